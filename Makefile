@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine with python3 (3.11+) and make:
+#   make demo   builds the embedded demo municipality and writes maps/index.html
+#   make test   runs the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CONFIG ?= config/demo.yaml
+export DAGSTER_HOME := $(CURDIR)/.dagster
+export DAGSTER_DISABLE_TELEMETRY := 1
+export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
+
+.PHONY: demo test dev lint lock clean
+
+$(INSTALLED): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
+		-r requirements.lock -e '.[dev]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/ogw-datalab build --config $(CONFIG)
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+dev: $(INSTALLED)
+	$(BIN)/ogw-datalab demo-data --config $(CONFIG)
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check ogw_datalab pipelines tests
+	$(BIN)/ruff format --check ogw_datalab pipelines tests
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf data/demo data/*.duckdb data/*.duckdb.wal maps/*.html maps/downloads

@@ -1,0 +1,1 @@
+"""The embedded demo municipality: a fictional gemeente written in real file formats."""

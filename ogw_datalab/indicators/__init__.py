@@ -1,0 +1,1 @@
+"""Indicators per buurt, with roll-ups to wijk and gemeente that recompute rates from sums."""

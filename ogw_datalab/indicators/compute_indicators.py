@@ -1,0 +1,83 @@
+"""Compute every catalogue indicator per buurt, then roll up to wijk and gemeente."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from ..config import ProjectConfig
+from ..storage import ensure_schemas, publish_temp_table, read_sql_file, run_sql_file, table_name
+from .catalogue import CATALOGUE, Indicator
+
+
+def available_indicators(config: ProjectConfig) -> list[Indicator]:
+    """Catalogue entries whose inputs this configuration provides (partner indicators need their partner)."""
+    partners = {p.name for p in config.partners}
+    return [i for i in CATALOGUE if i.partner is None or i.partner in partners]
+
+
+def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, int]:
+    """Write ``indicators.buurt`` (long: one row per buurt and indicator), ``indicators.wijk``
+    and ``indicators.gemeente``.
+
+    Notes
+    -----
+    Per buurt, ``waarde = schaal * teller / noemer``; it is NULL when the denominator is
+    below the configured minimum (``min_inwoners_for_rate`` inhabitants for rates per
+    inhabitant, ``min_noemer_for_share`` for shares). Wijk and gemeente values are
+    recomputed from the sums of teller and noemer.
+    """
+    indicators = available_indicators(config)
+    parameters = {"min_inwoners": config.parameters.min_inwoners_for_rate,
+                  "min_noemer": config.parameters.min_noemer_for_share}
+    parts = []
+    for indicator in indicators:
+        sql = read_sql_file(indicator.sql)
+        if indicator.partner:
+            sql = sql.format(partner=table_name("joined", f"partner_{indicator.partner}"))
+        used = {k: v for k, v in parameters.items() if f"${k}" in sql}
+        frame = con.execute(sql, used).df()
+        parts.append(frame.assign(indicator=indicator.id))
+    values = pd.concat(parts, ignore_index=True)
+    values["waarde"] = [_round(v, i) for v, i in zip(values["waarde"], values["indicator"], strict=True)]
+    ensure_schemas(con)
+    con.register("__values", values)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE staged AS
+        SELECT v.indicator, b.buurtcode, b.buurtnaam, b.wijkcode,
+               CAST(v.waarde AS DOUBLE) AS waarde, CAST(v.teller AS DOUBLE) AS teller,
+               CAST(v.noemer AS DOUBLE) AS noemer
+        FROM __values AS v JOIN staging.buurten AS b USING (buurtcode)
+        ORDER BY v.indicator, b.buurtcode"""
+    )
+    con.unregister("__values")
+    rows = publish_temp_table(con, "staged", "indicators", "buurt")
+    _register_catalogue(con, indicators)
+    run_sql_file(con, "roll_up_indicators.sql", {"gemeentecode": config.gemeente.code})
+    return {"rows": rows, "indicators": len(indicators), "buurten": rows // max(len(indicators), 1)}
+
+
+def _round(value: float | None, indicator_id: str) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    digits = next(i.decimalen for i in CATALOGUE if i.id == indicator_id)
+    return round(float(value), digits)
+
+
+def _register_catalogue(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]) -> None:
+    frame = pd.DataFrame([{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in indicators])
+    con.execute("CREATE OR REPLACE TEMP TABLE indicator_catalogue AS SELECT * FROM frame")
+
+
+def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
+    """Buurt values of one indicator with the buurt geometry (EPSG:28992) as WKB."""
+    return con.execute(
+        """SELECT i.buurtcode, i.buurtnaam, i.wijkcode, w.wijknaam, i.waarde, i.teller, i.noemer,
+                  ST_AsWKB(b.geometry) AS geometry_wkb
+        FROM indicators.buurt AS i
+        JOIN staging.buurten AS b USING (buurtcode)
+        LEFT JOIN staging.wijken AS w ON w.wijkcode = i.wijkcode
+        WHERE i.indicator = ?
+        ORDER BY i.buurtcode""",
+        [indicator_id],
+    ).df()

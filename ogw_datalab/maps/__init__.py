@@ -1,0 +1,1 @@
+"""Render indicator maps (folium) and the site index that links them."""

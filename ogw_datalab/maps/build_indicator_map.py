@@ -1,0 +1,108 @@
+"""One choropleth page per indicator: buurten coloured by class, legend, tooltips."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import branca.colormap as cm
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..files import write_text_atomic
+from ..indicators.catalogue import Indicator
+
+# ColorBrewer sequential palettes, readable with the common forms of colour blindness.
+NEED_PALETTE = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]  # YlOrBr: dark = more need
+NEUTRAL_PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]  # PuBu
+NO_VALUE_COLOUR = "#d9d9d9"
+PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+SIMPLIFY_M = 2.0
+
+
+def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
+    """Quantile class breaks (``classes + 1`` edges) over the non-missing values."""
+    present = values.dropna().to_numpy(dtype=float)
+    if len(present) == 0:
+        return [0.0, 1.0]
+    edges = np.unique(np.quantile(present, np.linspace(0, 1, classes + 1)))
+    return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0]) + 1]
+
+
+def palette_for(indicator: Indicator, n_classes: int) -> list[str]:
+    """Colours from low to high value; for indicators with a direction, dark always means more need."""
+    if indicator.richting == "neutraal":
+        colours = NEUTRAL_PALETTE
+    elif indicator.richting == "lager_is_beter":
+        colours = NEED_PALETTE
+    else:
+        colours = NEED_PALETTE[::-1]
+    index = np.linspace(0, len(colours) - 1, n_classes).round().astype(int)
+    return [colours[i] for i in index]
+
+
+def to_web_geometries(values: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Buurt polygons simplified without gaps between neighbours, in EPSG:4326 rounded to 6 decimals."""
+    polygons = shapely.from_wkb([bytes(b) for b in values["geometry_wkb"]])
+    simplified = shapely.coverage_simplify(polygons, SIMPLIFY_M)
+    frame = gpd.GeoDataFrame(values.drop(columns=["geometry_wkb"]), geometry=simplified, crs="EPSG:28992")
+    frame = frame.to_crs("EPSG:4326")
+    frame["geometry"] = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, 6))
+    return frame
+
+
+def format_value(value: float | None, indicator: Indicator) -> str:
+    if value is None or pd.isna(value):
+        return "geen waarde"
+    text = f"{value:,.{indicator.decimalen}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def build_indicator_map(values: pd.DataFrame, indicator: Indicator, *, gemeentenaam: str,
+                        gemeente_waarde: float | None, path: str | Path) -> Path:
+    """Write the choropleth page of ``indicator`` to ``path`` and return the path."""
+    frame = to_web_geometries(values)
+    breaks = class_breaks(frame["waarde"])
+    colours = palette_for(indicator, len(breaks) - 1)
+    colormap = cm.StepColormap(colours, index=breaks, vmin=breaks[0], vmax=breaks[-1],
+                               caption=f"{indicator.titel} ({indicator.eenheid})")
+    frame["waarde_tekst"] = [format_value(v, indicator) for v in frame["waarde"]]
+    frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
+    frame["kleur"] = [NO_VALUE_COLOUR if pd.isna(v) else colormap(v) for v in frame["waarde"]]
+
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    folium.TileLayer(PDOK_GRIJS, name="BRT-Achtergrondkaart (grijs)", attr="Kaartgegevens &copy; Kadaster",
+                     min_zoom=6, max_zoom=19).add_to(fmap)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    folium.GeoJson(
+        frame[["buurtcode", "buurtnaam", "wijknaam", "waarde_tekst", "gemeente_tekst", "kleur", "geometry"]],
+        name=indicator.titel,
+        style_function=lambda f: {"fillColor": f["properties"]["kleur"], "color": "#444444",
+                                  "weight": 1, "fillOpacity": 0.75},
+        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["buurtnaam", "buurtcode", "wijknaam", "waarde_tekst", "gemeente_tekst"],
+            aliases=["Buurt", "Buurtcode", "Wijk", indicator.eenheid.capitalize(), f"Gemeente {gemeentenaam}"],
+        ),
+    ).add_to(fmap)
+    colormap.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    minx, miny, maxx, maxy = frame.total_bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap.get_root().header.add_child(folium.Element(f"<title>{html.escape(indicator.titel)} – {html.escape(gemeentenaam)}</title>"))
+    fmap.get_root().html.add_child(folium.Element(_title_box(indicator, gemeentenaam)))
+    return write_text_atomic(path, fmap.get_root().render())
+
+
+def _title_box(indicator: Indicator, gemeentenaam: str) -> str:
+    return (
+        '<div style="position:fixed;top:10px;left:60px;z-index:1000;background:white;padding:8px 12px;'
+        'border:1px solid #888;max-width:420px;font-family:sans-serif">'
+        f'<h1 style="font-size:18px;margin:0">{html.escape(indicator.titel)}</h1>'
+        f'<p style="margin:4px 0;font-size:13px">{html.escape(indicator.beschrijving)}</p>'
+        f'<p style="margin:4px 0;font-size:12px">Bron: {html.escape(indicator.bron)} · '
+        f'<a href="index.html">Alle kaarten van {html.escape(gemeentenaam)}</a></p></div>'
+    )

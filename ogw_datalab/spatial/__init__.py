@@ -1,0 +1,1 @@
+"""Spatial joins in DuckDB: points to buurten, distances, partner rows to places."""

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ogw_datalab.config import ConfigError, load_config
+
+DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
+
+
+def write_variant(tmp_path: Path, change) -> Path:
+    raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    change(raw)
+    shutil.copy(DEMO.parent / "demo_opgaven.yaml", tmp_path / "demo_opgaven.yaml")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+def test_demo_config_is_valid_and_paths_resolve_against_its_folder():
+    config = load_config(DEMO, check_files=False)
+    assert config.gemeente.code == "GM9999"
+    assert config.sources.buurten.path == (DEMO.parent / "../data/demo/wijkenbuurten_2024.gpkg").resolve()
+    assert config.output.maps == (DEMO.parent / "../maps").resolve()
+    assert [p.key for p in config.partners] == ["buurtcode", "adres", "coordinaten"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["gemeente"].update(code="0484"), r"gemeente\.code: .*'0484' is not a CBS gemeentecode"),
+        (lambda c: c["sources"]["bomen"].update(kind="excel"), r"sources\.bomen\.kind: unknown reader kind 'excel'"),
+        (lambda c: c["sources"].pop("adressen"), r"sources\.adressen: Field required"),
+        (lambda c: c.update(jaartal=2024), r"jaartal: unknown key"),
+        (lambda c: c["partners"][1].update(key="bsn"), r"partners\.1\.key: unknown partner key 'bsn'"),
+        (lambda c: c["partners"][2].pop("crs"), r"needs 'crs'"),
+    ],
+)
+def test_invalid_config_names_the_key(tmp_path, change, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write_variant(tmp_path, change), check_files=False)
+
+
+def test_missing_source_file_is_named(tmp_path):
+    path = write_variant(tmp_path, lambda c: c["sources"]["bomen"].update(path="nergens/bomen.geojson"))
+    with pytest.raises(ConfigError, match=r"sources\.bomen\.path: file not found: .*nergens/bomen\.geojson"):
+        load_config(path)
+
+
+def test_missing_config_file():
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        load_config("does/not/exist.yaml")
+
+
+def test_yaml_syntax_error(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("gemeente: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path)

@@ -1,0 +1,51 @@
+"""The Dagster layer: definitions load, keys follow [layer, table], every entry point agrees."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from pipelines.definitions import defs
+
+PROJECT = Path(__file__).resolve().parents[1]
+LAYERS = ("raw", "staging", "joined", "indicators", "maps")
+
+
+def test_definitions_load_with_assets_in_every_layer():
+    keys = defs.resolve_asset_graph().get_all_asset_keys()
+    assert {k.path[0] for k in keys} == set(LAYERS)
+    assert all(len(k.path) == 2 for k in keys)
+
+
+def test_assets_are_grouped_by_layer_and_described():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name == key.path[0], key
+        assert node.description and len(node.description) > 20, key
+
+
+def test_every_entry_point_names_the_same_code_location():
+    pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    workspace = yaml.safe_load((PROJECT / "workspace.yaml").read_text(encoding="utf-8"))
+    module = workspace["load_from"][0]["python_module"]
+    assert pyproject["tool"]["dagster"]["module_name"] == module["module_name"] == "pipelines.definitions"
+    assert pyproject["tool"]["dg"]["project"]["defs_module"] == "pipelines.definitions"
+    names = {pyproject["tool"]["dagster"]["code_location_name"], module["location_name"],
+             pyproject["tool"]["dg"]["project"]["code_location_name"]}
+    assert names == {"ogw_datalab"}
+
+
+def test_library_never_imports_dagster():
+    code = (
+        "import importlib, pkgutil, sys, ogw_datalab\n"
+        "for m in pkgutil.walk_packages(ogw_datalab.__path__, 'ogw_datalab.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print('dagster' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    assert result.stdout.strip() == "False"

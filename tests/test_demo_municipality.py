@@ -1,0 +1,95 @@
+"""The embedded demo gemeente: deterministic, plausible, and in the real sources' formats."""
+
+from __future__ import annotations
+
+import hashlib
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from ogw_datalab.demo.write_demo import DEMO_FILES, SECRET, write_demo_municipality
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_municipality(folder)
+    return folder
+
+
+def layer_hash(path, layer=None) -> str:
+    frame = gpd.read_file(path, layer=layer)
+    return hashlib.sha256(pd.util.hash_pandas_object(frame.to_wkt(), index=True).to_numpy().tobytes()).hexdigest()
+
+
+def test_same_seed_gives_same_data(demo, tmp_path):
+    write_demo_municipality(tmp_path)
+    for name in ("wijkenbuurten_2024.gpkg", "bag-light.gpkg", "bomen.geojson"):
+        layer = "buurten" if name.startswith("wijken") else None
+        assert layer_hash(demo / name, layer) == layer_hash(tmp_path / name, layer), name
+    for name in ("corporatie_woningen.csv", "meldingen_openbare_ruimte_2024.csv", "gezondheidsmonitor_2022_18plus.csv"):
+        assert (demo / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_writes_exactly_its_files(demo):
+    assert sorted(p.name for p in demo.iterdir()) == sorted(DEMO_FILES)
+
+
+def test_areas_are_plausible(demo):
+    buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
+    own = buurten[buurten["gemeentecode"] == "GM9999"]
+    wijken = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="wijken")
+    gemeente = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="gemeenten")
+    assert len(wijken) >= 8 and len(own) >= 40
+    assert own["buurtcode"].is_unique and own["buurtcode"].str.fullmatch(r"BU9999\d{4}").all()
+    assert (own["buurtcode"].str[:8].str.replace("BU", "WK") == own["wijkcode"]).all()
+    assert own.geometry.is_valid.all()
+    # Buurten tile the gemeente without gaps or overlaps.
+    assert own.geometry.area.sum() == pytest.approx(gemeente.geometry.area.sum(), rel=1e-6)
+    assert shapely.union_all(own.geometry.to_numpy()).area == pytest.approx(own.geometry.area.sum(), rel=1e-6)
+    # A town core, villages and an industrial estate with few residents.
+    inwoners = own.set_index("buurtnaam")["aantal_inwoners"]
+    assert inwoners["Binnenstad"] > 800 and inwoners["Rietveen-Dorp"] > 400
+    assert inwoners[["De Kade-Noord", "De Kade-Zuid", "Havenweg"]].max() < 100
+    # Secret values use the CBS sentinel, as in the real kaart.
+    assert (own["percentage_personen_0_tot_15_jaar"] == SECRET).sum() >= 1
+    # Another gemeente's buurten are in the file, as in the national kaart.
+    assert set(buurten["gemeentecode"]) == {"GM9999", "GM9998"}
+
+
+def test_addresses_cluster_where_people_live(demo):
+    addresses = gpd.read_file(demo / "bag-light.gpkg", layer="verblijfsobject")
+    buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
+    assert 30_000 <= len(addresses) <= 50_000
+    assert addresses["identificatie"].str.fullmatch(r"\d{16}").all()
+    assert addresses["postcode"].str.fullmatch(r"\d{4}[A-Z]{2}").all()
+    joined = gpd.sjoin(addresses, buurten[["buurtnaam", "geometry"]], predicate="within")
+    per_buurt = joined.groupby("buurtnaam").size()
+    assert per_buurt["Binnenstad"] > 10 * per_buurt["Havenweg"]
+
+
+def test_partner_files_follow_dutch_conventions(demo):
+    raw = (demo / "corporatie_woningen.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
+    rents = pd.read_csv(demo / "corporatie_woningen.csv", sep=";", encoding="utf-8-sig", dtype=str)["Kale huur"]
+    assert rents.str.fullmatch(r"\d+,\d{2}").all()
+    monitor = pd.read_csv(demo / "gezondheidsmonitor_2022_18plus.csv", dtype=str, keep_default_na=False)
+    assert monitor["WijkenEnBuurten"].str.len().eq(10).all()  # padded like StatLine
+    assert (monitor["Eenzaam_28"] == "").any()  # suppressed small buurten
+
+
+def test_columns_match_the_real_files(demo, shared_data):
+    """The demo uses the real column names, so it runs through the readers real data uses."""
+    real_buurten = gpd.read_file(shared_data / "ermelo_cbs_bgt_sample" / "CBS_buurten.gpkg")
+    demo_buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
+    assert set(demo_buurten.columns) <= set(real_buurten.columns)
+    real_monitor = pd.read_csv(shared_data / "rivm_gezondheidsmonitor_2020" / "gezondheid_wijk_buurt_2020_18plus_nl.csv",
+                               nrows=1)
+    demo_monitor = pd.read_csv(demo / "gezondheidsmonitor_2022_18plus.csv", nrows=1)
+    assert set(demo_monitor.columns) <= set(real_monitor.columns)
+    real_furniture = gpd.read_file(shared_data / "ermelo_cbs_bgt_sample" / "Straatmeubilair.gpkg", rows=1)
+    demo_furniture = gpd.read_file(demo / "bgt_straatmeubilair.gpkg", rows=1)
+    assert set(demo_furniture.columns) <= set(real_furniture.columns)
+    assert demo_furniture.crs == real_furniture.crs

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import duckdb
+import pytest
+from pyproj import Transformer
+
+from ogw_datalab import duckdb_connection
+from ogw_datalab.duckdb_connection import SpatialExtensionError, connect
+
+
+def test_spatial_functions_work_offline(con):
+    area = con.execute("SELECT ST_Area(ST_GeomFromText('POLYGON((0 0, 10 0, 10 10, 0 10, 0 0))'))").fetchone()[0]
+    assert area == 100.0
+
+
+def test_autoinstall_is_off(con):
+    setting = con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0]
+    assert setting is False
+
+
+def test_rd_new_to_wgs84_matches_pyproj(con):
+    points = [(155_000.0, 463_000.0), (104_500.0, 461_200.0), (233_000.0, 582_000.0)]
+    to_wgs84 = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    for x, y in points:
+        lon, lat = con.execute(
+            "SELECT ST_X(g), ST_Y(g) FROM (SELECT ST_Transform(ST_Point($x, $y), 'EPSG:28992', 'EPSG:4326', "
+            "always_xy := true) AS g)",
+            {"x": x, "y": y},
+        ).fetchone()
+        expected_lon, expected_lat = to_wgs84.transform(x, y)
+        assert lon == pytest.approx(expected_lon, abs=1e-7)
+        assert lat == pytest.approx(expected_lat, abs=1e-7)
+
+
+def test_database_file_is_created_with_its_folder(tmp_path):
+    path = tmp_path / "nested" / "lab.duckdb"
+    connection = connect(path)
+    connection.execute("CREATE TABLE t AS SELECT 1 AS x")
+    connection.close()
+    assert path.is_file()
+
+
+def test_missing_extension_gives_one_clear_error(monkeypatch):
+    def fail(_con):
+        raise duckdb.IOException("no network")
+
+    monkeypatch.setattr(duckdb_connection, "_load_installed", lambda _con: False)
+    monkeypatch.setattr(duckdb_connection, "find_shipped_spatial_extension", lambda: None)
+    monkeypatch.setattr(duckdb_connection, "_install_from_network", fail)
+    with pytest.raises(SpatialExtensionError, match="duckdb-extension-spatial=="):
+        connect(":memory:")

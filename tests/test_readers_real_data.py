@@ -1,0 +1,78 @@
+"""Readers and staging on the real files in ../shared/data, with facts from their PROVENANCE.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from ogw_datalab.config import Source
+from ogw_datalab.readers import SourceError, read_source
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
+from ogw_datalab.staging.stage_layers import stage_addresses, stage_layer
+from ogw_datalab.storage import write_frame
+
+NL_BOUNDS_RD = (0, 300_000, 290_000, 630_000)  # generous box around the Netherlands in RD New
+
+
+def inside_nl(bounds) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return NL_BOUNDS_RD[0] <= minx and NL_BOUNDS_RD[1] <= miny and maxx <= NL_BOUNDS_RD[2] and maxy <= NL_BOUNDS_RD[3]
+
+
+def test_cbs_2015_upper_case_columns_gm0484(con, shared_data):
+    folder = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden"
+    frame = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "buurt.geojson"))
+    assert frame.crs == "EPSG:28992" and inside_nl(frame.total_bounds)
+    write_frame(con, "raw", "buurten", frame)
+    counts = stage_cbs_areas(con, "buurten", "GM0484")
+    assert counts["rows"] == 87
+    assert counts["other_gemeenten"] == 586 - 87
+    total, buurten_with_secret = con.execute(
+        "SELECT sum(aantal_inwoners), count(*) FILTER (WHERE aantal_huishoudens IS NULL) FROM staging.buurten"
+    ).fetchone()
+    assert total == 107_200
+    assert buurten_with_secret == 0
+    area_km2 = con.execute("SELECT sum(ST_Area(geometry)) / 1e6 FROM staging.buurten").fetchone()[0]
+    assert area_km2 == pytest.approx(132.47, abs=0.01)
+
+
+def test_cbs_2015_wijken_gm0484(con, shared_data):
+    path = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "wijk.geojson"
+    write_frame(con, "raw", "wijken", read_source("sources.wijken", Source(kind="cbs_wijkbuurtkaart", path=path)))
+    assert stage_cbs_areas(con, "wijken", "GM0484")["rows"] == 16
+
+
+def test_cbs_2021_lower_case_columns_ermelo(con, shared_data):
+    path = shared_data / "ermelo_cbs_bgt_sample" / "CBS_buurten.gpkg"
+    write_frame(con, "raw", "buurten", read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=path)))
+    assert stage_cbs_areas(con, "buurten", "GM0233")["rows"] == 17
+    codes = [r[0] for r in con.execute("SELECT buurtcode FROM staging.buurten").fetchall()]
+    assert all(c.startswith("BU0233") for c in codes)
+
+
+def test_web_mercator_layer_is_reprojected(con, shared_data):
+    path = shared_data / "ermelo_cbs_bgt_sample" / "Straatmeubilair.gpkg"
+    source = Source(kind="vector", path=path, columns={"type": "bgtplustype"}, keep={"type": ["niet-bgt:speelvoorziening"]})
+    frame = read_source("sources.speelplekken", source)
+    assert frame.crs == "EPSG:28992" and inside_nl(frame.total_bounds)
+    write_frame(con, "raw", "speelplekken", frame)
+    counts = stage_layer(con, "speelplekken", source, points=True)
+    assert counts["rows"] == 2615  # PROVENANCE.md: 2,615 speelvoorzieningen
+
+
+def test_bag_addresses_sample(con, shared_data):
+    path = shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg"
+    source = Source(kind="bag_verblijfsobjecten", path=path, columns={"identificatie": "id"})
+    write_frame(con, "raw", "adressen", read_source("sources.adressen", source))
+    counts = stage_addresses(con, source)
+    assert counts["rows"] == 2481
+    bad = con.execute(
+        "SELECT count(*) FROM staging.adressen WHERE NOT regexp_full_match(postcode, '[0-9]{4}[A-Z]{2}') "
+        "OR huisnummer IS NULL"
+    ).fetchone()[0]
+    assert bad == 0
+
+
+def test_wrong_layer_names_the_layers_in_the_file(shared_data):
+    path = shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg"
+    with pytest.raises(SourceError, match=r"sources\.adressen: cannot read .*'OGRGeoJSON'"):
+        read_source("sources.adressen", Source(kind="bag_verblijfsobjecten", path=path, layer="verblijfsobject"))

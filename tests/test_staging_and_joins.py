@@ -1,0 +1,97 @@
+"""Staging rules and point-in-buurt joins on hand-built boxes, checked against geopandas."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from ogw_datalab.spatial.join_points_to_buurten import compute_distance_to_parks, join_points_to_buurten
+from ogw_datalab.staging.columns import StagingError
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
+from ogw_datalab.storage import write_frame
+
+from .fixtures import RD, points, two_by_two_buurten
+
+
+def test_staging_cleans_codes_filters_gemeente_and_nulls_sentinels(con):
+    two_by_two_buurten(con)
+    counts = stage_cbs_areas(con, "buurten", "GM0001")
+    assert counts == {"rows": 4, "other_gemeenten": 1, "rejected_geometries": 0}
+    rows = dict(con.execute("SELECT buurtcode, aantal_inwoners FROM staging.buurten").fetchall())
+    assert rows == {"BU00010001": 1000, "BU00010002": 400, "BU00010101": 40, "BU00010102": None}
+
+
+def test_staging_rejects_duplicate_codes_and_keeps_previous_table(con):
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    broken = two_by_two_buurten(con)
+    broken.loc[1, "BU_CODE"] = "BU00010001"
+    write_frame(con, "raw", "buurten", broken)
+    with pytest.raises(StagingError, match="duplicate buurtcodes.*BU00010001"):
+        stage_cbs_areas(con, "buurten", "GM0001")
+    assert con.execute("SELECT count(DISTINCT buurtcode) FROM staging.buurten").fetchone()[0] == 4
+
+
+def test_missing_required_column_is_named(con):
+    frame = two_by_two_buurten(con).drop(columns=["WK_CODE"])
+    write_frame(con, "raw", "buurten", frame)
+    with pytest.raises(StagingError, match=r"sources\.buurten: no column for 'wijkcode'"):
+        stage_cbs_areas(con, "buurten", "GM0001")
+
+
+def test_gemeente_without_buurten_is_an_error(con):
+    two_by_two_buurten(con)
+    with pytest.raises(StagingError, match="no buurten of gemeente GM0484"):
+        stage_cbs_areas(con, "buurten", "GM0484")
+
+
+def test_each_point_counted_once_boundary_rule_and_outside(con):
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    coordinates = [(500, 500), (1000, 500), (1000, 1000), (1500, 1500), (2500, 500), None, (0, 0)]
+    points(con, "bomen", coordinates)
+    counts = join_points_to_buurten(con, "bomen", "bomen_buurt")
+    assert counts == {"rows": 7, "in_buurt": 5, "outside": 2}
+    assigned = dict(con.execute("SELECT bronrij, buurtcode FROM joined.bomen_buurt").fetchall())
+    assert assigned[0] == "BU00010001"
+    assert assigned[1] == "BU00010001"  # on the shared edge: lowest buurtcode
+    assert assigned[2] == "BU00010001"  # corner shared by four buurten: lowest buurtcode
+    assert assigned[3] == "BU00010102"
+    assert assigned[4] is None and assigned[5] is None  # outside, and without geometry
+    assert assigned[6] == "BU00010001"  # on the outer boundary still counts
+
+
+def test_join_equals_geopandas_on_random_points(con):
+    buurten = two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(-200, 2200, size=(3000, 2)).round(0)  # rounding puts many points on edges
+    points(con, "bomen", [tuple(p) for p in xy])
+    join_points_to_buurten(con, "bomen", "bomen_buurt")
+    ours = [r[0] for r in con.execute("SELECT buurtcode FROM joined.bomen_buurt ORDER BY bronrij").fetchall()]
+
+    own = buurten[buurten["GM_CODE"] == "GM0001"].assign(buurtcode=lambda f: f["BU_CODE"].str.strip().str.upper())
+    trees = gpd.GeoDataFrame({"bronrij": range(len(xy))}, geometry=[Point(p) for p in xy], crs=RD)
+    hits = gpd.sjoin(trees, own[["buurtcode", "geometry"]], predicate="intersects")
+    expected = hits.groupby("bronrij")["buurtcode"].min().reindex(range(len(xy)))
+    assert ours == [None if isinstance(v, float) else v for v in expected.tolist()]
+    assert sum(v is None for v in ours) > 100  # the sample really has points outside
+
+
+def test_distance_to_parks(con):
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    points(con, "adressen", [(100, 100), (100, 700), (300, 900)], identificatie=["a", "b", "c"],
+           is_woning=[True, True, False])
+    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    park = gpd.GeoDataFrame({"park_id": [1], "area_m2": [40_000.0]},
+                            geometry=[Point(100, 1000).buffer(100, quad_segs=32)], crs=RD)
+    write_frame(con, "staging", "parken", park)
+    counts = compute_distance_to_parks(con, 300)
+    assert counts == {"rows": 3, "within": 2}
+    distances = dict(con.execute("SELECT identificatie, afstand_park_m FROM joined.adressen_park_afstand").fetchall())
+    assert distances["a"] is None
+    assert distances["b"] == pytest.approx(200, abs=0.1)
+    assert distances["c"] == pytest.approx(np.hypot(200, 100) - 100, abs=0.2)
