@@ -32,6 +32,7 @@ dev: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check ogw_datalab pipelines tests
 	$(BIN)/ruff format --check ogw_datalab pipelines tests
+	$(BIN)/mypy
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock

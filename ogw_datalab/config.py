@@ -52,7 +52,9 @@ class Source(_Strict):
     layer: str | None = None
     crs: str | None = Field(None, description="CRS of the file when it does not declare one, or declares a wrong one")
     columns: dict[str, str] = Field(default_factory=dict, description="our column name -> column in the file")
-    keep: dict[str, list[str]] = Field(default_factory=dict, description="keep only rows whose column has one of these values")
+    keep: dict[str, list[str]] = Field(
+        default_factory=dict, description="keep only rows whose column has one of these values"
+    )
     x: str | None = Field(None, description="csv only: column with x or longitude")
     y: str | None = Field(None, description="csv only: column with y or latitude")
     separator: str = ";"
@@ -124,8 +126,8 @@ class ProjectConfig(_Strict):
     sources: Sources
     partners: list[Partner] = Field(default_factory=list)
     opgaven: Path
-    parameters: Parameters = Parameters()
-    output: Output = Output()
+    parameters: Parameters = Field(default_factory=Parameters)
+    output: Output = Field(default_factory=Output)
     config_file: Path | None = None
 
     @model_validator(mode="after")
@@ -174,7 +176,9 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
 
 def check_source_files(config: ProjectConfig) -> None:
     """Raise :class:`ConfigError` listing every configured input file that does not exist."""
-    missing = [f"  {key}.path: file not found: {src.path}" for key, src in _keyed_sources(config) if not src.path.exists()]
+    missing = [
+        f"  {key}.path: file not found: {src.path}" for key, src in _keyed_sources(config) if not src.path.exists()
+    ]
     if not config.opgaven.is_file():
         missing.append(f"  opgaven: file not found: {config.opgaven}")
     if missing:
@@ -198,8 +202,13 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
     output = Output(database=resolve(config.output.database), maps=resolve(config.output.maps))
     demo = config.demo.model_copy(update={"folder": resolve(config.demo.folder)}) if config.demo else None
     return config.model_copy(
-        update={"sources": sources, "partners": partners, "opgaven": resolve(config.opgaven), "output": output,
-                "demo": demo}
+        update={
+            "sources": sources,
+            "partners": partners,
+            "opgaven": resolve(config.opgaven),
+            "output": output,
+            "demo": demo,
+        }
     )
 
 

@@ -80,9 +80,7 @@ def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_installed(con: duckdb.DuckDBPyConnection) -> bool:
-    installed = con.execute(
-        "SELECT installed FROM duckdb_extensions() WHERE extension_name = 'spatial'"
-    ).fetchone()
+    installed = con.execute("SELECT installed FROM duckdb_extensions() WHERE extension_name = 'spatial'").fetchone()
     if not installed or not installed[0]:
         return False
     con.execute("LOAD spatial")

@@ -52,6 +52,7 @@ def load_opgaven(path: str | Path) -> list[Opgave]:
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:
-        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-                 for e in error.errors()]
+        lines = [
+            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
+        ]
         raise ConfigError(f"{path}: invalid opgaven file\n" + "\n".join(lines)) from None

@@ -63,8 +63,12 @@ def read_sql_file(name: str) -> str:
     return resources.files("ogw_datalab").joinpath("sql", name).read_text(encoding="utf-8")
 
 
-def run_sql_file(con: duckdb.DuckDBPyConnection, name: str, parameters: dict[str, Any] | None = None,
-                 identifiers: dict[str, str] | None = None) -> None:
+def run_sql_file(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    parameters: dict[str, Any] | None = None,
+    identifiers: dict[str, str] | None = None,
+) -> None:
     """Run a SQL file in one transaction.
 
     Values are bound as named parameters (``$name``). Identifiers, which SQL cannot bind,
@@ -95,7 +99,7 @@ def _used(statement: str, parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def row_count(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {table_name(schema, table)}").fetchone()[0]
+    return query_row(con, f"SELECT count(*) FROM {table_name(schema, table)}")[0]
 
 
 def publish_temp_table(con: duckdb.DuckDBPyConnection, temp: str, schema: str, table: str) -> int:
@@ -114,3 +118,11 @@ def publish_temp_table(con: duckdb.DuckDBPyConnection, temp: str, schema: str, t
         con.execute("ROLLBACK")
         raise
     return row_count(con, schema, table)
+
+
+def query_row(con: duckdb.DuckDBPyConnection, sql: str, parameters: Any = None) -> tuple[Any, ...]:
+    """The single row of an aggregate query (``count(*)``, ``sum``, ...)."""
+    row = con.execute(sql, parameters).fetchone() if parameters is not None else con.execute(sql).fetchone()
+    if row is None:
+        raise RuntimeError(f"expected one row from: {sql}")
+    return row

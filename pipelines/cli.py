@@ -22,9 +22,11 @@ from .resources import DataLabResource
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ogw-datalab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("build", "materialise every asset and write the maps"),
-                       ("demo-data", "only write the demo municipality's source files"),
-                       ("check", "validate the configuration and its files, then stop")):
+    for name, text in (
+        ("build", "materialise every asset and write the maps"),
+        ("demo-data", "only write the demo municipality's source files"),
+        ("check", "validate the configuration and its files, then stop"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("--config", required=True, type=Path, help="project configuration file (YAML)")
     args = parser.parse_args(argv)
@@ -62,8 +64,9 @@ def build(config: ProjectConfig) -> int:
     started = time.perf_counter()
     print(f"ogw-datalab: building {config.gemeente.naam} ({config.gemeente.code}) from {config.config_file}")
     with instance:
-        result = job.execute_in_process(instance=instance, run_config={"loggers": {"progress": {}}},
-                                        raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, run_config={"loggers": {"progress": {}}}, raise_on_error=False
+        )
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

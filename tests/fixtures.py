@@ -16,18 +16,40 @@ def two_by_two_buurten(con, *, inwoners=(1000, 400, 40, -99999999)) -> gpd.GeoDa
     BU00010001 | BU00010002     (wijk WK000100, bottom row)
     BU00010101 | BU00010102     (wijk WK000101, top row)
     """
-    cells = [(0, 0, "BU00010001", "WK000100"), (1000, 0, "BU00010002", "WK000100"),
-             (0, 1000, "BU00010101", "WK000101"), (1000, 1000, "BU00010102", "WK000101")]
+    cells = [
+        (0, 0, "BU00010001", "WK000100"),
+        (1000, 0, "BU00010002", "WK000100"),
+        (0, 1000, "BU00010101", "WK000101"),
+        (1000, 1000, "BU00010102", "WK000101"),
+    ]
     frame = gpd.GeoDataFrame(
-        {"BU_CODE": [f" {c[2].lower()} " for c in cells],  # padded and lower-case, as messy files are
-         "BU_NAAM": ["Zuidwest", "Zuidoost", "Noordwest", "Noordoost"],
-         "WK_CODE": [c[3] for c in cells], "GM_CODE": "GM0001", "AANT_INW": list(inwoners),
-         "AANTAL_HH": [400, 180, 20, 5], "OPP_LAND": 100, "OPP_WATER": 0},
-        geometry=[box(x, y, x + 1000, y + 1000) for x, y, *_ in cells], crs=RD)
-    other = gpd.GeoDataFrame({"BU_CODE": ["BU00020001"], "BU_NAAM": ["Elders"], "WK_CODE": ["WK000200"],
-                              "GM_CODE": ["GM0002"], "AANT_INW": [10], "AANTAL_HH": [5], "OPP_LAND": [1],
-                              "OPP_WATER": [0]},
-                             geometry=[box(5000, 5000, 6000, 6000)], crs=RD)
+        {
+            "BU_CODE": [f" {c[2].lower()} " for c in cells],  # padded and lower-case, as messy files are
+            "BU_NAAM": ["Zuidwest", "Zuidoost", "Noordwest", "Noordoost"],
+            "WK_CODE": [c[3] for c in cells],
+            "GM_CODE": "GM0001",
+            "AANT_INW": list(inwoners),
+            "AANTAL_HH": [400, 180, 20, 5],
+            "OPP_LAND": 100,
+            "OPP_WATER": 0,
+        },
+        geometry=[box(x, y, x + 1000, y + 1000) for x, y, *_ in cells],
+        crs=RD,
+    )
+    other = gpd.GeoDataFrame(
+        {
+            "BU_CODE": ["BU00020001"],
+            "BU_NAAM": ["Elders"],
+            "WK_CODE": ["WK000200"],
+            "GM_CODE": ["GM0002"],
+            "AANT_INW": [10],
+            "AANTAL_HH": [5],
+            "OPP_LAND": [1],
+            "OPP_WATER": [0],
+        },
+        geometry=[box(5000, 5000, 6000, 6000)],
+        crs=RD,
+    )
     both = gpd.GeoDataFrame(__import__("pandas").concat([frame, other], ignore_index=True), crs=RD)
     write_frame(con, "raw", "buurten", both)
     return both

@@ -35,8 +35,11 @@ def test_every_entry_point_names_the_same_code_location():
     module = workspace["load_from"][0]["python_module"]
     assert pyproject["tool"]["dagster"]["module_name"] == module["module_name"] == "pipelines.definitions"
     assert pyproject["tool"]["dg"]["project"]["defs_module"] == "pipelines.definitions"
-    names = {pyproject["tool"]["dagster"]["code_location_name"], module["location_name"],
-             pyproject["tool"]["dg"]["project"]["code_location_name"]}
+    names = {
+        pyproject["tool"]["dagster"]["code_location_name"],
+        module["location_name"],
+        pyproject["tool"]["dg"]["project"]["code_location_name"],
+    }
     assert names == {"ogw_datalab"}
 
 

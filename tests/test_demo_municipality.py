@@ -85,8 +85,9 @@ def test_columns_match_the_real_files(demo, shared_data):
     real_buurten = gpd.read_file(shared_data / "ermelo_cbs_bgt_sample" / "CBS_buurten.gpkg")
     demo_buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
     assert set(demo_buurten.columns) <= set(real_buurten.columns)
-    real_monitor = pd.read_csv(shared_data / "rivm_gezondheidsmonitor_2020" / "gezondheid_wijk_buurt_2020_18plus_nl.csv",
-                               nrows=1)
+    real_monitor = pd.read_csv(
+        shared_data / "rivm_gezondheidsmonitor_2020" / "gezondheid_wijk_buurt_2020_18plus_nl.csv", nrows=1
+    )
     demo_monitor = pd.read_csv(demo / "gezondheidsmonitor_2022_18plus.csv", nrows=1)
     assert set(demo_monitor.columns) <= set(real_monitor.columns)
     real_furniture = gpd.read_file(shared_data / "ermelo_cbs_bgt_sample" / "Straatmeubilair.gpkg", rows=1)

@@ -40,9 +40,13 @@ def table_fingerprints(database: Path) -> dict[str, str]:
     ).fetchall()
     prints = {}
     for schema, table in tables:
-        columns = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            [schema, table]).fetchall()]
+        columns = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            ).fetchall()
+        ]
         select = ", ".join("ST_AsText(geometry)" if c == "geometry" else f'"{c}"' for c in columns)
         rows = con.execute(f'SELECT {select} FROM {schema}."{table}" ORDER BY ALL').fetchall()
         prints[f"{schema}.{table}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -86,8 +90,9 @@ def test_tables_are_complete_and_plausible(built):
     assert outside == 0
     per_indicator = dict(con.execute("SELECT indicator, count(*) FROM indicators.buurt GROUP BY ALL").fetchall())
     assert set(per_indicator.values()) == {con.execute("SELECT count(*) FROM staging.buurten").fetchone()[0]}
-    ranges = dict(con.execute(
-        "SELECT indicator, [min(waarde), max(waarde)] FROM indicators.buurt GROUP BY ALL").fetchall())
+    ranges = dict(
+        con.execute("SELECT indicator, [min(waarde), max(waarde)] FROM indicators.buurt GROUP BY ALL").fetchall()
+    )
     for share in ("woningen_binnen_300m_park_pct", "energielabel_efg_pct", "eenzaam_pct"):
         assert 0 <= ranges[share][0] <= ranges[share][1] <= 100, share
     assert 20 <= ranges["bomen_per_1000_inwoners"][0] and ranges["bomen_per_1000_inwoners"][1] < 2000

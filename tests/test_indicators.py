@@ -39,22 +39,30 @@ def small_town(con):
     homes = [(100, 100 + i) for i in range(4)] + [(1900, 100 + i) for i in range(6)]
     points(con, "adressen", homes, identificatie=[str(i) for i in range(10)], is_woning=[True] * 10)
     join_points_to_buurten(con, "adressen", "adressen_buurt")
-    write_frame(con, "staging", "parken", gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]},
-                                                          geometry=[box(200, 0, 300, 100)], crs=RD))
+    write_frame(
+        con,
+        "staging",
+        "parken",
+        gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]}, geometry=[box(200, 0, 300, 100)], crs=RD),
+    )
     compute_distance_to_parks(con, 300)
     return con
 
 
 def stage_cbs_areas_wijken(con):
-    wijken = gpd.GeoDataFrame({"WK_CODE": ["WK000100", "WK000101"], "WK_NAAM": ["Zuid", "Noord"],
-                               "GM_CODE": "GM0001"},
-                              geometry=[box(0, 0, 2000, 1000), box(0, 1000, 2000, 2000)], crs=RD)
+    wijken = gpd.GeoDataFrame(
+        {"WK_CODE": ["WK000100", "WK000101"], "WK_NAAM": ["Zuid", "Noord"], "GM_CODE": "GM0001"},
+        geometry=[box(0, 0, 2000, 1000), box(0, 1000, 2000, 2000)],
+        crs=RD,
+    )
     write_frame(con, "raw", "wijken", wijken)
     stage_cbs_areas(con, "wijken", "GM0001")
 
 
 def values(con, level: str, key: str, indicator: str) -> dict:
-    return dict(con.execute(f"SELECT {key}, waarde FROM indicators.{level} WHERE indicator = ?", [indicator]).fetchall())
+    return dict(
+        con.execute(f"SELECT {key}, waarde FROM indicators.{level} WHERE indicator = ?", [indicator]).fetchall()
+    )
 
 
 def test_partner_indicators_need_their_partner(config_without_partners):
@@ -73,7 +81,8 @@ def test_rates_per_buurt_with_minimum_denominator(small_town, config_without_par
 
 def test_roll_up_recomputes_rates_from_sums(small_town, config_without_partners):
     config = config_without_partners.model_copy(
-        update={"parameters": config_without_partners.parameters.model_copy(update={"min_noemer_for_share": 1})})
+        update={"parameters": config_without_partners.parameters.model_copy(update={"min_noemer_for_share": 1})}
+    )
     compute_indicators(small_town, config)
     trees = values(small_town, "wijk", "wijkcode", "bomen_per_1000_inwoners")
     assert trees["WK000100"] == pytest.approx(1000 * 40 / 1400)  # not the mean of 30 and 25

@@ -51,7 +51,9 @@ def test_cbs_2021_lower_case_columns_ermelo(con, shared_data):
 
 def test_web_mercator_layer_is_reprojected(con, shared_data):
     path = shared_data / "ermelo_cbs_bgt_sample" / "Straatmeubilair.gpkg"
-    source = Source(kind="vector", path=path, columns={"type": "bgtplustype"}, keep={"type": ["niet-bgt:speelvoorziening"]})
+    source = Source(
+        kind="vector", path=path, columns={"type": "bgtplustype"}, keep={"type": ["niet-bgt:speelvoorziening"]}
+    )
     frame = read_source("sources.speelplekken", source)
     assert frame.crs == "EPSG:28992" and inside_nl(frame.total_bounds)
     write_frame(con, "raw", "speelplekken", frame)

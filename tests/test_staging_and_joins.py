@@ -83,11 +83,17 @@ def test_join_equals_geopandas_on_random_points(con):
 def test_distance_to_parks(con):
     two_by_two_buurten(con)
     stage_cbs_areas(con, "buurten", "GM0001")
-    points(con, "adressen", [(100, 100), (100, 700), (300, 900)], identificatie=["a", "b", "c"],
-           is_woning=[True, True, False])
+    points(
+        con,
+        "adressen",
+        [(100, 100), (100, 700), (300, 900)],
+        identificatie=["a", "b", "c"],
+        is_woning=[True, True, False],
+    )
     join_points_to_buurten(con, "adressen", "adressen_buurt")
-    park = gpd.GeoDataFrame({"park_id": [1], "area_m2": [40_000.0]},
-                            geometry=[Point(100, 1000).buffer(100, quad_segs=32)], crs=RD)
+    park = gpd.GeoDataFrame(
+        {"park_id": [1], "area_m2": [40_000.0]}, geometry=[Point(100, 1000).buffer(100, quad_segs=32)], crs=RD
+    )
     write_frame(con, "staging", "parken", park)
     counts = compute_distance_to_parks(con, 300)
     assert counts == {"rows": 3, "within": 2}

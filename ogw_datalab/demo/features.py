@@ -14,13 +14,46 @@ from shapely.geometry import Polygon
 from .geography import Buurt, Geography
 
 # Addresses per buurt kind (mean) and spread of the cluster around the buurt's centre (m).
-ADDRESSES = {"core": (1150, 260), "town": (1250, 330), "industrial": (70, 400),
-             "village": (520, 230), "rural": (90, None)}
+ADDRESSES = {
+    "core": (1150, 260),
+    "town": (1250, 330),
+    "industrial": (70, 400),
+    "village": (520, 230),
+    "rural": (90, None),
+}
 HOUSEHOLD_SIZE = {"core": 1.7, "town": 2.3, "industrial": 1.9, "village": 2.5, "rural": 2.6}
-STREET_WORDS = ["Linden", "Eiken", "Beuken", "Iepen", "Wilgen", "Rozen", "Tulpen", "Merel",
-                "Lijster", "Reiger", "Zwanen", "Molen", "Kerk", "Sluis", "Haven", "Dijk",
-                "Vaart", "Rembrandt", "Vondel", "Bredero", "Populieren", "Kastanje", "Hazelaar",
-                "Berken", "Seringen", "Jasmijn", "Kievit", "Zwaluw", "Spreeuwen", "Fazant"]
+STREET_WORDS = [
+    "Linden",
+    "Eiken",
+    "Beuken",
+    "Iepen",
+    "Wilgen",
+    "Rozen",
+    "Tulpen",
+    "Merel",
+    "Lijster",
+    "Reiger",
+    "Zwanen",
+    "Molen",
+    "Kerk",
+    "Sluis",
+    "Haven",
+    "Dijk",
+    "Vaart",
+    "Rembrandt",
+    "Vondel",
+    "Bredero",
+    "Populieren",
+    "Kastanje",
+    "Hazelaar",
+    "Berken",
+    "Seringen",
+    "Jasmijn",
+    "Kievit",
+    "Zwaluw",
+    "Spreeuwen",
+    "Fazant",
+]
 STREET_KINDS = ["straat", "laan", "weg", "hof", "kade", "pad", "plein", "singel"]
 
 
@@ -123,13 +156,20 @@ def _address_attributes(points: pd.DataFrame, geo: Geography, rng: np.random.Gen
     pc4 = 2900 + points["buurtcode"].str[6:8].astype(int) * 3 + (street_id % 3)
     letters = [chr(65 + (s // 26) % 26) + chr(65 + s % 26) for s in street_id]
     points["postcode"] = pc4.astype(str) + pd.Series(letters, index=points.index)
-    points["huisletter"] = np.where(rng.random(n) < 0.04, "A", None)
-    points["toevoeging"] = np.where(rng.random(n) < 0.03, rng.choice(["1", "2", "bis"], n), None)
+    points["huisletter"] = pd.Series("A", index=points.index).where(rng.random(n) < 0.04)
+    additions = pd.Series(rng.choice(["1", "2", "bis"], n), index=points.index)
+    points["toevoeging"] = additions.where(rng.random(n) < 0.03)
     points["gebruiksdoel"] = _usage(points["kind"], rng)
-    points["oppervlakte"] = np.where(points["gebruiksdoel"] == "woonfunctie",
-                                     rng.gamma(9, 12, n).round(), rng.gamma(6, 80, n).round()).astype(int)
-    built = {"core": (1890, 1975), "town": (1960, 2020), "industrial": (1970, 2015),
-             "village": (1920, 2010), "rural": (1850, 2000)}
+    points["oppervlakte"] = np.where(
+        points["gebruiksdoel"] == "woonfunctie", rng.gamma(9, 12, n).round(), rng.gamma(6, 80, n).round()
+    ).astype(int)
+    built = {
+        "core": (1890, 1975),
+        "town": (1960, 2020),
+        "industrial": (1970, 2015),
+        "village": (1920, 2010),
+        "rural": (1850, 2000),
+    }
     points["bouwjaar"] = [int(rng.integers(*built[k])) for k in points["kind"]]
     points["status"] = "Verblijfsobject in gebruik"
     digits = geo.wijken[0].code[2:6]
@@ -160,14 +200,27 @@ def draw_trees(geo: Geography, addresses: pd.DataFrame, green: pd.DataFrame, rng
     in_parks = [_points_in(p, int(p.area / 400), rng) for p in parks]
     xy = np.vstack([street, *in_parks]).round(2)
     xy = xy[shapely.contains_xy(geo.outline, xy[:, 0], xy[:, 1]) & ~shapely.contains_xy(geo.river, xy[:, 0], xy[:, 1])]
-    species = np.array(["Tilia x europaea", "Quercus robur", "Acer campestre", "Platanus x hispanica",
-                        "Betula pendula", "Fraxinus excelsior", "Ulmus 'Lobel'", "Prunus avium"])
-    return pd.DataFrame({
-        "BOOMNUMMER": [f"WH-{i:06d}" for i in range(1, len(xy) + 1)],
-        "BOOMSOORT_WETENSCHAPPELIJK": rng.choice(species, len(xy)),
-        "PLANTJAAR": rng.integers(1950, 2024, len(xy)),
-        "x": xy[:, 0], "y": xy[:, 1],
-    })
+    species = np.array(
+        [
+            "Tilia x europaea",
+            "Quercus robur",
+            "Acer campestre",
+            "Platanus x hispanica",
+            "Betula pendula",
+            "Fraxinus excelsior",
+            "Ulmus 'Lobel'",
+            "Prunus avium",
+        ]
+    )
+    return pd.DataFrame(
+        {
+            "BOOMNUMMER": [f"WH-{i:06d}" for i in range(1, len(xy) + 1)],
+            "BOOMSOORT_WETENSCHAPPELIJK": rng.choice(species, len(xy)),
+            "PLANTJAAR": rng.integers(1950, 2024, len(xy)),
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+        }
+    )
 
 
 def _points_in(area, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -181,19 +234,44 @@ def draw_street_furniture(addresses: pd.DataFrame, rng: np.random.Generator) -> 
     homes = addresses[addresses["gebruiksdoel"] == "woonfunctie"]
     rows = []
     for kind, per in (("niet-bgt:speelvoorziening", 250), ("niet-bgt:bank", 120), ("niet-bgt:afvalbak", 90)):
-        picked = homes.sample(n=max(1, len(homes) // per), random_state=rng.integers(1 << 31))
+        picked = homes.sample(n=max(1, len(homes) // per), random_state=int(rng.integers(1 << 31)))
         offset = rng.normal(0, 25, size=(len(picked), 2))
-        rows.append(pd.DataFrame({"bgtplustype": kind, "x": picked["x"].to_numpy() + offset[:, 0],
-                                  "y": picked["y"].to_numpy() + offset[:, 1]}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "bgtplustype": kind,
+                    "x": picked["x"].to_numpy() + offset[:, 0],
+                    "y": picked["y"].to_numpy() + offset[:, 1],
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 def draw_gp_practices(addresses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Huisartsenpraktijken at addresses in the town and the villages."""
     candidates = addresses[addresses["kind"].isin(["core", "town", "village"])]
-    picked = candidates.sample(n=16, random_state=rng.integers(1 << 31)).reset_index(drop=True)
-    names = ["Huisartsenpraktijk " + s for s in ("De Linde", "Het Anker", "Vliethof", "De Brug", "Rivierzicht",
-             "Noorderhof", "De Molen", "Kerkplein", "Het Veen", "De Kade", "Lingerhof", "Dijkzicht",
-             "De Waard", "Zuiderhof", "Het Baken", "De Wilgen")]
+    picked = candidates.sample(n=16, random_state=int(rng.integers(1 << 31))).reset_index(drop=True)
+    names = [
+        "Huisartsenpraktijk " + s
+        for s in (
+            "De Linde",
+            "Het Anker",
+            "Vliethof",
+            "De Brug",
+            "Rivierzicht",
+            "Noorderhof",
+            "De Molen",
+            "Kerkplein",
+            "Het Veen",
+            "De Kade",
+            "Lingerhof",
+            "Dijkzicht",
+            "De Waard",
+            "Zuiderhof",
+            "Het Baken",
+            "De Wilgen",
+        )
+    ]
     picked["Naam"] = names
     return picked

@@ -28,7 +28,7 @@ class Buurt:
     wijkcode: str
     kind: str  # core, town, industrial, village, rural
     seeds: list[tuple[float, float]] = field(default_factory=list)
-    geometry: Polygon | None = None
+    geometry: Polygon = field(default_factory=Polygon)
 
 
 @dataclass
@@ -53,16 +53,48 @@ class Geography:
 
 TOWN_WIJKEN = [
     # wijk suffix, name, kind, buurt names, ring radius (m), angle range (degrees)
-    ("01", "Centrum", "core", ["Binnenstad", "Havenkwartier", "Kerkbuurt", "Stationsbuurt",
-                                "Vlietoever", "Marktveld", "Oude Wal", "Molenbuurt"], 700, (0, 360)),
-    ("02", "Waardhoven-Noord", "town", ["Noorderhof", "Bloemenbuurt", "Vogelwijk", "Parkzicht",
-                                        "Lindehof", "Noorderpark"], 1800, (35, 145)),
-    ("03", "Waardhoven-Zuid", "town", ["Zuiderhof", "Bomenbuurt", "Schildersbuurt", "Rivierzicht",
-                                       "Dichtersbuurt", "Zuiderpark"], 1800, (215, 325)),
-    ("04", "Waardhoven-West", "town", ["Westerkwartier", "Populierenhof", "Sluisbuurt",
-                                       "Westerpark", "Kadewijk-West"], 1900, (150, 210)),
-    ("05", "Bedrijvenpark De Kade", "industrial", ["De Kade-Noord", "De Kade-Zuid", "Havenweg"],
-     2100, (-28, 28)),
+    (
+        "01",
+        "Centrum",
+        "core",
+        [
+            "Binnenstad",
+            "Havenkwartier",
+            "Kerkbuurt",
+            "Stationsbuurt",
+            "Vlietoever",
+            "Marktveld",
+            "Oude Wal",
+            "Molenbuurt",
+        ],
+        700,
+        (0, 360),
+    ),
+    (
+        "02",
+        "Waardhoven-Noord",
+        "town",
+        ["Noorderhof", "Bloemenbuurt", "Vogelwijk", "Parkzicht", "Lindehof", "Noorderpark"],
+        1800,
+        (35, 145),
+    ),
+    (
+        "03",
+        "Waardhoven-Zuid",
+        "town",
+        ["Zuiderhof", "Bomenbuurt", "Schildersbuurt", "Rivierzicht", "Dichtersbuurt", "Zuiderpark"],
+        1800,
+        (215, 325),
+    ),
+    (
+        "04",
+        "Waardhoven-West",
+        "town",
+        ["Westerkwartier", "Populierenhof", "Sluisbuurt", "Westerpark", "Kadewijk-West"],
+        1900,
+        (150, 210),
+    ),
+    ("05", "Bedrijvenpark De Kade", "industrial", ["De Kade-Noord", "De Kade-Zuid", "Havenweg"], 2100, (-28, 28)),
 ]
 VILLAGES = [
     ("06", "Rietveen", (-5200.0, 2300.0), ["Rietveen-Dorp", "Rietveen-Oost", "Rietveen-Zuid"]),
@@ -70,10 +102,12 @@ VILLAGES = [
     ("08", "Vlietdam", (800.0, -3900.0), ["Vlietdam-Dorp", "Vlietdam-Haven", "Dijkzicht"]),
 ]
 RURAL_WIJKEN = [
-    ("09", "Buitengebied Noord", [("Noorderpolder", (0, 60)), ("Hoge Veld", (60, 120)),
-                                  ("Westerpolder", (120, 180))]),
-    ("10", "Buitengebied Zuid", [("Zuiderpolder", (180, 240)), ("Lage Weiden", (240, 300)),
-                                 ("Oosterpolder", (300, 360))]),
+    ("09", "Buitengebied Noord", [("Noorderpolder", (0, 60)), ("Hoge Veld", (60, 120)), ("Westerpolder", (120, 180))]),
+    (
+        "10",
+        "Buitengebied Zuid",
+        [("Zuiderpolder", (180, 240)), ("Lage Weiden", (240, 300)), ("Oosterpolder", (300, 360))],
+    ),
 ]
 
 
@@ -180,8 +214,10 @@ def _assign_voronoi_cells(wijken: list[Wijk], outline: Polygon) -> None:
 def _neighbour_buurten(outline: Polygon) -> list[Buurt]:
     """Two buurten of a neighbouring gemeente, so that readers must filter on gemeentecode."""
     east = outline.bounds[2]
-    boxes = [shapely.box(east, CENTRE[1] - 2000, east + 3000, CENTRE[1]),
-             shapely.box(east, CENTRE[1], east + 3000, CENTRE[1] + 2000)]
+    boxes = [
+        shapely.box(east, CENTRE[1] - 2000, east + 3000, CENTRE[1]),
+        shapely.box(east, CENTRE[1], east + 3000, CENTRE[1] + 2000),
+    ]
     code = NEIGHBOUR_GEMEENTECODE[2:]
     return [
         Buurt(f"BU{code}01{i:02d}", name, f"WK{code}01", "village", geometry=box.difference(outline))

@@ -27,7 +27,7 @@ def health_monitor(geo: Geography, inwoners: dict[str, int], rng: np.random.Gene
         lonely = lonely_base[buurt.kind] + rng.normal(0, 5)
         rows.append(_monitor_row(buurt.code, "Buurt", None if small else lonely, None if small else 84 - lonely / 4))
     for wijk in geo.wijken:
-        lonely = np.mean([lonely_base[b.kind] for b in wijk.buurten]) + rng.normal(0, 2)
+        lonely = float(np.mean([lonely_base[b.kind] for b in wijk.buurten]) + rng.normal(0, 2))
         rows.append(_monitor_row(wijk.code, "Wijk", lonely, 84 - lonely / 4))
     rows.append(_monitor_row(geo_code(geo), "Gemeente", 45.1, 73.2))
     frame = pd.DataFrame(rows)
@@ -62,43 +62,53 @@ def corporation_dwellings(addresses: pd.DataFrame, rng: np.random.Generator) -> 
 
     A few rows carry typing errors in the postcode so that matching is never perfect.
     """
-    homes = addresses[(addresses["gebruiksdoel"] == "woonfunctie") & addresses["kind"].isin(["core", "town", "village"])]
+    homes = addresses[
+        (addresses["gebruiksdoel"] == "woonfunctie") & addresses["kind"].isin(["core", "town", "village"])
+    ]
     owned = homes[rng.random(len(homes)) < 0.3].reset_index(drop=True)
     age = (2024 - owned["bouwjaar"]).to_numpy()
     label_index = np.clip((age / 14 + rng.normal(0, 1.2, len(owned))).round(), 0, 6).astype(int)
     labels = LABELS[label_index]
     postcode = owned["postcode"].str[:4] + " " + owned["postcode"].str[4:]
     typo = rng.random(len(owned)) < 0.02
-    postcode = np.where(typo, "9" + postcode.str[1:], postcode)
+    postcode = postcode.mask(typo, "9" + postcode.str[1:])
     rent = rng.normal(690, 120, len(owned)).clip(420, 1100)
-    return pd.DataFrame({
-        "VHE-nummer": [f"VHE{100000 + i}" for i in range(len(owned))],
-        "Postcode": postcode,
-        "Huisnummer": owned["huisnummer"].astype(str),
-        "Huisletter": owned["huisletter"].fillna(""),
-        "Toevoeging": owned["toevoeging"].fillna(""),
-        "Energielabel": np.where(rng.random(len(owned)) < 0.05, "", labels),
-        "Bouwjaar": owned["bouwjaar"].astype(str),
-        "Kale huur": [f"{r:.2f}".replace(".", ",") for r in rent],
-    })
+    return pd.DataFrame(
+        {
+            "VHE-nummer": [f"VHE{100000 + i}" for i in range(len(owned))],
+            "Postcode": postcode,
+            "Huisnummer": owned["huisnummer"].astype(str),
+            "Huisletter": owned["huisletter"].fillna(""),
+            "Toevoeging": owned["toevoeging"].fillna(""),
+            "Energielabel": np.where(rng.random(len(owned)) < 0.05, "", labels),
+            "Bouwjaar": owned["bouwjaar"].astype(str),
+            "Kale huur": [f"{r:.2f}".replace(".", ",") for r in rent],
+        }
+    )
 
 
 def nuisance_reports(addresses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Meldingen openbare ruimte of one year, near addresses; some without a location."""
     busy = addresses[addresses["kind"].isin(["core", "town", "industrial"])]
-    picked = busy.sample(n=2600, replace=True, random_state=rng.integers(1 << 31)).reset_index(drop=True)
-    picked = pd.concat([picked, addresses.sample(n=400, random_state=rng.integers(1 << 31))], ignore_index=True)
+    near_busy = busy.sample(n=2600, replace=True, random_state=int(rng.integers(1 << 31)))
+    anywhere = addresses.sample(n=400, random_state=int(rng.integers(1 << 31)))
+    picked = pd.concat([near_busy, anywhere], ignore_index=True)
     offset = rng.normal(0, 30, size=(len(picked), 2))
     x = (picked["x"] + offset[:, 0]).round(2)
     y = (picked["y"] + offset[:, 1]).round(2)
     without_location = rng.random(len(picked)) < 0.01
     days = rng.integers(0, 366, len(picked))
-    categories = rng.choice(["Afval", "Openbaar groen", "Straatverlichting", "Overlast", "Wegen en verkeer"],
-                            len(picked), p=[0.35, 0.2, 0.1, 0.2, 0.15])
-    return pd.DataFrame({
-        "Meldingnummer": [f"M2024-{i:05d}" for i in range(1, len(picked) + 1)],
-        "Datum": (pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")).strftime("%d-%m-%Y"),
-        "Categorie": categories,
-        "X": np.where(without_location, "", [f"{v:.2f}".replace(".", ",") for v in x]),
-        "Y": np.where(without_location, "", [f"{v:.2f}".replace(".", ",") for v in y]),
-    })
+    categories = rng.choice(
+        ["Afval", "Openbaar groen", "Straatverlichting", "Overlast", "Wegen en verkeer"],
+        len(picked),
+        p=[0.35, 0.2, 0.1, 0.2, 0.15],
+    )
+    return pd.DataFrame(
+        {
+            "Meldingnummer": [f"M2024-{i:05d}" for i in range(1, len(picked) + 1)],
+            "Datum": (pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")).strftime("%d-%m-%Y"),
+            "Categorie": categories,
+            "X": np.where(without_location, "", [f"{v:.2f}".replace(".", ",") for v in x]),
+            "Y": np.where(without_location, "", [f"{v:.2f}".replace(".", ",") for v in y]),
+        }
+    )

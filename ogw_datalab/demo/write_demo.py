@@ -2,7 +2,7 @@
 
 | file | real counterpart |
 | --- | --- |
-| wijkenbuurten_2024.gpkg (gemeenten, wijken, buurten) | CBS Wijk- en buurtkaart 2024 GeoPackage, lower-case columns, -99999999 for secret |
+| wijkenbuurten_2024.gpkg (gemeenten, wijken, buurten) | CBS Wijk- en buurtkaart 2024 GeoPackage, -99999999 = secret |
 | bag-light.gpkg (verblijfsobject) | PDOK BAG GeoPackage (bag-light), EPSG:28992 |
 | bomen.geojson | a municipal tree register as open-data GeoJSON (WGS84) |
 | bgt_begroeidterreindeel.gpkg | BGT begroeidterreindeel, EPSG:28992 |
@@ -39,9 +39,15 @@ DEMO_SEED = 484
 SECRET = -99999999  # CBS: geheim / niet beschikbaar
 RD_NEW = "EPSG:28992"
 DEMO_FILES = (
-    "wijkenbuurten_2024.gpkg", "bag-light.gpkg", "bomen.geojson", "bgt_begroeidterreindeel.gpkg",
-    "bgt_straatmeubilair.gpkg", "huisartsen.geojson", "gezondheidsmonitor_2022_18plus.csv",
-    "corporatie_woningen.csv", "meldingen_openbare_ruimte_2024.csv",
+    "wijkenbuurten_2024.gpkg",
+    "bag-light.gpkg",
+    "bomen.geojson",
+    "bgt_begroeidterreindeel.gpkg",
+    "bgt_straatmeubilair.gpkg",
+    "huisartsen.geojson",
+    "gezondheidsmonitor_2022_18plus.csv",
+    "corporatie_woningen.csv",
+    "meldingen_openbare_ruimte_2024.csv",
 )
 
 
@@ -68,8 +74,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED) -> list[P
         _write_green(staging / "bgt_begroeidterreindeel.gpkg", green)
         _write_furniture(staging / "bgt_straatmeubilair.gpkg", furniture)
         _write_points_wgs84(staging / "huisartsen.geojson", _gp_columns(gps))
-        _write_statline_csv(staging / "gezondheidsmonitor_2022_18plus.csv",
-                            partners.health_monitor(geo, inwoners, rng))
+        _write_statline_csv(staging / "gezondheidsmonitor_2022_18plus.csv", partners.health_monitor(geo, inwoners, rng))
         _write_dutch_csv(staging / "corporatie_woningen.csv", partners.corporation_dwellings(addresses, rng))
         _write_dutch_csv(staging / "meldingen_openbare_ruimte_2024.csv", partners.nuisance_reports(addresses, rng))
         for name in DEMO_FILES:
@@ -77,39 +82,80 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED) -> list[P
     return [folder / name for name in DEMO_FILES]
 
 
-def _write_wijkenbuurten(path: Path, geo: Geography, addresses: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
+def _write_wijkenbuurten(
+    path: Path, geo: Geography, addresses: pd.DataFrame, rng: np.random.Generator
+) -> dict[str, int]:
     homes = addresses[addresses["gebruiksdoel"] == "woonfunctie"]
     per_buurt = homes.groupby("buurtcode").size()
     all_addresses = addresses.groupby("buurtcode").size()
-    postcode = addresses.groupby("buurtcode")["postcode"].agg(lambda s: s.str[:4].mode().iat[0])
+    postcode = addresses.assign(pc4=addresses["postcode"].str[:4]).groupby("buurtcode")["pc4"].agg(_most_common)
     rows, exact = [], {}
     for wijk in geo.wijken:
         for buurt in wijk.buurten:
             households = int(per_buurt.get(buurt.code, 0))
             persons = households * features.HOUSEHOLD_SIZE[buurt.kind] * rng.uniform(0.92, 1.08)
             exact[buurt.code] = persons
-            rows.append(_cbs_row(buurt, wijk.naam, buurt.geometry, geo.river, persons, households,
-                                 int(all_addresses.get(buurt.code, 0)), str(postcode.get(buurt.code, "")), rng))
+            rows.append(
+                _cbs_row(
+                    buurt,
+                    wijk.naam,
+                    buurt.geometry,
+                    geo.river,
+                    persons,
+                    households,
+                    int(all_addresses.get(buurt.code, 0)),
+                    str(postcode.get(buurt.code, "")),
+                    rng,
+                )
+            )
     for buurt in geo.neighbour_buurten:
-        rows.append(_cbs_row(buurt, "Buurdorp", buurt.geometry, geo.river, 900, 380, 400, "2999", rng,
-                             gemeente=(NEIGHBOUR_GEMEENTECODE, NEIGHBOUR_GEMEENTENAAM)))
+        rows.append(
+            _cbs_row(
+                buurt,
+                "Buurdorp",
+                buurt.geometry,
+                geo.river,
+                900,
+                380,
+                400,
+                "2999",
+                rng,
+                gemeente=(NEIGHBOUR_GEMEENTECODE, NEIGHBOUR_GEMEENTENAAM),
+            )
+        )
     buurten = gpd.GeoDataFrame(rows, geometry="geometry", crs=RD_NEW)
-    wijken = _aggregate(buurten[buurten["gemeentecode"] == GEMEENTECODE], "wijkcode",
-                        {w.code: w.naam for w in geo.wijken}, exact, geo)
-    gemeenten = _aggregate(buurten[buurten["gemeentecode"] == GEMEENTECODE], "gemeentecode",
-                           {GEMEENTECODE: GEMEENTENAAM}, exact, geo)
+    wijken = _aggregate(
+        buurten[buurten["gemeentecode"] == GEMEENTECODE], "wijkcode", {w.code: w.naam for w in geo.wijken}, exact, geo
+    )
+    gemeenten = _aggregate(
+        buurten[buurten["gemeentecode"] == GEMEENTECODE], "gemeentecode", {GEMEENTECODE: GEMEENTENAAM}, exact, geo
+    )
     _write_layer(buurten, path, "buurten")
     _write_layer(wijken, path, "wijken")
     _write_layer(gemeenten, path, "gemeenten")
     return {code: _round5(v) for code, v in exact.items()}
 
 
+def _most_common(values: pd.Series) -> str:
+    return str(values.value_counts().index[0])
+
+
 def _round5(value: float) -> int:
     return int(5 * round(value / 5))
 
 
-def _cbs_row(buurt: Buurt, wijknaam: str, geometry, river, persons: float, households: int, n_addresses: int,
-             postcode: str, rng: np.random.Generator, gemeente: tuple[str, str] = (GEMEENTECODE, GEMEENTENAAM)) -> dict:
+def _cbs_row(
+    buurt: Buurt,
+    wijknaam: str,
+    geometry,
+    river,
+    persons: float,
+    households: int,
+    n_addresses: int,
+    postcode: str,
+    rng: np.random.Generator,
+    gemeente: tuple[str, str] = (GEMEENTECODE, GEMEENTENAAM),
+) -> dict:
     water_m2 = geometry.intersection(river).area
     land_ha = (geometry.area - water_m2) / 10_000
     inwoners = _round5(persons)
@@ -120,18 +166,26 @@ def _cbs_row(buurt: Buurt, wijknaam: str, geometry, river, persons: float, house
         return SECRET if secret else round(float(value))
 
     return {
-        "buurtcode": buurt.code, "buurtnaam": buurt.naam, "wijkcode": buurt.wijkcode, "wijknaam": wijknaam,
-        "gemeentecode": gemeente[0], "gemeentenaam": gemeente[1],
-        "indelingswijziging_wijken_en_buurten": "1", "water": "NEE",
+        "buurtcode": buurt.code,
+        "buurtnaam": buurt.naam,
+        "wijkcode": buurt.wijkcode,
+        "wijknaam": wijknaam,
+        "gemeentecode": gemeente[0],
+        "gemeentenaam": gemeente[1],
+        "indelingswijziging_wijken_en_buurten": "1",
+        "water": "NEE",
         "meest_voorkomende_postcode": postcode if n_addresses else str(SECRET),
         "dekkingspercentage": "1" if n_addresses else str(SECRET),
         "omgevingsadressendichtheid": SECRET if secret else int(n_addresses / max(land_ha, 1) * 100),
         "stedelijkheid_adressen_per_km2": SECRET if secret else _stedelijkheid(n_addresses / max(land_ha, 1) * 100),
         "bevolkingsdichtheid_inwoners_per_km2": int(inwoners / max(land_ha, 1) * 100),
         "aantal_inwoners": inwoners,
-        "mannen": _round5(inwoners * 0.49), "vrouwen": _round5(inwoners * 0.51),
-        "percentage_personen_0_tot_15_jaar": pct(ages[0]), "percentage_personen_15_tot_25_jaar": pct(ages[1]),
-        "percentage_personen_25_tot_45_jaar": pct(ages[2]), "percentage_personen_45_tot_65_jaar": pct(ages[3]),
+        "mannen": _round5(inwoners * 0.49),
+        "vrouwen": _round5(inwoners * 0.51),
+        "percentage_personen_0_tot_15_jaar": pct(ages[0]),
+        "percentage_personen_15_tot_25_jaar": pct(ages[1]),
+        "percentage_personen_25_tot_45_jaar": pct(ages[2]),
+        "percentage_personen_45_tot_65_jaar": pct(ages[3]),
         "percentage_personen_65_jaar_en_ouder": pct(ages[4]),
         "aantal_huishoudens": _round5(households),
         "gemiddelde_huishoudsgrootte": SECRET if secret or households == 0 else round(persons / households, 1),
@@ -148,26 +202,33 @@ def _stedelijkheid(addresses_per_km2: float) -> int:
     return 1 + sum(addresses_per_km2 < bound for bound in (2500, 1500, 1000, 500))
 
 
-def _aggregate(buurten: gpd.GeoDataFrame, key: str, names: dict[str, str], exact: dict[str, float],
-               geo: Geography) -> gpd.GeoDataFrame:
+def _aggregate(
+    buurten: gpd.GeoDataFrame, key: str, names: dict[str, str], exact: dict[str, float], geo: Geography
+) -> gpd.GeoDataFrame:
     persons = buurten["buurtcode"].map(exact)
     grouped = buurten.assign(_persons=persons).groupby(key)
     level = "wijk" if key == "wijkcode" else "gemeente"
-    frame = gpd.GeoDataFrame({
-        key: list(grouped.groups),
-        f"{level}naam": [names[k] for k in grouped.groups],
-        "gemeentecode": GEMEENTECODE, "gemeentenaam": GEMEENTENAAM,
-        "water": "NEE",
-        "aantal_inwoners": [_round5(v) for v in grouped["_persons"].sum()],
-        "aantal_huishoudens": [_round5(v) for v in grouped["aantal_huishoudens"].sum()],
-        "oppervlakte_totaal_in_ha": grouped["oppervlakte_totaal_in_ha"].sum().to_numpy(),
-        "oppervlakte_land_in_ha": grouped["oppervlakte_land_in_ha"].sum().to_numpy(),
-        "oppervlakte_water_in_ha": grouped["oppervlakte_water_in_ha"].sum().to_numpy(),
-        "geometry": [shapely.set_precision(shapely.union_all(g.geometry.to_numpy()), 0.001) for _, g in grouped],
-    }, geometry="geometry", crs=RD_NEW)
+    frame = gpd.GeoDataFrame(
+        {
+            key: list(grouped.groups),
+            f"{level}naam": [names[k] for k in grouped.groups],
+            "gemeentecode": GEMEENTECODE,
+            "gemeentenaam": GEMEENTENAAM,
+            "water": "NEE",
+            "aantal_inwoners": [_round5(v) for v in grouped["_persons"].sum()],
+            "aantal_huishoudens": [_round5(v) for v in grouped["aantal_huishoudens"].sum()],
+            "oppervlakte_totaal_in_ha": grouped["oppervlakte_totaal_in_ha"].sum().to_numpy(),
+            "oppervlakte_land_in_ha": grouped["oppervlakte_land_in_ha"].sum().to_numpy(),
+            "oppervlakte_water_in_ha": grouped["oppervlakte_water_in_ha"].sum().to_numpy(),
+            "geometry": [shapely.set_precision(shapely.union_all(g.geometry.to_numpy()), 0.001) for _, g in grouped],
+        },
+        geometry="geometry",
+        crs=RD_NEW,
+    )
     if key == "gemeentecode":
-        frame = frame.drop(columns=["gemeentecode", "gemeentenaam"]).assign(gemeentecode=GEMEENTECODE,
-                                                                           gemeentenaam=GEMEENTENAAM)
+        frame = frame.drop(columns=["gemeentecode", "gemeentenaam"]).assign(
+            gemeentecode=GEMEENTECODE, gemeentenaam=GEMEENTENAAM
+        )
     frame["jaarstatcode"] = "2024" + frame[key.replace("naam", "code")]
     return frame
 
@@ -177,33 +238,49 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
 
 
 def _write_bag(path: Path, addresses: pd.DataFrame) -> None:
-    columns = ["identificatie", "oppervlakte", "status", "gebruiksdoel", "openbare_ruimte_naam", "huisnummer",
-               "huisletter", "toevoeging", "postcode", "woonplaats_naam", "bouwjaar", "pand_identificatie",
-               "nummeraanduiding_hoofdadres_identificatie"]
-    frame = gpd.GeoDataFrame(addresses[columns], geometry=gpd.points_from_xy(addresses["x"], addresses["y"]),
-                             crs=RD_NEW)
+    columns = [
+        "identificatie",
+        "oppervlakte",
+        "status",
+        "gebruiksdoel",
+        "openbare_ruimte_naam",
+        "huisnummer",
+        "huisletter",
+        "toevoeging",
+        "postcode",
+        "woonplaats_naam",
+        "bouwjaar",
+        "pand_identificatie",
+        "nummeraanduiding_hoofdadres_identificatie",
+    ]
+    frame = gpd.GeoDataFrame(
+        addresses[columns], geometry=gpd.points_from_xy(addresses["x"], addresses["y"]), crs=RD_NEW
+    )
     _write_layer(frame, path, "verblijfsobject")
 
 
 def _write_points_wgs84(path: Path, table: pd.DataFrame) -> None:
-    points = gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]),
-                              crs=RD_NEW).to_crs("EPSG:4326")
+    points = gpd.GeoDataFrame(
+        table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]), crs=RD_NEW
+    ).to_crs("EPSG:4326")
     points.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"COORDINATE_PRECISION": 7})
 
 
 def _write_green(path: Path, green: pd.DataFrame) -> None:
     frame = gpd.GeoDataFrame(green, geometry="geometry", crs=RD_NEW)
     frame.insert(0, "lokaal_id", [f"G9999.{i:032x}" for i in range(1, len(frame) + 1)])
-    frame["plus_fysiek_voorkomen"] = np.where(frame["bgt_fysiek_voorkomen"] == "groenvoorziening",
-                                              "gras- en kruidachtigen", "waardeOnbekend")
+    frame["plus_fysiek_voorkomen"] = np.where(
+        frame["bgt_fysiek_voorkomen"] == "groenvoorziening", "gras- en kruidachtigen", "waardeOnbekend"
+    )
     frame["bronhouder"] = "G9999"
     frame["geometry"] = shapely.set_precision(frame.geometry.to_numpy(), 0.001)
     _write_layer(frame, path, "begroeidterreindeel")
 
 
 def _write_furniture(path: Path, furniture: pd.DataFrame) -> None:
-    frame = gpd.GeoDataFrame(furniture.drop(columns=["x", "y"]),
-                             geometry=gpd.points_from_xy(furniture["x"], furniture["y"]), crs=RD_NEW)
+    frame = gpd.GeoDataFrame(
+        furniture.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(furniture["x"], furniture["y"]), crs=RD_NEW
+    )
     frame = frame.to_crs("EPSG:3857")
     frame.insert(0, "objectid", range(1, len(frame) + 1))
     frame["subtype"] = np.where(frame["bgtplustype"] == "niet-bgt:speelvoorziening", "speeltoestel", "waardeOnbekend")
@@ -214,11 +291,18 @@ def _write_furniture(path: Path, furniture: pd.DataFrame) -> None:
 
 
 def _gp_columns(gps: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Naam": gps["Naam"], "Straat": gps["openbare_ruimte_naam"], "Huisnummer": gps["huisnummer"].astype(str),
-        "Postcode": gps["postcode"], "Plaats": gps["woonplaats_naam"], "Hoofdsector": "Huisartsenzorg",
-        "x": gps["x"], "y": gps["y"],
-    })
+    return pd.DataFrame(
+        {
+            "Naam": gps["Naam"],
+            "Straat": gps["openbare_ruimte_naam"],
+            "Huisnummer": gps["huisnummer"].astype(str),
+            "Postcode": gps["postcode"],
+            "Plaats": gps["woonplaats_naam"],
+            "Hoofdsector": "Huisartsenzorg",
+            "x": gps["x"],
+            "y": gps["y"],
+        }
+    )
 
 
 def _write_statline_csv(path: Path, table: pd.DataFrame) -> None:
@@ -228,4 +312,3 @@ def _write_statline_csv(path: Path, table: pd.DataFrame) -> None:
 def _write_dutch_csv(path: Path, table: pd.DataFrame) -> None:
     """A spreadsheet export as Dutch Excel writes it: UTF-8 with BOM, ';' between fields."""
     table.to_csv(path, index=False, sep=";", encoding="utf-8-sig", lineterminator="\r\n")
-

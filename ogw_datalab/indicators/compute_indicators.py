@@ -28,8 +28,10 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig) ->
     recomputed from the sums of teller and noemer.
     """
     indicators = available_indicators(config)
-    parameters = {"min_inwoners": config.parameters.min_inwoners_for_rate,
-                  "min_noemer": config.parameters.min_noemer_for_share}
+    parameters = {
+        "min_inwoners": config.parameters.min_inwoners_for_rate,
+        "min_noemer": config.parameters.min_noemer_for_share,
+    }
     parts = []
     for indicator in indicators:
         sql = read_sql_file(indicator.sql)
@@ -66,7 +68,9 @@ def _round(value: float | None, indicator_id: str) -> float | None:
 
 def _register_catalogue(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]) -> None:
     frame = pd.DataFrame([{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in indicators])
-    con.execute("CREATE OR REPLACE TEMP TABLE indicator_catalogue AS SELECT * FROM frame")
+    con.register("__catalogue", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE indicator_catalogue AS SELECT * FROM __catalogue")
+    con.unregister("__catalogue")
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:

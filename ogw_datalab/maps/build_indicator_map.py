@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import Figure
 
 from ..files import write_text_atomic
 from ..indicators.catalogue import Indicator
@@ -61,27 +62,34 @@ def format_value(value: float | None, indicator: Indicator) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
-def build_indicator_map(values: pd.DataFrame, indicator: Indicator, *, gemeentenaam: str,
-                        gemeente_waarde: float | None, path: str | Path) -> Path:
+def build_indicator_map(
+    values: pd.DataFrame, indicator: Indicator, *, gemeentenaam: str, gemeente_waarde: float | None, path: str | Path
+) -> Path:
     """Write the choropleth page of ``indicator`` to ``path`` and return the path."""
     frame = to_web_geometries(values)
     breaks = class_breaks(frame["waarde"])
     colours = palette_for(indicator, len(breaks) - 1)
-    colormap = cm.StepColormap(colours, index=breaks, vmin=breaks[0], vmax=breaks[-1],
-                               caption=f"{indicator.titel} ({indicator.eenheid})")
+    colormap = cm.StepColormap(
+        colours, index=breaks, vmin=breaks[0], vmax=breaks[-1], caption=f"{indicator.titel} ({indicator.eenheid})"
+    )
     frame["waarde_tekst"] = [format_value(v, indicator) for v in frame["waarde"]]
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
     frame["kleur"] = [NO_VALUE_COLOUR if pd.isna(v) else colormap(v) for v in frame["waarde"]]
 
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
-    folium.TileLayer(PDOK_GRIJS, name="BRT-Achtergrondkaart (grijs)", attr="Kaartgegevens &copy; Kadaster",
-                     min_zoom=6, max_zoom=19).add_to(fmap)
+    folium.TileLayer(
+        PDOK_GRIJS, name="BRT-Achtergrondkaart (grijs)", attr="Kaartgegevens &copy; Kadaster", min_zoom=6, max_zoom=19
+    ).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
     folium.GeoJson(
         frame[["buurtcode", "buurtnaam", "wijknaam", "waarde_tekst", "gemeente_tekst", "kleur", "geometry"]],
         name=indicator.titel,
-        style_function=lambda f: {"fillColor": f["properties"]["kleur"], "color": "#444444",
-                                  "weight": 1, "fillOpacity": 0.75},
+        style_function=lambda f: {
+            "fillColor": f["properties"]["kleur"],
+            "color": "#444444",
+            "weight": 1,
+            "fillOpacity": 0.75,
+        },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
             fields=["buurtnaam", "buurtcode", "wijknaam", "waarde_tekst", "gemeente_tekst"],
@@ -92,9 +100,13 @@ def build_indicator_map(values: pd.DataFrame, indicator: Indicator, *, gemeenten
     folium.LayerControl(collapsed=True).add_to(fmap)
     minx, miny, maxx, maxy = frame.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    fmap.get_root().header.add_child(folium.Element(f"<title>{html.escape(indicator.titel)} – {html.escape(gemeentenaam)}</title>"))
-    fmap.get_root().html.add_child(folium.Element(_title_box(indicator, gemeentenaam)))
-    return write_text_atomic(path, fmap.get_root().render())
+    page = fmap.get_root()
+    assert isinstance(page, Figure)
+    page.header.add_child(
+        folium.Element(f"<title>{html.escape(indicator.titel)} – {html.escape(gemeentenaam)}</title>")
+    )
+    page.html.add_child(folium.Element(_title_box(indicator, gemeentenaam)))
+    return write_text_atomic(path, page.render())
 
 
 def _title_box(indicator: Indicator, gemeentenaam: str) -> str:

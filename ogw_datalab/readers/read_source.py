@@ -40,7 +40,9 @@ def read_source(name: str, source: Source) -> gpd.GeoDataFrame | pd.DataFrame:
     else:
         frame = read_csv(name, source)
     if len(frame) == 0:
-        raise SourceError(f"{name}: {source.path} holds no rows" + (f" in layer '{source.layer}'" if source.layer else ""))
+        raise SourceError(
+            f"{name}: {source.path} holds no rows" + (f" in layer '{source.layer}'" if source.layer else "")
+        )
     return frame
 
 
@@ -50,7 +52,9 @@ def read_vector(name: str, source: Source) -> gpd.GeoDataFrame:
         frame = pyogrio.read_dataframe(source.path, layer=source.layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         layers = _layers(source.path)
-        raise SourceError(f"{name}: cannot read {source.path} (layer {source.layer!r}; the file has {layers}): {error}") from None
+        raise SourceError(
+            f"{name}: cannot read {source.path} (layer {source.layer!r}; the file has {layers}): {error}"
+        ) from None
     if not isinstance(frame, gpd.GeoDataFrame):
         raise SourceError(f"{name}: {source.path} has no geometry column")
     return _to_rd_new(name, source, frame)
@@ -79,11 +83,19 @@ def read_csv(name: str, source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
     not numbers keep a NULL geometry, so that the join can count them as unlocated.
     """
     try:
-        frame = pd.read_csv(source.path, sep=source.separator, encoding=source.encoding, dtype=str,
-                            keep_default_na=False, skipinitialspace=False)
+        frame = pd.read_csv(
+            source.path,
+            sep=source.separator,
+            encoding=source.encoding,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=False,
+        )
     except (UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise SourceError(f"{name}: cannot parse {source.path} as CSV with separator {source.separator!r} "
-                          f"and encoding {source.encoding}: {error}") from None
+        raise SourceError(
+            f"{name}: cannot parse {source.path} as CSV with separator {source.separator!r} "
+            f"and encoding {source.encoding}: {error}"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if source.x is None:
         return frame

@@ -6,7 +6,7 @@ import duckdb
 
 from ..config import Partner
 from ..staging.stage_partners import partner_table
-from ..storage import ensure_schemas, run_sql_file, table_name
+from ..storage import ensure_schemas, query_row, run_sql_file, table_name
 from .join_points_to_buurten import join_points_to_buurten
 
 QUARANTINE = "joined.partner_quarantaine"
@@ -33,22 +33,27 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str, 
     if partner.key == "coordinaten":
         join_points_to_buurten(con, table, table)
     elif partner.key == "adres":
-        run_sql_file(con, "join_partner_by_address.sql",
-                     identifiers={"partner": table_name("staging", table), "target": target})
+        run_sql_file(
+            con, "join_partner_by_address.sql", identifiers={"partner": table_name("staging", table), "target": target}
+        )
     else:
         con.execute(
             f"""CREATE OR REPLACE TABLE {target} AS
             SELECT p.* EXCLUDE (buurtcode), b.buurtcode, p.buurtcode AS bron_buurtcode
-            FROM {table_name('staging', table)} AS p
+            FROM {table_name("staging", table)} AS p
             LEFT JOIN staging.buurten AS b USING (buurtcode)
             WHERE p.buurtcode LIKE 'BU%'
             ORDER BY p.bronrij"""
         )
     _quarantine(con, partner, target)
-    rows, matched = con.execute(f"SELECT count(*), count(buurtcode) FROM {target}").fetchone()
+    rows, matched = query_row(con, f"SELECT count(*), count(buurtcode) FROM {target}")
     con.execute(f"DELETE FROM {target} WHERE buurtcode IS NULL")
-    return {"rows": rows, "matched": matched, "quarantined": rows - matched,
-            "match_rate": round(matched / rows, 4) if rows else 0.0}
+    return {
+        "rows": rows,
+        "matched": matched,
+        "quarantined": rows - matched,
+        "match_rate": round(matched / rows, 4) if rows else 0.0,
+    }
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, partner: Partner, target: str) -> None:

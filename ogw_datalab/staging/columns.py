@@ -22,8 +22,9 @@ def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def pick_columns(source_name: str, present: list[str], wanted: dict[str, list[str]],
-                 required: tuple[str, ...]) -> dict[str, str]:
+def pick_columns(
+    source_name: str, present: list[str], wanted: dict[str, list[str]], required: tuple[str, ...]
+) -> dict[str, str]:
     """For each of our names, the first candidate column that the raw table has.
 
     Raises

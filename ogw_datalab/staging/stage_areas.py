@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ..storage import ensure_schemas, publish_temp_table, table_name
+from ..storage import ensure_schemas, publish_temp_table, query_row, table_name
 from .columns import StagingError, pick_columns, quoted, raw_columns
 
 # Our column -> its name in the newer (2019+) and older kaart. Every identifier used in the
@@ -23,8 +23,10 @@ CBS_AREA_COLUMNS: dict[str, list[str]] = {
 }
 CODES = ("buurtcode", "wijkcode", "gemeentecode")
 NUMBERS = ("aantal_inwoners", "aantal_huishoudens", "oppervlakte_land_ha", "oppervlakte_water_ha")
-REQUIRED = {"buurten": ("buurtcode", "buurtnaam", "wijkcode", "gemeentecode"),
-            "wijken": ("wijkcode", "wijknaam", "gemeentecode")}
+REQUIRED = {
+    "buurten": ("buurtcode", "buurtnaam", "wijkcode", "gemeentecode"),
+    "wijken": ("wijkcode", "wijknaam", "gemeentecode"),
+}
 # CBS marks secret or unavailable figures with large negative codes (-99999999 in the kaart,
 # -99997/-99995 in some deliveries); they are missing values, never numbers.
 SENTINEL_MACRO = (
@@ -55,11 +57,11 @@ def stage_cbs_areas(con: duckdb.DuckDBPyConnection, level: str, gemeentecode: st
     con.execute(SENTINEL_MACRO)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE candidates AS
-        SELECT {', '.join(select)},
+        SELECT {", ".join(select)},
                ST_CollectionExtract(ST_MakeValid(geometry), 3) AS geometry
-        FROM {table_name('raw', level)}"""
+        FROM {table_name("raw", level)}"""
     )
-    total = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
+    total = query_row(con, "SELECT count(*) FROM candidates")[0]
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
         SELECT * FROM candidates
@@ -67,11 +69,12 @@ def stage_cbs_areas(con: duckdb.DuckDBPyConnection, level: str, gemeentecode: st
         ORDER BY {key}""",
         {"gemeentecode": gemeentecode},
     )
-    in_gemeente, rejected = con.execute(
+    in_gemeente, rejected = query_row(
+        con,
         "SELECT count(*), count(*) FILTER (WHERE ST_IsEmpty(geometry) OR ST_Area(geometry) = 0) "
         "FROM candidates WHERE gemeentecode = $g",
         {"g": gemeentecode},
-    ).fetchone()
+    )
     _check_codes(con, level, key, gemeentecode)
     publish_temp_table(con, "staged", "staging", level)
     return {"rows": in_gemeente - rejected, "other_gemeenten": total - in_gemeente, "rejected_geometries": rejected}
@@ -87,7 +90,7 @@ def _select(ours: str, column: str) -> str:
 
 def _check_codes(con: duckdb.DuckDBPyConnection, level: str, key: str, gemeentecode: str) -> None:
     staged = "staged"
-    count = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
+    count = query_row(con, f"SELECT count(*) FROM {staged}")[0]
     if count == 0:
         raise StagingError(f"sources.{level}: no {level} of gemeente {gemeentecode} in the file")
     doubles = con.execute(

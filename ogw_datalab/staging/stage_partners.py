@@ -5,11 +5,14 @@ from __future__ import annotations
 import duckdb
 
 from ..config import Partner
-from ..storage import publish_temp_table, table_name
+from ..storage import publish_temp_table, query_row, table_name
 from .columns import pick_columns, quoted, raw_columns
 
-KEY_COLUMNS = {"buurtcode": ("buurtcode",), "adres": ("postcode", "huisnummer", "huisletter", "toevoeging"),
-               "coordinaten": ()}
+KEY_COLUMNS = {
+    "buurtcode": ("buurtcode",),
+    "adres": ("postcode", "huisnummer", "huisletter", "toevoeging"),
+    "coordinaten": (),
+}
 
 
 def partner_table(partner: Partner) -> str:
@@ -25,14 +28,15 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     """
     table = partner_table(partner)
     present = raw_columns(con, table)
-    picked = pick_columns(f"partners.{partner.name}", present, {k: [v] for k, v in partner.columns.items()},
-                          tuple(partner.columns))
+    picked = pick_columns(
+        f"partners.{partner.name}", present, {k: [v] for k, v in partner.columns.items()}, tuple(partner.columns)
+    )
     select = [_key_or_value(con, table, ours, column, partner) for ours, column in picked.items()]
     geometry = ", geometry" if "geometry" in present else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT rowid + 1 AS bronrij, {', '.join(select)}{geometry}
-        FROM {table_name('raw', table)} ORDER BY bronrij"""
+        SELECT rowid + 1 AS bronrij, {", ".join(select)}{geometry}
+        FROM {table_name("raw", table)} ORDER BY bronrij"""
     )
     return {"rows": publish_temp_table(con, "staged", "staging", table)}
 
@@ -51,9 +55,9 @@ def _key_or_value(con: duckdb.DuckDBPyConnection, table: str, ours: str, column:
     if ours in ("huisletter", "toevoeging"):
         return f"upper({_text(column)}) AS {ours}"
     number = _as_number(column, partner.decimal)
-    not_numbers = con.execute(
-        f"SELECT count(*) FROM {table_name('raw', table)} WHERE {_text(column)} IS NOT NULL AND {number} IS NULL"
-    ).fetchone()[0]
+    not_numbers = query_row(
+        con, f"SELECT count(*) FROM {table_name('raw', table)} WHERE {_text(column)} IS NOT NULL AND {number} IS NULL"
+    )[0]
     return f"{number if not_numbers == 0 else _text(column)} AS {quoted(ours)}"
 
 

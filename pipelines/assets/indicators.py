@@ -12,13 +12,28 @@ from .metadata import table_metadata
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["indicators", "buurt"], description="Elke indicator per buurt: waarde, teller en noemer.",
-                     deps=[["joined", "adressen_buurt"], ["joined", "bomen_buurt"], ["joined", "adressen_park_afstand"],
-                           ["joined", "partners"], ["staging", "wijken"]], kinds={"duckdb"}),
-        dg.AssetSpec(["indicators", "wijk"], description="Elke indicator per wijk, herberekend uit de sommen van de buurten.",
-                     kinds={"duckdb"}),
-        dg.AssetSpec(["indicators", "gemeente"], description="Elke indicator voor de hele gemeente, uit de sommen.",
-                     kinds={"duckdb"}),
+        dg.AssetSpec(
+            ["indicators", "buurt"],
+            description="Elke indicator per buurt: waarde, teller en noemer.",
+            deps=[
+                ["joined", "adressen_buurt"],
+                ["joined", "bomen_buurt"],
+                ["joined", "adressen_park_afstand"],
+                ["joined", "partners"],
+                ["staging", "wijken"],
+            ],
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            ["indicators", "wijk"],
+            description="Elke indicator per wijk, herberekend uit de sommen van de buurten.",
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            ["indicators", "gemeente"],
+            description="Elke indicator voor de hele gemeente, uit de sommen.",
+            kinds={"duckdb"},
+        ),
     ],
     group_name="indicators",
 )
@@ -28,5 +43,7 @@ def indicator_tables(datalab: DataLabResource):
     with datalab.connect() as con:
         counts = compute_indicators(con, config)
         for level in ("buurt", "wijk", "gemeente"):
-            yield dg.MaterializeResult(asset_key=["indicators", level],
-                                       metadata=table_metadata(con, "indicators", level, indicators=counts["indicators"]))
+            yield dg.MaterializeResult(
+                asset_key=["indicators", level],
+                metadata=table_metadata(con, "indicators", level, indicators=counts["indicators"]),
+            )

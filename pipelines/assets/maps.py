@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dagster as dg
 import pandas as pd
 
@@ -26,20 +28,28 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
     """Een kaartpagina (HTML) per indicator: buurten ingekleurd in klassen, legenda, en per buurt een tooltip
     met naam, code, waarde en de waarde van de hele gemeente."""
     config = datalab.load_config()
-    pages = []
+    pages: list[dict[str, Any]] = []
     with datalab.connect() as con:
         gemeente = _gemeente_values(con)
         for indicator in available_indicators(config):
             path = config.output.maps / page_name(indicator)
-            build_indicator_map(indicator_values(con, indicator.id), indicator, gemeentenaam=config.gemeente.naam,
-                                gemeente_waarde=gemeente.get(indicator.id), path=path)
+            build_indicator_map(
+                indicator_values(con, indicator.id),
+                indicator,
+                gemeentenaam=config.gemeente.naam,
+                gemeente_waarde=gemeente.get(indicator.id),
+                path=path,
+            )
             pages.append({"indicator": indicator.id, "pad": str(path), "bytes": path.stat().st_size})
         write_frame(con, "maps", "indicator_pages", pd.DataFrame(pages))
-    return dg.MaterializeResult(metadata={
-        "table": "maps.indicator_pages", "dagster/row_count": len(pages),
-        "pages": dg.MetadataValue.json({p["indicator"]: p["pad"] for p in pages}),
-        "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "table": "maps.indicator_pages",
+            "dagster/row_count": len(pages),
+            "pages": dg.MetadataValue.json({p["indicator"]: p["pad"] for p in pages}),
+            "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
+        }
+    )
 
 
 @dg.asset(key=["maps", "index"], deps=[indicator_pages], group_name="maps", kinds={"html"})
@@ -49,8 +59,13 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
     config = datalab.load_config()
     opgaven = load_opgaven(config.opgaven)
     with datalab.connect() as con:
-        path = build_index(config.output.maps / "index.html", gemeente=config.gemeente, jaar=config.jaar,
-                           opgaven=opgaven, indicators=available_indicators(config),
-                           gemeente_waarden=_gemeente_values(con))
+        path = build_index(
+            config.output.maps / "index.html",
+            gemeente=config.gemeente,
+            jaar=config.jaar,
+            opgaven=opgaven,
+            indicators=available_indicators(config),
+            gemeente_waarden=_gemeente_values(con),
+        )
         write_frame(con, "maps", "index", pd.DataFrame([{"pad": str(path), "opgaven": len(opgaven)}]))
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "opgaven": len(opgaven)})

@@ -5,22 +5,24 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from ogw_datalab.storage import row_count, table_name
+from ogw_datalab.storage import query_row, row_count, table_name
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, schema: str, table: str, **extra) -> dict:
     """Row count, and for tables with geometry the CRS and bounds."""
     metadata = {"table": f"{schema}.{table}", "dagster/row_count": row_count(con, schema, table)}
-    has_geometry = con.execute(
+    has_geometry = query_row(
+        con,
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
         "AND column_name = 'geometry'",
         [schema, table],
-    ).fetchone()[0]
+    )[0]
     if has_geometry:
-        bounds = con.execute(
+        bounds = query_row(
+            con,
             f"SELECT min(ST_XMin(geometry)), min(ST_YMin(geometry)), max(ST_XMax(geometry)), "
-            f"max(ST_YMax(geometry)) FROM {table_name(schema, table)}"
-        ).fetchone()
+            f"max(ST_YMax(geometry)) FROM {table_name(schema, table)}",
+        )
         metadata["crs"] = "EPSG:28992"
         if bounds[0] is not None:
             metadata["bounds"] = dg.MetadataValue.json([round(b, 1) for b in bounds])

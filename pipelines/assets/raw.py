@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dagster as dg
 import pandas as pd
 
@@ -13,11 +15,13 @@ from ..resources import DataLabResource
 from .metadata import table_metadata
 
 SOURCE_DESCRIPTIONS = {
-    "buurten": "CBS Wijk- en buurtkaart, laag buurten: buurtgrenzen met kerncijfers (inwoners, huishoudens, oppervlakte). "
-               "https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data/wijk-en-buurtkaart",
+    "buurten": "CBS Wijk- en buurtkaart, laag buurten: buurtgrenzen met kerncijfers (inwoners, huishoudens, "
+    "oppervlakte). "
+    "https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data/wijk-en-buurtkaart",
     "wijken": "CBS Wijk- en buurtkaart, laag wijken: wijkgrenzen en -namen.",
-    "adressen": "BAG verblijfsobjecten (adressen met gebruiksdoel) als punten, bijvoorbeeld de BAG GeoPackage van PDOK. "
-                "https://www.pdok.nl/introductie/-/article/basisregistratie-adressen-en-gebouwen-ba-1",
+    "adressen": "BAG verblijfsobjecten (adressen met gebruiksdoel) als punten, bijvoorbeeld de BAG GeoPackage "
+    "van PDOK. "
+    "https://www.pdok.nl/introductie/-/article/basisregistratie-adressen-en-gebouwen-ba-1",
     "bomen": "Bomenregister van de gemeente: één punt per boom.",
     "groen": "Begroeide terreindelen uit de BGT (groenvoorziening, grasland, bos); basis voor parken en groenaandeel.",
     "speelplekken": "Speelvoorzieningen uit de BGT-plus (straatmeubilair).",
@@ -47,14 +51,24 @@ def raw_partners(datalab: DataLabResource) -> dg.MaterializeResult:
     """Partnerbestanden (woningcorporatie, GGD, politie, zorg) zoals ze binnenkomen, één tabel per partner
     (raw.partner_<naam>); raw.partners zegt welk bestand in welke tabel staat. Rijen blijven in de database."""
     config = datalab.load_config()
-    listing = []
+    listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for partner in config.partners:
             frame = read_source(f"partners.{partner.name}", partner)
             rows = write_frame(con, "raw", partner_table(partner), frame)
-            listing.append({"partner": partner.name, "tabel": f"raw.{partner_table(partner)}",
-                            "bestand": str(partner.path), "sleutel": partner.key, "rijen": rows})
-        write_frame(con, "raw", "partners", pd.DataFrame(listing, columns=["partner", "tabel", "bestand", "sleutel", "rijen"]))
-        metadata = table_metadata(con, "raw", "partners",
-                                  rows_per_partner=dg.MetadataValue.json({p["partner"]: p["rijen"] for p in listing}))
+            listing.append(
+                {
+                    "partner": partner.name,
+                    "tabel": f"raw.{partner_table(partner)}",
+                    "bestand": str(partner.path),
+                    "sleutel": partner.key,
+                    "rijen": rows,
+                }
+            )
+        write_frame(
+            con, "raw", "partners", pd.DataFrame(listing, columns=["partner", "tabel", "bestand", "sleutel", "rijen"])
+        )
+        metadata = table_metadata(
+            con, "raw", "partners", rows_per_partner=dg.MetadataValue.json({p["partner"]: p["rijen"] for p in listing})
+        )
     return dg.MaterializeResult(metadata=metadata)

@@ -15,23 +15,35 @@ from .metadata import table_metadata
 
 
 def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
-    @dg.asset(key=["staging", level], deps=[dg.AssetKey(["raw", level])], group_name="staging",
-              description=description, kinds={"duckdb"})
+    @dg.asset(
+        key=["staging", level],
+        deps=[dg.AssetKey(["raw", level])],
+        group_name="staging",
+        description=description,
+        kinds={"duckdb"},
+    )
     def _staged(datalab: DataLabResource) -> dg.MaterializeResult:
         config = datalab.load_config()
         with datalab.connect() as con:
             counts = stage_cbs_areas(con, level, config.gemeente.code)
-            metadata = table_metadata(con, "staging", level, gemeentecode=config.gemeente.code,
-                                      other_gemeenten_dropped=counts["other_gemeenten"],
-                                      rejected_geometries=counts["rejected_geometries"])
+            metadata = table_metadata(
+                con,
+                "staging",
+                level,
+                gemeentecode=config.gemeente.code,
+                other_gemeenten_dropped=counts["other_gemeenten"],
+                rejected_geometries=counts["rejected_geometries"],
+            )
         return dg.MaterializeResult(metadata=metadata)
 
     return _staged
 
 
 staging_buurten = _area_asset(
-    "buurten", "Buurten van de gemeente in één vast schema (oude en nieuwe CBS-kolomnamen), geheime CBS-waarden "
-    "(-99999999) als leeg, geometrie gerepareerd, in RD New (EPSG:28992).")
+    "buurten",
+    "Buurten van de gemeente in één vast schema (oude en nieuwe CBS-kolomnamen), geheime CBS-waarden "
+    "(-99999999) als leeg, geometrie gerepareerd, in RD New (EPSG:28992).",
+)
 staging_wijken = _area_asset("wijken", "Wijken van de gemeente in één vast schema, in RD New (EPSG:28992).")
 
 
@@ -47,8 +59,13 @@ def staging_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
 
 
 def _layer_asset(name: str, *, points: bool, description: str) -> dg.AssetsDefinition:
-    @dg.asset(key=["staging", name], deps=[dg.AssetKey(["raw", name])], group_name="staging",
-              description=description, kinds={"duckdb"})
+    @dg.asset(
+        key=["staging", name],
+        deps=[dg.AssetKey(["raw", name])],
+        group_name="staging",
+        description=description,
+        kinds={"duckdb"},
+    )
     def _staged(datalab: DataLabResource) -> dg.MaterializeResult:
         config = datalab.load_config()
         with datalab.connect() as con:
@@ -61,8 +78,9 @@ def _layer_asset(name: str, *, points: bool, description: str) -> dg.AssetsDefin
 
 staging_bomen = _layer_asset("bomen", points=True, description="Bomen als punten met een boomnummer.")
 staging_groen = _layer_asset("groen", points=False, description="Groenvlakken met hun type en oppervlakte (m²).")
-staging_speelplekken = _layer_asset("speelplekken", points=True,
-                                    description="Speelvoorzieningen (alleen de typen uit 'keep' in de configuratie).")
+staging_speelplekken = _layer_asset(
+    "speelplekken", points=True, description="Speelvoorzieningen (alleen de typen uit 'keep' in de configuratie)."
+)
 staging_huisartsen = _layer_asset("huisartsen", points=True, description="Huisartsenpraktijken als punten.")
 
 
@@ -85,7 +103,9 @@ def staging_partners(datalab: DataLabResource) -> dg.MaterializeResult:
     with datalab.connect() as con:
         for partner in config.partners:
             counts = stage_partner(con, partner)
-            listing.append({"partner": partner.name, "tabel": f"staging.{partner_table(partner)}", "rijen": counts["rows"]})
+            listing.append(
+                {"partner": partner.name, "tabel": f"staging.{partner_table(partner)}", "rijen": counts["rows"]}
+            )
         write_frame(con, "staging", "partners", pd.DataFrame(listing, columns=["partner", "tabel", "rijen"]))
         metadata = table_metadata(con, "staging", "partners")
     return dg.MaterializeResult(metadata=metadata)
