@@ -14,9 +14,21 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-READER_KINDS = ("cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector", "csv")
-PARTNER_KEYS = ("buurtcode", "adres", "coordinaten")
+READER_KINDS = ("cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector", "csv", "xlsx", "json", "parquet")
+PARTNER_KEYS = ("buurtcode", "wijkcode", "postcode", "bag_id", "adres", "coordinaten")
+DOWNLOAD_KINDS = ("pdok_ogc_features", "cbs_odata", "file")
 GEMEENTECODE = re.compile(r"^GM\d{4}$")
+NAME = r"^[a-z][a-z0-9_]*$"
+# Columns each partner key needs under 'columns' (coordinates come from x/y, wkt or the file's geometry).
+KEY_COLUMNS = {
+    "buurtcode": ["buurtcode"],
+    "wijkcode": ["wijkcode"],
+    "postcode": ["postcode"],
+    "bag_id": ["bag_id"],
+    "adres": ["postcode", "huisnummer"],
+    "coordinaten": [],
+}
+TABLE_KINDS = ("csv", "xlsx", "json", "parquet")
 
 
 class ConfigError(ValueError):
@@ -44,64 +56,95 @@ class Gemeente(_Strict):
         return self.code[2:]
 
 
+class Download(_Strict):
+    """Where ``ogw-datalab fetch`` gets a source file from (network code lives in ``ogw_datalab.fetch``)."""
+
+    kind: Literal["pdok_ogc_features", "cbs_odata", "file"]
+    url: str = Field(description="PDOK: the collection's items URL; CBS: the table URL; file: the file URL")
+    bbox: tuple[float, float, float, float] | None = Field(None, description="PDOK: minx, miny, maxx, maxy in RD New")
+    limit: int = Field(1000, ge=1, le=10_000)
+
+
 class Source(_Strict):
     """One input file and how to read it."""
 
-    kind: Literal["cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector", "csv"]
+    kind: Literal["cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector", "csv", "xlsx", "json", "parquet"]
     path: Path
+    download: Download | None = None
     layer: str | None = None
-    crs: str | None = Field(None, description="CRS of the file when it does not declare one, or declares a wrong one")
+    crs: str | None = Field(None, description="CRS when the file declares none, or a wrong one")
     columns: dict[str, str] = Field(default_factory=dict, description="our column name -> column in the file")
     keep: dict[str, list[str]] = Field(
         default_factory=dict, description="keep only rows whose column has one of these values"
     )
-    x: str | None = Field(None, description="csv only: column with x or longitude")
-    y: str | None = Field(None, description="csv only: column with y or latitude")
+    geometry: Literal["points", "polygons"] | None = Field(None, description="layers: what the features are")
+    # Tables (csv, xlsx, json, parquet) with coordinates or geometry as text.
+    x: str | None = Field(None, description="column with x or longitude")
+    y: str | None = Field(None, description="column with y or latitude")
+    wkt: str | None = Field(None, description="column with geometry as WKT")
+    # Dutch CSV and spreadsheet conventions.
     separator: str = ";"
     decimal: str = ","
     encoding: str = "utf-8-sig"
+    skip_rows: int | None = Field(None, ge=0, description="title lines above the header (found by itself if unset)")
+    header_names: list[str] | None = Field(None, description="column names when the file has no usable header")
+    na_values: list[str] = Field(default_factory=lambda: [".", "", "-", "x"], description="cells meaning 'no data'")
+    sheet: str | int = 0
+    # JSON records: where they are and how nested values are named.
+    record_path: str = Field("", description="dotted path to the list or mapping of records; '' is the top level")
+    key_column: str | None = Field(None, description="name for the keys when the records are a mapping")
+    fields_path: str | None = Field(None, description="dotted path to field names of positional records")
+    gebiedsindeling: int | None = Field(None, description="year of the area codes (buurt-/wijkcodes) in the file")
 
     @model_validator(mode="after")
-    def _csv_points_need_crs(self) -> Source:
+    def _consistent(self) -> Source:
         unmapped = [c for c in self.keep if c not in self.columns]
         if unmapped:
             raise ValueError(f"'keep' refers to {unmapped}, which are not mapped under 'columns'")
         if (self.x is None) != (self.y is None):
             raise ValueError("give both 'x' and 'y' columns, or neither")
-        if self.x is not None and self.crs is None:
-            raise ValueError("a csv with x/y columns needs 'crs' (for example EPSG:28992 or EPSG:4326)")
+        if (self.x or self.wkt) and self.kind not in TABLE_KINDS:
+            raise ValueError(f"'x'/'y' and 'wkt' are for tables ({', '.join(TABLE_KINDS)}), not kind '{self.kind}'")
+        if (self.key_column or self.fields_path) and self.kind != "json":
+            raise ValueError("'key_column' and 'fields_path' are for kind 'json'")
         return self
 
 
-class Partner(Source):
-    """A partner data set (housing corporation, GGD, police, ...), joined by its key."""
+class Layer(Source):
+    """A point or polygon layer of open data (trees, green, playgrounds, facilities, ...)."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    key: Literal["buurtcode", "adres", "coordinaten"]
+    geometry: Literal["points", "polygons"]
+
+
+class Partner(Source):
+    """A partner data set (housing corporation, GGD, police, ...), placed in buurten by its key."""
+
+    name: Annotated[str, Field(pattern=NAME)]
+    key: Literal["buurtcode", "wijkcode", "postcode", "bag_id", "adres", "coordinaten"]
     publisher: str = ""
 
     @model_validator(mode="after")
     def _key_columns_present(self) -> Partner:
-        needed = {"buurtcode": ["buurtcode"], "adres": ["postcode", "huisnummer"], "coordinaten": []}[self.key]
-        missing = [c for c in needed if c not in self.columns]
+        missing = [c for c in KEY_COLUMNS[self.key] if c not in self.columns]
         if missing:
             raise ValueError(f"key '{self.key}' needs a column mapping for {missing} under 'columns'")
-        if self.key == "coordinaten" and self.x is None and self.kind == "csv":
-            raise ValueError("key 'coordinaten' on a csv needs 'x', 'y' and 'crs'")
+        if (
+            self.key == "coordinaten"
+            and self.kind in TABLE_KINDS
+            and not (self.x or self.wkt or self.kind == "parquet")
+        ):
+            raise ValueError(f"key 'coordinaten' on a {self.kind} file needs 'x' and 'y' (with 'crs') or 'wkt'")
         return self
 
 
 class Sources(_Strict):
     buurten: Source
     wijken: Source
-    adressen: Source
-    bomen: Source
-    groen: Source
-    speelplekken: Source
-    huisartsen: Source
+    adressen: Source | None = None
 
 
 class Parameters(_Strict):
+    park_layer: str | None = Field(None, description="the polygon layer parks are selected from")
     park_distance_m: float = Field(300.0, gt=0)
     park_min_area_ha: float = Field(1.0, ge=0)
     park_types: list[str] = Field(default_factory=lambda: ["groenvoorziening", "park"])
@@ -117,13 +160,15 @@ class Demo(_Strict):
 class Output(_Strict):
     database: Path = Path("data/datalab.duckdb")
     maps: Path = Path("maps")
+    cache: Path = Field(Path("data/cache"), description="downloaded responses, with checksum and retrieval time")
 
 
 class ProjectConfig(_Strict):
     gemeente: Gemeente
-    jaar: int = Field(ge=2000, le=2100)
+    jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
     demo: Demo | None = Field(None, description="write the embedded demo municipality's files before a build")
     sources: Sources
+    layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
     partners: list[Partner] = Field(default_factory=list)
     opgaven: Path
     parameters: Parameters = Field(default_factory=Parameters)
@@ -131,16 +176,20 @@ class ProjectConfig(_Strict):
     config_file: Path | None = None
 
     @model_validator(mode="after")
-    def _partner_names_unique(self) -> ProjectConfig:
+    def _names_consistent(self) -> ProjectConfig:
         names = [p.name for p in self.partners]
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"partner names must be unique; repeated: {doubles}")
+        park = self.parameters.park_layer
+        if park is not None and (park not in self.layers or self.layers[park].geometry != "polygons"):
+            raise ValueError(f"parameters.park_layer '{park}' must name a polygon layer under 'layers'")
         return self
 
     def all_sources(self) -> dict[str, Source]:
-        """Every input file, keyed by its name in the configuration."""
-        named: dict[str, Source] = dict(self.sources)
+        """Every input file, keyed by its place in the configuration (``sources.buurten``, ``layers.bomen``)."""
+        named: dict[str, Source] = {f"sources.{k}": v for k, v in self.sources if v is not None}
+        named.update({f"layers.{k}": v for k, v in self.layers.items()})
         named.update({f"partners.{p.name}": p for p in self.partners})
         return named
 
@@ -151,7 +200,7 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
     Raises
     ------
     ConfigError
-        With one line per problem, each naming the key (``sources.bomen.path``) and what is
+        With one line per problem, each naming the key (``sources.buurten.path``) and what is
         wrong, so a data analyst can fix the file without reading Python.
     """
     path = Path(path)
@@ -175,9 +224,15 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
 
 
 def check_source_files(config: ProjectConfig) -> None:
-    """Raise :class:`ConfigError` listing every configured input file that does not exist."""
+    """Raise :class:`ConfigError` listing every configured input file that does not exist.
+
+    A source with a ``download`` may be missing: ``ogw-datalab fetch`` writes it.
+    """
     missing = [
-        f"  {key}.path: file not found: {src.path}" for key, src in _keyed_sources(config) if not src.path.exists()
+        f"  {key}.path: file not found: {src.path}"
+        + (" (run 'ogw-datalab fetch' to download it)" if src.download else "")
+        for key, src in config.all_sources().items()
+        if not src.path.exists()
     ]
     if not config.opgaven.is_file():
         missing.append(f"  opgaven: file not found: {config.opgaven}")
@@ -185,26 +240,25 @@ def check_source_files(config: ProjectConfig) -> None:
         raise ConfigError(f"{config.config_file}: missing input files\n" + "\n".join(missing))
 
 
-def _keyed_sources(config: ProjectConfig) -> list[tuple[str, Source]]:
-    keyed = [(f"sources.{name}", src) for name, src in config.sources]
-    keyed += [(f"partners[{i}] ({p.name})", p) for i, p in enumerate(config.partners)]
-    return keyed
-
-
 def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
     def resolve(p: Path) -> Path:
         return p if p.is_absolute() else (base / p).resolve()
 
+    def with_path(source):
+        return source.model_copy(update={"path": resolve(source.path)})
+
     sources = config.sources.model_copy(
-        update={name: src.model_copy(update={"path": resolve(src.path)}) for name, src in config.sources}
+        update={name: with_path(src) for name, src in config.sources if src is not None}
     )
-    partners = [p.model_copy(update={"path": resolve(p.path)}) for p in config.partners]
-    output = Output(database=resolve(config.output.database), maps=resolve(config.output.maps))
+    output = Output(
+        database=resolve(config.output.database), maps=resolve(config.output.maps), cache=resolve(config.output.cache)
+    )
     demo = config.demo.model_copy(update={"folder": resolve(config.demo.folder)}) if config.demo else None
     return config.model_copy(
         update={
             "sources": sources,
-            "partners": partners,
+            "layers": {name: with_path(layer) for name, layer in config.layers.items()},
+            "partners": [with_path(p) for p in config.partners],
             "opgaven": resolve(config.opgaven),
             "output": output,
             "demo": demo,
@@ -217,7 +271,9 @@ def _explain(error: ValidationError) -> str:
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "literal_error" and where.endswith("kind"):
+        if problem["type"] == "literal_error" and where.endswith("download.kind"):
+            message = f"unknown download kind {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
+        elif problem["type"] == "literal_error" and where.endswith("kind"):
             message = f"unknown reader kind {problem['input']!r}; choose one of {', '.join(READER_KINDS)}"
         elif problem["type"] == "literal_error" and where.endswith("key"):
             message = f"unknown partner key {problem['input']!r}; choose one of {', '.join(PARTNER_KEYS)}"

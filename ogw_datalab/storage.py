@@ -14,6 +14,16 @@ import shapely
 SCHEMAS = ("raw", "staging", "joined", "indicators", "maps")
 
 
+def layer_table(name: str) -> str:
+    """Table name of a configured layer in every schema (``raw.layer_bomen``, ``staging.layer_bomen``)."""
+    return f"layer_{name}"
+
+
+def partner_table(name: str) -> str:
+    """Table name of a configured partner in every schema (``raw.partner_ggd``, ...)."""
+    return f"partner_{name}"
+
+
 def quote_identifier(name: str) -> str:
     """Quote a DuckDB identifier (the name comes from an allow-list or a validated config)."""
     return '"' + name.replace('"', '""') + '"'

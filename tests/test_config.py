@@ -26,17 +26,27 @@ def test_demo_config_is_valid_and_paths_resolve_against_its_folder():
     assert config.sources.buurten.path == (DEMO.parent / "../data/demo/wijkenbuurten_2024.gpkg").resolve()
     assert config.output.maps == (DEMO.parent / "../maps").resolve()
     assert [p.key for p in config.partners] == ["buurtcode", "adres", "coordinaten"]
+    assert set(config.layers) == {"bomen", "groen", "speelplekken", "huisartsen"}
+
+
+def test_addresses_are_optional(tmp_path):
+    config = load_config(write_variant(tmp_path, lambda c: c["sources"].pop("adressen")), check_files=False)
+    assert config.sources.adressen is None
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (lambda c: c["gemeente"].update(code="0484"), r"gemeente\.code: .*'0484' is not a CBS gemeentecode"),
-        (lambda c: c["sources"]["bomen"].update(kind="excel"), r"sources\.bomen\.kind: unknown reader kind 'excel'"),
-        (lambda c: c["sources"].pop("adressen"), r"sources\.adressen: Field required"),
+        (lambda c: c["layers"]["bomen"].update(kind="excel"), r"layers\.bomen\.kind: unknown reader kind 'excel'"),
+        (lambda c: c["layers"]["bomen"].pop("geometry"), r"layers\.bomen\.geometry: Field required"),
+        (lambda c: c["sources"].pop("buurten"), r"sources\.buurten: Field required"),
         (lambda c: c.update(jaartal=2024), r"jaartal: unknown key"),
         (lambda c: c["partners"][1].update(key="bsn"), r"partners\.1\.key: unknown partner key 'bsn'"),
-        (lambda c: c["partners"][2].pop("crs"), r"needs 'crs'"),
+        (lambda c: c["partners"][1]["columns"].pop("huisnummer"), r"key 'adres' needs .*\['huisnummer'\]"),
+        (lambda c: c["partners"][2].pop("x"), r"give both 'x' and 'y'"),
+        (lambda c: c["parameters"].update(park_layer="bomen"), r"park_layer 'bomen' must name a polygon layer"),
+        (lambda c: c["layers"]["bomen"].update(download={"kind": "ftp", "url": "x"}), r"unknown download kind 'ftp'"),
     ],
 )
 def test_invalid_config_names_the_key(tmp_path, change, message):
@@ -45,8 +55,8 @@ def test_invalid_config_names_the_key(tmp_path, change, message):
 
 
 def test_missing_source_file_is_named(tmp_path):
-    path = write_variant(tmp_path, lambda c: c["sources"]["bomen"].update(path="nergens/bomen.geojson"))
-    with pytest.raises(ConfigError, match=r"sources\.bomen\.path: file not found: .*nergens/bomen\.geojson"):
+    path = write_variant(tmp_path, lambda c: c["layers"]["bomen"].update(path="nergens/bomen.geojson"))
+    with pytest.raises(ConfigError, match=r"layers\.bomen\.path: file not found: .*nergens/bomen\.geojson"):
         load_config(path)
 
 

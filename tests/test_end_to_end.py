@@ -23,7 +23,7 @@ def demo_config(folder: Path, **changes) -> Path:
     raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")
     raw["demo"]["folder"] = "data/demo"
     raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps"}
-    for source in [*raw["sources"].values(), *raw["partners"]]:
+    for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
         source["path"] = source["path"].replace("../data/demo", "data/demo")
     for key, value in changes.items():
         raw[key] = value
@@ -66,6 +66,7 @@ def built(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         patch.delenv("DAGSTER_HOME", raising=False)
         first_code = main(["build", "--config", str(config)])
+        assert first_code == 0, printed.getvalue()
         first = (table_fingerprints(folder / "data" / "datalab.duckdb"), files_under(folder))
         second_code = main(["build", "--config", str(config)])
     return folder, config, first_code, second_code, first, printed.getvalue()
@@ -100,7 +101,7 @@ def test_tables_are_complete_and_plausible(built):
     assert 30_000 * 1.5 < total < 50_000 * 3
     rates = dict(con.execute("SELECT partner, match_rate FROM joined.partners").fetchall())
     assert rates["gezondheidsmonitor"] == 1.0 and 0.95 < rates["corporatie_woningen"] < 1.0
-    quarantined = con.execute("SELECT count(*) FROM joined.partner_quarantaine").fetchone()[0]
+    quarantined = con.execute("SELECT count(*) FROM joined.quarantaine_partners").fetchone()[0]
     assert quarantined > 0
     con.close()
 
@@ -153,9 +154,9 @@ def test_broken_config_fails_at_once_and_keeps_outputs(built, tmp_path, capsys, 
 def test_unknown_reader_kind_is_explained(tmp_path, capsys):
     config = demo_config(tmp_path)
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    raw["sources"]["bomen"]["kind"] = "shapefile_zip"
+    raw["layers"]["bomen"]["kind"] = "shapefile_zip"
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
     assert main(["build", "--config", str(config)]) == 2
     err = capsys.readouterr().err
-    assert "sources.bomen.kind: unknown reader kind 'shapefile_zip'" in err
+    assert "layers.bomen.kind: unknown reader kind 'shapefile_zip'" in err
     assert not (tmp_path / "maps").exists() and not (tmp_path / "data").exists()

@@ -33,8 +33,8 @@ def small_town(con):
     # 30 trees in Zuidwest, 10 in Zuidoost, 5 in Noordwest (40 inhabitants), 7 in Noordoost (unknown).
     trees = [(100 + i, 100) for i in range(30)] + [(1100 + i, 100) for i in range(10)]
     trees += [(100 + i, 1100) for i in range(5)] + [(1100 + i, 1100) for i in range(7)]
-    points(con, "bomen", trees)
-    join_points_to_buurten(con, "bomen", "bomen_buurt")
+    points(con, "layer_bomen", trees)
+    join_points_to_buurten(con, "layer_bomen", "layer_bomen")
     # Homes: 4 in Zuidwest near the park, 6 far away in Zuidoost.
     homes = [(100, 100 + i) for i in range(4)] + [(1900, 100 + i) for i in range(6)]
     points(con, "adressen", homes, identificatie=[str(i) for i in range(10)], is_woning=[True] * 10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ogw_datalab.config import Source
+from ogw_datalab.config import Layer, Source
 from ogw_datalab.readers import SourceError, read_source
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_layers import stage_addresses, stage_layer
@@ -51,13 +51,17 @@ def test_cbs_2021_lower_case_columns_ermelo(con, shared_data):
 
 def test_web_mercator_layer_is_reprojected(con, shared_data):
     path = shared_data / "ermelo_cbs_bgt_sample" / "Straatmeubilair.gpkg"
-    source = Source(
-        kind="vector", path=path, columns={"type": "bgtplustype"}, keep={"type": ["niet-bgt:speelvoorziening"]}
+    layer = Layer(
+        kind="vector",
+        geometry="points",
+        path=path,
+        columns={"type": "bgtplustype"},
+        keep={"type": ["niet-bgt:speelvoorziening"]},
     )
-    frame = read_source("sources.speelplekken", source)
+    frame = read_source("layers.speelplekken", layer)
     assert frame.crs == "EPSG:28992" and inside_nl(frame.total_bounds)
-    write_frame(con, "raw", "speelplekken", frame)
-    counts = stage_layer(con, "speelplekken", source, points=True)
+    write_frame(con, "raw", "layer_speelplekken", frame)
+    counts = stage_layer(con, "speelplekken", layer)
     assert counts["rows"] == 2615  # PROVENANCE.md: 2,615 speelvoorzieningen
 
 
@@ -76,5 +80,6 @@ def test_bag_addresses_sample(con, shared_data):
 
 def test_wrong_layer_names_the_layers_in_the_file(shared_data):
     path = shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg"
-    with pytest.raises(SourceError, match=r"sources\.adressen: cannot read .*'OGRGeoJSON'"):
+    expected = r"sources\.adressen \(dutch_addresses_28992\.gpkg\): cannot read .*'OGRGeoJSON'"
+    with pytest.raises(SourceError, match=expected):
         read_source("sources.adressen", Source(kind="bag_verblijfsobjecten", path=path, layer="verblijfsobject"))

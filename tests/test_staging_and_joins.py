@@ -51,10 +51,10 @@ def test_each_point_counted_once_boundary_rule_and_outside(con):
     two_by_two_buurten(con)
     stage_cbs_areas(con, "buurten", "GM0001")
     coordinates = [(500, 500), (1000, 500), (1000, 1000), (1500, 1500), (2500, 500), None, (0, 0)]
-    points(con, "bomen", coordinates)
-    counts = join_points_to_buurten(con, "bomen", "bomen_buurt")
+    points(con, "layer_bomen", coordinates)
+    counts = join_points_to_buurten(con, "layer_bomen", "layer_bomen")
     assert counts == {"rows": 7, "in_buurt": 5, "outside": 2}
-    assigned = dict(con.execute("SELECT bronrij, buurtcode FROM joined.bomen_buurt").fetchall())
+    assigned = dict(con.execute("SELECT bronrij, buurtcode FROM joined.layer_bomen").fetchall())
     assert assigned[0] == "BU00010001"
     assert assigned[1] == "BU00010001"  # on the shared edge: lowest buurtcode
     assert assigned[2] == "BU00010001"  # corner shared by four buurten: lowest buurtcode
@@ -68,9 +68,9 @@ def test_join_equals_geopandas_on_random_points(con):
     stage_cbs_areas(con, "buurten", "GM0001")
     rng = np.random.default_rng(7)
     xy = rng.uniform(-200, 2200, size=(3000, 2)).round(0)  # rounding puts many points on edges
-    points(con, "bomen", [tuple(p) for p in xy])
-    join_points_to_buurten(con, "bomen", "bomen_buurt")
-    ours = [r[0] for r in con.execute("SELECT buurtcode FROM joined.bomen_buurt ORDER BY bronrij").fetchall()]
+    points(con, "layer_bomen", [tuple(p) for p in xy])
+    join_points_to_buurten(con, "layer_bomen", "layer_bomen")
+    ours = [r[0] for r in con.execute("SELECT buurtcode FROM joined.layer_bomen ORDER BY bronrij").fetchall()]
 
     own = buurten[buurten["GM_CODE"] == "GM0001"].assign(buurtcode=lambda f: f["BU_CODE"].str.strip().str.upper())
     trees = gpd.GeoDataFrame({"bronrij": range(len(xy))}, geometry=[Point(p) for p in xy], crs=RD)

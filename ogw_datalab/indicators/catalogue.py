@@ -25,6 +25,9 @@ class Indicator:
     aggregatie: Literal["som", "verhouding", "geen"]
     schaal: float = 1.0
     partner: str | None = None
+    layers: tuple[str, ...] = ()
+    needs_adressen: bool = False
+    needs_parks: bool = False
     decimalen: int = 1
 
     @property
@@ -53,6 +56,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "hoger_is_beter",
         "verhouding",
         1000.0,
+        layers=("bomen",),
     ),
     Indicator(
         "woningen_binnen_300m_park_pct",
@@ -64,6 +68,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         "hoger_is_beter",
         "verhouding",
         100.0,
+        needs_adressen=True,
+        needs_parks=True,
     ),
     Indicator(
         "energielabel_efg_pct",

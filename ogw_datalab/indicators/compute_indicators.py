@@ -6,14 +6,30 @@ import duckdb
 import pandas as pd
 
 from ..config import ProjectConfig
-from ..storage import ensure_schemas, publish_temp_table, read_sql_file, run_sql_file, table_name
+from ..storage import (
+    ensure_schemas,
+    layer_table,
+    partner_table,
+    publish_temp_table,
+    read_sql_file,
+    run_sql_file,
+    table_name,
+)
 from .catalogue import CATALOGUE, Indicator
 
 
 def available_indicators(config: ProjectConfig) -> list[Indicator]:
-    """Catalogue entries whose inputs this configuration provides (partner indicators need their partner)."""
-    partners = {p.name for p in config.partners}
-    return [i for i in CATALOGUE if i.partner is None or i.partner in partners]
+    """Catalogue entries whose inputs this configuration provides: their layers, partner, addresses, parks."""
+    partners = {p.name for p in config.partners if p.key != "wijkcode"}
+    point_layers = {name for name, layer in config.layers.items() if layer.geometry == "points"}
+    return [
+        i
+        for i in CATALOGUE
+        if (i.partner is None or i.partner in partners)
+        and set(i.layers) <= point_layers
+        and (not i.needs_adressen or config.sources.adressen is not None)
+        and (not i.needs_parks or config.parameters.park_layer is not None)
+    ]
 
 
 def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, int]:
@@ -34,9 +50,7 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig) ->
     }
     parts = []
     for indicator in indicators:
-        sql = read_sql_file(indicator.sql)
-        if indicator.partner:
-            sql = sql.format(partner=table_name("joined", f"partner_{indicator.partner}"))
+        sql = read_sql_file(indicator.sql).format(**_inputs(indicator))
         used = {k: v for k, v in parameters.items() if f"${k}" in sql}
         frame = con.execute(sql, used).df()
         parts.append(frame.assign(indicator=indicator.id))
@@ -57,6 +71,14 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig) ->
     _register_catalogue(con, indicators)
     run_sql_file(con, "roll_up_indicators.sql", {"gemeentecode": config.gemeente.code})
     return {"rows": rows, "indicators": len(indicators), "buurten": rows // max(len(indicators), 1)}
+
+
+def _inputs(indicator: Indicator) -> dict[str, str]:
+    """Table names an indicator's SQL refers to as ``{partner}`` or ``{<layer name>}``."""
+    tables = {layer: table_name("joined", layer_table(layer)) for layer in indicator.layers}
+    if indicator.partner:
+        tables["partner"] = table_name("joined", partner_table(indicator.partner))
+    return tables
 
 
 def _round(value: float | None, indicator_id: str) -> float | None:

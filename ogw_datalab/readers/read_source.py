@@ -1,4 +1,4 @@
-"""Read one configured source file as it is, with its geometry in EPSG:28992.
+"""Read one configured source file as it is, with its geometry (if any) in EPSG:28992.
 
 The raw layer keeps the file's own columns; renaming, cleaning and filtering happen in
 staging. Every error names the source and the file.
@@ -9,14 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 
 from ..config import Source
+from .locate import LocationError, geometry_from_wkt, points_from_columns, to_rd_new
+from .read_tables import TableError, read_csv_table, read_json_table, read_parquet_table, read_xlsx_table
 
-RD_NEW = "EPSG:28992"
 VECTOR_KINDS = ("cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector")
+TABLE_READERS = {"csv": read_csv_table, "xlsx": read_xlsx_table, "json": read_json_table, "parquet": read_parquet_table}
 
 
 class SourceError(ValueError):
@@ -29,35 +30,39 @@ def read_source(name: str, source: Source) -> gpd.GeoDataFrame | pd.DataFrame:
     Parameters
     ----------
     name
-        The source's key in the configuration (used in error messages).
+        The source's key in the configuration, e.g. ``layers.bomen`` (used in messages).
     source
-        Its configuration: reader kind, path, layer, CRS, csv conventions.
+        Its configuration: reader kind, path, layer, CRS, table conventions.
     """
+    where = f"{name} ({source.path.name})"
     if not source.path.exists():
         raise SourceError(f"{name}: file not found: {source.path}")
-    if source.kind in VECTOR_KINDS:
-        frame = read_vector(name, source)
-    else:
-        frame = read_csv(name, source)
+    try:
+        frame = read_vector(where, source) if source.kind in VECTOR_KINDS else read_table(where, source)
+    except (LocationError, TableError) as error:
+        raise SourceError(str(error)) from None
     if len(frame) == 0:
-        raise SourceError(
-            f"{name}: {source.path} holds no rows" + (f" in layer '{source.layer}'" if source.layer else "")
-        )
+        layer = f" in layer '{source.layer}'" if source.layer else ""
+        raise SourceError(f"{where}: the file holds no rows{layer}")
+    if "bronrij" in frame.columns:
+        raise SourceError(f"{where}: the file has a column 'bronrij', a name the pipeline reserves for row numbers")
+    frame.insert(0, "bronrij", range(1, len(frame) + 1))  # 1-based data row, for messages and quarantine
     return frame
 
 
-def read_vector(name: str, source: Source) -> gpd.GeoDataFrame:
+def read_vector(where: str, source: Source) -> gpd.GeoDataFrame:
     """Read a GeoPackage, GeoJSON or shapefile layer and reproject it to EPSG:28992."""
     try:
         frame = pyogrio.read_dataframe(source.path, layer=source.layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         layers = _layers(source.path)
         raise SourceError(
-            f"{name}: cannot read {source.path} (layer {source.layer!r}; the file has {layers}): {error}"
+            f"{where}: cannot read layer {source.layer!r}; the file has layers {layers}: {error}"
         ) from None
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise SourceError(f"{name}: {source.path} has no geometry column")
-    return _to_rd_new(name, source, frame)
+        raise SourceError(f"{where}: the file has no geometry column")
+    frame.columns = [str(c).strip() if c != frame.geometry.name else c for c in frame.columns]
+    return to_rd_new(frame, source.crs, where)
 
 
 def _layers(path: Path) -> list[str]:
@@ -67,51 +72,15 @@ def _layers(path: Path) -> list[str]:
         return []
 
 
-def _to_rd_new(name: str, source: Source, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if source.crs is not None:
-        frame = frame.set_crs(source.crs, allow_override=True)
-    elif frame.crs is None:
-        raise SourceError(f"{name}: {source.path} declares no CRS; set 'crs' for this source in the configuration")
-    frame = frame.to_crs(RD_NEW)
-    return frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
-
-
-def read_csv(name: str, source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
-    """Read a CSV as text columns (keeping leading zeros and padded codes as they are).
-
-    With ``x``/``y`` configured, rows become points; rows whose coordinates are empty or
-    not numbers keep a NULL geometry, so that the join can count them as unlocated.
-    """
-    try:
-        frame = pd.read_csv(
-            source.path,
-            sep=source.separator,
-            encoding=source.encoding,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=False,
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise SourceError(
-            f"{name}: cannot parse {source.path} as CSV with separator {source.separator!r} "
-            f"and encoding {source.encoding}: {error}"
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if source.x is None:
-        return frame
-    for column in (source.x, source.y):
-        if column not in frame.columns:
-            raise SourceError(f"{name}: {source.path} has no column {column!r}; columns are {list(frame.columns)}")
-    x = _numbers(frame[source.x], source.decimal)
-    y = _numbers(frame[source.y], source.decimal)
-    points = gpd.points_from_xy(x, y)
-    points[np.isnan(x) | np.isnan(y)] = None
-    located = gpd.GeoDataFrame(frame, geometry=points, crs=source.crs)
-    return _to_rd_new(name, source, located)
-
-
-def _numbers(text: pd.Series, decimal: str) -> np.ndarray:
-    cleaned = text.str.strip()
-    if decimal != ".":
-        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(decimal, ".", regex=False)
-    return pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+def read_table(where: str, source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
+    """Read a CSV, XLSX, JSON or Parquet table; with x/y or WKT configured, rows become geometry."""
+    frame = TABLE_READERS[source.kind](source, where)
+    if isinstance(frame, gpd.GeoDataFrame):
+        return to_rd_new(frame, source.crs, where)
+    if source.x and source.y:
+        located = points_from_columns(frame, source.x, source.y, source.decimal, source.crs, where)
+        return to_rd_new(located, None, where)
+    if source.wkt:
+        located = geometry_from_wkt(frame, source.wkt, source.crs, where)
+        return to_rd_new(located, None, where)
+    return frame

@@ -1,53 +1,53 @@
-"""Place partner rows in buurten by their key; rows that cannot be placed go to quarantine."""
+"""Place partner rows in buurten (or wijken) by their key; what cannot be placed goes to quarantine.
+
+Row-level partner data stays in the database: ``joined.partner_<name>`` holds the placed
+rows, ``joined.quarantaine_partners`` the others with their row number and reason. Only
+aggregates move on to the indicators.
+"""
 
 from __future__ import annotations
 
 import duckdb
 
-from ..config import Partner
-from ..staging.stage_partners import partner_table
-from ..storage import ensure_schemas, query_row, run_sql_file, table_name
+from ..config import Partner, ProjectConfig
+from ..storage import ensure_schemas, partner_table, query_row, run_sql_file, table_name
 from .join_points_to_buurten import join_points_to_buurten
 
-QUARANTINE = "joined.partner_quarantaine"
-REASONS = {
-    "buurtcode": "buurtcode komt niet voor in staging.buurten (andere gemeente of ander jaar)",
-    "adres": "adres (postcode + huisnummer + huisletter + toevoeging) niet gevonden in de BAG-adressen",
-    "coordinaten": "geen geldige coördinaten, of buiten alle buurten van de gemeente",
+QUARANTINE = "joined.quarantaine_partners"
+JOIN_SQL = {
+    "buurtcode": "partners/join_by_buurtcode.sql",
+    "wijkcode": "partners/join_by_wijkcode.sql",
+    "postcode": "partners/join_by_postcode.sql",
+    "bag_id": "partners/join_by_bag_id.sql",
+    "adres": "partners/join_by_address.sql",
 }
+NEEDS_ADDRESSES = ("postcode", "bag_id", "adres")
 
 
-def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str, float]:
-    """Write ``joined.partner_<name>`` (rows with a buurtcode) and quarantine the rest.
-
-    For a ``buurtcode`` partner only rows whose code starts with ``BU`` are buurt rows;
-    wijk and gemeente rows in the same file are another level, not errors.
+def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: ProjectConfig) -> dict[str, float]:
+    """Write ``joined.partner_<name>`` (placed rows) and refresh this partner's quarantine rows.
 
     Returns
     -------
     dict
-        ``rows``, ``matched``, ``quarantined`` and ``match_rate`` (matched / rows).
+        ``rows`` considered, ``matched``, ``quarantined`` and ``match_rate`` (matched / rows).
     """
-    table = partner_table(partner)
+    table = partner_table(partner.name)
     target = table_name("joined", table)
-    if partner.key == "coordinaten":
+    identifiers = {"partner": table_name("staging", table), "target": target}
+    if partner.key in NEEDS_ADDRESSES and config.sources.adressen is None:
+        reason = "geen adressenbron geconfigureerd (sources.adressen) om op te koppelen"
+        run_sql_file(con, "partners/refuse_all.sql", {"reden": reason}, identifiers=identifiers)
+    elif partner.key == "coordinaten":
         join_points_to_buurten(con, table, table)
-    elif partner.key == "adres":
-        run_sql_file(
-            con, "join_partner_by_address.sql", identifiers={"partner": table_name("staging", table), "target": target}
-        )
+        run_sql_file(con, "partners/join_by_coordinates.sql", identifiers={"target": target})
     else:
-        con.execute(
-            f"""CREATE OR REPLACE TABLE {target} AS
-            SELECT p.* EXCLUDE (buurtcode), b.buurtcode, p.buurtcode AS bron_buurtcode
-            FROM {table_name("staging", table)} AS p
-            LEFT JOIN staging.buurten AS b USING (buurtcode)
-            WHERE p.buurtcode LIKE 'BU%'
-            ORDER BY p.bronrij"""
-        )
+        parameters = {"weigeren": _refusal(partner, config)} if partner.key in ("buurtcode", "wijkcode") else {}
+        run_sql_file(con, JOIN_SQL[partner.key], parameters, identifiers=identifiers)
     _quarantine(con, partner, target)
-    rows, matched = query_row(con, f"SELECT count(*), count(buurtcode) FROM {target}")
-    con.execute(f"DELETE FROM {target} WHERE buurtcode IS NULL")
+    rows, matched = query_row(con, f"SELECT count(*), count(*) FILTER (WHERE reden IS NULL) FROM {target}")
+    con.execute(f"DELETE FROM {target} WHERE reden IS NOT NULL")
+    con.execute(f"ALTER TABLE {target} DROP COLUMN reden")
     return {
         "rows": rows,
         "matched": matched,
@@ -56,11 +56,21 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str, 
     }
 
 
+def _refusal(partner: Partner, config: ProjectConfig) -> str | None:
+    """Codes of another gebiedsindeling are never joined on code alone: the same code can mean another area."""
+    if partner.gebiedsindeling is None or partner.gebiedsindeling == config.jaar:
+        return None
+    return (
+        f"gebiedsindeling {partner.gebiedsindeling} van het bestand wijkt af van {config.jaar}; "
+        "codes van verschillende jaren zijn niet op code te koppelen"
+    )
+
+
 def _quarantine(con: duckdb.DuckDBPyConnection, partner: Partner, target: str) -> None:
     ensure_schemas(con)
     con.execute(f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (partner VARCHAR, bronrij BIGINT, reden VARCHAR)")
     con.execute(f"DELETE FROM {QUARANTINE} WHERE partner = ?", [partner.name])
     con.execute(
-        f"INSERT INTO {QUARANTINE} SELECT ?, bronrij, ? FROM {target} WHERE buurtcode IS NULL ORDER BY bronrij",
-        [partner.name, REASONS[partner.key]],
+        f"INSERT INTO {QUARANTINE} SELECT ?, bronrij, reden FROM {target} WHERE reden IS NOT NULL ORDER BY bronrij",
+        [partner.name],
     )

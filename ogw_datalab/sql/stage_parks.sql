@@ -3,7 +3,7 @@
 CREATE OR REPLACE TABLE staging.parken AS
 WITH dissolved AS (
     SELECT ST_Union_Agg(geometry) AS geometry
-    FROM staging.groen
+    FROM {groen}
     WHERE type IN (SELECT unnest($park_types))
 ),
 parts AS (

@@ -1,11 +1,11 @@
-"""Stage point and polygon layers: BAG addresses, trees, green, playgrounds, GP practices."""
+"""Stage BAG addresses and the configured point and polygon layers."""
 
 from __future__ import annotations
 
 import duckdb
 
-from ..config import Parameters, Source
-from ..storage import publish_temp_table, query_row, run_sql_file, table_name
+from ..config import Layer, Parameters, Source
+from ..storage import layer_table, publish_temp_table, query_row, run_sql_file, table_name
 from .columns import StagingError, pick_columns, quoted, raw_columns
 
 BAG_COLUMNS: dict[str, list[str]] = {
@@ -21,71 +21,96 @@ BAG_COLUMNS: dict[str, list[str]] = {
 BAG_REQUIRED = ("identificatie", "postcode", "huisnummer")
 
 
+def text(column: str | None) -> str:
+    """SQL for a trimmed text value of ``column``, with empty text as NULL."""
+    return f"NULLIF(trim(CAST({quoted(column)} AS VARCHAR)), '')" if column else "NULL"
+
+
+def bag_id(expression: str) -> str:
+    """SQL repairing a BAG id that a spreadsheet turned into a number (484010000000002.0, 4.84E+14).
+
+    BAG ids are 16-digit strings whose leading zero a float loses; digits-only values keep
+    their text, numeric-looking ones are formatted back as a 16-digit string.
+    """
+    return (
+        f"CASE WHEN regexp_full_match({expression}, '[0-9]{{16}}') THEN {expression} "
+        f"WHEN regexp_full_match({expression}, '[0-9]+(\\.[0-9]*)?([eE][+]?[0-9]+)?') "
+        f"THEN lpad(CAST(CAST(TRY_CAST({expression} AS DECIMAL(38, 4)) AS HUGEINT) AS VARCHAR), 16, '0') "
+        f"ELSE {expression} END"
+    )
+
+
 def stage_addresses(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str, int]:
     """Write ``staging.adressen``: one row per BAG verblijfsobject, keys normalised.
 
     Postcodes lose spaces and are upper-cased, house numbers become integers, empty
-    letters and additions become NULL, and ``is_woning`` marks a residential use.
+    letters and additions become NULL, ids are 16-digit strings, and ``is_woning`` marks a
+    residential use (an address without a gebruiksdoel counts as a home).
     """
     present = raw_columns(con, "adressen")
     wanted = {k: ([source.columns[k]] if k in source.columns else v) for k, v in BAG_COLUMNS.items()}
     picked = pick_columns("sources.adressen", present, wanted, BAG_REQUIRED)
 
-    def text(ours: str) -> str:
-        return f"NULLIF(trim(CAST({quoted(picked[ours])} AS VARCHAR)), '')" if ours in picked else "NULL"
+    def column(ours: str) -> str:
+        return text(picked.get(ours))
 
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT rowid AS bronrij,
-               {text("identificatie")} AS identificatie,
-               upper(replace({text("postcode")}, ' ', '')) AS postcode,
-               TRY_CAST({text("huisnummer")} AS INTEGER) AS huisnummer,
-               upper({text("huisletter")}) AS huisletter,
-               upper({text("toevoeging")}) AS toevoeging,
-               {text("openbare_ruimte")} AS openbare_ruimte,
-               {text("woonplaats")} AS woonplaats,
-               {text("gebruiksdoel")} AS gebruiksdoel,
-               coalesce(contains(lower({text("gebruiksdoel")}), 'woonfunctie'), true) AS is_woning,
+        SELECT bronrij,
+               {bag_id(column("identificatie"))} AS identificatie,
+               upper(replace({column("postcode")}, ' ', '')) AS postcode,
+               TRY_CAST({column("huisnummer")} AS INTEGER) AS huisnummer,
+               upper({column("huisletter")}) AS huisletter,
+               upper({column("toevoeging")}) AS toevoeging,
+               {column("openbare_ruimte")} AS openbare_ruimte,
+               {column("woonplaats")} AS woonplaats,
+               {column("gebruiksdoel")} AS gebruiksdoel,
+               coalesce(contains(lower({column("gebruiksdoel")}), 'woonfunctie'), true) AS is_woning,
                ST_Centroid(geometry) AS geometry
         FROM {table_name("raw", "adressen")}
         WHERE geometry IS NOT NULL
         ORDER BY bronrij"""
     )
-    doubles = con.execute("SELECT identificatie FROM staged GROUP BY ALL HAVING count(*) > 1 LIMIT 3").fetchall()
+    doubles = con.execute(
+        "SELECT identificatie, min(bronrij) FROM staged GROUP BY 1 HAVING count(*) > 1 LIMIT 3"
+    ).fetchall()
     if doubles:
-        raise StagingError(f"sources.adressen: duplicate identificatie, e.g. {[d[0] for d in doubles]}")
+        examples = ", ".join(f"{ident} (row {row})" for ident, row in doubles)
+        raise StagingError(f"sources.adressen: duplicate identificatie, e.g. {examples}")
     dropped = query_row(con, f"SELECT count(*) FROM {table_name('raw', 'adressen')} WHERE geometry IS NULL")[0]
     return {"rows": publish_temp_table(con, "staged", "staging", "adressen"), "without_geometry": dropped}
 
 
-def stage_layer(con: duckdb.DuckDBPyConnection, name: str, source: Source, *, points: bool) -> dict[str, int]:
-    """Write ``staging.<name>`` with the configured columns, ``keep`` filter and geometry.
+def stage_layer(con: duckdb.DuckDBPyConnection, name: str, layer: Layer) -> dict[str, int]:
+    """Write ``staging.layer_<name>`` with the configured columns, ``keep`` filter and geometry.
 
     Point layers take a polygon's point on surface; polygon layers keep polygon parts only
     and gain ``area_m2``. Rows without geometry are dropped and counted.
     """
-    present = raw_columns(con, name)
-    picked = pick_columns(
-        f"sources.{name}", present, {k: [v] for k, v in source.columns.items()}, tuple(source.columns)
-    )
-    columns = [f"NULLIF(trim(CAST({quoted(col)} AS VARCHAR)), '') AS {quoted(ours)}" for ours, col in picked.items()]
+    table = layer_table(name)
+    present = raw_columns(con, table)
+    if "geometry" not in present:
+        raise StagingError(f"layers.{name}: the file has no geometry; configure 'x'/'y' or 'wkt'")
+    picked = pick_columns(f"layers.{name}", present, {k: [v] for k, v in layer.columns.items()}, tuple(layer.columns))
+    columns = [f"{text(col)} AS {quoted(ours)}" for ours, col in picked.items()]
+    points = layer.geometry == "points"
     geometry = "ST_PointOnSurface(geometry)" if points else "ST_CollectionExtract(ST_MakeValid(geometry), 3)"
     where, params = ["geometry IS NOT NULL"], {}
-    for i, (ours, values) in enumerate(source.keep.items()):
-        where.append(f"trim(CAST({quoted(picked[ours])} AS VARCHAR)) IN (SELECT unnest($keep{i}))")
+    for i, (ours, values) in enumerate(layer.keep.items()):
+        where.append(f"{text(picked[ours])} IN (SELECT unnest($keep{i}))")
         params[f"keep{i}"] = values
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT rowid AS bronrij, {"".join(c + ", " for c in columns)}{geometry} AS geometry
-        FROM {table_name("raw", name)} WHERE {" AND ".join(where)} ORDER BY bronrij""",
+        SELECT bronrij, {"".join(c + ", " for c in columns)}{geometry} AS geometry
+        FROM {table_name("raw", table)} WHERE {" AND ".join(where)} ORDER BY bronrij""",
         params,
     )
     if not points:
         con.execute("DELETE FROM staged WHERE ST_IsEmpty(geometry)")
         con.execute("ALTER TABLE staged ADD COLUMN area_m2 DOUBLE")
         con.execute("UPDATE staged SET area_m2 = ST_Area(geometry)")
-    total = query_row(con, f"SELECT count(*) FROM {table_name('raw', name)}")[0]
-    rows = publish_temp_table(con, "staged", "staging", name)
+    total = query_row(con, f"SELECT count(*) FROM {table_name('raw', table)}")[0]
+    rows = publish_temp_table(con, "staged", "staging", table)
     return {"rows": rows, "dropped": total - rows}
 
 
@@ -95,12 +120,16 @@ def stage_parks(con: duckdb.DuckDBPyConnection, parameters: Parameters) -> dict[
     A park in BGT is drawn as many adjacent polygons; they are dissolved first, then each
     connected part counts as a park when it is at least ``park_min_area_ha`` hectares.
     """
-    if "type" not in staged_columns(con, "groen"):
-        raise StagingError("sources.groen: map a 'type' column (e.g. bgt_fysiek_voorkomen) to select parks")
+    if parameters.park_layer is None:
+        raise StagingError("parameters.park_layer is not set; no parks can be selected")
+    table = layer_table(parameters.park_layer)
+    if "type" not in staged_columns(con, table):
+        raise StagingError(f"layers.{parameters.park_layer}: map a 'type' column (e.g. bgt_fysiek_voorkomen) for parks")
     run_sql_file(
         con,
         "stage_parks.sql",
         {"park_types": parameters.park_types, "min_area_m2": parameters.park_min_area_ha * 10_000},
+        identifiers={"groen": table_name("staging", table)},
     )
     return {"rows": query_row(con, "SELECT count(*) FROM staging.parken")[0]}
 

@@ -17,7 +17,7 @@ from .metadata import table_metadata
             description="Elke indicator per buurt: waarde, teller en noemer.",
             deps=[
                 ["joined", "adressen_buurt"],
-                ["joined", "bomen_buurt"],
+                ["joined", "layers"],
                 ["joined", "adressen_park_afstand"],
                 ["joined", "partners"],
                 ["staging", "wijken"],

@@ -9,39 +9,52 @@ import pandas as pd
 
 from ogw_datalab.spatial.join_partners import join_partner
 from ogw_datalab.spatial.join_points_to_buurten import compute_distance_to_parks, join_points_to_buurten
-from ogw_datalab.storage import write_frame
+from ogw_datalab.storage import layer_table, write_frame
 
 from ..resources import DataLabResource
 from .metadata import table_metadata
+from .skipping import drop_unconfigured, skipped
 
 BUURTEN = dg.AssetKey(["staging", "buurten"])
 
 
-def _points_asset(points: str, description: str) -> dg.AssetsDefinition:
-    target = f"{points}_buurt"
-
-    @dg.asset(
-        key=["joined", target],
-        deps=[dg.AssetKey(["staging", points]), BUURTEN],
-        group_name="joined",
-        description=description,
-        kinds={"duckdb"},
-    )
-    def _joined(datalab: DataLabResource) -> dg.MaterializeResult:
-        with datalab.connect() as con:
-            counts = join_points_to_buurten(con, points, target)
-            metadata = table_metadata(con, "joined", target, outside_buurten=counts["outside"])
-        return dg.MaterializeResult(metadata=metadata)
-
-    return _joined
-
-
-joined_adressen = _points_asset(
-    "adressen",
-    "Elk adres met de buurt waarin het ligt; adressen buiten alle buurten houden een lege buurtcode en worden geteld.",
+@dg.asset(
+    key=["joined", "adressen_buurt"],
+    deps=[dg.AssetKey(["staging", "adressen"]), BUURTEN],
+    group_name="joined",
+    kinds={"duckdb"},
 )
-joined_bomen = _points_asset("bomen", "Elke boom met de buurt waarin hij staat.")
-joined_speelplekken = _points_asset("speelplekken", "Elke speelvoorziening met haar buurt.")
+def joined_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
+    """Elk adres met de buurt waarin het ligt. Een adres op de grens van twee buurten hoort bij de laagste
+    buurtcode; adressen buiten alle buurten houden een lege buurtcode en worden geteld."""
+    with datalab.connect() as con:
+        if datalab.load_config().sources.adressen is None:
+            return skipped(con, "joined", "adressen_buurt", "sources.adressen is not configured")
+        counts = join_points_to_buurten(con, "adressen", "adressen_buurt")
+        return dg.MaterializeResult(
+            metadata=table_metadata(con, "joined", "adressen_buurt", outside_buurten=counts["outside"])
+        )
+
+
+@dg.asset(
+    key=["joined", "layers"], deps=[dg.AssetKey(["staging", "layers"]), BUURTEN], group_name="joined", kinds={"duckdb"}
+)
+def joined_layers(datalab: DataLabResource) -> dg.MaterializeResult:
+    """Elk punt van elke puntlaag (bomen, speelplekken, voorzieningen) met de buurt waarin het ligt
+    (joined.layer_<naam>); punten buiten de gemeente houden een lege buurtcode en worden geteld."""
+    config = datalab.load_config()
+    points = {name for name, layer in config.layers.items() if layer.geometry == "points"}
+    listing: list[dict[str, Any]] = []
+    with datalab.connect() as con:
+        for name in sorted(points):
+            counts = join_points_to_buurten(con, layer_table(name), layer_table(name))
+            listing.append({"laag": name, **counts})
+        drop_unconfigured(con, "joined", "layer_", points)
+        write_frame(con, "joined", "layers", pd.DataFrame(listing, columns=["laag", "rows", "in_buurt", "outside"]))
+        metadata = table_metadata(
+            con, "joined", "layers", outside_buurten=dg.MetadataValue.json({r["laag"]: r["outside"] for r in listing})
+        )
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -54,6 +67,8 @@ def joined_adressen_park_afstand(datalab: DataLabResource) -> dg.MaterializeResu
     """Per adres de afstand tot het dichtstbijzijnde park binnen de ingestelde afstand (standaard 300 m)."""
     config = datalab.load_config()
     with datalab.connect() as con:
+        if config.sources.adressen is None or config.parameters.park_layer is None:
+            return skipped(con, "joined", "adressen_park_afstand", "needs sources.adressen and parameters.park_layer")
         counts = compute_distance_to_parks(con, config.parameters.park_distance_m)
         metadata = table_metadata(
             con,
@@ -67,25 +82,23 @@ def joined_adressen_park_afstand(datalab: DataLabResource) -> dg.MaterializeResu
 
 @dg.asset(
     key=["joined", "partners"],
-    deps=[dg.AssetKey(["staging", "partners"]), joined_adressen, BUURTEN],
+    deps=[dg.AssetKey(["staging", "partners"]), joined_adressen, BUURTEN, dg.AssetKey(["staging", "wijken"])],
     group_name="joined",
     kinds={"duckdb"},
 )
 def joined_partners(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Partnerrijen gekoppeld aan een buurt via buurtcode, adres of coördinaten. Wat niet te koppelen is gaat
-    met de reden naar joined.partner_quarantaine; het koppelpercentage staat per partner in de metadata."""
+    """Partnerrijen gekoppeld aan een buurt (of wijk) via buurtcode, wijkcode, postcode, BAG-id, adres of
+    coördinaten. Wat niet te koppelen is gaat met rijnummer en reden naar joined.quarantaine_partners;
+    het koppelpercentage staat per partner in de metadata."""
     config = datalab.load_config()
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for partner in config.partners:
-            counts = join_partner(con, partner)
+            counts = join_partner(con, partner, config)
             listing.append({"partner": partner.name, "sleutel": partner.key, **counts})
-        write_frame(
-            con,
-            "joined",
-            "partners",
-            pd.DataFrame(listing, columns=["partner", "sleutel", "rows", "matched", "quarantined", "match_rate"]),
-        )
+        drop_unconfigured(con, "joined", "partner_", {p.name for p in config.partners})
+        columns = ["partner", "sleutel", "rows", "matched", "quarantined", "match_rate"]
+        write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=columns))
         metadata = table_metadata(
             con,
             "joined",

@@ -1,0 +1,25 @@
+"""Assets whose source is not configured drop their stale table and say so, instead of failing."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from ogw_datalab.storage import table_name
+
+
+def skipped(con: duckdb.DuckDBPyConnection, schema: str, table: str, reason: str) -> dg.MaterializeResult:
+    con.execute(f"DROP TABLE IF EXISTS {table_name(schema, table)}")
+    return dg.MaterializeResult(metadata={"table": f"{schema}.{table}", "skipped": reason, "dagster/row_count": 0})
+
+
+def drop_unconfigured(con: duckdb.DuckDBPyConnection, schema: str, prefix: str, configured: set[str]) -> list[str]:
+    """Drop ``schema.<prefix><name>`` tables left from an earlier configuration; return what was dropped."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND starts_with(table_name, ?)",
+        [schema, prefix],
+    ).fetchall()
+    stale = [name for (name,) in rows if name.removeprefix(prefix) not in configured]
+    for name in stale:
+        con.execute(f"DROP TABLE {table_name(schema, name)}")
+    return stale
