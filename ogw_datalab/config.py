@@ -186,6 +186,10 @@ class ProjectConfig(_Strict):
             raise ValueError(f"parameters.park_layer '{park}' must name a polygon layer under 'layers'")
         return self
 
+    def indeling(self, level: Literal["buurten", "wijken"]) -> int:
+        """Year of the gebiedsindeling of the buurten or wijken source (default: ``jaar``)."""
+        return getattr(self.sources, level).gebiedsindeling or self.jaar
+
     def all_sources(self) -> dict[str, Source]:
         """Every input file, keyed by its place in the configuration (``sources.buurten``, ``layers.bomen``)."""
         named: dict[str, Source] = {f"sources.{k}": v for k, v in self.sources if v is not None}

@@ -13,6 +13,8 @@ import dagster as dg
 
 from ogw_datalab.config import ConfigError, ProjectConfig, check_source_files, load_config
 from ogw_datalab.demo.write_demo import write_demo_municipality
+from ogw_datalab.fetch import FetchError, FetchSettings
+from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.opgaven import load_opgaven
 
 from .definitions import all_assets
@@ -38,6 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return build(config)
     print(f"configuration OK: {config.config_file}")
+    return 0
+
+
+def fetch(config_path: Path, *, refresh: bool) -> int:
+    """Download every source with a ``download`` block into its path (through the cache)."""
+    try:
+        config = load_config(config_path, check_files=False)
+        count = fetch_sources(config, FetchSettings(refresh=refresh))
+    except (ConfigError, FetchError) as error:
+        print(f"ogw-datalab: {error}", file=sys.stderr)
+        return 2
+    print(f"fetched {count} source(s); cache: {config.output.cache}")
     return 0
 
 
@@ -90,9 +104,14 @@ class _ProgressHandler(logging.Handler):
         if event is None or event.event_type_value != "ASSET_MATERIALIZATION":
             return
         materialization = event.event_specific_data.materialization
+        name = materialization.asset_key.to_user_string()
+        skipped = materialization.metadata.get("skipped")
+        if skipped is not None:
+            print(f"  – {name} (skipped: {skipped.value})", flush=True)
+            return
         rows = materialization.metadata.get("dagster/row_count")
         suffix = f" ({rows.value:,} rows)" if rows is not None else ""
-        print(f"  ✓ {materialization.asset_key.to_user_string()}{suffix}", flush=True)
+        print(f"  ✓ {name}{suffix}", flush=True)
 
 
 @dg.logger

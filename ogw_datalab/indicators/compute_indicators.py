@@ -95,15 +95,20 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection, indicators: list[Indicat
     con.unregister("__catalogue")
 
 
-def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
-    """Buurt values of one indicator with the buurt geometry (EPSG:28992) as WKB."""
+def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str, *, wijknamen: bool = True) -> pd.DataFrame:
+    """Buurt values of one indicator with the buurt geometry (EPSG:28992) as WKB.
+
+    ``wijknamen=False`` leaves wijk names out: when the wijken are of another gebiedsindeling
+    than the buurten, a wijkcode may name another area.
+    """
     return con.execute(
-        """SELECT i.buurtcode, i.buurtnaam, i.wijkcode, w.wijknaam, i.waarde, i.teller, i.noemer,
-                  ST_AsWKB(b.geometry) AS geometry_wkb
+        """SELECT i.buurtcode, i.buurtnaam, i.wijkcode,
+                  CASE WHEN $wijknamen THEN w.wijknaam END AS wijknaam,
+                  i.waarde, i.teller, i.noemer, ST_AsWKB(b.geometry) AS geometry_wkb
         FROM indicators.buurt AS i
         JOIN staging.buurten AS b USING (buurtcode)
         LEFT JOIN staging.wijken AS w ON w.wijkcode = i.wijkcode
-        WHERE i.indicator = ?
+        WHERE i.indicator = $indicator
         ORDER BY i.buurtcode""",
-        [indicator_id],
+        {"indicator": indicator_id, "wijknamen": wijknamen},
     ).df()

@@ -73,6 +73,7 @@ def build_indicator_map(
         colours, index=breaks, vmin=breaks[0], vmax=breaks[-1], caption=f"{indicator.titel} ({indicator.eenheid})"
     )
     frame["waarde_tekst"] = [format_value(v, indicator) for v in frame["waarde"]]
+    frame["wijknaam"] = frame["wijknaam"].fillna("–")
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
     frame["kleur"] = [NO_VALUE_COLOUR if pd.isna(v) else colormap(v) for v in frame["waarde"]]
 

@@ -174,6 +174,8 @@ def clean_table(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
     frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed:")]]
     missing = set(source.na_values)
     for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = [None if isinstance(v, str) and v.strip() in missing else v for v in frame[column]]
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            cleaned = [None if isinstance(v, str) and v.strip() in missing else v for v in values]
+            frame[column] = pd.Series(cleaned, index=frame.index, dtype=object)
     return frame.reset_index(drop=True)

@@ -27,10 +27,14 @@ NEEDS_ADDRESSES = ("postcode", "bag_id", "adres")
 def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: ProjectConfig) -> dict[str, float]:
     """Write ``joined.partner_<name>`` (placed rows) and refresh this partner's quarantine rows.
 
+    Rows keyed by a code of another level (a GM row in a buurt file) or of another gemeente
+    are not considered: they are counted as ``other_levels_or_gemeenten``, not quarantined.
+
     Returns
     -------
     dict
-        ``rows`` considered, ``matched``, ``quarantined`` and ``match_rate`` (matched / rows).
+        ``rows`` considered, ``matched``, ``quarantined``, ``match_rate`` (matched / rows) and
+        ``other_levels_or_gemeenten``.
     """
     table = partner_table(partner.name)
     target = table_name("joined", table)
@@ -42,10 +46,13 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: Proje
         join_points_to_buurten(con, table, table)
         run_sql_file(con, "partners/join_by_coordinates.sql", identifiers={"target": target})
     else:
-        parameters = {"weigeren": _refusal(partner, config)} if partner.key in ("buurtcode", "wijkcode") else {}
+        parameters = {}
+        if partner.key in ("buurtcode", "wijkcode"):
+            parameters = {"weigeren": _refusal(partner, config), "gemeente_digits": config.gemeente.digits}
         run_sql_file(con, JOIN_SQL[partner.key], parameters, identifiers=identifiers)
     _quarantine(con, partner, target)
     rows, matched = query_row(con, f"SELECT count(*), count(*) FILTER (WHERE reden IS NULL) FROM {target}")
+    staged = query_row(con, f"SELECT count(*) FROM {table_name('staging', table)}")[0]
     con.execute(f"DELETE FROM {target} WHERE reden IS NOT NULL")
     con.execute(f"ALTER TABLE {target} DROP COLUMN reden")
     return {
@@ -53,16 +60,19 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: Proje
         "matched": matched,
         "quarantined": rows - matched,
         "match_rate": round(matched / rows, 4) if rows else 0.0,
+        "other_levels_or_gemeenten": staged - rows,
     }
 
 
 def _refusal(partner: Partner, config: ProjectConfig) -> str | None:
     """Codes of another gebiedsindeling are never joined on code alone: the same code can mean another area."""
-    if partner.gebiedsindeling is None or partner.gebiedsindeling == config.jaar:
+    areas = config.indeling("buurten" if partner.key == "buurtcode" else "wijken")
+    if partner.gebiedsindeling is None or partner.gebiedsindeling == areas:
         return None
     return (
-        f"gebiedsindeling {partner.gebiedsindeling} van het bestand wijkt af van {config.jaar}; "
-        "codes van verschillende jaren zijn niet op code te koppelen"
+        f"gebiedsindeling {partner.gebiedsindeling} van het bestand wijkt af van die van de "
+        f"{'buurten' if partner.key == 'buurtcode' else 'wijken'} ({areas}); codes van verschillende jaren "
+        "zijn niet op code te koppelen"
     )
 
 

@@ -97,7 +97,7 @@ def joined_partners(datalab: DataLabResource) -> dg.MaterializeResult:
             counts = join_partner(con, partner, config)
             listing.append({"partner": partner.name, "sleutel": partner.key, **counts})
         drop_unconfigured(con, "joined", "partner_", {p.name for p in config.partners})
-        columns = ["partner", "sleutel", "rows", "matched", "quarantined", "match_rate"]
+        columns = ["partner", "sleutel", "rows", "matched", "quarantined", "match_rate", "other_levels_or_gemeenten"]
         write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=columns))
         metadata = table_metadata(
             con,

@@ -33,8 +33,9 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
         gemeente = _gemeente_values(con)
         for indicator in available_indicators(config):
             path = config.output.maps / page_name(indicator)
+            same_indeling = config.indeling("buurten") == config.indeling("wijken")
             build_indicator_map(
-                indicator_values(con, indicator.id),
+                indicator_values(con, indicator.id, wijknamen=same_indeling),
                 indicator,
                 gemeentenaam=config.gemeente.naam,
                 gemeente_waarde=gemeente.get(indicator.id),

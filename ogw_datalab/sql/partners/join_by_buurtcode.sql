@@ -1,5 +1,5 @@
--- Partner rows keyed by buurtcode. Rows of other levels in the same file (WK..., GM...,
--- NL...) are left out: they are not errors. $weigeren, when set, refuses every row
+-- Partner rows keyed by buurtcode. Rows of other levels (WK..., GM..., NL...) and of other
+-- gemeenten in the same file are left out: they are not errors. $weigeren, when set, refuses every row
 -- (for example when the file's gebiedsindeling differs from the configured year).
 CREATE OR REPLACE TABLE {target} AS
 SELECT p.* EXCLUDE (buurtcode),
@@ -12,5 +12,5 @@ SELECT p.* EXCLUDE (buurtcode),
        END AS reden
 FROM {partner} AS p
 LEFT JOIN staging.buurten AS b ON b.buurtcode = p.buurtcode
-WHERE p.buurtcode IS NULL OR p.buurtcode LIKE 'BU%'
+WHERE p.buurtcode IS NULL OR p.buurtcode LIKE 'BU' || $gemeente_digits || '%'
 ORDER BY p.bronrij;

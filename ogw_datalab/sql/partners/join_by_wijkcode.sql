@@ -1,4 +1,4 @@
--- Partner rows keyed by wijkcode: placed in a wijk, not in a buurt. Other levels are left out.
+-- Partner rows keyed by wijkcode: placed in a wijk, not in a buurt. Other levels and gemeenten are left out.
 CREATE OR REPLACE TABLE {target} AS
 SELECT p.* EXCLUDE (wijkcode),
        p.wijkcode AS bron_code,
@@ -10,5 +10,5 @@ SELECT p.* EXCLUDE (wijkcode),
        END AS reden
 FROM {partner} AS p
 LEFT JOIN staging.wijken AS w ON w.wijkcode = p.wijkcode
-WHERE p.wijkcode IS NULL OR p.wijkcode LIKE 'WK%'
+WHERE p.wijkcode IS NULL OR p.wijkcode LIKE 'WK' || $gemeente_digits || '%'
 ORDER BY p.bronrij;

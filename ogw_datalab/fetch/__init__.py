@@ -1,0 +1,19 @@
+"""Downloaders: the only network code of the library, all behind ``fetch_*`` functions.
+
+Each writes a local file that the ordinary readers then read; assets never touch the network.
+"""
+
+from .fetch_cbs import fetch_cbs_odata
+from .fetch_file import fetch_file
+from .fetch_pdok import fetch_pdok_features
+from .http_cache import CachedResponse, FetchError, FetchSettings, HttpCache
+
+__all__ = [
+    "CachedResponse",
+    "FetchError",
+    "FetchSettings",
+    "HttpCache",
+    "fetch_cbs_odata",
+    "fetch_file",
+    "fetch_pdok_features",
+]
