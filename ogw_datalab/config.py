@@ -96,6 +96,11 @@ class Source(_Strict):
     fields_path: str | None = Field(None, description="dotted path to field names of positional records")
     gebiedsindeling: int | None = Field(None, description="year of the area codes (buurt-/wijkcodes) in the file")
 
+    @property
+    def decimal_mark(self) -> str:
+        """Decimal mark of numbers as text: the configured one for CSV; '.' where the file stores numbers."""
+        return self.decimal if self.kind == "csv" else "."
+
     @model_validator(mode="after")
     def _consistent(self) -> Source:
         unmapped = [c for c in self.keep if c not in self.columns]

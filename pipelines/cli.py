@@ -26,12 +26,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("build", "materialise every asset and write the maps"),
+        ("fetch", "download the sources that have a 'download' block (the only command that uses the network)"),
         ("demo-data", "only write the demo municipality's source files"),
         ("check", "validate the configuration and its files, then stop"),
     ):
         command = commands.add_parser(name, help=text)
         command.add_argument("--config", required=True, type=Path, help="project configuration file (YAML)")
+        if name == "fetch":
+            command.add_argument("--refresh", action="store_true", help="download again even when cached")
     args = parser.parse_args(argv)
+    if args.command == "fetch":
+        return fetch(args.config, refresh=args.refresh)
     try:
         config = prepare(args.config, write_demo=args.command in ("build", "demo-data"))
     except ConfigError as error:

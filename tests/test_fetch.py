@@ -253,3 +253,44 @@ def test_refused_connection_is_retried_then_explained(tmp_path):
         url = server.base_url + "/x"
     with pytest.raises(FetchError, match="gave up after 3 attempts; last problem: connection failed"):
         fetch_file(url, tmp_path / "x", cache=HttpCache(tmp_path / "cache", FAST))
+
+
+def test_fetch_command_downloads_configured_sources_then_uses_the_cache(tmp_path, capsys):
+    from pipelines.cli import main
+
+    (tmp_path / "opgaven.yaml").write_text("opgaven: []\n", encoding="utf-8")
+    with fake_server() as server:
+        server.routes["/wijkenbuurten_2024_v1.gpkg"] = lambda q, h: (200, {}, b"not really a gpkg")
+        server.routes[ITEMS] = pdok_pages(server)
+        config = tmp_path / "gemeente.yaml"
+        config.write_text(
+            f"""
+gemeente: {{code: GM0484, naam: Alphen aan den Rijn}}
+jaar: 2024
+sources:
+  buurten:
+    kind: cbs_wijkbuurtkaart
+    path: data/wijkenbuurten_2024_v1.gpkg
+    layer: buurten
+    download: {{kind: file, url: "{server.base_url}/wijkenbuurten_2024_v1.gpkg"}}
+  wijken: {{kind: cbs_wijkbuurtkaart, path: data/wijkenbuurten_2024_v1.gpkg, layer: wijken}}
+  adressen:
+    kind: bag_verblijfsobjecten
+    path: data/adressen.gpkg
+    download: {{kind: pdok_ogc_features, url: "{server.base_url}{ITEMS}", bbox: [100000, 455000, 110000, 465000]}}
+opgaven: opgaven.yaml
+output: {{cache: data/cache}}
+""",
+            encoding="utf-8",
+        )
+        assert main(["fetch", "--config", str(config)]) == 0
+        first = capsys.readouterr().out
+        assert main(["fetch", "--config", str(config)]) == 0
+        second = capsys.readouterr().out
+    assert "sources.buurten: sha256" in first and "(1 request(s))" in first
+    assert "sources.adressen: 3 features" in first and "(2 request(s))" in first
+    assert second.count("(cache)") == 2
+    assert (tmp_path / "data" / "wijkenbuurten_2024_v1.gpkg").read_bytes() == b"not really a gpkg"
+    assert (tmp_path / "data" / "adressen.gpkg").is_file()
+    assert main(["fetch", "--config", str(config), "--refresh"]) == 2  # the server is gone now
+    assert "gave up after" in capsys.readouterr().err

@@ -78,7 +78,7 @@ def read_table(where: str, source: Source) -> pd.DataFrame | gpd.GeoDataFrame:
     if isinstance(frame, gpd.GeoDataFrame):
         return to_rd_new(frame, source.crs, where)
     if source.x and source.y:
-        located = points_from_columns(frame, source.x, source.y, source.decimal, source.crs, where)
+        located = points_from_columns(frame, source.x, source.y, source.decimal_mark, source.crs, where)
         return to_rd_new(located, None, where)
     if source.wkt:
         located = geometry_from_wkt(frame, source.wkt, source.crs, where)

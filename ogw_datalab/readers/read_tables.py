@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import duckdb
@@ -21,6 +22,7 @@ from pyproj import CRS
 from ..config import Source
 
 HEADER_SEARCH_LINES = 60
+FOOTER = re.compile(r"\s*(bron|bronnen|toelichting|voetnoot|noot|opmerking|verklaring|source|\*|\(\d+\))", re.I)
 
 
 class TableError(ValueError):
@@ -54,7 +56,7 @@ def read_csv_table(source: Source, where: str) -> pd.DataFrame:
         )
     except pd.errors.ParserError as error:
         raise TableError(f"{where}: cannot parse {source.path} after line {skip}: {error}") from None
-    return clean_table(frame, source)
+    return drop_footer(clean_table(frame, source))
 
 
 def _find_header(lines: list[str], source: Source, where: str) -> int:
@@ -84,7 +86,7 @@ def read_xlsx_table(source: Source, where: str) -> pd.DataFrame:
         frame = pd.DataFrame(rows[skip:], columns=source.header_names[: len(rows[0])])
     else:
         frame = pd.DataFrame(rows[skip + 1 :], columns=[str(c) for c in rows[skip]])
-    return clean_table(frame, source)
+    return drop_footer(clean_table(frame, source))
 
 
 def read_json_table(source: Source, where: str) -> pd.DataFrame:
@@ -166,6 +168,22 @@ def _geoparquet_crs(column_meta: dict[str, Any]) -> CRS:
     if "crs" not in column_meta:
         return CRS.from_user_input("OGC:CRS84")
     return CRS.from_json_dict(column_meta["crs"]) if column_meta["crs"] else CRS.from_user_input("OGC:CRS84")
+
+
+def drop_footer(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop empty rows, and the note lines under a report-style table ("Bron: CBS/RDW", footnotes).
+
+    A trailing row whose only filled cell is the first, and reads like a note, is not data.
+    """
+    filled = frame.map(_is_filled)
+    frame, filled = frame[filled.any(axis=1)], filled[filled.any(axis=1)]
+    while len(frame) and filled.iloc[-1].sum() == 1 and FOOTER.match(str(frame.iloc[-1].iloc[0])):
+        frame, filled = frame.iloc[:-1], filled.iloc[:-1]
+    return frame.reset_index(drop=True)
+
+
+def _is_filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
 
 
 def clean_table(frame: pd.DataFrame, source: Source) -> pd.DataFrame:

@@ -48,7 +48,7 @@ def _key_or_value(con: duckdb.DuckDBPyConnection, table: str, ours: str, column:
         return f"upper({text(column)}) AS {ours}"
     if ours == "bag_id":
         return f"{bag_id(text(column))} AS bag_id"
-    number = _as_number(column, partner.decimal)
+    number = _as_number(column, partner.decimal_mark)
     not_numbers = query_row(
         con, f"SELECT count(*) FROM {table_name('raw', table)} WHERE {text(column)} IS NOT NULL AND {number} IS NULL"
     )[0]
