@@ -43,8 +43,15 @@ def test_alphen_tables(alphen):
     assert con.execute("SELECT waarde FROM indicators.gemeente WHERE indicator = 'inwoners'").fetchone()[0] == 107_200
     assert con.execute("SELECT count(*) FROM staging.wijken").fetchone()[0] == 16
     placed = dict(con.execute("SELECT partner, matched FROM joined.partners").fetchall())
-    assert placed == {"gezondheidsmonitor": 16, "gezondheidsmonitor_65plus": 0, "woningen_vivet": 0, "buurtprofielen": 0}
-    reasons = dict(con.execute("SELECT partner, any_value(reden) FROM joined.quarantaine_partners GROUP BY 1").fetchall())
+    assert placed == {
+        "gezondheidsmonitor": 16,
+        "gezondheidsmonitor_65plus": 0,
+        "woningen_vivet": 0,
+        "buurtprofielen": 0,
+    }
+    reasons = dict(
+        con.execute("SELECT partner, any_value(reden) FROM joined.quarantaine_partners GROUP BY 1").fetchall()
+    )
     assert "gebiedsindeling 2020" in reasons["gezondheidsmonitor_65plus"]
     assert "geen adressenbron" in reasons["woningen_vivet"]
     schools = con.execute("SELECT in_buurt FROM joined.layers WHERE laag = 'basisscholen'").fetchone()[0]
