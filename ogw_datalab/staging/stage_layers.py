@@ -29,13 +29,16 @@ def text(column: str | None) -> str:
 def bag_id(expression: str) -> str:
     """SQL repairing a BAG id that a spreadsheet turned into a number (484010000000002.0, 4.84E+14).
 
-    BAG ids are 16-digit strings whose leading zero a float loses; digits-only values keep
-    their text, numeric-looking ones are formatted back as a 16-digit string.
+    BAG ids are 16-digit strings starting with the four digits of a gemeentecode, so a float
+    keeps 13 to 16 of them; such numbers are formatted back as a 16-digit string. Anything
+    else keeps its text (and fails the 16-digit check later, with a reason).
     """
+    number = f"TRY_CAST({expression} AS DECIMAL(38, 4))"
     return (
         f"CASE WHEN regexp_full_match({expression}, '[0-9]{{16}}') THEN {expression} "
         f"WHEN regexp_full_match({expression}, '[0-9]+(\\.[0-9]*)?([eE][+]?[0-9]+)?') "
-        f"THEN lpad(CAST(CAST(TRY_CAST({expression} AS DECIMAL(38, 4)) AS HUGEINT) AS VARCHAR), 16, '0') "
+        f"AND {number} BETWEEN 1e12 AND 1e16 - 1 "
+        f"THEN lpad(CAST(CAST({number} AS HUGEINT) AS VARCHAR), 16, '0') "
         f"ELSE {expression} END"
     )
 

@@ -25,14 +25,14 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     picked = pick_columns(
         f"partners.{partner.name}", present, {k: [v] for k, v in partner.columns.items()}, tuple(partner.columns)
     )
-    select = [_key_or_value(con, table, ours, column, partner) for ours, column in picked.items()]
-    geometry = ", geometry" if "geometry" in present else ""
-    if partner.key == "coordinaten" and not geometry:
+    select = ["bronrij"] + [_key_or_value(con, table, ours, column, partner) for ours, column in picked.items()]
+    if "geometry" in present:
+        select.append("geometry")
+    elif partner.key == "coordinaten":
         raise StagingError(f"partners.{partner.name}: key 'coordinaten' but the file gave no geometry")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT bronrij, {", ".join(select)}{geometry}
-        FROM {table_name("raw", table)} ORDER BY bronrij"""
+        SELECT {", ".join(select)} FROM {table_name("raw", table)} ORDER BY bronrij"""
     )
     return {"rows": publish_temp_table(con, "staged", "staging", table)}
 
