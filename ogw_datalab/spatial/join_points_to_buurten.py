@@ -1,10 +1,22 @@
-"""Assign points (addresses, trees, reports) to buurten in DuckDB."""
+"""Assign points (addresses, trees, reports) to buurten, and measure distances to parks, in DuckDB."""
 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pandas as pd
+import shapely
 
 from ..storage import query_row, run_sql_file, table_name
+from .assign_points import OUTSIDE, assign_points
+
+
+def read_buurten(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
+    """Buurtcodes (ascending) and their polygons from ``staging.buurten``."""
+    rows = con.execute("SELECT buurtcode, ST_AsWKB(geometry) FROM staging.buurten ORDER BY buurtcode").fetchall()
+    codes = np.array([code for code, _ in rows], dtype=object)
+    polygons = shapely.from_wkb([bytes(wkb) for _, wkb in rows])
+    return codes, polygons
 
 
 def join_points_to_buurten(con: duckdb.DuckDBPyConnection, points: str, target: str) -> dict[str, int]:
@@ -12,19 +24,36 @@ def join_points_to_buurten(con: duckdb.DuckDBPyConnection, points: str, target: 
 
     Notes
     -----
-    Rule for the edges: a point on the boundary between buurten goes to the lowest
-    buurtcode; points outside all buurten (or without geometry) keep ``buurtcode`` NULL.
+    Rule for the edges: a point inside or on the boundary of a buurt belongs to it; on a
+    boundary shared by several buurten it goes to the lowest buurtcode; points outside all
+    buurten (or without geometry) keep ``buurtcode`` NULL and are counted. The assignment
+    itself is :func:`ogw_datalab.spatial.assign_points.assign_points`.
 
     Returns
     -------
     dict
         ``rows``, ``in_buurt`` and ``outside`` counts.
     """
-    run_sql_file(
-        con,
-        "join_points_to_buurten.sql",
-        identifiers={"points": table_name("staging", points), "target": table_name("joined", target)},
-    )
+    codes, polygons = read_buurten(con)
+    located = con.execute(
+        f"SELECT bronrij, ST_X(ST_Centroid(geometry)) AS x, ST_Y(ST_Centroid(geometry)) AS y "
+        f"FROM {table_name('staging', points)}"
+    ).fetchnumpy()
+    # Rows without geometry come back masked; NaN coordinates fall off the grid (outside).
+    x = np.ma.filled(np.ma.asarray(located["x"], dtype=float), np.nan)
+    y = np.ma.filled(np.ma.asarray(located["y"], dtype=float), np.nan)
+    owner = assign_points(polygons, x, y) if len(x) else np.empty(0, dtype=np.int32)
+    inside = owner != OUTSIDE
+    assigned = pd.DataFrame({"bronrij": np.asarray(located["bronrij"])[inside], "buurtcode": codes[owner[inside]]})
+    con.register("__assigned", assigned)
+    try:
+        run_sql_file(
+            con,
+            "join_points_to_buurten.sql",
+            identifiers={"points": table_name("staging", points), "target": table_name("joined", target)},
+        )
+    finally:
+        con.unregister("__assigned")
     rows, outside = query_row(
         con, f"SELECT count(*), count(*) FILTER (WHERE buurtcode IS NULL) FROM {table_name('joined', target)}"
     )

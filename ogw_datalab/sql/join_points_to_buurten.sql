@@ -1,15 +1,7 @@
--- Assign every point of {points} to exactly one buurt.
--- A point inside or on the boundary of a buurt belongs to it; a point on a boundary shared
--- by several buurten goes to the lowest buurtcode (deterministic). Points outside every
--- buurt, or without geometry, keep buurtcode NULL so that they are counted, not lost.
+-- Every row of {points} with the buurtcode the point assignment engine found for it
+-- (NULL when outside all buurten or without geometry): nothing is dropped.
 CREATE OR REPLACE TABLE {target} AS
-WITH hits AS (
-    SELECT p.bronrij, min(b.buurtcode) AS buurtcode
-    FROM {points} AS p
-    JOIN staging.buurten AS b ON ST_Intersects(b.geometry, p.geometry)
-    GROUP BY p.bronrij
-)
-SELECT p.*, h.buurtcode
+SELECT p.*, a.buurtcode
 FROM {points} AS p
-LEFT JOIN hits AS h USING (bronrij)
+LEFT JOIN __assigned AS a USING (bronrij)
 ORDER BY p.bronrij;

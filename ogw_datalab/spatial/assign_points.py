@@ -1,0 +1,231 @@
+"""Assign points to buurten fast and exactly: a grid answers most points, geometry the rest.
+
+Most points lie in grid cells that a single buurt covers entirely; those are assigned by
+an array lookup on their cell. Only points in cells that a buurt boundary passes through
+are tested against the polygons (prepared, vectorised, in threads), and then only against
+the buurten whose boundary passes through that cell or that overlap one of those.
+
+Notes
+-----
+Rule at the edges (the same as the SQL join): a point inside or on the boundary of a buurt
+belongs to it; a point on a boundary shared by several buurten goes to the buurt listed
+first (the pipeline lists buurten by buurtcode, so: the lowest buurtcode); a point outside
+all buurten gets -1.
+
+Why a cell without boundary lies in one buurt: the rings are densified to pieces no longer
+than a cell, and every cell within a piece's bounding box is marked as boundary. Two
+edge-adjacent unmarked cells cannot be separated by a ring, so each 4-connected component
+of unmarked cells lies wholly inside one buurt or wholly outside all; one point test per
+component labels it.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy import ndimage
+
+BOUNDARY = -2
+OUTSIDE = -1
+TARGET_CELLS = 12_000_000  # grid size: memory of a few int32 arrays of this length
+
+
+@dataclass(frozen=True)
+class BuurtGrid:
+    """A raster over the buurten: per cell the buurt covering it, OUTSIDE, or BOUNDARY."""
+
+    origin_x: float
+    origin_y: float
+    cell: float
+    nx: int
+    ny: int
+    labels: np.ndarray  # int32 (ny * nx + 1,); the last cell stands for "off the grid"
+    boundary_slot: np.ndarray  # int32 (ny * nx + 1,): row in the candidate table for boundary cells, else -1
+    offsets: np.ndarray  # int64 (n_boundary_cells + 1,): candidate polygons of slot k are ...
+    candidates: np.ndarray  # int32: ... candidates[offsets[k]:offsets[k + 1]], ascending
+
+    def cells_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Cell id of each point; points off the grid get ``nx * ny``, an extra cell labelled OUTSIDE.
+
+        The arithmetic is the same as for the ring vertices, so a point on a vertex falls in
+        the cell that vertex marked.
+        """
+        inverse = 1.0 / self.cell
+        ix = np.floor((x - self.origin_x) * inverse)
+        iy = np.floor((y - self.origin_y) * inverse)
+        off = ~((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))  # NaN (no geometry) is off too
+        iy *= self.nx
+        iy += ix
+        iy[off] = self.nx * self.ny
+        return iy.astype(np.int64)
+
+
+def choose_cell_size(bounds: tuple[float, float, float, float]) -> float:
+    """Cell size in metres giving about TARGET_CELLS cells over ``bounds`` (between 5 and 250 m)."""
+    area = max((bounds[2] - bounds[0]) * (bounds[3] - bounds[1]), 1.0)
+    return float(np.clip(np.sqrt(area / TARGET_CELLS), 5.0, 250.0))
+
+
+def build_grid(polygons: np.ndarray, cell: float | None = None) -> BuurtGrid:
+    """Raster ``polygons`` (index = buurt number) for :func:`assign_points`."""
+    bounds = shapely.total_bounds(polygons)
+    cell = cell or choose_cell_size(tuple(bounds))
+    origin_x, origin_y = bounds[0] - cell, bounds[1] - cell
+    nx = int(np.ceil((bounds[2] - origin_x) / cell)) + 2
+    ny = int(np.ceil((bounds[3] - origin_y) / cell)) + 2
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # The overlap check (GEOS, releases the GIL) runs on the second core meanwhile.
+        overlapping = background.submit(_overlapping_pairs, polygons)
+        cell_ids, owners = _boundary_incidence(polygons, origin_x, origin_y, cell, nx)
+        boundary_cells, offsets, candidates = _candidate_table(cell_ids, owners)
+        labels = _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny)
+        pairs = overlapping.result()
+    if len(pairs):
+        cell_ids, owners = _add_overlapping(polygons, pairs, cell_ids, owners, origin_x, origin_y, cell, nx)
+        boundary_cells, offsets, candidates = _candidate_table(cell_ids, owners)
+    slot = np.full(nx * ny + 1, -1, dtype=np.int32)
+    slot[boundary_cells] = np.arange(len(boundary_cells), dtype=np.int32)
+    return BuurtGrid(origin_x, origin_y, cell, nx, ny, labels, slot, offsets, candidates)
+
+
+def _boundary_incidence(polygons, origin_x, origin_y, cell, nx) -> tuple[np.ndarray, np.ndarray]:
+    """(cell id, polygon) for every cell that a ring of a polygon passes through (a superset)."""
+    parts, part_owner = shapely.get_parts(polygons, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    dense = shapely.segmentize(rings, cell * 0.99)
+    xy, ring_of = shapely.get_coordinates(dense, return_index=True)
+    owner_of_vertex = part_owner[ring_part[ring_of]].astype(np.int32)
+    ix = np.floor((xy[:, 0] - origin_x) * (1.0 / cell)).astype(np.int64)
+    iy = np.floor((xy[:, 1] - origin_y) * (1.0 / cell)).astype(np.int64)
+    same_ring = ring_of[1:] == ring_of[:-1]
+    i0, i1 = np.minimum(ix[:-1], ix[1:])[same_ring], np.maximum(ix[:-1], ix[1:])[same_ring]
+    j0, j1 = np.minimum(iy[:-1], iy[1:])[same_ring], np.maximum(iy[:-1], iy[1:])[same_ring]
+    owner = owner_of_vertex[:-1][same_ring]
+    # Each piece is at most one cell long, so its bounding box spans at most 2 x 2 cells.
+    corners = [(i0, j0, None), (i1, j0, i1 != i0), (i0, j1, j1 != j0), (i1, j1, (i1 != i0) & (j1 != j0))]
+    cell_ids, owners = [], []
+    for i, j, keep in corners:
+        ids = j * nx + i
+        cell_ids.append(ids if keep is None else ids[keep])
+        owners.append(owner if keep is None else owner[keep])
+    return np.concatenate(cell_ids), np.concatenate(owners)
+
+
+def _overlapping_pairs(polygons: np.ndarray) -> np.ndarray:
+    """Pairs of polygons whose interiors intersect (none in a clean coverage such as the CBS buurten)."""
+    left, right = shapely.STRtree(polygons).query(polygons)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    interior = shapely.relate_pattern(polygons[left], polygons[right], "T********")
+    return np.column_stack([left[interior], right[interior]])
+
+
+def _add_overlapping(polygons, pairs, cell_ids, owners, origin_x, origin_y, cell, nx) -> tuple[np.ndarray, np.ndarray]:
+    """Where buurten overlap, a boundary cell of one can lie wholly inside another.
+
+    For each overlapping pair, the cells marked by one whose box meets the other's envelope
+    also get the other as candidate.
+    """
+    extra_ids, extra_owners = [cell_ids], [owners]
+    for a, b in pairs:
+        for marked_by, other in ((a, b), (b, a)):
+            ids = cell_ids[owners == marked_by]
+            minx, miny, maxx, maxy = shapely.bounds(polygons[other])
+            cx = origin_x + (ids % nx) * cell
+            cy = origin_y + (ids // nx) * cell
+            near = (cx + cell >= minx) & (cx <= maxx) & (cy + cell >= miny) & (cy <= maxy)
+            extra_ids.append(ids[near])
+            extra_owners.append(np.full(near.sum(), other, dtype=np.int32))
+    return np.concatenate(extra_ids), np.concatenate(extra_owners)
+
+
+def _candidate_table(cell_ids: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (cell, polygon) pairs as a CSR table: boundary cells, offsets, candidate polygons."""
+    n_polygons = int(owners.max()) + 1 if len(owners) else 1
+    pairs = cell_ids * n_polygons + owners
+    pairs.sort()
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    cells, candidates = pairs // n_polygons, (pairs % n_polygons).astype(np.int32)
+    starts = np.flatnonzero(np.concatenate([[True], cells[1:] != cells[:-1]]))
+    boundary_cells = cells[starts]
+    offsets = np.append(starts, len(pairs)).astype(np.int64)
+    return boundary_cells, offsets, candidates
+
+
+def _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny) -> np.ndarray:
+    """Label every unmarked cell with the buurt covering it (or OUTSIDE): one test per connected component."""
+    free = np.ones(nx * ny, dtype=bool)
+    free[boundary_cells] = False
+    components, count = ndimage.label(free.reshape(ny, nx))
+    components = components.ravel()
+    first = np.full(count + 1, len(components), dtype=np.int64)
+    np.minimum.at(first, components, np.arange(len(components), dtype=np.int64))
+    first = first[1:]
+    cx = origin_x + (first % nx + 0.5) * cell
+    cy = origin_y + (first // nx + 0.5) * cell
+    owner = _first_containing(polygons, cx, cy)
+    labels = np.full(count + 1, BOUNDARY, dtype=np.int32)
+    labels[1:] = owner
+    return np.append(labels[components], np.int32(OUTSIDE))  # the extra last cell: off the grid
+
+
+def _first_containing(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """For a modest number of points: the lowest polygon index intersecting each, or OUTSIDE."""
+    tree = shapely.STRtree(polygons)
+    point_idx, poly_idx = tree.query(shapely.points(x, y), predicate="intersects")
+    return _lowest_per_point(len(x), point_idx, poly_idx)
+
+
+def _lowest_per_point(n: int, point_idx: np.ndarray, poly_idx: np.ndarray) -> np.ndarray:
+    """Per point the lowest polygon index among its hits; OUTSIDE for points without hits."""
+    owner = np.full(n, OUTSIDE, dtype=np.int32)
+    order = np.lexsort((poly_idx, point_idx))
+    point_idx, poly_idx = point_idx[order], poly_idx[order]
+    first = np.ones(len(point_idx), dtype=bool)
+    first[1:] = point_idx[1:] != point_idx[:-1]
+    owner[point_idx[first]] = poly_idx[first]
+    return owner
+
+
+def assign_points(
+    polygons: np.ndarray, x: np.ndarray, y: np.ndarray, grid: BuurtGrid | None = None, threads: int | None = None
+) -> np.ndarray:
+    """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule."""
+    grid = grid or build_grid(polygons)
+    cells = grid.cells_of(x, y)
+    result = grid.labels[cells]
+    exact = np.flatnonzero(result == BOUNDARY)
+    if len(exact):
+        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells[exact], threads)
+    return result
+
+
+def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np.ndarray:
+    slots = grid.boundary_slot[cells]
+    starts, ends = grid.offsets[slots], grid.offsets[slots + 1]
+    counts = ends - starts
+    point = np.repeat(np.arange(len(x), dtype=np.int64), counts)
+    within = np.arange(len(point), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    poly = grid.candidates[np.repeat(starts, counts) + within]
+    order = np.argsort(poly, kind="stable")
+    point, poly = point[order], poly[order]
+    bounds = np.flatnonzero(np.diff(poly)) + 1
+    groups = np.split(np.arange(len(poly)), bounds)
+    shapely.prepare(polygons)
+
+    def test(batch: list[np.ndarray]) -> np.ndarray:
+        found = [np.empty(0, dtype=np.int64)]
+        for group in batch:
+            members = point[group]
+            found.append(group[shapely.intersects_xy(polygons[poly[group[0]]], x[members], y[members])])
+        return np.concatenate(found)
+
+    workers = threads or min(4, os.cpu_count() or 1)
+    batches = [groups[i :: workers * 4] for i in range(workers * 4)]  # interleaved: similar work per batch
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        hits = np.concatenate(list(pool.map(test, batches)))
+    return _lowest_per_point(len(x), point[hits], poly[hits])
