@@ -40,8 +40,8 @@ def join_points_to_buurten(con: duckdb.DuckDBPyConnection, points: str, target: 
         f"FROM {table_name('staging', points)}"
     ).fetchnumpy()
     # Rows without geometry come back masked; NaN coordinates fall off the grid (outside).
-    x = np.ma.filled(np.ma.asarray(located["x"], dtype=float), np.nan)
-    y = np.ma.filled(np.ma.asarray(located["y"], dtype=float), np.nan)
+    x: np.ndarray = np.ma.filled(np.ma.asarray(located["x"], dtype=float), np.nan)
+    y: np.ndarray = np.ma.filled(np.ma.asarray(located["y"], dtype=float), np.nan)
     owner = assign_points(polygons, x, y) if len(x) else np.empty(0, dtype=np.int32)
     inside = owner != OUTSIDE
     assigned = pd.DataFrame({"bronrij": np.asarray(located["bronrij"])[inside], "buurtcode": codes[owner[inside]]})
