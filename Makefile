@@ -10,7 +10,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
 
-.PHONY: demo test dev lint lock clean
+.PHONY: demo test dev lint lock clean benchmark
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,12 @@ dev: $(INSTALLED)
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+benchmark: $(INSTALLED)
+	$(BIN)/python -m benchmarks.run_benchmarks
+
 lint: $(INSTALLED)
-	$(BIN)/ruff check ogw_datalab pipelines tests
-	$(BIN)/ruff format --check ogw_datalab pipelines tests
+	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks
+	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks
 	$(BIN)/mypy
 
 lock:

@@ -39,10 +39,7 @@ def _clustered(rng: np.random.Generator, extent, centres, sizes, n: int, share_c
     which = rng.integers(0, len(centres), n_clustered)
     clustered = centres[which] + rng.standard_normal((n_clustered, 2)) * sizes[which, None]
     uniform = np.column_stack([rng.uniform(minx, maxx, n - n_clustered), rng.uniform(miny, maxy, n - n_clustered)])
-    xy = np.vstack([clustered, uniform])
-    xy[:, 0] = xy[:, 0].clip(minx, maxx)
-    xy[:, 1] = xy[:, 1].clip(miny, maxy)
-    return xy
+    return np.vstack([clustered, uniform])  # town edges may spill over the extent: outside all buurten
 
 
 def coverage(n_polygons: int, extent: tuple[float, float, float, float], seed: int, vertices: int = 220) -> np.ndarray:
@@ -101,3 +98,41 @@ def municipality(n_points: int = 100_000, n_buurten: int = 100, seed: int = 485)
     polygons = coverage(n_buurten, extent, seed)
     x, y = points(n_points, extent, seed)
     return Workload("municipality", polygons, x, y)
+
+
+def blobs(n: int, extent: tuple[float, float, float, float], seed: int, radius: tuple[float, float]) -> np.ndarray:
+    """``n`` irregular polygons of 24-48 vertices, not overlapping each other much (like BGT green)."""
+    rng = np.random.default_rng(seed)
+    centres, sizes = _towns(rng, extent, 60)
+    xy = _clustered(rng, extent, centres, sizes, n, 0.6)
+    vertices = rng.integers(24, 49, n)
+    radii = rng.uniform(*radius, n)
+    polygons = np.empty(n, dtype=object)
+    for i in range(n):
+        theta = np.sort(rng.uniform(0, 2 * np.pi, vertices[i]))
+        r = radii[i] * rng.uniform(0.7, 1.0, vertices[i])
+        polygons[i] = shapely.Polygon(np.column_stack([xy[i, 0] + r * np.cos(theta), xy[i, 1] + r * np.sin(theta)]))
+    return shapely.make_valid(polygons)
+
+
+def green_polygons(n: int, extent: tuple[float, float, float, float], seed: int) -> np.ndarray:
+    """``n`` green polygons of 10-150 m radius that do not overlap each other (as in BGT)."""
+    return _without_overlaps(blobs(int(n * 1.4), extent, seed, (10.0, 150.0)), n)
+
+
+def _without_overlaps(polygons: np.ndarray, n: int) -> np.ndarray:
+    left, right = shapely.STRtree(polygons).query(polygons, predicate="intersects")
+    clash = left < right
+    dropped = np.zeros(len(polygons), dtype=bool)
+    for a, b in zip(left[clash], right[clash], strict=True):
+        if not dropped[a]:
+            dropped[b] = True
+    return polygons[~dropped][:n]
+
+
+def addresses_and_parks(n_addresses: int, n_parks: int, seed: int):
+    """Addresses and non-overlapping parks (0.5-6 ha) in a region of 40 × 40 km."""
+    extent = (90_000.0, 440_000.0, 130_000.0, 480_000.0)
+    x, y = points(n_addresses, extent, seed, outside_share=0.0)
+    parks = _without_overlaps(blobs(int(n_parks * 1.5), extent, seed + 7, (40.0, 140.0)), n_parks)
+    return x, y, parks

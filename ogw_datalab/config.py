@@ -175,6 +175,7 @@ class ProjectConfig(_Strict):
     sources: Sources
     layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
     partners: list[Partner] = Field(default_factory=list)
+    indicatoren: Path = Field(description="the indicator catalogue (YAML)")
     opgaven: Path
     parameters: Parameters = Field(default_factory=Parameters)
     output: Output = Field(default_factory=Output)
@@ -243,8 +244,9 @@ def check_source_files(config: ProjectConfig) -> None:
         for key, src in config.all_sources().items()
         if not src.path.exists()
     ]
-    if not config.opgaven.is_file():
-        missing.append(f"  opgaven: file not found: {config.opgaven}")
+    for key in ("indicatoren", "opgaven"):
+        if not getattr(config, key).is_file():
+            missing.append(f"  {key}: file not found: {getattr(config, key)}")
     if missing:
         raise ConfigError(f"{config.config_file}: missing input files\n" + "\n".join(missing))
 
@@ -269,6 +271,7 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
             "layers": {name: with_path(layer) for name, layer in config.layers.items()},
             "partners": [with_path(p) for p in config.partners],
             "opgaven": resolve(config.opgaven),
+            "indicatoren": resolve(config.indicatoren),
             "output": output,
             "demo": demo,
         }

@@ -92,7 +92,7 @@ def run_sql_file(
     con.execute("BEGIN TRANSACTION")
     try:
         for statement in _statements(sql):
-            con.execute(statement, _used(statement, parameters or {}))
+            con.execute(statement, bound_parameters(statement, parameters or {}))
         con.execute("COMMIT")
     except duckdb.Error:
         con.execute("ROLLBACK")
@@ -104,7 +104,8 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def _used(statement: str, parameters: dict[str, Any]) -> dict[str, Any]:
+def bound_parameters(statement: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters that ``statement`` refers to as ``$name``."""
     return {k: v for k, v in parameters.items() if re.search(rf"\${k}\b", statement)}
 
 

@@ -15,6 +15,7 @@ from ogw_datalab.config import ConfigError, ProjectConfig, check_source_files, l
 from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
+from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.opgaven import load_opgaven
 
 from .definitions import all_assets
@@ -63,7 +64,7 @@ def fetch(config_path: Path, *, refresh: bool) -> int:
 def prepare(config_path: Path, *, write_demo: bool) -> ProjectConfig:
     """Validate the configuration (and write the demo files when it asks for them)."""
     config = load_config(config_path, check_files=False)
-    load_opgaven(config.opgaven)
+    load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config))
     if config.demo is not None and write_demo:
         write_demo_municipality(config.demo.folder, seed=config.demo.seed)
     check_source_files(config)

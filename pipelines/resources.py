@@ -10,6 +10,7 @@ import duckdb
 
 from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.indicators.catalogue import Catalogue, load_catalogue
 
 CONFIG_ENV_VAR = "OGW_DATALAB_CONFIG"
 
@@ -21,6 +22,9 @@ class DataLabResource(dg.ConfigurableResource):
 
     def load_config(self) -> ProjectConfig:
         return load_config(self.config_path, check_files=False)
+
+    def load_catalogue(self, config: ProjectConfig) -> Catalogue:
+        return load_catalogue(config.indicatoren, config)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -22,6 +22,7 @@ def alphen(tmp_path_factory, shared_data):
     for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
         source["path"] = str(shared_data / source["path"].removeprefix("../../shared/data/"))
     raw["opgaven"] = str(PROJECT / "config" / "alphen_opgaven.yaml")
+    raw["indicatoren"] = str(PROJECT / "config" / "alphen_indicatoren.yaml")
     raw["output"] = {"database": "alphen.duckdb", "maps": "maps", "cache": "cache"}
     config = folder / "alphen.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -15,6 +15,7 @@ def write_variant(tmp_path: Path, change) -> Path:
     raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     change(raw)
     shutil.copy(DEMO.parent / "demo_opgaven.yaml", tmp_path / "demo_opgaven.yaml")
+    shutil.copy(DEMO.parent / "demo_indicatoren.yaml", tmp_path / "demo_indicatoren.yaml")
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return path

@@ -279,6 +279,7 @@ sources:
     path: data/adressen.gpkg
     download: {{kind: pdok_ogc_features, url: "{server.base_url}{ITEMS}", bbox: [100000, 455000, 110000, 465000]}}
 opgaven: opgaven.yaml
+indicatoren: indicatoren.yaml
 output: {{cache: data/cache}}
 """,
             encoding="utf-8",

@@ -1,4 +1,4 @@
-"""Indicator maths on hand-built buurten: rates, minimum denominators, roll-ups from sums."""
+"""Indicator maths on hand-built buurten: every formula type, minimum denominators, roll-ups from sums."""
 
 from __future__ import annotations
 
@@ -6,23 +6,34 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+import yaml
 from shapely.geometry import box
 
-from ogw_datalab.config import load_config
-from ogw_datalab.indicators.compute_indicators import available_indicators, compute_indicators
-from ogw_datalab.spatial.join_points_to_buurten import compute_distance_to_parks, join_points_to_buurten
+from ogw_datalab.config import ConfigError, load_config
+from ogw_datalab.indicators.catalogue import Catalogue, load_catalogue
+from ogw_datalab.indicators.compute_indicators import compute_indicators
+from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 
 from .fixtures import RD, points, two_by_two_buurten
 
 DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
+BRON = {"uitgever": "test", "dataset": "test", "jaar": 2024, "licentie": "CC0"}
 
 
 @pytest.fixture
-def config_without_partners():
-    config = load_config(DEMO, check_files=False)
-    return config.model_copy(update={"partners": [], "gemeente": config.gemeente.model_copy(update={"code": "GM0001"})})
+def config():
+    demo = load_config(DEMO, check_files=False)
+    return demo.model_copy(update={"partners": [], "gemeente": demo.gemeente.model_copy(update={"code": "GM0001"})})
+
+
+def catalogue(*formulas: dict) -> Catalogue:
+    entries = [
+        {"id": f"i{n}", "titel": "t", "eenheid": "e", "beschrijving": "b", "bron": BRON, "formule": f}
+        for n, f in enumerate(formulas)
+    ]
+    return Catalogue.model_validate({"indicatoren": entries})
 
 
 @pytest.fixture
@@ -35,17 +46,18 @@ def small_town(con):
     trees += [(100 + i, 1100) for i in range(5)] + [(1100 + i, 1100) for i in range(7)]
     points(con, "layer_bomen", trees)
     join_points_to_buurten(con, "layer_bomen", "layer_bomen")
-    # Homes: 4 in Zuidwest near the park, 6 far away in Zuidoost.
+    # Homes: 4 in Zuidwest next to the park and the trees, 6 far away in Zuidoost.
     homes = [(100, 100 + i) for i in range(4)] + [(1900, 100 + i) for i in range(6)]
     points(con, "adressen", homes, identificatie=[str(i) for i in range(10)], is_woning=[True] * 10)
     join_points_to_buurten(con, "adressen", "adressen_buurt")
-    write_frame(
-        con,
-        "staging",
-        "parken",
-        gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]}, geometry=[box(200, 0, 300, 100)], crs=RD),
+    park = gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]}, geometry=[box(200, 0, 300, 100)], crs=RD)
+    write_frame(con, "staging", "parken", park)
+    green = gpd.GeoDataFrame(
+        {"bronrij": [1, 2], "type": ["loofbos", "grasland"]},
+        geometry=[box(500, 0, 1500, 500), box(0, 1000, 100, 1100)],
+        crs=RD,
     )
-    compute_distance_to_parks(con, 300)
+    write_frame(con, "staging", "layer_groen", green.assign(area_m2=green.area))
     return con
 
 
@@ -65,31 +77,86 @@ def values(con, level: str, key: str, indicator: str) -> dict:
     )
 
 
-def test_partner_indicators_need_their_partner(config_without_partners):
-    ids = [i.id for i in available_indicators(config_without_partners)]
-    assert ids == ["inwoners", "bomen_per_1000_inwoners", "woningen_binnen_300m_park_pct"]
-
-
-def test_rates_per_buurt_with_minimum_denominator(small_town, config_without_partners):
-    counts = compute_indicators(small_town, config_without_partners)
-    assert counts == {"rows": 12, "indicators": 3, "buurten": 4}
-    trees = values(small_town, "buurt", "buurtcode", "bomen_per_1000_inwoners")
+def test_rates_per_buurt_with_minimum_denominator(small_town, config):
+    counts = compute_indicators(small_town, config, catalogue({"type": "per_inwoners", "laag": "bomen"}))
+    assert counts == {"rows": 4, "indicators": 1}
+    trees = values(small_town, "buurt", "buurtcode", "i0")
     assert trees == {"BU00010001": 30.0, "BU00010002": 25.0, "BU00010101": None, "BU00010102": None}
-    park = values(small_town, "buurt", "buurtcode", "woningen_binnen_300m_park_pct")
-    assert park == {"BU00010001": None, "BU00010002": None, "BU00010101": None, "BU00010102": None}
 
 
-def test_roll_up_recomputes_rates_from_sums(small_town, config_without_partners):
-    config = config_without_partners.model_copy(
-        update={"parameters": config_without_partners.parameters.model_copy(update={"min_noemer_for_share": 1})}
+def test_roll_up_recomputes_rates_from_sums(small_town, config):
+    compute_indicators(
+        small_town,
+        config,
+        catalogue({"type": "per_inwoners", "laag": "bomen"}, {"type": "kerncijfer", "kolom": "aantal_inwoners"}),
     )
-    compute_indicators(small_town, config)
-    trees = values(small_town, "wijk", "wijkcode", "bomen_per_1000_inwoners")
+    trees = values(small_town, "wijk", "wijkcode", "i0")
     assert trees["WK000100"] == pytest.approx(1000 * 40 / 1400)  # not the mean of 30 and 25
     assert trees["WK000101"] == pytest.approx(1000 * 5 / 40)  # Noordoost has no known inhabitants
-    gemeente = values(small_town, "gemeente", "gemeentecode", "bomen_per_1000_inwoners")
-    assert gemeente["GM0001"] == pytest.approx(1000 * 45 / 1440)
-    park = values(small_town, "gemeente", "gemeentecode", "woningen_binnen_300m_park_pct")
-    assert park["GM0001"] == pytest.approx(40.0)
-    inwoners = values(small_town, "gemeente", "gemeentecode", "inwoners")
-    assert inwoners["GM0001"] == 1440
+    assert values(small_town, "gemeente", "gemeentecode", "i0")["GM0001"] == pytest.approx(1000 * 45 / 1440)
+    assert values(small_town, "gemeente", "gemeentecode", "i1")["GM0001"] == 1440
+
+
+def test_distance_shares_and_means(small_town, config):
+    shares = config.parameters.model_copy(update={"min_noemer_for_share": 1})
+    compute_indicators(
+        small_town,
+        config.model_copy(update={"parameters": shares}),
+        catalogue(
+            {"type": "binnen_afstand", "laag": "parken", "afstand_m": 300},
+            {"type": "gemiddelde_afstand", "laag": "parken", "max_afstand_m": 5000},
+            {"type": "bomen_bij_woning", "laag": "bomen", "afstand_m": 30, "minimum": 3},
+        ),
+    )
+    assert values(small_town, "buurt", "buurtcode", "i0")["BU00010001"] == 100.0
+    assert values(small_town, "buurt", "buurtcode", "i0")["BU00010002"] == 0.0
+    assert values(small_town, "gemeente", "gemeentecode", "i0")["GM0001"] == pytest.approx(40.0)
+    # Homes at (100, 100..103) are 100 m from the park's west edge (x = 200).
+    assert values(small_town, "buurt", "buurtcode", "i1")["BU00010001"] == pytest.approx(100.0)
+    assert values(small_town, "buurt", "buurtcode", "i2") == {
+        "BU00010001": 100.0,
+        "BU00010002": 0.0,
+        "BU00010101": None,
+        "BU00010102": None,
+    }
+
+
+def test_area_share_cuts_polygons_at_buurt_boundaries(small_town, config):
+    compute_indicators(
+        small_town,
+        config,
+        catalogue(
+            {"type": "aandeel_oppervlak", "laag": "groen"},
+            {"type": "aandeel_oppervlak", "laag": "groen", "typen": ["loofbos"]},
+        ),
+    )
+    everything = values(small_town, "buurt", "buurtcode", "i0")
+    # OPP_LAND is 100 ha per buurt: 500 x 500 m of wood in each bottom buurt = 25 %.
+    assert everything["BU00010001"] == pytest.approx(25.0) and everything["BU00010002"] == pytest.approx(25.0)
+    assert everything["BU00010101"] == pytest.approx(1.0)  # 100 x 100 m of grass
+    assert values(small_town, "buurt", "buurtcode", "i1")["BU00010101"] == 0.0
+
+
+def test_catalogue_refuses_inputs_that_are_not_configured(tmp_path, config):
+    path = tmp_path / "indicatoren.yaml"
+    entry = {
+        "id": "x",
+        "titel": "t",
+        "eenheid": "e",
+        "beschrijving": "b",
+        "bron": BRON,
+        "formule": {"type": "per_inwoners", "laag": "lantaarnpalen"},
+    }
+    path.write_text(yaml.safe_dump({"indicatoren": [entry]}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"indicatoren\.0 \(x\)\.formule\.laag: no layer 'lantaarnpalen'"):
+        load_catalogue(path, config)
+    entry["formule"] = {"type": "partner_aandeel", "partner": "corporatie_woningen", "kolom": "energielabel"}
+    path.write_text(yaml.safe_dump({"indicatoren": [entry]}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"formule type 'partner_aandeel' needs \['waarden'\]"):
+        load_catalogue(path, config)
+
+
+def test_demo_catalogue_loads_against_the_demo_config():
+    config = load_config(DEMO, check_files=False)
+    demo = load_catalogue(config.indicatoren, config)
+    assert len(demo.ids) >= 10 and "drie_dertig_driehonderd_pct" in demo.ids

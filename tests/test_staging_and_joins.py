@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from ogw_datalab.spatial.join_points_to_buurten import compute_distance_to_parks, join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import compute_distances, join_points_to_buurten
 from ogw_datalab.staging.columns import StagingError
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
@@ -80,24 +80,24 @@ def test_join_equals_geopandas_on_random_points(con):
     assert sum(v is None for v in ours) > 100  # the sample really has points outside
 
 
-def test_distance_to_parks(con):
+def test_distance_to_features(con):
     two_by_two_buurten(con)
     stage_cbs_areas(con, "buurten", "GM0001")
     points(
         con,
         "adressen",
-        [(100, 100), (100, 700), (300, 900)],
-        identificatie=["a", "b", "c"],
-        is_woning=[True, True, False],
+        [(100, 100), (100, 700), (300, 900), (310, 900)],
+        identificatie=["a", "b", "c", "d"],
+        is_woning=[True, True, True, False],
     )
     join_points_to_buurten(con, "adressen", "adressen_buurt")
     park = gpd.GeoDataFrame(
         {"park_id": [1], "area_m2": [40_000.0]}, geometry=[Point(100, 1000).buffer(100, quad_segs=32)], crs=RD
     )
     write_frame(con, "staging", "parken", park)
-    counts = compute_distance_to_parks(con, 300)
-    assert counts == {"rows": 3, "within": 2}
-    distances = dict(con.execute("SELECT identificatie, afstand_park_m FROM joined.adressen_park_afstand").fetchall())
-    assert distances["a"] is None
-    assert distances["b"] == pytest.approx(200, abs=0.1)
-    assert distances["c"] == pytest.approx(np.hypot(200, 100) - 100, abs=0.2)
+    counts = compute_distances(con, "staging.parken", 300, "afstanden")
+    assert counts == {"homes": 3, "within": 2}  # d is not a home
+    distances = dict(con.execute("SELECT bronrij, afstand_m FROM joined.afstanden").fetchall())
+    assert distances[0] is None
+    assert distances[1] == pytest.approx(200, abs=0.1)
+    assert distances[2] == pytest.approx(np.hypot(200, 100) - 100, abs=0.2)

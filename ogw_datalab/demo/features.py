@@ -68,6 +68,10 @@ def draw_green(geo: Geography, rng: np.random.Generator) -> pd.DataFrame:
                 rows.append(("groenvoorziening", _blob(buurt, rng, rng.uniform(15, 45))))
             if rng.random() < {"core": 0.35, "town": 0.7, "village": 0.4}[buurt.kind]:
                 rows.append(("groenvoorziening", _blob(buurt, rng, rng.uniform(60, 150))))
+            if "park" in buurt.naam.lower():  # a wooded town park of 20-35 ha
+                rows.append(
+                    ("loofbos", _blob(buurt, rng, rng.uniform(260, 340), buurt.geometry.representative_point()))
+                )
         elif buurt.kind == "rural":
             for _ in range(int(rng.integers(3, 8))):
                 kind = rng.choice(["grasland agrarisch", "grasland agrarisch", "loofbos", "gemengd bos"])
@@ -107,7 +111,8 @@ def _random_point_in(area, rng: np.random.Generator) -> shapely.Point:
 
 def draw_addresses(geo: Geography, green: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """BAG-like verblijfsobjecten, clustered where people live, never in water or parks."""
-    blocked = shapely.union_all([geo.river, *green["geometry"][green["bgt_fysiek_voorkomen"] == "groenvoorziening"]])
+    public_green = green["bgt_fysiek_voorkomen"].isin(["groenvoorziening", "loofbos"])
+    blocked = shapely.union_all([geo.river, *green["geometry"][public_green]])
     shapely.prepare(blocked)
     frames = []
     for buurt in geo.buurten:
@@ -197,7 +202,7 @@ def draw_trees(geo: Geography, addresses: pd.DataFrame, green: pd.DataFrame, rng
     offset = rng.normal(0, 14, size=(len(near), 2))
     street = np.column_stack([near["x"] + offset[:, 0], near["y"] + offset[:, 1]])
     parks = green[green["bgt_fysiek_voorkomen"] == "groenvoorziening"]["geometry"]
-    in_parks = [_points_in(p, int(p.area / 400), rng) for p in parks]
+    in_parks = [_points_in(p, int(p.area / 400), rng) for p in parks]  # woods are not in a tree register
     xy = np.vstack([street, *in_parks]).round(2)
     xy = xy[shapely.contains_xy(geo.outline, xy[:, 0], xy[:, 1]) & ~shapely.contains_xy(geo.river, xy[:, 0], xy[:, 1])]
     species = np.array(

@@ -2,97 +2,132 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pandas as pd
 
 from ..config import ProjectConfig
+from ..spatial.area_per_buurt import compute_area_per_buurt
+from ..spatial.join_points_to_buurten import compute_distances
 from ..storage import (
+    bound_parameters,
     ensure_schemas,
     layer_table,
     partner_table,
     publish_temp_table,
+    quote_identifier,
     read_sql_file,
     run_sql_file,
     table_name,
 )
-from .catalogue import CATALOGUE, Indicator
+from .catalogue import CANOPY_TYPES, Catalogue, Indicator
 
 
-def available_indicators(config: ProjectConfig) -> list[Indicator]:
-    """Catalogue entries whose inputs this configuration provides: their layers, partner, addresses, parks."""
-    partners = {p.name for p in config.partners if p.key != "wijkcode"}
-    point_layers = {name for name, layer in config.layers.items() if layer.geometry == "points"}
-    return [
-        i
-        for i in CATALOGUE
-        if (i.partner is None or i.partner in partners)
-        and set(i.layers) <= point_layers
-        and (not i.needs_adressen or config.sources.adressen is not None)
-        and (not i.needs_parks or config.parameters.park_layer is not None)
-    ]
-
-
-def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, int]:
+def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
     """Write ``indicators.buurt`` (long: one row per buurt and indicator), ``indicators.wijk``
     and ``indicators.gemeente``.
 
     Notes
     -----
-    Per buurt, ``waarde = schaal * teller / noemer``; it is NULL when the denominator is
-    below the configured minimum (``min_inwoners_for_rate`` inhabitants for rates per
-    inhabitant, ``min_noemer_for_share`` for shares). Wijk and gemeente values are
-    recomputed from the sums of teller and noemer.
+    Per buurt, ``waarde = schaal * teller / noemer`` for rates and shares; it is NULL when
+    the denominator is below the configured minimum (``min_inwoners_for_rate`` inhabitants
+    for rates per inhabitant, ``min_noemer_for_share`` for shares and means). Wijk and
+    gemeente values are recomputed from the sums of teller and noemer, never averaged.
+    Intermediate tables (areas per buurt, distances per home) are kept in ``joined`` under
+    ``indicator_<id>_...`` so that every number can be traced.
     """
-    indicators = available_indicators(config)
-    parameters = {
-        "min_inwoners": config.parameters.min_inwoners_for_rate,
-        "min_noemer": config.parameters.min_noemer_for_share,
-    }
-    parts = []
-    for indicator in indicators:
-        sql = read_sql_file(indicator.sql).format(**_inputs(indicator))
-        used = {k: v for k, v in parameters.items() if f"${k}" in sql}
-        frame = con.execute(sql, used).df()
-        parts.append(frame.assign(indicator=indicator.id))
+    parts = [_compute_one(con, config, indicator) for indicator in catalogue.indicatoren]
     values = pd.concat(parts, ignore_index=True)
-    values["waarde"] = [_round(v, i) for v, i in zip(values["waarde"], values["indicator"], strict=True)]
     ensure_schemas(con)
     con.register("__values", values)
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE staged AS
-        SELECT v.indicator, b.buurtcode, b.buurtnaam, b.wijkcode,
-               CAST(v.waarde AS DOUBLE) AS waarde, CAST(v.teller AS DOUBLE) AS teller,
-               CAST(v.noemer AS DOUBLE) AS noemer
-        FROM __values AS v JOIN staging.buurten AS b USING (buurtcode)
-        ORDER BY v.indicator, b.buurtcode"""
-    )
-    con.unregister("__values")
+    try:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE staged AS
+            SELECT v.indicator, b.buurtcode, b.buurtnaam, b.wijkcode,
+                   CAST(v.waarde AS DOUBLE) AS waarde, CAST(v.teller AS DOUBLE) AS teller,
+                   CAST(v.noemer AS DOUBLE) AS noemer
+            FROM __values AS v JOIN staging.buurten AS b USING (buurtcode)
+            ORDER BY v.indicator, b.buurtcode"""
+        )
+    finally:
+        con.unregister("__values")
     rows = publish_temp_table(con, "staged", "indicators", "buurt")
-    _register_catalogue(con, indicators)
+    _register_catalogue(con, catalogue)
     run_sql_file(con, "roll_up_indicators.sql", {"gemeentecode": config.gemeente.code})
-    return {"rows": rows, "indicators": len(indicators), "buurten": rows // max(len(indicators), 1)}
+    return {"rows": rows, "indicators": len(catalogue.indicatoren)}
 
 
-def _inputs(indicator: Indicator) -> dict[str, str]:
-    """Table names an indicator's SQL refers to as ``{partner}`` or ``{<layer name>}``."""
-    tables = {layer: table_name("joined", layer_table(layer)) for layer in indicator.layers}
-    if indicator.partner:
-        tables["partner"] = table_name("joined", partner_table(indicator.partner))
-    return tables
+def _compute_one(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicator: Indicator) -> pd.DataFrame:
+    identifiers = _prepare_inputs(con, config, indicator)
+    sql = read_sql_file(indicator.sql).format(**identifiers)
+    parameters = _parameters(config, indicator)
+    frame = con.execute(sql, bound_parameters(sql, parameters)).df()
+    frame["waarde"] = [None if pd.isna(v) else round(float(v), indicator.decimalen) for v in frame["waarde"]]
+    return frame.assign(indicator=indicator.id)
 
 
-def _round(value: float | None, indicator_id: str) -> float | None:
-    if value is None or pd.isna(value):
-        return None
-    digits = next(i.decimalen for i in CATALOGUE if i.id == indicator_id)
-    return round(float(value), digits)
+def _parameters(config: ProjectConfig, indicator: Indicator) -> dict[str, Any]:
+    formule = indicator.formule
+    return {
+        "min_inwoners": config.parameters.min_inwoners_for_rate,
+        "min_noemer": config.parameters.min_noemer_for_share,
+        "per": formule.per,
+        "afstand_m": formule.afstand_m,
+        "park_m": config.parameters.park_distance_m,
+        "minimum": formule.minimum,
+        "kroon_m2": formule.kroon_m2,
+        "waarden": [v.upper() for v in formule.waarden or []],
+        "van": [v.upper() for v in formule.van or []],
+    }
 
 
-def _register_catalogue(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]) -> None:
-    frame = pd.DataFrame([{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in indicators])
+def _prepare_inputs(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicator: Indicator) -> dict[str, str]:
+    """Table and column names the indicator's SQL refers to, computing intermediate tables first."""
+    formule, key = indicator.formule, f"indicator_{indicator.id}"
+    names: dict[str, str] = {}
+    if formule.kolom:
+        names["kolom"] = quote_identifier(formule.kolom)
+    if formule.partner:
+        names["partner"] = table_name("joined", partner_table(formule.partner))
+    layer = formule.laag
+    if layer and layer != "parken" and config.layers[layer].geometry == "points":
+        names["layer"] = table_name("joined", layer_table(layer))
+    if formule.type == "aandeel_oppervlak" and layer:
+        compute_area_per_buurt(con, layer_table(layer), f"{key}_oppervlak", formule.typen or ())
+        names["oppervlak"] = table_name("joined", f"{key}_oppervlak")
+    if formule.type in ("kronendak", "drie_dertig_driehonderd"):
+        park_layer = config.parameters.park_layer
+        assert park_layer is not None  # checked when the catalogue was loaded
+        compute_area_per_buurt(con, layer_table(park_layer), f"{key}_bos", CANOPY_TYPES)
+        names["bos"] = table_name("joined", f"{key}_bos")
+    if formule.type in ("binnen_afstand", "gemiddelde_afstand", "drie_dertig_driehonderd"):
+        features = _features(config, "parken" if formule.type == "drie_dertig_driehonderd" else layer)
+        radius = {"binnen_afstand": formule.afstand_m, "gemiddelde_afstand": formule.max_afstand_m}.get(
+            formule.type, config.parameters.park_distance_m
+        )
+        compute_distances(con, features, radius, f"{key}_afstanden")
+        names["afstanden"] = table_name("joined", f"{key}_afstanden")
+    return names
+
+
+def _features(config: ProjectConfig, layer: str | None) -> str:
+    if layer == "parken":
+        return "staging.parken"
+    assert layer is not None
+    schema = "joined" if config.layers[layer].geometry == "points" else "staging"
+    return table_name(schema, layer_table(layer))
+
+
+def _register_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    frame = pd.DataFrame(
+        [{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in catalogue.indicatoren]
+    )
     con.register("__catalogue", frame)
-    con.execute("CREATE OR REPLACE TEMP TABLE indicator_catalogue AS SELECT * FROM __catalogue")
-    con.unregister("__catalogue")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE indicator_catalogue AS SELECT * FROM __catalogue")
+    finally:
+        con.unregister("__catalogue")
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str, *, wijknamen: bool = True) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import jinja2
 
 from ..config import Gemeente
 from ..files import write_text_atomic
-from ..indicators.catalogue import CATALOGUE, Indicator
+from ..indicators.catalogue import Indicator
 from ..opgaven import Opgave
 from .build_indicator_map import format_value
 
@@ -36,7 +36,7 @@ def build_index(
         {
             "titel": i.titel,
             "page": page_name(i),
-            "bron": i.bron,
+            "bron": i.bron.text(),
             "gemeente": f"{format_value(gemeente_waarden.get(i.id), i)} {i.eenheid}",
         }
         for i in indicators
@@ -47,7 +47,7 @@ def build_index(
         opgaven=opgaven,
         indicators=rows,
         pages={i.id: page_name(i) for i in indicators},
-        titles={i.id: i.titel for i in CATALOGUE},
+        titles={i.id: i.titel for i in indicators},
         datum=(datum or dt.date.today()).strftime("%d-%m-%Y"),
     )
     return write_text_atomic(path, text)

@@ -116,6 +116,6 @@ def _title_box(indicator: Indicator, gemeentenaam: str) -> str:
         'border:1px solid #888;max-width:420px;font-family:sans-serif">'
         f'<h1 style="font-size:18px;margin:0">{html.escape(indicator.titel)}</h1>'
         f'<p style="margin:4px 0;font-size:13px">{html.escape(indicator.beschrijving)}</p>'
-        f'<p style="margin:4px 0;font-size:12px">Bron: {html.escape(indicator.bron)} · '
+        f'<p style="margin:4px 0;font-size:12px">Bron: {html.escape(indicator.bron.text())} · '
         f'<a href="index.html">Alle kaarten van {html.escape(gemeentenaam)}</a></p></div>'
     )

@@ -31,7 +31,8 @@ from scipy import ndimage
 
 BOUNDARY = -2
 OUTSIDE = -1
-TARGET_CELLS = 12_000_000  # grid size: memory of a few int32 arrays of this length
+MAX_CELLS = 12_000_000  # grid size: memory of a few int32 arrays of this length
+MIN_CELLS = 100_000
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,21 @@ class BuurtGrid:
         return iy.astype(np.int64)
 
 
-def choose_cell_size(bounds: tuple[float, float, float, float]) -> float:
-    """Cell size in metres giving about TARGET_CELLS cells over ``bounds`` (between 5 and 250 m)."""
+def choose_cell_size(bounds: tuple[float, float, float, float], n_points: int) -> float:
+    """Cell size in metres: about one cell per point (between MIN_CELLS and MAX_CELLS cells, 5-250 m).
+
+    Finer cells leave fewer points for exact tests but cost more to build; with about as
+    many cells as points both halves of the work stay in proportion.
+    """
     area = max((bounds[2] - bounds[0]) * (bounds[3] - bounds[1]), 1.0)
-    return float(np.clip(np.sqrt(area / TARGET_CELLS), 5.0, 250.0))
+    cells = float(np.clip(n_points, MIN_CELLS, MAX_CELLS))
+    return float(np.clip(np.sqrt(area / cells), 5.0, 250.0))
 
 
-def build_grid(polygons: np.ndarray, cell: float | None = None) -> BuurtGrid:
+def build_grid(polygons: np.ndarray, cell: float | None = None, n_points: int = MAX_CELLS) -> BuurtGrid:
     """Raster ``polygons`` (index = buurt number) for :func:`assign_points`."""
     bounds = shapely.total_bounds(polygons)
-    cell = cell or choose_cell_size(tuple(bounds))
+    cell = cell or choose_cell_size(tuple(bounds), n_points)
     origin_x, origin_y = bounds[0] - cell, bounds[1] - cell
     nx = int(np.ceil((bounds[2] - origin_x) / cell)) + 2
     ny = int(np.ceil((bounds[3] - origin_y) / cell)) + 2
@@ -195,7 +201,7 @@ def assign_points(
     polygons: np.ndarray, x: np.ndarray, y: np.ndarray, grid: BuurtGrid | None = None, threads: int | None = None
 ) -> np.ndarray:
     """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule."""
-    grid = grid or build_grid(polygons)
+    grid = grid or build_grid(polygons, n_points=len(x))
     cells = grid.cells_of(x, y)
     result = grid.labels[cells]
     exact = np.flatnonzero(result == BOUNDARY)

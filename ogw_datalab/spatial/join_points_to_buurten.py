@@ -60,10 +60,19 @@ def join_points_to_buurten(con: duckdb.DuckDBPyConnection, points: str, target: 
     return {"rows": rows, "in_buurt": rows - outside, "outside": outside}
 
 
-def compute_distance_to_parks(con: duckdb.DuckDBPyConnection, distance_m: float) -> dict[str, int]:
-    """Write ``joined.adressen_park_afstand``: per address the distance to the nearest park within reach."""
-    run_sql_file(con, "distance_to_parks.sql", {"distance_m": distance_m})
-    rows, within = query_row(
-        con, "SELECT count(*), count(*) FILTER (WHERE binnen_afstand) FROM joined.adressen_park_afstand"
+def compute_distances(
+    con: duckdb.DuckDBPyConnection, features: str, max_afstand_m: float, target: str
+) -> dict[str, int]:
+    """Write ``joined.<target>``: per home its buurt and the distance to the nearest of ``features``.
+
+    ``features`` is a qualified table name with a ``geometry`` column (a layer or the parks);
+    homes with nothing within ``max_afstand_m`` metres get a NULL distance.
+    """
+    run_sql_file(
+        con,
+        "distance_to_features.sql",
+        {"max_afstand_m": max_afstand_m},
+        identifiers={"features": features, "target": table_name("joined", target)},
     )
-    return {"rows": rows, "within": within}
+    rows, near = query_row(con, f"SELECT count(*), count(afstand_m) FROM {table_name('joined', target)}")
+    return {"homes": rows, "within": near}

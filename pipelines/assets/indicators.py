@@ -18,7 +18,7 @@ from .metadata import table_metadata
             deps=[
                 ["joined", "adressen_buurt"],
                 ["joined", "layers"],
-                ["joined", "adressen_park_afstand"],
+                ["staging", "parken"],
                 ["joined", "partners"],
                 ["staging", "wijken"],
             ],
@@ -38,10 +38,12 @@ from .metadata import table_metadata
     group_name="indicators",
 )
 def indicator_tables(datalab: DataLabResource):
-    """Bereken de indicatoren uit de catalogus waarvoor deze configuratie de bronnen heeft."""
+    """Bereken elke indicator uit de catalogus (indicatoren: in de configuratie) per buurt, met de tussentabellen
+    (oppervlakken, afstanden per woning) als joined.indicator_<id>_... zodat elk getal na te rekenen is."""
     config = datalab.load_config()
+    catalogue = datalab.load_catalogue(config)
     with datalab.connect() as con:
-        counts = compute_indicators(con, config)
+        counts = compute_indicators(con, config, catalogue)
         for level in ("buurt", "wijk", "gemeente"):
             yield dg.MaterializeResult(
                 asset_key=["indicators", level],

@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from ogw_datalab.spatial.join_partners import join_partner
-from ogw_datalab.spatial.join_points_to_buurten import compute_distance_to_parks, join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 from ogw_datalab.storage import layer_table, write_frame
 
 from ..resources import DataLabResource
@@ -53,29 +53,6 @@ def joined_layers(datalab: DataLabResource) -> dg.MaterializeResult:
         write_frame(con, "joined", "layers", pd.DataFrame(listing, columns=["laag", "rows", "in_buurt", "outside"]))
         metadata = table_metadata(
             con, "joined", "layers", outside_buurten=dg.MetadataValue.json({r["laag"]: r["outside"] for r in listing})
-        )
-    return dg.MaterializeResult(metadata=metadata)
-
-
-@dg.asset(
-    key=["joined", "adressen_park_afstand"],
-    deps=[joined_adressen, dg.AssetKey(["staging", "parken"])],
-    group_name="joined",
-    kinds={"duckdb"},
-)
-def joined_adressen_park_afstand(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Per adres de afstand tot het dichtstbijzijnde park binnen de ingestelde afstand (standaard 300 m)."""
-    config = datalab.load_config()
-    with datalab.connect() as con:
-        if config.sources.adressen is None or config.parameters.park_layer is None:
-            return skipped(con, "joined", "adressen_park_afstand", "needs sources.adressen and parameters.park_layer")
-        counts = compute_distance_to_parks(con, config.parameters.park_distance_m)
-        metadata = table_metadata(
-            con,
-            "joined",
-            "adressen_park_afstand",
-            within_distance=counts["within"],
-            distance_m=config.parameters.park_distance_m,
         )
     return dg.MaterializeResult(metadata=metadata)
 

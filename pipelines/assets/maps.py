@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from ogw_datalab.indicators.compute_indicators import available_indicators, indicator_values
+from ogw_datalab.indicators.compute_indicators import indicator_values
 from ogw_datalab.maps.build_index import build_index, page_name
 from ogw_datalab.maps.build_indicator_map import build_indicator_map
 from ogw_datalab.opgaven import load_opgaven
@@ -28,10 +28,11 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
     """Een kaartpagina (HTML) per indicator: buurten ingekleurd in klassen, legenda, en per buurt een tooltip
     met naam, code, waarde en de waarde van de hele gemeente."""
     config = datalab.load_config()
+    catalogue = datalab.load_catalogue(config)
     pages: list[dict[str, Any]] = []
     with datalab.connect() as con:
         gemeente = _gemeente_values(con)
-        for indicator in available_indicators(config):
+        for indicator in catalogue.indicatoren:
             path = config.output.maps / page_name(indicator)
             same_indeling = config.indeling("buurten") == config.indeling("wijken")
             build_indicator_map(
@@ -58,14 +59,15 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
     """De voorpagina maps/index.html: de opgaven met wat er knelt en links naar hun kaarten, en alle indicatoren
     met de waarde voor de hele gemeente. Dit is de pagina die beleidsmakers openen."""
     config = datalab.load_config()
-    opgaven = load_opgaven(config.opgaven)
+    catalogue = datalab.load_catalogue(config)
+    opgaven = load_opgaven(config.opgaven, catalogue)
     with datalab.connect() as con:
         path = build_index(
             config.output.maps / "index.html",
             gemeente=config.gemeente,
             jaar=config.jaar,
             opgaven=opgaven,
-            indicators=available_indicators(config),
+            indicators=catalogue.indicatoren,
             gemeente_waarden=_gemeente_values(con),
         )
         write_frame(con, "maps", "index", pd.DataFrame([{"pad": str(path), "opgaven": len(opgaven)}]))

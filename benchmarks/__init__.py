@@ -1,0 +1,1 @@
+"""Spatial benchmarks (not part of the test suite): see run_benchmarks.py."""

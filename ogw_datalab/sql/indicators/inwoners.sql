@@ -1,2 +1,0 @@
-SELECT buurtcode, aantal_inwoners AS teller, NULL::DOUBLE AS noemer, aantal_inwoners AS waarde
-FROM staging.buurten
