@@ -157,6 +157,14 @@ class Parameters(_Strict):
     min_noemer_for_share: int = Field(10, ge=1, description="no share whose denominator is below this count")
 
 
+class Privacy(_Strict):
+    """Disclosure control: thresholds below which a figure is never published."""
+
+    min_inwoners: int = Field(50, ge=0, description="no figure at all for a buurt or wijk with fewer inhabitants")
+    min_noemer: int = Field(10, ge=1, description="no rate or share over fewer persons, homes or rows")
+    min_respondenten: int = Field(30, ge=1, description="no survey figure over fewer respondents")
+
+
 class Demo(_Strict):
     folder: Path = Field(description="where the demo municipality's source files are written")
     seed: int = 484
@@ -178,6 +186,7 @@ class ProjectConfig(_Strict):
     indicatoren: Path = Field(description="the indicator catalogue (YAML)")
     opgaven: Path
     parameters: Parameters = Field(default_factory=Parameters)
+    privacy: Privacy = Field(default_factory=Privacy)
     output: Output = Field(default_factory=Output)
     config_file: Path | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,6 +20,22 @@ class OpgaveIndicator(_Strict):
     id: str
     gewicht: float = Field(1.0, gt=0)
     richting: Literal["hoger_is_beter", "lager_is_beter"]
+    doel: float | None = Field(None, description="the value the opgave aims for (optional)")
+
+
+class Kiemen(_Strict):
+    """A point or polygon layer of initiatives where change already shows, with the column naming each."""
+
+    laag: str
+    label: str = Field(description="our column name (under the layer's 'columns') holding the initiative's name")
+
+
+class Hefboom(_Strict):
+    """A named intervention and the indicators it is expected to move."""
+
+    naam: str
+    beschrijving: str = ""
+    indicatoren: list[str] = Field(min_length=1)
 
 
 class Opgave(_Strict):
@@ -27,14 +43,19 @@ class Opgave(_Strict):
     titel: str
     angel: str
     indicatoren: list[OpgaveIndicator] = Field(min_length=1)
+    kiemen: Kiemen | None = None
+    hefbomen: list[Hefboom] = Field(default_factory=list)
+    min_gewicht_aandeel: float = Field(
+        0.5, gt=0, le=1, description="no composite score when less than this share of the weight has a value"
+    )
 
 
 class Opgaven(_Strict):
     opgaven: list[Opgave] = Field(min_length=1)
 
 
-def load_opgaven(path: str | Path, catalogue: Catalogue) -> list[Opgave]:
-    """Read and validate an opgaven file against the indicator catalogue; errors name the key."""
+def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Any] | None = None) -> list[Opgave]:
+    """Read and validate an opgaven file against the catalogue (and the configured layers); errors name the key."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -54,6 +75,29 @@ def load_opgaven(path: str | Path, catalogue: Catalogue) -> list[Opgave]:
         for j, item in enumerate(opgave.indicatoren)
         if item.id not in catalogue.ids
     ]
+    unknown += [
+        f"  opgaven.{i}.hefbomen.{j}.indicatoren: unknown indicator {name!r}"
+        for i, opgave in enumerate(opgaven)
+        for j, hefboom in enumerate(opgave.hefbomen)
+        for name in hefboom.indicatoren
+        if name not in catalogue.ids
+    ]
+    if layers is not None:
+        unknown += _unknown_kiemen(opgaven, layers)
     if unknown:
         raise ConfigError(f"{path}: invalid opgaven file\n" + "\n".join(unknown))
     return opgaven
+
+
+def _unknown_kiemen(opgaven: list[Opgave], layers: dict[str, Any]) -> list[str]:
+    problems = []
+    for i, opgave in enumerate(opgaven):
+        if opgave.kiemen is None:
+            continue
+        if opgave.kiemen.laag not in layers:
+            problems.append(f"  opgaven.{i}.kiemen.laag: no layer {opgave.kiemen.laag!r} under 'layers'")
+        elif opgave.kiemen.label not in layers[opgave.kiemen.laag].columns:
+            problems.append(
+                f"  opgaven.{i}.kiemen.label: layer {opgave.kiemen.laag!r} maps no column {opgave.kiemen.label!r}"
+            )
+    return problems

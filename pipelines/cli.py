@@ -64,7 +64,7 @@ def fetch(config_path: Path, *, refresh: bool) -> int:
 def prepare(config_path: Path, *, write_demo: bool) -> ProjectConfig:
     """Validate the configuration (and write the demo files when it asks for them)."""
     config = load_config(config_path, check_files=False)
-    load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config))
+    load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config), config.layers)
     if config.demo is not None and write_demo:
         write_demo_municipality(config.demo.folder, seed=config.demo.seed)
     check_source_files(config)

@@ -134,6 +134,41 @@ class Formule(_Strict):
         return 1.0
 
 
+class Klassen(_Strict):
+    """Class breaks for the map: quantiles (default), natural breaks (Fisher-Jenks) or fixed bounds."""
+
+    methode: Literal["kwantielen", "natuurlijk", "vast"] = "kwantielen"
+    aantal: int = Field(5, ge=2, le=9)
+    grenzen: list[float] | None = Field(None, description="vast: upper bounds of the classes, ascending")
+
+    @model_validator(mode="after")
+    def _bounds_for_fixed(self) -> Klassen:
+        if self.methode == "vast" and not self.grenzen:
+            raise ValueError("methode 'vast' needs 'grenzen'")
+        if self.grenzen and self.grenzen != sorted(self.grenzen):
+            raise ValueError("'grenzen' must be ascending")
+        return self
+
+
+# The denominator a figure's privacy rests on, per formula type (the catalogue may say otherwise).
+NOEMER_SOORT = {
+    "kerncijfer": "geen",
+    "aantal": "geen",
+    "per_km2_land": "geen",
+    "aandeel_oppervlak": "geen",
+    "kronendak": "geen",
+    "per_inwoners": "personen",
+    "partner_per_inwoners": "personen",
+    "binnen_afstand": "woningen",
+    "gemiddelde_afstand": "woningen",
+    "bomen_bij_woning": "woningen",
+    "drie_dertig_driehonderd": "woningen",
+    "partner_aandeel": "rijen",
+    "partner_gemiddelde": "rijen",
+    "partner_waarde": "geen",
+}
+
+
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     titel: str
@@ -143,6 +178,20 @@ class Indicator(_Strict):
     formule: Formule
     richting: Literal["hoger_is_beter", "lager_is_beter", "neutraal"] = "neutraal"
     decimalen: int = Field(1, ge=0, le=4)
+    noemer: Literal["personen", "woningen", "rijen", "respondenten", "geen"] | None = Field(
+        None, description="what the denominator counts, for disclosure control (default: from the formula type)"
+    )
+    nederland: float | None = Field(None, description="the value for the Netherlands, where the source gives one")
+    klassen: Klassen = Field(default_factory=Klassen)
+
+    @property
+    def noemer_soort(self) -> str:
+        return self.noemer or NOEMER_SOORT[self.formule.type]
+
+    @property
+    def niveaus(self) -> list[str]:
+        """Levels the indicator is published at; a figure that cannot be rolled up exists per buurt only."""
+        return ["buurt"] if self.aggregatie == "geen" else ["buurt", "wijk", "gemeente"]
 
     @property
     def sql(self) -> str:

@@ -131,19 +131,21 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) ->
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str, *, wijknamen: bool = True) -> pd.DataFrame:
-    """Buurt values of one indicator with the buurt geometry (EPSG:28992) as WKB.
+    """Published buurt values of one indicator (suppressed ones empty, with status and reason),
+    their rank and percentile, and the buurt geometry (EPSG:28992) as WKB.
 
     ``wijknamen=False`` leaves wijk names out: when the wijken are of another gebiedsindeling
     than the buurten, a wijkcode may name another area.
     """
     return con.execute(
-        """SELECT i.buurtcode, i.buurtnaam, i.wijkcode,
+        """SELECT p.buurtcode, p.buurtnaam, p.wijkcode,
                   CASE WHEN $wijknamen THEN w.wijknaam END AS wijknaam,
-                  i.waarde, i.teller, i.noemer, ST_AsWKB(b.geometry) AS geometry_wkb
-        FROM indicators.buurt AS i
+                  p.waarde, p.status, p.reden, v.rang, v.percentiel, ST_AsWKB(b.geometry) AS geometry_wkb
+        FROM indicators.publicatie_buurt AS p
         JOIN staging.buurten AS b USING (buurtcode)
-        LEFT JOIN staging.wijken AS w ON w.wijkcode = i.wijkcode
-        WHERE i.indicator = $indicator
-        ORDER BY i.buurtcode""",
+        LEFT JOIN indicators.vergelijking_buurt AS v USING (indicator, buurtcode)
+        LEFT JOIN staging.wijken AS w ON w.wijkcode = p.wijkcode
+        WHERE p.indicator = $indicator
+        ORDER BY p.buurtcode""",
         {"indicator": indicator_id, "wijknamen": wijknamen},
     ).df()

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import html
+import warnings
 from pathlib import Path
 
 import branca.colormap as cm
 import folium
 import geopandas as gpd
+import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Figure
 
 from ..files import write_text_atomic
-from ..indicators.catalogue import Indicator
+from ..indicators.catalogue import Indicator, Klassen
 
 # ColorBrewer sequential palettes, readable with the common forms of colour blindness.
 NEED_PALETTE = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]  # YlOrBr: dark = more need
@@ -24,12 +26,28 @@ PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:
 SIMPLIFY_M = 2.0
 
 
-def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
-    """Quantile class breaks (``classes + 1`` edges) over the non-missing values."""
+def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[float]:
+    """Class edges (lowest value, then each class's upper bound) over the published values.
+
+    Quantiles by default; natural breaks (Fisher-Jenks) or fixed bounds when the catalogue
+    says so. Classes that would be empty collapse, so a map never shows an unused colour.
+    """
+    klassen = klassen or Klassen()
     present = values.dropna().to_numpy(dtype=float)
     if len(present) == 0:
         return [0.0, 1.0]
-    edges = np.unique(np.quantile(present, np.linspace(0, 1, classes + 1)))
+    k = min(klassen.aantal, len(np.unique(present)))
+    if klassen.methode == "vast":
+        bounds = [b for b in (klassen.grenzen or []) if b < present.max()] + [float(present.max())]
+    elif k < 2:
+        bounds = [float(present.max())]
+    else:
+        scheme = mapclassify.FisherJenks if klassen.methode == "natuurlijk" else mapclassify.Quantiles
+        with warnings.catch_warnings():
+            # With many equal values mapclassify lowers k itself and says so; equal edges collapse below.
+            warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+            bounds = list(scheme(present, k=k).bins)
+    edges = np.unique(np.array([present.min(), *bounds], dtype=float))
     return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0]) + 1]
 
 
@@ -67,12 +85,17 @@ def build_indicator_map(
 ) -> Path:
     """Write the choropleth page of ``indicator`` to ``path`` and return the path."""
     frame = to_web_geometries(values)
-    breaks = class_breaks(frame["waarde"])
+    breaks = class_breaks(frame["waarde"], indicator.klassen)
     colours = palette_for(indicator, len(breaks) - 1)
     colormap = cm.StepColormap(
         colours, index=breaks, vmin=breaks[0], vmax=breaks[-1], caption=f"{indicator.titel} ({indicator.eenheid})"
     )
-    frame["waarde_tekst"] = [format_value(v, indicator) for v in frame["waarde"]]
+    frame["waarde_tekst"] = [
+        f"onderdrukt: {reden}" if status == "onderdrukt" else format_value(v, indicator)
+        for v, status, reden in zip(frame["waarde"], frame["status"], frame["reden"], strict=True)
+    ]
+    total = int(frame["rang"].notna().sum())
+    frame["rang_tekst"] = [f"{int(r)} van {total}" if pd.notna(r) else "–" for r in frame["rang"]]
     frame["wijknaam"] = frame["wijknaam"].fillna("–")
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
     frame["kleur"] = [NO_VALUE_COLOUR if pd.isna(v) else colormap(v) for v in frame["waarde"]]
@@ -83,7 +106,9 @@ def build_indicator_map(
     ).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
     folium.GeoJson(
-        frame[["buurtcode", "buurtnaam", "wijknaam", "waarde_tekst", "gemeente_tekst", "kleur", "geometry"]],
+        frame[
+            ["buurtcode", "buurtnaam", "wijknaam", "waarde_tekst", "gemeente_tekst", "rang_tekst", "kleur", "geometry"]
+        ],
         name=indicator.titel,
         style_function=lambda f: {
             "fillColor": f["properties"]["kleur"],
@@ -93,8 +118,15 @@ def build_indicator_map(
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["buurtnaam", "buurtcode", "wijknaam", "waarde_tekst", "gemeente_tekst"],
-            aliases=["Buurt", "Buurtcode", "Wijk", indicator.eenheid.capitalize(), f"Gemeente {gemeentenaam}"],
+            fields=["buurtnaam", "buurtcode", "wijknaam", "waarde_tekst", "gemeente_tekst", "rang_tekst"],
+            aliases=[
+                "Buurt",
+                "Buurtcode",
+                "Wijk",
+                indicator.eenheid.capitalize(),
+                f"Gemeente {gemeentenaam}",
+                "Rang (1 = meeste aandacht)",
+            ],
         ),
     ).add_to(fmap)
     colormap.add_to(fmap)

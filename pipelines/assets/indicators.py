@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
+from ogw_datalab.indicators.score_opgaven import score_opgaven
+from ogw_datalab.indicators.suppress import publish_indicators
+from ogw_datalab.opgaven import load_opgaven
 
 from ..resources import DataLabResource
 from .metadata import table_metadata
@@ -48,4 +52,100 @@ def indicator_tables(datalab: DataLabResource):
             yield dg.MaterializeResult(
                 asset_key=["indicators", level],
                 metadata=table_metadata(con, "indicators", level, indicators=counts["indicators"]),
+            )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["indicators", f"publicatie_{level}"],
+            description=f"De publiceerbare waarden per {level}: kleine groepen onderdrukt (ook aanvullend, zodat niets "
+            "uit totalen terug te rekenen is), met status 'onderdrukt' en de reden. Alleen deze tabellen gaan naar "
+            "kaarten en downloads.",
+            deps=[["indicators", "buurt"], ["indicators", "wijk"], ["indicators", "gemeente"]],
+            kinds={"duckdb"},
+        )
+        for level in ("buurt", "wijk", "gemeente")
+    ],
+    group_name="indicators",
+)
+def indicator_publication(datalab: DataLabResource):
+    """Pas de privacydrempels toe (privacy: in de configuratie) voordat er iets wordt gepubliceerd."""
+    config = datalab.load_config()
+    catalogue = datalab.load_catalogue(config)
+    with datalab.connect() as con:
+        counts = publish_indicators(con, config, catalogue)
+        for level in ("buurt", "wijk", "gemeente"):
+            suppressed = con.execute(
+                f"SELECT count(*) FROM indicators.publicatie_{level} WHERE status = 'onderdrukt'"
+            ).fetchone()
+            yield dg.MaterializeResult(
+                asset_key=["indicators", f"publicatie_{level}"],
+                metadata=table_metadata(
+                    con,
+                    "indicators",
+                    f"publicatie_{level}",
+                    suppressed=int(suppressed[0]) if suppressed else 0,
+                    suppressed_buurt_total=counts["onderdrukt_buurt"],
+                ),
+            )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["indicators", f"vergelijking_{level}"],
+            description=f"Per {level} de gepubliceerde waarde naast de gemeente en Nederland, het verschil met "
+            "de gemeente, de rang (1 = vraagt de meeste aandacht) en het percentiel.",
+            deps=[
+                ["indicators", "publicatie_buurt"],
+                ["indicators", "publicatie_wijk"],
+                ["indicators", "publicatie_gemeente"],
+            ],
+            kinds={"duckdb"},
+        )
+        for level in ("buurt", "wijk")
+    ],
+    group_name="indicators",
+)
+def indicator_comparison(datalab: DataLabResource):
+    """Vergelijk elke buurt en wijk met de gemeente en Nederland."""
+    catalogue = datalab.load_catalogue(datalab.load_config())
+    with datalab.connect() as con:
+        compare_indicators(con, catalogue)
+        for level in ("buurt", "wijk"):
+            yield dg.MaterializeResult(
+                asset_key=["indicators", f"vergelijking_{level}"],
+                metadata=table_metadata(con, "indicators", f"vergelijking_{level}"),
+            )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["indicators", "opgave_scores"],
+            description="Per opgave en buurt een samengestelde score (gewogen gemiddelde van percentielen, "
+            "0 = geen aandacht nodig, 100 = de meeste) met de indicatoren die de score het meest bepalen.",
+            deps=[["indicators", "publicatie_buurt"]],
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            ["indicators", "prioriteiten"],
+            description="Per opgave de buurten met de hoogste score: waar een ingreep het meest kan helpen.",
+            deps=[["indicators", "publicatie_buurt"]],
+            kinds={"duckdb"},
+        ),
+    ],
+    group_name="indicators",
+)
+def opgave_scores(datalab: DataLabResource):
+    """Scores en prioritaire buurten per opgave."""
+    config = datalab.load_config()
+    catalogue = datalab.load_catalogue(config)
+    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
+    with datalab.connect() as con:
+        score_opgaven(con, opgaven, catalogue)
+        for table in ("opgave_scores", "prioriteiten"):
+            yield dg.MaterializeResult(
+                asset_key=["indicators", table], metadata=table_metadata(con, "indicators", table)
             )

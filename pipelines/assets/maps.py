@@ -15,11 +15,11 @@ from ogw_datalab.storage import write_frame
 
 from ..resources import DataLabResource
 
-INDICATORS = [dg.AssetKey(["indicators", level]) for level in ("buurt", "wijk", "gemeente")]
+INDICATORS = [dg.AssetKey(["indicators", t]) for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten")]
 
 
 def _gemeente_values(con) -> dict[str, float | None]:
-    rows = con.execute("SELECT indicator, waarde FROM indicators.gemeente").fetchall()
+    rows = con.execute("SELECT indicator, waarde FROM indicators.publicatie_gemeente").fetchall()
     return {indicator: waarde for indicator, waarde in rows}
 
 
@@ -60,7 +60,7 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
     met de waarde voor de hele gemeente. Dit is de pagina die beleidsmakers openen."""
     config = datalab.load_config()
     catalogue = datalab.load_catalogue(config)
-    opgaven = load_opgaven(config.opgaven, catalogue)
+    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
     with datalab.connect() as con:
         path = build_index(
             config.output.maps / "index.html",

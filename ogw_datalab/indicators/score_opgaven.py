@@ -1,0 +1,71 @@
+"""One composite score per opgave and buurt, and the priority buurten with what drives them.
+
+Notes
+-----
+For buurt *b* and the opgave's indicators *i* with weights *w_i*, the need score is
+``s_i(b)`` = the percentile (0-100) of *b*'s published value among the gemeente's buurten,
+oriented by the opgave's direction so that 100 is the value that asks most attention. The
+composite is the weighted mean over the indicators with a published value,
+
+    score(b) = sum_i w_i s_i(b) / sum_i w_i   (i with a value),
+
+and is left empty when those indicators carry less than ``min_gewicht_aandeel`` (default
+one half) of the opgave's total weight. Percentiles make indicators of different units
+comparable and keep one extreme buurt from flattening the rest.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from ..opgaven import Opgave
+from ..storage import publish_temp_table
+from .catalogue import Catalogue
+from .compare import need_percentile
+
+PRIORITY_COUNT = 5
+
+
+def score_buurten(published: pd.DataFrame, opgave: Opgave, catalogue: Catalogue) -> pd.DataFrame:
+    """Composite score per buurt for one opgave, with the two indicators that weigh most in it."""
+    names = published.drop_duplicates("buurtcode").set_index("buurtcode")["buurtnaam"]
+    wide = published.pivot(index="buurtcode", columns="indicator", values="waarde")
+    total_weight = sum(item.gewicht for item in opgave.indicatoren)
+    weighted, weights = pd.DataFrame(index=wide.index), pd.DataFrame(index=wide.index)
+    for item in opgave.indicatoren:
+        values = wide[item.id] if item.id in wide else pd.Series(index=wide.index, dtype=float)
+        need = need_percentile(values.astype(float), item.richting)
+        weighted[item.id] = need * item.gewicht
+        weights[item.id] = need.notna() * item.gewicht
+    present = weights.sum(axis=1)
+    score = (weighted.sum(axis=1, min_count=1) / present.where(present > 0)).round(1)
+    score = score.where(present >= opgave.min_gewicht_aandeel * total_weight)
+    titles = {item.id: catalogue.by_id(item.id).titel for item in opgave.indicatoren}
+    drivers = [
+        "; ".join(titles[i] for i in row.dropna().sort_values(ascending=False).index[:2]) if pd.notna(s) else None
+        for (_, row), s in zip(weighted.iterrows(), score, strict=True)
+    ]
+    result = pd.DataFrame(
+        {"opgave": opgave.id, "score": score.to_numpy(), "gewicht_met_waarde": present.to_numpy(), "drijvers": drivers},
+        index=wide.index,
+    ).reset_index()
+    result.insert(2, "buurtnaam", result["buurtcode"].map(names))
+    result["rang"] = result["score"].rank(method="min", ascending=False).astype("Int64")
+    return result.sort_values(["rang", "buurtcode"], na_position="last")
+
+
+def score_opgaven(con: duckdb.DuckDBPyConnection, opgaven: list[Opgave], catalogue: Catalogue) -> dict[str, int]:
+    """Write ``indicators.opgave_scores`` (every buurt) and ``indicators.prioriteiten`` (the top per opgave)."""
+    published = con.execute("SELECT indicator, buurtcode, buurtnaam, waarde FROM indicators.publicatie_buurt").df()
+    scores = pd.concat([score_buurten(published, opgave, catalogue) for opgave in opgaven], ignore_index=True)
+    top = scores[scores["rang"] <= PRIORITY_COUNT].sort_values(["opgave", "rang", "buurtcode"])
+    counts = {}
+    for name, frame in (("opgave_scores", scores), ("prioriteiten", top)):
+        con.register("__scores", frame)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM __scores")
+        finally:
+            con.unregister("__scores")
+        counts[name] = publish_temp_table(con, "staged", "indicators", name)
+    return counts
