@@ -47,6 +47,7 @@ def test_alphen_tables(alphen):
     assert placed == {
         "gezondheidsmonitor": 16,
         "gezondheidsmonitor_65plus": 0,
+        "gezondheidsmonitor_65plus_wijk": 16,
         "woningen_vivet": 0,
         "buurtprofielen": 0,
     }

@@ -30,6 +30,7 @@ FORMULA_TYPES = (
     "partner_per_inwoners",
     "partner_gemiddelde",
     "partner_waarde",
+    "partner_wijkwaarde",
 )
 # How a formula's wijk and gemeente values follow from the buurten: added up, recomputed as
 # schaal * sum(teller) / sum(noemer), or not at all (a published figure).
@@ -37,6 +38,7 @@ AGGREGATION = {
     "kerncijfer": "som",
     "aantal": "som",
     "partner_waarde": "geen",
+    "partner_wijkwaarde": "geen",
 }
 KERNCIJFERS = ("aantal_inwoners", "aantal_huishoudens")
 CANOPY_TYPES = ["loofbos", "gemengd bos", "naaldbos"]
@@ -75,6 +77,7 @@ class Formule(_Strict):
         "partner_per_inwoners",
         "partner_gemiddelde",
         "partner_waarde",
+        "partner_wijkwaarde",
     ]
     kolom: str | None = Field(None, description="kerncijfer or partner column")
     laag: str | None = Field(None, description="a layer name, or 'parken'")
@@ -105,6 +108,7 @@ class Formule(_Strict):
             "partner_per_inwoners": ["partner"],
             "partner_gemiddelde": ["partner", "kolom"],
             "partner_waarde": ["partner", "kolom"],
+            "partner_wijkwaarde": ["partner", "kolom"],
         }[self.type]
         missing = [field for field in needs if getattr(self, field) in (None, [])]
         if missing:
@@ -166,6 +170,7 @@ NOEMER_SOORT = {
     "partner_aandeel": "rijen",
     "partner_gemiddelde": "rijen",
     "partner_waarde": "geen",
+    "partner_wijkwaarde": "geen",
 }
 
 
@@ -283,8 +288,11 @@ def _unmet(index: int, indicator: Indicator, config: ProjectConfig) -> list[str]
         partners = {p.name: p for p in config.partners}
         if formule.partner not in partners:
             problems.append(f"{where}.partner: no partner '{formule.partner}' (configured: {sorted(partners)})")
-        elif partners[formule.partner].key == "wijkcode":
-            problems.append(f"{where}.partner: '{formule.partner}' is keyed by wijkcode; buurt indicators need buurten")
+        elif (partners[formule.partner].key == "wijkcode") != (formule.type == "partner_wijkwaarde"):
+            problems.append(
+                f"{where}.partner: '{formule.partner}' is keyed by {partners[formule.partner].key}; "
+                "use 'partner_wijkwaarde' for a partner keyed by wijkcode, and only for such a partner"
+            )
         elif formule.kolom and formule.kolom not in partners[formule.partner].columns:
             problems.append(f"{where}.kolom: partner '{formule.partner}' maps no column '{formule.kolom}'")
     return problems

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import shapely
 
 from ..config import ProjectConfig
 from ..spatial.area_per_buurt import compute_area_per_buurt
-from ..spatial.join_points_to_buurten import compute_distances
+from ..spatial.join_points_to_buurten import compute_distances, read_buurten
+from ..spatial.reallocate import Areas, address_weights, area_weights, reallocate_rates
 from ..storage import (
     bound_parameters,
     ensure_schemas,
@@ -101,6 +104,9 @@ def _prepare_inputs(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indic
         assert park_layer is not None  # checked when the catalogue was loaded
         compute_area_per_buurt(con, layer_table(park_layer), f"{key}_bos", CANOPY_TYPES)
         names["bos"] = table_name("joined", f"{key}_bos")
+    if formule.type == "partner_wijkwaarde":
+        assert formule.partner is not None and formule.kolom is not None
+        names["herverdeeld"] = _wijk_values_to_buurten(con, config, formule.partner, formule.kolom, key)
     if formule.type in ("binnen_afstand", "gemiddelde_afstand", "drie_dertig_driehonderd"):
         features = _features(config, "parken" if formule.type == "drie_dertig_driehonderd" else layer)
         radius = {"binnen_afstand": formule.afstand_m, "gemiddelde_afstand": formule.max_afstand_m}.get(
@@ -109,6 +115,45 @@ def _prepare_inputs(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indic
         compute_distances(con, features, radius, f"{key}_afstanden")
         names["afstanden"] = table_name("joined", f"{key}_afstanden")
     return names
+
+
+def _wijk_values_to_buurten(
+    con: duckdb.DuckDBPyConnection, config: ProjectConfig, partner: str, kolom: str, key: str
+) -> str:
+    """A wijk figure spread over the buurten it overlaps (by addresses when known, else by area).
+
+    The wijken may be of another gebiedsindeling than the buurten: nothing is matched on code.
+    """
+    wijken = "(SELECT wijkcode AS code, geometry FROM staging.wijken)"
+    buurten = "(SELECT buurtcode AS code, geometry FROM staging.buurten)"
+    weights, weight = area_weights(con, wijken, buurten), "overlap_m2"
+    if config.sources.adressen is not None:
+        homes = con.execute("SELECT ST_X(geometry) AS x, ST_Y(geometry) AS y FROM joined.adressen_buurt").fetchnumpy()
+        codes = con.execute("SELECT wijkcode, ST_AsWKB(geometry) FROM staging.wijken ORDER BY wijkcode").fetchall()
+        source = Areas(
+            codes=np.array([c for c, _ in codes], dtype=object), polygons=shapely.from_wkb([bytes(w) for _, w in codes])
+        )
+        target_codes, target_polygons = read_buurten(con)
+        weights = address_weights(
+            source,
+            Areas(codes=target_codes, polygons=target_polygons),
+            np.asarray(homes["x"], dtype=float),
+            np.asarray(homes["y"], dtype=float),
+        )
+        weight = "adressen"
+    column = quote_identifier(kolom)
+    values = con.execute(
+        f"SELECT wijkcode, CAST({column} AS DOUBLE) FROM {table_name('joined', partner_table(partner))}"
+    ).fetchall()
+    rates = reallocate_rates(pd.Series({code: value for code, value in values}, dtype=float), weights, weight)
+    frame = pd.DataFrame({"buurtcode": rates.index.astype(str), "waarde": rates.to_numpy()})
+    target = f"{key}_herverdeeld"
+    con.register("__rates", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table_name('joined', target)} AS SELECT * FROM __rates")
+    finally:
+        con.unregister("__rates")
+    return table_name("joined", target)
 
 
 def _features(config: ProjectConfig, layer: str | None) -> str:

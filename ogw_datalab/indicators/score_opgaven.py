@@ -59,7 +59,8 @@ def score_opgaven(con: duckdb.DuckDBPyConnection, opgaven: list[Opgave], catalog
     """Write ``indicators.opgave_scores`` (every buurt) and ``indicators.prioriteiten`` (the top per opgave)."""
     published = con.execute("SELECT indicator, buurtcode, buurtnaam, waarde FROM indicators.publicatie_buurt").df()
     scores = pd.concat([score_buurten(published, opgave, catalogue) for opgave in opgaven], ignore_index=True)
-    top = scores[scores["rang"] <= PRIORITY_COUNT].sort_values(["opgave", "rang", "buurtcode"])
+    ranked = scores.dropna(subset=["score"]).sort_values(["opgave", "rang", "buurtcode"])
+    top = ranked.groupby("opgave", sort=False).head(PRIORITY_COUNT)  # ties beyond the fifth are left out
     counts = {}
     for name, frame in (("opgave_scores", scores), ("prioriteiten", top)):
         con.register("__scores", frame)
