@@ -27,7 +27,7 @@ def test_demo_config_is_valid_and_paths_resolve_against_its_folder():
     assert config.sources.buurten.path == (DEMO.parent / "../data/demo/wijkenbuurten_2024.gpkg").resolve()
     assert config.output.maps == (DEMO.parent / "../maps").resolve()
     assert [p.key for p in config.partners] == ["buurtcode", "adres", "coordinaten"]
-    assert set(config.layers) == {"bomen", "groen", "speelplekken", "huisartsen"}
+    assert set(config.layers) == {"bomen", "groen", "speelplekken", "huisartsen", "initiatieven"}
 
 
 def test_addresses_are_optional(tmp_path):

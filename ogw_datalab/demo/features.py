@@ -280,3 +280,28 @@ def draw_gp_practices(addresses: pd.DataFrame, rng: np.random.Generator) -> pd.D
     ]
     picked["Naam"] = names
     return picked
+
+
+INITIATIVES = [
+    ("Geveltuinen", "groen"),
+    ("Buurtmoestuin", "groen"),
+    ("Boomspiegels adopteren", "groen"),
+    ("Energiecoöperatie", "energie"),
+    ("Isolatiecafé", "energie"),
+    ("Buurtkamer", "gezond"),
+    ("Wandelgroep", "gezond"),
+    ("Repair café", "bestaanszekerheid"),
+    ("Voedselbank uitgiftepunt", "bestaanszekerheid"),
+    ("Tiny forest", "groen"),
+    ("Zonnedak school", "energie"),
+    ("Eetgroep", "gezond"),
+]
+
+
+def draw_initiatives(addresses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Buurtinitiatieven where change already shows (the kiemen of the opgaven), at homes in town and villages."""
+    homes = addresses[addresses["kind"].isin(["core", "town", "village"])]
+    picked = homes.sample(n=3 * len(INITIATIVES), random_state=int(rng.integers(1 << 31))).reset_index(drop=True)
+    names = [f"{INITIATIVES[i % len(INITIATIVES)][0]} {picked['openbare_ruimte_naam'][i]}" for i in range(len(picked))]
+    themes = [INITIATIVES[i % len(INITIATIVES)][1] for i in range(len(picked))]
+    return pd.DataFrame({"naam": names, "thema": themes, "x": picked["x"], "y": picked["y"]})

@@ -11,6 +11,7 @@
 | gezondheidsmonitor_2022_18plus.csv | RIVM/CBS StatLine 50090NED CSV: padded codes, empty = suppressed |
 | corporatie_woningen.csv | a housing corporation's spreadsheet export: BOM, ';', decimal comma |
 | meldingen_openbare_ruimte_2024.csv | nuisance reports with RD x/y, decimal comma |
+| buurtinitiatieven.geojson | initiatives of residents (the kiemen of the opgaven), WGS84 |
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ DEMO_FILES = (
     "gezondheidsmonitor_2022_18plus.csv",
     "corporatie_woningen.csv",
     "meldingen_openbare_ruimte_2024.csv",
+    "buurtinitiatieven.geojson",
 )
 
 
@@ -77,6 +79,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED) -> list[P
         _write_statline_csv(staging / "gezondheidsmonitor_2022_18plus.csv", partners.health_monitor(geo, inwoners, rng))
         _write_dutch_csv(staging / "corporatie_woningen.csv", partners.corporation_dwellings(addresses, rng))
         _write_dutch_csv(staging / "meldingen_openbare_ruimte_2024.csv", partners.nuisance_reports(addresses, rng))
+        _write_points_wgs84(staging / "buurtinitiatieven.geojson", features.draw_initiatives(addresses, rng))
         for name in DEMO_FILES:
             os.replace(staging / name, folder / name)
     return [folder / name for name in DEMO_FILES]

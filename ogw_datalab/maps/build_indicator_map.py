@@ -6,7 +6,6 @@ import html
 import warnings
 from pathlib import Path
 
-import branca.colormap as cm
 import folium
 import geopandas as gpd
 import mapclassify
@@ -17,11 +16,9 @@ from branca.element import Figure
 
 from ..files import write_text_atomic
 from ..indicators.catalogue import Indicator, Klassen
+from .colours import colour_values, legend_html, legend_items
+from .offline import finish_page, local_map
 
-# ColorBrewer sequential palettes, readable with the common forms of colour blindness.
-NEED_PALETTE = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]  # YlOrBr: dark = more need
-NEUTRAL_PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]  # PuBu
-NO_VALUE_COLOUR = "#d9d9d9"
 PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
 SIMPLIFY_M = 2.0
 
@@ -51,18 +48,6 @@ def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[floa
     return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0]) + 1]
 
 
-def palette_for(indicator: Indicator, n_classes: int) -> list[str]:
-    """Colours from low to high value; for indicators with a direction, dark always means more need."""
-    if indicator.richting == "neutraal":
-        colours = NEUTRAL_PALETTE
-    elif indicator.richting == "lager_is_beter":
-        colours = NEED_PALETTE
-    else:
-        colours = NEED_PALETTE[::-1]
-    index = np.linspace(0, len(colours) - 1, n_classes).round().astype(int)
-    return [colours[i] for i in index]
-
-
 def to_web_geometries(values: pd.DataFrame) -> gpd.GeoDataFrame:
     """Buurt polygons simplified without gaps between neighbours, in EPSG:4326 rounded to 6 decimals."""
     polygons = shapely.from_wkb([bytes(b) for b in values["geometry_wkb"]])
@@ -83,13 +68,10 @@ def format_value(value: float | None, indicator: Indicator) -> str:
 def build_indicator_map(
     values: pd.DataFrame, indicator: Indicator, *, gemeentenaam: str, gemeente_waarde: float | None, path: str | Path
 ) -> Path:
-    """Write the choropleth page of ``indicator`` to ``path`` and return the path."""
+    """Write the choropleth page of ``indicator`` to ``path`` (published values only) and return the path."""
     frame = to_web_geometries(values)
     breaks = class_breaks(frame["waarde"], indicator.klassen)
-    colours = palette_for(indicator, len(breaks) - 1)
-    colormap = cm.StepColormap(
-        colours, index=breaks, vmin=breaks[0], vmax=breaks[-1], caption=f"{indicator.titel} ({indicator.eenheid})"
-    )
+    frame["kleur"], classes = colour_values(frame["waarde"], frame["status"], breaks, indicator.richting)
     frame["waarde_tekst"] = [
         f"onderdrukt: {reden}" if status == "onderdrukt" else format_value(v, indicator)
         for v, status, reden in zip(frame["waarde"], frame["status"], frame["reden"], strict=True)
@@ -98,11 +80,14 @@ def build_indicator_map(
     frame["rang_tekst"] = [f"{int(r)} van {total}" if pd.notna(r) else "–" for r in frame["rang"]]
     frame["wijknaam"] = frame["wijknaam"].fillna("–")
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
-    frame["kleur"] = [NO_VALUE_COLOUR if pd.isna(v) else colormap(v) for v in frame["waarde"]]
 
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    fmap = local_map(tiles=None, control_scale=True, width="100%", height="100%")
     folium.TileLayer(
-        PDOK_GRIJS, name="BRT-Achtergrondkaart (grijs)", attr="Kaartgegevens &copy; Kadaster", min_zoom=6, max_zoom=19
+        PDOK_GRIJS,
+        name="BRT-Achtergrondkaart grijs (PDOK)",
+        attr="Kaartgegevens &copy; Kadaster",
+        min_zoom=6,
+        max_zoom=19,
     ).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
     folium.GeoJson(
@@ -112,9 +97,9 @@ def build_indicator_map(
         name=indicator.titel,
         style_function=lambda f: {
             "fillColor": f["properties"]["kleur"],
-            "color": "#444444",
+            "color": "#3a3a3a",
             "weight": 1,
-            "fillOpacity": 0.75,
+            "fillOpacity": 0.8,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
@@ -129,25 +114,31 @@ def build_indicator_map(
             ],
         ),
     ).add_to(fmap)
-    colormap.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     minx, miny, maxx, maxy = frame.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     page = fmap.get_root()
     assert isinstance(page, Figure)
     page.header.add_child(
-        folium.Element(f"<title>{html.escape(indicator.titel)} – {html.escape(gemeentenaam)}</title>")
+        folium.Element(
+            f"<title>{html.escape(indicator.titel)} – {html.escape(gemeentenaam)}</title>"
+            '<link rel="stylesheet" href="assets/site.css">'
+        )
     )
-    page.html.add_child(folium.Element(_title_box(indicator, gemeentenaam)))
-    return write_text_atomic(path, page.render())
+    page.html.add_child(folium.Element(_header(indicator, gemeentenaam)), index=0)
+    legend = legend_items(classes, breaks, lambda v: format_value(v, indicator))
+    page.html.add_child(
+        folium.Element(
+            '<aside aria-label="Legenda en bron"><h2>Legenda</h2>'
+            + legend_html("kaart", indicator.titel, indicator.eenheid, legend)
+            + f"<h2>Bron</h2><p>{html.escape(indicator.bron.text())}</p></aside>"
+        )
+    )
+    return write_text_atomic(path, finish_page(page.render(), str(path)))
 
 
-def _title_box(indicator: Indicator, gemeentenaam: str) -> str:
+def _header(indicator: Indicator, gemeentenaam: str) -> str:
     return (
-        '<div style="position:fixed;top:10px;left:60px;z-index:1000;background:white;padding:8px 12px;'
-        'border:1px solid #888;max-width:420px;font-family:sans-serif">'
-        f'<h1 style="font-size:18px;margin:0">{html.escape(indicator.titel)}</h1>'
-        f'<p style="margin:4px 0;font-size:13px">{html.escape(indicator.beschrijving)}</p>'
-        f'<p style="margin:4px 0;font-size:12px">Bron: {html.escape(indicator.bron.text())} · '
-        f'<a href="index.html">Alle kaarten van {html.escape(gemeentenaam)}</a></p></div>'
+        f'<header><p class="meta"><a href="index.html">Datalab {html.escape(gemeentenaam)}</a> › indicator</p>'
+        f"<h1>{html.escape(indicator.titel)}</h1><p>{html.escape(indicator.beschrijving)}</p></header>"
     )

@@ -1,4 +1,8 @@
-"""Maps layer: one choropleth page per indicator and maps/index.html linking them per opgave."""
+"""Maps layer: the static site in Dutch that policymakers open, working without internet.
+
+``maps/index.html`` (opgaven, priority buurten), one page per opgave, one page per
+indicator, ``colofon.html``, downloads of the published values, and ``assets/``.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,17 @@ import dagster as dg
 import pandas as pd
 
 from ogw_datalab.indicators.compute_indicators import indicator_values
-from ogw_datalab.maps.build_index import build_index, page_name
+from ogw_datalab.maps.build_index import build_colophon, build_index, page_name
 from ogw_datalab.maps.build_indicator_map import build_indicator_map
+from ogw_datalab.maps.build_opgave_page import (
+    build_opgave_page,
+    buurt_shapes,
+    kiemen_points,
+    opgave_layers,
+    write_downloads,
+)
+from ogw_datalab.maps.build_opgave_page import page_name as opgave_page_name
+from ogw_datalab.maps.offline import copy_assets
 from ogw_datalab.opgaven import load_opgaven
 from ogw_datalab.storage import write_frame
 
@@ -25,16 +38,17 @@ def _gemeente_values(con) -> dict[str, float | None]:
 
 @dg.asset(key=["maps", "indicator_pages"], deps=INDICATORS, group_name="maps", kinds={"folium", "html"})
 def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Een kaartpagina (HTML) per indicator: buurten ingekleurd in klassen, legenda, en per buurt een tooltip
-    met naam, code, waarde en de waarde van de hele gemeente."""
+    """Een kaartpagina per indicator: buurten ingekleurd in klassen, legenda, en per buurt een tooltip
+    met naam, code, waarde (of 'onderdrukt' met de reden), de waarde van de gemeente en de rang."""
     config = datalab.load_config()
     catalogue = datalab.load_catalogue(config)
+    copy_assets(config.output.maps)
     pages: list[dict[str, Any]] = []
+    same_indeling = config.indeling("buurten") == config.indeling("wijken")
     with datalab.connect() as con:
         gemeente = _gemeente_values(con)
         for indicator in catalogue.indicatoren:
             path = config.output.maps / page_name(indicator)
-            same_indeling = config.indeling("buurten") == config.indeling("wijken")
             build_indicator_map(
                 indicator_values(con, indicator.id, wijknamen=same_indeling),
                 indicator,
@@ -48,27 +62,79 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
         metadata={
             "table": "maps.indicator_pages",
             "dagster/row_count": len(pages),
-            "pages": dg.MetadataValue.json({p["indicator"]: p["pad"] for p in pages}),
             "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
         }
     )
 
 
-@dg.asset(key=["maps", "index"], deps=[indicator_pages], group_name="maps", kinds={"html"})
+@dg.asset(key=["maps", "opgave_pages"], deps=INDICATORS, group_name="maps", kinds={"folium", "html"})
+def opgave_pages(datalab: DataLabResource) -> dg.MaterializeResult:
+    """Een pagina per opgave: de score en elke indicator op één kaart (één laag tegelijk), legenda, tooltips,
+    kiemen, hefbomen, een zoekvak, een toegankelijke tabel en downloads (CSV, GeoJSON) van de gepubliceerde waarden."""
+    config = datalab.load_config()
+    catalogue = datalab.load_catalogue(config)
+    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
+    copy_assets(config.output.maps)
+    pages: list[dict[str, Any]] = []
+    with datalab.connect() as con:
+        shapes = buurt_shapes(con, wijknamen=config.indeling("buurten") == config.indeling("wijken"))
+        for opgave in opgaven:
+            frame, layers, table = opgave_layers(con, opgave, catalogue, shapes)
+            downloads = write_downloads(config.output.maps, opgave, table, frame)
+            path = config.output.maps / opgave_page_name(opgave)
+            build_opgave_page(
+                path,
+                opgave=opgave,
+                gemeentenaam=config.gemeente.naam,
+                frame=frame,
+                layers=layers,
+                table=table,
+                catalogue=catalogue,
+                kiemen=kiemen_points(con, opgave),
+                downloads=downloads,
+            )
+            pages.append({"opgave": opgave.id, "pad": str(path), "bytes": path.stat().st_size})
+        write_frame(con, "maps", "opgave_pages", pd.DataFrame(pages))
+    return dg.MaterializeResult(
+        metadata={
+            "table": "maps.opgave_pages",
+            "dagster/row_count": len(pages),
+            "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
+        }
+    )
+
+
+@dg.asset(key=["maps", "index"], deps=[indicator_pages, opgave_pages], group_name="maps", kinds={"html"})
 def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
-    """De voorpagina maps/index.html: de opgaven met wat er knelt en links naar hun kaarten, en alle indicatoren
-    met de waarde voor de hele gemeente. Dit is de pagina die beleidsmakers openen."""
+    """De voorpagina maps/index.html: de opgaven met wat er knelt, de buurten die de meeste aandacht vragen en
+    links naar hun kaarten, en alle indicatoren met de waarde voor gemeente en Nederland; plus colofon.html.
+    Dit is de pagina die beleidsmakers openen, ook zonder internet."""
     config = datalab.load_config()
     catalogue = datalab.load_catalogue(config)
     opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
     with datalab.connect() as con:
+        top = con.execute(
+            "SELECT opgave, buurtnaam, score, drijvers FROM indicators.prioriteiten ORDER BY opgave, rang, buurtcode"
+        ).df()
+        priorities: dict[str, list[dict[str, Any]]] = {
+            o.id: [{str(k): v for k, v in row.items()} for row in top[top["opgave"] == o.id].to_dict("records")]
+            for o in opgaven
+        }
         path = build_index(
             config.output.maps / "index.html",
             gemeente=config.gemeente,
             jaar=config.jaar,
             opgaven=opgaven,
+            opgave_pages={o.id: opgave_page_name(o) for o in opgaven},
+            priorities=priorities,
             indicators=catalogue.indicatoren,
             gemeente_waarden=_gemeente_values(con),
+        )
+        build_colophon(
+            config.output.maps / "colofon.html",
+            gemeente=config.gemeente,
+            indicators=catalogue.indicatoren,
+            privacy=config.privacy,
         )
         write_frame(con, "maps", "index", pd.DataFrame([{"pad": str(path), "opgaven": len(opgaven)}]))
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "opgaven": len(opgaven)})

@@ -1,0 +1,52 @@
+"""Colours of the maps: colour-blind-safe ColorBrewer palettes, dark always meaning 'asks most attention'."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+NEED_PALETTE = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]  # YlOrBr
+NEUTRAL_PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]  # PuBu
+SUPPRESSED_COLOUR = "#a6a6a6"
+NO_VALUE_COLOUR = "#f2f2f2"
+
+
+def palette(richting: str, n_classes: int) -> list[str]:
+    """Colours from low to high value: for 'higher is better' the low values are the dark ones."""
+    colours = NEUTRAL_PALETTE if richting == "neutraal" else NEED_PALETTE
+    if richting == "hoger_is_beter":
+        colours = colours[::-1]
+    return [colours[i] for i in np.linspace(0, len(colours) - 1, n_classes).round().astype(int)]
+
+
+def colour_values(
+    values: pd.Series, status: pd.Series, bounds: list[float], richting: str
+) -> tuple[list[str], list[str]]:
+    """A colour per buurt (suppressed and missing values get their own greys) and the class colours."""
+    classes = palette(richting, len(bounds) - 1)
+    colours = []
+    for value, state in zip(values, status, strict=True):
+        if state == "onderdrukt":
+            colours.append(SUPPRESSED_COLOUR)
+        elif pd.isna(value):
+            colours.append(NO_VALUE_COLOUR)
+        else:
+            index = int(np.clip(np.searchsorted(bounds[1:], value, side="left"), 0, len(classes) - 1))
+            colours.append(classes[index])
+    return colours, classes
+
+
+def legend_items(classes: list[str], bounds: list[float], label) -> list[tuple[str, str]]:
+    """(colour, text) per class, then the suppressed and missing greys."""
+    items = [(colour, f"{label(bounds[i])} – {label(bounds[i + 1])}") for i, colour in enumerate(classes)]
+    return items + [(SUPPRESSED_COLOUR, "onderdrukt (te kleine groep)"), (NO_VALUE_COLOUR, "geen waarde")]
+
+
+def legend_html(key: str, title: str, unit: str, items: list[tuple[str, str]], hidden: bool = False) -> str:
+    rows = "".join(f'<li><span class="kleur" style="background:{c}"></span>{html.escape(t)}</li>' for c, t in items)
+    return (
+        f'<ul class="legenda" data-legenda="{key}" aria-label="Legenda {html.escape(title)}"'
+        f"{' hidden' if hidden else ''}><li><em>{html.escape(unit)}</em></li>{rows}</ul>"
+    )

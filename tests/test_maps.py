@@ -1,0 +1,64 @@
+"""The published site: offline by construction, small, and never showing a suppressed value."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from ogw_datalab.maps.offline import ExternalResourceError, check_offline
+
+from .test_end_to_end import built  # noqa: F401 (the demo build, shared with the end-to-end tests)
+
+MAX_PAGE_BYTES = 1_500_000
+
+
+def test_check_offline_refuses_cdn_resources():
+    with pytest.raises(ExternalResourceError, match="cdn.jsdelivr.net"):
+        check_offline('<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>', "p")
+    with pytest.raises(ExternalResourceError):
+        check_offline('<link rel="stylesheet" href="//maxcdn.example/bootstrap.css">', "p")
+    assert check_offline('<script src="assets/leaflet.js"></script>', "p")
+
+
+@pytest.mark.e2e
+def test_every_page_loads_only_local_files_and_stays_small(built):  # noqa: F811
+    maps = built[0] / "maps"
+    pages = sorted(maps.glob("*.html"))
+    assert {"index.html", "colofon.html"} <= {p.name for p in pages}
+    assert len([p for p in pages if p.name.startswith("opgave_")]) >= 4
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        check_offline(text, page.name)
+        assert page.stat().st_size < MAX_PAGE_BYTES, page.name
+        for local in re.findall(r'(?:src|href)="(assets/[^"]+)"', text):
+            assert (maps / local).is_file(), (page.name, local)
+    assert (maps / "assets" / "leaflet.js").is_file() and (maps / "assets" / "LICENSE-leaflet.txt").is_file()
+
+
+@pytest.mark.e2e
+def test_downloads_hold_only_published_values(built):  # noqa: F811
+    folder = built[0]
+    csv = pd.read_csv(folder / "maps" / "downloads" / "energietransitie.csv", sep=";", decimal=",", dtype=str)
+    assert "onderdrukt" in set(csv["energielabel_efg_pct"])
+    geojson = json.loads((folder / "maps" / "downloads" / "energietransitie.geojson").read_text(encoding="utf-8"))
+    values = [f["properties"]["energielabel_efg_pct"] for f in geojson["features"]]
+    assert "onderdrukt" in values and len(values) == len(csv)
+    assert "noemer" not in csv.columns and "teller" not in csv.columns
+
+
+@pytest.mark.e2e
+def test_opgave_page_has_map_layers_table_and_hefbomen(built):  # noqa: F811
+    page = (built[0] / "maps" / "opgave_meer_groen.html").read_text(encoding="utf-8")
+    assert '<select id="kaartlaag">' in page and page.count("<option value=") >= 6
+    assert '<table id="waarden">' in page and 'scope="col"' in page
+    assert "Tegels eruit, bomen erin" in page and "MarkerCluster" in page
+    assert 'src="assets/opgave.js"' in page and "doel: 10" in page
+
+
+@pytest.mark.e2e
+def test_every_page_declares_dutch(built):  # noqa: F811
+    for page in (built[0] / "maps").glob("*.html"):
+        assert '<html lang="nl">' in page.read_text(encoding="utf-8"), page.name
