@@ -95,6 +95,7 @@ class Source(_Strict):
     key_column: str | None = Field(None, description="name for the keys when the records are a mapping")
     fields_path: str | None = Field(None, description="dotted path to field names of positional records")
     gebiedsindeling: int | None = Field(None, description="year of the area codes (buurt-/wijkcodes) in the file")
+    verversing_dagen: int | None = Field(None, ge=1, description="expected update cycle: older files are stale")
 
     @property
     def decimal_mark(self) -> str:
@@ -127,6 +128,7 @@ class Partner(Source):
     name: Annotated[str, Field(pattern=NAME)]
     key: Literal["buurtcode", "wijkcode", "postcode", "bag_id", "adres", "coordinaten"]
     publisher: str = ""
+    min_koppelpercentage: float = Field(0.9, ge=0, le=1, description="below this match rate nothing is republished")
 
     @model_validator(mode="after")
     def _key_columns_present(self) -> Partner:
@@ -155,6 +157,9 @@ class Parameters(_Strict):
     park_types: list[str] = Field(default_factory=lambda: ["groenvoorziening", "park"])
     min_inwoners_for_rate: int = Field(50, ge=0, description="no per-inhabitant rate below this many inhabitants")
     min_noemer_for_share: int = Field(10, ge=1, description="no share whose denominator is below this count")
+    onbewoonde_buurten: list[str] = Field(
+        default_factory=list, description="buurtcodes known to be (almost) uninhabited, where no inhabitants are fine"
+    )
 
 
 class Privacy(_Strict):
@@ -171,6 +176,7 @@ class Demo(_Strict):
 
 
 class Output(_Strict):
+    inbox: Path | None = Field(None, description="folder where partners drop new files (watched by the sensor)")
     database: Path = Path("data/datalab.duckdb")
     maps: Path = Path("maps")
     cache: Path = Field(Path("data/cache"), description="downloaded responses, with checksum and retrieval time")
@@ -271,7 +277,10 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
         update={name: with_path(src) for name, src in config.sources if src is not None}
     )
     output = Output(
-        database=resolve(config.output.database), maps=resolve(config.output.maps), cache=resolve(config.output.cache)
+        database=resolve(config.output.database),
+        maps=resolve(config.output.maps),
+        cache=resolve(config.output.cache),
+        inbox=resolve(config.output.inbox) if config.output.inbox else None,
     )
     demo = config.demo.model_copy(update={"folder": resolve(config.demo.folder)}) if config.demo else None
     return config.model_copy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -33,7 +34,9 @@ def find_shipped_spatial_extension() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def connect(database: str | Path = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    database: str | Path = ":memory:", *, read_only: bool = False, wait_s: float = 120.0
+) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB database with the spatial extension loaded.
 
     Parameters
@@ -52,17 +55,31 @@ def connect(database: str | Path = ":memory:", *, read_only: bool = False) -> du
     """
     if str(database) != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        str(database),
-        read_only=read_only,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
+    con = _open_waiting_for_lock(str(database), read_only, wait_s)
     try:
         load_spatial(con)
     except SpatialExtensionError:
         con.close()
         raise
     return con
+
+
+def _open_waiting_for_lock(database: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process holds DuckDB's write lock, wait (one writer at a time)."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(
+                database,
+                read_only=read_only,
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+            )
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def load_spatial(con: duckdb.DuckDBPyConnection) -> None:

@@ -18,6 +18,7 @@ from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.opgaven import load_opgaven
 
+from .checks import all_checks
 from .definitions import all_assets
 from .resources import DataLabResource
 
@@ -75,6 +76,7 @@ def build(config: ProjectConfig) -> int:
     """Run all assets in this process, printing one line per asset; return the exit code."""
     defs = dg.Definitions(
         assets=all_assets,
+        asset_checks=all_checks,
         resources={"datalab": DataLabResource(config_path=str(config.config_file))},
         loggers={"progress": progress_logger},
         executor=dg.in_process_executor,
@@ -107,6 +109,12 @@ def _root_cause(error) -> str:
 class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        if event is not None and event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                description = evaluation.description or ""
+                print(f"  ✗ check {evaluation.check_name} ({evaluation.severity.value}): {description}", flush=True)
+            return
         if event is None or event.event_type_value != "ASSET_MATERIALIZATION":
             return
         materialization = event.event_specific_data.materialization

@@ -4,8 +4,6 @@
 indicator, ``colofon.html``, downloads of the published values, and ``assets/``.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import dagster as dg
@@ -67,25 +65,33 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
     )
 
 
+class OpgavePagesConfig(dg.Config):
+    opgaven: list[str] = []  # only these opgaven (empty: all); the inbox sensor passes the affected ones
+
+
 @dg.asset(key=["maps", "opgave_pages"], deps=INDICATORS, group_name="maps", kinds={"folium", "html"})
-def opgave_pages(datalab: DataLabResource) -> dg.MaterializeResult:
+def opgave_pages(config: OpgavePagesConfig, datalab: DataLabResource) -> dg.MaterializeResult:
     """Een pagina per opgave: de score en elke indicator op één kaart (één laag tegelijk), legenda, tooltips,
     kiemen, hefbomen, een zoekvak, een toegankelijke tabel en downloads (CSV, GeoJSON) van de gepubliceerde waarden."""
-    config = datalab.load_config()
-    catalogue = datalab.load_catalogue(config)
-    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
-    copy_assets(config.output.maps)
+    project = datalab.load_config()
+    catalogue = datalab.load_catalogue(project)
+    opgaven = [
+        o
+        for o in load_opgaven(project.opgaven, catalogue, project.layers)
+        if not config.opgaven or o.id in config.opgaven
+    ]
+    copy_assets(project.output.maps)
     pages: list[dict[str, Any]] = []
     with datalab.connect() as con:
-        shapes = buurt_shapes(con, wijknamen=config.indeling("buurten") == config.indeling("wijken"))
+        shapes = buurt_shapes(con, wijknamen=project.indeling("buurten") == project.indeling("wijken"))
         for opgave in opgaven:
             frame, layers, table = opgave_layers(con, opgave, catalogue, shapes)
-            downloads = write_downloads(config.output.maps, opgave, table, frame)
-            path = config.output.maps / opgave_page_name(opgave)
+            downloads = write_downloads(project.output.maps, opgave, table, frame)
+            path = project.output.maps / opgave_page_name(opgave)
             build_opgave_page(
                 path,
                 opgave=opgave,
-                gemeentenaam=config.gemeente.naam,
+                gemeentenaam=project.gemeente.naam,
                 frame=frame,
                 layers=layers,
                 table=table,

@@ -1,0 +1,142 @@
+"""Data checks that guard publication (run as Dagster asset checks; the blocking ones stop the maps).
+
+Each check returns a :class:`CheckOutcome` whose metadata says what failed, with examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from .config import ProjectConfig
+from .storage import query_row
+
+EXAMPLES = 5
+CBS_ROUNDING = 5  # CBS rounds buurt and wijk inhabitants to 5
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    passed: bool
+    description: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _examples(con: duckdb.DuckDBPyConnection, sql: str, parameters: Any = None) -> list:
+    rows = con.execute(sql, parameters).fetchall() if parameters is not None else con.execute(sql).fetchall()
+    return [row[0] if len(row) == 1 else list(row) for row in rows[:EXAMPLES]]
+
+
+def buurtcodes_unique_and_complete(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> CheckOutcome:
+    """Every buurt has a code BU + the gemeente's digits + 4 digits, once, and a wijkcode of that gemeente."""
+    prefix = f"BU{config.gemeente.digits}"
+    total, doubles, malformed, no_wijk = query_row(
+        con,
+        "SELECT count(*), count(*) - count(DISTINCT buurtcode), "
+        "count(*) FILTER (WHERE NOT regexp_full_match(coalesce(buurtcode, ''), $pattern)), "
+        "count(*) FILTER (WHERE wijkcode IS NULL OR NOT starts_with(wijkcode, $wijk)) FROM staging.buurten",
+        {"pattern": prefix + "[0-9]{4}", "wijk": f"WK{config.gemeente.digits}"},
+    )
+    bad = _examples(
+        con,
+        "SELECT buurtcode FROM staging.buurten WHERE NOT regexp_full_match(coalesce(buurtcode, ''), "
+        "$pattern) OR wijkcode IS NULL ORDER BY 1",
+        {"pattern": prefix + "[0-9]{4}"},
+    )
+    passed = total > 0 and doubles == 0 and malformed == 0 and no_wijk == 0
+    return CheckOutcome(
+        passed,
+        f"{total} buurten, {doubles} duplicate codes, {malformed} malformed, {no_wijk} without wijk",
+        {"buurten": total, "duplicates": doubles, "malformed": malformed, "examples": bad},
+    )
+
+
+def buurt_geometries_valid_and_in_the_netherlands(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
+    """Every buurt polygon is valid, has area, and lies in the Netherlands (RD New bounds)."""
+    invalid = _examples(
+        con, "SELECT buurtcode FROM staging.buurten WHERE NOT ST_IsValid(geometry) OR ST_Area(geometry) <= 0 ORDER BY 1"
+    )
+    outside = _examples(
+        con,
+        "SELECT buurtcode FROM staging.buurten WHERE ST_XMin(geometry) < -7000 OR "
+        "ST_XMax(geometry) > 300000 OR ST_YMin(geometry) < 289000 OR ST_YMax(geometry) > 629000 ORDER BY 1",
+    )
+    passed = not invalid and not outside
+    return CheckOutcome(
+        passed,
+        f"{len(invalid)} invalid or empty, {len(outside)} outside the Netherlands",
+        {"invalid_examples": invalid, "outside_examples": outside},
+    )
+
+
+def buurten_have_inhabitants_or_are_marked(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> CheckOutcome:
+    """A buurt without a known number of inhabitants must be listed in parameters.onbewoonde_buurten."""
+    unknown = _examples(
+        con,
+        "SELECT buurtcode FROM staging.buurten WHERE aantal_inwoners IS NULL "
+        "AND NOT list_contains($marked, buurtcode) ORDER BY 1",
+        {"marked": list(config.parameters.onbewoonde_buurten)},
+    )
+    return CheckOutcome(
+        not unknown,
+        f"{len(unknown)} buurten without inhabitants that are not marked uninhabited",
+        {"examples": unknown, "marked_uninhabited": len(config.parameters.onbewoonde_buurten)},
+    )
+
+
+def buurt_totals_reconcile_with_wijken(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> CheckOutcome:
+    """Inhabitants of the buurten add up to those of their wijk, within CBS rounding (5 per buurt)."""
+    if config.indeling("buurten") != config.indeling("wijken"):
+        return CheckOutcome(True, "wijken are of another gebiedsindeling: not comparable", {"skipped": True})
+    rows = con.execute(
+        """SELECT w.wijkcode, w.aantal_inwoners, sum(b.aantal_inwoners), count(b.buurtcode)
+           FROM staging.wijken AS w JOIN staging.buurten AS b USING (wijkcode)
+           WHERE w.aantal_inwoners IS NOT NULL GROUP BY ALL ORDER BY 1"""
+    ).fetchall()
+    off = [
+        [w, total, summed]
+        for w, total, summed, n in rows
+        if summed is not None and abs(total - summed) > CBS_ROUNDING * n
+    ]
+    return CheckOutcome(
+        not off,
+        f"{len(off)} of {len(rows)} wijken whose buurten do not add up",
+        {"examples (wijk, wijk total, sum of buurten)": off[:EXAMPLES]},
+    )
+
+
+def partner_match_rates_above_threshold(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> CheckOutcome:
+    """Every partner file places at least its min_koppelpercentage of rows; otherwise something is wrong with it."""
+    rates = dict(con.execute("SELECT partner, match_rate FROM joined.partners").fetchall())
+    low = [
+        [p.name, rates.get(p.name), p.min_koppelpercentage]
+        for p in config.partners
+        if rates.get(p.name, 0.0) < p.min_koppelpercentage
+    ]
+    reasons = _examples(
+        con,
+        "SELECT partner || ': ' || reden || ' (' || count(*) || ' rijen)' "
+        "FROM joined.quarantaine_partners GROUP BY partner, reden ORDER BY count(*) DESC",
+    )
+    return CheckOutcome(
+        not low,
+        f"{len(low)} partners below their minimum match rate",
+        {"below (partner, rate, minimum)": low, "rates": rates, "quarantine": reasons},
+    )
+
+
+def sources_fresh(config: ProjectConfig, today: dt.date | None = None) -> CheckOutcome:
+    """Each source with an update cycle (verversing_dagen) is younger than that cycle."""
+    today = today or dt.date.today()
+    stale = []
+    for key, source in config.all_sources().items():
+        if source.verversing_dagen is None or not source.path.exists():
+            continue
+        changed = dt.date.fromtimestamp(source.path.stat().st_mtime)
+        age = (today - changed).days
+        if age > source.verversing_dagen:
+            stale.append([key, str(changed), f"{age} > {source.verversing_dagen} dagen"])
+    return CheckOutcome(not stale, f"{len(stale)} sources older than their update cycle", {"stale": stale})

@@ -1,0 +1,97 @@
+"""Schedules and the partner inbox sensor: the pipeline runs itself once `make dev` is up."""
+
+import hashlib
+import json
+
+import dagster as dg
+
+from ogw_datalab.fetch import FetchSettings
+from ogw_datalab.fetch.fetch_sources import fetch_sources
+from ogw_datalab.inbox import archive_duplicate, install, reject, scan_inbox
+from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.opgaven import load_opgaven
+
+from .resources import DataLabResource
+
+OPGAVE_PAGES = "maps__opgave_pages"
+
+republish = dg.define_asset_job(
+    "republish", selection=dg.AssetSelection.all(), description="Alles opnieuw: van bronbestanden tot kaarten."
+)
+partner_update = dg.define_asset_job(
+    "partner_update",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["raw", "partners"])).downstream().required_multi_asset_neighbors(),
+    description="Een nieuw partnerbestand laden en de kaarten van de opgaven die het raakt opnieuw maken.",
+)
+
+
+@dg.op(description="Download every source with a 'download' block (the only network step), through the cache.")
+def fetch_open_data(context: dg.OpExecutionContext, datalab: DataLabResource) -> int:
+    return fetch_sources(datalab.load_config(), FetchSettings(), report=context.log.info)
+
+
+@dg.job(description="Open data opnieuw ophalen (PDOK, CBS, bestanden) via de cache.")
+def fetch_job():
+    fetch_open_data()
+
+
+monthly_fetch = dg.ScheduleDefinition(
+    name="monthly_fetch",
+    job=fetch_job,
+    cron_schedule="0 5 1 * *",
+    execution_timezone="Europe/Amsterdam",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="De 1e van de maand om 05:00: open data ophalen.",
+)
+monthly_republish = dg.ScheduleDefinition(
+    name="monthly_republish",
+    job=republish,
+    cron_schedule="0 7 1 * *",
+    execution_timezone="Europe/Amsterdam",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="De 1e van de maand om 07:00: alles opnieuw publiceren.",
+)
+
+
+def affected_opgaven(datalab: DataLabResource, partners: set[str]) -> list[str]:
+    """Opgaven with an indicator computed from one of ``partners``."""
+    config = datalab.load_config()
+    catalogue = load_catalogue(config.indicatoren, config)
+    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
+    uses = {i.id for i in catalogue.indicatoren if i.formule.partner in partners}
+    return [o.id for o in opgaven if any(item.id in uses for item in o.indicatoren)]
+
+
+@dg.sensor(
+    job=partner_update,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Let op nieuwe of gewijzigde partnerbestanden in de inbox (op inhoud, niet op tijd).",
+)
+def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResource):
+    config = datalab.load_config()
+    if config.output.inbox is None:
+        return dg.SkipReason("output.inbox is not configured")
+    installed: dict[str, str] = json.loads(context.cursor or "{}")
+    loaded = set()
+    for decision in scan_inbox(config, installed):
+        if decision.action == "reject":
+            target = reject(decision)
+            context.log.warning(f"afgewezen: {decision.path.name} -> {target.name}: {decision.reason}")
+        elif decision.action == "same":
+            archive_duplicate(decision)
+        else:
+            assert decision.partner is not None
+            install(decision, config)
+            installed[decision.partner] = decision.sha256
+            loaded.add(decision.partner)
+    context.update_cursor(json.dumps(installed, sort_keys=True))
+    if not loaded:
+        return dg.SkipReason("geen nieuwe of gewijzigde partnerbestanden")
+    opgaven = affected_opgaven(datalab, loaded)
+    key = hashlib.sha256(json.dumps(sorted(installed.items())).encode()).hexdigest()[:16]
+    return dg.RunRequest(
+        run_key=key,
+        run_config={"ops": {OPGAVE_PAGES: {"config": {"opgaven": opgaven}}}},
+        tags={"partners": ",".join(sorted(loaded))},
+    )

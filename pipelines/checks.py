@@ -1,0 +1,85 @@
+"""Asset checks: the data guards of the pipeline. Blocking checks stop everything downstream (the maps)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+from ogw_datalab import checks
+from ogw_datalab.checks import CheckOutcome
+
+from .resources import DataLabResource
+
+
+def _result(outcome: CheckOutcome, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+    metadata: dict[str, Any] = {
+        key: (value if isinstance(value, (int, float, str, bool)) else dg.MetadataValue.json(value))
+        for key, value in outcome.metadata.items()
+    }
+    return dg.AssetCheckResult(
+        passed=outcome.passed, severity=severity, description=outcome.description, metadata=metadata
+    )
+
+
+BUURTEN = dg.AssetKey(["staging", "buurten"])
+
+
+@dg.asset_check(asset=BUURTEN, blocking=True, description="Buurtcodes uniek, goed gevormd en met een wijk.")
+def buurtcodes_unique_and_complete(datalab: DataLabResource) -> dg.AssetCheckResult:
+    config = datalab.load_config()
+    with datalab.connect() as con:
+        return _result(checks.buurtcodes_unique_and_complete(con, config), dg.AssetCheckSeverity.ERROR)
+
+
+@dg.asset_check(asset=BUURTEN, blocking=True, description="Buurtgeometrieën geldig, niet leeg en in Nederland.")
+def buurt_geometries_valid_and_in_the_netherlands(datalab: DataLabResource) -> dg.AssetCheckResult:
+    with datalab.connect() as con:
+        return _result(checks.buurt_geometries_valid_and_in_the_netherlands(con), dg.AssetCheckSeverity.ERROR)
+
+
+@dg.asset_check(asset=BUURTEN, description="Elke buurt heeft inwoners of staat bekend als (vrijwel) onbewoond.")
+def buurten_have_inhabitants_or_are_marked(datalab: DataLabResource) -> dg.AssetCheckResult:
+    config = datalab.load_config()
+    with datalab.connect() as con:
+        return _result(checks.buurten_have_inhabitants_or_are_marked(con, config), dg.AssetCheckSeverity.WARN)
+
+
+@dg.asset_check(
+    asset=BUURTEN,
+    additional_deps=[dg.AssetKey(["staging", "wijken"])],
+    description="Inwoners van de buurten tellen op tot die van hun wijk, binnen de CBS-afronding.",
+)
+def buurt_totals_reconcile_with_wijken(datalab: DataLabResource) -> dg.AssetCheckResult:
+    config = datalab.load_config()
+    with datalab.connect() as con:
+        return _result(checks.buurt_totals_reconcile_with_wijken(con, config), dg.AssetCheckSeverity.WARN)
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["joined", "partners"]),
+    blocking=True,
+    description="Elk partnerbestand koppelt minstens zijn min_koppelpercentage; anders niet publiceren.",
+)
+def partner_match_rates_above_threshold(datalab: DataLabResource) -> dg.AssetCheckResult:
+    config = datalab.load_config()
+    with datalab.connect() as con:
+        return _result(checks.partner_match_rates_above_threshold(con, config), dg.AssetCheckSeverity.ERROR)
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["raw", "partners"]),
+    description="Elke bron met een verversingscyclus (verversing_dagen) is niet ouder dan die cyclus.",
+)
+def sources_fresh(datalab: DataLabResource) -> dg.AssetCheckResult:
+    return _result(checks.sources_fresh(datalab.load_config()), dg.AssetCheckSeverity.WARN)
+
+
+all_checks = [
+    buurtcodes_unique_and_complete,
+    buurt_geometries_valid_and_in_the_netherlands,
+    buurten_have_inhabitants_or_are_marked,
+    buurt_totals_reconcile_with_wijken,
+    partner_match_rates_above_threshold,
+    sources_fresh,
+]
