@@ -143,4 +143,17 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
             privacy=config.privacy,
         )
         write_frame(con, "maps", "index", pd.DataFrame([{"pad": str(path), "opgaven": len(opgaven)}]))
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "opgaven": len(opgaven)})
+    preview = "\n".join(
+        [
+            f"**{o.titel}**: " + ", ".join(f"{r['buurtnaam']} ({r['score']:.0f})" for r in priorities[o.id])
+            for o in opgaven
+        ]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "url": dg.MetadataValue.url(path.as_uri()),
+            "opgaven": len(opgaven),
+            "preview": dg.MetadataValue.md(f"Buurten die de meeste aandacht vragen:\n\n{preview}"),
+        }
+    )
