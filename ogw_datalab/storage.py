@@ -113,6 +113,15 @@ def row_count(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
     return query_row(con, f"SELECT count(*) FROM {table_name(schema, table)}")[0]
 
 
+def frame_to_temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Copy ``frame`` into the temp table ``name`` (replacing it)."""
+    con.register("__frame", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_identifier(name)} AS SELECT * FROM __frame")
+    finally:
+        con.unregister("__frame")
+
+
 def publish_temp_table(con: duckdb.DuckDBPyConnection, temp: str, schema: str, table: str) -> int:
     """Replace ``schema.table`` with the checked temp table ``temp`` in one transaction.
 

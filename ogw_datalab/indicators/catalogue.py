@@ -8,14 +8,14 @@ SQL files in ``ogw_datalab/sql/indicators/<type>.sql``) with its inputs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..config import ConfigError, ProjectConfig
 
-FORMULA_TYPES = (
+FormulaType = Literal[
     "kerncijfer",
     "aantal",
     "per_inwoners",
@@ -31,7 +31,8 @@ FORMULA_TYPES = (
     "partner_gemiddelde",
     "partner_waarde",
     "partner_wijkwaarde",
-)
+]
+FORMULA_TYPES = get_args(FormulaType)
 # How a formula's wijk and gemeente values follow from the buurten: added up, recomputed as
 # schaal * sum(teller) / sum(noemer), or not at all (a published figure).
 AGGREGATION = {
@@ -62,23 +63,7 @@ class Bron(_Strict):
 class Formule(_Strict):
     """Which computation, on which inputs. Fields not used by the type must stay empty."""
 
-    type: Literal[
-        "kerncijfer",
-        "aantal",
-        "per_inwoners",
-        "per_km2_land",
-        "aandeel_oppervlak",
-        "binnen_afstand",
-        "gemiddelde_afstand",
-        "bomen_bij_woning",
-        "kronendak",
-        "drie_dertig_driehonderd",
-        "partner_aandeel",
-        "partner_per_inwoners",
-        "partner_gemiddelde",
-        "partner_waarde",
-        "partner_wijkwaarde",
-    ]
+    type: FormulaType
     kolom: str | None = Field(None, description="kerncijfer or partner column")
     laag: str | None = Field(None, description="a layer name, or 'parken'")
     partner: str | None = None

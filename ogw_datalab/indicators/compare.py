@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ..storage import publish_temp_table
+from ..storage import frame_to_temp_table, publish_temp_table
 from .catalogue import Catalogue, Indicator
 
 
@@ -56,10 +56,6 @@ def compare_indicators(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
     for level, key in (("buurt", "buurtcode"), ("wijk", "wijkcode")):
         published = con.execute(f"SELECT * FROM indicators.publicatie_{level}").df()
         compared = compare_level(published, key, catalogue, gemeente)
-        con.register("__compared", compared)
-        try:
-            con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM __compared")
-        finally:
-            con.unregister("__compared")
+        frame_to_temp_table(con, "staged", compared)
         counts[level] = publish_temp_table(con, "staged", "indicators", f"vergelijking_{level}")
     return counts

@@ -16,6 +16,7 @@ from ..spatial.reallocate import Areas, address_weights, area_weights, reallocat
 from ..storage import (
     bound_parameters,
     ensure_schemas,
+    frame_to_temp_table,
     layer_table,
     partner_table,
     publish_temp_table,
@@ -168,11 +169,7 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) ->
     frame = pd.DataFrame(
         [{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in catalogue.indicatoren]
     )
-    con.register("__catalogue", frame)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE indicator_catalogue AS SELECT * FROM __catalogue")
-    finally:
-        con.unregister("__catalogue")
+    frame_to_temp_table(con, "indicator_catalogue", frame)
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str, *, wijknamen: bool = True) -> pd.DataFrame:

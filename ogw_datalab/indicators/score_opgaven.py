@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from ..opgaven import Opgave
-from ..storage import publish_temp_table
+from ..storage import frame_to_temp_table, publish_temp_table
 from .catalogue import Catalogue
 from .compare import need_percentile
 
@@ -63,10 +63,6 @@ def score_opgaven(con: duckdb.DuckDBPyConnection, opgaven: list[Opgave], catalog
     top = ranked.groupby("opgave", sort=False).head(PRIORITY_COUNT)  # ties beyond the fifth are left out
     counts = {}
     for name, frame in (("opgave_scores", scores), ("prioriteiten", top)):
-        con.register("__scores", frame)
-        try:
-            con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM __scores")
-        finally:
-            con.unregister("__scores")
+        frame_to_temp_table(con, "staged", frame)
         counts[name] = publish_temp_table(con, "staged", "indicators", name)
     return counts

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from ..config import ProjectConfig
-from ..storage import publish_temp_table, run_sql_file
+from ..storage import frame_to_temp_table, publish_temp_table, run_sql_file
 from .catalogue import Catalogue
 
 SUPPRESSED = "onderdrukt"
@@ -61,11 +61,7 @@ def _register_meta(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None
     meta = pd.DataFrame(
         [{"indicator": i.id, "noemer_soort": i.noemer_soort, "aggregatie": i.aggregatie} for i in catalogue.indicatoren]
     )
-    con.register("__meta", meta)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE indicator_meta AS SELECT * FROM __meta")
-    finally:
-        con.unregister("__meta")
+    frame_to_temp_table(con, "indicator_meta", meta)
 
 
 def _published(frame: pd.DataFrame, key: str) -> set[tuple[str, str]]:
@@ -108,9 +104,5 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, keys:
         for w, v in zip(withheld, frame["waarde"], strict=True)
     ]
     published["reden"] = frame["reden"]
-    con.register("__published", published)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE staged AS SELECT * FROM __published")
-    finally:
-        con.unregister("__published")
+    frame_to_temp_table(con, "staged", published)
     return publish_temp_table(con, "staged", "indicators", name)

@@ -17,9 +17,8 @@ from branca.element import Figure
 from ..files import write_text_atomic
 from ..indicators.catalogue import Indicator, Klassen
 from .colours import colour_values, legend_html, legend_items
-from .offline import finish_page, local_map
+from .offline import add_basemaps, finish_page, local_map
 
-PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
 SIMPLIFY_M = 2.0
 
 
@@ -82,14 +81,7 @@ def build_indicator_map(
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
 
     fmap = local_map(tiles=None, control_scale=True, width="100%", height="100%")
-    folium.TileLayer(
-        PDOK_GRIJS,
-        name="BRT-Achtergrondkaart grijs (PDOK)",
-        attr="Kaartgegevens &copy; Kadaster",
-        min_zoom=6,
-        max_zoom=19,
-    ).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    add_basemaps(fmap)
     folium.GeoJson(
         frame[
             ["buurtcode", "buurtnaam", "wijknaam", "waarde_tekst", "gemeente_tekst", "rang_tekst", "kleur", "geometry"]

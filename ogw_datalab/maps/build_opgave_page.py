@@ -23,9 +23,9 @@ from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue, Indicator, Klassen
 from ..opgaven import Opgave
 from ..storage import layer_table, quote_identifier, table_name
-from .build_indicator_map import PDOK_GRIJS, SIMPLIFY_M, class_breaks, format_value
+from .build_indicator_map import SIMPLIFY_M, class_breaks, format_value
 from .colours import colour_values, legend_html, legend_items
-from .offline import finish_page, local_map, local_marker_cluster
+from .offline import add_basemaps, finish_page, local_map, local_marker_cluster
 
 SCORE_BOUNDS = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
 
@@ -155,14 +155,7 @@ def build_opgave_page(
 ) -> Path:
     """Write the opgave page; the map's layer switch, search and table sorting live in ``assets/opgave.js``."""
     fmap = local_map(tiles=None, control_scale=True, width="100%", height="100%")
-    folium.TileLayer(
-        PDOK_GRIJS,
-        name="BRT-Achtergrondkaart grijs (PDOK)",
-        attr="Kaartgegevens &copy; Kadaster",
-        min_zoom=6,
-        max_zoom=19,
-    ).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    add_basemaps(fmap)
     first = layers[0].key
     areas = folium.GeoJson(
         frame,

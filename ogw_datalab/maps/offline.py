@@ -16,6 +16,7 @@ import folium
 from folium.plugins import MarkerCluster
 
 ASSETS = "assets"
+PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
 LOCAL_JS = [("leaflet", f"{ASSETS}/leaflet.js")]
 LOCAL_CSS = [("leaflet_css", f"{ASSETS}/leaflet.css")]
 CLUSTER_JS = [("markerclusterjs", f"{ASSETS}/leaflet.markercluster.js")]
@@ -36,6 +37,18 @@ def local_map(**options) -> folium.Map:
     fmap.default_js = list(LOCAL_JS)
     fmap.default_css = list(LOCAL_CSS)
     return fmap
+
+
+def add_basemaps(fmap: folium.Map) -> None:
+    """PDOK BRT-Achtergrondkaart grijs as the default background, OpenStreetMap as the alternative."""
+    folium.TileLayer(
+        PDOK_GRIJS,
+        name="BRT-Achtergrondkaart grijs (PDOK)",
+        attr="Kaartgegevens &copy; Kadaster",
+        min_zoom=6,
+        max_zoom=19,
+    ).add_to(fmap)
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
 
 
 def local_marker_cluster(**options) -> MarkerCluster:
