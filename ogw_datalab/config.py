@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -29,6 +29,9 @@ KEY_COLUMNS = {
     "coordinaten": [],
 }
 TABLE_KINDS = ("csv", "xlsx", "json", "parquet")
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class ConfigError(ValueError):
@@ -311,3 +314,19 @@ def _explain(error: ValidationError) -> str:
             message = "unknown key (check the spelling against the README)"
         lines.append(f"  {where}: {message}")
     return "\n".join(lines)
+
+
+def load_yaml_model(path: Path, model: type[ModelT], key: str, what: str) -> ModelT:
+    """Read a YAML file into ``model``; errors name the file and each key that is wrong."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(raw)
+    except FileNotFoundError:
+        raise ConfigError(f"{key}: file not found: {path}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    except ValidationError as error:
+        lines = [
+            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
+        ]
+        raise ConfigError(f"{path}: invalid {what}\n" + "\n".join(lines)) from None

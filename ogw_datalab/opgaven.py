@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .config import ConfigError
+from .config import ConfigError, load_yaml_model
 from .indicators.catalogue import Catalogue
 
 
@@ -57,18 +56,7 @@ class Opgaven(_Strict):
 def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Any] | None = None) -> list[Opgave]:
     """Read and validate an opgaven file against the catalogue (and the configured layers); errors name the key."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        opgaven = list(Opgaven.model_validate(raw).opgaven)
-    except FileNotFoundError:
-        raise ConfigError(f"opgaven: file not found: {path}") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    except ValidationError as error:
-        lines = [
-            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
-        ]
-        raise ConfigError(f"{path}: invalid opgaven file\n" + "\n".join(lines)) from None
+    opgaven = list(load_yaml_model(path, Opgaven, "opgaven", "opgaven file").opgaven)
     unknown = [
         f"  opgaven.{i}.indicatoren.{j}.id: unknown indicator {item.id!r}; the catalogue has {catalogue.ids}"
         for i, opgave in enumerate(opgaven)

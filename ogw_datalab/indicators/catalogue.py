@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, get_args
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..config import ConfigError, ProjectConfig
+from ..config import ConfigError, ProjectConfig, load_yaml_model
 
 FormulaType = Literal[
     "kerncijfer",
@@ -221,18 +220,7 @@ class Catalogue(_Strict):
 def load_catalogue(path: str | Path, config: ProjectConfig | None = None) -> Catalogue:
     """Read and validate a catalogue; with ``config``, check that every input it names is configured."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        catalogue = Catalogue.model_validate(raw)
-    except FileNotFoundError:
-        raise ConfigError(f"indicatoren: file not found: {path}") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    except ValidationError as error:
-        lines = [
-            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
-        ]
-        raise ConfigError(f"{path}: invalid indicator catalogue\n" + "\n".join(lines)) from None
+    catalogue = load_yaml_model(path, Catalogue, "indicatoren", "indicator catalogue")
     if config is not None:
         problems = [p for i, indicator in enumerate(catalogue.indicatoren) for p in _unmet(i, indicator, config)]
         if problems:
