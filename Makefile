@@ -19,7 +19,11 @@ $(INSTALLED): pyproject.toml requirements.lock
 		-r requirements.lock -e '.[dev]'
 	touch $(INSTALLED)
 
+# The demo is built for 2023 first, so that its 2024 maps show the change since then.
+DEMO_EARLIER := $(if $(filter config/demo.yaml,$(CONFIG)),config/demo_2023.yaml,)
+
 demo: $(INSTALLED)
+	$(if $(DEMO_EARLIER),$(BIN)/ogw-datalab build --config $(DEMO_EARLIER) > /dev/null,)
 	$(BIN)/ogw-datalab build --config $(CONFIG)
 
 test: $(INSTALLED)

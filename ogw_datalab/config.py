@@ -176,6 +176,7 @@ class Privacy(_Strict):
 class Demo(_Strict):
     folder: Path = Field(description="where the demo municipality's source files are written")
     seed: int = 484
+    jaar: int = Field(2024, description="2024, or an earlier year of the same fictional place")
 
 
 class Output(_Strict):

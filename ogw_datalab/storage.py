@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-SCHEMAS = ("raw", "staging", "joined", "indicators", "maps")
+SCHEMAS = ("raw", "staging", "joined", "indicators", "maps", "historie")
 
 
 def layer_table(name: str) -> str:

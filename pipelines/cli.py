@@ -67,7 +67,7 @@ def prepare(config_path: Path, *, write_demo: bool) -> ProjectConfig:
     config = load_config(config_path, check_files=False)
     load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config), config.layers)
     if config.demo is not None and write_demo:
-        write_demo_municipality(config.demo.folder, seed=config.demo.seed)
+        write_demo_municipality(config.demo.folder, seed=config.demo.seed, jaar=config.demo.jaar)
     check_source_files(config)
     return config
 

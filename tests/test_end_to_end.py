@@ -186,3 +186,39 @@ def test_suppressed_values_appear_nowhere_in_the_pages(built):
         feature = re.search(r'"buurtcode": "' + buurtcode + r'"[^}]*', page)
         assert feature is not None, (indicator, buurtcode)
         assert '"waarde_tekst": "onderdrukt' in feature.group(0), (indicator, buurtcode)
+
+
+@pytest.mark.e2e
+def test_two_years_give_trends_on_the_current_buurten(tmp_path):
+    def config_for(name: str) -> Path:
+        raw = yaml.safe_load((PROJECT / "config" / name).read_text(encoding="utf-8"))
+        raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")
+        raw["indicatoren"] = str(PROJECT / "config" / "demo_indicatoren.yaml")
+        raw["demo"]["folder"] = raw["demo"]["folder"].removeprefix("../")
+        raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps" if name == "demo.yaml" else "maps_oud"}
+        for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
+            source["path"] = source["path"].removeprefix("../")
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        return path
+
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()):
+        patch.delenv("DAGSTER_HOME", raising=False)
+        assert main(["build", "--config", str(config_for("demo_2023.yaml"))]) == 0
+        assert main(["build", "--config", str(config_for("demo.yaml"))]) == 0
+    con = connect(tmp_path / "data" / "datalab.duckdb", read_only=True)
+    years = dict(con.execute("SELECT jaar, count(*) FROM historie.buurten GROUP BY 1").fetchall())
+    assert years == {2023: 45, 2024: 46}  # Binnenstad and Havenkwartier were one buurt in 2023
+    havenkwartier = con.execute(
+        "SELECT vorige_waarde, waarde FROM indicators.trends WHERE indicator = 'inwoners' AND buurtcode = 'BU99990101'"
+    ).fetchone()
+    assert havenkwartier is not None and havenkwartier[0] > 0  # a 2023 value, reallocated by addresses
+    total_then = con.execute(
+        "SELECT sum(waarde) FROM historie.waarden "
+        "WHERE jaar = 2023 AND indicator = 'inwoners' AND status = 'gepubliceerd'"
+    ).fetchone()[0]
+    moved = con.execute("SELECT sum(vorige_waarde) FROM indicators.trends WHERE indicator = 'inwoners'").fetchone()[0]
+    assert moved == pytest.approx(total_then, rel=0.02)  # counts are moved, not created (published buurten only)
+    con.close()
+    page = (tmp_path / "maps" / "bomen_per_1000_inwoners.html").read_text(encoding="utf-8")
+    assert "sinds 2023" in page

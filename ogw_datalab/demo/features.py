@@ -221,7 +221,7 @@ def draw_trees(geo: Geography, addresses: pd.DataFrame, green: pd.DataFrame, rng
         {
             "BOOMNUMMER": [f"WH-{i:06d}" for i in range(1, len(xy) + 1)],
             "BOOMSOORT_WETENSCHAPPELIJK": rng.choice(species, len(xy)),
-            "PLANTJAAR": rng.integers(1950, 2024, len(xy)),
+            "PLANTJAAR": rng.integers(1950, 2025, len(xy)),
             "x": xy[:, 0],
             "y": xy[:, 1],
         }

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -37,6 +38,7 @@ from .geography import (
 )
 
 DEMO_SEED = 484
+DEMO_YEAR = 2024
 SECRET = -99999999  # CBS: geheim / niet beschikbaar
 RD_NEW = "EPSG:28992"
 DEMO_FILES = (
@@ -53,9 +55,12 @@ DEMO_FILES = (
 )
 
 
-def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED) -> list[Path]:
+def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int = DEMO_YEAR) -> list[Path]:
     """Generate the demo gemeente from ``seed`` and write its source files into ``folder``.
 
+    An earlier ``jaar`` gives the same place a year before: trees planted later are missing,
+    partners' figures differ, and two buurten of the core were still one (so that figures
+    must be reallocated between the years' boundaries, never joined on code).
     Files are written to a temporary folder first and then moved into place one by one,
     so an interrupted run never leaves a half-written file behind.
     """
@@ -66,6 +71,12 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED) -> list[P
     green = features.draw_green(geo, rng)
     addresses = features.draw_addresses(geo, green, rng)
     trees = features.draw_trees(geo, addresses, green, rng)
+    if jaar < DEMO_YEAR:
+        merged = geo.wijken[0].buurten
+        addresses = addresses.replace({"buurtcode": {merged[1].code: merged[0].code}})
+        geo = merge_first_buurten(geo)
+        trees = trees[trees["PLANTJAAR"] <= jaar].reset_index(drop=True)
+        rng = np.random.default_rng(seed + DEMO_YEAR - jaar)  # other partner figures that year
     furniture = features.draw_street_furniture(addresses, rng)
     gps = features.draw_gp_practices(addresses, rng)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".writing-") as tmp:
@@ -83,6 +94,15 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED) -> list[P
         for name in DEMO_FILES:
             os.replace(staging / name, folder / name)
     return [folder / name for name in DEMO_FILES]
+
+
+def merge_first_buurten(geo: Geography) -> Geography:
+    """The year before, Binnenstad and Havenkwartier were one buurt (BU99990100 'Binnenstad')."""
+    core = geo.wijken[0]
+    first, second = core.buurten[0], core.buurten[1]
+    merged = dataclasses.replace(first, geometry=shapely.union_all([first.geometry, second.geometry]))
+    wijk = dataclasses.replace(core, buurten=[merged, *core.buurten[2:]])
+    return dataclasses.replace(geo, wijken=[wijk, *geo.wijken[1:]])
 
 
 def _write_wijkenbuurten(

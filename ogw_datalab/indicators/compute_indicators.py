@@ -182,10 +182,12 @@ def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str, *, wijkn
     return con.execute(
         """SELECT p.buurtcode, p.buurtnaam, p.wijkcode,
                   CASE WHEN $wijknamen THEN w.wijknaam END AS wijknaam,
-                  p.waarde, p.status, p.reden, v.rang, v.percentiel, ST_AsWKB(b.geometry) AS geometry_wkb
+                  p.waarde, p.status, p.reden, v.rang, v.percentiel, t.verschil, t.vorig_jaar,
+                  ST_AsWKB(b.geometry) AS geometry_wkb
         FROM indicators.publicatie_buurt AS p
         JOIN staging.buurten AS b USING (buurtcode)
         LEFT JOIN indicators.vergelijking_buurt AS v USING (indicator, buurtcode)
+        LEFT JOIN indicators.trends AS t USING (indicator, buurtcode)
         LEFT JOIN staging.wijken AS w ON w.wijkcode = p.wijkcode
         WHERE p.indicator = $indicator
         ORDER BY p.buurtcode""",

@@ -57,6 +57,15 @@ def to_web_geometries(values: pd.DataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def format_change(change: float | None, since: float | None, indicator: Indicator | None) -> str:
+    """'+1,2 sinds 2023' (the change since an earlier recorded year), or a dash."""
+    if change is None or pd.isna(change) or since is None or pd.isna(since):
+        return "–"
+    text = format_value(abs(float(change)), indicator) if indicator else f"{abs(float(change)):.1f}"
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    return f"{sign}{text} sinds {int(since)}"
+
+
 def format_value(value: float | None, indicator: Indicator) -> str:
     if value is None or pd.isna(value):
         return "geen waarde"
@@ -79,12 +88,25 @@ def build_indicator_map(
     frame["rang_tekst"] = [f"{int(r)} van {total}" if pd.notna(r) else "–" for r in frame["rang"]]
     frame["wijknaam"] = frame["wijknaam"].fillna("–")
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
+    frame["trend_tekst"] = [
+        format_change(d, y, indicator) for d, y in zip(frame["verschil"], frame["vorig_jaar"], strict=True)
+    ]
 
     fmap = local_map(tiles=None, control_scale=True, width="100%", height="100%")
     add_basemaps(fmap)
     folium.GeoJson(
         frame[
-            ["buurtcode", "buurtnaam", "wijknaam", "waarde_tekst", "gemeente_tekst", "rang_tekst", "kleur", "geometry"]
+            [
+                "buurtcode",
+                "buurtnaam",
+                "wijknaam",
+                "waarde_tekst",
+                "gemeente_tekst",
+                "rang_tekst",
+                "trend_tekst",
+                "kleur",
+                "geometry",
+            ]
         ],
         name=indicator.titel,
         style_function=lambda f: {
@@ -95,7 +117,15 @@ def build_indicator_map(
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["buurtnaam", "buurtcode", "wijknaam", "waarde_tekst", "gemeente_tekst", "rang_tekst"],
+            fields=[
+                "buurtnaam",
+                "buurtcode",
+                "wijknaam",
+                "waarde_tekst",
+                "gemeente_tekst",
+                "rang_tekst",
+                "trend_tekst",
+            ],
             aliases=[
                 "Buurt",
                 "Buurtcode",
@@ -103,6 +133,7 @@ def build_indicator_map(
                 indicator.eenheid.capitalize(),
                 f"Gemeente {gemeentenaam}",
                 "Rang (1 = meeste aandacht)",
+                "Verandering",
             ],
         ),
     ).add_to(fmap)

@@ -23,7 +23,7 @@ from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue, Indicator, Klassen
 from ..opgaven import Opgave
 from ..storage import layer_table, quote_identifier, table_name
-from .build_indicator_map import SIMPLIFY_M, class_breaks, format_value
+from .build_indicator_map import SIMPLIFY_M, class_breaks, format_change, format_value
 from .colours import colour_values, legend_html, legend_items
 from .offline import add_basemaps, finish_page, local_map, local_marker_cluster
 
@@ -88,6 +88,7 @@ def opgave_layers(
         for s, d in zip(scores["score"], scores["drijvers"], strict=True)
     ]
     frame["score_r"] = [f"{int(r)}" if pd.notna(r) else "–" for r in scores["rang"]]
+    frame["score_d"] = "–"
     table["score"] = scores["score"].to_numpy()
     layers = [
         MapLayer(
@@ -103,8 +104,10 @@ def opgave_layers(
         indicator = catalogue.by_id(item.id)
         rows = (
             con.execute(
-                """SELECT p.buurtcode, p.waarde, p.status, p.reden, v.rang FROM indicators.publicatie_buurt AS p
+                """SELECT p.buurtcode, p.waarde, p.status, p.reden, v.rang, t.verschil, t.vorig_jaar
+               FROM indicators.publicatie_buurt AS p
                LEFT JOIN indicators.vergelijking_buurt AS v USING (indicator, buurtcode)
+               LEFT JOIN indicators.trends AS t USING (indicator, buurtcode)
                WHERE p.indicator = ?""",
                 [item.id],
             )
@@ -123,6 +126,9 @@ def opgave_layers(
         ]
         total = int(rows["rang"].notna().sum())
         frame[f"{key}_r"] = [f"{int(r)} van {total}" if pd.notna(r) else "–" for r in rows["rang"]]
+        frame[f"{key}_d"] = [
+            format_change(d, y, indicator) for d, y in zip(rows["verschil"], rows["vorig_jaar"], strict=True)
+        ]
         table[indicator.id] = [("onderdrukt" if s == "onderdrukt" else v) for v, s in zip(values, status, strict=True)]
         gemeente_text = f"{format_value(gemeente.get(item.id), indicator)} {indicator.eenheid}"
         unit = indicator.eenheid + (f" · doel: {format_value(item.doel, indicator)}" if item.doel is not None else "")

@@ -8,6 +8,7 @@ from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.score_opgaven import score_opgaven
 from ogw_datalab.indicators.suppress import publish_indicators
+from ogw_datalab.indicators.trends import compute_trends, record_history
 from ogw_datalab.opgaven import load_opgaven
 
 from ..resources import DataLabResource
@@ -149,3 +150,21 @@ def opgave_scores(datalab: DataLabResource):
             yield dg.MaterializeResult(
                 asset_key=["indicators", table], metadata=table_metadata(con, "indicators", table)
             )
+
+
+@dg.asset(
+    key=["indicators", "trends"],
+    deps=[["indicators", "publicatie_buurt"], ["joined", "adressen_buurt"]],
+    group_name="indicators",
+    kinds={"duckdb"},
+)
+def indicator_trends(datalab: DataLabResource) -> dg.MaterializeResult:
+    """Jaren naast elkaar: de gepubliceerde waarden en buurtgrenzen van dit jaar gaan naar historie.*, en per
+    buurt staat de verandering sinds het vorige vastgelegde jaar, over de grenzen van nu verdeeld (nooit op code)."""
+    config = datalab.load_config()
+    catalogue = datalab.load_catalogue(config)
+    with datalab.connect() as con:
+        history = record_history(con, config.jaar)
+        counts = compute_trends(con, config, catalogue)
+        metadata = table_metadata(con, "indicators", "trends", vorig_jaar=counts["vorig_jaar"], **history)
+    return dg.MaterializeResult(metadata=metadata)

@@ -26,7 +26,9 @@ from ogw_datalab.storage import write_frame
 
 from ..resources import DataLabResource
 
-INDICATORS = [dg.AssetKey(["indicators", t]) for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten")]
+INDICATORS = [
+    dg.AssetKey(["indicators", t]) for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten", "trends")
+]
 
 
 def _gemeente_values(con) -> dict[str, float | None]:

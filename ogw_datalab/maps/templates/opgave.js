@@ -16,7 +16,8 @@
   function tooltip(feature) {
     var p = feature.properties, info = layerInfo(current);
     var rows = [["Buurt", p.n + " (" + p.c + ")"], ["Wijk", p.w], [info.title, p[current + "_t"]],
-                ["Gemeente", info.gemeente], ["Rang (1 = meeste aandacht)", p[current + "_r"]]];
+                ["Gemeente", info.gemeente], ["Rang (1 = meeste aandacht)", p[current + "_r"]],
+                ["Verandering", p[current + "_d"]]];
     var html = "";
     for (var i = 0; i < rows.length; i++) {
       var cls = i === 0 ? ' class="tooltip-kop"' : "";

@@ -1,0 +1,119 @@
+"""Years side by side: every build keeps its published buurt values and boundaries in ``historie``;
+the change per buurt is computed against the most recent earlier year, on today's buurten.
+
+Notes
+-----
+An earlier year's published values are moved onto the current buurten by overlap, never by
+code (:mod:`ogw_datalab.spatial.reallocate`): counts in proportion to overlap, rates as the
+overlap-weighted mean; weighted by the current BAG addresses when configured, else by area.
+A trend exists only where both years have a published value: nothing suppressed is used.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..config import ProjectConfig
+from ..spatial.join_points_to_buurten import read_buurten
+from ..spatial.reallocate import Areas, address_weights, area_weights, reallocate_counts, reallocate_rates
+from ..storage import ensure_schemas, frame_to_temp_table, publish_temp_table
+from .catalogue import Catalogue
+
+
+def record_history(con: duckdb.DuckDBPyConnection, jaar: int) -> dict[str, int]:
+    """Replace this year's rows in ``historie.waarden`` and ``historie.buurten`` by the current build."""
+    ensure_schemas(con)
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS historie.waarden (jaar INTEGER, indicator VARCHAR, buurtcode VARCHAR, "
+        "waarde DOUBLE, status VARCHAR)"
+    )
+    con.execute("CREATE TABLE IF NOT EXISTS historie.buurten (jaar INTEGER, buurtcode VARCHAR, geometry GEOMETRY)")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("waarden", "buurten"):
+            con.execute(f"DELETE FROM historie.{table} WHERE jaar = ?", [jaar])
+        con.execute(
+            "INSERT INTO historie.waarden SELECT ?, indicator, buurtcode, waarde, status "
+            "FROM indicators.publicatie_buurt",
+            [jaar],
+        )
+        con.execute("INSERT INTO historie.buurten SELECT ?, buurtcode, geometry FROM staging.buurten", [jaar])
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+        raise
+    years = [r[0] for r in con.execute("SELECT DISTINCT jaar FROM historie.buurten ORDER BY 1").fetchall()]
+    return {"jaren": len(years), "eerste_jaar": years[0], "laatste_jaar": years[-1]}
+
+
+def compute_trends(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
+    """Write ``indicators.trends``: per indicator and current buurt the change since the previous recorded year."""
+    previous = con.execute("SELECT max(jaar) FROM historie.buurten WHERE jaar < ?", [config.jaar]).fetchone()
+    columns = ["indicator", "buurtcode", "vorig_jaar", "vorige_waarde", "waarde", "verschil"]
+    rows = pd.DataFrame(columns=columns)
+    if previous is not None and previous[0] is not None:
+        rows = _trends_since(con, config, catalogue, int(previous[0]), columns)
+    frame_to_temp_table(con, "staged", rows.astype({"vorig_jaar": "Int64"}) if len(rows) else rows)
+    return {
+        "rows": publish_temp_table(con, "staged", "indicators", "trends"),
+        "vorig_jaar": int(previous[0]) if previous and previous[0] is not None else 0,
+    }
+
+
+def _trends_since(
+    con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue, year: int, columns: list[str]
+) -> pd.DataFrame:
+    weights, weight = _weights(con, config, year)
+    now = con.execute(
+        "SELECT indicator, buurtcode, waarde FROM indicators.publicatie_buurt WHERE status = 'gepubliceerd'"
+    ).df()
+    then = con.execute(
+        "SELECT indicator, buurtcode, waarde FROM historie.waarden WHERE jaar = ? AND status = 'gepubliceerd'", [year]
+    ).df()
+    parts = []
+    for indicator in catalogue.indicatoren:
+        old = then[then["indicator"] == indicator.id].set_index("buurtcode")["waarde"]
+        if old.empty:
+            continue
+        move = reallocate_counts if indicator.aggregatie == "som" else reallocate_rates
+        moved = move(old, weights, weight)
+        current = now[now["indicator"] == indicator.id].set_index("buurtcode")["waarde"]
+        both = current.index.intersection(moved.index)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator": indicator.id,
+                    "buurtcode": both,
+                    "vorig_jaar": year,
+                    "vorige_waarde": moved[both].round(indicator.decimalen).to_numpy(),
+                    "waarde": current[both].to_numpy(),
+                    "verschil": (current[both] - moved[both]).round(indicator.decimalen).to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _weights(con: duckdb.DuckDBPyConnection, config: ProjectConfig, year: int) -> tuple[pd.DataFrame, str]:
+    """Overlap of that year's buurten with today's: by today's addresses when known, else by area."""
+    old = "(SELECT buurtcode AS code, geometry FROM historie.buurten WHERE jaar = " + str(int(year)) + ")"
+    if config.sources.adressen is None:
+        return area_weights(con, old, "(SELECT buurtcode AS code, geometry FROM staging.buurten)"), "overlap_m2"
+    rows = con.execute(
+        "SELECT buurtcode, ST_AsWKB(geometry) FROM historie.buurten WHERE jaar = ? ORDER BY 1", [year]
+    ).fetchall()
+    source = Areas(
+        codes=np.array([c for c, _ in rows], dtype=object), polygons=shapely.from_wkb([bytes(w) for _, w in rows])
+    )
+    codes, polygons = read_buurten(con)
+    homes = con.execute("SELECT ST_X(geometry) AS x, ST_Y(geometry) AS y FROM joined.adressen_buurt").fetchnumpy()
+    weights = address_weights(
+        source,
+        Areas(codes=codes, polygons=polygons),
+        np.asarray(homes["x"], dtype=float),
+        np.asarray(homes["y"], dtype=float),
+    )
+    return weights, "adressen"
