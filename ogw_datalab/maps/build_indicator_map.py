@@ -57,6 +57,17 @@ def to_web_geometries(values: pd.DataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def escape_texts(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """HTML-escape every text that goes into a map, so that names from data show as text and run nothing.
+
+    Escaped text also cannot close the script element the map's data is embedded in.
+    """
+    frame = frame.copy()
+    for column in frame.columns.drop("geometry"):
+        frame[column] = [html.escape(v) if isinstance(v, str) else v for v in frame[column]]
+    return frame
+
+
 def format_change(change: float | None, since: float | None, indicator: Indicator | None) -> str:
     """'+1,2 sinds 2023' (the change since an earlier recorded year), or a dash."""
     if change is None or pd.isna(change) or since is None or pd.isna(since):
@@ -92,6 +103,7 @@ def build_indicator_map(
         format_change(d, y, indicator) for d, y in zip(frame["verschil"], frame["vorig_jaar"], strict=True)
     ]
 
+    frame = escape_texts(frame)
     fmap = local_map(tiles=None, control_scale=True, width="100%", height="100%")
     add_basemaps(fmap)
     folium.GeoJson(

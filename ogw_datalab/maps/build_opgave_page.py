@@ -23,7 +23,7 @@ from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue, Indicator, Klassen
 from ..opgaven import Opgave
 from ..storage import layer_table, quote_identifier, table_name
-from .build_indicator_map import SIMPLIFY_M, class_breaks, format_change, format_value
+from .build_indicator_map import SIMPLIFY_M, class_breaks, escape_texts, format_change, format_value
 from .colours import colour_values, legend_html, legend_items
 from .offline import add_basemaps, finish_page, local_map, local_marker_cluster
 
@@ -133,7 +133,7 @@ def opgave_layers(
         gemeente_text = f"{format_value(gemeente.get(item.id), indicator)} {indicator.eenheid}"
         unit = indicator.eenheid + (f" · doel: {format_value(item.doel, indicator)}" if item.doel is not None else "")
         layers.append(MapLayer(key, indicator.titel, unit, gemeente_text, _legend(palette, bounds, indicator)))
-    return frame, layers, table
+    return escape_texts(frame), layers, table
 
 
 def kiemen_points(con: duckdb.DuckDBPyConnection, opgave: Opgave) -> gpd.GeoDataFrame | None:
@@ -196,7 +196,7 @@ def build_opgave_page(
     config = {
         "map": fmap.get_name(),
         "areas": areas.get_name(),
-        "layers": [{"key": m.key, "title": m.title, "gemeente": m.gemeente} for m in layers],
+        "layers": [{"key": m.key, "title": html.escape(m.title), "gemeente": html.escape(m.gemeente)} for m in layers],
     }
     # Deferred: runs after the inline script at the end of the page has created the map.
     page.html.add_child(
@@ -225,7 +225,7 @@ def _aside(
 ) -> str:
     options = "".join(f'<option value="{m.key}">{html.escape(m.title)}</option>' for m in layers)
     legends = "".join(legend_html(m.key, m.title, m.unit, m.legend, hidden=i > 0) for i, m in enumerate(layers))
-    names = "".join(f'<option value="{html.escape(n)}"></option>' for n in sorted(frame["n"]))
+    names = "".join(f'<option value="{n}"></option>' for n in sorted(frame["n"]))  # escaped in escape_texts
     hefbomen = (
         "".join(
             f"<li><strong>{html.escape(h.naam)}</strong>{': ' + html.escape(h.beschrijving) if h.beschrijving else ''}"

@@ -7,6 +7,7 @@ background) are fetched from outside; without them the map shows a plain backgro
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from importlib import resources
@@ -84,3 +85,32 @@ def copy_assets(maps_folder: str | Path) -> Path:
                 destination = target / ("images" if folder.endswith("images") else "") / file.name
                 shutil.copyfile(file, destination)
     return target
+
+
+def site_build_folder(maps_folder: str | Path) -> Path:
+    """Where a new version of the site is assembled: ``<maps>.bouw`` beside the published folder."""
+    maps = Path(maps_folder)
+    return maps.with_name(maps.name + ".bouw")
+
+
+def start_site_build(maps_folder: str | Path) -> Path:
+    """A fresh build folder holding a copy of the published site, so that a partial update keeps other pages."""
+    maps, staging = Path(maps_folder), site_build_folder(maps_folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    if maps.is_dir():
+        shutil.copytree(maps, staging)
+    else:
+        staging.mkdir(parents=True)
+    return staging
+
+
+def publish_site(maps_folder: str | Path) -> Path:
+    """Swap the completed build folder in for the published site; a failed build never gets here."""
+    maps, staging = Path(maps_folder), site_build_folder(maps_folder)
+    old = maps.with_name(maps.name + ".oud")
+    shutil.rmtree(old, ignore_errors=True)
+    if maps.exists():
+        os.replace(maps, old)
+    os.replace(staging, maps)
+    shutil.rmtree(old, ignore_errors=True)
+    return maps

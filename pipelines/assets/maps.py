@@ -20,7 +20,7 @@ from ogw_datalab.maps.build_opgave_page import (
     write_downloads,
 )
 from ogw_datalab.maps.build_opgave_page import page_name as opgave_page_name
-from ogw_datalab.maps.offline import copy_assets
+from ogw_datalab.maps.offline import copy_assets, publish_site, site_build_folder, start_site_build
 from ogw_datalab.opgaven import load_opgaven
 from ogw_datalab.storage import write_frame
 
@@ -42,13 +42,14 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
     met naam, code, waarde (of 'onderdrukt' met de reden), de waarde van de gemeente en de rang."""
     config = datalab.load_config()
     catalogue = datalab.load_catalogue(config)
-    copy_assets(config.output.maps)
+    site = start_site_build(config.output.maps)  # published only when the front page is done
+    copy_assets(site)
     pages: list[dict[str, Any]] = []
     same_indeling = config.indeling("buurten") == config.indeling("wijken")
     with datalab.connect() as con:
         gemeente = _gemeente_values(con)
         for indicator in catalogue.indicatoren:
-            path = config.output.maps / page_name(indicator)
+            path = site / page_name(indicator)
             build_indicator_map(
                 indicator_values(con, indicator.id, wijknamen=same_indeling),
                 indicator,
@@ -56,7 +57,9 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
                 gemeente_waarde=gemeente.get(indicator.id),
                 path=path,
             )
-            pages.append({"indicator": indicator.id, "pad": str(path), "bytes": path.stat().st_size})
+            pages.append(
+                {"indicator": indicator.id, "pad": str(config.output.maps / path.name), "bytes": path.stat().st_size}
+            )
         write_frame(con, "maps", "indicator_pages", pd.DataFrame(pages))
     return dg.MaterializeResult(
         metadata={
@@ -71,7 +74,12 @@ class OpgavePagesConfig(dg.Config):
     opgaven: list[str] = []  # only these opgaven (empty: all); the inbox sensor passes the affected ones
 
 
-@dg.asset(key=["maps", "opgave_pages"], deps=INDICATORS, group_name="maps", kinds={"folium", "html"})
+@dg.asset(
+    key=["maps", "opgave_pages"],
+    deps=[*INDICATORS, ["maps", "indicator_pages"]],
+    group_name="maps",
+    kinds={"folium", "html"},
+)
 def opgave_pages(config: OpgavePagesConfig, datalab: DataLabResource) -> dg.MaterializeResult:
     """Een pagina per opgave: de score en elke indicator op één kaart (één laag tegelijk), legenda, tooltips,
     kiemen, hefbomen, een zoekvak, een toegankelijke tabel en downloads (CSV, GeoJSON) van de gepubliceerde waarden."""
@@ -82,14 +90,14 @@ def opgave_pages(config: OpgavePagesConfig, datalab: DataLabResource) -> dg.Mate
         for o in load_opgaven(project.opgaven, catalogue, project.layers)
         if not config.opgaven or o.id in config.opgaven
     ]
-    copy_assets(project.output.maps)
+    site = site_build_folder(project.output.maps)
     pages: list[dict[str, Any]] = []
     with datalab.connect() as con:
         shapes = buurt_shapes(con, wijknamen=project.indeling("buurten") == project.indeling("wijken"))
         for opgave in opgaven:
             frame, layers, table = opgave_layers(con, opgave, catalogue, shapes)
-            downloads = write_downloads(project.output.maps, opgave, table, frame)
-            path = project.output.maps / opgave_page_name(opgave)
+            downloads = write_downloads(site, opgave, table, frame)
+            path = site / opgave_page_name(opgave)
             build_opgave_page(
                 path,
                 opgave=opgave,
@@ -101,7 +109,9 @@ def opgave_pages(config: OpgavePagesConfig, datalab: DataLabResource) -> dg.Mate
                 kiemen=kiemen_points(con, opgave),
                 downloads=downloads,
             )
-            pages.append({"opgave": opgave.id, "pad": str(path), "bytes": path.stat().st_size})
+            pages.append(
+                {"opgave": opgave.id, "pad": str(project.output.maps / path.name), "bytes": path.stat().st_size}
+            )
         write_frame(con, "maps", "opgave_pages", pd.DataFrame(pages))
     return dg.MaterializeResult(
         metadata={
@@ -129,7 +139,7 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
             for o in opgaven
         }
         path = build_index(
-            config.output.maps / "index.html",
+            site_build_folder(config.output.maps) / "index.html",
             gemeente=config.gemeente,
             jaar=config.jaar,
             opgaven=opgaven,
@@ -139,11 +149,12 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
             gemeente_waarden=_gemeente_values(con),
         )
         build_colophon(
-            config.output.maps / "colofon.html",
+            site_build_folder(config.output.maps) / "colofon.html",
             gemeente=config.gemeente,
             indicators=catalogue.indicatoren,
             privacy=config.privacy,
         )
+        path = publish_site(config.output.maps) / path.name  # the whole new site at once
         write_frame(con, "maps", "index", pd.DataFrame([{"pad": str(path), "opgaven": len(opgaven)}]))
     preview = "\n".join(
         [

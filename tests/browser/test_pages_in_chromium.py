@@ -1,8 +1,10 @@
-"""The published pages in headless Chromium, opened from disk with the network blocked.
+"""The published pages in headless Chromium, opened from disk with every non-local request blocked.
 
-They must draw without internet, request nothing but (optional) map tiles, respond to the
-layer switch, the search box and table sorting, and have no serious or critical WCAG 2.1 AA
-violations according to axe-core. Needs Debian's chromium (``.ci/run`` installs it).
+They must draw without internet (only map tiles may try to leave), log no errors, show one
+path per buurt, switch layers, show tooltips, zoom to a searched buurt, sort the table, show
+data as text (never run it), and have no serious or critical WCAG 2.1 AA violation according
+to axe-core. Needs Debian's chromium (``.ci/run`` installs it). Screenshots of the index and
+an opgave page are saved in ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -10,15 +12,25 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import shapely
+from shapely.geometry import box
 
-from ..test_end_to_end import built  # noqa: F401
+from ogw_datalab.indicators.catalogue import Indicator
+from ogw_datalab.maps.build_indicator_map import build_indicator_map
+from ogw_datalab.maps.offline import copy_assets
+
+from ..test_alphen_real_data import alphen  # noqa: F401
+from ..test_end_to_end import PROJECT, built  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).with_name("axe.min.js")
+ARTIFACTS = PROJECT / "test-artifacts"
 TILE_HOSTS = ("service.pdok.nl", "tile.openstreetmap.org")
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.e2e,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium"
     ),
@@ -45,24 +57,34 @@ def browser():
         chromium.close()
 
 
-def open_offline(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    outside: list[str] = []
+class Opened:
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.route("**/*", self._block)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
 
-    def block(route):
-        url = route.request.url
-        if url.startswith("file:"):
+    def _block(self, route):
+        if route.request.url.startswith("file:"):
             route.continue_()
         else:
-            outside.append(url)
+            self.outside.append(route.request.url)
             route.abort()
 
-    page.route("**/*", block)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
-    return page, outside, errors
+    def _console(self, message):
+        blocked_tile = "Failed to load resource" in message.text  # the tiles we block; checked via self.outside
+        if message.type == "error" and not blocked_tile:
+            self.errors.append(message.text)
+
+    def check_clean(self):
+        assert self.errors == [] and self.dialogs == []
+        assert all(any(host in url for host in TILE_HOSTS) for url in self.outside), self.outside
 
 
 def serious_violations(page) -> list[str]:
@@ -76,37 +98,47 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.e2e
-@pytest.mark.parametrize(
-    "name",
-    [
-        "index.html",
-        "colofon.html",
-        "opgave_meer_groen.html",
-        "opgave_energietransitie.html",
-        "drie_dertig_driehonderd_pct.html",
-    ],
-)
-def test_page_works_offline_and_passes_axe(browser, built, name):  # noqa: F811
-    page, outside, errors = open_offline(browser, built[0] / "maps" / name)
+DEMO_PAGES = [
+    "index.html",
+    "colofon.html",
+    "opgave_meer_groen.html",
+    "opgave_energietransitie.html",
+    "drie_dertig_driehonderd_pct.html",
+]
+ALPHEN_PAGES = ["index.html", "colofon.html", "opgave_gezond_en_veilig.html", "inwoners.html"]
+
+
+def check_page(browser, folder: Path, name: str, buurten: int) -> None:
+    opened = Opened(browser, folder / name)
     try:
-        assert errors == []
-        assert all(any(host in url for host in TILE_HOSTS) for url in outside), outside  # only map tiles try to leave
-        if name != "index.html" and name != "colofon.html":
-            assert page.locator("path.leaflet-interactive").count() >= 40  # every buurt drawn, no tiles needed
-        assert serious_violations(page) == []
+        opened.check_clean()
+        if name not in ("index.html", "colofon.html"):
+            assert opened.page.locator("path.leaflet-interactive").count() == buurten  # one path per buurt
+            assert opened.page.locator(".legenda:not([hidden])").count() == 1
+        assert serious_violations(opened.page) == []
+        if name in ("index.html", "opgave_meer_groen.html", "opgave_gezond_en_veilig.html"):
+            ARTIFACTS.mkdir(exist_ok=True)
+            opened.page.screenshot(path=str(ARTIFACTS / f"{folder.parent.name}-{name}.png"), full_page=True)
     finally:
-        page.close()
+        opened.page.close()
 
 
-@pytest.mark.e2e
-def test_layer_switch_search_and_sorting(browser, built):  # noqa: F811
-    page, _outside, _errors = open_offline(browser, built[0] / "maps" / "opgave_meer_groen.html")
+@pytest.mark.parametrize("name", DEMO_PAGES)
+def test_demo_pages(browser, built, name):  # noqa: F811
+    check_page(browser, built[0] / "maps", name, buurten=46)
+
+
+@pytest.mark.parametrize("name", ALPHEN_PAGES)
+def test_alphen_pages(browser, alphen, name):  # noqa: F811
+    check_page(browser, alphen[0] / "maps", name, buurten=87)
+
+
+def test_layers_tooltip_search_and_sorting(browser, built):  # noqa: F811
+    opened = Opened(browser, built[0] / "maps" / "opgave_meer_groen.html")
+    page = opened.page
     try:
-        first = page.locator("path.leaflet-interactive").first
-        before = first.get_attribute("fill")
-        options = page.locator("#kaartlaag option")
         fills = set()
+        options = page.locator("#kaartlaag option")
         for i in range(options.count()):
             page.select_option("#kaartlaag", index=i)
             fills.add(
@@ -115,10 +147,20 @@ def test_layer_switch_search_and_sorting(browser, built):  # noqa: F811
                 )
             )
             assert page.locator(f"[data-legenda='{options.nth(i).get_attribute('value')}']").is_visible()
-        assert len(fills) > 1 and before is not None
+        assert len(fills) > 1
+        tooltip = page.locator(".leaflet-tooltip")
+        for i in range(12):  # the centre of a concave buurt's box may lie outside it, or under a marker
+            area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
+            page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+            page.wait_for_timeout(150)
+            if tooltip.count() and tooltip.first.is_visible():
+                break
+        assert "BU9999" in tooltip.first.inner_text() and "Gemeente" in tooltip.first.inner_text()
+        zoom_before = page.evaluate("window[OGW.map].getZoom()")
         page.fill("#zoek-buurt", "Kerkbuurt")
         page.click("#zoek-knop")
         assert "Kerkbuurt" in page.locator("#zoek-status").inner_text()
+        page.wait_for_function(f"window[OGW.map].getZoom() > {zoom_before}", timeout=3000)
         header = page.locator("#waarden th[data-kolom='2']")
         header.locator("button").click()
         assert header.get_attribute("aria-sort") == "ascending"
@@ -127,5 +169,48 @@ def test_layer_switch_search_and_sorting(browser, built):  # noqa: F811
         )
         present = [s for s in scores if s == s]
         assert present == sorted(present)
+        opened.check_clean()
     finally:
         page.close()
+
+
+def test_names_from_data_show_as_text_and_run_nothing(browser, tmp_path):
+    attack = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
+    values = pd.DataFrame(
+        {
+            "buurtcode": ["BU00010001", "BU00010002"],
+            "buurtnaam": [attack, "Gewoon"],
+            "wijkcode": "WK000100",
+            "wijknaam": [attack, "Wijk"],
+            "waarde": [1.0, 2.0],
+            "status": "gepubliceerd",
+            "reden": [None, None],
+            "rang": [2, 1],
+            "percentiel": [0.0, 100.0],
+            "verschil": [None, None],
+            "vorig_jaar": [None, None],
+            "geometry_wkb": shapely.to_wkb([box(100000, 450000, 101000, 451000), box(101000, 450000, 102000, 451000)]),
+        }
+    )
+    indicator = Indicator.model_validate(
+        {
+            "id": "x",
+            "titel": "Test",
+            "eenheid": "aantal",
+            "beschrijving": attack,
+            "bron": {"uitgever": "t", "dataset": "t", "jaar": 2024, "licentie": "CC0"},
+            "formule": {"type": "kerncijfer", "kolom": "aantal_inwoners"},
+        }
+    )
+    copy_assets(tmp_path)
+    path = build_indicator_map(values, indicator, gemeentenaam="Test", gemeente_waarde=1.5, path=tmp_path / "x.html")
+    assert attack not in path.read_text(encoding="utf-8")
+    opened = Opened(browser, path)
+    try:
+        area = opened.page.locator("path.leaflet-interactive").first.bounding_box()
+        opened.page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+        opened.page.locator(".leaflet-tooltip").wait_for(state="visible", timeout=3000)
+        assert "<img src=x onerror=alert(1)>" in opened.page.locator(".leaflet-tooltip").inner_text()
+        opened.check_clean()
+    finally:
+        opened.page.close()

@@ -21,12 +21,13 @@
     var html = "";
     for (var i = 0; i < rows.length; i++) {
       var cls = i === 0 ? ' class="tooltip-kop"' : "";
-      html += "<div" + cls + ">" + (i === 0 ? "" : rows[i][0] + ": ") + escapeHtml(String(rows[i][1])) + "</div>";
+      // Texts from data come escaped from the page builder; they are shown, never run.
+      html += "<div" + cls + ">" + (i === 0 ? "" : rows[i][0] + ": ") + String(rows[i][1]) + "</div>";
     }
     return html;
   }
   function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+    return text.replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" }[c]; });
   }
   function show(key) {
     current = key;
@@ -40,13 +41,13 @@
 
   var search = document.getElementById("zoek-buurt");
   function find() {
-    var wanted = search.value.trim().toLowerCase(), found = null;
+    var wanted = escapeHtml(search.value.trim()).toLowerCase(), found = null;
     areas.eachLayer(function (layer) {
       var p = layer.feature.properties;
       if (!found && (p.n.toLowerCase() === wanted || p.c.toLowerCase() === wanted)) { found = layer; }
     });
     var status = document.getElementById("zoek-status");
-    if (found) { map.fitBounds(found.getBounds(), { maxZoom: 16 }); found.openTooltip(); status.textContent = "Ingezoomd op " + found.feature.properties.n + "."; }
+    if (found) { map.fitBounds(found.getBounds(), { maxZoom: 16, animate: false }); found.openTooltip(); status.innerHTML = "Ingezoomd op " + found.feature.properties.n + "."; }
     else if (wanted) { status.textContent = "Geen buurt gevonden met die naam."; }
   }
   search.addEventListener("change", find);
