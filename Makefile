@@ -45,4 +45,5 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
 
 clean:
-	rm -rf data/demo data/*.duckdb data/*.duckdb.wal maps/*.html maps/downloads
+	rm -rf data/demo data/demo_2023 data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \
+		maps/*.html maps/downloads maps/assets maps/alphen maps.bouw maps.oud
