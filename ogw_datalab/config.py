@@ -158,8 +158,6 @@ class Parameters(_Strict):
     park_distance_m: float = Field(300.0, gt=0)
     park_min_area_ha: float = Field(1.0, ge=0)
     park_types: list[str] = Field(default_factory=lambda: ["groenvoorziening", "park"])
-    min_inwoners_for_rate: int = Field(50, ge=0, description="no per-inhabitant rate below this many inhabitants")
-    min_noemer_for_share: int = Field(10, ge=1, description="no share whose denominator is below this count")
     onbewoonde_buurten: list[str] = Field(
         default_factory=list, description="buurtcodes known to be (almost) uninhabited, where no inhabitants are fine"
     )

@@ -93,7 +93,9 @@ def test_tables_are_complete_and_plausible(built):
     per_indicator = dict(con.execute("SELECT indicator, count(*) FROM indicators.buurt GROUP BY ALL").fetchall())
     assert set(per_indicator.values()) == {con.execute("SELECT count(*) FROM staging.buurten").fetchone()[0]}
     ranges = dict(
-        con.execute("SELECT indicator, [min(waarde), max(waarde)] FROM indicators.buurt GROUP BY ALL").fetchall()
+        con.execute(
+            "SELECT indicator, [min(waarde), max(waarde)] FROM indicators.publicatie_buurt GROUP BY ALL"
+        ).fetchall()
     )
     for share in ("woningen_binnen_300m_park_pct", "energielabel_efg_pct", "eenzaam_pct"):
         assert 0 <= ranges[share][0] <= ranges[share][1] <= 100, share

@@ -34,10 +34,10 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, ca
 
     Notes
     -----
-    Per buurt, ``waarde = schaal * teller / noemer`` for rates and shares; it is NULL when
-    the denominator is below the configured minimum (``min_inwoners_for_rate`` inhabitants
-    for rates per inhabitant, ``min_noemer_for_share`` for shares and means). Wijk and
-    gemeente values are recomputed from the sums of teller and noemer, never averaged.
+    Per buurt, ``waarde = schaal * teller / noemer`` for rates and shares, wherever the
+    denominator is positive; which of these may be published is decided afterwards, in one
+    place (:mod:`ogw_datalab.indicators.suppress`). Wijk and gemeente values are recomputed
+    from the sums of teller and noemer, never averaged.
     Intermediate tables (areas per buurt, distances per home) are kept in ``joined`` under
     ``indicator_<id>_...`` so that every number can be traced.
     """
@@ -74,8 +74,6 @@ def _compute_one(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicato
 def _parameters(config: ProjectConfig, indicator: Indicator) -> dict[str, Any]:
     formule = indicator.formule
     return {
-        "min_inwoners": config.parameters.min_inwoners_for_rate,
-        "min_noemer": config.parameters.min_noemer_for_share,
         "per": formule.per,
         "afstand_m": formule.afstand_m,
         "park_m": config.parameters.park_distance_m,

@@ -9,7 +9,7 @@ WITH seen AS (
 SELECT b.buurtcode,
        count(a.bronrij) FILTER (WHERE coalesce(s.bomen, 0) >= $minimum) AS teller,
        count(a.bronrij) AS noemer,
-       CASE WHEN count(a.bronrij) >= $min_noemer
+       CASE WHEN count(a.bronrij) > 0
             THEN 100.0 * count(a.bronrij) FILTER (WHERE coalesce(s.bomen, 0) >= $minimum) / count(a.bronrij) END AS waarde
 FROM staging.buurten AS b
 LEFT JOIN joined.adressen_buurt AS a ON a.buurtcode = b.buurtcode AND a.is_woning

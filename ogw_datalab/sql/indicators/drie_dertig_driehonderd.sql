@@ -28,7 +28,7 @@ homes AS (
 SELECT b.buurtcode,
        count(h.bronrij) FILTER (WHERE h.voldoet) AS teller,
        count(h.bronrij) AS noemer,
-       CASE WHEN count(h.bronrij) >= $min_noemer
+       CASE WHEN count(h.bronrij) > 0
             THEN 100.0 * count(h.bronrij) FILTER (WHERE h.voldoet) / count(h.bronrij) END AS waarde
 FROM staging.buurten AS b
 LEFT JOIN homes AS h USING (buurtcode)

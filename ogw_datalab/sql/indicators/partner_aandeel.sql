@@ -7,7 +7,7 @@ WITH rows AS (
 SELECT b.buurtcode,
        count(r.v) FILTER (WHERE list_contains($waarden, r.v)) AS teller,
        count(r.v) FILTER (WHERE len($van) = 0 OR list_contains($van, r.v)) AS noemer,
-       CASE WHEN count(r.v) FILTER (WHERE len($van) = 0 OR list_contains($van, r.v)) >= $min_noemer
+       CASE WHEN count(r.v) FILTER (WHERE len($van) = 0 OR list_contains($van, r.v)) > 0
             THEN 100.0 * count(r.v) FILTER (WHERE list_contains($waarden, r.v))
                  / count(r.v) FILTER (WHERE len($van) = 0 OR list_contains($van, r.v)) END AS waarde
 FROM staging.buurten AS b
