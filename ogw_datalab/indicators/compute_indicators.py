@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
-import shapely
 
 from ..config import ProjectConfig
 from ..spatial.area_per_buurt import compute_area_per_buurt
-from ..spatial.join_points_to_buurten import compute_distances, read_buurten
-from ..spatial.reallocate import Areas, address_weights, area_weights, reallocate_rates
+from ..spatial.join_points_to_buurten import compute_distances
+from ..spatial.reallocate import reallocate_rates, weights_onto_buurten
 from ..storage import (
     bound_parameters,
     ensure_schemas,
@@ -123,23 +121,11 @@ def _wijk_values_to_buurten(
 
     The wijken may be of another gebiedsindeling than the buurten: nothing is matched on code.
     """
-    wijken = "(SELECT wijkcode AS code, geometry FROM staging.wijken)"
-    buurten = "(SELECT buurtcode AS code, geometry FROM staging.buurten)"
-    weights, weight = area_weights(con, wijken, buurten), "overlap_m2"
-    if config.sources.adressen is not None:
-        homes = con.execute("SELECT ST_X(geometry) AS x, ST_Y(geometry) AS y FROM joined.adressen_buurt").fetchnumpy()
-        codes = con.execute("SELECT wijkcode, ST_AsWKB(geometry) FROM staging.wijken ORDER BY wijkcode").fetchall()
-        source = Areas(
-            codes=np.array([c for c, _ in codes], dtype=object), polygons=shapely.from_wkb([bytes(w) for _, w in codes])
-        )
-        target_codes, target_polygons = read_buurten(con)
-        weights = address_weights(
-            source,
-            Areas(codes=target_codes, polygons=target_polygons),
-            np.asarray(homes["x"], dtype=float),
-            np.asarray(homes["y"], dtype=float),
-        )
-        weight = "adressen"
+    weights, weight = weights_onto_buurten(
+        con,
+        "(SELECT wijkcode AS code, geometry FROM staging.wijken)",
+        use_addresses=config.sources.adressen is not None,
+    )
     column = quote_identifier(kolom)
     values = con.execute(
         f"SELECT wijkcode, CAST({column} AS DOUBLE) FROM {table_name('joined', partner_table(partner))}"

@@ -12,13 +12,10 @@ A trend exists only where both years have a published value: nothing suppressed 
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
-import shapely
 
 from ..config import ProjectConfig
-from ..spatial.join_points_to_buurten import read_buurten
-from ..spatial.reallocate import Areas, address_weights, area_weights, reallocate_counts, reallocate_rates
+from ..spatial.reallocate import reallocate_counts, reallocate_rates, weights_onto_buurten
 from ..storage import ensure_schemas, frame_to_temp_table, publish_temp_table
 from .catalogue import Catalogue
 
@@ -66,7 +63,8 @@ def compute_trends(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalo
 def _trends_since(
     con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue, year: int, columns: list[str]
 ) -> pd.DataFrame:
-    weights, weight = _weights(con, config, year)
+    earlier = f"(SELECT buurtcode AS code, geometry FROM historie.buurten WHERE jaar = {int(year)})"
+    weights, weight = weights_onto_buurten(con, earlier, use_addresses=config.sources.adressen is not None)
     now = con.execute(
         "SELECT indicator, buurtcode, waarde FROM indicators.publicatie_buurt WHERE status = 'gepubliceerd'"
     ).df()
@@ -95,25 +93,3 @@ def _trends_since(
             )
         )
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
-
-
-def _weights(con: duckdb.DuckDBPyConnection, config: ProjectConfig, year: int) -> tuple[pd.DataFrame, str]:
-    """Overlap of that year's buurten with today's: by today's addresses when known, else by area."""
-    old = "(SELECT buurtcode AS code, geometry FROM historie.buurten WHERE jaar = " + str(int(year)) + ")"
-    if config.sources.adressen is None:
-        return area_weights(con, old, "(SELECT buurtcode AS code, geometry FROM staging.buurten)"), "overlap_m2"
-    rows = con.execute(
-        "SELECT buurtcode, ST_AsWKB(geometry) FROM historie.buurten WHERE jaar = ? ORDER BY 1", [year]
-    ).fetchall()
-    source = Areas(
-        codes=np.array([c for c, _ in rows], dtype=object), polygons=shapely.from_wkb([bytes(w) for _, w in rows])
-    )
-    codes, polygons = read_buurten(con)
-    homes = con.execute("SELECT ST_X(geometry) AS x, ST_Y(geometry) AS y FROM joined.adressen_buurt").fetchnumpy()
-    weights = address_weights(
-        source,
-        Areas(codes=codes, polygons=polygons),
-        np.asarray(homes["x"], dtype=float),
-        np.asarray(homes["y"], dtype=float),
-    )
-    return weights, "adressen"

@@ -24,6 +24,7 @@ from typing import TypedDict
 import duckdb
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..storage import run_sql_file
 from .assign_points import assign_points
@@ -72,3 +73,25 @@ def reallocate_rates(values: pd.Series, weights: pd.DataFrame, weight: str = "ov
     table = weights.assign(waarde=weights["bron"].map(values)).dropna(subset=["waarde"])
     weighted = (table["waarde"] * table[weight]).groupby(table["doel"]).sum()
     return weighted / table.groupby("doel")[weight].sum()
+
+
+def weights_onto_buurten(con: duckdb.DuckDBPyConnection, source: str, use_addresses: bool) -> tuple[pd.DataFrame, str]:
+    """Overlaps of the areas in ``source`` (an SQL relation with ``code`` and ``geometry``) with today's buurten.
+
+    Weighted by today's BAG addresses (``joined.adressen_buurt``) when ``use_addresses``, else by area.
+    Returns the weights and the name of the weight column.
+    """
+    target = "(SELECT buurtcode AS code, geometry FROM staging.buurten)"
+    if not use_addresses:
+        return area_weights(con, source, target), "overlap_m2"
+
+    def areas(relation: str) -> Areas:
+        rows = con.execute(f"SELECT code, ST_AsWKB(geometry) FROM {relation} ORDER BY code").fetchall()
+        return Areas(
+            codes=np.array([c for c, _ in rows], dtype=object), polygons=shapely.from_wkb([bytes(w) for _, w in rows])
+        )
+
+    homes = con.execute("SELECT ST_X(geometry) AS x, ST_Y(geometry) AS y FROM joined.adressen_buurt").fetchnumpy()
+    x = np.asarray(homes["x"], dtype=float)
+    y = np.asarray(homes["y"], dtype=float)
+    return address_weights(areas(source), areas(target), x, y), "adressen"
