@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
+import pandas as pd
 from shapely.geometry import Point, box
 
+from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.storage import write_frame
 
 RD = "EPSG:28992"
@@ -50,7 +54,7 @@ def two_by_two_buurten(con, *, inwoners=(1000, 400, 40, -99999999)) -> gpd.GeoDa
         geometry=[box(5000, 5000, 6000, 6000)],
         crs=RD,
     )
-    both = gpd.GeoDataFrame(__import__("pandas").concat([frame, other], ignore_index=True), crs=RD)
+    both = gpd.GeoDataFrame(pd.concat([frame, other], ignore_index=True), crs=RD)
     write_frame(con, "raw", "buurten", both)
     return both
 
@@ -60,3 +64,28 @@ def points(con, table: str, coordinates: list[tuple[float, float] | None], **col
     geometry = [None if c is None else Point(c) for c in coordinates]
     frame = gpd.GeoDataFrame({"bronrij": range(len(geometry)), **columns}, geometry=geometry, crs=RD)
     write_frame(con, "staging", table, frame)
+
+
+def assert_nothing_suppressed_is_published(database, maps) -> int:
+    """No withheld figure in the publication table, the CSV downloads or the map pages.
+
+    Returns how many figures are withheld (a test should see some).
+    """
+    con = connect(database, read_only=True)
+    hidden = con.execute(
+        "SELECT indicator, buurtcode FROM indicators.publicatie_buurt WHERE status = 'onderdrukt'"
+    ).fetchall()
+    leaked = con.execute(
+        "SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt' AND waarde IS NOT NULL"
+    ).fetchone()[0]
+    con.close()
+    assert leaked == 0
+    downloads = [pd.read_csv(p, sep=";", dtype=str).set_index("buurtcode") for p in (maps / "downloads").glob("*.csv")]
+    for indicator, buurtcode in hidden:
+        for table in downloads:
+            if indicator in table.columns:
+                assert table.loc[buurtcode, indicator] == "onderdrukt", (indicator, buurtcode)
+        page = (maps / f"{indicator}.html").read_text(encoding="utf-8")
+        feature = re.search(r'"buurtcode": "' + buurtcode + r'"[^}]*', page)
+        assert feature is not None and '"waarde_tekst": "onderdrukt' in feature.group(0), (indicator, buurtcode)
+    return len(hidden)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 
 from ogw_datalab.duckdb_connection import connect
 from pipelines.cli import main
+
+from .fixtures import assert_nothing_suppressed_is_published
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -75,23 +75,4 @@ def test_alphen_maps(alphen):
 @pytest.mark.e2e
 def test_alphen_publishes_no_suppressed_value(alphen):
     folder, _printed = alphen
-    con = connect(folder / "alphen.duckdb", read_only=True)
-    hidden = con.execute(
-        "SELECT indicator, buurtcode FROM indicators.publicatie_buurt WHERE status = 'onderdrukt'"
-    ).fetchall()
-    leaked = con.execute(
-        "SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt' AND waarde IS NOT NULL"
-    ).fetchone()[0]
-    con.close()
-    assert hidden and leaked == 0
-    downloads = {
-        p.stem: pd.read_csv(p, sep=";", dtype=str).set_index("buurtcode")
-        for p in (folder / "maps" / "downloads").glob("*.csv")
-    }
-    for indicator, buurtcode in hidden:
-        for table in downloads.values():
-            if indicator in table.columns:
-                assert table.loc[buurtcode, indicator] == "onderdrukt", (indicator, buurtcode)
-        page = (folder / "maps" / f"{indicator}.html").read_text(encoding="utf-8")
-        feature = re.search(r'"buurtcode": "' + buurtcode + r'"[^}]*', page)
-        assert feature is not None and '"waarde_tekst": "onderdrukt' in feature.group(0)
+    assert assert_nothing_suppressed_is_published(folder / "alphen.duckdb", folder / "maps") > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -114,7 +115,7 @@ def test_blocking_check_keeps_the_maps_from_being_published(lab, capsys):
 def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(tmp_path):
     config = demo_config(tmp_path)
     command = [sys.executable, "-m", "ogw_datalab", "build", "--config", str(config)]
-    env = {k: v for k, v in __import__("os").environ.items() if k != "DAGSTER_HOME"}
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     runs = [
         subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)

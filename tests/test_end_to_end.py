@@ -14,6 +14,8 @@ import yaml
 from ogw_datalab.duckdb_connection import connect
 from pipelines.cli import main
 
+from .fixtures import assert_nothing_suppressed_is_published
+
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMAS = ("raw", "staging", "joined", "indicators")
 
@@ -173,21 +175,7 @@ def test_unknown_reader_kind_is_explained(tmp_path, capsys):
 @pytest.mark.e2e
 def test_suppressed_values_appear_nowhere_in_the_pages(built):
     folder = built[0]
-    con = connect(folder / "data" / "datalab.duckdb", read_only=True)
-    hidden = con.execute(
-        "SELECT p.indicator, p.buurtcode, i.waarde FROM indicators.publicatie_buurt AS p "
-        "JOIN indicators.buurt AS i USING (indicator, buurtcode) WHERE p.status = 'onderdrukt'"
-    ).fetchall()
-    leaked = con.execute(
-        "SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt' AND waarde IS NOT NULL"
-    ).fetchone()[0]
-    con.close()
-    assert hidden and leaked == 0
-    for indicator, buurtcode, _value in hidden:
-        page = (folder / "maps" / f"{indicator}.html").read_text(encoding="utf-8")
-        feature = re.search(r'"buurtcode": "' + buurtcode + r'"[^}]*', page)
-        assert feature is not None, (indicator, buurtcode)
-        assert '"waarde_tekst": "onderdrukt' in feature.group(0), (indicator, buurtcode)
+    assert assert_nothing_suppressed_is_published(folder / "data" / "datalab.duckdb", folder / "maps") > 0
 
 
 @pytest.mark.e2e

@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure
@@ -23,7 +22,7 @@ from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue, Indicator, Klassen
 from ..opgaven import Opgave
 from ..storage import layer_table, quote_identifier, table_name
-from .build_indicator_map import SIMPLIFY_M, class_breaks, escape_texts, format_change, format_value
+from .build_indicator_map import class_breaks, escape_texts, format_change, format_value, to_web_geometries
 from .colours import colour_values, legend_html, legend_items
 from .offline import add_basemaps, finish_page, local_map, local_marker_cluster
 
@@ -47,14 +46,11 @@ def buurt_shapes(con: duckdb.DuckDBPyConnection, wijknamen: bool) -> gpd.GeoData
     """Buurt outlines for the web: simplified without gaps between neighbours, EPSG:4326, 6 decimals."""
     rows = con.execute(
         """SELECT b.buurtcode, b.buurtnaam, CASE WHEN $wijknamen THEN w.wijknaam END AS wijknaam,
-                  ST_AsWKB(b.geometry) AS wkb
+                  ST_AsWKB(b.geometry) AS geometry_wkb
            FROM staging.buurten AS b LEFT JOIN staging.wijken AS w USING (wijkcode) ORDER BY b.buurtcode""",
         {"wijknamen": wijknamen},
     ).df()
-    polygons = shapely.coverage_simplify(shapely.from_wkb([bytes(b) for b in rows["wkb"]]), SIMPLIFY_M)
-    frame = gpd.GeoDataFrame(rows.drop(columns=["wkb"]), geometry=polygons, crs="EPSG:28992").to_crs("EPSG:4326")
-    frame["geometry"] = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, 6))
-    return frame
+    return to_web_geometries(rows)
 
 
 def _legend(classes: list[str], bounds: list[float], indicator: Indicator | None) -> list[tuple[str, str]]:
