@@ -19,11 +19,7 @@ $(INSTALLED): pyproject.toml requirements.lock
 		-r requirements.lock -e '.[dev]'
 	touch $(INSTALLED)
 
-# The demo is built for 2023 first, so that its 2024 maps show the change since then.
-DEMO_EARLIER := $(if $(filter config/demo.yaml,$(CONFIG)),config/demo_2023.yaml,)
-
 demo: $(INSTALLED)
-	$(if $(DEMO_EARLIER),$(BIN)/ogw-datalab build --config $(DEMO_EARLIER) > /dev/null,)
 	$(BIN)/ogw-datalab build --config $(CONFIG)
 
 test: $(INSTALLED)
@@ -45,5 +41,5 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
 
 clean:
-	rm -rf data/demo data/demo_2023 data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \
+	rm -rf data/demo data/demo_2023 data/jaren data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \
 		maps/*.html maps/downloads maps/assets maps/alphen maps.bouw maps.oud

@@ -196,6 +196,11 @@ class ProjectConfig(_Strict):
     parameters: Parameters = Field(default_factory=Parameters)
     privacy: Privacy = Field(default_factory=Privacy)
     output: Output = Field(default_factory=Output)
+    jaren: dict[int, Path] = Field(
+        default_factory=dict,
+        description="earlier CBS years, each with its own configuration file; built as Dagster partitions so that "
+        "the maps show the change since then",
+    )
     config_file: Path | None = None
 
     @model_validator(mode="after")
@@ -207,6 +212,9 @@ class ProjectConfig(_Strict):
         park = self.parameters.park_layer
         if park is not None and (park not in self.layers or self.layers[park].geometry != "polygons"):
             raise ValueError(f"parameters.park_layer '{park}' must name a polygon layer under 'layers'")
+        later = sorted(year for year in self.jaren if year >= self.jaar)
+        if later:
+            raise ValueError(f"jaren: {later} must be earlier than jaar {self.jaar} (the year the maps show)")
         return self
 
     def indeling(self, level: Literal["buurten", "wijken"]) -> int:
@@ -248,6 +256,34 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
     if check_files:
         check_source_files(config)
     return config
+
+
+def load_year_config(config: ProjectConfig, year: int) -> ProjectConfig:
+    """The configuration of an earlier year listed under ``jaren:``, checked against ``config``.
+
+    An earlier year is built into its own database and site (so that building it never touches
+    this year's tables or maps) and must describe the same gemeente.
+    """
+    if year not in config.jaren:
+        configured = ", ".join(str(y) for y in sorted(config.jaren)) or "none"
+        raise ConfigError(f"{config.config_file}: jaren: no configuration for {year} (configured: {configured})")
+    try:
+        earlier = load_config(config.jaren[year], check_files=False)
+    except ConfigError as error:
+        raise ConfigError(f"{config.config_file}: jaren.{year}: {error}") from None
+    problems = []
+    if earlier.jaar != year:
+        problems.append(f"its jaar is {earlier.jaar}, not {year}")
+    if earlier.gemeente.code != config.gemeente.code:
+        problems.append(f"its gemeente is {earlier.gemeente.code}, not {config.gemeente.code}")
+    if earlier.jaren:
+        problems.append("it lists jaren itself; only the current year's configuration does")
+    for key in ("database", "maps"):
+        if getattr(earlier.output, key) == getattr(config.output, key):
+            problems.append(f"its output.{key} is this year's ({getattr(config.output, key)}); give it its own")
+    if problems:
+        raise ConfigError(f"{config.config_file}: jaren.{year} ({earlier.config_file}): " + "; ".join(problems))
+    return earlier
 
 
 def check_source_files(config: ProjectConfig) -> None:
@@ -294,6 +330,7 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
             "indicatoren": resolve(config.indicatoren),
             "output": output,
             "demo": demo,
+            "jaren": {year: resolve(path) for year, path in config.jaren.items()},
         }
     )
 

@@ -1,7 +1,8 @@
-"""Write files so that readers never see half a file: temporary file, then rename."""
+"""Write files so that readers never see half a file (temporary file, then rename), and know a file by its content."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -42,3 +43,12 @@ def replace_atomic(path: Path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def file_hash(path: Path) -> str:
+    """The sha256 of a file's content: how the inbox and the year partitions notice a changed file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

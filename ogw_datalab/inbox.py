@@ -9,7 +9,6 @@ that cannot be read as its partner's configuration promises goes to ``afgewezen/
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from .config import Partner, ProjectConfig
+from .files import file_hash
 from .readers import SourceError, read_source
 
 ARCHIVE = "archief"
@@ -30,14 +30,6 @@ class InboxFile:
     partner: str | None
     action: Literal["load", "same", "reject"]
     reason: str | None = None
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def partner_for(path: Path, partners: list[Partner]) -> Partner | None:

@@ -5,18 +5,32 @@ import json
 
 import dagster as dg
 
+from ogw_datalab.config import ProjectConfig
 from ogw_datalab.fetch import FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
+from ogw_datalab.files import file_hash
 from ogw_datalab.inbox import archive_duplicate, install, reject, scan_inbox
 from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.opgaven import load_opgaven
 
+from .assets.historie import CBS_JAAR, CBS_JAREN, jaargang
 from .resources import DataLabResource
 
 OPGAVE_PAGES = "maps__opgave_pages"
+JAARGANG = dg.AssetSelection.assets(jaargang)
 
 republish = dg.define_asset_job(
-    "republish", selection=dg.AssetSelection.all(), description="Alles opnieuw: van bronbestanden tot kaarten."
+    "republish",
+    selection=dg.AssetSelection.all() - JAARGANG,
+    description="Alles van dit jaar opnieuw: van bronbestanden tot kaarten (eerdere jaren blijven staan).",
+)
+jaargang_job = dg.define_asset_job(
+    "jaargang", selection=JAARGANG, description="Een eerder CBS-jaar opbouwen en naar historie.* kopiëren."
+)
+trends_update = dg.define_asset_job(
+    "trends_update",
+    selection=dg.AssetSelection.assets(dg.AssetKey(["indicators", "trends"])).downstream(),
+    description="De verandering sinds het vorige jaar opnieuw berekenen en de kaarten opnieuw maken.",
 )
 partner_update = dg.define_asset_job(
     "partner_update",
@@ -95,3 +109,57 @@ def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabRe
         run_config={"ops": {OPGAVE_PAGES: {"config": {"opgaven": opgaven}}}},
         tags={"partners": ",".join(sorted(loaded))},
     )
+
+
+def _materialised_hash(instance: dg.DagsterInstance, year: str) -> str | None:
+    """The configuration hash the latest materialisation of ``year`` was built from."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=jaargang.key, asset_partitions=[year]), limit=1
+    ).records
+    if not records or records[0].asset_materialization is None:
+        return None
+    value = records[0].asset_materialization.metadata.get("configuratie_sha256")
+    return str(value.value) if value is not None else None
+
+
+def _configured_years(config: ProjectConfig) -> dict[str, str]:
+    return {str(year): file_hash(path) for year, path in sorted(config.jaren.items()) if path.is_file()}
+
+
+@dg.sensor(
+    job=jaargang_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Houd de partities van historie/jaargang gelijk aan 'jaren:' in de configuratie, en bouw een "
+    "jaar dat nieuw is of waarvan het configuratiebestand veranderde (op inhoud).",
+)
+def cbs_jaren_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResource):
+    configured = _configured_years(datalab.load_config())
+    existing = set(context.instance.get_dynamic_partitions(CBS_JAAR))
+    requested: dict[str, str] = json.loads(context.cursor or "{}")
+    runs = [
+        dg.RunRequest(partition_key=year, tags={"configuratie_sha256": sha})
+        for year, sha in configured.items()
+        if requested.get(year) != sha and _materialised_hash(context.instance, year) != sha
+    ]
+    requested.update({r.partition_key: configured[r.partition_key] for r in runs if r.partition_key})
+    context.update_cursor(json.dumps(requested, sort_keys=True))
+    partitions: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
+    if set(configured) - existing:
+        partitions.append(CBS_JAREN.build_add_request(sorted(set(configured) - existing)))
+    if existing - set(configured):
+        partitions.append(CBS_JAREN.build_delete_request(sorted(existing - set(configured))))
+    if not runs and not partitions:
+        return dg.SkipReason("de jaren in de configuratie zijn gebouwd en ongewijzigd")
+    return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=partitions)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[jaargang_job],
+    request_job=trends_update,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Na een gebouwd eerder jaar: de verandering sinds dat jaar en de kaarten opnieuw.",
+)
+def trends_after_jaargang(context: dg.RunStatusSensorContext):
+    return dg.RunRequest(run_key=context.dagster_run.run_id)

@@ -11,16 +11,18 @@ from pathlib import Path
 
 import dagster as dg
 
-from ogw_datalab.config import ConfigError, ProjectConfig, check_source_files, load_config
-from ogw_datalab.demo.write_demo import write_demo_municipality
+from ogw_datalab.config import ConfigError, ProjectConfig, load_config
+from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
-from ogw_datalab.indicators.catalogue import load_catalogue
-from ogw_datalab.opgaven import load_opgaven
+from ogw_datalab.files import file_hash
+from ogw_datalab.indicators.history import recorded_years
 
-from .checks import all_checks
-from .definitions import all_assets
+from .assets.historie import CBS_JAAR, jaargang
+from .build import failures, prepare, run_year_graph
 from .resources import DataLabResource
+
+PROGRESS: dict[str, dict] = {"loggers": {"progress": {}}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,48 +64,55 @@ def fetch(config_path: Path, *, refresh: bool) -> int:
     return 0
 
 
-def prepare(config_path: Path, *, write_demo: bool) -> ProjectConfig:
-    """Validate the configuration (and write the demo files when it asks for them)."""
-    config = load_config(config_path, check_files=False)
-    load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config), config.layers)
-    if config.demo is not None and write_demo:
-        write_demo_municipality(config.demo.folder, seed=config.demo.seed, jaar=config.demo.jaar)
-    check_source_files(config)
-    return config
-
-
 def build(config: ProjectConfig) -> int:
-    """Run all assets in this process, printing one line per asset; return the exit code."""
-    defs = dg.Definitions(
-        assets=all_assets,
-        asset_checks=all_checks,
-        resources={"datalab": DataLabResource(config_path=str(config.config_file))},
-        loggers={"progress": progress_logger},
-        executor=dg.in_process_executor,
-    )
-    job = defs.resolve_implicit_global_asset_job_def()
+    """Build the earlier years that are missing or whose configuration changed, then this year; print progress."""
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
-    print(f"ogw-datalab: building {config.gemeente.naam} ({config.gemeente.code}) from {config.config_file}")
     with instance:
-        result = job.execute_in_process(
-            instance=instance, run_config={"loggers": {"progress": {}}}, raise_on_error=False
-        )
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"FAILED {event.step_key}: {_root_cause(event.step_failure_data.error)}", file=sys.stderr)
-        return 1
+        pending = years_to_build(config)
+        for year in sorted(set(config.jaren) - set(pending)):
+            print(f"ogw-datalab: {year} is in the history already (its configuration is unchanged)")
+        for year in pending:
+            print(f"ogw-datalab: building {year} (an earlier year, for the change since then)")
+            if not _report(build_earlier_year(config, year, instance)):
+                return 1
+        print(f"ogw-datalab: building {config.gemeente.naam} ({config.gemeente.code}) from {config.config_file}")
+        if not _report(run_year_graph(config, instance, loggers={"progress": progress_logger}, run_config=PROGRESS)):
+            return 1
     print(f"done in {time.perf_counter() - started:.1f} s")
     print(f"maps: {config.output.maps / 'index.html'}")
     return 0
 
 
-def _root_cause(error) -> str:
-    """The innermost error message: the one that says what is wrong with the data or the file."""
-    while error is not None and error.cause is not None:
-        error = error.cause
-    return error.message.strip() if error is not None else "unknown error"
+def years_to_build(config: ProjectConfig) -> list[int]:
+    """Earlier years under ``jaren:`` that the database has not recorded, or recorded from another configuration."""
+    if not config.jaren:
+        return []
+    con = connect(config.output.database)
+    try:
+        recorded = recorded_years(con)
+    finally:
+        con.close()
+    return [year for year, path in sorted(config.jaren.items()) if recorded.get(year) != file_hash(path)]
+
+
+def build_earlier_year(config: ProjectConfig, year: int, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Materialise the ``historie/jaargang`` partition of ``year``, as the Dagster UI would."""
+    defs = dg.Definitions(
+        assets=[jaargang],
+        resources={"datalab": DataLabResource(config_path=str(config.config_file))},
+        loggers={"progress": progress_logger},
+        executor=dg.in_process_executor,
+    )
+    instance.add_dynamic_partitions(CBS_JAAR, [str(year)])
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=instance, partition_key=str(year), run_config=PROGRESS, raise_on_error=False)
+
+
+def _report(result: dg.ExecuteInProcessResult) -> bool:
+    for line in failures(result):
+        print(f"FAILED {line}", file=sys.stderr)
+    return result.success
 
 
 class _ProgressHandler(logging.Handler):

@@ -17,6 +17,7 @@ import yaml
 from ogw_datalab.config import load_config
 from ogw_datalab.inbox import scan_inbox
 from pipelines.automation import monthly_republish, partner_inbox_sensor
+from pipelines.build import failures, run_year_graph
 from pipelines.cli import main
 from pipelines.resources import DataLabResource
 
@@ -126,3 +127,23 @@ def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(tmp_path)
     assert main(["build", "--config", str(config)]) == 0
     assert table_fingerprints(tmp_path / "data" / "datalab.duckdb") == prints
     shutil.rmtree(tmp_path / "data" / "demo")
+
+
+@pytest.mark.e2e
+def test_map_assets_report_their_pages_and_a_preview_image(lab):
+    _folder, config_path = lab
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = run_year_graph(load_config(config_path), instance)
+    assert result.success, failures(result)
+    metadata = {
+        event.asset_key.to_user_string(): event.step_materialization_data.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    pages = metadata["maps/opgave_pages"]
+    assert set(pages["paths"].value) == {"meer_groen", "energietransitie", "gezond_en_veilig", "bestaanszekerheid"}
+    assert all(Path(p).is_file() for p in pages["paths"].value.values())
+    assert pages["preview"].value.count("](data:image/png;base64,") == 4
+    index = metadata["maps/index"]
+    assert Path(index["path"].value).is_file()
+    assert index["preview"].value.count("](data:image/png;base64,") == 4
+    assert metadata["indicators/publicatie_buurt"]["suppressed"].value > 0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ogw_datalab.config import ConfigError, load_config
+from ogw_datalab.config import ConfigError, load_config, load_year_config
 
 DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
 
@@ -71,3 +71,10 @@ def test_yaml_syntax_error(tmp_path):
     path.write_text("gemeente: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(path)
+
+
+def test_demo_lists_its_earlier_year_with_its_own_database_and_site():
+    config = load_config(DEMO, check_files=False)
+    earlier = load_year_config(config, 2023)
+    assert (earlier.jaar, earlier.gemeente.code) == (2023, "GM9999")
+    assert earlier.output.database != config.output.database and earlier.output.maps != config.output.maps

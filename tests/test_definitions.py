@@ -12,7 +12,7 @@ import yaml
 from pipelines.definitions import defs
 
 PROJECT = Path(__file__).resolve().parents[1]
-LAYERS = ("raw", "staging", "joined", "indicators", "maps")
+LAYERS = ("raw", "staging", "joined", "indicators", "maps", "historie")
 
 
 def test_definitions_load_with_assets_in_every_layer():

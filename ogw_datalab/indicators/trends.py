@@ -1,5 +1,5 @@
-"""Years side by side: every build keeps its published buurt values and boundaries in ``historie``;
-the change per buurt is computed against the most recent earlier year, on today's buurten.
+"""Years side by side: every build keeps its published buurt values and boundaries in ``historie``
+(:mod:`.history`); the change per buurt is computed against the most recent earlier year, on today's buurten.
 
 Notes
 -----
@@ -16,34 +16,8 @@ import pandas as pd
 
 from ..config import ProjectConfig
 from ..spatial.reallocate import reallocate_counts, reallocate_rates, weights_onto_buurten
-from ..storage import ensure_schemas, frame_to_temp_table, publish_temp_table
+from ..storage import frame_to_temp_table, publish_temp_table
 from .catalogue import Catalogue
-
-
-def record_history(con: duckdb.DuckDBPyConnection, jaar: int) -> dict[str, int]:
-    """Replace this year's rows in ``historie.waarden`` and ``historie.buurten`` by the current build."""
-    ensure_schemas(con)
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS historie.waarden (jaar INTEGER, indicator VARCHAR, buurtcode VARCHAR, "
-        "waarde DOUBLE, status VARCHAR)"
-    )
-    con.execute("CREATE TABLE IF NOT EXISTS historie.buurten (jaar INTEGER, buurtcode VARCHAR, geometry GEOMETRY)")
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table in ("waarden", "buurten"):
-            con.execute(f"DELETE FROM historie.{table} WHERE jaar = ?", [jaar])
-        con.execute(
-            "INSERT INTO historie.waarden SELECT ?, indicator, buurtcode, waarde, status "
-            "FROM indicators.publicatie_buurt",
-            [jaar],
-        )
-        con.execute("INSERT INTO historie.buurten SELECT ?, buurtcode, geometry FROM staging.buurten", [jaar])
-        con.execute("COMMIT")
-    except duckdb.Error:
-        con.execute("ROLLBACK")
-        raise
-    years = [r[0] for r in con.execute("SELECT DISTINCT jaar FROM historie.buurten ORDER BY 1").fetchall()]
-    return {"jaren": len(years), "eerste_jaar": years[0], "laatste_jaar": years[-1]}
 
 
 def compute_trends(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:

@@ -6,9 +6,10 @@ import dagster as dg
 
 from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
+from ogw_datalab.indicators.history import record_history
 from ogw_datalab.indicators.score_opgaven import score_opgaven
 from ogw_datalab.indicators.suppress import publish_indicators
-from ogw_datalab.indicators.trends import compute_trends, record_history
+from ogw_datalab.indicators.trends import compute_trends
 from ogw_datalab.opgaven import load_opgaven
 
 from ..resources import DataLabResource
@@ -154,7 +155,7 @@ def opgave_scores(datalab: DataLabResource):
 
 @dg.asset(
     key=["indicators", "trends"],
-    deps=[["indicators", "publicatie_buurt"], ["joined", "adressen_buurt"]],
+    deps=[["indicators", "publicatie_buurt"], ["joined", "adressen_buurt"], ["historie", "jaargang"]],
     group_name="indicators",
     kinds={"duckdb"},
 )

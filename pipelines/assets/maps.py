@@ -21,6 +21,7 @@ from ogw_datalab.maps.build_opgave_page import (
 )
 from ogw_datalab.maps.build_opgave_page import page_name as opgave_page_name
 from ogw_datalab.maps.offline import copy_assets, publish_site, site_build_folder, start_site_build
+from ogw_datalab.maps.preview import preview_markdown, render_preview
 from ogw_datalab.opgaven import load_opgaven
 from ogw_datalab.storage import write_frame
 
@@ -66,6 +67,7 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
             "table": "maps.indicator_pages",
             "dagster/row_count": len(pages),
             "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
+            "paths": dg.MetadataValue.json({p["indicator"]: p["pad"] for p in pages}),
         }
     )
 
@@ -110,14 +112,23 @@ def opgave_pages(config: OpgavePagesConfig, datalab: DataLabResource) -> dg.Mate
                 downloads=downloads,
             )
             pages.append(
-                {"opgave": opgave.id, "pad": str(project.output.maps / path.name), "bytes": path.stat().st_size}
+                {
+                    "opgave": opgave.id,
+                    "titel": opgave.titel,
+                    "pad": str(project.output.maps / path.name),
+                    "bytes": path.stat().st_size,
+                    "voorbeeld_png": render_preview(frame.geometry, frame["score_c"].tolist()),
+                }
             )
         write_frame(con, "maps", "opgave_pages", pd.DataFrame(pages))
+    previews = [f"**{p['titel']}** (`{p['pad']}`)\n\n{preview_markdown(p['titel'], p['voorbeeld_png'])}" for p in pages]
     return dg.MaterializeResult(
         metadata={
             "table": "maps.opgave_pages",
             "dagster/row_count": len(pages),
             "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
+            "paths": dg.MetadataValue.json({p["opgave"]: p["pad"] for p in pages}),
+            "preview": dg.MetadataValue.md("Score per buurt:\n\n" + "\n\n".join(previews)),
         }
     )
 
@@ -156,9 +167,12 @@ def index_page(datalab: DataLabResource) -> dg.MaterializeResult:
         )
         path = publish_site(config.output.maps) / path.name  # the whole new site at once
         write_frame(con, "maps", "index", pd.DataFrame([{"pad": str(path), "opgaven": len(opgaven)}]))
-    preview = "\n".join(
+        images = dict(con.execute("SELECT opgave, voorbeeld_png FROM maps.opgave_pages").fetchall())
+    preview = "\n\n".join(
         [
-            f"**{o.titel}**: " + ", ".join(f"{r['buurtnaam']} ({r['score']:.0f})" for r in priorities[o.id])
+            f"**{o.titel}**: "
+            + ", ".join(f"{r['buurtnaam']} ({r['score']:.0f})" for r in priorities[o.id])
+            + (f"\n\n{preview_markdown(o.titel, images[o.id])}" if o.id in images else "")
             for o in opgaven
         ]
     )
