@@ -133,6 +133,31 @@ def test_alphen_pages(browser, alphen, name):  # noqa: F811
     check_page(browser, alphen[0] / "maps", name, buurten=87)
 
 
+def test_tooltips_wrap_and_stay_inside_the_map(browser, built):  # noqa: F811
+    opened = Opened(browser, built[0] / "maps" / "opgave_gezond_en_veilig.html")  # long lists of drivers
+    page = opened.page
+    try:
+        map_box = page.locator(".leaflet-container").bounding_box()
+        seen, problems = 0, []
+        for i in range(min(30, page.locator("path.leaflet-interactive").count())):
+            area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
+            page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+            page.wait_for_timeout(100)
+            tooltip = page.locator(".leaflet-tooltip")
+            if not (tooltip.count() and tooltip.first.is_visible()):
+                continue
+            seen += 1
+            box = tooltip.first.bounding_box()
+            # a line wider than its box would be cut off (the arrow, a pseudo-element, does not count)
+            overflow = tooltip.first.evaluate("t => [...t.children].some(c => c.scrollWidth > c.clientWidth + 1)")
+            if overflow or box["x"] < map_box["x"] or box["x"] + box["width"] > map_box["x"] + map_box["width"]:
+                problems.append(tooltip.first.inner_text().splitlines()[0])
+        assert seen >= 5 and not problems, problems
+        opened.check_clean()
+    finally:
+        page.close()
+
+
 def test_layers_tooltip_search_and_sorting(browser, built):  # noqa: F811
     opened = Opened(browser, built[0] / "maps" / "opgave_meer_groen.html")
     page = opened.page
