@@ -123,7 +123,10 @@ def _materialised_hash(instance: dg.DagsterInstance, year: str) -> str | None:
 
 
 def _configured_years(config: ProjectConfig) -> dict[str, str]:
-    return {str(year): file_hash(path) for year, path in sorted(config.jaren.items()) if path.is_file()}
+    """Year -> sha256 of its configuration file; a missing file still gets its partition, and its run says why."""
+    return {
+        str(year): file_hash(path) if path.is_file() else "ontbreekt" for year, path in sorted(config.jaren.items())
+    }
 
 
 @dg.sensor(

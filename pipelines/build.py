@@ -84,11 +84,16 @@ def materialised(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """One line per failed step, with the innermost error: the one that names the file or the data."""
+    """One line per failed step, with the innermost error (the one that names the file or the data), and one per
+    failed blocking check, with what it found."""
     lines = []
     for event in result.all_events:
         if event.is_step_failure:
             lines.append(f"{event.step_key}: {_root_cause(event.step_failure_data.error)}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.asset_check_evaluation_data
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                lines.append(f"blocking check {evaluation.check_name}: {evaluation.description or 'failed'}")
     return lines
 
 

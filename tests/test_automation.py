@@ -108,7 +108,7 @@ def test_blocking_check_keeps_the_maps_from_being_published(lab, capsys):
     config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert main(["build", "--config", str(config_path)]) == 1
     out = capsys.readouterr()
-    assert "partner_match_rates_above_threshold" in out.out + out.err
+    assert "FAILED blocking check partner_match_rates_above_threshold: " in out.err
     assert not (folder / "maps" / "index.html").exists() and not list((folder / "maps").glob("opgave_*.html"))
 
 

@@ -16,6 +16,7 @@ from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.files import file_hash
 from pipelines.assets.historie import CBS_JAREN
 from pipelines.automation import cbs_jaren_sensor, trends_after_jaargang, trends_update
+from pipelines.build import failures
 from pipelines.cli import main
 from pipelines.definitions import defs
 from pipelines.resources import CONFIG_ENV_VAR, DataLabResource
@@ -177,3 +178,23 @@ def test_a_built_year_leads_to_new_trends_and_maps_only():
     assert selected == {"indicators/trends", "maps/indicator_pages", "maps/opgave_pages", "maps/index"}
     republished = {k.path[0] for k in defs.resolve_job_def("republish").asset_layer.executable_asset_keys}
     assert "historie" not in republished and {"raw", "maps"} <= republished
+
+
+def test_a_year_whose_configuration_is_missing_gets_a_partition_and_a_run_that_says_why(tmp_path, monkeypatch):
+    config, _ = two_year_lab(tmp_path)
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    raw["jaren"][2022] = "demo_2022.yaml"  # not written
+    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(config))
+    resources = {"datalab": DataLabResource(config_path=str(config))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        with dg.build_sensor_context(instance=instance, cursor=None, resources=resources) as context:
+            result = cbs_jaren_sensor(context)
+        assert [r.partition_keys for r in result.dynamic_partitions_requests] == [["2022", "2023"]]
+        assert sorted(r.partition_key for r in result.run_requests) == ["2022", "2023"]
+        instance.add_dynamic_partitions(CBS_JAREN.name, ["2022"])
+        run = defs.resolve_job_def("jaargang").execute_in_process(
+            partition_key="2022", instance=instance, raise_on_error=False
+        )
+    assert not run.success
+    assert any("jaren.2022" in line and "configuration file not found" in line for line in failures(run))
