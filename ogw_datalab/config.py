@@ -7,6 +7,7 @@ the folder that holds the file.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -278,12 +279,32 @@ def load_year_config(config: ProjectConfig, year: int) -> ProjectConfig:
         problems.append(f"its gemeente is {earlier.gemeente.code}, not {config.gemeente.code}")
     if earlier.jaren:
         problems.append("it lists jaren itself; only the current year's configuration does")
+    if earlier.demo is not None and config.demo is not None and earlier.demo.folder == config.demo.folder:
+        problems.append(f"its demo.folder is this year's ({config.demo.folder}); give it its own")
     for key in ("database", "maps"):
         if getattr(earlier.output, key) == getattr(config.output, key):
             problems.append(f"its output.{key} is this year's ({getattr(config.output, key)}); give it its own")
     if problems:
         raise ConfigError(f"{config.config_file}: jaren.{year} ({earlier.config_file}): " + "; ".join(problems))
     return earlier
+
+
+def configuration_fingerprint(path: Path) -> str:
+    """sha256 over a configuration file and the indicator catalogue and opgaven files it names.
+
+    What an earlier year was built from: when this changes, the year is built again. Source files
+    are left out on purpose (large, and a demo rewrites its own); a missing file is ``"ontbreekt"``.
+    """
+    if not path.is_file():
+        return "ontbreekt"
+    digest = hashlib.sha256(path.read_bytes())
+    try:
+        config = load_config(path, check_files=False)
+    except ConfigError:
+        return digest.hexdigest()  # its build will say what is wrong
+    for named in (config.indicatoren, config.opgaven):
+        digest.update(named.read_bytes() if named.is_file() else b"ontbreekt")
+    return digest.hexdigest()
 
 
 def check_source_files(config: ProjectConfig) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -13,6 +15,9 @@ INSTALL_HINT = (
     "'duckdb-extension-spatial=={v}' (or run 'make demo', which installs both). "
     "With internet access DuckDB can also fetch it itself: INSTALL spatial."
 )
+
+
+T = TypeVar("T")
 
 
 class SpatialExtensionError(RuntimeError):
@@ -66,15 +71,28 @@ def connect(
 
 def _open_waiting_for_lock(database: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
     """Open the file; while another process holds DuckDB's write lock, wait (one writer at a time)."""
+    return _retry_while_locked(
+        lambda: duckdb.connect(
+            database,
+            read_only=read_only,
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        ),
+        wait_s,
+    )
+
+
+def attach(con: duckdb.DuckDBPyConnection, database: str | Path, alias: str, *, wait_s: float = 120.0) -> None:
+    """``ATTACH`` another database file read-only as ``alias``, waiting while another process writes to it."""
+    quoted = Path(database).as_posix().replace("'", "''")
+    _retry_while_locked(lambda: con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)"), wait_s)
+
+
+def _retry_while_locked(action: Callable[[], T], wait_s: float) -> T:
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(
-                database,
-                read_only=read_only,
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-            )
+            return action()
         except duckdb.IOException as error:
             if "lock" not in str(error).lower() or time.monotonic() > deadline:
                 raise

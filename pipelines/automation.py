@@ -4,13 +4,14 @@ import hashlib
 import json
 
 import dagster as dg
+import duckdb
 
-from ogw_datalab.config import ProjectConfig
+from ogw_datalab.config import ProjectConfig, configuration_fingerprint
 from ogw_datalab.fetch import FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
-from ogw_datalab.files import file_hash
 from ogw_datalab.inbox import archive_duplicate, install, reject, scan_inbox
 from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.indicators.history import recorded_years_in, years_in_history
 from ogw_datalab.opgaven import load_opgaven
 
 from .assets.historie import CBS_JAAR, CBS_JAREN, jaargang
@@ -111,22 +112,9 @@ def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabRe
     )
 
 
-def _materialised_hash(instance: dg.DagsterInstance, year: str) -> str | None:
-    """The configuration hash the latest materialisation of ``year`` was built from."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=jaargang.key, asset_partitions=[year]), limit=1
-    ).records
-    if not records or records[0].asset_materialization is None:
-        return None
-    value = records[0].asset_materialization.metadata.get("configuratie_sha256")
-    return str(value.value) if value is not None else None
-
-
 def _configured_years(config: ProjectConfig) -> dict[str, str]:
-    """Year -> sha256 of its configuration file; a missing file still gets its partition, and its run says why."""
-    return {
-        str(year): file_hash(path) if path.is_file() else "ontbreekt" for year, path in sorted(config.jaren.items())
-    }
+    """Year -> fingerprint of its configuration; a missing file still gets its partition, and its run says why."""
+    return {str(year): configuration_fingerprint(path) for year, path in sorted(config.jaren.items())}
 
 
 @dg.sensor(
@@ -134,19 +122,25 @@ def _configured_years(config: ProjectConfig) -> dict[str, str]:
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Houd de partities van historie/jaargang gelijk aan 'jaren:' in de configuratie, en bouw een "
-    "jaar dat nieuw is of waarvan het configuratiebestand veranderde (op inhoud).",
+    "jaar dat de database nog niet heeft of waarvan de configuratie (met catalogus en opgaven) veranderde.",
 )
 def cbs_jaren_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResource):
-    configured = _configured_years(datalab.load_config())
-    existing = set(context.instance.get_dynamic_partitions(CBS_JAAR))
+    config = datalab.load_config()
+    configured = _configured_years(config)
+    try:
+        recorded = {str(year): sha for year, sha in recorded_years_in(config.output.database).items()}
+    except duckdb.IOException as error:
+        return dg.SkipReason(f"database bezet, de volgende keer opnieuw: {error}")
     requested: dict[str, str] = json.loads(context.cursor or "{}")
     runs = [
         dg.RunRequest(partition_key=year, tags={"configuratie_sha256": sha})
         for year, sha in configured.items()
-        if requested.get(year) != sha and _materialised_hash(context.instance, year) != sha
+        if recorded.get(year) != sha and requested.get(year) != sha  # not built, and not already asked for
     ]
+    requested = {year: sha for year, sha in requested.items() if recorded.get(year) != sha}
     requested.update({r.partition_key: configured[r.partition_key] for r in runs if r.partition_key})
     context.update_cursor(json.dumps(requested, sort_keys=True))
+    existing = set(context.instance.get_dynamic_partitions(CBS_JAAR))
     partitions: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
     if set(configured) - existing:
         partitions.append(CBS_JAREN.build_add_request(sorted(set(configured) - existing)))
@@ -157,12 +151,20 @@ def cbs_jaren_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResour
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=partitions)
 
 
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[jaargang_job],
-    request_job=trends_update,
+@dg.asset_sensor(
+    asset_key=jaargang.key,
+    job=trends_update,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Na een gebouwd eerder jaar: de verandering sinds dat jaar en de kaarten opnieuw.",
+    description="Na elk gebouwd eerder jaar (door de sensor, met de hand of als backfill): de verandering sinds "
+    "dat jaar en de kaarten opnieuw, zodra dit jaar zelf gebouwd is.",
 )
-def trends_after_jaargang(context: dg.RunStatusSensorContext):
-    return dg.RunRequest(run_key=context.dagster_run.run_id)
+def trends_after_jaargang(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry, datalab: DataLabResource):
+    config = datalab.load_config()
+    try:
+        built = config.jaar in years_in_history(config.output.database)
+    except duckdb.IOException as error:
+        return dg.SkipReason(f"database bezet: {error}")
+    if not built:
+        return dg.SkipReason(f"{config.jaar} is nog niet gebouwd; de eerste volledige run neemt het eerdere jaar mee")
+    partition = asset_event.dagster_event.partition if asset_event.dagster_event else None
+    return dg.RunRequest(run_key=f"{asset_event.run_id}:{partition}")

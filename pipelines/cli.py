@@ -11,12 +11,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from ogw_datalab.config import ConfigError, ProjectConfig, load_config
-from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.config import ConfigError, ProjectConfig, configuration_fingerprint, load_config
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
-from ogw_datalab.files import file_hash
-from ogw_datalab.indicators.history import recorded_years
+from ogw_datalab.indicators.history import recorded_years_in
 
 from .assets.historie import CBS_JAAR, jaargang
 from .build import failures, prepare, run_year_graph
@@ -71,7 +69,7 @@ def build(config: ProjectConfig) -> int:
     with instance:
         pending = years_to_build(config)
         for year in sorted(set(config.jaren) - set(pending)):
-            print(f"ogw-datalab: {year} is in the history already (its configuration is unchanged)")
+            print(f"ogw-datalab: {year} is in the history already (configuration, catalogue and opgaven unchanged)")
         for year in pending:
             print(f"ogw-datalab: building {year} (an earlier year, for the change since then)")
             if not _report(build_earlier_year(config, year, instance)):
@@ -86,14 +84,10 @@ def build(config: ProjectConfig) -> int:
 
 def years_to_build(config: ProjectConfig) -> list[int]:
     """Earlier years under ``jaren:`` that the database has not recorded, or recorded from another configuration."""
-    if not config.jaren:
-        return []
-    con = connect(config.output.database)
-    try:
-        recorded = recorded_years(con)
-    finally:
-        con.close()
-    return [year for year, path in sorted(config.jaren.items()) if recorded.get(year) != file_hash(path)]
+    recorded = recorded_years_in(config.output.database, wait_s=120.0) if config.jaren else {}
+    return [
+        year for year, path in sorted(config.jaren.items()) if recorded.get(year) != configuration_fingerprint(path)
+    ]
 
 
 def build_earlier_year(config: ProjectConfig, year: int, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import duckdb
 import pytest
 from pyproj import Transformer
 
 from ogw_datalab import duckdb_connection
-from ogw_datalab.duckdb_connection import SpatialExtensionError, connect
+from ogw_datalab.duckdb_connection import SpatialExtensionError, attach, connect
 
 
 def test_spatial_functions_work_offline(con):
@@ -49,3 +53,30 @@ def test_missing_extension_gives_one_clear_error(monkeypatch):
     monkeypatch.setattr(duckdb_connection, "_install_from_network", fail)
     with pytest.raises(SpatialExtensionError, match="duckdb-extension-spatial=="):
         connect(":memory:")
+
+
+def test_connect_and_attach_wait_while_another_process_writes(tmp_path):
+    other = tmp_path / "jaar.duckdb"
+    seed = duckdb.connect(str(other))
+    seed.execute("CREATE TABLE t AS SELECT 1 AS x")
+    seed.close()
+    holder = subprocess.Popen(  # another process holds the write lock for a second
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(other)!r}); print('ok', flush=True); "
+            "time.sleep(1.0); c.close()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+    with pytest.raises(duckdb.IOException, match="(?i)lock"):
+        connect(other, read_only=True, wait_s=0)
+    con = connect(tmp_path / "main.duckdb")
+    started = time.monotonic()
+    attach(con, other, "jaargang", wait_s=30)
+    assert con.execute("SELECT x FROM jaargang.t").fetchone() == (1,)
+    assert time.monotonic() - started > 0.3  # it waited for the lock instead of failing
+    con.close()
+    holder.communicate(timeout=30)

@@ -11,10 +11,9 @@ import dagster as dg
 import pytest
 import yaml
 
-from ogw_datalab.config import ConfigError, load_config, load_year_config
+from ogw_datalab.config import ConfigError, configuration_fingerprint, load_config, load_year_config
 from ogw_datalab.duckdb_connection import connect
-from ogw_datalab.files import file_hash
-from pipelines.assets.historie import CBS_JAREN
+from pipelines.assets.historie import CBS_JAREN, jaargang
 from pipelines.automation import cbs_jaren_sensor, trends_after_jaargang, trends_update
 from pipelines.build import failures
 from pipelines.cli import main
@@ -84,7 +83,9 @@ def test_an_earlier_year_is_built_once_into_its_own_database_and_gives_trends(tm
     years = dict(con.execute("SELECT jaar, count(*) FROM historie.buurten GROUP BY 1").fetchall())
     assert years == {2023: 45, 2024: 46}  # Binnenstad and Havenkwartier were one buurt in 2023
     assert con.execute("SELECT count(*) FROM staging.buurten").fetchone() == (46,)  # this year's tables are 2024
-    assert con.execute("SELECT jaar, sha256 FROM historie.jaargangen").fetchall() == [(2023, file_hash(earlier))]
+    assert con.execute("SELECT jaar, sha256 FROM historie.jaargangen").fetchall() == [
+        (2023, configuration_fingerprint(earlier))
+    ]
     havenkwartier = con.execute(
         "SELECT vorige_waarde FROM indicators.trends WHERE indicator = 'inwoners' AND buurtcode = 'BU99990101'"
     ).fetchone()
@@ -114,7 +115,7 @@ def test_an_earlier_year_is_built_once_into_its_own_database_and_gives_trends(tm
     raw["layers"]["bomen"]["path"] = "data/demo_2023/ontbrekend.geojson"
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
     code, _, err = build(config)
-    assert code == 2  # found before anything is built
+    assert code == 1  # checked when 2023 is built: an archived year that is built already needs no files
     assert "demo_2023.yaml: missing input files" in err and "layers.bomen.path: file not found" in err
 
     (tmp_path / "data" / "demo_2023" / "kapot.geojson").write_text('{"type": "FeatureCollection", ', "utf-8")
@@ -126,51 +127,82 @@ def test_an_earlier_year_is_built_once_into_its_own_database_and_gives_trends(tm
     assert con.execute("SELECT count(*) FROM historie.buurten WHERE jaar = 2023").fetchone() == (45,)  # kept
     con.close()
 
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    raw["jaren"] = {}  # 2023 dropped from the configuration: no more change since 2023
+    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    code, _, err = build(config)
+    assert code == 0, err
+    con = connect(tmp_path / "data" / "datalab.duckdb", read_only=True)
+    assert con.execute("SELECT count(*) FROM indicators.trends").fetchone() == (0,)
+    con.close()
+    assert "sinds 2023" not in (tmp_path / "maps" / "bomen_per_1000_inwoners.html").read_text(encoding="utf-8")
 
-def test_year_sensor_adds_partitions_and_builds_new_or_changed_years_only(tmp_path, monkeypatch):
+
+def test_year_sensor_adds_partitions_and_builds_years_the_database_lacks_or_that_changed(tmp_path, monkeypatch):
     config, earlier = two_year_lab(tmp_path)
     monkeypatch.setenv(CONFIG_ENV_VAR, str(config))
     assert main(["demo-data", "--config", str(config)]) == 0
     resources = {"datalab": DataLabResource(config_path=str(config))}
+    database = tmp_path / "data" / "datalab.duckdb"
     with dg.DagsterInstance.ephemeral() as instance:
 
         def evaluate(cursor: str | None):
             with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
                 return cbs_jaren_sensor(context), context.cursor
 
-        result, _ = evaluate(None)
-        assert isinstance(result, dg.SensorResult)
+        result, cursor = evaluate(None)
         assert [r.partition_keys for r in result.dynamic_partitions_requests] == [["2023"]]
         assert [r.partition_key for r in result.run_requests] == ["2023"]
+        instance.add_dynamic_partitions(CBS_JAREN.name, ["2023"])  # as the daemon applies the request
+        result, _ = evaluate(cursor)  # asked for and not built yet: not asked twice
+        assert isinstance(result, dg.SkipReason)
 
-        instance.add_dynamic_partitions(CBS_JAREN.name, ["2023"])
         with contextlib.redirect_stdout(io.StringIO()):
             done = defs.resolve_job_def("jaargang").execute_in_process(partition_key="2023", instance=instance)
         assert done.success
-        result, cursor = evaluate(None)  # built already (as by `make demo`): nothing to do
-        assert isinstance(result, dg.SkipReason)
-        after = dg.build_run_status_sensor_context(
-            sensor_name=trends_after_jaargang.name,
-            dagster_instance=instance,
-            dagster_run=done.dagster_run,
-            dagster_event=done.get_run_success_event(),
-        )
-        follow_up = trends_after_jaargang(after)
-        assert isinstance(follow_up, dg.RunRequest) and trends_after_jaargang.job_name == "trends_update"
+        result, cursor = evaluate(cursor)
+        assert isinstance(result, dg.SkipReason)  # the database has it, from this configuration
 
         earlier.write_text(earlier.read_text(encoding="utf-8") + "# herzien\n", encoding="utf-8")
         result, cursor = evaluate(cursor)
+        assert [r.partition_key for r in result.run_requests] == ["2023"] and not result.dynamic_partitions_requests
+
+        database.unlink()  # as `make clean` does, while the run history stays
+        result, _ = evaluate(None)
         assert [r.partition_key for r in result.run_requests] == ["2023"]
-        assert not result.dynamic_partitions_requests
-        result, cursor = evaluate(cursor)  # requested, not built yet: not requested twice
-        assert isinstance(result, dg.SkipReason)
 
         raw = yaml.safe_load(config.read_text(encoding="utf-8"))
         raw["jaren"] = {}
         config.write_text(yaml.safe_dump(raw), encoding="utf-8")
         result, _ = evaluate(cursor)
         assert [type(r).__name__ for r in result.dynamic_partitions_requests] == ["DeleteDynamicPartitionsRequest"]
-        assert result.dynamic_partitions_requests[0].partition_keys == ["2023"]
+        assert result.dynamic_partitions_requests[0].partition_keys == ["2023"] and not result.run_requests
+
+
+@pytest.mark.e2e
+def test_a_year_built_any_way_brings_new_trends_once_this_year_is_built(tmp_path):
+    config, _ = two_year_lab(tmp_path)
+    assert main(["demo-data", "--config", str(config)]) == 0
+    resources = {"datalab": DataLabResource(config_path=str(config))}
+    with dg.DagsterInstance.ephemeral() as instance:
+        repository = defs.get_repository_def()
+
+        def evaluate():
+            context = dg.build_sensor_context(instance=instance, resources=resources, repository_def=repository)
+            tick = trends_after_jaargang.evaluate_tick(context)
+            return list(tick.run_requests or []), tick.skip_message
+
+        instance.add_dynamic_partitions(CBS_JAREN.name, ["2023"])
+        with contextlib.redirect_stdout(io.StringIO()):  # by hand in the UI: the asset job, not the 'jaargang' job
+            assert dg.materialize([jaargang], partition_key="2023", instance=instance, resources=resources).success
+        requests, skipped = evaluate()
+        assert requests == [] and "2024 is nog niet gebouwd" in str(skipped)  # its first build takes 2023 along
+        code, _, err = build(config)
+        assert code == 0, err
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert dg.materialize([jaargang], partition_key="2023", instance=instance, resources=resources).success
+        requests, _ = evaluate()
+        assert len(requests) == 1 and trends_after_jaargang.job_name == "trends_update"
 
 
 def test_a_built_year_leads_to_new_trends_and_maps_only():
@@ -198,3 +230,24 @@ def test_a_year_whose_configuration_is_missing_gets_a_partition_and_a_run_that_s
         )
     assert not run.success
     assert any("jaren.2022" in line and "configuration file not found" in line for line in failures(run))
+
+
+def test_the_fingerprint_of_a_year_covers_its_catalogue_and_opgaven_and_its_demo_folder_is_its_own(tmp_path):
+    for name in ("demo_indicatoren.yaml", "demo_opgaven.yaml"):
+        (tmp_path / name).write_text((PROJECT / "config" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    earlier = earlier_year_config(tmp_path)
+    raw = yaml.safe_load(earlier.read_text(encoding="utf-8"))
+    raw["indicatoren"], raw["opgaven"] = "demo_indicatoren.yaml", "demo_opgaven.yaml"
+    earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    first = configuration_fingerprint(earlier)
+    assert configuration_fingerprint(earlier) == first
+    catalogue = tmp_path / "demo_indicatoren.yaml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8") + "# een indicator herzien\n", encoding="utf-8")
+    assert configuration_fingerprint(earlier) != first
+    assert configuration_fingerprint(tmp_path / "bestaat_niet.yaml") == "ontbreekt"
+
+    config = demo_config(tmp_path, jaren={2023: earlier.name})
+    raw["demo"]["folder"] = "data/demo"  # this year's demo folder
+    earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"its demo\.folder is this year's"):
+        load_year_config(load_config(config, check_files=False), 2023)

@@ -8,11 +8,16 @@ earlier year never touches this year's tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
+from ..duckdb_connection import attach, connect
 from ..storage import ensure_schemas
+
+T = TypeVar("T")
 
 
 def _ensure_history_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -65,15 +70,15 @@ def record_history(con: duckdb.DuckDBPyConnection, jaar: int) -> dict[str, int]:
 def import_year(
     con: duckdb.DuckDBPyConnection, year_database: Path, jaar: int, configuratie: Path, sha256: str
 ) -> dict[str, int]:
-    """Copy ``jaar`` from the history of ``year_database`` (a finished build of that year) into ``con``.
+    """Copy ``jaar`` from the history of ``year_database`` (a finished build of that year) into ``con``;
+    ``sha256`` is the fingerprint of the configuration it was built from.
 
     Raises
     ------
     ValueError
         When ``year_database`` has no published values for ``jaar``: nothing is replaced then.
     """
-    quoted = str(year_database).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS jaargang (READ_ONLY)")
+    attach(con, year_database, "jaargang")
     try:
         found = con.execute("SELECT count(*) FROM jaargang.historie.buurten WHERE jaar = ?", [jaar]).fetchone()
         if not found or not found[0]:
@@ -100,9 +105,45 @@ def import_year(
 
 def recorded_years(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     """Earlier years copied in by :func:`import_year`, with the sha256 of the configuration they were built from."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'historie' AND table_name = 'jaargangen'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not _has_table(con, "jaargangen"):
         return {}
     return dict(con.execute("SELECT jaar, sha256 FROM historie.jaargangen").fetchall())
+
+
+def recorded_years_in(database: Path, *, wait_s: float = 5.0) -> dict[int, str]:
+    """:func:`recorded_years` of a database file, read-only; empty when the file does not exist yet.
+
+    Raises
+    ------
+    duckdb.IOException
+        When another process keeps writing to the file for longer than ``wait_s``.
+    """
+    return _read_only(database, recorded_years, wait_s) or {}
+
+
+def years_in_history(database: Path, *, wait_s: float = 5.0) -> set[int]:
+    """Every year with buurten in ``historie.buurten`` (earlier years and the current build), read-only."""
+
+    def read(con: duckdb.DuckDBPyConnection) -> set[int]:
+        if not _has_table(con, "buurten"):
+            return set()
+        return {row[0] for row in con.execute("SELECT DISTINCT jaar FROM historie.buurten").fetchall()}
+
+    return _read_only(database, read, wait_s) or set()
+
+
+def _read_only(database: Path, read: Callable[[duckdb.DuckDBPyConnection], T], wait_s: float) -> T | None:
+    if not Path(database).is_file():
+        return None
+    con = connect(database, read_only=True, wait_s=wait_s)
+    try:
+        return read(con)
+    finally:
+        con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'historie' AND table_name = ?", [table]
+    ).fetchone()
+    return bool(found and found[0])

@@ -21,8 +21,13 @@ from .catalogue import Catalogue
 
 
 def compute_trends(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
-    """Write ``indicators.trends``: per indicator and current buurt the change since the previous recorded year."""
-    previous = con.execute("SELECT max(jaar) FROM historie.buurten WHERE jaar < ?", [config.jaar]).fetchone()
+    """Write ``indicators.trends``: per indicator and current buurt the change since the most recent earlier year
+    under ``jaren:`` that the history holds."""
+    # Only a year still listed under jaren: counts; a year dropped from the configuration is ignored.
+    previous = con.execute(
+        "SELECT max(jaar) FROM historie.buurten WHERE jaar < ? AND list_contains(?, jaar)",
+        [config.jaar, sorted(config.jaren)],
+    ).fetchone()
     columns = ["indicator", "buurtcode", "vorig_jaar", "vorige_waarde", "waarde", "verschil"]
     rows = pd.DataFrame(columns=columns)
     if previous is not None and previous[0] is not None:

@@ -7,7 +7,7 @@ into ``historie.*`` of this database, where ``indicators/trends`` finds them.
 
 import dagster as dg
 
-from ogw_datalab.files import file_hash
+from ogw_datalab.config import configuration_fingerprint
 from ogw_datalab.indicators.history import import_year
 
 from ..build import failures, materialised, prepare_year, quiet_logger, run_year_graph
@@ -29,6 +29,7 @@ QUIET: dict[str, dict] = {"loggers": {"quiet": {}}}
 def jaargang(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.MaterializeResult:
     config = datalab.load_config()
     year = int(context.partition_key)
+    fingerprint = configuration_fingerprint(config.jaren[year]) if year in config.jaren else ""  # before building
     earlier = prepare_year(config, year)
     assert earlier.config_file is not None
     context.log.info(f"{year}: bouwen uit {earlier.config_file} naar {earlier.output.database}")
@@ -40,14 +41,13 @@ def jaargang(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.
         )
     for line in materialised(result):
         context.log.info(f"{year}: {line}")
-    sha256 = file_hash(earlier.config_file)
     with datalab.connect() as con:
-        counts = import_year(con, earlier.output.database, year, earlier.config_file, sha256)
+        counts = import_year(con, earlier.output.database, year, earlier.config_file, fingerprint)
     return dg.MaterializeResult(
         metadata={
             "jaar": year,
             "configuratie": dg.MetadataValue.path(str(earlier.config_file)),
-            "configuratie_sha256": sha256,
+            "configuratie_sha256": dg.MetadataValue.text(fingerprint),
             "dagster/row_count": counts["waarden"],
             "database": dg.MetadataValue.path(str(earlier.output.database)),
             "kaarten van dat jaar": dg.MetadataValue.path(str(earlier.output.maps / "index.html")),
