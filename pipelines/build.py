@@ -24,8 +24,7 @@ def prepare(config_path, *, write_demo: bool) -> ProjectConfig:
     config = load_config(config_path, check_files=False)
     _prepare_files(config, write_demo=write_demo)
     for year in config.jaren:  # their source files are checked only when the year is built
-        earlier = load_year_config(config, year)
-        load_opgaven(earlier.opgaven, load_catalogue(earlier.indicatoren, earlier), earlier.layers)
+        _check_catalogue_and_opgaven(load_year_config(config, year))
     return config
 
 
@@ -36,30 +35,15 @@ def prepare_year(config: ProjectConfig, year: int) -> ProjectConfig:
     return earlier
 
 
-def _prepare_files(config: ProjectConfig, *, write_demo: bool) -> None:
+def _check_catalogue_and_opgaven(config: ProjectConfig) -> None:
     load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config), config.layers)
+
+
+def _prepare_files(config: ProjectConfig, *, write_demo: bool) -> None:
+    _check_catalogue_and_opgaven(config)
     if config.demo is not None and write_demo:
         write_demo_municipality(config.demo.folder, seed=config.demo.seed, jaar=config.demo.jaar)
     check_source_files(config)
-
-
-def run_year_graph(
-    config: ProjectConfig,
-    instance: dg.DagsterInstance,
-    *,
-    loggers: dict[str, dg.LoggerDefinition] | None = None,
-    run_config: dict | None = None,
-) -> dg.ExecuteInProcessResult:
-    """Materialise every asset of one year (sources to maps, with the checks) for ``config``."""
-    defs = dg.Definitions(
-        assets=YEAR_GRAPH,
-        asset_checks=all_checks,
-        resources={"datalab": DataLabResource(config_path=str(config.config_file))},
-        loggers=loggers or {},
-        executor=dg.in_process_executor,
-    )
-    job = defs.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=instance, run_config=run_config or {}, raise_on_error=False)
 
 
 @dg.logger
@@ -70,15 +54,39 @@ def quiet_logger(_context) -> logging.Logger:
     return log
 
 
+LOGGING: dict[str, dict] = {"loggers": {"log": {}}}  # run config that switches on the logger named "log"
+
+
+def run_year_graph(
+    config: ProjectConfig, instance: dg.DagsterInstance, logger: dg.LoggerDefinition = quiet_logger
+) -> dg.ExecuteInProcessResult:
+    """Materialise every asset of one year (sources to maps, with the checks) for ``config``."""
+    defs = dg.Definitions(
+        assets=YEAR_GRAPH,
+        asset_checks=all_checks,
+        resources={"datalab": DataLabResource(config_path=str(config.config_file))},
+        loggers={"log": logger},
+        executor=dg.in_process_executor,
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=instance, run_config=LOGGING, raise_on_error=False)
+
+
+def describe(materialization: dg.AssetMaterialization) -> str:
+    """'staging/buurten (46 rows)', or 'raw/adressen (skipped: <reason>)'."""
+    name = materialization.asset_key.to_user_string()
+    skipped = materialization.metadata.get("skipped")
+    if skipped is not None:
+        return f"{name} (skipped: {skipped.value})"
+    rows = materialization.metadata.get("dagster/row_count")
+    return f"{name} ({rows.value:,} rows)" if rows is not None else name
+
+
 def materialised(result: dg.ExecuteInProcessResult) -> list[str]:
-    """'staging/buurten (46 rows)' for every asset the run materialised."""
-    lines = []
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        rows = materialization.metadata.get("dagster/row_count")
-        suffix = f" ({rows.value:,} rows)" if rows is not None else ""
-        lines.append(f"{materialization.asset_key.to_user_string()}{suffix}")
-    return lines
+    """:func:`describe` for every asset the run materialised."""
+    return [
+        describe(event.step_materialization_data.materialization) for event in result.get_asset_materialization_events()
+    ]
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -17,10 +17,8 @@ from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.indicators.history import recorded_years_in
 
 from .assets.historie import CBS_JAAR, jaargang
-from .build import failures, prepare, run_year_graph
+from .build import LOGGING, describe, failures, prepare, run_year_graph
 from .resources import DataLabResource
-
-PROGRESS: dict[str, dict] = {"loggers": {"progress": {}}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +73,7 @@ def build(config: ProjectConfig) -> int:
             if not _report(build_earlier_year(config, year, instance)):
                 return 1
         print(f"ogw-datalab: building {config.gemeente.naam} ({config.gemeente.code}) from {config.config_file}")
-        if not _report(run_year_graph(config, instance, loggers={"progress": progress_logger}, run_config=PROGRESS)):
+        if not _report(run_year_graph(config, instance, progress_logger)):
             return 1
     print(f"done in {time.perf_counter() - started:.1f} s")
     print(f"maps: {config.output.maps / 'index.html'}")
@@ -95,12 +93,12 @@ def build_earlier_year(config: ProjectConfig, year: int, instance: dg.DagsterIns
     defs = dg.Definitions(
         assets=[jaargang],
         resources={"datalab": DataLabResource(config_path=str(config.config_file))},
-        loggers={"progress": progress_logger},
+        loggers={"log": progress_logger},
         executor=dg.in_process_executor,
     )
     instance.add_dynamic_partitions(CBS_JAAR, [str(year)])
     job = defs.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=instance, partition_key=str(year), run_config=PROGRESS, raise_on_error=False)
+    return job.execute_in_process(instance=instance, partition_key=str(year), run_config=LOGGING, raise_on_error=False)
 
 
 def _report(result: dg.ExecuteInProcessResult) -> bool:
@@ -121,14 +119,8 @@ class _ProgressHandler(logging.Handler):
         if event is None or event.event_type_value != "ASSET_MATERIALIZATION":
             return
         materialization = event.event_specific_data.materialization
-        name = materialization.asset_key.to_user_string()
-        skipped = materialization.metadata.get("skipped")
-        if skipped is not None:
-            print(f"  – {name} (skipped: {skipped.value})", flush=True)
-            return
-        rows = materialization.metadata.get("dagster/row_count")
-        suffix = f" ({rows.value:,} rows)" if rows is not None else ""
-        print(f"  ✓ {name}{suffix}", flush=True)
+        mark = "–" if "skipped" in materialization.metadata else "✓"
+        print(f"  {mark} {describe(materialization)}", flush=True)
 
 
 @dg.logger

@@ -104,7 +104,7 @@ def import_year(
 
 
 def recorded_years(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """Earlier years copied in by :func:`import_year`, with the sha256 of the configuration they were built from."""
+    """Earlier years copied in by :func:`import_year`, with the fingerprint of what each was built from."""
     if not _has_table(con, "jaargangen"):
         return {}
     return dict(con.execute("SELECT jaar, sha256 FROM historie.jaargangen").fetchall())

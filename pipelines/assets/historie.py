@@ -10,12 +10,11 @@ import dagster as dg
 from ogw_datalab.config import configuration_fingerprint
 from ogw_datalab.indicators.history import import_year
 
-from ..build import failures, materialised, prepare_year, quiet_logger, run_year_graph
+from ..build import failures, materialised, prepare_year, run_year_graph
 from ..resources import DataLabResource
 
 CBS_JAAR = "cbs_jaar"
 CBS_JAREN = dg.DynamicPartitionsDefinition(name=CBS_JAAR)
-QUIET: dict[str, dict] = {"loggers": {"quiet": {}}}
 
 
 @dg.asset(
@@ -29,12 +28,12 @@ QUIET: dict[str, dict] = {"loggers": {"quiet": {}}}
 def jaargang(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.MaterializeResult:
     config = datalab.load_config()
     year = int(context.partition_key)
-    fingerprint = configuration_fingerprint(config.jaren[year]) if year in config.jaren else ""  # before building
     earlier = prepare_year(config, year)
     assert earlier.config_file is not None
+    fingerprint = configuration_fingerprint(earlier.config_file)  # before building: an edit meanwhile builds again
     context.log.info(f"{year}: bouwen uit {earlier.config_file} naar {earlier.output.database}")
     with dg.DagsterInstance.ephemeral() as instance:
-        result = run_year_graph(earlier, instance, loggers={"quiet": quiet_logger}, run_config=QUIET)
+        result = run_year_graph(earlier, instance)
     if not result.success:
         raise dg.Failure(
             description=f"{year} ({earlier.config_file}) niet gebouwd: " + "; ".join(failures(result)),

@@ -37,6 +37,16 @@ def _gemeente_values(con) -> dict[str, float | None]:
     return {indicator: waarde for indicator, waarde in rows}
 
 
+def _pages_metadata(table: str, key: str, pages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The table, the number of pages, the largest page and the path of every page (by ``key``)."""
+    return {
+        "table": f"maps.{table}",
+        "dagster/row_count": len(pages),
+        "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
+        "paths": dg.MetadataValue.json({p[key]: p["pad"] for p in pages}),
+    }
+
+
 @dg.asset(key=["maps", "indicator_pages"], deps=INDICATORS, group_name="maps", kinds={"folium", "html"})
 def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
     """Een kaartpagina per indicator: buurten ingekleurd in klassen, legenda, en per buurt een tooltip
@@ -62,14 +72,7 @@ def indicator_pages(datalab: DataLabResource) -> dg.MaterializeResult:
                 {"indicator": indicator.id, "pad": str(config.output.maps / path.name), "bytes": path.stat().st_size}
             )
         write_frame(con, "maps", "indicator_pages", pd.DataFrame(pages))
-    return dg.MaterializeResult(
-        metadata={
-            "table": "maps.indicator_pages",
-            "dagster/row_count": len(pages),
-            "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
-            "paths": dg.MetadataValue.json({p["indicator"]: p["pad"] for p in pages}),
-        }
-    )
+    return dg.MaterializeResult(metadata=_pages_metadata("indicator_pages", "indicator", pages))
 
 
 class OpgavePagesConfig(dg.Config):
@@ -124,10 +127,7 @@ def opgave_pages(config: OpgavePagesConfig, datalab: DataLabResource) -> dg.Mate
     previews = [f"**{p['titel']}** (`{p['pad']}`)\n\n{preview_markdown(p['titel'], p['voorbeeld_png'])}" for p in pages]
     return dg.MaterializeResult(
         metadata={
-            "table": "maps.opgave_pages",
-            "dagster/row_count": len(pages),
-            "largest_page_kb": round(max(p["bytes"] for p in pages) / 1024, 1),
-            "paths": dg.MetadataValue.json({p["opgave"]: p["pad"] for p in pages}),
+            **_pages_metadata("opgave_pages", "opgave", pages),
             "preview": dg.MetadataValue.md("Score per buurt:\n\n" + "\n\n".join(previews)),
         }
     )

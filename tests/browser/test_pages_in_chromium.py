@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import shapely
+from playwright.sync_api import sync_playwright
 from shapely.geometry import box
 
 from ogw_datalab.indicators.catalogue import Indicator
@@ -39,8 +40,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives Chromium")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
