@@ -12,7 +12,7 @@ from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.inbox import archive_duplicate, install, reject, scan_inbox
 from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.indicators.history import recorded_years_in, years_in_history
-from ogw_datalab.opgaven import load_opgaven
+from ogw_datalab.indicators.opgaven import load_opgaven
 
 from .assets.historie import CBS_JAAR, CBS_JAREN, jaargang
 from .resources import DataLabResource

@@ -10,7 +10,7 @@ import dagster as dg
 from ogw_datalab.config import ProjectConfig, check_source_files, load_config, load_year_config
 from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.indicators.catalogue import load_catalogue
-from ogw_datalab.opgaven import load_opgaven
+from ogw_datalab.indicators.opgaven import load_opgaven
 
 from .assets import indicators, joined, maps, raw, staging
 from .checks import all_checks

@@ -7,9 +7,9 @@ import pytest
 
 from ogw_datalab.indicators.catalogue import Catalogue
 from ogw_datalab.indicators.compare import need_percentile
+from ogw_datalab.indicators.opgaven import Opgave
 from ogw_datalab.indicators.score_opgaven import score_buurten
 from ogw_datalab.indicators.suppress import SECONDARY, suppress_complements
-from ogw_datalab.opgaven import Opgave
 
 BRON = {"uitgever": "t", "dataset": "t", "jaar": 2024, "licentie": "CC0"}
 

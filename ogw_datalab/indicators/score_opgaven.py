@@ -19,10 +19,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ..opgaven import Opgave
 from ..storage import frame_to_temp_table, publish_temp_table
 from .catalogue import Catalogue
 from .compare import need_percentile
+from .opgaven import Opgave
 
 PRIORITY_COUNT = 5
 

@@ -11,7 +11,7 @@ import jinja2
 from ..config import Gemeente, Privacy
 from ..files import write_text_atomic
 from ..indicators.catalogue import Indicator
-from ..opgaven import Opgave
+from ..indicators.opgaven import Opgave
 from .build_indicator_map import format_value
 from .offline import check_offline
 

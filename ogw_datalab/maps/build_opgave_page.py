@@ -20,7 +20,7 @@ from branca.element import Element, Figure
 
 from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue, Indicator, Klassen
-from ..opgaven import Opgave
+from ..indicators.opgaven import Opgave
 from ..storage import layer_table, quote_identifier, table_name
 from .build_indicator_map import class_breaks, escape_texts, format_change, format_value, to_web_geometries
 from .colours import colour_values, legend_html, legend_items

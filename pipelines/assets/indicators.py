@@ -7,10 +7,10 @@ import dagster as dg
 from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.history import record_history
+from ogw_datalab.indicators.opgaven import load_opgaven
 from ogw_datalab.indicators.score_opgaven import score_opgaven
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.indicators.trends import compute_trends
-from ogw_datalab.opgaven import load_opgaven
 
 from ..resources import DataLabResource
 from .metadata import table_metadata

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from ogw_datalab.indicators.compute_indicators import indicator_values
+from ogw_datalab.indicators.opgaven import load_opgaven
 from ogw_datalab.maps.build_index import build_colophon, build_index, page_name
 from ogw_datalab.maps.build_indicator_map import build_indicator_map
 from ogw_datalab.maps.build_opgave_page import (
@@ -22,7 +23,6 @@ from ogw_datalab.maps.build_opgave_page import (
 from ogw_datalab.maps.build_opgave_page import page_name as opgave_page_name
 from ogw_datalab.maps.offline import copy_assets, publish_site, site_build_folder, start_site_build
 from ogw_datalab.maps.preview import preview_markdown, render_preview
-from ogw_datalab.opgaven import load_opgaven
 from ogw_datalab.storage import write_frame
 
 from ..resources import DataLabResource

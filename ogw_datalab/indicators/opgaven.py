@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .config import ConfigError, load_yaml_model
-from .indicators.catalogue import Catalogue
+from ..config import ConfigError, load_yaml_model
+from .catalogue import Catalogue
 
 
 class _Strict(BaseModel):
