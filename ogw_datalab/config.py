@@ -29,6 +29,8 @@ KEY_COLUMNS = {
     "adres": ["postcode", "huisnummer"],
     "coordinaten": [],
 }
+# Keys placed through BAG addresses, which need sources.adressen.
+ADDRESS_KEYS = ("postcode", "bag_id", "adres")
 TABLE_KINDS = ("csv", "xlsx", "json", "parquet")
 
 
@@ -186,6 +188,8 @@ class Output(_Strict):
 
 
 class ProjectConfig(_Strict):
+    """The whole configuration file; cross-field rules (unique partner names, address keys need sources.adressen)."""
+
     gemeente: Gemeente
     jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
     demo: Demo | None = Field(None, description="write the embedded demo municipality's files before a build")
@@ -210,6 +214,9 @@ class ProjectConfig(_Strict):
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"partner names must be unique; repeated: {doubles}")
+        for partner in self.partners:
+            if partner.key in ADDRESS_KEYS and self.sources.adressen is None:
+                raise ValueError(missing_addresses(partner))
         park = self.parameters.park_layer
         if park is not None and (park not in self.layers or self.layers[park].geometry != "polygons"):
             raise ValueError(f"parameters.park_layer '{park}' must name a polygon layer under 'layers'")
@@ -228,6 +235,14 @@ class ProjectConfig(_Strict):
         named.update({f"layers.{k}": v for k, v in self.layers.items()})
         named.update({f"partners.{p.name}": p for p in self.partners})
         return named
+
+
+def missing_addresses(partner: Partner) -> str:
+    """Say in one sentence that a partner's key needs BAG addresses that are not configured."""
+    return (
+        f"partners.{partner.name}: key '{partner.key}' places rows through BAG addresses, "
+        "but sources.adressen is not configured; add the BAG addresses there or choose another key"
+    )
 
 
 def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
@@ -359,7 +374,7 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
 def _explain(error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        where = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "literal_error" and where.endswith("download.kind"):
             message = f"unknown download kind {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
@@ -369,7 +384,7 @@ def _explain(error: ValidationError) -> str:
             message = f"unknown partner key {problem['input']!r}; choose one of {', '.join(PARTNER_KEYS)}"
         elif problem["type"] == "extra_forbidden":
             message = "unknown key (check the spelling against the README)"
-        lines.append(f"  {where}: {message}")
+        lines.append(f"  {where}: {message}" if where else f"  {message}")
     return "\n".join(lines)
 
 
