@@ -68,12 +68,13 @@ def select_gemeenten(config: GemeentenConfig, areas: MergedAreas) -> list[str]:
             chosen.update(table.index[(table["regio"] == item) & table["volledig"]])
         elif item.startswith("GM"):
             row = info.get(item)
-            if row is None or row["aantal"] == 0:
+            if row is None:
                 problems.append(f"  gemeenten: {item} has no buurten in the area files")
             elif not row["volledig"]:
+                held = 0 if pd.isna(row["inwoners"]) else row["inwoners"]
                 problems.append(
-                    f"  gemeenten: {item} ({row['gemeentenaam']}) is not complete in the area files: its buurten "
-                    f"hold {row['inwoners']:.0f} of its {row['inwoners_gemeente']:.0f} inhabitants"
+                    f"  gemeenten: {item} ({row['gemeentenaam']}) is not complete in the area files: its "
+                    f"{row['aantal']} buurten there hold {held:.0f} of its {row['inwoners_gemeente']:.0f} inhabitants"
                 )
             else:
                 chosen.add(item)

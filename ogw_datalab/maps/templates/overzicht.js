@@ -111,6 +111,8 @@
     current = index;
     for (var b = 0; b < shapes.length; b++) { shapes[b].setStyle({ fillColor: colour(b) }); }
     legend();
+    var tip = group.getTooltip();  // an open tooltip shows the new layer's value at once
+    if (tip && map.hasLayer(tip)) { tip.update(); }
   }
   document.getElementById("laag").addEventListener("change", function (e) { show(Number(e.target.value)); });
   legend();
