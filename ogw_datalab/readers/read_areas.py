@@ -334,18 +334,18 @@ def _examples(rows: pd.DataFrame, code: str, with_type: bool = False) -> tuple[s
     return tuple(out)
 
 
-def _sum_or_missing(values: pd.Series) -> float:
-    return float(pd.to_numeric(values, errors="coerce").sum(min_count=1))
-
-
 def _gemeenten(kept: pd.DataFrame, listed: pd.DataFrame | None, columns: dict[str, str]) -> pd.DataFrame:
     gemeente, naam, inwoners = columns["gemeentecode"], columns["gemeentenaam"], columns["aantal_inwoners"]
-    areas = kept.groupby(gemeente, sort=True).agg(
+    numbers = kept.assign(__inwoners=pd.to_numeric(kept[inwoners], errors="coerce"))
+    areas = numbers.groupby(gemeente, sort=True).agg(
         aantal=(gemeente, "size"),
-        inwoners=(inwoners, _sum_or_missing),
+        inwoners=("__inwoners", lambda v: v.sum(min_count=1)),
         naam_uit_gebieden=(naam, "first"),
-        regio_uit_gebieden=("bronregio", lambda r: r.value_counts().index[0]),
     )
+    # Without a gemeente layer, the region holding most of its areas.
+    most = numbers.groupby([gemeente, "bronregio"]).size().rename("n").reset_index()
+    most = most.sort_values("n", ascending=False, kind="stable").drop_duplicates(gemeente).set_index(gemeente)
+    areas["regio_uit_gebieden"] = most["bronregio"].reindex(areas.index)
     if listed is not None and len(listed):
         # A gemeente listed by two regions belongs to the one holding (most of) its polygon.
         home = listed.sort_values("oppervlak_m2", ascending=False).drop_duplicates("gemeentecode")
