@@ -17,13 +17,15 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from ogw_datalab.config import Layer, Partner, Source
+from ogw_datalab.config import Layer, Partner, Source, load_config
+from ogw_datalab.inbox import scan_inbox
 from ogw_datalab.readers import SourceError, read_areas, read_source
 from ogw_datalab.readers.read_areas import read_cbs_areas
 from ogw_datalab.readers.source_files import region_of
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 
+PROJECT = Path(__file__).resolve().parents[1]
 X0, Y0 = 150_000, 450_000  # somewhere in the Netherlands, RD New
 SECRET = -99999999
 
@@ -276,3 +278,23 @@ def test_real_read_is_fast(shared_data):
     started = time.perf_counter()
     read_cbs_areas(shared_data / BUURT_FILES)
     assert time.perf_counter() - started < 15  # about 1.5 s on the 2-core machine; a generous bound against regressions
+
+
+def test_inbox_refuses_a_drop_in_for_a_partner_of_many_files(tmp_path, regions):
+    """A partner reading a pattern has no single file to replace: a dropped file is refused, not installed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "kerncijfers.geojson").write_text((regions / "noord" / "buurt.geojson").read_text())
+    partner = Partner(
+        name="kerncijfers",
+        key="buurtcode",
+        kind="cbs_wijkbuurtkaart",
+        path=regions / "*" / "buurt.geojson",
+        columns={"buurtcode": "BU_CODE"},
+    )
+    config = load_config(PROJECT / "config" / "alphen.yaml", check_files=False)
+    config = config.model_copy(
+        update={"partners": [partner], "output": config.output.model_copy(update={"inbox": inbox})}
+    )
+    (decision,) = scan_inbox(config, {})
+    assert decision.action == "reject" and "leest meerdere bestanden" in (decision.reason or "")
