@@ -34,7 +34,7 @@ SourceT = TypeVar("SourceT", bound=Source)
 
 
 def read_configured_areas(config: GemeentenConfig) -> MergedAreas:
-    """The buurten of ``sources.buurten`` of a configuration of several gemeenten, each once (read once per process)."""
+    """Read the buurten of ``sources.buurten`` of several gemeenten, each once (read once per process)."""
     source = config.sources.buurten
     if source.kind != "cbs_wijkbuurtkaart":
         raise ConfigError(f"{config.config_file}: sources.buurten: several gemeenten need kind 'cbs_wijkbuurtkaart'")
@@ -45,7 +45,7 @@ def read_configured_areas(config: GemeentenConfig) -> MergedAreas:
 
 
 def select_gemeenten(config: GemeentenConfig, areas: MergedAreas) -> list[str]:
-    """The gemeentecodes that ``gemeenten:`` names, sorted.
+    """Return the gemeentecodes that ``gemeenten:`` names, sorted.
 
     ``alle`` is every complete gemeente of the area files (a gemeente seen only as a sliver is
     left out and listed in ``areas.report``); a region name is every complete gemeente whose
@@ -118,7 +118,7 @@ def gemeente_configs(
 
 
 def load_gemeente_config(path: str | Path, gemeentecode: str) -> ProjectConfig:
-    """The configuration of one gemeente, from a file of one or of several gemeenten (a partition key's config).
+    """Load the configuration of one gemeente from a file of one or of several gemeenten (a partition's config).
 
     Raises
     ------
@@ -193,7 +193,7 @@ def _one_gemeente(config: GemeentenConfig, code: str, naam: str) -> ProjectConfi
 
 
 def _only(source: SourceT, code: str) -> SourceT:
-    """A CBS kaart source restricted to one gemeente; any other source as it is."""
+    """Restrict a CBS kaart source to one gemeente; leave any other source as it is."""
     if source.kind != "cbs_wijkbuurtkaart":
         return source
     return source.model_copy(update={"gemeenten": [code]})

@@ -100,7 +100,7 @@ class SimilarBuurten:
 
 
 def structure_features(areas: pd.DataFrame, kenmerken: Sequence[str]) -> pd.DataFrame:
-    """The identity and the chosen structure features of every buurt of a CBS kaart frame.
+    """Take the identity and the chosen structure features of every buurt of a CBS kaart frame.
 
     Reads the older (``BU_CODE``, ``P_65_EO_JR``) or newer (``buurtcode``,
     ``percentage_personen_65_jaar_en_ouder``) columns; CBS secret values become missing.
@@ -138,7 +138,7 @@ def find_similar_buurten(
     min_inwoners: int = 100,
     buurtcodes: Sequence[str] | None = None,
 ) -> SimilarBuurten:
-    """For every buurt (or those in ``buurtcodes``) the ``aantal`` most similar buurten of ``features``.
+    r"""For every buurt (or those in ``buurtcodes``) the ``aantal`` most similar buurten of ``features``.
 
     Parameters
     ----------
@@ -161,10 +161,10 @@ def find_similar_buurten(
     -----
     Every feature is transformed (``log10(1 + x)`` for densities, identity otherwise) and
     standardised over the eligible reference buurten,
-    :math:`z_{ik} = (t(x_{ik}) - \\bar{t}_k) / s_k`, with :math:`s_k` the sample standard deviation;
+    :math:`z_{ik} = (t(x_{ik}) - \bar{t}_k) / s_k`, with :math:`s_k` the sample standard deviation;
     features weigh equally. The distance between buurten is Euclidean,
-    :math:`d_{ij} = \\sqrt{\\sum_k (z_{ik} - z_{jk})^2}`, and the similar buurten of :math:`i` are
-    the ``aantal`` nearest :math:`j \\ne i` (not of :math:`i`'s gemeente unless ``zelfde_gemeente``),
+    :math:`d_{ij} = \sqrt{\sum_k (z_{ik} - z_{jk})^2}`, and the similar buurten of :math:`i` are
+    the ``aantal`` nearest :math:`j \ne i` (not of :math:`i`'s gemeente unless ``zelfde_gemeente``),
     ties broken by buurtcode. A buurt lacking any feature is left out.
     """
     for kenmerk in kenmerken:
@@ -184,7 +184,7 @@ def find_similar_buurten(
 
 
 def compare_with_similar(similar: pd.DataFrame, values: pd.DataFrame, *, min_met_waarde: int = 5) -> pd.DataFrame:
-    """Per buurt and indicator: its value against the values of its similar buurten.
+    r"""Per buurt and indicator: its value against the values of its similar buurten.
 
     Parameters
     ----------
@@ -207,7 +207,7 @@ def compare_with_similar(similar: pd.DataFrame, values: pd.DataFrame, *, min_met
     Notes
     -----
     With :math:`v` the buurt's value and :math:`v_1..v_n` those of its similar buurten that
-    have one: ``lager`` :math:`= \\#\\{j: v_j < v\\}`, ``hoger`` :math:`= \\#\\{j: v_j > v\\}`; the
+    have one: ``lager`` :math:`= \#\{j: v_j < v\}`, ``hoger`` :math:`= \#\{j: v_j > v\}`; the
     sentence says "hoger dan ``lager`` van n" when ``lager`` > ``hoger``, "lager dan ``hoger``
     van n" when ``hoger`` > ``lager``, and "gelijk aan het midden van n" otherwise.
     """

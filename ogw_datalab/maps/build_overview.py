@@ -104,7 +104,7 @@ def overview_layers(catalogue: Catalogue, opgaven: list[Opgave]) -> list[Overvie
 
 
 def published_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The published buurt values and opgave scores of one gemeente's database, in the overview's long form."""
+    """Read the published buurt values and opgave scores of one gemeente's database, in the overview's long form."""
     return con.execute(read_sql_file("overview/published_values.sql")).df()
 
 
@@ -377,7 +377,7 @@ def _write_geoparquet(table: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _sql_path(path: Path) -> str:
-    """A file path as a SQL string literal body (COPY takes no parameter for its target)."""
+    """Quote a file path as the body of a SQL string literal (COPY takes no parameter for its target)."""
     return str(path).replace("'", "''")
 
 

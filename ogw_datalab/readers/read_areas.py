@@ -142,7 +142,7 @@ class MergedAreas:
         return sorted(self.gemeenten["regio"].dropna().unique())
 
     def of_gemeenten(self, codes: list[str] | tuple[str, ...]) -> gpd.GeoDataFrame:
-        """A copy of the areas of these gemeenten, in file order."""
+        """Return a copy of the areas of these gemeenten, in file order."""
         wanted = {c.strip().upper() for c in codes}
         return self.frame.loc[self.frame[self.gemeente_column].isin(wanted)].reset_index(drop=True).copy()
 

@@ -37,7 +37,7 @@ def is_many_files(path: Path) -> bool:
 
 
 def source_files(path: Path, layer: str | None, where: str) -> list[Path]:
-    """The files a folder or glob pattern names, sorted.
+    """List the files a folder or glob pattern names, sorted.
 
     A folder needs ``layer``: its files are those (in any subfolder) whose name without suffix
     is the layer (``buurt.geojson`` for layer ``buurt``), and GeoPackages, which hold named layers.
@@ -66,12 +66,12 @@ def source_files(path: Path, layer: str | None, where: str) -> list[Path]:
 
 
 def file_layer(path: Path, layer: str | None) -> str | None:
-    """The layer to open in ``path``: the configured one in a GeoPackage; the only one elsewhere."""
+    """Choose the layer to open in ``path``: the configured one in a GeoPackage; the only one elsewhere."""
     return layer if path.suffix.lower() in CONTAINER_SUFFIXES else None
 
 
 def region_of(path: Path) -> str:
-    """A short name for the region a file covers: its folder's name, without a ``cbs_wijkbuurtkaart_<jaar>_`` prefix.
+    """Name the region a file covers: its folder's name, without a ``cbs_wijkbuurtkaart_<jaar>_`` prefix.
 
     ``.../cbs_wijkbuurtkaart_2015_nl/utrecht/buurt.geojson`` is ``utrecht``;
     ``.../cbs_wijkbuurtkaart_2015_hollands_midden/buurt.geojson`` is ``hollands_midden``.
