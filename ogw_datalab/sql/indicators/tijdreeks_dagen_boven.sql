@@ -1,0 +1,18 @@
+-- Share (%) of a buurt's complete days (enough hourly values, see the daily table) whose mean exceeds the
+-- quantity's 24-hour guideline, over the months $van to $tot (local): teller = days above, noemer =
+-- complete days; no value below the coverage rule (hours, as for the mean) or without complete days.
+WITH dagen AS (
+    SELECT buurtcode,
+           count(*) FILTER (WHERE boven_richtlijn) AS teller,
+           count(*) FILTER (WHERE volledig) AS noemer,
+           sum(uren) AS uren
+    FROM {dag}
+    WHERE grootheid = $grootheid AND soort = $soort AND maand BETWEEN $van AND $tot AND richtlijn IS NOT NULL
+    GROUP BY buurtcode
+)
+SELECT b.buurtcode, d.teller, d.noemer,
+       CASE WHEN d.uren >= $min_dekking * $uren_in_periode AND d.noemer > 0 THEN 100.0 * d.teller / d.noemer END
+           AS waarde
+FROM staging.buurten AS b
+LEFT JOIN dagen AS d USING (buurtcode)
+ORDER BY b.buurtcode

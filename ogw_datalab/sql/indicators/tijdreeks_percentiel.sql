@@ -1,0 +1,13 @@
+-- The $kwantiel-quantile (linear interpolation) of a buurt's hourly values of one quantity and soort over
+-- the months $van to $tot (local); noemer = hours with a value; no value below the coverage rule.
+WITH uren AS (
+    SELECT buurtcode, quantile_cont(waarde, $kwantiel) AS kwantiel, count(*) AS noemer
+    FROM {uur}
+    WHERE grootheid = $grootheid AND soort = $soort AND maand BETWEEN $van AND $tot
+    GROUP BY buurtcode
+)
+SELECT b.buurtcode, NULL::DOUBLE AS teller, u.noemer,
+       CASE WHEN u.noemer >= $min_dekking * $uren_in_periode THEN u.kwantiel END AS waarde
+FROM staging.buurten AS b
+LEFT JOIN uren AS u USING (buurtcode)
+ORDER BY b.buurtcode
