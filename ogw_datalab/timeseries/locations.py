@@ -105,8 +105,8 @@ def build_periods(
         (a typing error in the configuration would otherwise silently change nothing).
     """
     rows = rows.copy()
-    rows["van"] = rows["van"].fillna(EARLIEST)
-    rows["tot"] = rows["tot"].fillna(LATEST)
+    rows["van"] = pd.to_datetime(rows["van"], utc=True).fillna(EARLIEST)
+    rows["tot"] = pd.to_datetime(rows["tot"], utc=True).fillna(LATEST)
     _check_no_overlap(rows, where)
     sensors = sorted(rows["sensor"].unique())
     _check_patterns(reeks, sorted(set(sensors) | set(known_sensors or [])), where)

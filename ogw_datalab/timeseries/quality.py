@@ -14,9 +14,11 @@ carries none that excludes it):
     Below the quantity's floor (``ondergrens``, e.g. ``NO2: 0``): left out, or with
     ``ondergrens_actie: afkappen`` set to the floor and kept (still counted).
 ``opwarmen``
-    Low-cost sensors only: the first ``opwarmen_uren`` hours after a (re)start. A start is
-    the sensor's first value, the first value after at least ``herstart_na_gat_uren``
-    hours without any value, or the first value at a new location (period).
+    Low-cost sensors only: the first ``opwarmen_uren`` hours after a (re)start of a series
+    (one sensor, one quantity). A start is the series' first value, the first value after at
+    least ``herstart_na_gat_uren`` hours without a value, or the first value at a new
+    location (period). A quantity's gap counts even when the same box went on measuring
+    another quantity: its own cell may have been off.
 ``onbetrouwbaar``
     In a period the source says not to trust (``onbetrouwbaar``: sensors, first and last
     local day, reason).
@@ -126,22 +128,23 @@ def flag_floor(frame: pd.DataFrame, rules: Kwaliteit) -> pd.DataFrame:
 
 
 def flag_warm_up(frame: pd.DataFrame, hours: int, gap_hours: int) -> np.ndarray:
-    """``opwarmen``: the first ``hours`` hours after each (re)start of a low-cost sensor."""
+    """``opwarmen``: the first ``hours`` hours after each (re)start of a low-cost sensor's series."""
     if hours == 0 or frame.empty:
         return np.zeros(len(frame), dtype=bool)
+    series = ["sensor", "grootheid"]
     on = (
-        frame.loc[frame["soort"] == "laagkosten", ["sensor", "tijd", "periode_id"]]
-        .drop_duplicates(["sensor", "tijd"])
-        .sort_values(["sensor", "tijd"])
+        frame.loc[frame["soort"] == "laagkosten", [*series, "tijd", "periode_id"]]
+        .drop_duplicates([*series, "tijd"])
+        .sort_values([*series, "tijd"])
     )
-    step = on.groupby("sensor")["tijd"].diff().dt.total_seconds() / 3600.0
-    moved = on["periode_id"].astype("float").fillna(-1) != on.groupby("sensor")["periode_id"].shift().astype(
-        "float"
-    ).fillna(-1)
+    grouped = on.groupby(series)
+    step = grouped["tijd"].diff().dt.total_seconds() / 3600.0
+    period = on["periode_id"].astype("float").fillna(-1)
+    moved = period != grouped["periode_id"].shift().astype("float").fillna(-1)
     start = step.isna() | (step - 1 >= gap_hours) | (moved & step.notna())
-    started = on["tijd"].where(start).groupby(on["sensor"]).ffill()
-    warm = on.loc[(on["tijd"] - started) < pd.Timedelta(hours=hours), ["sensor", "tijd"]]
-    flagged = frame[["sensor", "tijd"]].merge(warm.assign(_warm=True), on=["sensor", "tijd"], how="left")
+    started = on["tijd"].where(start).groupby([on["sensor"], on["grootheid"]]).ffill()
+    warm = on.loc[(on["tijd"] - started) < pd.Timedelta(hours=hours), [*series, "tijd"]]
+    flagged = frame[[*series, "tijd"]].merge(warm.assign(_warm=True), on=[*series, "tijd"], how="left")
     return flagged["_warm"].fillna(False).to_numpy(dtype=bool)
 
 

@@ -12,7 +12,7 @@ Three layouts (``kind``):
 
 Numbers may be padded with spaces (``, 14.100``); cells such as ``NaN`` or empty are missing
 values and are counted, not stored. A cell that is neither a number nor a missing value is
-counted as unreadable; when more than 5 % of a file's cells are unreadable the file is
+counted as unreadable; when more than half of a column's filled cells are unreadable the file is
 refused (a wrong decimal mark or separator, most likely).
 """
 
@@ -32,7 +32,7 @@ from .times import TimeError, parse_times
 from .units import UnitError, normalise_eenheid, normalise_grootheid
 
 OBSERVATION_COLUMNS = ["sensor", "grootheid", "tijd", "waarde", "eenheid", "bron", "bronrij"]
-MAX_UNREADABLE_SHARE = 0.05
+MAX_UNREADABLE_SHARE = 0.5
 SENSOR_COMMUNITY_PREFIX = "LTD_"  # as Samenmeten names Sensor.Community (Luftdaten) sensors
 SENSOR_COMMUNITY_UNITS = {"PM10": "ug/m3", "PM25": "ug/m3", "TEMP": "C", "RH": "%"}
 
@@ -127,10 +127,11 @@ def _values(text: pd.Series, bron: TijdreeksBron, where: str) -> tuple[np.ndarra
     missing = cleaned.isna() | cleaned.isin(bron.na_values)
     values = parse_numbers(cleaned.where(~missing), bron.decimal)
     unreadable = np.isnan(values) & ~missing.to_numpy()
-    if len(values) and unreadable.mean() > MAX_UNREADABLE_SHARE:
+    filled = int((~missing).sum())
+    if filled and unreadable.sum() > MAX_UNREADABLE_SHARE * filled:
         example = cleaned[unreadable].iloc[0]
         raise SeriesError(
-            f"{where}: {unreadable.mean():.0%} of the values are not numbers (for example {example!r}); "
+            f"{where}: {unreadable.sum() / filled:.0%} of the values are not numbers (for example {example!r}); "
             f"check 'decimal' ({bron.decimal!r}), 'separator' and 'na_values'"
         )
     return values, {"lege_cellen": int(missing.sum()), "onleesbare_waarden": int(unreadable.sum())}
