@@ -141,7 +141,7 @@ def independent_monthly_no2(shared_data: Path, buurten: gpd.GeoDataFrame) -> pd.
     # Outliers: against the nearest reference with a value that hour; robust spread per sensor and segment.
     reference_values = obs[obs["reference"] & valid].set_index(["sensor", "t"])["v"]
     difference = pd.Series(np.nan, index=obs.index)
-    for (sensor, segment), rows in obs[~obs["reference"] & valid].groupby(["sensor", "segment"]):
+    for (sensor, _segment), rows in obs[~obs["reference"] & valid].groupby(["sensor", "segment"]):
         place = where["ggd"] if rows["fase"].iloc[0] != "meting" else where[sensor]
         ranked = sorted(REFERENCES, key=lambda r: place.distance(where[r]))
         for index, time, value in zip(rows.index, rows["t"], rows["v"], strict=True):
