@@ -506,8 +506,10 @@ class ProjectConfig(_Strict):
         return getattr(self.sources, level).gebiedsindeling or self.jaar
 
     def timeseries_files(self) -> dict[str, tuple[Path, bool]]:
-        """Every time-series file or glob, keyed by its place (``tijdreeksen.lucht.bronnen.0``), with whether
-        ``ogw-datalab fetch`` writes it."""
+        """List every time-series file or glob with whether ``ogw-datalab fetch`` writes it.
+
+        Keyed by its place in the configuration, e.g. ``tijdreeksen.lucht.bronnen.0``.
+        """
         named: dict[str, tuple[Path, bool]] = {}
         for name, reeks in self.tijdreeksen.items():
             if reeks.sensoren is not None:

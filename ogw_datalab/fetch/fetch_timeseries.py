@@ -1,5 +1,6 @@
-"""Hourly measurements from the Luchtmeetnet open API and from SensorThings (RIVM Samenmeten), written as
-a long CSV and a sensor table that the ``long`` time-series reader reads.
+"""Fetch hourly measurements from the Luchtmeetnet open API and from SensorThings (RIVM Samenmeten).
+
+Each fetcher writes a long CSV and a sensor table that the ``long`` time-series reader reads.
 
 Luchtmeetnet (``https://api.luchtmeetnet.nl/open_api``, official stations, unvalidated data):
 ``GET /stations/{number}`` gives ``data.geometry.coordinates`` as ``[lon, lat]`` and ``data.location``;
@@ -174,7 +175,7 @@ def _measurements(
 
 
 def _in_window(item: Any, start: dt.datetime, end: dt.datetime, url: str) -> bool:
-    """A measurement of the window; the API's ``end`` may be inclusive, so the next window's first hour is dropped."""
+    """Tell whether a measurement lies in [start, end): the API's ``end`` may be inclusive."""
     if not isinstance(item, dict) or "timestamp_measured" not in item or "value" not in item:
         raise FetchError(f"{url}: a measurement without 'timestamp_measured' or 'value': {str(item)[:120]}")
     if item["value"] is None:

@@ -1,4 +1,4 @@
-"""Hourly, daily and monthly figures of a tijdreeks per buurt (and per wijk and gemeente), in DuckDB.
+r"""Hourly, daily and monthly figures of a tijdreeks per buurt (and per wijk and gemeente), in DuckDB.
 
 Reads ``staging.tijdreeks_<naam>`` and ``_locaties`` (see :mod:`.stage`) and ``staging.buurten``;
 writes ``joined.tijdreeks_<naam>_toewijzing`` (which location period feeds which buurt) and, per
@@ -12,13 +12,13 @@ on a shared boundary the lowest buurtcode). Per area, quantity and hour, the are
 the weighted mean of the valid values of the sensors in it that count (``geldig`` and
 ``meetellen``):
 
-.. math:: x_{b,h} = \\frac{\\sum_s w_s x_{s,h}}{\\sum_s w_s}
+.. math:: x_{b,h} = \frac{\sum_s w_s x_{s,h}}{\sum_s w_s}
 
 with :math:`w_s` the weight of the sensor's soort. With ``soorten: apart`` reference and
 low-cost sensors give separate rows (``soort`` referentie / laagkosten, each weight 1); with
 ``samen`` one row (``soort`` alle) with equal weights; with ``gewogen`` one row with the
 configured weights. A month's mean is the mean of the area's hourly values,
-:math:`\\bar{x} = \\sum_h x_{b,h} / n_h` (``som_uurwaarden`` / ``geldige_uren``, so that wijk
+:math:`\bar{x} = \sum_h x_{b,h} / n_h` (``som_uurwaarden`` / ``geldige_uren``, so that wijk
 and gemeente means can be recomputed from sums); the percentile is taken over the same
 hourly values. A day is complete with at least ``min_uren_dag`` hourly values, and above the
 guideline when its mean exceeds the quantity's 24-hour guideline (WHO 2021: NO2 25, PM2.5 15,
@@ -210,8 +210,10 @@ def tijdreeks_indicator_values(
     tot: str,
     percentiel: float | None = None,
 ) -> pd.DataFrame:
-    """One value per buurt of ``staging.buurten`` (``buurtcode``, ``waarde``, ``teller``, ``noemer``) from the
-    hourly and daily tables of :func:`aggregate_tijdreeks`, for the formula types ``tijdreeks_<statistiek>``.
+    """Compute one value per buurt for the formula types ``tijdreeks_<statistiek>``.
+
+    Reads the hourly and daily tables of :func:`aggregate_tijdreeks`; returns ``buurtcode``, ``waarde``,
+    ``teller`` and ``noemer`` for every buurt of ``staging.buurten``.
 
     Parameters
     ----------

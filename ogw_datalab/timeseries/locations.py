@@ -90,7 +90,7 @@ def _times(text: pd.Series, where: str, key: str) -> pd.Series:
 def build_periods(
     reeks: Tijdreeks, rows: gpd.GeoDataFrame, where: str, known_sensors: list[str] | None = None
 ) -> gpd.GeoDataFrame:
-    """The sensor-location-period table (see the module docstring) from sensor table rows and the fasen.
+    """Build the sensor-location-period table (see the module docstring) from sensor table rows and the fasen.
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def _soort(reeks: Tijdreeks, sensor: str, rows: gpd.GeoDataFrame, where: str) ->
 
 
 def assign_periods(observations: pd.DataFrame, periods: pd.DataFrame) -> pd.Series:
-    """The ``periode_id`` each observation falls in (van <= tijd < tot), or NA where none."""
+    """Find the ``periode_id`` each observation falls in (van <= tijd < tot), or NA where none."""
     if observations.empty:
         return pd.Series(pd.array([], dtype="Int64"))
     starts = periods[["sensor", "van", "tot", "periode_id"]].copy()

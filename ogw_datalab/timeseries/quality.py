@@ -1,4 +1,4 @@
-"""Quality control of hourly sensor values: every rule flags, and every flag is counted per sensor.
+r"""Quality control of hourly sensor values: every rule flags, and every flag is counted per sensor.
 
 Rules, in the order they run (a value can carry several flags; it is *geldig*, valid, when it
 carries none that excludes it):
@@ -28,7 +28,7 @@ carries none that excludes it):
     With ``methode: verschil``: ``|x - r| > max_verschil``. With ``methode: mad``: per
     sensor, location period and quantity, with ``d = x - r``,
 
-    .. math:: |d - m| > k \\cdot 1.4826 \\cdot \\operatorname{median}|d - m|, \\quad m = \\operatorname{median}(d)
+    .. math:: |d - m| > k \cdot 1.4826 \cdot \operatorname{median}|d - m|, \quad m = \operatorname{median}(d)
 
     (``k = factor``; checked only with at least ``min_paren`` hours of pairs). The sensor's
     own median difference is allowed for: a street sensor may read higher than a park
@@ -65,7 +65,7 @@ COUNT_COLUMNS = [
 
 
 def excluding_flags(kwaliteit: Kwaliteit) -> list[str]:
-    """The flags that make a value invalid (``ondergrens`` only when such values are left out)."""
+    """List the flags that make a value invalid (``ondergrens`` only when such values are left out)."""
     return [f for f in FLAGS if f != "ondergrens" or kwaliteit.ondergrens_actie == "weglaten"]
 
 
@@ -160,8 +160,11 @@ def flag_untrusted(frame: pd.DataFrame, reeks: Tijdreeks) -> np.ndarray:
 
 
 def nearest_references(periods: pd.DataFrame, max_distance_m: float) -> pd.DataFrame:
-    """Per low-cost location period, the reference sensors by distance (within ``max_distance_m``)
-    whose periods overlap it in time: ``periode_id``, ``referentie``, ``afstand_m``."""
+    """Rank the reference sensors by distance for each low-cost location period.
+
+    Only references within ``max_distance_m`` whose periods overlap it in time; columns ``periode_id``,
+    ``referentie`` and ``afstand_m``.
+    """
     references = periods[periods["soort"] == "referentie"]
     low_cost = periods[periods["soort"] != "referentie"]
     pairs = []
@@ -228,8 +231,11 @@ def _reference_pairs(frame: pd.DataFrame, valid: pd.Series, periods: pd.DataFram
 
 
 def count_flags(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per sensor and quantity: values read, each flag, values outside counting periods, values compared
-    with a reference, valid values and values that enter buurt figures (``geldig`` and ``meetellen``)."""
+    """Count the flags per sensor and quantity.
+
+    Columns: values read, each flag, values outside counting periods, values compared with a
+    reference, valid values, and values that enter buurt figures (``geldig`` and ``meetellen``).
+    """
     data = frame.assign(
         buiten_meetperiode=frame["periode_id"].notna() & ~frame["meetellen"],
         in_buurtcijfers=frame["geldig"] & frame["meetellen"],

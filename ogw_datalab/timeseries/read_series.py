@@ -51,7 +51,7 @@ class SourceRead:
 
 
 def source_files(bron: TijdreeksBron, where: str) -> list[Path]:
-    """The file of a source, or every file matching its glob pattern (sorted by name)."""
+    """List the file of a source, or every file matching its glob pattern (sorted by name)."""
     path = bron.path
     if any(ch in str(path) for ch in "*?["):
         files = sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor))))
@@ -297,8 +297,11 @@ def _read_sensor_community(bron: TijdreeksBron, where: str, path: Path) -> Sourc
 
 
 def _merge_located_periods(located: pd.DataFrame) -> pd.DataFrame:
-    """Location periods from readings: a sensor is at a location from its first reading there until the
-    first reading at its next location (the last period stays open)."""
+    """Make location periods from readings.
+
+    A sensor is at a location from its first reading there until the first reading at its next
+    location; the last period stays open.
+    """
     firsts = located.groupby(["sensor", "locatie", "x", "y"])["tijd"].min().reset_index()
     firsts = firsts.sort_values(["sensor", "tijd"]).reset_index(drop=True)
     firsts["tot"] = firsts.groupby("sensor")["tijd"].shift(-1)

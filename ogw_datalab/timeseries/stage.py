@@ -119,7 +119,7 @@ def stage_tijdreeks(con: duckdb.DuckDBPyConnection, config: ProjectConfig, name:
 
 
 def describe_staged(staged: StagedSeries) -> dict[str, object]:
-    """Counts of a staged tijdreeks: values read, sensors, first and last hour, and values per flag."""
+    """Count a staged tijdreeks: values read, sensors, first and last hour, and values per flag."""
     observations = staged.observations
     totals = staged.quality.drop(columns=["sensor", "grootheid", "soort"]).sum()
     read: dict[str, int] = {}
