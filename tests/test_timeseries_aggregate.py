@@ -11,6 +11,7 @@ from ogw_datalab.config import ProjectConfig
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 from ogw_datalab.timeseries.aggregate import aggregate_tijdreeks, tijdreeks_indicator_values
+from ogw_datalab.timeseries.publish import colofon_tekst, monthly_series, sensor_points
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
 from .fixtures import two_by_two_buurten
@@ -171,3 +172,20 @@ def test_indicator_values_for_the_proposed_formula_types(con, built):
         con, reeks, "lucht", statistiek="gemiddelde", soort="laagkosten", grootheid="NO2", van="2016-06", tot="2016-08"
     )
     assert longer["waarde"].isna().all()  # 744 of 2,208 hours: below half, refused
+
+
+def test_what_the_site_gets_series_points_and_colofon(con, built):
+    settings, _, _ = built()
+    series = monthly_series(con, "lucht", "wijk")
+    assert list(series.columns[:3]) == ["wijkcode", "maand", "grootheid"] and set(series["wijkcode"]) == {"WK000100"}
+    points = sensor_points(con, "lucht", settings.tijdreeksen["lucht"], raster_m=100)
+    located = dict(zip(points["sensor"], zip(points.geometry.x, points.geometry.y, strict=True), strict=True))
+    assert located["laag1"] == (X0 + 550, Y0 + 550)  # low-cost: the centre of its 100 m cell
+    assert located["ref"] == (X0 + 400, Y0 + 600)  # a reference station keeps its place
+    assert dict(zip(points["sensor"], points["buurtcode"], strict=True))["laag3"] == "BU00010002"
+    assert set(points["van"]) == {""} and points["waarden"].sum() == 744 * 3 + 400 + 200
+    kwaliteit = con.execute("SELECT * FROM staging.tijdreeks_lucht_kwaliteit").df()
+    text = colofon_tekst(settings.tijdreeksen["lucht"], kwaliteit)
+    assert "toetst niet aan de wettelijke grenswaarden" in text[0]
+    assert "minstens 50% van de uren" in text[1] and "NO2 25 µg/m³" in text[2]
+    assert "Van de 2.832 uurwaarden zijn er 2.832 gebruikt." in text[3]

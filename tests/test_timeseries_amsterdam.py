@@ -17,6 +17,7 @@ from ogw_datalab.readers import read_source
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 from ogw_datalab.timeseries.aggregate import aggregate_tijdreeks
+from ogw_datalab.timeseries.publish import colofon_tekst, sensor_points
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -217,3 +218,20 @@ def test_wijk_figures_cover_the_stadsdelen_with_sensors(amsterdam):
     ).fetchone()
     assert september == ("te_weinig_uren",)  # the AirBoxes ran until 8 September
     assert summary["wijk"]["gebieden"] == 2
+
+
+def test_point_layer_shows_each_sensor_where_it_stood_and_when(amsterdam):
+    con, _, _ = amsterdam
+    config = load_config(PROJECT / "config" / "amsterdam_centrum.yaml", check_files=False)
+    points = sensor_points(con, "lucht", config.tijdreeksen["lucht"])
+    waag = points[points["sensor"] == "waag_54200"]
+    assert list(zip(waag["fase"], waag["van"], waag["tot"], strict=True)) == [
+        ("kalibratie_1", "2016-06-02", "2016-06-10"),
+        ("meting", "2016-06-11", "2016-08-17"),
+        ("kalibratie_2", "2016-08-18", "2016-08-29"),
+    ]
+    assert list(waag["buurtcode"].fillna("")) == ["", "BU03630004", ""]  # calibration periods count nowhere
+    kwaliteit = con.execute("SELECT * FROM staging.tijdreeks_lucht_kwaliteit").df()
+    text = " ".join(colofon_tekst(config.tijdreeksen["lucht"], kwaliteit))
+    assert "Van de 49.779 uurwaarden zijn er 37.720 gebruikt." in text
+    assert "298 onder de ondergrens" in text and "3.102 dubbel aangeleverd" in text
