@@ -271,3 +271,31 @@ tijdreeksen:
         "tijdreeksen.lucht.bronnen.0.kind: unknown kind 'breed'; choose one of long, wide, sensor_community" in message
     )
     assert "tijdreeksen.lucht.bronnen.1.tijd.zone: unknown time zone 'CEST'" in message
+
+
+def test_missing_time_series_files_are_named_with_their_key(tmp_path):
+    for name in ("b.gpkg", "i.yaml", "o.yaml", "s.csv"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        """
+gemeente: {code: GM0363, naam: Amsterdam}
+jaar: 2015
+sources:
+  buurten: {kind: cbs_wijkbuurtkaart, path: b.gpkg}
+  wijken: {kind: cbs_wijkbuurtkaart, path: b.gpkg}
+indicatoren: i.yaml
+opgaven: o.yaml
+tijdreeksen:
+  lucht:
+    sensoren: {path: s.csv, columns: {sensor: id}, x: lon, y: lat}
+    bronnen:
+      - {kind: wide, path: ontbreekt.csv, tijd: {zone: UTC}, grootheid: NO2, eenheid: ug/m3}
+      - {kind: sensor_community, path: archief/*.csv, tijd: {zone: UTC}}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(config)
+    assert f"tijdreeksen.lucht.bronnen.0.path: file not found: {tmp_path / 'ontbreekt.csv'}" in str(error.value)
+    assert f"tijdreeksen.lucht.bronnen.1.path: no file matches {tmp_path / 'archief' / '*.csv'}" in str(error.value)
