@@ -232,6 +232,8 @@ def assign_periods(observations: pd.DataFrame, periods: pd.DataFrame) -> pd.Seri
     starts["van"] = starts["van"].fillna(EARLIEST)
     starts["tot"] = starts["tot"].fillna(LATEST)
     order = observations[["sensor", "tijd"]].reset_index().rename(columns={"index": "__row"})
+    order["sensor"] = order["sensor"].astype(object)  # merge_asof wants one dtype on both sides
+    starts["sensor"] = starts["sensor"].astype(object)
     merged = pd.merge_asof(
         order.sort_values("tijd"),
         starts.sort_values("van"),

@@ -154,7 +154,7 @@ def flag_untrusted(frame: pd.DataFrame, reeks: Tijdreeks) -> np.ndarray:
     for rule in reeks.kwaliteit.onbetrouwbaar:
         start = local_day_start(rule.van, reeks.zone) if rule.van else EARLIEST
         end = local_day_start(rule.tot + dt.timedelta(days=1), reeks.zone) if rule.tot else LATEST
-        named = frame["sensor"].map(lambda s, r=rule: matches(s, r.sensoren)).to_numpy(dtype=bool)
+        named = frame["sensor"].isin([s for s in frame["sensor"].unique() if matches(s, rule.sensoren)]).to_numpy()
         flagged |= named & (frame["tijd"] >= start).to_numpy() & (frame["tijd"] < end).to_numpy()
     return flagged
 
@@ -219,15 +219,20 @@ def _reference_pairs(frame: pd.DataFrame, valid: pd.Series, periods: pd.DataFram
     nearest = nearest_references(periods, max_distance_m)
     if nearest.empty:
         return pd.DataFrame()
+    nearest["periode_id"] = nearest["periode_id"].astype("int64")
+    nearest["rang"] = nearest.groupby("periode_id").cumcount()
     reference_values = frame.loc[valid & (frame["soort"] == "referentie"), ["sensor", "grootheid", "tijd", "waarde"]]
     reference_values = reference_values.rename(columns={"sensor": "referentie", "waarde": "referentiewaarde"})
-    candidates = frame.loc[valid & (frame["soort"] != "referentie") & frame["periode_id"].notna()]
-    candidates = candidates[["periode_id", "grootheid", "tijd", "waarde"]].reset_index(names="__row")
-    candidates["periode_id"] = candidates["periode_id"].astype("int64")
-    nearest["periode_id"] = nearest["periode_id"].astype("int64")
-    joined = candidates.merge(nearest, on="periode_id").merge(reference_values, on=["referentie", "grootheid", "tijd"])
-    # The nearest reference with a value in that hour.
-    return joined.sort_values(["__row", "afstand_m", "referentie"]).drop_duplicates("__row")
+    open_rows = frame.loc[valid & (frame["soort"] != "referentie") & frame["periode_id"].notna()]
+    open_rows = open_rows[["periode_id", "grootheid", "tijd", "waarde"]].reset_index(names="__row")
+    open_rows["periode_id"] = open_rows["periode_id"].astype("int64")
+    paired = []
+    for rank in range(int(nearest["rang"].max()) + 1):  # the nearest first; the next where it has no value
+        candidates = open_rows.merge(nearest[nearest["rang"] == rank], on="periode_id")
+        found = candidates.merge(reference_values, on=["referentie", "grootheid", "tijd"])
+        paired.append(found)
+        open_rows = open_rows[~open_rows["__row"].isin(found["__row"])]
+    return pd.concat(paired, ignore_index=True)
 
 
 def count_flags(frame: pd.DataFrame) -> pd.DataFrame:

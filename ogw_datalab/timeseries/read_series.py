@@ -115,7 +115,8 @@ def _read_text_table(bron: TijdreeksBron, where: str, path: Path, header: int | 
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise SeriesError(f"{where}: cannot parse the file with separator {bron.separator!r}: {error}") from None
-    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    for column in frame.columns:
+        frame[column] = _mapped(frame[column], str.strip)
     if header is not None:
         frame.columns = [str(c).strip() for c in frame.columns]
     return frame
@@ -123,7 +124,7 @@ def _read_text_table(bron: TijdreeksBron, where: str, path: Path, header: int | 
 
 def _values(text: pd.Series, bron: TijdreeksBron, where: str) -> tuple[np.ndarray, dict[str, int]]:
     """Numbers from text cells; missing and unreadable cells become NaN and are counted."""
-    cleaned = text.astype("string").str.strip()
+    cleaned = text.astype("string")  # stripped when read
     missing = cleaned.isna() | cleaned.isin(bron.na_values)
     values = parse_numbers(cleaned.where(~missing), bron.decimal)
     unreadable = np.isnan(values) & ~missing.to_numpy()
@@ -147,10 +148,10 @@ def _read_long(bron: TijdreeksBron, where: str, path: Path) -> tuple[pd.DataFram
     if absent:
         raise SeriesError(f"{where}: no column(s) {absent}; the columns are {list(frame.columns)}")
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    sensor = frame[wanted["sensor"]].map(lambda s: bron.sensor_namen.get(s, s))
+    sensor = _mapped(frame[wanted["sensor"]], lambda s: bron.sensor_namen.get(s, s))
     grootheid = frame[wanted["grootheid"]] if "grootheid" in wanted else pd.Series(bron.grootheid, index=frame.index)
     eenheid = frame[wanted["eenheid"]] if "eenheid" in wanted else pd.Series(bron.eenheid, index=frame.index)
-    grootheid = grootheid.map(normalise_grootheid)
+    grootheid = _mapped(grootheid, normalise_grootheid)
     times = parse_times(frame[wanted["tijd"]], bron.tijd, where, series_keys=sensor + "|" + grootheid)
     values, counts = _values(frame[wanted["waarde"]], bron, where)
     long = pd.DataFrame(
@@ -158,6 +159,13 @@ def _read_long(bron: TijdreeksBron, where: str, path: Path) -> tuple[pd.DataFram
     )
     long["bronrij"] = frame.index
     return _with_units(long, where), counts | times.left_out | {"rijen": len(frame)}
+
+
+def _mapped(values: pd.Series, function) -> pd.Series:
+    """Apply ``function`` to each distinct value once (a long table repeats its sensors and quantities)."""
+    codes, distinct = pd.factorize(values)
+    mapped = np.array([function(v) for v in distinct], dtype=object)
+    return pd.Series(mapped.take(codes), index=values.index, dtype=object)
 
 
 def _read_wide(bron: TijdreeksBron, where: str, path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -208,8 +216,9 @@ def _with_units(long: pd.DataFrame, where: str) -> pd.DataFrame:
         factors[unit] = normalise_eenheid(unit, where)
     if long["eenheid_bron"].isna().any():
         raise SeriesError(f"{where}: row {long.loc[long['eenheid_bron'].isna(), 'bronrij'].iloc[0]} has no unit")
-    long["eenheid"] = long["eenheid_bron"].map(lambda u: factors[u][0])
-    long["waarde"] = long["ruw"].to_numpy(dtype=float) * long["eenheid_bron"].map(lambda u: factors[u][1]).to_numpy()
+    long["eenheid"] = long["eenheid_bron"].map({u: f[0] for u, f in factors.items()})
+    scale = long["eenheid_bron"].map({u: f[1] for u, f in factors.items()}).to_numpy(dtype=float)
+    long["waarde"] = long["ruw"].to_numpy(dtype=float) * scale
     mixed = long.groupby("grootheid")["eenheid"].nunique()
     if (mixed > 1).any():
         grootheid = mixed[mixed > 1].index[0]

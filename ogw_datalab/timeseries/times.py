@@ -64,21 +64,27 @@ def parse_times(text: pd.Series, tijd: Tijd, where: str, series_keys: pd.Series 
     TimeError
         A time that cannot be parsed, lacks the offset its zone requires, or cannot be placed.
     """
-    text = text.astype("string").str.strip()
-    empty = text.isna() | (text == "")
+    # A long table repeats each time once per sensor: parse every distinct text once.
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)
+    first_rows = text.index[np.unique(codes, return_index=True)[1]]
+    unique = pd.Series(distinct, index=first_rows, dtype="string").str.strip()
+    empty = unique.isna() | (unique == "")
     if empty.any():
-        raise TimeError(f"{where}: row {text.index[empty.to_numpy()][0]} has no time")
-    has_offset = text.str.contains(OFFSET, regex=True)
-    if tijd.zone == "offset":
-        _require(~has_offset, text, where, "carries no UTC offset (such as +02:00 or Z), while tijd.zone is 'offset'")
-        times = _to_datetime(text, tijd, where, utc=True)
+        raise TimeError(f"{where}: row {unique.index[empty.to_numpy()][0]} has no time")
+    has_offset = unique.str.contains(OFFSET, regex=True)
+    if tijd.zone in ("offset", "UTC"):
+        if tijd.zone == "offset":
+            problem = "carries no UTC offset (such as +02:00 or Z), while tijd.zone is 'offset'"
+            _require(~has_offset, unique, where, problem)
+        else:
+            foreign = has_offset & ~unique.str.contains(ZERO_OFFSET, regex=True)
+            _require(foreign, unique, where, "carries a non-UTC offset")
+        parsed = _to_datetime(unique, tijd, where, utc=True)
+        times = pd.Series(parsed.array.take(codes), index=text.index)
         return ParsedTimes(_shift_label(times, tijd))
-    if tijd.zone == "UTC":
-        _require(has_offset & ~text.str.contains(ZERO_OFFSET, regex=True), text, where, "carries a non-UTC offset")
-        times = _to_datetime(text, tijd, where, utc=True)
-        return ParsedTimes(_shift_label(times, tijd))
-    _require(has_offset, text, where, f"carries an offset; with tijd.zone {tijd.zone!r} times are local clock times")
-    naive = _to_datetime(text, tijd, where, utc=False)
+    _require(has_offset, unique, where, f"carries an offset; with tijd.zone {tijd.zone!r} times are local clock times")
+    parsed = _to_datetime(unique, tijd, where, utc=False)
+    naive = pd.Series(parsed.array.take(codes), index=text.index)
     return _localise(naive, tijd, where, series_keys)
 
 
