@@ -17,7 +17,7 @@ WHERE m.geldig AND m.meetellen;
 CREATE OR REPLACE TABLE {uur} AS
 SELECT code AS {code}, herkomst, grootheid, eenheid, soort, tijd, dag, maand,
        sum(gewicht * waarde) / sum(gewicht) AS waarde,
-       count(DISTINCT sensor) AS sensoren,
+       count(*) AS sensoren,  -- a sensor has one valid value per quantity and hour (duplicates are flagged)
        max(afstand_m) AS afstand_m
 FROM __geldig
 GROUP BY code, herkomst, grootheid, eenheid, soort, tijd, dag, maand
