@@ -171,7 +171,7 @@ def test_indicator_values_for_the_proposed_formula_types(con, built):
     longer = tijdreeks_indicator_values(
         con, reeks, "lucht", statistiek="gemiddelde", soort="laagkosten", grootheid="NO2", van="2016-06", tot="2016-08"
     )
-    assert longer["waarde"].isna().all()  # 744 of 2,208 hours: below half, refused
+    assert longer[["waarde", "teller", "noemer"]].isna().all().all()  # 744 of 2,208 hours: refused, not rolled up
 
 
 def test_what_the_site_gets_series_points_and_colofon(con, built):

@@ -231,6 +231,8 @@ def tijdreeks_indicator_values(
     -----
     A buurt gets a value only when at least ``min_dekking`` of the hours of the whole period have
     a value (the rule of the monthly table, over the period); a buurt without sensors gets none.
+    Where there is no value, ``teller`` and ``noemer`` are empty too, so that a wijk or gemeente
+    recomputed from sums rests only on buurt figures that could be published.
     """
     aggregatie = reeks.aggregatie
     parameters = {

@@ -1,6 +1,6 @@
 -- Share (%) of a buurt's complete days (enough hourly values, see the daily table) whose mean exceeds the
 -- quantity's 24-hour guideline, over the months $van to $tot (local): teller = days above, noemer =
--- complete days; no value below the coverage rule (hours, as for the mean) or without complete days.
+-- complete days; nothing below the coverage rule (hours, as for the mean) or without complete days.
 WITH dagen AS (
     SELECT buurtcode,
            count(*) FILTER (WHERE boven_richtlijn) AS teller,
@@ -9,10 +9,11 @@ WITH dagen AS (
     FROM {dag}
     WHERE grootheid = $grootheid AND soort = $soort AND maand BETWEEN $van AND $tot AND richtlijn IS NOT NULL
     GROUP BY buurtcode
+),
+gedekt AS (
+    SELECT * FROM dagen WHERE uren >= $min_dekking * $uren_in_periode AND noemer > 0
 )
-SELECT b.buurtcode, d.teller, d.noemer,
-       CASE WHEN d.uren >= $min_dekking * $uren_in_periode AND d.noemer > 0 THEN 100.0 * d.teller / d.noemer END
-           AS waarde
+SELECT b.buurtcode, g.teller, g.noemer, 100.0 * g.teller / g.noemer AS waarde
 FROM staging.buurten AS b
-LEFT JOIN dagen AS d USING (buurtcode)
+LEFT JOIN gedekt AS g USING (buurtcode)
 ORDER BY b.buurtcode
