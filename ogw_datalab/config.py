@@ -7,6 +7,7 @@ the folder that holds the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import hashlib
 import re
@@ -276,6 +277,285 @@ class Output(_Strict):
     cache: Path = Field(Path("data/cache"), description="downloaded responses, with checksum and retrieval time")
 
 
+# --- Time series (tijdreeksen): point sensors measuring every hour -------------------------------------------------
+
+TIMESERIES_KINDS = ("long", "wide", "sensor_community")
+TIMESERIES_DOWNLOAD_KINDS = ("luchtmeetnet", "sensorthings")
+SENSOR_SOORTEN = ("referentie", "laagkosten")
+# WHO global air quality guidelines 2021, 24-hour means in µg/m³ (99th percentile: 3-4 exceedance days a year).
+WHO_2021_24H = {"NO2": 25.0, "PM25": 15.0, "PM10": 45.0}
+
+
+def _check_zone(value: str) -> str:
+    import zoneinfo  # the IANA database; only needed to validate a named zone
+
+    if value in ("offset", "UTC"):
+        return value
+    if value not in zoneinfo.available_timezones():
+        raise ValueError(
+            f"unknown time zone {value!r}: use 'offset' (every time carries its own +02:00 or Z), 'UTC', "
+            "or an IANA name such as Europe/Amsterdam"
+        )
+    return value
+
+
+HeaderLine = Literal["sensor", "grootheid", "eenheid"]
+SensorSoort = Literal["referentie", "laagkosten"]
+
+
+def _header_lines(*lines: HeaderLine) -> list[HeaderLine]:
+    return list(lines)
+
+
+def _equal_weights() -> dict[SensorSoort, float]:
+    return {"referentie": 1.0, "laagkosten": 1.0}
+
+
+class Tijd(_Strict):
+    """How a file writes its times; the zone is never guessed."""
+
+    column: str = Field("tijd", description="the column with the times (wide: the first column if unset)")
+    zone: str = Field(description="'offset' (each time carries +02:00 or Z), 'UTC', or an IANA name (local time)")
+    format: str | None = Field(None, description="strptime format, e.g. '%d-%m-%y %H:%M'; default ISO 8601")
+    label: Literal["begin", "eind"] = Field("begin", description="does a time label the start or the end of its hour")
+    dubbelzinnig: Literal["volgorde", "zomertijd", "wintertijd", "weglaten"] = Field(
+        "volgorde",
+        description="named zone, the repeated hour when summer time ends: by order in the file (first summer time, "
+        "then winter time), always one of the two, or left out",
+    )
+    niet_bestaand: Literal["fout", "weglaten"] = Field(
+        "fout", description="named zone, a time in the hour skipped when summer time starts: an error, or left out"
+    )
+
+    @field_validator("zone")
+    @classmethod
+    def _zone_known(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+class TijdreeksDownload(_Strict):
+    """Where ``ogw-datalab fetch`` gets a time-series source (network code lives in ``ogw_datalab.fetch``)."""
+
+    kind: Literal["luchtmeetnet", "sensorthings"]
+    url: str = Field(
+        description="API root: https://api.luchtmeetnet.nl/open_api or https://api-samenmeten.rivm.nl/v1.0"
+    )
+    stations: list[str] = Field(default_factory=list, description="luchtmeetnet: station numbers, e.g. NL49014")
+    grootheden: dict[str, str] = Field(
+        default_factory=dict,
+        description="the API's quantity (luchtmeetnet formula NO2, PM25; sensorthings datastream token no2, "
+        "pm25_kal) -> our grootheid",
+    )
+    codegemeente: str | None = Field(None, description="sensorthings: properties/codegemeente (default: the gemeente)")
+    soort: SensorSoort | None = Field(
+        None, description="soort of the downloaded sensors (default: luchtmeetnet referentie, sensorthings laagkosten)"
+    )
+    van: str | None = Field(None, description="first day to fetch, YYYY-MM-DD (default: the first of last month)")
+    tot: str | None = Field(None, description="day after the last one to fetch, YYYY-MM-DD (default: today)")
+    venster_dagen: int = Field(7, ge=1, le=31, description="luchtmeetnet: days per request window")
+
+    @model_validator(mode="after")
+    def _inputs(self) -> TijdreeksDownload:
+        if self.kind == "luchtmeetnet" and not self.stations:
+            raise ValueError("kind 'luchtmeetnet' needs 'stations' (station numbers such as NL49014)")
+        if not self.grootheden:
+            raise ValueError("give 'grootheden': the API's quantity names and ours, e.g. {NO2: NO2, PM25: PM25}")
+        return self
+
+
+class SensorTabel(_Strict):
+    """A table with one row per sensor (or per sensor and period) and its location."""
+
+    path: Path
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="our name -> file column: sensor (required), soort, fase, van, tot (times with offset or Z)",
+    )
+    x: str = Field(description="column with x or longitude")
+    y: str = Field(description="column with y or latitude")
+    crs: str | None = Field(None, description="CRS of x/y; guessed from the values when unset")
+    separator: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8-sig"
+
+    @model_validator(mode="after")
+    def _sensor_column(self) -> SensorTabel:
+        if "sensor" not in self.columns:
+            raise ValueError("'columns' needs 'sensor': the column with the sensor id")
+        return self
+
+
+class TijdreeksBron(_Strict):
+    """One file (or a glob of files) of hourly point measurements."""
+
+    kind: Literal["long", "wide", "sensor_community"]
+    path: Path = Field(description="a file, or a glob pattern such as data/sensor_community/*.csv")
+    tijd: Tijd
+    separator: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8-sig"
+    na_values: list[str] = Field(default_factory=lambda: ["", "NaN", "nan", "NA", "null", "-"])
+    interval: Literal["uur", "ruw"] = Field(
+        "uur", description="'uur': hourly means on the hour; 'ruw': readings, averaged here per hour"
+    )
+    min_waarden_per_uur: int = Field(1, ge=1, description="ruw: readings an hourly mean needs")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="long: our name -> file column for sensor, grootheid, waarde, eenheid"
+    )
+    grootheid: str | None = Field(None, description="the quantity of every value (wide files with one quantity)")
+    eenheid: str | None = Field(None, description="the unit of every value, e.g. ug/m3")
+    kopregels: list[HeaderLine] = Field(
+        default_factory=lambda: _header_lines("sensor"), description="wide: what each header line names per column"
+    )
+    overslaan: list[str] = Field(default_factory=list, description="wide: columns that are not sensors")
+    sensor_namen: dict[str, str] = Field(default_factory=dict, description="sensor id in this file -> id used here")
+    sensoren: SensorTabel | None = Field(None, description="this source's own sensor table (default: the shared one)")
+    download: TijdreeksDownload | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TijdreeksBron:
+        if self.kind == "long":
+            missing = [c for c in ("sensor", "waarde") if c not in self.columns]
+            if missing:
+                raise ValueError(f"kind 'long' needs a column mapping for {missing} under 'columns'")
+            if "grootheid" not in self.columns and self.grootheid is None:
+                raise ValueError("kind 'long' needs a 'grootheid' column under 'columns' or one 'grootheid'")
+        if self.kind == "wide":
+            if self.kopregels.count("sensor") != 1 or len(set(self.kopregels)) != len(self.kopregels):
+                raise ValueError("'kopregels' must name 'sensor' once (and 'grootheid', 'eenheid' at most once)")
+            if "grootheid" not in self.kopregels and self.grootheid is None:
+                raise ValueError("kind 'wide' needs 'grootheid' (or a header line 'grootheid' in 'kopregels')")
+        if self.kind in ("long", "wide") and self.eenheid is None and "eenheid" not in self.columns:
+            if "eenheid" not in self.kopregels:
+                raise ValueError("give the unit: 'eenheid' (e.g. ug/m3), a column or a header line with it")
+        if self.download is not None and (self.kind != "long" or self.sensoren is None):
+            raise ValueError(
+                "a source with 'download' is kind 'long' with its own 'sensoren' (the fetcher writes both)"
+            )
+        return self
+
+
+class Fase(_Strict):
+    """A period in which sensors stood somewhere else, e.g. beside a reference station for calibration."""
+
+    naam: str = Field(pattern=NAME)
+    sensoren: list[str] = Field(min_length=1, description="sensor ids or patterns such as 'waag_*'")
+    van: dt.date = Field(description="first day (local date, in the tijdreeks's zone)")
+    tot: dt.date = Field(description="last day, inclusive (local date)")
+    locatie: str | None = Field(None, description="stood at the location of this sensor (default: its own)")
+    meetellen: bool = Field(False, description="do values of this period count in the buurt figures")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Fase:
+        if self.tot < self.van:
+            raise ValueError(f"fase '{self.naam}': 'tot' ({self.tot}) is before 'van' ({self.van})")
+        return self
+
+
+class Onbetrouwbaar(_Strict):
+    """A period the source says not to trust, for some sensors."""
+
+    sensoren: list[str] = Field(min_length=1, description="sensor ids or patterns")
+    van: dt.date | None = Field(None, description="first day (local date); open when unset")
+    tot: dt.date | None = Field(None, description="last day, inclusive (local date); open when unset")
+    reden: str
+
+
+class Uitschieters(_Strict):
+    """Outliers: a sensor's hourly value compared with the nearest reference station at the same hour."""
+
+    methode: Literal["mad", "verschil"] = Field(
+        "mad",
+        description="'mad': the difference from the reference lies more than 'factor' robust standard deviations "
+        "from the sensor's own median difference; 'verschil': |value - reference| > max_verschil",
+    )
+    factor: float = Field(5.0, gt=0)
+    max_verschil: float = Field(50.0, gt=0, description="verschil: in the unit of the values")
+    max_afstand_m: float = Field(10_000.0, gt=0, description="no check against a reference farther than this")
+    min_paren: int = Field(48, ge=3, description="mad: hours with both values a sensor needs before it is checked")
+
+
+class Kwaliteit(_Strict):
+    """Quality-control rules; every flag is counted per sensor."""
+
+    opwarmen_uren: int = Field(4, ge=0, description="hours flagged after a sensor (re)starts")
+    herstart_na_gat_uren: int = Field(3, ge=1, description="a gap of this many missing hours counts as a restart")
+    ondergrens: dict[str, float] = Field(default_factory=dict, description="grootheid -> lowest credible value")
+    ondergrens_actie: Literal["weglaten", "afkappen"] = Field(
+        "weglaten", description="values below the floor: left out, or set to the floor (and still counted)"
+    )
+    onbetrouwbaar: list[Onbetrouwbaar] = Field(default_factory=list)
+    dubbel_tolerantie: float = Field(
+        0.0, ge=0, description="duplicates differing at most this much are one value (the first source's is kept)"
+    )
+    uitschieters: Uitschieters | None = Field(default_factory=Uitschieters)
+
+
+class TijdreeksAggregatie(_Strict):
+    """How hourly sensor values become figures per buurt and month."""
+
+    soorten: Literal["apart", "samen", "gewogen"] = Field(
+        "apart", description="referentie and laagkosten apart, together with equal weight, or weighted"
+    )
+    gewichten: dict[SensorSoort, float] = Field(default_factory=_equal_weights, description="gewogen: weight per soort")
+    percentiel: float = Field(90.0, gt=0, lt=100)
+    min_uren_dag: int = Field(18, ge=1, le=24, description="hours a daily mean needs (75 % as in EU practice)")
+    min_dekking: float = Field(0.5, gt=0, le=1, description="share of a month's hours a monthly figure needs")
+    richtlijnen: dict[str, float] = Field(
+        default_factory=lambda: dict(WHO_2021_24H), description="grootheid -> 24-hour guideline (WHO 2021)"
+    )
+    dichtstbijzijnde_m: float | None = Field(
+        None, gt=0, description="buurten without a sensor take the nearest within this distance (marked); off if unset"
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> TijdreeksAggregatie:
+        if any(w <= 0 for w in self.gewichten.values()):
+            raise ValueError("'gewichten' must be positive")
+        return self
+
+
+class Tijdreeks(_Strict):
+    """A set of point time series (one or more files), its sensors, QC rules and aggregation."""
+
+    bronnen: list[TijdreeksBron] = Field(min_length=1)
+    sensoren: SensorTabel | None = Field(None, description="the sensor table shared by the sources")
+    zone: str = Field("Europe/Amsterdam", description="zone of the dates in fasen/onbetrouwbaar, days and months")
+    soorten: dict[SensorSoort, list[str]] = Field(
+        default_factory=dict,
+        description="soort -> sensor ids or patterns (default: the sensor table's 'soort' column, else laagkosten)",
+    )
+    fasen: list[Fase] = Field(default_factory=list)
+    kwaliteit: Kwaliteit = Field(default_factory=Kwaliteit)
+    aggregatie: TijdreeksAggregatie = Field(default_factory=TijdreeksAggregatie)
+
+    @field_validator("zone")
+    @classmethod
+    def _zone_named(cls, value: str) -> str:
+        if _check_zone(value) == "offset":
+            raise ValueError("'zone' of a tijdreeks must be 'UTC' or a named zone such as Europe/Amsterdam")
+        return value
+
+    @model_validator(mode="after")
+    def _sensor_tables(self) -> Tijdreeks:
+        for i, bron in enumerate(self.bronnen):
+            if bron.kind != "sensor_community" and bron.sensoren is None and self.sensoren is None:
+                raise ValueError(f"bronnen.{i}: give 'sensoren' (a sensor table) here or for the whole tijdreeks")
+        names = [f.naam for f in self.fasen]
+        if len(set(names)) != len(names):
+            raise ValueError(f"fase names must be unique: {names}")
+        return self
+
+    def sensor_tables(self) -> list[SensorTabel]:
+        """Every sensor table of this tijdreeks (shared first), each once."""
+        tables = [self.sensoren] + [b.sensoren for b in self.bronnen]
+        unique: list[SensorTabel] = []
+        for table in tables:
+            if table is not None and table not in unique:
+                unique.append(table)
+        return unique
+
+
 class ProjectConfig(_Strict):
     """The whole configuration file; cross-field rules (unique partner names, address keys need sources.adressen)."""
 
@@ -297,6 +577,9 @@ class ProjectConfig(_Strict):
     )
     vergelijkbare_buurten: VergelijkbareBuurten | None = Field(
         None, description="find for every buurt the most similar buurten elsewhere (by structure)"
+    )
+    tijdreeksen: dict[Annotated[str, Field(pattern=NAME)], Tijdreeks] = Field(
+        default_factory=dict, description="point time series (air quality, noise), aggregated per buurt and month"
     )
     config_file: Path | None = None
 
@@ -320,6 +603,22 @@ class ProjectConfig(_Strict):
     def indeling(self, level: Literal["buurten", "wijken"]) -> int:
         """Year of the gebiedsindeling of the buurten or wijken source (default: ``jaar``)."""
         return getattr(self.sources, level).gebiedsindeling or self.jaar
+
+    def timeseries_files(self) -> dict[str, tuple[Path, bool]]:
+        """List every time-series file or glob with whether ``ogw-datalab fetch`` writes it.
+
+        Keyed by its place in the configuration, e.g. ``tijdreeksen.lucht.bronnen.0``.
+        """
+        named: dict[str, tuple[Path, bool]] = {}
+        for name, reeks in self.tijdreeksen.items():
+            if reeks.sensoren is not None:
+                named[f"tijdreeksen.{name}.sensoren"] = (reeks.sensoren.path, False)
+            for i, bron in enumerate(reeks.bronnen):
+                fetched = bron.download is not None
+                named[f"tijdreeksen.{name}.bronnen.{i}"] = (bron.path, fetched)
+                if bron.sensoren is not None:
+                    named[f"tijdreeksen.{name}.bronnen.{i}.sensoren"] = (bron.sensoren.path, fetched)
+        return named
 
     def all_sources(self) -> dict[str, Source]:
         """Every input file, keyed by its place in the configuration (``sources.buurten``, ``layers.bomen``)."""
@@ -589,14 +888,30 @@ def check_source_files(config: ProjectConfig | GemeentenConfig) -> None:
     for key, file in named.items():
         if file is not None and not file.is_file():
             missing.append(f"  {key}: file not found: {file}")
+    if isinstance(config, ProjectConfig):
+        for key, (path, fetched) in config.timeseries_files().items():
+            if not _matches(path):
+                what = "no file matches" if _is_glob(path) else "file not found:"
+                missing.append(
+                    f"  {key}.path: {what} {path}" + (" (run 'ogw-datalab fetch' to download it)" if fetched else "")
+                )
     if missing:
         raise ConfigError(f"{config.config_file}: missing input files\n" + "\n".join(missing))
 
 
+def _is_glob(path: Path) -> bool:
+    return any(character in str(path) for character in GLOB_CHARACTERS)
+
+
+def _matches(path: Path) -> bool:
+    """Whether a file exists at ``path``, or, for a glob pattern, at least one file matches it."""
+    if _is_glob(path):
+        return bool(glob.glob(str(path), recursive=True))
+    return path.exists()
+
+
 def _source_exists(source: Source) -> bool:
-    if source.is_pattern:
-        return bool(glob.glob(str(source.path), recursive=True))
-    return source.path.exists()
+    return _matches(source.path)
 
 
 def _resolver(base: Path):
@@ -655,6 +970,15 @@ def _resolve_gemeenten_paths(config: GemeentenConfig, base: Path) -> GemeentenCo
 def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
     resolve = _resolver(base)
 
+    def with_table(table):
+        return None if table is None else table.model_copy(update={"path": resolve(table.path)})
+
+    def with_reeks(reeks: Tijdreeks) -> Tijdreeks:
+        bronnen = [
+            b.model_copy(update={"path": resolve(b.path), "sensoren": with_table(b.sensoren)}) for b in reeks.bronnen
+        ]
+        return reeks.model_copy(update={"bronnen": bronnen, "sensoren": with_table(reeks.sensoren)})
+
     def with_path(source):
         return source.model_copy(update={"path": resolve(source.path)})
 
@@ -679,6 +1003,7 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
             "demo": demo,
             "jaren": {year: resolve(path) for year, path in config.jaren.items()},
             "vergelijkbare_buurten": _resolve_comparison(config.vergelijkbare_buurten, resolve),
+            "tijdreeksen": {name: with_reeks(reeks) for name, reeks in config.tijdreeksen.items()},
         }
     )
 
@@ -688,7 +1013,10 @@ def _explain(error: ValidationError) -> str:
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "literal_error" and where.endswith("download.kind"):
+        if problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("kind"):
+            kinds = TIMESERIES_DOWNLOAD_KINDS if where.endswith("download.kind") else TIMESERIES_KINDS
+            message = f"unknown kind {problem['input']!r}; choose one of {', '.join(kinds)}"
+        elif problem["type"] == "literal_error" and where.endswith("download.kind"):
             message = f"unknown download kind {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
         elif problem["type"] == "literal_error" and where.endswith("kind"):
             message = f"unknown reader kind {problem['input']!r}; choose one of {', '.join(READER_KINDS)}"

@@ -43,6 +43,19 @@ def main(argv: list[str] | None = None) -> int:
         if name == "build":
             command.add_argument("--debug", action="store_true", help="print tracebacks of failures")
     args = parser.parse_args(argv)
+    try:
+        return run_command(args)
+    except Exception as error:  # never a traceback for the data team, unless asked for
+        if getattr(args, "debug", False):
+            raise
+        print(f"ogw-datalab: {error}", file=sys.stderr)
+        if args.command == "build":
+            print(FAILED, file=sys.stderr)
+        return 1
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command."""
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
     try:
