@@ -134,6 +134,9 @@ def test_cleaning_is_described_in_one_sentence():
     cleaning = {"sentinels_emptied": {"AUTO_HH": 22, "AUTO_LAND": 22}, "rows_dropped": {"empty": 1, "notes": 0}}
     assert describe_cleaning(cleaning) == "emptied 22 CBS secret codes in AUTO_HH, 22 in AUTO_LAND; dropped 1 empty row"
     assert describe_cleaning({"sentinels_emptied": {}, "rows_dropped": {"empty": 0, "notes": 0}}) == ""
+    assert describe_cleaning({"negative_emptied": {"aantal_inwoners": 1}}) == (
+        "made 1 negative count unknown in aantal_inwoners"
+    )
 
 
 def test_auto_hh_of_the_2015_kaart_is_never_published_as_a_number(con, shared_data):

@@ -9,6 +9,7 @@ these codes in every column, whatever the file's kind, and counts them per colum
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ import pandas as pd
 # Exact codes only: a range rule ("anything below -99995") would also empty real large negative
 # amounts in a partner's file.
 CBS_SENTINELS = frozenset(float(v) for v in (*range(-99_999_999, -99_999_994), *range(-99_999, -99_994)))
-SENTINEL_TEXT = r"^-\s*99[\d.,\s]*$"  # cheap pre-filter; the number itself decides
+SENTINEL_TEXT = re.compile(r"^-\s*99[\d.,\s]*$")  # a cheap filter; the number itself decides
 
 
 def empty_sentinels(frame: pd.DataFrame, *, decimal: str) -> dict[str, int]:
@@ -70,15 +71,19 @@ def _sentinel_mask(values: pd.Series, decimal: str) -> np.ndarray:
         return values.isin(CBS_SENTINELS).to_numpy(dtype=bool)
     if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
         return np.zeros(len(values), dtype=bool)
-    mask = np.zeros(len(values), dtype=bool)
-    numbers = np.array([isinstance(v, int | float) and not isinstance(v, bool) for v in values], dtype=bool)
-    if numbers.any():
-        mask[numbers] = [float(v) in CBS_SENTINELS for v in values[numbers]]
-    text = values.where(~numbers, None).astype("string").str.strip()
-    candidates = text.str.match(SENTINEL_TEXT).fillna(False).to_numpy(dtype=bool)
-    if candidates.any():
-        mask[candidates] = [_as_number(v, decimal) in CBS_SENTINELS for v in text[candidates]]
-    return mask
+    # A plain loop: text tables hold Python strings, and a cell without '-' is decided at once.
+    return np.fromiter((_is_sentinel(v, decimal) for v in values), dtype=bool, count=len(values))
+
+
+def _is_sentinel(value: Any, decimal: str) -> bool:
+    if isinstance(value, str):
+        if "-" not in value:
+            return False
+        text = value.strip()
+        return SENTINEL_TEXT.match(text) is not None and _as_number(text, decimal) in CBS_SENTINELS
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return float(value) in CBS_SENTINELS
 
 
 def _as_number(text: str, decimal: str) -> float | None:
@@ -94,24 +99,41 @@ def _as_number(text: str, decimal: str) -> float | None:
 
 
 def describe_cleaning(cleaning: dict[str, Any]) -> str:
-    """One plain sentence for a reader's ``frame.attrs["cleaning"]`` (empty when nothing was cleaned).
+    """One plain sentence for what a reader or staging cleaned (empty when nothing was).
+
+    Takes a reader's ``frame.attrs["cleaning"]`` (``sentinels_emptied``, ``rows_dropped``) and/or
+    the ``negative_emptied`` counts that staging returns, merged in one mapping.
 
     Examples
     --------
     >>> describe_cleaning({"sentinels_emptied": {"AUTO_HH": 22}, "rows_dropped": {"empty": 2, "notes": 1}})
     'emptied 22 CBS secret codes in AUTO_HH; dropped 2 empty rows, 1 note line under the table'
+    >>> describe_cleaning({"negative_emptied": {"aantal_inwoners": 1}})
+    'made 1 negative count unknown in aantal_inwoners'
     """
     parts = []
     emptied = cleaning.get("sentinels_emptied") or {}
     if emptied:
-        per_column = ", ".join(f"{n} in {column}" for column, n in emptied.items())
-        parts.append(f"emptied {per_column.replace(' in ', ' CBS secret codes in ', 1)}")
+        parts.append("emptied " + _per_column(emptied, "CBS secret code"))
+    negative = cleaning.get("negative_emptied") or {}
+    if negative:
+        parts.append("made " + _per_column(negative, "negative count", " unknown"))
     dropped = cleaning.get("rows_dropped") or {}
     rows = []
     if dropped.get("empty"):
-        rows.append(f"{dropped['empty']} empty row{'s' if dropped['empty'] != 1 else ''}")
+        rows.append(f"{dropped['empty']} empty row{_s(dropped['empty'])}")
     if dropped.get("notes"):
-        rows.append(f"{dropped['notes']} note line{'s' if dropped['notes'] != 1 else ''} under the table")
+        rows.append(f"{dropped['notes']} note line{_s(dropped['notes'])} under the table")
     if rows:
         parts.append("dropped " + ", ".join(rows))
     return "; ".join(parts)
+
+
+def _per_column(counts: dict[str, int], what: str, after: str = "") -> str:
+    """'22 CBS secret codes in AUTO_HH, 1 in AUTO_LAND' (the noun agrees with the first number)."""
+    (first, n), *rest = counts.items()
+    return ", ".join([f"{n} {what}{_s(n)}{after} in {first}", *(f"{m} in {column}" for column, m in rest)])
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"

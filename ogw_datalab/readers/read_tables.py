@@ -126,6 +126,10 @@ def _find_header(lines: list[str], source: Source, where: str) -> int:
 def _table_from_records(
     records: Records, source: Source, where: str, *, max_rows: int | None
 ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The rows under the header as text, 'no data' cells None, empty rows and notes dropped.
+
+    Done on plain lists, one pass per row, because partner files can hold a million cells.
+    """
     if source.header_names:
         header, body = list(source.header_names), records[:max_rows]
         _check_header_names(header, body, source, where)
@@ -133,14 +137,30 @@ def _table_from_records(
         header, body = _unique_names(records[0][1]), records[1:][:max_rows]
     else:
         header, body = [], []
-    width = len(header)
-    rows = [_fit(cells, width, number, source, where) for number, cells in body]
-    frame = pd.DataFrame(rows, columns=header, index=pd.Index([n for n, _ in body], name="bronrij"), dtype=object)
-    return drop_footer(clean_table(frame, source))
+    names = [name.strip() for name in header]
+    named = [i for i, name in enumerate(names) if name and not name.startswith("Unnamed:")]
+    missing = set(source.na_values)
+    rows, numbers, empty = [], [], 0
+    for number, cells in body:
+        fitted = _fit(cells, len(header), number, source, where)
+        row = [None if cell is None or cell.strip() in missing else cell for cell in (fitted[i] for i in named)]
+        if any(_is_filled(cell) for cell in row):
+            rows.append(row)
+            numbers.append(number)
+        else:
+            empty += 1
+    notes = 0
+    while rows and sum(_is_filled(c) for c in rows[-1]) == 1 and FOOTER.match(str(rows[-1][0])):
+        rows.pop()
+        numbers.pop()
+        notes += 1
+    index = pd.Index(numbers, name="bronrij")
+    frame = pd.DataFrame(rows, columns=[names[i] for i in named], index=index, dtype=object)
+    return frame, {"empty": empty, "notes": notes}
 
 
 def _filled_width(cells: list[str]) -> int:
-    filled = [i for i, cell in enumerate(cells) if cell is not None and str(cell).strip() != ""]
+    filled = [i for i, cell in enumerate(cells) if cell is not None and str(cell).strip() != ""]  # one row
     return filled[-1] + 1 if filled else 0
 
 
@@ -297,30 +317,10 @@ def _geoparquet_crs(column_meta: dict[str, Any]) -> CRS:
     return CRS.from_json_dict(column_meta["crs"]) if column_meta["crs"] else CRS.from_user_input("OGC:CRS84")
 
 
-def drop_footer(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Drop empty rows, and the note lines under a report-style table ("Bron: CBS/RDW", footnotes).
-
-    A trailing row whose only filled cell is the first, and reads like a note, is not data.
-    The index (the row numbers in the file) is kept, so later rows keep their own numbers.
-
-    Returns
-    -------
-    frame, dropped
-        The rows that are data; ``{"empty": n, "notes": m}`` rows dropped.
-    """
-    filled = frame.map(_is_filled)
-    data = filled.any(axis=1)
-    empty = int((~data).sum())
-    frame, filled = frame[data], filled[data]
-    notes = 0
-    while len(frame) and filled.iloc[-1].sum() == 1 and FOOTER.match(str(frame.iloc[-1].iloc[0])):
-        frame, filled = frame.iloc[:-1], filled.iloc[:-1]
-        notes += 1
-    return frame, {"empty": empty, "notes": notes}
-
-
 def _is_filled(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
+    if isinstance(value, str):
+        return value.strip() != ""
+    return value is not None and not (isinstance(value, float) and value != value)
 
 
 def clean_table(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
