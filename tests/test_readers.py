@@ -140,10 +140,12 @@ def test_xlsx_header_names_must_name_every_column(tmp_path):
         read_source("partners.x", Source(kind="xlsx", path=path, header_names=["wijkcode", "inkomen"]))
 
 
-def test_a_row_wider_than_the_header_is_refused_not_shifted(tmp_path):
+def test_rows_wider_than_the_header_are_refused_not_shifted(tmp_path):
+    # Every row one cell wider than the header: pandas took the codes as row labels and put 1 and 2 under
+    # buurtcode, without a word.
     path = tmp_path / "p.csv"
-    path.write_text("buurtcode;waarde\nBU00010001;1\nBU00010002;2;3\n", encoding="utf-8")
-    with pytest.raises(SourceError, match="line 3 of p.csv has 3 filled cells but the header names 2 columns"):
+    path.write_text("buurtcode;waarde\nBU00010001;1;9\nBU00010002;2;8\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="line 2 of p.csv has 3 filled cells but the header names 2 columns"):
         read_source("partners.p", Source(kind="csv", path=path, columns={"buurtcode": "buurtcode"}))
 
 
