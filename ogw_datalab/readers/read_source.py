@@ -113,7 +113,7 @@ def _listed(layers: list[str]) -> str:
 
 
 def _unreadable(where: str, source: Source, layers: list[str], error: Exception) -> str:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else "GDAL gave no reason"
     if not layers:
         return f"{where}: GDAL cannot read the file as a GIS file (GeoPackage, GeoJSON, shapefile, ...): {reason}"
     layer = source.layer or layers[0]

@@ -35,11 +35,6 @@ class TableError(ValueError):
 Records = list[tuple[int, list[str]]]  # (row number as a person sees it in the file, cells)
 
 
-def wanted_columns(source: Source) -> list[str]:
-    """File columns the configuration refers to (used to find the header line)."""
-    return list(configured_columns(source).values())
-
-
 def read_csv_table(source: Source, where: str, *, max_rows: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
     """Read a CSV as text; the header is the first line holding every configured column name.
 
@@ -160,7 +155,7 @@ def _table_from_records(
 
 
 def _filled_width(cells: list[str]) -> int:
-    filled = [i for i, cell in enumerate(cells) if cell is not None and str(cell).strip() != ""]  # one row
+    filled = [i for i, cell in enumerate(cells) if cell is not None and str(cell).strip() != ""]
     return filled[-1] + 1 if filled else 0
 
 
@@ -288,13 +283,15 @@ def read_parquet_table(
     Rows are indexed by their row number (1-based, in the file's order).
     """
     con = duckdb.connect()
-    limit = "" if max_rows is None else f" LIMIT {int(max_rows)}"
     try:
         con.execute("SET autoinstall_known_extensions = false")
         metadata = con.execute(
             "SELECT value FROM parquet_kv_metadata(?) WHERE decode(key) = 'geo'", [str(source.path)]
         ).fetchone()
-        frame = con.execute(f"SELECT * FROM read_parquet(?){limit}", [str(source.path)]).df()
+        if max_rows is None:
+            frame = con.execute("SELECT * FROM read_parquet(?)", [str(source.path)]).df()
+        else:
+            frame = con.execute("SELECT * FROM read_parquet(?) LIMIT ?", [str(source.path), max_rows]).df()
     except duckdb.Error as error:
         raise TableError(f"{where}: cannot read {source.path} as Parquet: {error}") from None
     finally:
