@@ -22,12 +22,12 @@ $(INSTALLED): pyproject.toml requirements.lock
 demo: $(INSTALLED)
 	$(BIN)/ogw-datalab build --config $(CONFIG)
 
-test: $(INSTALLED)
-	$(BIN)/pytest
+test: $(INSTALLED)  # every test uses a temporary Dagster instance, never .dagster/
+	env -u DAGSTER_HOME $(BIN)/pytest
 
-dev: $(INSTALLED)
+dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with the project's venv active
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 benchmark: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run_benchmarks

@@ -17,7 +17,7 @@ import re
 import pandas as pd
 import pyogrio
 
-from .config import ProjectConfig, Source
+from .config import GemeentenConfig, ProjectConfig, Source
 from .readers.column_names import configured_columns, suggestion
 from .readers.read_source import VECTOR_KINDS, SourceError, list_layers, read_source
 from .staging.stage_areas import CBS_AREA_COLUMNS, REQUIRED
@@ -28,13 +28,14 @@ AREA_CODE = re.compile(r"^(NL|GM|WK|BU)\d+$")
 CODE_KEYS = {"buurtcode": "buurtcodes", "wijkcode": "wijkcodes"}
 
 
-def inspect_configured_files(config: ProjectConfig, *, sample_rows: int = SAMPLE_ROWS) -> list[str]:
+def inspect_configured_files(config: ProjectConfig | GemeentenConfig, *, sample_rows: int = SAMPLE_ROWS) -> list[str]:
     """Every problem found in the configured files, one plain sentence each ([] when all fit).
 
     Parameters
     ----------
     config
-        A loaded configuration (its paths resolved).
+        A loaded configuration (its paths resolved). For several gemeenten, the shared and the
+        per-gemeente files are read; whether each gemeente is in the area files is not checked.
     sample_rows
         How many rows of each file are read to check columns, codes and coordinates.
 
@@ -43,19 +44,24 @@ def inspect_configured_files(config: ProjectConfig, *, sample_rows: int = SAMPLE
     list of str
         Sentences that each name the configuration key, the file and the problem.
     """
+    gemeentecode = config.gemeente.code if isinstance(config, ProjectConfig) else None
     problems: list[str] = []
     for name, source in config.all_sources().items():
-        if source.path.exists():  # a missing file is load_config's message
-            problems.extend(inspect_source(name, source, gemeentecode=config.gemeente.code, sample_rows=sample_rows))
+        if source.is_pattern or source.path.exists():  # a missing file is load_config's message
+            problems.extend(inspect_source(name, source, gemeentecode=gemeentecode, sample_rows=sample_rows))
     return problems
 
 
 def inspect_source(
     name: str, source: Source, *, gemeentecode: str | None = None, sample_rows: int = SAMPLE_ROWS
 ) -> list[str]:
-    """The problems of one configured file (see :func:`inspect_configured_files`)."""
+    """Report the problems of one configured file (see :func:`inspect_configured_files`).
+
+    A source of many files (a folder or pattern) is read whole, as the build reads it (once per
+    process), and its columns are checked; its layers and gemeenten are the merge's to report.
+    """
     where = f"{name} ({source.path.name})"
-    if source.kind in VECTOR_KINDS:
+    if source.kind in VECTOR_KINDS and not source.is_many_files:
         layers = list_layers(source.path)
         if source.layer is None and len(layers) > 1:
             listed = ", ".join(repr(layer) for layer in layers)
@@ -68,7 +74,8 @@ def inspect_source(
     problems = _missing_columns(where, source, present) + _missing_required(name, where, source, present)
     if not problems:
         problems += _keys_without_codes(where, source, frame)
-    if not problems and gemeentecode and name in ("sources.buurten", "sources.wijken"):
+    single = not source.is_many_files and not source.gemeenten
+    if not problems and single and gemeentecode and name in ("sources.buurten", "sources.wijken"):
         problems += _gemeente_absent(name, where, source, present, gemeentecode)
     return problems
 
@@ -112,7 +119,7 @@ def _missing_required(name: str, where: str, source: Source, present: list[str])
 
 
 def _keys_without_codes(where: str, source: Source, frame: pd.DataFrame) -> list[str]:
-    """A code key column that holds no area code at all in the sample read the wrong column."""
+    """Report a code key column without any area code in the sample: it names the wrong column."""
     problems = []
     for ours, plural in CODE_KEYS.items():
         column = source.columns.get(ours)

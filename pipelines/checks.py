@@ -25,22 +25,22 @@ def _result(outcome: CheckOutcome, severity: dg.AssetCheckSeverity) -> dg.AssetC
 BUURTEN = dg.AssetKey(["staging", "buurten"])
 
 
-@dg.asset_check(asset=BUURTEN, blocking=True, description="Buurtcodes uniek, goed gevormd en met een wijk.")
+@dg.asset_check(asset=BUURTEN, blocking=True, description="Buurtcodes unique, well formed and with a wijk.")
 def buurtcodes_unique_and_complete(datalab: DataLabResource) -> dg.AssetCheckResult:
-    config = datalab.load_config()
+    config = datalab.project.config
     with datalab.connect() as con:
         return _result(checks.buurtcodes_unique_and_complete(con, config), dg.AssetCheckSeverity.ERROR)
 
 
-@dg.asset_check(asset=BUURTEN, blocking=True, description="Buurtgeometrieën geldig, niet leeg en in Nederland.")
+@dg.asset_check(asset=BUURTEN, blocking=True, description="Buurt geometries valid, not empty and in the Netherlands.")
 def buurt_geometries_valid_and_in_the_netherlands(datalab: DataLabResource) -> dg.AssetCheckResult:
     with datalab.connect() as con:
         return _result(checks.buurt_geometries_valid_and_in_the_netherlands(con), dg.AssetCheckSeverity.ERROR)
 
 
-@dg.asset_check(asset=BUURTEN, description="Elke buurt heeft inwoners of staat bekend als (vrijwel) onbewoond.")
+@dg.asset_check(asset=BUURTEN, description="Every buurt has inhabitants or is known to be (almost) uninhabited.")
 def buurten_have_inhabitants_or_are_marked(datalab: DataLabResource) -> dg.AssetCheckResult:
-    config = datalab.load_config()
+    config = datalab.project.config
     with datalab.connect() as con:
         return _result(checks.buurten_have_inhabitants_or_are_marked(con, config), dg.AssetCheckSeverity.WARN)
 
@@ -48,10 +48,10 @@ def buurten_have_inhabitants_or_are_marked(datalab: DataLabResource) -> dg.Asset
 @dg.asset_check(
     asset=BUURTEN,
     additional_deps=[dg.AssetKey(["staging", "wijken"])],
-    description="Inwoners van de buurten tellen op tot die van hun wijk, binnen de CBS-afronding.",
+    description="Inhabitants of the buurten add up to their wijk, within CBS rounding.",
 )
 def buurt_totals_reconcile_with_wijken(datalab: DataLabResource) -> dg.AssetCheckResult:
-    config = datalab.load_config()
+    config = datalab.project.config
     with datalab.connect() as con:
         return _result(checks.buurt_totals_reconcile_with_wijken(con, config), dg.AssetCheckSeverity.WARN)
 
@@ -59,20 +59,20 @@ def buurt_totals_reconcile_with_wijken(datalab: DataLabResource) -> dg.AssetChec
 @dg.asset_check(
     asset=dg.AssetKey(["joined", "partners"]),
     blocking=True,
-    description="Elk partnerbestand koppelt minstens zijn min_koppelpercentage; anders niet publiceren.",
+    description="Every partner file places at least its min_koppelpercentage of rows; otherwise nothing is published.",
 )
 def partner_match_rates_above_threshold(datalab: DataLabResource) -> dg.AssetCheckResult:
-    config = datalab.load_config()
+    config = datalab.project.config
     with datalab.connect() as con:
         return _result(checks.partner_match_rates_above_threshold(con, config), dg.AssetCheckSeverity.ERROR)
 
 
 @dg.asset_check(
     asset=dg.AssetKey(["raw", "partners"]),
-    description="Elke bron met een verversingscyclus (verversing_dagen) is niet ouder dan die cyclus.",
+    description="Every source with an update cycle (verversing_dagen) is not older than that cycle.",
 )
 def sources_fresh(datalab: DataLabResource) -> dg.AssetCheckResult:
-    return _result(checks.sources_fresh(datalab.load_config()), dg.AssetCheckSeverity.WARN)
+    return _result(checks.sources_fresh(datalab.project.config), dg.AssetCheckSeverity.WARN)
 
 
 all_checks = [

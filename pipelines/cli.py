@@ -1,9 +1,10 @@
-"""Command line: ``ogw-datalab build --config FILE`` runs the whole asset graph in-process."""
+"""Command line: ``ogw-datalab build --config FILE`` runs the ``build`` job of the one graph for every partition
+(gemeente × jaar) of the configuration that needs it, in this process, on the Dagster instance of
+``DAGSTER_HOME`` (or a temporary one)."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import time
@@ -11,21 +12,26 @@ from pathlib import Path
 
 import dagster as dg
 
-from ogw_datalab.config import ConfigError, ProjectConfig, configuration_fingerprint, load_config
+from ogw_datalab.build_transaction import FAILED
+from ogw_datalab.config import ConfigError, ProjectConfig, check_source_files, load_config
+from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
-from ogw_datalab.indicators.history import recorded_years_in
+from ogw_datalab.indicators.history import recorded_build
+from ogw_datalab.project import Project, builds_of, project_for
 
-from .assets.historie import CBS_JAAR, jaargang
-from .build import LOGGING, describe, failures, prepare, run_year_graph
-from .resources import DataLabResource
+from .definitions import build_job
+from .partitions import run_tags, sync_partitions
+from .progress import RUN_CONFIG, print_failures
+from .resources import CONFIG_ENV_VAR
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit code is 0 on success, 1 for a failed build, 2 for a configuration problem."""
     parser = argparse.ArgumentParser(prog="ogw-datalab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
-        ("build", "materialise every asset and write the maps"),
+        ("build", "build every gemeente and year of the configuration and publish database and site together"),
         ("fetch", "download the sources that have a 'download' block (the only command that uses the network)"),
         ("demo-data", "only write the demo municipality's source files"),
         ("check", "validate the configuration and its files, then stop"),
@@ -34,18 +40,32 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--config", required=True, type=Path, help="project configuration file (YAML)")
         if name == "fetch":
             command.add_argument("--refresh", action="store_true", help="download again even when cached")
+        if name == "build":
+            command.add_argument("--debug", action="store_true", help="print tracebacks of failures")
     args = parser.parse_args(argv)
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
     try:
-        config = prepare(args.config, write_demo=args.command in ("build", "demo-data"))
+        config = load_config(args.config, check_files=False)
+        projects = [project_for(config, g, y) for g, y in builds_of(config)]
+        if args.command in ("build", "demo-data"):
+            write_demo_files(projects)
+        check_source_files(projects[-1].config)  # an earlier year's files are checked when it is built
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         return 2
     if args.command == "build":
-        return build(config)
+        return build(config, projects, debug=args.debug)
     print(f"configuration OK: {config.config_file}")
     return 0
+
+
+def write_demo_files(projects: list[Project]) -> None:
+    """Write the generated demo gemeente's files for every build whose configuration has a ``demo:`` block."""
+    for project in projects:
+        demo = project.config.demo
+        if demo is not None:
+            write_demo_municipality(demo.folder, seed=demo.seed, jaar=demo.jaar)
 
 
 def fetch(config_path: Path, *, refresh: bool) -> int:
@@ -60,76 +80,44 @@ def fetch(config_path: Path, *, refresh: bool) -> int:
     return 0
 
 
-def build(config: ProjectConfig) -> int:
-    """Build the earlier years that are missing or whose configuration changed, then this year; print progress."""
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+def build(config: ProjectConfig, projects: list[Project], *, debug: bool = False) -> int:
+    """Build the earlier years that are missing or whose configuration changed, then the current year."""
     started = time.perf_counter()
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     with instance:
-        pending = years_to_build(config)
-        for year in sorted(set(config.jaren) - set(pending)):
-            print(f"ogw-datalab: {year} is in the history already (configuration, catalogue and opgaven unchanged)")
-        for year in pending:
-            print(f"ogw-datalab: building {year} (an earlier year, for the change since then)")
-            if not _report(build_earlier_year(config, year, instance)):
+        sync_partitions(config, instance)
+        for project in projects:
+            name = f"{project.config.gemeente.naam} ({project.gemeente}) {project.jaar}"
+            if project.jaar != config.jaar and recorded_build(project.database, project.jaar) == project.fingerprint:
+                print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
+                continue
+            try:
+                check_source_files(project.config)
+            except ConfigError as error:
+                print(f"ogw-datalab: {error}\n{FAILED}", file=sys.stderr)
+                return 2
+            print(f"ogw-datalab: building {name} from {project.config.config_file}")
+            if not run_build(instance, config, project, debug=debug):
+                print(FAILED, file=sys.stderr)
                 return 1
-        print(f"ogw-datalab: building {config.gemeente.naam} ({config.gemeente.code}) from {config.config_file}")
-        if not _report(run_year_graph(config, instance, progress_logger)):
-            return 1
     print(f"done in {time.perf_counter() - started:.1f} s")
     print(f"maps: {config.output.maps / 'index.html'}")
     return 0
 
 
-def years_to_build(config: ProjectConfig) -> list[int]:
-    """Earlier years under ``jaren:`` that the database has not recorded, or recorded from another configuration."""
-    recorded = recorded_years_in(config.output.database, wait_s=120.0) if config.jaren else {}
-    return [
-        year for year, path in sorted(config.jaren.items()) if recorded.get(year) != configuration_fingerprint(path)
-    ]
-
-
-def build_earlier_year(config: ProjectConfig, year: int, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """Materialise the ``historie/jaargang`` partition of ``year``, as the Dagster UI would."""
-    defs = dg.Definitions(
-        assets=[jaargang],
-        resources={"datalab": DataLabResource(config_path=str(config.config_file))},
-        loggers={"log": progress_logger},
-        executor=dg.in_process_executor,
+def run_build(instance: dg.DagsterInstance, config: ProjectConfig, project: Project, *, debug: bool) -> bool:
+    """Run the ``build`` job of the one graph for ``project``'s partition of ``config``, printing progress and
+    failures."""
+    os.environ[CONFIG_ENV_VAR] = str(config.config_file)  # the resource of the one graph reads it
+    result = dg.execute_job(
+        dg.reconstructable(build_job),
+        instance=instance,
+        run_config=RUN_CONFIG,
+        tags=run_tags(project.gemeente, project.jaar),
+        raise_on_error=False,
     )
-    instance.add_dynamic_partitions(CBS_JAAR, [str(year)])
-    job = defs.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(instance=instance, partition_key=str(year), run_config=LOGGING, raise_on_error=False)
-
-
-def _report(result: dg.ExecuteInProcessResult) -> bool:
-    for line in failures(result):
-        print(f"FAILED {line}", file=sys.stderr)
+    print_failures(result, debug=debug)
     return result.success
-
-
-class _ProgressHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
-        if event is not None and event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                description = evaluation.description or ""
-                print(f"  ✗ check {evaluation.check_name} ({evaluation.severity.value}): {description}", flush=True)
-            return
-        if event is None or event.event_type_value != "ASSET_MATERIALIZATION":
-            return
-        materialization = event.event_specific_data.materialization
-        mark = "–" if "skipped" in materialization.metadata else "✓"
-        print(f"  {mark} {describe(materialization)}", flush=True)
-
-
-@dg.logger
-def progress_logger(_context) -> logging.Logger:
-    log = logging.getLogger("ogw_datalab.progress")
-    log.setLevel(logging.DEBUG)
-    log.handlers = [_ProgressHandler()]
-    log.propagate = False
-    return log
 
 
 if __name__ == "__main__":

@@ -1,40 +1,36 @@
-"""The Dagster code location of ogw-datalab.
+"""The Dagster code location of ogw-datalab: the one graph, partitioned by gemeente × jaar.
 
-Loaded identically by ``workspace.yaml``, ``[tool.dagster]`` and ``[tool.dg]``. The project
-configuration file is chosen with the environment variable ``OGW_DATALAB_CONFIG`` (read when
-a run starts, never at import).
+Loaded identically by ``workspace.yaml``, ``[tool.dagster]`` and ``[tool.dg]``; the command line
+(``ogw-datalab build``), ``make demo`` and ``make dev`` all run the jobs of this one ``defs``. The
+project configuration file is chosen with the environment variable ``OGW_DATALAB_CONFIG`` (read
+when a run starts, never at import).
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from .assets import historie
-from .automation import (
-    cbs_jaren_sensor,
-    fetch_job,
-    jaargang_job,
-    monthly_fetch,
-    monthly_republish,
-    partner_inbox_sensor,
-    partner_update,
-    republish,
-    trends_after_jaargang,
-    trends_update,
-)
-from .build import YEAR_GRAPH
+from .assets import indicators, joined, maps, raw, staging
 from .checks import all_checks
+from .jobs import all_jobs
+from .progress import PROGRESS_LOGGER, progress_logger
 from .resources import CONFIG_ENV_VAR, DataLabResource
-
-all_assets = [*YEAR_GRAPH, *dg.load_assets_from_modules([historie])]
+from .schedules import all_schedules
+from .sensors import all_sensors
 
 defs = dg.Definitions(
-    assets=all_assets,
+    assets=dg.load_assets_from_modules([raw, staging, joined, indicators, maps]),
     asset_checks=all_checks,
-    jobs=[republish, partner_update, fetch_job, jaargang_job, trends_update],
-    schedules=[monthly_fetch, monthly_republish],
-    sensors=[partner_inbox_sensor, cbs_jaren_sensor, trends_after_jaargang],
+    jobs=all_jobs,
+    schedules=all_schedules,
+    sensors=all_sensors,
     resources={"datalab": DataLabResource(config_path=dg.EnvVar(CONFIG_ENV_VAR))},
-    # Startup dominates small runs; one process also means one writer to the DuckDB file.
+    loggers={PROGRESS_LOGGER: progress_logger, "console": dg.colored_console_logger},
+    # Startup dominates small runs; one process also means one connection to the working database.
     executor=dg.in_process_executor,
 )
+
+
+def build_job() -> dg.JobDefinition:
+    """The ``build`` job, for :func:`dagster.reconstructable` (the command line runs it in its own process)."""
+    return defs.resolve_job_def("build")

@@ -1,4 +1,11 @@
-"""The one resource every asset uses: the project configuration and its DuckDB database."""
+"""The one resource every asset uses: the project configuration, parsed once per run, and the run's database.
+
+A run builds one partition (gemeente × jaar). At the start of the run the resource reads the
+configuration file once, resolves the partition's own configuration (an earlier year has a file
+of its own), validates its catalogue and opgaven, and opens a build transaction: every asset of
+the run writes into a working copy of that partition's database, and only ``maps/site`` publishes
+it, together with the new site. A run that fails, or does not reach ``maps/site``, publishes nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +14,73 @@ from contextlib import contextmanager
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
+from ogw_datalab.build_transaction import BuildTransaction, open_working
 from ogw_datalab.config import ProjectConfig, load_config
-from ogw_datalab.duckdb_connection import connect
-from ogw_datalab.indicators.catalogue import Catalogue, load_catalogue
+from ogw_datalab.project import Project, project_for
+
+from .partitions import GEMEENTE, JAAR
 
 CONFIG_ENV_VAR = "OGW_DATALAB_CONFIG"
+SITE = dg.AssetKey(["maps", "site"])
 
 
 class DataLabResource(dg.ConfigurableResource):
-    """Where the project configuration file is; everything else follows from that file."""
+    """Where the project configuration file is; everything else follows from that file and the run's partition."""
 
     config_path: str
+    _config: ProjectConfig | None = PrivateAttr(default=None)
+    _project: Project | None = PrivateAttr(default=None)
+    _build: BuildTransaction | None = PrivateAttr(default=None)
 
-    def load_config(self) -> ProjectConfig:
-        return load_config(self.config_path, check_files=False)
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Parse the configuration once; in a partitioned run, resolve its project and start the build."""
+        self._config = load_config(self.config_path, check_files=False)
+        run = context.run if context.run is not None else None
+        tags = run.tags if run is not None else {}
+        if f"dagster/partition/{GEMEENTE}" not in tags:
+            return  # sensors, the fetch job: no build
+        self._project = project_for(
+            self._config, tags[f"dagster/partition/{GEMEENTE}"], int(tags[f"dagster/partition/{JAAR}"])
+        )
+        assert run is not None
+        self._build = BuildTransaction(self._project.database, self._project.maps, run.run_id)
+        if run.asset_selection is not None and SITE not in run.asset_selection:
+            context.log.warning(  # type: ignore[union-attr]
+                "This run does not include maps/site: it works on a copy of the database and publishes nothing. "
+                "Select maps/site too (or run a job) to publish."
+            )
+        self._build.begin()
 
-    def load_catalogue(self, config: ProjectConfig) -> Catalogue:
-        return load_catalogue(config.indicatoren, config)
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Throw away what the run did not publish (a failed run, or one without ``maps/site``)."""
+        if self._build is not None:
+            self._build.abort()
+
+    @property
+    def config(self) -> ProjectConfig:
+        """The configuration file as given (the current year; for sensors and jobs without partitions)."""
+        if self._config is None:
+            self._config = load_config(self.config_path, check_files=False)
+        return self._config
+
+    @property
+    def project(self) -> Project:
+        """The run's partition: its configuration, catalogue and opgaven, validated once."""
+        if self._project is None:
+            raise RuntimeError("this run has no gemeente/jaar partition; choose one (e.g. GM0484|2024)")
+        return self._project
+
+    @property
+    def build(self) -> BuildTransaction:
+        """The run's build transaction (working database and site folder)."""
+        if self._build is None:
+            raise RuntimeError("this run has no gemeente/jaar partition, so it builds nothing")
+        return self._build
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect(self.load_config().output.database)
-        try:
+        """A connection to this run's working copy of the database."""
+        with open_working(self.build.working) as con:
             yield con
-        finally:
-            con.close()

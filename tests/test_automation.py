@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +15,14 @@ import yaml
 
 from ogw_datalab.config import load_config
 from ogw_datalab.inbox import scan_inbox
-from pipelines.automation import monthly_republish, partner_inbox_sensor
-from pipelines.build import failures, run_year_graph
 from pipelines.cli import main
-from pipelines.resources import DataLabResource
+from pipelines.definitions import defs
+from pipelines.partitions import sync_partitions
+from pipelines.resources import SITE, DataLabResource
+from pipelines.schedules import monthly_republish
+from pipelines.sensors import partner_inbox_sensor
 
-from .test_end_to_end import PROJECT, demo_config, table_fingerprints
+from .labs import PROJECT, demo_config, files_under, table_fingerprints
 
 
 @pytest.fixture
@@ -73,10 +74,7 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
         result = partner_inbox_sensor(context)
         cursor = context.cursor
     assert isinstance(result, dg.RunRequest)
-    assert result.run_config["ops"]["maps__opgave_pages"]["config"]["opgaven"] == [
-        "energietransitie",
-        "bestaanszekerheid",
-    ]
+    assert result.partition_key == "GM9999|2024" and result.tags["partners"] == "corporatie_woningen"
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
     assert len(list((folder / "inbox" / "archief").iterdir())) == 1
     # The same content again: archived, no run.
@@ -93,57 +91,61 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
     assert json.loads(cursor)["corporatie_woningen"]
 
 
-def test_monthly_schedule_requests_a_full_republish():
-    with dg.build_schedule_context() as context:
-        request = monthly_republish.evaluate_tick(context).run_requests
-    assert request and monthly_republish.job_name == "republish"
-    assert monthly_republish.cron_schedule == "0 7 1 * *"
+def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab):
+    _folder, config_path = lab
+    resources = {"datalab": DataLabResource(config_path=str(config_path))}
+    when = dt.datetime(2026, 12, 1, 7, tzinfo=dt.UTC)
+    instance = dg.DagsterInstance.get()  # the tests' temporary instance (an ephemeral one cannot load partitions)
+    sync_partitions(load_config(config_path, check_files=False), instance)
+    with dg.build_schedule_context(
+        instance=instance, resources=resources, repository_def=defs.get_repository_def(), scheduled_execution_time=when
+    ) as context:
+        requests = monthly_republish.evaluate_tick(context).run_requests
+    assert [(r.partition_key, r.run_key) for r in requests or []] == [("GM9999|2024", "2026-12:GM9999:2024")]
+    assert monthly_republish.job_name == "build" and monthly_republish.cron_schedule == "0 7 1 * *"
 
 
 @pytest.mark.e2e
-def test_blocking_check_keeps_the_maps_from_being_published(lab, capsys):
-    folder, config_path = lab
-    raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+def test_a_failing_blocking_check_publishes_nothing(demo_lab, tmp_path):
+    lab = demo_lab.copy(tmp_path)
+    raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
     raw["partners"][1]["min_koppelpercentage"] = 0.999  # the demo corporation file matches 98 %
-    config_path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    assert main(["build", "--config", str(config_path)]) == 1
-    out = capsys.readouterr()
-    assert "FAILED blocking check partner_match_rates_above_threshold: " in out.err
-    assert not (folder / "maps" / "index.html").exists() and not list((folder / "maps").glob("opgave_*.html"))
+    lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    before = files_under(lab.folder / "data") | files_under(lab.maps)
+    run = lab.run()
+    assert run.code == 1
+    assert "✗ check partner_match_rates_above_threshold (blocking): " in run.out
+    assert run.err.strip().endswith("build failed: site and database unchanged")
+    after = files_under(lab.folder / "data") | files_under(lab.maps)
+    assert {k: v for k, v in after.items() if not k.startswith("demo")} == {
+        k: v for k, v in before.items() if not k.startswith("demo")
+    }
 
 
 @pytest.mark.e2e
-def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(tmp_path):
-    config = demo_config(tmp_path)
-    command = [sys.executable, "-m", "ogw_datalab", "build", "--config", str(config)]
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(demo_lab, tmp_path):
+    lab = demo_lab.copy(tmp_path)
+    command = [sys.executable, "-m", "ogw_datalab", "build", "--config", str(lab.config)]
     runs = [
-        subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    outputs = [run.communicate(timeout=300) for run in runs]
+    outputs = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    prints = table_fingerprints(tmp_path / "data" / "datalab.duckdb")
-    assert main(["build", "--config", str(config)]) == 0
-    assert table_fingerprints(tmp_path / "data" / "datalab.duckdb") == prints
-    shutil.rmtree(tmp_path / "data" / "demo")
+    together = table_fingerprints(lab.database)
+    assert lab.run().code == 0
+    assert table_fingerprints(lab.database) == together
 
 
 @pytest.mark.e2e
-def test_map_assets_report_their_pages_and_a_preview_image(lab):
-    _folder, config_path = lab
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = run_year_graph(load_config(config_path), instance)
-    assert result.success, failures(result)
-    metadata = {
-        event.asset_key.to_user_string(): event.step_materialization_data.materialization.metadata
-        for event in result.get_asset_materialization_events()
-    }
-    pages = metadata["maps/opgave_pages"]
-    assert set(pages["paths"].value) == {"meer_groen", "energietransitie", "gezond_en_veilig", "bestaanszekerheid"}
-    assert all(Path(p).is_file() for p in pages["paths"].value.values())
-    assert pages["preview"].value.count("](data:image/png;base64,") == 4
-    index = metadata["maps/index"]
-    assert Path(index["path"].value).is_file()
-    assert index["preview"].value.count("](data:image/png;base64,") == 4
-    assert metadata["indicators/publicatie_buurt"]["suppressed"].value > 0
+def test_the_site_asset_reports_its_pages_and_preview_images(demo_lab):
+    records = dg.DagsterInstance.get().fetch_materializations(SITE, limit=1000).records
+    index = str(demo_lab.maps / "index.html")
+    metadata = next(
+        r.asset_materialization.metadata for r in records if r.asset_materialization.metadata["path"].value == index
+    )  # the newest of the demo's two builds
+    opgaven = {"meer_groen", "energietransitie", "gezond_en_veilig", "bestaanszekerheid"}
+    assert opgaven <= set(metadata["paths"].value) and metadata["opgaven"].value == 4
+    assert all(Path(p).is_file() for p in metadata["paths"].value.values())
+    assert metadata["preview"].value.count("](data:image/png;base64,") == 4
+    assert Path(metadata["path"].value) == demo_lab.maps / "index.html"

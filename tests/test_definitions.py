@@ -12,7 +12,7 @@ import yaml
 from pipelines.definitions import defs
 
 PROJECT = Path(__file__).resolve().parents[1]
-LAYERS = ("raw", "staging", "joined", "indicators", "maps", "historie")
+LAYERS = ("raw", "staging", "joined", "indicators", "maps")
 
 
 def test_definitions_load_with_assets_in_every_layer():
@@ -52,3 +52,19 @@ def test_library_never_imports_dagster():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
     assert result.stdout.strip() == "False"
+
+
+def test_one_definitions_one_graph_and_no_run_started_outside_tests():
+    code = {p: p.read_text(encoding="utf-8") for p in (PROJECT / "pipelines").rglob("*.py")}
+    code |= {p: p.read_text(encoding="utf-8") for p in (PROJECT / "ogw_datalab").rglob("*.py")}
+    assert sum(text.count("Definitions(") for text in code.values()) == 1
+    for path, text in code.items():
+        assert "execute_in_process" not in text and "materialize(" not in text, path
+
+
+def test_every_asset_is_partitioned_by_gemeente_and_jaar():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        partitions = graph.get(key).partitions_def
+        assert partitions is not None and partitions.partitions_defs[0].name == "gemeente", key
+        assert [d.name for d in partitions.partitions_defs] == ["gemeente", "jaar"], key

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+import threading
 
 import duckdb
 import pytest
@@ -55,28 +55,42 @@ def test_missing_extension_gives_one_clear_error(monkeypatch):
         connect(":memory:")
 
 
-def test_connect_and_attach_wait_while_another_process_writes(tmp_path):
+def test_connect_and_attach_wait_while_another_process_writes(tmp_path, monkeypatch):
     other = tmp_path / "jaar.duckdb"
     seed = duckdb.connect(str(other))
     seed.execute("CREATE TABLE t AS SELECT 1 AS x")
     seed.close()
-    holder = subprocess.Popen(  # another process holds the write lock for a second
+    holder = subprocess.Popen(  # another process holds the write lock until we tell it to let go
         [
             sys.executable,
             "-c",
-            f"import duckdb, time; c = duckdb.connect({str(other)!r}); print('ok', flush=True); "
-            "time.sleep(1.0); c.close()",
+            f"import duckdb, sys; c = duckdb.connect({str(other)!r}); print('locked', flush=True); "
+            "sys.stdin.readline(); c.close()",
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
     with pytest.raises(duckdb.IOException, match="(?i)lock"):
         connect(other, read_only=True, wait_s=0)
+    waiting = threading.Event()
+    real_sleep = duckdb_connection.time.sleep
+
+    def sleep_and_say_so(seconds: float) -> None:
+        waiting.set()  # the attach met the lock and waits: the handshake, no race against a clock
+        real_sleep(seconds)
+
+    monkeypatch.setattr(duckdb_connection.time, "sleep", sleep_and_say_so)
     con = connect(tmp_path / "main.duckdb")
-    started = time.monotonic()
-    attach(con, other, "jaargang", wait_s=30)
+    attached = threading.Thread(target=attach, args=(con, other, "jaargang"), kwargs={"wait_s": 60})
+    attached.start()
+    assert waiting.wait(timeout=60) and attached.is_alive()
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    attached.join(timeout=60)
+    assert not attached.is_alive()
     assert con.execute("SELECT x FROM jaargang.t").fetchone() == (1,)
-    assert time.monotonic() - started > 0.3  # it waited for the lock instead of failing
     con.close()
     holder.communicate(timeout=30)

@@ -10,8 +10,6 @@ import pytest
 
 from ogw_datalab.maps.offline import ExternalResourceError, check_offline
 
-from .test_end_to_end import built  # noqa: F401 (the demo build, shared with the end-to-end tests)
-
 MAX_PAGE_BYTES = 1_500_000
 
 
@@ -24,8 +22,8 @@ def test_check_offline_refuses_cdn_resources():
 
 
 @pytest.mark.e2e
-def test_every_page_loads_only_local_files_and_stays_small(built):  # noqa: F811
-    maps = built[0] / "maps"
+def test_every_page_loads_only_local_files_and_stays_small(demo_lab):
+    maps = demo_lab.maps
     pages = sorted(maps.glob("*.html"))
     assert {"index.html", "colofon.html"} <= {p.name for p in pages}
     assert len([p for p in pages if p.name.startswith("opgave_")]) >= 4
@@ -39,19 +37,18 @@ def test_every_page_loads_only_local_files_and_stays_small(built):  # noqa: F811
 
 
 @pytest.mark.e2e
-def test_downloads_hold_only_published_values(built):  # noqa: F811
-    folder = built[0]
-    csv = pd.read_csv(folder / "maps" / "downloads" / "energietransitie.csv", sep=";", decimal=",", dtype=str)
+def test_downloads_hold_only_published_values(demo_lab):
+    csv = pd.read_csv(demo_lab.maps / "downloads" / "energietransitie.csv", sep=";", decimal=",", dtype=str)
     assert "onderdrukt" in set(csv["energielabel_efg_pct"])
-    geojson = json.loads((folder / "maps" / "downloads" / "energietransitie.geojson").read_text(encoding="utf-8"))
+    geojson = json.loads((demo_lab.maps / "downloads" / "energietransitie.geojson").read_text(encoding="utf-8"))
     values = [f["properties"]["energielabel_efg_pct"] for f in geojson["features"]]
     assert "onderdrukt" in values and len(values) == len(csv)
     assert "noemer" not in csv.columns and "teller" not in csv.columns
 
 
 @pytest.mark.e2e
-def test_opgave_page_has_map_layers_table_and_hefbomen(built):  # noqa: F811
-    page = (built[0] / "maps" / "opgave_meer_groen.html").read_text(encoding="utf-8")
+def test_opgave_page_has_map_layers_table_and_hefbomen(demo_lab):
+    page = (demo_lab.maps / "opgave_meer_groen.html").read_text(encoding="utf-8")
     assert '<select id="kaartlaag">' in page and page.count("<option value=") >= 6
     assert '<table id="waarden">' in page and 'scope="col"' in page
     assert "Tegels eruit, bomen erin" in page and "MarkerCluster" in page
@@ -59,6 +56,6 @@ def test_opgave_page_has_map_layers_table_and_hefbomen(built):  # noqa: F811
 
 
 @pytest.mark.e2e
-def test_every_page_declares_dutch(built):  # noqa: F811
-    for page in (built[0] / "maps").glob("*.html"):
+def test_every_page_declares_dutch(demo_lab):
+    for page in demo_lab.maps.glob("*.html"):
         assert '<html lang="nl">' in page.read_text(encoding="utf-8"), page.name

@@ -60,7 +60,8 @@ def _monitor_row(code: str, soort: str, lonely: float | None, good_health: float
 def corporation_dwellings(addresses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """About 30 % of the homes in town and villages, with energy label and rent.
 
-    A few rows carry typing errors in the postcode so that matching is never perfect.
+    A few rows carry a typing error in the postcode (its two letters swapped, so the PC4 stays
+    the gemeente's) so that matching is never perfect and the quarantine has something to show.
     """
     homes = addresses[
         (addresses["gebruiksdoel"] == "woonfunctie") & addresses["kind"].isin(["core", "town", "village"])
@@ -71,7 +72,7 @@ def corporation_dwellings(addresses: pd.DataFrame, rng: np.random.Generator) -> 
     labels = LABELS[label_index]
     postcode = owned["postcode"].str[:4] + " " + owned["postcode"].str[4:]
     typo = rng.random(len(owned)) < 0.02
-    postcode = postcode.mask(typo, "9" + postcode.str[1:])
+    postcode = postcode.mask(typo, postcode.str[:5] + postcode.str[6] + postcode.str[5])
     rent = rng.normal(690, 120, len(owned)).clip(420, 1100)
     return pd.DataFrame(
         {

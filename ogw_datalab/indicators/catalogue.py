@@ -8,40 +8,12 @@ SQL files in ``ogw_datalab/sql/indicators/<type>.sql``) with its inputs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..config import ConfigError, ProjectConfig, load_yaml_model
-
-FormulaType = Literal[
-    "kerncijfer",
-    "aantal",
-    "per_inwoners",
-    "per_km2_land",
-    "aandeel_oppervlak",
-    "binnen_afstand",
-    "gemiddelde_afstand",
-    "bomen_bij_woning",
-    "kronendak",
-    "drie_dertig_driehonderd",
-    "partner_aandeel",
-    "partner_per_inwoners",
-    "partner_gemiddelde",
-    "partner_waarde",
-    "partner_wijkwaarde",
-]
-FORMULA_TYPES = get_args(FormulaType)
-# How a formula's wijk and gemeente values follow from the buurten: added up, recomputed as
-# schaal * sum(teller) / sum(noemer), or not at all (a published figure).
-AGGREGATION = {
-    "kerncijfer": "som",
-    "aantal": "som",
-    "partner_waarde": "geen",
-    "partner_wijkwaarde": "geen",
-}
-KERNCIJFERS = ("aantal_inwoners", "aantal_huishoudens")
-CANOPY_TYPES = ["loofbos", "gemengd bos", "naaldbos"]
+from .formulas import FORMULAS, FormulaType, formula_type
 
 
 class _Strict(BaseModel):
@@ -62,7 +34,7 @@ class Bron(_Strict):
 class Formule(_Strict):
     """Which computation, on which inputs. Fields not used by the type must stay empty."""
 
-    type: FormulaType
+    type: str = Field(description="a formula type of the registry (ogw_datalab/indicators/formulas.py)")
     kolom: str | None = Field(None, description="kerncijfer or partner column")
     laag: str | None = Field(None, description="a layer name, or 'parken'")
     partner: str | None = None
@@ -77,49 +49,31 @@ class Formule(_Strict):
 
     @model_validator(mode="after")
     def _inputs_for_type(self) -> Formule:
-        needs = {
-            "kerncijfer": ["kolom"],
-            "aantal": ["laag"],
-            "per_inwoners": ["laag"],
-            "per_km2_land": ["laag"],
-            "aandeel_oppervlak": ["laag"],
-            "binnen_afstand": ["laag"],
-            "gemiddelde_afstand": ["laag"],
-            "bomen_bij_woning": ["laag"],
-            "kronendak": ["laag"],
-            "drie_dertig_driehonderd": ["laag"],
-            "partner_aandeel": ["partner", "kolom", "waarden"],
-            "partner_per_inwoners": ["partner"],
-            "partner_gemiddelde": ["partner", "kolom"],
-            "partner_waarde": ["partner", "kolom"],
-            "partner_wijkwaarde": ["partner", "kolom"],
-        }[self.type]
-        missing = [field for field in needs if getattr(self, field) in (None, [])]
+        if self.type not in FORMULAS:
+            raise ValueError(f"unknown formule type {self.type!r}; choose one of {', '.join(FORMULAS)}")
+        formula = self.formula
+        missing = [name for name in formula.inputs if getattr(self, name) in (None, [])]
         if missing:
             raise ValueError(f"formule type '{self.type}' needs {missing}")
-        if self.type == "kerncijfer" and self.kolom not in KERNCIJFERS:
-            raise ValueError(f"kerncijfer kolom must be one of {list(KERNCIJFERS)}")
+        for name, allowed in formula.allowed.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"formule type '{self.type}': {name} must be one of {list(allowed)}")
         return self
 
     @property
+    def formula(self) -> FormulaType:
+        """The registry entry of this formula's type."""
+        return formula_type(self.type)
+
+    @property
     def aggregatie(self) -> str:
-        return AGGREGATION.get(self.type, "verhouding")
+        """How wijk and gemeente values follow from the buurten (``som``, ``verhouding`` or ``geen``)."""
+        return self.formula.aggregation
 
     @property
     def schaal(self) -> float:
         """Factor from teller / noemer to waarde."""
-        if self.type in ("per_inwoners", "partner_per_inwoners"):
-            return self.per
-        if self.type in (
-            "aandeel_oppervlak",
-            "binnen_afstand",
-            "bomen_bij_woning",
-            "kronendak",
-            "drie_dertig_driehonderd",
-            "partner_aandeel",
-        ):
-            return 100.0
-        return 1.0
+        return self.formula.schaal(self)
 
 
 class Klassen(_Strict):
@@ -136,26 +90,6 @@ class Klassen(_Strict):
         if self.grenzen and self.grenzen != sorted(self.grenzen):
             raise ValueError("'grenzen' must be ascending")
         return self
-
-
-# The denominator a figure's privacy rests on, per formula type (the catalogue may say otherwise).
-NOEMER_SOORT = {
-    "kerncijfer": "geen",
-    "aantal": "geen",
-    "per_km2_land": "geen",
-    "aandeel_oppervlak": "geen",
-    "kronendak": "geen",
-    "per_inwoners": "personen",
-    "partner_per_inwoners": "personen",
-    "binnen_afstand": "woningen",
-    "gemiddelde_afstand": "woningen",
-    "bomen_bij_woning": "woningen",
-    "drie_dertig_driehonderd": "woningen",
-    "partner_aandeel": "rijen",
-    "partner_gemiddelde": "rijen",
-    "partner_waarde": "geen",
-    "partner_wijkwaarde": "geen",
-}
 
 
 class Indicator(_Strict):
@@ -175,16 +109,12 @@ class Indicator(_Strict):
 
     @property
     def noemer_soort(self) -> str:
-        return self.noemer or NOEMER_SOORT[self.formule.type]
+        return self.noemer or self.formule.formula.denominator
 
     @property
     def niveaus(self) -> list[str]:
         """Levels the indicator is published at; a figure that cannot be rolled up exists per buurt only."""
         return ["buurt"] if self.aggregatie == "geen" else ["buurt", "wijk", "gemeente"]
-
-    @property
-    def sql(self) -> str:
-        return f"indicators/{self.formule.type}.sql"
 
     @property
     def aggregatie(self) -> str:
@@ -230,42 +160,44 @@ def load_catalogue(path: str | Path, config: ProjectConfig | None = None) -> Cat
 
 def _unmet(index: int, indicator: Indicator, config: ProjectConfig) -> list[str]:
     formule, where = indicator.formule, f"  indicatoren.{index} ({indicator.id}).formule"
-    problems = []
-    layer = formule.laag
-    if layer == "parken":
-        if config.parameters.park_layer is None:
-            problems.append(f"{where}.laag: 'parken' needs parameters.park_layer")
-    elif layer is not None and layer not in config.layers:
-        problems.append(f"{where}.laag: no layer '{layer}' under 'layers' (configured: {sorted(config.layers)})")
-    elif layer is not None:
-        wanted = "polygons" if formule.type in ("aandeel_oppervlak",) else None
-        if wanted and config.layers[layer].geometry != wanted:
-            problems.append(f"{where}.laag: '{layer}' must be a polygon layer for '{formule.type}'")
-        if (
-            formule.type
-            in ("aantal", "per_inwoners", "per_km2_land", "bomen_bij_woning", "kronendak", "drie_dertig_driehonderd")
-            and config.layers[layer].geometry != "points"
-        ):
-            problems.append(f"{where}.laag: '{layer}' must be a point layer for '{formule.type}'")
-    needs_homes = formule.type in (
-        "binnen_afstand",
-        "gemiddelde_afstand",
-        "bomen_bij_woning",
-        "drie_dertig_driehonderd",
-    )
-    if needs_homes and config.sources.adressen is None:
+    formula = formule.formula
+    problems = _unmet_layer(formule, formula, config, where)
+    if formula.needs_addresses and config.sources.adressen is None:
         problems.append(f"{where}.type: '{formule.type}' needs sources.adressen (homes)")
-    if formule.type in ("kronendak", "drie_dertig_driehonderd") and config.parameters.park_layer is None:
+    if formula.needs_park_layer and config.parameters.park_layer is None:
         problems.append(f"{where}.type: '{formule.type}' needs parameters.park_layer (woods and parks)")
     if formule.partner is not None:
-        partners = {p.name: p for p in config.partners}
-        if formule.partner not in partners:
-            problems.append(f"{where}.partner: no partner '{formule.partner}' (configured: {sorted(partners)})")
-        elif (partners[formule.partner].key == "wijkcode") != (formule.type == "partner_wijkwaarde"):
-            problems.append(
-                f"{where}.partner: '{formule.partner}' is keyed by {partners[formule.partner].key}; "
-                "use 'partner_wijkwaarde' for a partner keyed by wijkcode, and only for such a partner"
-            )
-        elif formule.kolom and formule.kolom not in partners[formule.partner].columns:
-            problems.append(f"{where}.kolom: partner '{formule.partner}' maps no column '{formule.kolom}'")
+        problems += _unmet_partner(formule, formula, config, where)
     return problems
+
+
+def _unmet_layer(formule: Formule, formula: FormulaType, config: ProjectConfig, where: str) -> list[str]:
+    layer = formule.laag
+    if layer is None:
+        return []
+    if layer == "parken":
+        if formula.layer != "any":
+            return [f"{where}.laag: '{formule.type}' cannot use 'parken'; name a layer under 'layers'"]
+        if config.parameters.park_layer is None:
+            return [f"{where}.laag: 'parken' needs parameters.park_layer"]
+        return []
+    if layer not in config.layers:
+        return [f"{where}.laag: no layer '{layer}' under 'layers' (configured: {sorted(config.layers)})"]
+    if formula.layer in ("points", "polygons") and config.layers[layer].geometry != formula.layer:
+        return [f"{where}.laag: '{layer}' must be a {formula.layer[:-1]} layer for '{formule.type}'"]
+    return []
+
+
+def _unmet_partner(formule: Formule, formula: FormulaType, config: ProjectConfig, where: str) -> list[str]:
+    partners = {p.name: p for p in config.partners}
+    if formule.partner not in partners:
+        return [f"{where}.partner: no partner '{formule.partner}' (configured: {sorted(partners)})"]
+    partner = partners[formule.partner]
+    if (partner.key == "wijkcode") != (formula.partner_level == "wijk"):
+        return [
+            f"{where}.partner: '{formule.partner}' is keyed by {partner.key}; "
+            "use 'partner_wijkwaarde' for a partner keyed by wijkcode, and only for such a partner"
+        ]
+    if formule.kolom and formule.kolom not in partner.columns:
+        return [f"{where}.kolom: partner '{formule.partner}' maps no column '{formule.kolom}'"]
+    return []

@@ -8,22 +8,9 @@ import duckdb
 import pandas as pd
 
 from ..config import ProjectConfig
-from ..spatial.area_per_buurt import compute_area_per_buurt
-from ..spatial.join_points_to_buurten import compute_distances
-from ..spatial.reallocate import reallocate_rates, weights_onto_buurten
-from ..storage import (
-    bound_parameters,
-    ensure_schemas,
-    frame_to_temp_table,
-    layer_table,
-    partner_table,
-    publish_temp_table,
-    quote_identifier,
-    read_sql_file,
-    run_sql_file,
-    table_name,
-)
-from .catalogue import CANOPY_TYPES, Catalogue, Indicator
+from ..storage import bound_parameters, ensure_schemas, frame_to_temp_table, publish_temp_table, run_sql_file
+from .catalogue import Catalogue, Indicator
+from .prepare_inputs import standard_identifiers
 
 
 def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
@@ -61,10 +48,13 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, ca
 
 
 def _compute_one(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicator: Indicator) -> pd.DataFrame:
-    identifiers = _prepare_inputs(con, config, indicator)
-    sql = read_sql_file(indicator.sql).format(**identifiers)
-    parameters = _parameters(config, indicator)
-    frame = con.execute(sql, bound_parameters(sql, parameters)).df()
+    formule = indicator.formule
+    formula = formule.formula
+    identifiers = standard_identifiers(config, formule)
+    for step in formula.prepare:  # intermediate tables, kept as joined.indicator_<id>_...
+        identifiers.update(step(con, config, formule, f"indicator_{indicator.id}"))
+    sql = formula.sql_text().format(**identifiers)
+    frame = con.execute(sql, bound_parameters(sql, _parameters(config, indicator))).df()
     frame["waarde"] = [None if pd.isna(v) else round(float(v), indicator.decimalen) for v in frame["waarde"]]
     return frame.assign(indicator=indicator.id)
 
@@ -80,73 +70,6 @@ def _parameters(config: ProjectConfig, indicator: Indicator) -> dict[str, Any]:
         "waarden": [v.upper() for v in formule.waarden or []],
         "van": [v.upper() for v in formule.van or []],
     }
-
-
-def _prepare_inputs(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicator: Indicator) -> dict[str, str]:
-    """Table and column names the indicator's SQL refers to, computing intermediate tables first."""
-    formule, key = indicator.formule, f"indicator_{indicator.id}"
-    names: dict[str, str] = {}
-    if formule.kolom:
-        names["kolom"] = quote_identifier(formule.kolom)
-    if formule.partner:
-        names["partner"] = table_name("joined", partner_table(formule.partner))
-    layer = formule.laag
-    if layer and layer != "parken" and config.layers[layer].geometry == "points":
-        names["layer"] = table_name("joined", layer_table(layer))
-    if formule.type == "aandeel_oppervlak" and layer:
-        compute_area_per_buurt(con, layer_table(layer), f"{key}_oppervlak", formule.typen or ())
-        names["oppervlak"] = table_name("joined", f"{key}_oppervlak")
-    if formule.type in ("kronendak", "drie_dertig_driehonderd"):
-        park_layer = config.parameters.park_layer
-        assert park_layer is not None  # checked when the catalogue was loaded
-        compute_area_per_buurt(con, layer_table(park_layer), f"{key}_bos", CANOPY_TYPES)
-        names["bos"] = table_name("joined", f"{key}_bos")
-    if formule.type == "partner_wijkwaarde":
-        assert formule.partner is not None and formule.kolom is not None
-        names["herverdeeld"] = _wijk_values_to_buurten(con, config, formule.partner, formule.kolom, key)
-    if formule.type in ("binnen_afstand", "gemiddelde_afstand", "drie_dertig_driehonderd"):
-        features = _features(config, "parken" if formule.type == "drie_dertig_driehonderd" else layer)
-        radius = {"binnen_afstand": formule.afstand_m, "gemiddelde_afstand": formule.max_afstand_m}.get(
-            formule.type, config.parameters.park_distance_m
-        )
-        compute_distances(con, features, radius, f"{key}_afstanden")
-        names["afstanden"] = table_name("joined", f"{key}_afstanden")
-    return names
-
-
-def _wijk_values_to_buurten(
-    con: duckdb.DuckDBPyConnection, config: ProjectConfig, partner: str, kolom: str, key: str
-) -> str:
-    """A wijk figure spread over the buurten it overlaps (by addresses when known, else by area).
-
-    The wijken may be of another gebiedsindeling than the buurten: nothing is matched on code.
-    """
-    weights, weight = weights_onto_buurten(
-        con,
-        "(SELECT wijkcode AS code, geometry FROM staging.wijken)",
-        use_addresses=config.sources.adressen is not None,
-    )
-    column = quote_identifier(kolom)
-    values = con.execute(
-        f"SELECT wijkcode, CAST({column} AS DOUBLE) FROM {table_name('joined', partner_table(partner))}"
-    ).fetchall()
-    rates = reallocate_rates(pd.Series({code: value for code, value in values}, dtype=float), weights, weight)
-    frame = pd.DataFrame({"buurtcode": rates.index.astype(str), "waarde": rates.to_numpy()})
-    target = f"{key}_herverdeeld"
-    con.register("__rates", frame)
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {table_name('joined', target)} AS SELECT * FROM __rates")
-    finally:
-        con.unregister("__rates")
-    return table_name("joined", target)
-
-
-def _features(config: ProjectConfig, layer: str | None) -> str:
-    if layer == "parken":
-        return "staging.parken"
-    assert layer is not None
-    schema = "joined" if config.layers[layer].geometry == "points" else "staging"
-    return table_name(schema, layer_table(layer))
 
 
 def _register_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:

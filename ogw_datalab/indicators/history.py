@@ -1,9 +1,9 @@
 """The years the database remembers: ``historie.waarden`` and ``historie.buurten`` hold every recorded
 year's published buurt values and boundaries; ``historie.jaargangen`` says where each earlier year came from.
 
-The current year is recorded by its own build (:func:`record_history`); an earlier CBS year is built
-into a database of its own and then copied in whole (:func:`import_year`), so that building an
-earlier year never touches this year's tables.
+Every (gemeente, jaar) build records its own year in its own database (:func:`record_history`); the
+current year's build copies the earlier years in from their databases (:func:`import_years`), so that
+building an earlier year never touches this year's tables, and the history is rebuilt whole by every build.
 """
 
 from __future__ import annotations
@@ -49,8 +49,18 @@ def _summary(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"jaren": len(years), "eerste_jaar": years[0], "laatste_jaar": years[-1]}
 
 
-def record_history(con: duckdb.DuckDBPyConnection, jaar: int) -> dict[str, int]:
-    """Replace this year's rows in ``historie.waarden`` and ``historie.buurten`` by the current build."""
+def record_history(con: duckdb.DuckDBPyConnection, jaar: int, configuratie: Path, sha256: str) -> dict[str, int]:
+    """Replace this year's rows in ``historie.*`` by the current build, with the fingerprint it was built from.
+
+    Parameters
+    ----------
+    con
+        The build's database.
+    jaar
+        The year this build shows.
+    configuratie, sha256
+        The configuration file and its fingerprint (configuration, catalogue and opgaven).
+    """
     _ensure_history_tables(con)
     _replace_year(
         con,
@@ -62,74 +72,79 @@ def record_history(con: duckdb.DuckDBPyConnection, jaar: int) -> dict[str, int]:
                 [jaar],
             ),
             ("INSERT INTO historie.buurten SELECT ?, buurtcode, geometry FROM staging.buurten", [jaar]),
+            ("INSERT INTO historie.jaargangen VALUES (?, ?, ?)", [jaar, str(configuratie), sha256]),
         ],
     )
     return _summary(con)
 
 
-def import_year(
-    con: duckdb.DuckDBPyConnection, year_database: Path, jaar: int, configuratie: Path, sha256: str
-) -> dict[str, int]:
-    """Copy ``jaar`` from the history of ``year_database`` (a finished build of that year) into ``con``;
-    ``sha256`` is the fingerprint of the configuration it was built from.
+def import_years(con: duckdb.DuckDBPyConnection, databases: dict[int, Path]) -> dict[int, str]:
+    """Copy each earlier year's own record from its published database into ``con``.
 
-    Raises
-    ------
-    ValueError
-        When ``year_database`` has no published values for ``jaar``: nothing is replaced then.
+    Every (gemeente, jaar) build records itself in ``historie.*`` of its own database; the current
+    year's build brings the earlier years in, so that its database holds every year side by side.
+
+    Parameters
+    ----------
+    con
+        The current year's (working) database.
+    databases
+        Per earlier year, the published database of its own build.
+
+    Returns
+    -------
+    dict
+        Per year: ``"overgenomen"`` (copied), or why not (not built yet, or built without a record).
     """
-    attach(con, year_database, "jaargang")
-    try:
-        found = con.execute("SELECT count(*) FROM jaargang.historie.buurten WHERE jaar = ?", [jaar]).fetchone()
-        if not found or not found[0]:
-            raise ValueError(f"{year_database}: the build of {jaar} recorded no buurten for {jaar}")
-        _ensure_history_tables(con)
-        _replace_year(
-            con,
-            jaar,
-            [
-                ("INSERT INTO historie.waarden SELECT * FROM jaargang.historie.waarden WHERE jaar = ?", [jaar]),
-                ("INSERT INTO historie.buurten SELECT * FROM jaargang.historie.buurten WHERE jaar = ?", [jaar]),
-                ("INSERT INTO historie.jaargangen VALUES (?, ?, ?)", [jaar, str(configuratie), sha256]),
-            ],
-        )
-    finally:
-        con.execute("DETACH jaargang")
-    counts = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE status = 'gepubliceerd') FROM historie.waarden WHERE jaar = ?",
-        [jaar],
-    ).fetchone()
-    assert counts is not None
-    return {"buurten": int(found[0]), "waarden": int(counts[0]), "gepubliceerd": int(counts[1]), **_summary(con)}
+    _ensure_history_tables(con)
+    outcome: dict[int, str] = {}
+    for jaar, database in sorted(databases.items()):
+        if not Path(database).is_file():
+            outcome[jaar] = f"nog niet gebouwd ({database})"
+            continue
+        attach(con, database, "jaargang")
+        try:
+            found = con.execute("SELECT count(*) FROM jaargang.historie.jaargangen WHERE jaar = ?", [jaar]).fetchone()
+            if not found or not found[0]:
+                outcome[jaar] = f"{database} heeft {jaar} niet vastgelegd"
+                continue
+            _replace_year(
+                con,
+                jaar,
+                [
+                    (f"INSERT INTO historie.{table} SELECT * FROM jaargang.historie.{table} WHERE jaar = ?", [jaar])
+                    for table in ("waarden", "buurten", "jaargangen")
+                ],
+            )
+            outcome[jaar] = "overgenomen"
+        except duckdb.CatalogException:
+            outcome[jaar] = f"{database} heeft geen historie"
+        finally:
+            con.execute("DETACH jaargang")
+    return outcome
 
 
-def recorded_years(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """Earlier years copied in by :func:`import_year`, with the fingerprint of what each was built from."""
-    if not _has_table(con, "jaargangen"):
-        return {}
-    return dict(con.execute("SELECT jaar, sha256 FROM historie.jaargangen").fetchall())
-
-
-def recorded_years_in(database: Path, *, wait_s: float = 5.0) -> dict[int, str]:
-    """:func:`recorded_years` of a database file, read-only; empty when the file does not exist yet.
+def recorded_build(database: Path, jaar: int, *, wait_s: float = 5.0) -> str | None:
+    """The fingerprint ``jaar`` was last published with in ``database``, or None when it never was.
 
     Raises
     ------
     duckdb.IOException
         When another process keeps writing to the file for longer than ``wait_s``.
     """
-    return _read_only(database, recorded_years, wait_s) or {}
 
+    def read(con: duckdb.DuckDBPyConnection) -> str | None:
+        if not _has_table(con, "jaargangen"):
+            return None
+        row = con.execute("SELECT max(sha256) FROM historie.jaargangen WHERE jaar = ?", [jaar]).fetchone()
+        return row[0] if row else None
 
-def years_in_history(database: Path, *, wait_s: float = 5.0) -> set[int]:
-    """Every year with buurten in ``historie.buurten`` (earlier years and the current build), read-only."""
-
-    def read(con: duckdb.DuckDBPyConnection) -> set[int]:
-        if not _has_table(con, "buurten"):
-            return set()
-        return {row[0] for row in con.execute("SELECT DISTINCT jaar FROM historie.buurten").fetchall()}
-
-    return _read_only(database, read, wait_s) or set()
+    try:
+        return _read_only(database, read, wait_s)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise
+        return None  # a damaged file: the build says what to do about it
 
 
 def _read_only(database: Path, read: Callable[[duckdb.DuckDBPyConnection], T], wait_s: float) -> T | None:

@@ -9,7 +9,7 @@ from ..config import Source
 
 
 def configured_columns(source: Source) -> dict[str, str]:
-    """Configuration key -> column in the file, for every column the configuration names.
+    """Map each configuration key that names a column to that column in the file.
 
     Keys read as they are written in the configuration: ``columns.naam``, ``x``, ``wkt``.
     """
@@ -22,7 +22,7 @@ def configured_columns(source: Source) -> dict[str, str]:
 
 
 def closest_name(name: str, present: Iterable[str]) -> str | None:
-    """The column of ``present`` that ``name`` most likely means (same letters in another case first)."""
+    """Find the column of ``present`` that ``name`` most likely means (same letters in another case first)."""
     names = [str(p) for p in present]
     same = [p for p in names if p.strip().lower() == name.strip().lower()]
     if same:

@@ -29,7 +29,7 @@ class LocationError(ValueError):
 
 
 def guess_crs(x: np.ndarray, y: np.ndarray) -> str | None:
-    """The CRS (of those seen in Dutch open data) whose Dutch box holds most of the points."""
+    """Guess the CRS (of those seen in Dutch open data) whose Dutch box holds most of the points."""
     present = ~(np.isnan(x) | np.isnan(y))
     if not present.any():
         return None

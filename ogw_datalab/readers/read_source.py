@@ -9,6 +9,8 @@ Every error names the source and the file.
 lines and the header counted, as a text editor shows it), the row number in a spreadsheet
 (as Excel shows it), and the feature or record number (1-based, in file order) in GIS, JSON
 and Parquet files. Dropped rows keep their numbers out of use, so every later row keeps its own.
+A source of many files (a folder or pattern) numbers the rows of the merged set, and says in
+``bronbestand`` and ``bestandsrij`` which file and feature each came from.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import pyogrio
 from ..config import Source
 from .clean_values import empty_sentinels
 from .locate import LocationError, geometry_from_wkt, points_from_columns, to_rd_new
+from .read_areas import read_cbs_areas
 from .read_tables import TableError, read_csv_table, read_json_table, read_parquet_table, read_xlsx_table
+from .source_files import SourceFilesError, read_vector_files
 
 VECTOR_KINDS = ("cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector")
 TABLE_READERS = {"csv": read_csv_table, "xlsx": read_xlsx_table, "json": read_json_table, "parquet": read_parquet_table}
@@ -44,7 +48,8 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
     source
         Its configuration: reader kind, path, layer, CRS, table conventions.
     max_rows
-        Read only the first rows (``check`` reads a sample); ``None`` reads everything.
+        Read only the first rows (``check`` reads a sample); ``None`` reads everything. A source
+        of many files is always read whole (once per process).
 
     Returns
     -------
@@ -54,8 +59,10 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
         ``{"sentinels_emptied": {column: n}, "rows_dropped": {"empty": n, "notes": n}}``.
     """
     where = f"{name} ({source.path.name})"
-    if not source.path.exists():
+    if not source.is_pattern and not source.path.exists():
         raise SourceError(f"{name}: file not found: {source.path}")
+    if source.is_many_files or (source.kind == "cbs_wijkbuurtkaart" and source.gemeenten):
+        return read_many(name, source)
     dropped: dict[str, int] = {}
     emptied: dict[str, int] | None = None
     try:
@@ -76,6 +83,36 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
     frame = frame.reset_index(drop=True)
     frame.insert(0, "bronrij", numbers)
     frame.attrs["cleaning"] = {"sentinels_emptied": emptied, "rows_dropped": {"empty": 0, "notes": 0} | dropped}
+    return frame
+
+
+def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
+    """Read a source whose path is a folder or pattern (or a CBS kaart read for some gemeenten only).
+
+    CBS area layers are merged by the rules of :mod:`ogw_datalab.readers.read_areas` (each
+    area once); other layers keep every feature once (:func:`read_vector_files`). ``bronrij``
+    numbers the rows of the merged set (unique, as for one file); ``bronbestand`` and
+    ``bestandsrij`` say which file and row each came from. The files are read once per
+    process; a second gemeente reading the same files gets its part from memory. CBS
+    sentinels are empty and counted as for one file (for a CBS kaart: over all its files).
+    """
+    emptied: dict[str, int] = {}
+    try:
+        if source.kind == "cbs_wijkbuurtkaart":
+            areas = read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=name)
+            frame = areas.of_gemeenten(source.gemeenten) if source.gemeenten else areas.frame.copy()
+            emptied = dict(areas.report.sentinels)
+        else:
+            frame = read_vector_files(source.path, layer=source.layer, crs=source.crs, where=name).frame
+    except (LocationError, SourceFilesError) as error:
+        raise SourceError(str(error)) from None
+    if len(frame) == 0:
+        only = f" of gemeenten {source.gemeenten}" if source.gemeenten else ""
+        raise SourceError(f"{name}: the files {source.path} hold no features{only}")
+    for column, n in empty_sentinels(frame, decimal=source.decimal_mark).items():
+        emptied[column] = emptied.get(column, 0) + n
+    frame.insert(0, "bronrij", range(1, len(frame) + 1))
+    frame.attrs["cleaning"] = {"sentinels_emptied": emptied, "rows_dropped": {"empty": 0, "notes": 0}}
     return frame
 
 
@@ -101,7 +138,7 @@ def read_vector(where: str, source: Source, *, max_rows: int | None = None) -> g
 
 
 def list_layers(path: Path) -> list[str]:
-    """The layer names of a GIS file ([] when GDAL cannot open it)."""
+    """List the layer names of a GIS file ([] when GDAL cannot open it)."""
     try:
         return [str(layer[0]) for layer in pyogrio.list_layers(path)]
     except pyogrio.errors.DataSourceError:

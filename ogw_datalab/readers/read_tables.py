@@ -121,7 +121,7 @@ def _find_header(lines: list[str], source: Source, where: str) -> int:
 def _table_from_records(
     records: Records, source: Source, where: str, *, max_rows: int | None
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The rows under the header as text, 'no data' cells None, empty rows and notes dropped.
+    """Make the rows under the header a text frame: 'no data' cells None, empty rows and notes dropped.
 
     Done on plain lists, one pass per row, because partner files can hold a million cells.
     """

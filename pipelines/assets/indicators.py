@@ -6,21 +6,22 @@ import dagster as dg
 
 from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
-from ogw_datalab.indicators.history import record_history
-from ogw_datalab.indicators.opgaven import load_opgaven
+from ogw_datalab.indicators.history import import_years, record_history
 from ogw_datalab.indicators.score_opgaven import score_opgaven
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.indicators.trends import compute_trends
 
+from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
 from .metadata import table_metadata
 
 
 @dg.multi_asset(
+    partitions_def=GEMEENTE_JAAR,
     specs=[
         dg.AssetSpec(
             ["indicators", "buurt"],
-            description="Elke indicator per buurt: waarde, teller en noemer.",
+            description="Every indicator per buurt: value, numerator (teller) and denominator (noemer).",
             deps=[
                 ["joined", "adressen_buurt"],
                 ["joined", "layers"],
@@ -32,22 +33,21 @@ from .metadata import table_metadata
         ),
         dg.AssetSpec(
             ["indicators", "wijk"],
-            description="Elke indicator per wijk, herberekend uit de sommen van de buurten.",
+            description="Every indicator per wijk, recomputed from the sums of its buurten.",
             kinds={"duckdb"},
         ),
         dg.AssetSpec(
             ["indicators", "gemeente"],
-            description="Elke indicator voor de hele gemeente, uit de sommen.",
+            description="Every indicator for the whole gemeente, from the sums.",
             kinds={"duckdb"},
         ),
     ],
     group_name="indicators",
 )
 def indicator_tables(datalab: DataLabResource):
-    """Bereken elke indicator uit de catalogus (indicatoren: in de configuratie) per buurt, met de tussentabellen
-    (oppervlakken, afstanden per woning) als joined.indicator_<id>_... zodat elk getal na te rekenen is."""
-    config = datalab.load_config()
-    catalogue = datalab.load_catalogue(config)
+    """Compute every indicator of the catalogue ('indicatoren:' in the configuration) per buurt, keeping the
+    intermediate tables (areas, distances per home) as joined.indicator_<id>_... so that every number can be traced."""
+    config, catalogue = datalab.project.config, datalab.project.catalogue
     with datalab.connect() as con:
         counts = compute_indicators(con, config, catalogue)
         for level in ("buurt", "wijk", "gemeente"):
@@ -58,12 +58,13 @@ def indicator_tables(datalab: DataLabResource):
 
 
 @dg.multi_asset(
+    partitions_def=GEMEENTE_JAAR,
     specs=[
         dg.AssetSpec(
             ["indicators", f"publicatie_{level}"],
-            description=f"De publiceerbare waarden per {level}: kleine groepen onderdrukt (ook aanvullend, zodat niets "
-            "uit totalen terug te rekenen is), met status 'onderdrukt' en de reden. Alleen deze tabellen gaan naar "
-            "kaarten en downloads.",
+            description=f"The publishable values per {level}: small groups withheld (with complementary cells, so that "
+            "nothing can be worked out from totals), with status 'onderdrukt' and the reason. Only these tables reach "
+            "maps and downloads.",
             deps=[["indicators", "buurt"], ["indicators", "wijk"], ["indicators", "gemeente"]],
             kinds={"duckdb"},
         )
@@ -72,9 +73,8 @@ def indicator_tables(datalab: DataLabResource):
     group_name="indicators",
 )
 def indicator_publication(datalab: DataLabResource):
-    """Pas de privacydrempels toe (privacy: in de configuratie) voordat er iets wordt gepubliceerd."""
-    config = datalab.load_config()
-    catalogue = datalab.load_catalogue(config)
+    """Apply disclosure control ('privacy:' in the configuration) before anything is published."""
+    config, catalogue = datalab.project.config, datalab.project.catalogue
     with datalab.connect() as con:
         counts = publish_indicators(con, config, catalogue)
         for level in ("buurt", "wijk", "gemeente"):
@@ -94,11 +94,12 @@ def indicator_publication(datalab: DataLabResource):
 
 
 @dg.multi_asset(
+    partitions_def=GEMEENTE_JAAR,
     specs=[
         dg.AssetSpec(
             ["indicators", f"vergelijking_{level}"],
-            description=f"Per {level} de gepubliceerde waarde naast de gemeente en Nederland, het verschil met "
-            "de gemeente, de rang (1 = vraagt de meeste aandacht) en het percentiel.",
+            description=f"Per {level} the published value beside the gemeente and the Netherlands, the difference from "
+            "the gemeente, the rank (1 = asks most attention) and the percentile.",
             deps=[
                 ["indicators", "publicatie_buurt"],
                 ["indicators", "publicatie_wijk"],
@@ -111,8 +112,8 @@ def indicator_publication(datalab: DataLabResource):
     group_name="indicators",
 )
 def indicator_comparison(datalab: DataLabResource):
-    """Vergelijk elke buurt en wijk met de gemeente en Nederland."""
-    catalogue = datalab.load_catalogue(datalab.load_config())
+    """Compare every buurt and wijk with the gemeente and the Netherlands."""
+    catalogue = datalab.project.catalogue
     with datalab.connect() as con:
         compare_indicators(con, catalogue)
         for level in ("buurt", "wijk"):
@@ -123,17 +124,18 @@ def indicator_comparison(datalab: DataLabResource):
 
 
 @dg.multi_asset(
+    partitions_def=GEMEENTE_JAAR,
     specs=[
         dg.AssetSpec(
             ["indicators", "opgave_scores"],
-            description="Per opgave en buurt een samengestelde score (gewogen gemiddelde van percentielen, "
-            "0 = geen aandacht nodig, 100 = de meeste) met de indicatoren die de score het meest bepalen.",
+            description="Per opgave and buurt a composite score (weighted mean of percentiles, "
+            "0 = no attention needed, 100 = the most) with the indicators that weigh most in it.",
             deps=[["indicators", "publicatie_buurt"]],
             kinds={"duckdb"},
         ),
         dg.AssetSpec(
             ["indicators", "prioriteiten"],
-            description="Per opgave de buurten met de hoogste score: waar een ingreep het meest kan helpen.",
+            description="Per opgave the buurten with the highest score: where an intervention can help most.",
             deps=[["indicators", "publicatie_buurt"]],
             kinds={"duckdb"},
         ),
@@ -141,10 +143,8 @@ def indicator_comparison(datalab: DataLabResource):
     group_name="indicators",
 )
 def opgave_scores(datalab: DataLabResource):
-    """Scores en prioritaire buurten per opgave."""
-    config = datalab.load_config()
-    catalogue = datalab.load_catalogue(config)
-    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
+    """Scores and priority buurten per opgave."""
+    catalogue, opgaven = datalab.project.catalogue, datalab.project.opgaven
     with datalab.connect() as con:
         score_opgaven(con, opgaven, catalogue)
         for table in ("opgave_scores", "prioriteiten"):
@@ -154,18 +154,28 @@ def opgave_scores(datalab: DataLabResource):
 
 
 @dg.asset(
+    partitions_def=GEMEENTE_JAAR,
     key=["indicators", "trends"],
-    deps=[["indicators", "publicatie_buurt"], ["joined", "adressen_buurt"], ["historie", "jaargang"]],
+    deps=[["indicators", "publicatie_buurt"], ["joined", "adressen_buurt"]],
     group_name="indicators",
     kinds={"duckdb"},
 )
 def indicator_trends(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Jaren naast elkaar: de gepubliceerde waarden en buurtgrenzen van dit jaar gaan naar historie.*, en per
-    buurt staat de verandering sinds het vorige vastgelegde jaar, over de grenzen van nu verdeeld (nooit op code)."""
-    config = datalab.load_config()
-    catalogue = datalab.load_catalogue(config)
+    """Years side by side: this year's published values and buurt boundaries go into historie.*, the earlier years
+    (each a jaar partition with its own database) are copied in from their databases, and per buurt the change since
+    the previous year is computed on today's boundaries (reallocated by overlap, never by code)."""
+    project = datalab.project
     with datalab.connect() as con:
-        history = record_history(con, config.jaar)
-        counts = compute_trends(con, config, catalogue)
-        metadata = table_metadata(con, "indicators", "trends", vorig_jaar=counts["vorig_jaar"], **history)
+        imported = import_years(con, project.earlier_databases)
+        assert project.config.config_file is not None
+        history = record_history(con, project.jaar, project.config.config_file, project.fingerprint)
+        counts = compute_trends(con, project.config, project.catalogue)
+        metadata = table_metadata(
+            con,
+            "indicators",
+            "trends",
+            vorig_jaar=counts["vorig_jaar"],
+            eerdere_jaren=dg.MetadataValue.json({str(y): why for y, why in imported.items()}),
+            **history,
+        )
     return dg.MaterializeResult(metadata=metadata)

@@ -7,10 +7,11 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from ogw_datalab.spatial.join_partners import join_partner
+from ogw_datalab.spatial.join_partners import COUNTS, join_partner
 from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 from ogw_datalab.storage import layer_table, write_frame
 
+from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
 from .metadata import table_metadata
 from .skipping import drop_unconfigured, skipped
@@ -19,16 +20,17 @@ BUURTEN = dg.AssetKey(["staging", "buurten"])
 
 
 @dg.asset(
+    partitions_def=GEMEENTE_JAAR,
     key=["joined", "adressen_buurt"],
     deps=[dg.AssetKey(["staging", "adressen"]), BUURTEN],
     group_name="joined",
     kinds={"duckdb"},
 )
 def joined_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Elk adres met de buurt waarin het ligt. Een adres op de grens van twee buurten hoort bij de laagste
-    buurtcode; adressen buiten alle buurten houden een lege buurtcode en worden geteld."""
+    """Every address with the buurt it lies in. An address on the boundary of two buurten belongs to the lowest
+    buurtcode; addresses outside every buurt keep an empty buurtcode and are counted."""
     with datalab.connect() as con:
-        if datalab.load_config().sources.adressen is None:
+        if datalab.project.config.sources.adressen is None:
             return skipped(con, "joined", "adressen_buurt", "sources.adressen is not configured")
         counts = join_points_to_buurten(con, "adressen", "adressen_buurt")
         return dg.MaterializeResult(
@@ -37,12 +39,16 @@ def joined_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=["joined", "layers"], deps=[dg.AssetKey(["staging", "layers"]), BUURTEN], group_name="joined", kinds={"duckdb"}
+    partitions_def=GEMEENTE_JAAR,
+    key=["joined", "layers"],
+    deps=[dg.AssetKey(["staging", "layers"]), BUURTEN],
+    group_name="joined",
+    kinds={"duckdb"},
 )
 def joined_layers(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Elk punt van elke puntlaag (bomen, speelplekken, voorzieningen) met de buurt waarin het ligt
-    (joined.layer_<naam>); punten buiten de gemeente houden een lege buurtcode en worden geteld."""
-    config = datalab.load_config()
+    """Every point of every point layer (trees, playgrounds, facilities) with the buurt it lies in
+    (joined.layer_<name>); points outside the gemeente keep an empty buurtcode and are counted."""
+    config = datalab.project.config
     points = {name for name, layer in config.layers.items() if layer.geometry == "points"}
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
@@ -58,28 +64,29 @@ def joined_layers(datalab: DataLabResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
+    partitions_def=GEMEENTE_JAAR,
     key=["joined", "partners"],
     deps=[dg.AssetKey(["staging", "partners"]), joined_adressen, BUURTEN, dg.AssetKey(["staging", "wijken"])],
     group_name="joined",
     kinds={"duckdb"},
 )
 def joined_partners(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Partnerrijen gekoppeld aan een buurt (of wijk) via buurtcode, wijkcode, postcode, BAG-id, adres of
-    coördinaten. Wat niet te koppelen is gaat met rijnummer en reden naar joined.quarantaine_partners;
-    het koppelpercentage staat per partner in de metadata."""
-    config = datalab.load_config()
+    """Partner rows placed in a buurt (or wijk) by buurtcode, wijkcode, postcode, BAG id, address or coordinates.
+    Rows that cannot be placed go to joined.quarantaine_partners with their row number and the reason; the match
+    rate per partner is in the metadata."""
+    config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for partner in config.partners:
             counts = join_partner(con, partner, config)
             listing.append({"partner": partner.name, "sleutel": partner.key, **counts})
         drop_unconfigured(con, "joined", "partner_", {p.name for p in config.partners})
-        columns = ["partner", "sleutel", "rows", "matched", "quarantined", "match_rate", "other_levels_or_gemeenten"]
-        write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=columns))
+        write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=["partner", "sleutel", *COUNTS]))
         metadata = table_metadata(
             con,
             "joined",
             "partners",
             match_rates=dg.MetadataValue.json({p["partner"]: p["match_rate"] for p in listing}),
+            counts=dg.MetadataValue.json({p["partner"]: {k: p[k] for k in COUNTS} for p in listing}),
         )
     return dg.MaterializeResult(metadata=metadata)

@@ -10,24 +10,31 @@ import pandas as pd
 from ogw_datalab.readers import read_source
 from ogw_datalab.storage import layer_table, partner_table, write_frame
 
+from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
 from .metadata import table_metadata
 from .skipping import drop_unconfigured, skipped
 
 SOURCE_DESCRIPTIONS = {
-    "buurten": "CBS Wijk- en buurtkaart, laag buurten: buurtgrenzen met kerncijfers (inwoners, huishoudens, "
-    "oppervlakte). https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data/wijk-en-buurtkaart",
-    "wijken": "CBS Wijk- en buurtkaart, laag wijken: wijkgrenzen en -namen.",
-    "adressen": "BAG verblijfsobjecten (adressen met gebruiksdoel) als punten, bijvoorbeeld de BAG GeoPackage "
-    "van PDOK. https://www.pdok.nl/introductie/-/article/basisregistratie-adressen-en-gebouwen-ba-1. "
-    "Optioneel: zonder adressen vallen de indicatoren per woning weg.",
+    "buurten": "CBS Wijk- en buurtkaart, layer buurten: buurt boundaries with kerncijfers (inhabitants, households, "
+    "area). https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data/wijk-en-buurtkaart",
+    "wijken": "CBS Wijk- en buurtkaart, layer wijken: wijk boundaries and names.",
+    "adressen": "BAG verblijfsobjecten (addresses with their use) as points, for example PDOK's BAG GeoPackage. "
+    "https://www.pdok.nl/introductie/-/article/basisregistratie-adressen-en-gebouwen-ba-1. "
+    "Optional: without addresses the indicators per home are left out.",
 }
 
 
 def raw_source_asset(name: str) -> dg.AssetsDefinition:
-    @dg.asset(key=["raw", name], group_name="raw", description=SOURCE_DESCRIPTIONS[name], kinds={"duckdb"})
+    @dg.asset(
+        partitions_def=GEMEENTE_JAAR,
+        key=["raw", name],
+        group_name="raw",
+        description=SOURCE_DESCRIPTIONS[name],
+        kinds={"duckdb"},
+    )
     def _raw(datalab: DataLabResource) -> dg.MaterializeResult:
-        source = getattr(datalab.load_config().sources, name)
+        source = getattr(datalab.project.config.sources, name)
         with datalab.connect() as con:
             if source is None:
                 return skipped(con, "raw", name, f"sources.{name} is not configured")
@@ -42,11 +49,11 @@ def raw_source_asset(name: str) -> dg.AssetsDefinition:
 raw_sources = [raw_source_asset(name) for name in SOURCE_DESCRIPTIONS]
 
 
-@dg.asset(key=["raw", "layers"], group_name="raw", kinds={"duckdb"})
+@dg.asset(partitions_def=GEMEENTE_JAAR, key=["raw", "layers"], group_name="raw", kinds={"duckdb"})
 def raw_layers(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Kaartlagen van de gemeente en open data (bomen, groen, speelplekken, voorzieningen) zoals ze in het bestand
-    staan, één tabel per laag (raw.layer_<naam>), geometrie in RD New. raw.layers zegt welk bestand waar staat."""
-    config = datalab.load_config()
+    """Map layers of the gemeente and open data (trees, green, playgrounds, facilities) as they are in their files,
+    one table per layer (raw.layer_<name>), geometry in RD New. raw.layers says which file went where."""
+    config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for name, layer in config.layers.items():
@@ -62,11 +69,11 @@ def raw_layers(datalab: DataLabResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset(key=["raw", "partners"], group_name="raw", kinds={"duckdb"})
+@dg.asset(partitions_def=GEMEENTE_JAAR, key=["raw", "partners"], group_name="raw", kinds={"duckdb"})
 def raw_partners(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Partnerbestanden (woningcorporatie, GGD, politie, zorg) zoals ze binnenkomen, één tabel per partner
-    (raw.partner_<naam>); raw.partners zegt welk bestand in welke tabel staat. Rijen blijven in de database."""
-    config = datalab.load_config()
+    """Partner files (housing corporation, GGD, police, care) as they arrive, one table per partner
+    (raw.partner_<name>); raw.partners says which file is in which table. Rows never leave the database."""
+    config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for partner in config.partners:

@@ -12,6 +12,7 @@ from ogw_datalab.staging.stage_layers import stage_addresses, stage_layer, stage
 from ogw_datalab.staging.stage_partners import stage_partner
 from ogw_datalab.storage import partner_table, write_frame
 
+from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
 from .metadata import table_metadata
 from .skipping import drop_unconfigured, skipped
@@ -19,6 +20,7 @@ from .skipping import drop_unconfigured, skipped
 
 def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
     @dg.asset(
+        partitions_def=GEMEENTE_JAAR,
         key=["staging", level],
         deps=[dg.AssetKey(["raw", level])],
         group_name="staging",
@@ -26,7 +28,7 @@ def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
         kinds={"duckdb"},
     )
     def _staged(datalab: DataLabResource) -> dg.MaterializeResult:
-        config = datalab.load_config()
+        config = datalab.project.config
         with datalab.connect() as con:
             counts = stage_cbs_areas(con, level, config.gemeente.code)
             metadata = table_metadata(
@@ -44,17 +46,23 @@ def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
 
 staging_buurten = _area_asset(
     "buurten",
-    "Buurten van de gemeente in één vast schema (oude en nieuwe CBS-kolomnamen), geheime CBS-waarden "
-    "(-99999999) als leeg, geometrie gerepareerd, in RD New (EPSG:28992).",
+    "The gemeente's buurten in one schema (old and new CBS column names), CBS secret values (-99999999) empty, "
+    "geometry repaired, in RD New (EPSG:28992).",
 )
-staging_wijken = _area_asset("wijken", "Wijken van de gemeente in één vast schema, in RD New (EPSG:28992).")
+staging_wijken = _area_asset("wijken", "The gemeente's wijken in one schema, in RD New (EPSG:28992).")
 
 
-@dg.asset(key=["staging", "adressen"], deps=[dg.AssetKey(["raw", "adressen"])], group_name="staging", kinds={"duckdb"})
+@dg.asset(
+    partitions_def=GEMEENTE_JAAR,
+    key=["staging", "adressen"],
+    deps=[dg.AssetKey(["raw", "adressen"])],
+    group_name="staging",
+    kinds={"duckdb"},
+)
 def staging_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
-    """BAG-adressen met genormaliseerde sleutels (postcode zonder spatie, huisnummer als getal, BAG-id van
-    16 cijfers) en een kenmerk is_woning; de noemer voor alles wat per woning wordt uitgedrukt."""
-    source = datalab.load_config().sources.adressen
+    """BAG addresses with normalised keys (postcode without a space, huisnummer as a number, 16-digit BAG id) and
+    is_woning: the denominator of everything expressed per home."""
+    source = datalab.project.config.sources.adressen
     with datalab.connect() as con:
         if source is None:
             return skipped(con, "staging", "adressen", "sources.adressen is not configured")
@@ -64,11 +72,17 @@ def staging_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
         )
 
 
-@dg.asset(key=["staging", "layers"], deps=[dg.AssetKey(["raw", "layers"])], group_name="staging", kinds={"duckdb"})
+@dg.asset(
+    partitions_def=GEMEENTE_JAAR,
+    key=["staging", "layers"],
+    deps=[dg.AssetKey(["raw", "layers"])],
+    group_name="staging",
+    kinds={"duckdb"},
+)
 def staging_layers(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Kaartlagen met de geconfigureerde kolommen en 'keep'-filter: punten als punt, vlakken als (multi)polygoon
-    met oppervlakte in m². Rijen zonder geometrie vallen weg en worden geteld."""
-    config = datalab.load_config()
+    """Map layers with the configured columns and 'keep' filter: points as points, areas as (multi)polygons with
+    their area in m². Rows without geometry are dropped and counted."""
+    config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for name, layer in config.layers.items():
@@ -82,11 +96,17 @@ def staging_layers(datalab: DataLabResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=metadata)
 
 
-@dg.asset(key=["staging", "parken"], deps=[staging_layers], group_name="staging", kinds={"duckdb"})
+@dg.asset(
+    partitions_def=GEMEENTE_JAAR,
+    key=["staging", "parken"],
+    deps=[staging_layers],
+    group_name="staging",
+    kinds={"duckdb"},
+)
 def staging_parken(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Parken: aangrenzende groenvlakken van een parktype samengevoegd, en alleen delen van minstens
-    de ingestelde oppervlakte (standaard 1 ha, de 300-regel van 3-30-300)."""
-    parameters = datalab.load_config().parameters
+    """Parks: touching green polygons of a park type dissolved, keeping parts of at least the configured area
+    (default 1 ha, the 300 rule of 3-30-300)."""
+    parameters = datalab.project.config.parameters
     with datalab.connect() as con:
         if parameters.park_layer is None:
             return skipped(con, "staging", "parken", "parameters.park_layer is not set")
@@ -96,10 +116,16 @@ def staging_parken(datalab: DataLabResource) -> dg.MaterializeResult:
         )
 
 
-@dg.asset(key=["staging", "partners"], deps=[dg.AssetKey(["raw", "partners"])], group_name="staging", kinds={"duckdb"})
+@dg.asset(
+    partitions_def=GEMEENTE_JAAR,
+    key=["staging", "partners"],
+    deps=[dg.AssetKey(["raw", "partners"])],
+    group_name="staging",
+    kinds={"duckdb"},
+)
 def staging_partners(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Partnerbestanden met onze kolomnamen: sleutels genormaliseerd, getallen als getal (ook met decimale komma)."""
-    config = datalab.load_config()
+    """Partner files with our column names: keys normalised, numbers as numbers (also with a decimal comma)."""
+    config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for partner in config.partners:

@@ -22,8 +22,7 @@ from ogw_datalab.indicators.catalogue import Indicator
 from ogw_datalab.maps.build_indicator_map import build_indicator_map
 from ogw_datalab.maps.offline import copy_assets
 
-from ..test_alphen_real_data import alphen  # noqa: F401
-from ..test_end_to_end import PROJECT, built  # noqa: F401
+from ..labs import PROJECT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).with_name("axe.min.js")
@@ -124,17 +123,17 @@ def check_page(browser, folder: Path, name: str, buurten: int) -> None:
 
 
 @pytest.mark.parametrize("name", DEMO_PAGES)
-def test_demo_pages(browser, built, name):  # noqa: F811
-    check_page(browser, built[0] / "maps", name, buurten=46)
+def test_demo_pages(browser, demo_lab, name):
+    check_page(browser, demo_lab.maps, name, buurten=46)
 
 
 @pytest.mark.parametrize("name", ALPHEN_PAGES)
-def test_alphen_pages(browser, alphen, name):  # noqa: F811
-    check_page(browser, alphen[0] / "maps", name, buurten=87)
+def test_alphen_pages(browser, alphen_lab, name):
+    check_page(browser, alphen_lab.maps, name, buurten=87)
 
 
-def test_tooltips_wrap_and_stay_inside_the_map(browser, built):  # noqa: F811
-    opened = Opened(browser, built[0] / "maps" / "opgave_gezond_en_veilig.html")  # long lists of drivers
+def test_tooltips_wrap_and_stay_inside_the_map(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_gezond_en_veilig.html")  # long lists of drivers
     page = opened.page
     try:
         map_box = page.locator(".leaflet-container").bounding_box()
@@ -158,8 +157,8 @@ def test_tooltips_wrap_and_stay_inside_the_map(browser, built):  # noqa: F811
         page.close()
 
 
-def test_layers_tooltip_search_and_sorting(browser, built):  # noqa: F811
-    opened = Opened(browser, built[0] / "maps" / "opgave_meer_groen.html")
+def test_layers_tooltip_search_and_sorting(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
     page = opened.page
     try:
         fills = set()

@@ -1,0 +1,37 @@
+"""Schedules: fetch open data and republish every build of the configuration once a month."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ogw_datalab.project import builds_of
+
+from .jobs import build, fetch
+from .partitions import partition_key
+from .resources import DataLabResource
+
+monthly_fetch = dg.ScheduleDefinition(
+    name="monthly_fetch",
+    job=fetch,
+    cron_schedule="0 5 1 * *",
+    execution_timezone="Europe/Amsterdam",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The 1st of the month at 05:00: download open data.",
+)
+
+
+@dg.schedule(
+    job=build,
+    cron_schedule="0 7 1 * *",
+    execution_timezone="Europe/Amsterdam",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The 1st of the month at 07:00: republish the current year of every gemeente.",
+)
+def monthly_republish(context: dg.ScheduleEvaluationContext, datalab: DataLabResource):
+    config = datalab.config
+    current = [(g, y) for g, y in builds_of(config) if y == config.jaar]
+    stamp = context.scheduled_execution_time.strftime("%Y-%m")
+    return [dg.RunRequest(run_key=f"{stamp}:{g}:{y}", partition_key=str(partition_key(g, y))) for g, y in current]
+
+
+all_schedules = [monthly_fetch, monthly_republish]

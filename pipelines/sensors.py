@@ -1,0 +1,122 @@
+"""Sensors: the builds follow the configuration, partner files follow the inbox, trends follow earlier years."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import dagster as dg
+import duckdb
+
+from ogw_datalab.config import ConfigError, configuration_fingerprint
+from ogw_datalab.inbox import archive_duplicate, install, reject, scan_inbox
+from ogw_datalab.indicators.history import recorded_build
+from ogw_datalab.project import builds_of, project_for
+
+from .jobs import build, partner_update, trends_update
+from .partitions import parse_partition_key, partition_key, sync_requests
+from .resources import SITE, DataLabResource
+
+
+@dg.sensor(
+    job=build,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Keep the partitions (gemeente × jaar) equal to the configuration, and build a partition that was "
+    "never published or whose configuration, catalogue or opgaven changed (earlier years first).",
+)
+def builds_follow_configuration(context: dg.SensorEvaluationContext, datalab: DataLabResource):
+    config = datalab.config
+    requested: dict[str, str] = json.loads(context.cursor or "{}")
+    runs, wanted = [], {}
+    for gemeente, jaar in builds_of(config):
+        key = str(partition_key(gemeente, jaar))
+        file = config.jaren[jaar] if jaar in config.jaren else config.config_file
+        assert file is not None
+        wanted[key] = configuration_fingerprint(file)
+        try:
+            published = recorded_build(project_for(config, gemeente, jaar).database, jaar)
+        except ConfigError:
+            published = None  # its run fails and says why, once per fingerprint
+        except duckdb.IOException as error:
+            return dg.SkipReason(f"the database of {key} is busy; trying again next time: {error}")
+        if published != wanted[key] and requested.get(key) != wanted[key]:  # asked once per fingerprint
+            runs.append(dg.RunRequest(partition_key=key, tags={"configuratie_sha256": wanted[key]}))
+    context.update_cursor(json.dumps(wanted, sort_keys=True))
+    partitions = sync_requests(config, context.instance)
+    if not runs and not partitions:
+        return dg.SkipReason("every partition is published from the configuration as it is now")
+    return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=partitions)
+
+
+@dg.sensor(
+    job=trends_update,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="After every published earlier year (by the sensor, by hand or as a backfill): the change since that "
+    "year and the current year's site again, once the current year itself was built.",
+)
+def trends_follow_earlier_years(context: dg.SensorEvaluationContext, datalab: DataLabResource):
+    latest = context.instance.fetch_materializations(SITE, limit=1)
+    if context.cursor is None:  # first tick: watch from now on, republish nothing because the daemon started
+        newest = latest.records[0].storage_id if latest.records else 0
+        context.update_cursor(str(newest))
+        return dg.SkipReason("watching from now on: an earlier year published later brings new trends")
+    events = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=SITE, after_storage_id=int(context.cursor)), limit=100, ascending=True
+    ).records
+    if not events:
+        return dg.SkipReason("no year published since the last tick")
+    context.update_cursor(str(events[-1].storage_id))
+    config = datalab.config
+    runs = {}
+    for event in events:
+        if event.partition_key is None:
+            continue
+        gemeente, jaar = parse_partition_key(event.partition_key)
+        if jaar == config.jaar:
+            continue
+        current = project_for(config, gemeente, config.jaar)
+        if recorded_build(current.database, config.jaar) is None:
+            continue  # its first full build brings the earlier years in
+        runs[gemeente] = dg.RunRequest(
+            run_key=f"{event.run_id}:{event.partition_key}", partition_key=str(partition_key(gemeente, config.jaar))
+        )
+    return list(runs.values()) or dg.SkipReason("only current years were published, or they were never built")
+
+
+@dg.sensor(
+    job=partner_update,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Watch the inbox for new or changed partner files (by content, not by time).",
+)
+def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResource):
+    config = datalab.config
+    if config.output.inbox is None:
+        return dg.SkipReason("output.inbox is not configured")
+    installed: dict[str, str] = json.loads(context.cursor or "{}")
+    loaded = set()
+    for decision in scan_inbox(config, installed):
+        if decision.action == "reject":
+            target = reject(decision)
+            context.log.warning(f"rejected: {decision.path.name} -> {target.name}: {decision.reason}")
+        elif decision.action == "same":
+            archive_duplicate(decision)
+        else:
+            assert decision.partner is not None
+            install(decision, config)
+            installed[decision.partner] = decision.sha256
+            loaded.add(decision.partner)
+    context.update_cursor(json.dumps(installed, sort_keys=True))
+    if not loaded:
+        return dg.SkipReason("no new or changed partner files")
+    key = hashlib.sha256(json.dumps(sorted(installed.items())).encode()).hexdigest()[:16]
+    return dg.RunRequest(
+        run_key=key,
+        partition_key=str(partition_key(config.gemeente.code, config.jaar)),
+        tags={"partners": ",".join(sorted(loaded))},
+    )
+
+
+all_sensors = [builds_follow_configuration, trends_follow_earlier_years, partner_inbox_sensor]
