@@ -172,7 +172,8 @@ def read_table(
         and the sentinels emptied per column.
     """
     frame: Any
-    frame, dropped = TABLE_READERS[source.kind](source, where, max_rows=max_rows)
+    frame = TABLE_READERS[source.kind](source, where, max_rows=max_rows)
+    dropped = frame.attrs.pop("rows_dropped", {})
     emptied = empty_sentinels(frame, decimal=source.decimal_mark)
     if isinstance(frame, gpd.GeoDataFrame):
         return to_rd_new(frame, source.crs, where), dropped, emptied

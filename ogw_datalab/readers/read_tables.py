@@ -35,7 +35,7 @@ class TableError(ValueError):
 Records = list[tuple[int, list[str]]]  # (row number as a person sees it in the file, cells)
 
 
-def read_csv_table(source: Source, where: str, *, max_rows: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+def read_csv_table(source: Source, where: str, *, max_rows: int | None = None) -> pd.DataFrame:
     """Read a CSV as text; the header is the first line holding every configured column name.
 
     Parameters
@@ -49,9 +49,10 @@ def read_csv_table(source: Source, where: str, *, max_rows: int | None = None) -
 
     Returns
     -------
-    frame, dropped
+    DataFrame
         The rows as text, indexed by their line number in the file (1-based, as a text editor or
-        a spreadsheet program shows it); and how many empty rows and note lines were dropped.
+        a spreadsheet program shows it); ``frame.attrs["rows_dropped"]`` counts the empty rows
+        and note lines dropped (``{"empty": n, "notes": n}``).
 
     Raises
     ------
@@ -118,9 +119,7 @@ def _find_header(lines: list[str], source: Source, where: str) -> int:
     raise TableError(f"{where}: " + "; ".join(missing))
 
 
-def _table_from_records(
-    records: Records, source: Source, where: str, *, max_rows: int | None
-) -> tuple[pd.DataFrame, dict[str, int]]:
+def _table_from_records(records: Records, source: Source, where: str, *, max_rows: int | None) -> pd.DataFrame:
     """Make the rows under the header a text frame: 'no data' cells None, empty rows and notes dropped.
 
     Done on plain lists, one pass per row, because partner files can hold a million cells.
@@ -151,7 +150,8 @@ def _table_from_records(
         notes += 1
     index = pd.Index(numbers, name="bronrij")
     frame = pd.DataFrame(rows, columns=[names[i] for i in named], index=index, dtype=object)
-    return frame, {"empty": empty, "notes": notes}
+    frame.attrs["rows_dropped"] = {"empty": empty, "notes": notes}
+    return frame
 
 
 def _filled_width(cells: list[str]) -> int:
@@ -200,10 +200,11 @@ def _unique_names(cells: list[str]) -> list[str]:
     return names
 
 
-def read_xlsx_table(source: Source, where: str, *, max_rows: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+def read_xlsx_table(source: Source, where: str, *, max_rows: int | None = None) -> pd.DataFrame:
     """Read one sheet of a spreadsheet as text, with the header found like in a CSV.
 
-    Rows are indexed by their row number in the spreadsheet (1-based, as Excel shows it).
+    Rows are indexed by their row number in the spreadsheet (1-based, as Excel shows it);
+    ``frame.attrs["rows_dropped"]`` counts the empty rows and note lines dropped.
     """
     limit = None if max_rows is None else (source.skip_rows or HEADER_SEARCH_LINES) + max_rows + 1
     try:
@@ -220,7 +221,7 @@ def read_xlsx_table(source: Source, where: str, *, max_rows: int | None = None) 
     return _table_from_records(records, source, where, max_rows=max_rows)
 
 
-def read_json_table(source: Source, where: str, *, max_rows: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+def read_json_table(source: Source, where: str, *, max_rows: int | None = None) -> pd.DataFrame:
     """Flatten JSON records into columns (nested objects become ``a.b``, lists ``c.0``, ``c.1``).
 
     ``record_path`` points at a list of records or at a mapping whose keys become
@@ -245,7 +246,7 @@ def read_json_table(source: Source, where: str, *, max_rows: int | None = None) 
         raise TableError(f"{where}: {source.record_path!r} in {source.path} is not a list or mapping of records")
     frame = pd.json_normalize([_expand_lists(r) for r in rows], sep=".")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="bronrij")
-    return clean_table(frame.astype(object).where(frame.notna(), None), source), {}
+    return clean_table(frame.astype(object).where(frame.notna(), None), source)
 
 
 def _at_path(document: Any, dotted: str | None, where: str) -> Any:
@@ -275,9 +276,7 @@ def _expand_lists(record: dict[str, Any]) -> dict[str, Any]:
     return expanded
 
 
-def read_parquet_table(
-    source: Source, where: str, *, max_rows: int | None = None
-) -> tuple[pd.DataFrame | gpd.GeoDataFrame, dict[str, int]]:
+def read_parquet_table(source: Source, where: str, *, max_rows: int | None = None) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read Parquet or GeoParquet with DuckDB; a GeoParquet geometry keeps its declared CRS.
 
     Rows are indexed by their row number (1-based, in the file's order).
@@ -298,13 +297,13 @@ def read_parquet_table(
         con.close()
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="bronrij")
     if metadata is None:
-        return clean_table(frame, source), {}
+        return clean_table(frame, source)
     geo = json.loads(bytes(metadata[0]).decode("utf-8"))
     column = geo["primary_column"]
     crs = _geoparquet_crs(geo["columns"][column])
     geometry = shapely.from_wkb([None if v is None else bytes(v) for v in frame[column]])
     attributes = clean_table(frame.drop(columns=[column]), source)
-    return gpd.GeoDataFrame(attributes, geometry=list(geometry), crs=crs), {}
+    return gpd.GeoDataFrame(attributes, geometry=list(geometry), crs=crs)
 
 
 def _geoparquet_crs(column_meta: dict[str, Any]) -> CRS:
