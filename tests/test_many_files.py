@@ -146,7 +146,12 @@ def test_only_the_configured_gemeenten_are_read_and_staged(con, regions):
     frame = read_source("sources.buurten", source)
     assert sorted(frame["BU_CODE"]) == ["BU00010001", "BU00010002"]
     write_frame(con, "raw", "buurten", frame)
-    assert stage_cbs_areas(con, "buurten", "GM0001") == {"rows": 2, "other_gemeenten": 0, "rejected_geometries": 0}
+    assert stage_cbs_areas(con, "buurten", "GM0001") == {
+        "rows": 2,
+        "other_gemeenten": 0,
+        "rejected_geometries": 0,
+        "negative_emptied": {},
+    }
 
 
 def test_pattern_that_matches_nothing_is_a_clear_error(tmp_path):
