@@ -15,11 +15,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ogw_datalab.config import Privacy, load_config
+from ogw_datalab.checks import withheld_values_not_recoverable
+from ogw_datalab.config import Gemeente, Layer, Privacy, Source, load_config
 from ogw_datalab.indicators.catalogue import Catalogue
+from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.disclosure import audit_publication, recoverable_withheld_cells
 from ogw_datalab.indicators.suppress import publish_indicators
-from ogw_datalab.storage import frame_to_temp_table, run_sql_file, write_frame
+from ogw_datalab.readers.read_source import read_source
+from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
+from ogw_datalab.staging.stage_layers import stage_layer
+from ogw_datalab.storage import frame_to_temp_table, layer_table, run_sql_file, write_frame
 
 DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
 BRON = {"uitgever": "test", "dataset": "test", "jaar": 2024, "licentie": "CC0"}
@@ -121,7 +127,8 @@ def test_issue_example_gemeente_total_minus_the_other_buurten(con, config):
     assert gemeente["GM0001"] is None or None in others
     assert gemeente["GM0001"] == 3030  # the cheaper cells were chosen: a buurt and the wijk, not the gemeente
     assert wijk["WK000101"] is None and others.count(None) == 1
-    why = reasons(con, "buurt")[("inwoners", "BU00010101")]
+    (complement,) = [f"BU0001010{i}" for i in (1, 2, 3) if buurt[f"BU0001010{i}"] is None]
+    why = reasons(con, "buurt")[("inwoners", complement)]
     assert why.startswith("aanvullend onderdrukt: anders is de onderdrukte waarde van buurt BU00010001 terug")
 
 
@@ -335,3 +342,76 @@ def test_the_check_passes_when_nothing_is_withheld_and_skips_figures_that_are_no
     counts = publish_indicators(con, config, cat)
     assert counts["aanvullend_onderdrukt"] == 0
     assert recoverable_withheld_cells(con, cat, config.privacy) == []
+
+
+def test_the_check_reads_the_tables_not_the_bookkeeping_of_the_suppression(con, config):
+    cat = catalogue("inwoners")
+    buurten = [("BU00010001", "WK000100", 30)] + [(f"BU0001010{i}", "WK000101", 1000) for i in (1, 2, 3)]
+    stage(con, buurten, {}, cat)
+    publish_indicators(con, config, cat)
+    assert withheld_values_not_recoverable(con, cat, config.privacy).passed
+    # A later step that publishes a complement again (here by hand) is caught:
+    con.execute(
+        "UPDATE indicators.publicatie_buurt SET waarde = 1000, status = 'gepubliceerd', reden = NULL "
+        "WHERE reden LIKE 'aanvullend%'"
+    )
+    outcome = withheld_values_not_recoverable(con, cat, config.privacy)
+    assert not outcome.passed and outcome.metadata["exact"] >= 1
+    assert {"indicator": "inwoners", "niveau": "buurt", "code": "BU00010001"} in [
+        {k: e[k] for k in ("indicator", "niveau", "code")} for e in outcome.metadata["examples"]
+    ]
+    assert all("ondergrens" not in e for e in outcome.metadata["examples"])  # the recovered value stays out
+
+
+ERMELO = Catalogue.model_validate(
+    {
+        "indicatoren": [
+            {"id": i, "titel": i, "eenheid": "e", "beschrijving": "b", "bron": BRON, "formule": f, "decimalen": d}
+            for i, f, d in (
+                ("inwoners", {"type": "kerncijfer", "kolom": "aantal_inwoners"}, 0),
+                ("speelplekken", {"type": "aantal", "laag": "speelplekken"}, 0),
+                ("speelplekken_per_1000", {"type": "per_inwoners", "laag": "speelplekken", "per": 1000}, 1),
+                ("banken", {"type": "aantal", "laag": "banken"}, 0),
+                ("banken_per_km2", {"type": "per_km2_land", "laag": "banken"}, 1),
+            )
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize("inhabitants", ["as delivered (secret)", "mannen + vrouwen"])
+def test_ermelo_publishes_no_recoverable_withheld_value(con, config, shared_data, inhabitants):
+    folder = shared_data / "ermelo_cbs_bgt_sample"
+    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "CBS_buurten.gpkg"))
+    if inhabitants == "mannen + vrouwen":  # the early 2021 release leaves aantal_inwoners empty
+        known = (buurten["mannen"] >= 0) & (buurten["vrouwen"] >= 0)
+        buurten["aantal_inwoners"] = (buurten["mannen"] + buurten["vrouwen"]).where(known)
+    write_frame(con, "raw", "buurten", buurten)
+    stage_cbs_areas(con, "buurten", "GM0233")
+    furniture = folder / "Straatmeubilair.gpkg"
+    layers = {
+        name: Layer(
+            kind="vector", geometry="points", path=furniture, columns={"type": "bgtplustype"}, keep={"type": [kind]}
+        )
+        for name, kind in (("speelplekken", "niet-bgt:speelvoorziening"), ("banken", "niet-bgt:bank"))
+    }
+    for name, layer in layers.items():
+        write_frame(con, "raw", layer_table(name), read_source(f"layers.{name}", layer))
+        stage_layer(con, name, layer)
+        join_points_to_buurten(con, layer_table(name), layer_table(name))
+    ermelo = config.model_copy(
+        update={"gemeente": Gemeente(code="GM0233", naam="Ermelo"), "layers": layers, "partners": []}
+    )
+    compute_indicators(con, ermelo, ERMELO)
+    counts = publish_indicators(con, ermelo, ERMELO)
+    assert recoverable_withheld_cells(con, ERMELO, ermelo.privacy) == []
+    withheld = con.execute("SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt'").fetchone()
+    if inhabitants == "mannen + vrouwen":
+        # BU02330105 (25 inhabitants) is withheld, and more so that WK023301's total does not give it away.
+        assert published(con, "buurt", "inwoners")["BU02330105"] is None and counts["aanvullend_onderdrukt"] > 0
+        # BU02339997 has secret inhabitants: the gemeente's count of playgrounds minus the rate's numerator
+        # (which leaves it out) would be its count, so one of the two gemeente figures is withheld.
+        gemeente = [published(con, "gemeente", i)["GM0233"] for i in ("speelplekken", "speelplekken_per_1000")]
+        assert gemeente.count(None) == 1
+    else:  # nothing is known per buurt: every buurt and wijk figure is withheld
+        assert withheld[0] == 17 * 5

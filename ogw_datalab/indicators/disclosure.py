@@ -276,7 +276,7 @@ class _Target:
 
 @dataclass
 class _State:
-    """Bounds and constraint matrix for one set of published figures."""
+    """Bounds per buurt and the programme over the buurten not pinned to one value."""
 
     lower: np.ndarray
     upper: np.ndarray
@@ -284,8 +284,9 @@ class _State:
     upper_source: list[Label | None]
     matrix: sparse.csr_matrix
     limits: np.ndarray
-    labels: list[Label]
+    labels: list[frozenset[Label]]
     linked: np.ndarray
+    column: np.ndarray  # per buurt its column in the programme, -1 where pinned
     solved: dict[tuple[int, ...], tuple[float, float, frozenset[Label]]] = field(default_factory=dict)
 
 
@@ -309,9 +310,8 @@ class NumeratorSystem:
         The indicators that share the numerator.
     published : dict
         Per published figure (indicator, niveau, code) its constraint.
-    withheld : dict
-        Per withheld figure that has a value its target: the buurten it adds up and the
-        protection width it needs.
+    withheld : set
+        The withheld figures that have a value (and so need protection).
     """
 
     def __init__(self, members: list[Indicator], published: pd.DataFrame, known: pd.DataFrame, privacy: Privacy):
@@ -324,24 +324,29 @@ class NumeratorSystem:
         self._lower, self._upper = _prior_bounds(members, parts, len(buurten))
         by_id = {i.id: i for i in members}
         self.published: dict[Label, _Constraint] = {}
-        self.withheld: dict[Label, _Target] = {}
+        self.withheld: set[Label] = set()
+        self._targets: dict[Label, _Target] = {}  # every figure, published or not, as something to protect
         columns = [published[c].tolist() for c in ("indicator", "niveau", "code", "waarde", "status")]
         for indicator_id, niveau, code, waarde, status in zip(*columns, strict=True):
             self._add((indicator_id, niveau, code), by_id[indicator_id], parts[indicator_id], waarde, status, privacy)
         self._states: dict[frozenset[Label], _State] = {}
+        self._by_area: dict[tuple[str, str], list[Label]] = {}
+        for published_label in self.published:
+            self._by_area.setdefault(published_label[1:], []).append(published_label)
 
     def _add(self, label: Label, indicator: Indicator, part: _Parts, waarde: Any, status: str, privacy: Privacy):
         support, noemer = part.cover(label[1], label[2], self._index, self._wijk_of)
         if support.size == 0 or (part.ratio and not noemer > 0):
             return  # no figure exists here: nothing to learn, nothing to protect
+        counting = indicator.formule.type in COUNTING
+        span = float(self._upper[support].sum() - self._lower[support].sum())
+        width = privacy.min_noemer if counting else part.measured_width(privacy)
+        self._targets[label] = _Target(label, support, noemer, min(width, span / 2), counting, indicator)
         if status == PUBLISHED and not pd.isna(waarde):
             low, high = _numerator_interval(indicator, float(waarde), noemer)
             self.published[label] = _Constraint(label, support, low, high)
         elif status == WITHHELD:
-            counting = indicator.formule.type in COUNTING
-            span = float(self._upper[support].sum() - self._lower[support].sum())
-            width = privacy.min_noemer if counting else part.measured_width(privacy)
-            self.withheld[label] = _Target(label, support, noemer, min(width, span / 2), counting, indicator)
+            self.withheld.add(label)
 
     def recoverable(self) -> list[dict]:
         """List every withheld figure whose interval is narrower than its protection width.
@@ -352,11 +357,70 @@ class NumeratorSystem:
             As :func:`recoverable_withheld_cells`.
         """
         found = []
-        for label, target in self.withheld.items():
+        for label in sorted(self.withheld):
             interval = self.interval(label)
             if interval.recoverable:
-                found.append(_describe(target, interval))
+                found.append(_describe(self._targets[label], interval))
         return found
+
+    def published_in(self, niveau: str, code: str) -> list[Label]:
+        """List the published figures of one area (all indicators of this numerator)."""
+        return self._by_area.get((niveau, code), [])
+
+    def pinned(self, niveau: str, code: str) -> bool:
+        """Tell whether a buurt's published figures sit at a bound known beforehand (0, or 100 %).
+
+        Such a figure leaves no room on one side, so withholding it rarely hides another.
+        Totals are never pinned: withholding one opens the way to the level above.
+        """
+        if niveau != "buurt":
+            return False
+        cells = [self.published[label] for label in self.published_in(niveau, code)]
+        return any(c.high - self._lower[c.support].sum() < 1 or self._upper[c.support].sum() - c.low < 1 for c in cells)
+
+    def near(self, label: Label, niveau: str, code: str) -> bool:
+        """Tell whether an area lies within the wijken of a figure (its siblings and its own wijk)."""
+        if niveau == "gemeente" or label[1] == "gemeente":
+            return False
+        wijken = set(self._wijk_of[self._targets[label].support])
+        return code in wijken if niveau == "wijk" else self._wijk_of[self._index[code]] in wijken
+
+    def room(self, label: Label, interval: Interval, niveau: str, code: str) -> float | None:
+        """Estimate how much withholding a buurt could widen a figure's interval (None for a total).
+
+        A withheld buurt can move from its published value down to its lower bound and up to its
+        upper bound; the figure's interval can widen by as much where it is not at its own bounds.
+        """
+        if niveau != "buurt":
+            return None
+        cells = [self.published[cell] for cell in self.published_in(niveau, code)]
+        b = self._index[code]
+        value = max(c.low for c in cells)
+        support = self._targets[label].support
+        room = 0.0
+        if interval.high < self._upper[support].sum():
+            room += value - self._lower[b]
+        if interval.low > self._lower[support].sum():
+            room += self._upper[b] - min(c.high for c in cells)
+        return room
+
+    def any_recoverable(self, *, also_withheld: frozenset[Label] = frozenset(), first: Label | None = None) -> bool:
+        """Tell whether any withheld figure is recoverable, trying ``first`` first.
+
+        Parameters
+        ----------
+        also_withheld
+            Published figures to treat as withheld; they must be protected as well.
+        first
+            A withheld figure to check before the others (the likeliest to fail).
+
+        Returns
+        -------
+        bool
+            True at the first recoverable figure found.
+        """
+        order = sorted(self.withheld | also_withheld, key=lambda label: label != first)
+        return any(self.interval(label, also_withheld=also_withheld).recoverable for label in order)
 
     def interval(self, label: Label, *, also_withheld: frozenset[Label] = frozenset()) -> Interval:
         """Compute the attacker's interval for a withheld figure, optionally with more withheld.
@@ -364,7 +428,7 @@ class NumeratorSystem:
         Parameters
         ----------
         label
-            The withheld figure (indicator, niveau, code).
+            The figure (indicator, niveau, code): withheld, or in ``also_withheld``.
         also_withheld
             Published figures to treat as withheld (to try out extra suppression).
 
@@ -373,7 +437,7 @@ class NumeratorSystem:
         Interval
             Bounds, width, required width and the binding published figures.
         """
-        target = self.withheld[label]
+        target = self._targets[label]
         state = self._state(also_withheld)
         key = tuple(target.support.tolist())
         if key not in state.solved:
@@ -395,31 +459,46 @@ class NumeratorSystem:
         lower, upper = self._lower.copy(), self._upper.copy()
         lower_source: list[Label | None] = [None] * len(lower)
         upper_source: list[Label | None] = [None] * len(lower)
+        totals = []
+        for constraint in constraints:
+            if constraint.support.size > 1:
+                totals.append(constraint)
+                continue
+            b = int(constraint.support[0])  # a single buurt: a bound, remembered with where it came from
+            if constraint.low > lower[b]:
+                lower[b], lower_source[b] = constraint.low, constraint.label
+            if constraint.high < upper[b]:
+                upper[b], upper_source[b] = constraint.high, constraint.label
+        # Buurten pinned to one value are constants: leaving them out keeps the programme small.
+        free = np.flatnonzero(upper - lower > SLACK)
+        column = np.full(len(lower), -1)
+        column[free] = np.arange(free.size)
         rows: list[int] = []
         columns: list[int] = []
-        limits: list[float] = []
-        labels: list[Label] = []
         values: list[float] = []
+        limits: list[float] = []
+        labels: list[frozenset[Label]] = []
         linked = np.zeros(len(lower), dtype=bool)
-        for constraint in constraints:
-            if constraint.support.size == 1:  # a single buurt: a bound, remembered with where it came from
-                b = int(constraint.support[0])
-                if constraint.low > lower[b]:
-                    lower[b], lower_source[b] = constraint.low, constraint.label
-                if constraint.high < upper[b]:
-                    upper[b], upper_source[b] = constraint.high, constraint.label
+        for constraint in totals:
+            inside = column[constraint.support]
+            variable = inside[inside >= 0]
+            if variable.size == 0:
                 continue
             linked[constraint.support] = True
-            for sign, limit in ((1.0, constraint.high), (-1.0, -constraint.low)):
+            constants = constraint.support[inside < 0]
+            constant = float(lower[constants].sum())
+            # A binding total exposes the target together with the published buurten it adds up.
+            sources = frozenset({constraint.label} | {s for i in constants if (s := lower_source[i]) is not None})
+            for sign, limit in ((1.0, constraint.high - constant), (-1.0, constant - constraint.low)):
                 if math.isinf(limit):
                     continue
-                rows += [len(limits)] * constraint.support.size
-                columns += constraint.support.tolist()
-                values += [sign] * constraint.support.size
+                rows += [len(limits)] * variable.size
+                columns += variable.tolist()
+                values += [sign] * variable.size
                 limits.append(limit)
-                labels.append(constraint.label)
-        matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(limits), len(lower)))
-        return _State(lower, upper, lower_source, upper_source, matrix, np.array(limits), labels, linked)
+                labels.append(sources)
+        matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(limits), free.size))
+        return _State(lower, upper, lower_source, upper_source, matrix, np.array(limits), labels, linked, column)
 
 
 @dataclass
@@ -495,35 +574,44 @@ def _numerator_interval(indicator: Indicator, waarde: float, noemer: float) -> t
 
 
 def _solve(state: _State, support: np.ndarray) -> tuple[float, float, frozenset[Label]]:
-    """Smallest and largest sum over ``support``, and the published figures that bind them."""
-    if not state.linked[support].any():  # no published total links these buurten: their bounds decide
-        sources = {s for i in support for s in (state.lower_source[i], state.upper_source[i]) if s}
-        return float(state.lower[support].sum()), float(state.upper[support].sum()), frozenset(sources)
-    objective = np.zeros(len(state.lower))
-    objective[support] = 1.0
+    """Return the smallest and largest sum over ``support`` and the published figures that bind them."""
+    inside = state.column[support]
+    pinned = support[inside < 0]
+    constant = float(state.lower[pinned].sum())
+    sources = {s for i in pinned for s in (state.lower_source[i], state.upper_source[i]) if s}
+    variable = support[inside >= 0]
+    if not state.linked[variable].any():  # no published total links these buurten: their bounds decide
+        sources |= {s for i in variable for s in (state.lower_source[i], state.upper_source[i]) if s}
+        low = constant + float(state.lower[variable].sum())
+        return low, constant + float(state.upper[variable].sum()), frozenset(sources)
+    objective = np.zeros(state.matrix.shape[1])
+    objective[state.column[variable]] = 1.0
     low, low_sources = _optimise(state, objective)
     high, high_sources = _optimise(state, -objective)
-    return low, -high, low_sources | high_sources
+    return constant + low, constant - high, frozenset(sources) | low_sources | high_sources
 
 
 def _optimise(state: _State, objective: np.ndarray) -> tuple[float, frozenset[Label]]:
+    free = np.flatnonzero(state.column >= 0)
     result = linprog(
         objective,
         A_ub=state.matrix if state.limits.size else None,
         b_ub=state.limits if state.limits.size else None,
-        bounds=np.column_stack([state.lower, state.upper]),
+        bounds=np.column_stack([state.lower[free], state.upper[free]]),
         method="highs",
     )
     if result.status == 3:  # unbounded: nothing published limits this side
         return -math.inf, frozenset()
     if result.status == 2:
-        indicators = sorted({label[0] for label in state.labels})
+        indicators = sorted({label[0] for labels in state.labels for label in labels})
         raise DisclosureError(f"the published figures of {', '.join(indicators)} contradict each other")
     if result.status != 0:
         raise DisclosureError(f"the disclosure audit could not solve its system: {result.message}")
-    sources: list[Label | None] = [state.labels[i] for i in np.flatnonzero(np.abs(result.ineqlin.marginals) > 1e-9)]
-    sources += [state.lower_source[i] for i in np.flatnonzero(np.abs(result.lower.marginals) > 1e-9)]
-    sources += [state.upper_source[i] for i in np.flatnonzero(np.abs(result.upper.marginals) > 1e-9)]
+    sources: set[Label | None] = set()
+    for row in np.flatnonzero(np.abs(result.ineqlin.marginals) > 1e-9):
+        sources |= state.labels[row]
+    sources |= {state.lower_source[free[i]] for i in np.flatnonzero(np.abs(result.lower.marginals) > 1e-9)}
+    sources |= {state.upper_source[free[i]] for i in np.flatnonzero(np.abs(result.upper.marginals) > 1e-9)}
     return float(result.fun), frozenset(s for s in sources if s is not None)
 
 

@@ -109,35 +109,29 @@ def suppress_until_safe(frames: dict[str, pd.DataFrame], catalogue: Catalogue, p
 
     Notes
     -----
-    Each round audits every numerator whose figures changed. For each withheld figure that can
-    still be recomputed, the published figures that pin it down (the binding constraints of the
-    audit's linear programme) are candidates; the one that loses least, the smallest denominator
-    (for a count: the fewest inhabitants), is withheld, and again, until the figure is protected. Candidates that
-    turn out not to be needed are then published again, largest first. Newly withheld figures
-    must be protected in turn, so the rounds go on until an audit finds nothing.
+    Each numerator is handled on its own (:class:`~ogw_datalab.indicators.disclosure.NumeratorSystem`).
+    For each withheld figure that can be recomputed, the published figures that pin it down (the
+    binding constraints of the audit's linear programme) are candidates: those of its own wijk
+    first, then the one that loses least, the smallest denominator (for a count: the fewest
+    inhabitants). It is withheld, and again, until the figure is protected; candidates that turn
+    out not to be needed are published again. Newly withheld figures must be protected in turn,
+    so this goes on until nothing can be recomputed. Last, every extra figure is tried once more,
+    largest first, and published again when nothing becomes recomputable.
     """
-    for level, frame in frames.items():
+    for frame in frames.values():
         frame["reden"] = frame["reden"].astype(object).where(frame["reden"].notna(), None)
-        frames[level] = frame
     buurten = frames["buurt"]
     known = buurten[["indicator", "buurtcode", "wijkcode", "teller", "noemer"]]
-    names = dict(zip(buurten["buurtcode"], buurten["buurtnaam"], strict=True))
+    names = {c: n for c, n in zip(buurten["buurtcode"], buurten["buurtnaam"], strict=True) if isinstance(n, str)}
     wijk_of = dict(zip(buurten["buurtcode"], buurten["wijkcode"], strict=True))
     titles = {i.id: i.titel for i in catalogue.indicatoren}
     sizes = _sizes(frames)
-    pending: set[str] | None = None
     extra = 0
-    for _ in range(sum(len(f) for f in frames.values()) + 1):
-        changed: set[str] = set()
-        for system in numerator_systems(_publication(frames), known, catalogue, privacy, indicators=pending):
-            for label, target in _protect(system, sizes).items():
-                _withhold(frames, label, _reason(target, system, names, wijk_of, titles))
-                changed |= {i.id for i in system.members}
-                extra += 1
-        if not changed:
-            return extra
-        pending = changed
-    raise DisclosureError("secondary suppression did not finish: every figure would have to be withheld")
+    for system in numerator_systems(_publication(frames), known, catalogue, privacy):
+        for label, target in _suppress_numerator(system, sizes).items():
+            _withhold(frames, label, _reason(target, names, wijk_of, titles))
+            extra += 1
+    return extra
 
 
 def _sizes(frames: dict[str, pd.DataFrame]) -> dict[Label, float]:
@@ -157,19 +151,27 @@ def _sizes(frames: dict[str, pd.DataFrame]) -> dict[Label, float]:
     return sizes
 
 
-def _protect(system: NumeratorSystem, sizes: dict[Label, float]) -> dict[Label, tuple[Label, Interval]]:
-    """Choose figures to withhold so that each withheld figure of the system is protected.
-
-    Returns per extra figure the figure it protects and the attacker's interval that it closes.
-    """
-    chosen: dict[Label, tuple[Label, Interval]] = {}
-    order = sorted(system.withheld, key=lambda label: (LEVELS.index(label[1]), label[2], label[0]))
-    for label in order:
-        interval = system.interval(label, also_withheld=frozenset(chosen))
-        if interval.recoverable:
-            for cell, exposing in _cover(system, label, interval, frozenset(chosen), sizes).items():
-                chosen[cell] = (label, exposing)
-    return chosen
+def _suppress_numerator(system: NumeratorSystem, sizes: dict[Label, float]) -> dict[Label, tuple[Label, Interval]]:
+    """Choose the extra figures of one numerator; per figure the figure it protects and the attack."""
+    extra: dict[Label, tuple[Label, Interval]] = {}
+    for _ in range(len(system.published) + 1):
+        added = False
+        order = sorted(system.withheld | set(extra), key=lambda label: (LEVELS.index(label[1]), label[2], label[0]))
+        for label in order:
+            interval = system.interval(label, also_withheld=frozenset(extra))
+            if interval.recoverable:
+                for cell, exposing in _cover(system, label, interval, frozenset(extra), sizes).items():
+                    extra[cell] = (label, exposing)
+                    added = True
+        if not added:
+            break
+    else:
+        raise DisclosureError("secondary suppression did not finish: every figure would have to be withheld")
+    for cell in sorted(extra, key=lambda c: (sizes[c], LEVELS.index(c[1])), reverse=True):
+        trial = frozenset(extra) - {cell}
+        if not system.any_recoverable(also_withheld=trial, first=extra[cell][0]):
+            del extra[cell]  # published again: the others protect everything
+    return extra
 
 
 def _cover(
@@ -177,47 +179,90 @@ def _cover(
 ) -> dict[Label, Interval]:
     """Choose published figures that, withheld as well, protect ``label``: smallest denominators first.
 
-    Returns per figure the interval (and so the attack) that it closes.
+    Figures of one area that share the numerator (a count and its rate per 1,000 inhabitants) are
+    withheld together: either one gives the other away. Returns per figure the interval (and so
+    the attack) that it closes.
     """
     added: dict[Label, Interval] = {}
     current = interval
     while current.recoverable:
         taken = already | set(added)
-        candidates = [s for s in current.sources if s in system.published and s not in taken]
-        if not candidates:  # the binding figures are all withheld already: widen the search
-            candidates = [s for s in system.published if s not in taken]
-        if not candidates:
+        areas = {(s[1], s[2]) for s in current.sources if s in system.published and s not in taken}
+        if not areas:  # the binding figures are all withheld already: widen the search
+            areas = {(s[1], s[2]) for s in system.published if s not in taken}
+        if not areas:
             raise DisclosureError(f"figure {label[2]} of '{label[0]}' cannot be protected by withholding more")
-        added[min(candidates, key=lambda s: (sizes[s], LEVELS.index(s[1]), s[2], s[0]))] = current
+        for area in _next_areas(system, label, current, areas, sizes):
+            for cell in system.published_in(*area):
+                if cell not in taken:
+                    added[cell] = current
         current = system.interval(label, also_withheld=already | frozenset(added))
-    for cell in sorted(added, key=lambda s: (sizes[s], LEVELS.index(s[1])), reverse=True):
-        trial = frozenset(added) - {cell}
+    chosen = sorted({(c[1], c[2]) for c in added}, key=lambda a: (_area_size(system, a, sizes), LEVELS.index(a[0])))
+    for area in reversed(chosen):
+        trial = frozenset(c for c in added if (c[1], c[2]) != area)
         if not system.interval(label, also_withheld=already | trial).recoverable:
-            del added[cell]  # not needed after all
+            added = {c: i for c, i in added.items() if c in trial}  # not needed after all
     return added
 
 
-def _reason(
-    target: tuple[Label, Interval],
+def _next_areas(
     system: NumeratorSystem,
-    names: dict[str, str],
-    wijk_of: dict[str, str],
-    titles: dict[str, str],
+    label: Label,
+    interval: Interval,
+    areas: set[tuple[str, str]],
+    sizes: dict[Label, float],
+) -> list[tuple[str, str]]:
+    """Take the candidate areas in order (own wijk first, then smallest) until they seem enough.
+
+    Buurten are taken together until their estimated room covers the missing width, so that a
+    figure among small counts does not cost one programme per buurt; a total is taken alone.
+    """
+    ranked = sorted(
+        areas,
+        key=lambda a: (
+            not system.near(label, *a),
+            system.pinned(*a),
+            _area_size(system, a, sizes),
+            LEVELS.index(a[0]),
+            a[1],
+        ),
+    )
+    missing = interval.required - interval.width
+    taken: list[tuple[str, str]] = []
+    for area in ranked:
+        room = system.room(label, interval, *area)
+        if room is None:
+            return taken or [area]
+        taken.append(area)
+        missing -= room
+        if missing <= 0:
+            break
+    return taken
+
+
+def _area_size(system: NumeratorSystem, area: tuple[str, str], sizes: dict[Label, float]) -> float:
+    return min(sizes[cell] for cell in system.published_in(*area))
+
+
+def _reason(
+    target: tuple[Label, Interval], names: dict[str, str], wijk_of: dict[str, str], titles: dict[str, str]
 ) -> str:
     """Say in one plain sentence which withheld figure would otherwise be recomputed, and from what."""
     (indicator, niveau, code), interval = target
-    what = {"buurt": f"buurt {names.get(code) or code}", "wijk": f"wijk {code}", "gemeente": "de gemeente"}[niveau]
+    what = {"buurt": f"buurt {names.get(code, code)}", "wijk": f"wijk {code}", "gemeente": "de gemeente"}[niveau]
     parts: list[str] = []
+    others: list[str] = []
     for source, source_level, source_code in sorted(interval.sources, key=lambda s: (-LEVELS.index(s[1]), s[2])):
-        if source_code == code and source_level == niveau:
-            part = f"de gepubliceerde '{titles.get(source, source)}' van dezelfde {niveau}"
-        else:
-            part = _source_phrase(niveau, code, source_level, source_code, wijk_of)
-            if source != indicator:
-                part += f" van '{titles.get(source, source)}'"
+        if source != indicator and titles.get(source, source) not in others:
+            others.append(titles.get(source, source))
+        if (source_level, source_code) == (niveau, code):
+            continue  # the same area, through another indicator
+        part = _source_phrase(niveau, code, source_level, source_code, wijk_of)
         if part not in parts:
             parts.append(part)
     sources = " en ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else (parts or ["de totalen"])[0]
+    if others:
+        sources += " (ook via " + ", ".join(f"'{t}'" for t in others) + ")"
     return SECONDARY.format(what=what, sources=sources)
 
 
@@ -257,7 +302,7 @@ def _status(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def _withhold(frames: dict[str, pd.DataFrame], label: Label, reden: str) -> None:
+def _withhold(frames: dict[str, pd.DataFrame], label: Label, reden: str | None) -> None:
     indicator, niveau, code = label
     frame = frames[niveau]
     rows = (frame["indicator"] == indicator) & (frame[KEYS[niveau]] == code)
