@@ -14,7 +14,7 @@ import yaml
 from ogw_datalab.duckdb_connection import connect
 from pipelines.cli import main
 
-from .fixtures import assert_nothing_suppressed_is_published
+from .fixtures import assert_no_withheld_value_can_be_recomputed, assert_nothing_suppressed_is_published
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMAS = ("raw", "staging", "joined", "indicators")
@@ -177,3 +177,9 @@ def test_unknown_reader_kind_is_explained(tmp_path, capsys):
 def test_suppressed_values_appear_nowhere_in_the_pages(built):
     folder = built[0]
     assert assert_nothing_suppressed_is_published(folder / "data" / "datalab.duckdb", folder / "maps") > 0
+
+
+@pytest.mark.e2e
+def test_no_withheld_value_can_be_recomputed_from_the_published_ones(built):
+    folder, config = built[0], built[1]
+    assert assert_no_withheld_value_can_be_recomputed(folder / "data" / "datalab.duckdb", config) > 0
