@@ -415,3 +415,52 @@ def test_ermelo_publishes_no_recoverable_withheld_value(con, config, shared_data
         assert gemeente.count(None) == 1
     else:  # nothing is known per buurt: every buurt and wijk figure is withheld
         assert withheld[0] == 17 * 5
+
+
+def audit(indicator: dict, rows: list[tuple], known: list[tuple]) -> list[dict]:
+    """Audit a hand-written publication of one indicator in one wijk (= the gemeente)."""
+    cat = Catalogue.model_validate(
+        {"indicatoren": [{"titel": "t", "eenheid": "e", "beschrijving": "b", "bron": BRON, **indicator}]}
+    )
+    frame = pd.DataFrame(rows, columns=["niveau", "code", "wijkcode", "waarde", "status"]).assign(
+        indicator=indicator["id"]
+    )
+    parts = pd.DataFrame(known, columns=["buurtcode", "teller", "noemer"]).assign(
+        indicator=indicator["id"], wijkcode="WK000100"
+    )
+    return audit_publication(frame, parts, cat, PRIVACY)
+
+
+def test_a_mean_is_protected_by_min_noemer_times_the_mean_of_the_gemeente():
+    # Mean rent: buurt A (10 dwellings, 7,000 in total) withheld, B (80 dwellings, 750 each) and the wijk
+    # (90 dwellings, 744.44) published: A's total rent is 6,960-7,040, far inside 10 x 744.44.
+    rent = {
+        "id": "huur",
+        "formule": {"type": "partner_gemiddelde", "partner": "corporatie", "kolom": "huur"},
+        "decimalen": 0,
+    }
+    rows = [
+        ("buurt", "BU00010001", "WK000100", None, "onderdrukt"),
+        ("buurt", "BU00010002", "WK000100", 750.0, "gepubliceerd"),
+        ("wijk", "WK000100", "WK000100", 67000 / 90, "gepubliceerd"),
+    ]
+    (found,) = audit(rent, rows, [("BU00010001", 7000, 10), ("BU00010002", 60000, 80)])
+    assert found["code"] == "BU00010001" and not found["exact"]
+    assert found["breedte"] == pytest.approx(80, abs=0.5)  # 750 is rounded: 749.5-750.5 x 80 (+ float slack)
+    assert found["vereiste_breedte"] == pytest.approx(10 * 67000 / 90)
+
+
+def test_a_canopy_share_at_its_cap_only_bounds_from_below():
+    # Kronendak is cut off at 100 %: buurt A (5,000 m² of crowns on 4,000 m² of land) shows 100, which says
+    # only that its canopy is at least 4,000 m²; the withheld buurt B is not B = wijk - 4,000.
+    canopy = {"id": "kronendak", "formule": {"type": "kronendak", "laag": "bomen"}, "decimalen": 1}
+    rows = [
+        ("buurt", "BU00010001", "WK000100", 100.0, "gepubliceerd"),
+        ("buurt", "BU00010002", "WK000100", None, "onderdrukt"),
+        ("wijk", "WK000100", "WK000100", 100 * 6000 / 14000, "gepubliceerd"),
+    ]
+    known = [("BU00010001", 5000, 4000), ("BU00010002", 1000, 10000)]
+    assert audit(canopy, rows, known) == []
+    uncapped = [(*row[:3], 99.9, row[4]) if row[1] == "BU00010001" else row for row in rows]
+    (found,) = audit(canopy, uncapped, known)  # below the cap the value is exact again: B is pinned down
+    assert found["code"] == "BU00010002"

@@ -5,8 +5,10 @@ The audit reads every publication table of one build together (``indicators.publ
 attacker could solve over the hierarchy buurt ⊂ wijk ⊂ gemeente. For every withheld figure it
 computes by linear programming the smallest and the largest numerator that agree with everything
 published; the figure can be recomputed when that interval is narrower than its protection width.
-It reads the published tables themselves, never the bookkeeping of the suppression, so that it can
-stop a publication as a blocking check.
+:func:`recoverable_withheld_cells` reads the tables as written to the database, never the
+bookkeeping of the suppression, so that it can stop a publication as a blocking check. The
+suppression (:mod:`ogw_datalab.indicators.suppress`) uses the same :class:`NumeratorSystem` on its
+publication in memory to choose what more to withhold. One database holds one gemeente.
 
 Notes
 -----
@@ -45,7 +47,6 @@ an integer, so its interval is measured between the integers it holds: width 0 i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +129,9 @@ def recoverable_withheld_cells(con: duckdb.DuckDBPyConnection, catalogue: Catalo
     """
     published = con.execute(read_sql_file("disclosure_published.sql")).df()
     known = con.execute(read_sql_file("disclosure_known.sql")).df()
+    gemeenten = published.loc[published["niveau"] == "gemeente", "code"].unique()
+    if len(gemeenten) > 1:
+        raise DisclosureError(f"indicators.publicatie_gemeente holds {len(gemeenten)} gemeenten; audit one at a time")
     return audit_publication(published, known, catalogue, privacy)
 
 
@@ -136,8 +140,6 @@ def audit_publication(
     known: pd.DataFrame,
     catalogue: Catalogue,
     privacy: Privacy,
-    *,
-    indicators: Iterable[str] | None = None,
 ) -> list[dict]:
     """Find the recoverable withheld figures of a publication given as frames.
 
@@ -154,8 +156,6 @@ def audit_publication(
         The indicator catalogue.
     privacy
         The privacy thresholds.
-    indicators
-        Audit only the numerators these indicators belong to (all when None).
 
     Returns
     -------
@@ -163,24 +163,19 @@ def audit_publication(
         As :func:`recoverable_withheld_cells`.
     """
     found: list[dict] = []
-    for system in numerator_systems(published, known, catalogue, privacy, indicators=indicators):
+    for system in numerator_systems(published, known, catalogue, privacy):
         found += system.recoverable()
     return sorted(found, key=lambda r: (r["indicator"], LEVELS.index(r["niveau"]), r["code"]))
 
 
 def numerator_systems(
-    published: pd.DataFrame,
-    known: pd.DataFrame,
-    catalogue: Catalogue,
-    privacy: Privacy,
-    *,
-    indicators: Iterable[str] | None = None,
+    published: pd.DataFrame, known: pd.DataFrame, catalogue: Catalogue, privacy: Privacy
 ) -> list[NumeratorSystem]:
-    """One attacker's system per numerator of the catalogue (see :class:`NumeratorSystem`).
+    """Set up one attacker's system per numerator of the catalogue (see :class:`NumeratorSystem`).
 
     Parameters
     ----------
-    published, known, catalogue, privacy, indicators
+    published, known, catalogue, privacy
         As :func:`audit_publication`.
 
     Returns
@@ -188,11 +183,8 @@ def numerator_systems(
     list of NumeratorSystem
         In catalogue order; numerators without buurten are left out.
     """
-    wanted = None if indicators is None else set(indicators)
     systems = []
     for members in numerator_groups(catalogue):
-        if wanted is not None and not wanted & {i.id for i in members}:
-            continue
         ids = [i.id for i in members]
         mine = known[known["indicator"].isin(ids)]
         if not mine.empty:
@@ -340,7 +332,7 @@ class NumeratorSystem:
             return  # no figure exists here: nothing to learn, nothing to protect
         counting = indicator.formule.type in COUNTING
         span = float(self._upper[support].sum() - self._lower[support].sum())
-        width = privacy.min_noemer if counting else part.measured_width(privacy)
+        width = privacy.min_noemer * (1.0 if counting else part.mean)
         self._targets[label] = _Target(label, support, noemer, min(width, span / 2), counting, indicator)
         if status == PUBLISHED and not pd.isna(waarde):
             low, high = _numerator_interval(indicator, float(waarde), noemer)
@@ -509,6 +501,7 @@ class _Parts:
     noemer: np.ndarray
     member: np.ndarray
     ratio: bool
+    mean: float  # the gemeente's numerator per unit of denominator (0 without a denominator)
 
     @classmethod
     def of(cls, indicator: Indicator, known: pd.DataFrame, index: dict[str, int]) -> _Parts:
@@ -520,7 +513,9 @@ class _Parts:
         noemer[positions] = rows["noemer"].to_numpy(dtype=float)
         ratio = indicator.aggregatie == "verhouding"
         member = ~np.isnan(teller) & (~np.isnan(noemer) if ratio else True)
-        return cls(teller, noemer, member, ratio)
+        total = np.nansum(noemer[member])
+        mean = float(np.nansum(teller[member]) / total) if total > 0 else 0.0
+        return cls(teller, noemer, member, ratio, mean)
 
     def cover(self, niveau: str, code: str, index: dict[str, int], wijk_of: np.ndarray) -> tuple[np.ndarray, float]:
         """Buurten a figure adds up, and its summed denominator (NULL counts as 0; NaN for a sum)."""
@@ -533,11 +528,6 @@ class _Parts:
         else:
             area = np.ones(len(index), dtype=bool)
         return np.flatnonzero(area & self.member), float(np.nansum(self.noemer[area])) if self.ratio else math.nan
-
-    def measured_width(self, privacy: Privacy) -> float:
-        """w_0 of a measured numerator: min_noemer units of denominator at the gemeente's mean."""
-        noemer = np.nansum(self.noemer[self.member])
-        return float(privacy.min_noemer * np.nansum(self.teller[self.member]) / noemer) if noemer > 0 else 0.0
 
 
 def _prior_bounds(members: list[Indicator], parts: dict[str, _Parts], size: int) -> tuple[np.ndarray, np.ndarray]:
