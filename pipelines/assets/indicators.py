@@ -90,6 +90,7 @@ def indicator_publication(datalab: DataLabResource):
                     f"publicatie_{level}",
                     suppressed=int(suppressed[0]) if suppressed else 0,
                     suppressed_buurt_total=counts["onderdrukt_buurt"],
+                    suppressed_to_protect_others=counts["aanvullend_onderdrukt"],
                 ),
             )
 
