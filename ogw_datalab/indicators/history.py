@@ -68,17 +68,24 @@ def record_history(con: duckdb.DuckDBPyConnection, jaar: int) -> dict[str, int]:
 
 
 def import_year(
-    con: duckdb.DuckDBPyConnection, year_database: Path, jaar: int, configuratie: Path, sha256: str
+    con: duckdb.DuckDBPyConnection,
+    year_database: Path,
+    jaar: int,
+    configuratie: Path,
+    sha256: str,
+    *,
+    encryption_key: str | None = None,
 ) -> dict[str, int]:
     """Copy ``jaar`` from the history of ``year_database`` (a finished build of that year) into ``con``;
-    ``sha256`` is the fingerprint of the configuration it was built from.
+    ``sha256`` is the fingerprint of the configuration it was built from; ``encryption_key`` opens an
+    encrypted year database (that year's configuration names its key variable).
 
     Raises
     ------
     ValueError
         When ``year_database`` has no published values for ``jaar``: nothing is replaced then.
     """
-    attach(con, year_database, "jaargang")
+    attach(con, year_database, "jaargang", encryption_key=encryption_key)
     try:
         found = con.execute("SELECT count(*) FROM jaargang.historie.buurten WHERE jaar = ?", [jaar]).fetchone()
         if not found or not found[0]:
@@ -110,18 +117,18 @@ def recorded_years(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     return dict(con.execute("SELECT jaar, sha256 FROM historie.jaargangen").fetchall())
 
 
-def recorded_years_in(database: Path, *, wait_s: float = 5.0) -> dict[int, str]:
-    """:func:`recorded_years` of a database file, read-only; empty when the file does not exist yet.
+def recorded_years_in(database: Path, *, wait_s: float = 5.0, encryption_key: str | None = None) -> dict[int, str]:
+    """:func:`recorded_years` of a database file (encrypted: with its key), read-only; empty when it does not exist.
 
     Raises
     ------
     duckdb.IOException
         When another process keeps writing to the file for longer than ``wait_s``.
     """
-    return _read_only(database, recorded_years, wait_s) or {}
+    return _read_only(database, recorded_years, wait_s, encryption_key) or {}
 
 
-def years_in_history(database: Path, *, wait_s: float = 5.0) -> set[int]:
+def years_in_history(database: Path, *, wait_s: float = 5.0, encryption_key: str | None = None) -> set[int]:
     """Every year with buurten in ``historie.buurten`` (earlier years and the current build), read-only."""
 
     def read(con: duckdb.DuckDBPyConnection) -> set[int]:
@@ -129,13 +136,15 @@ def years_in_history(database: Path, *, wait_s: float = 5.0) -> set[int]:
             return set()
         return {row[0] for row in con.execute("SELECT DISTINCT jaar FROM historie.buurten").fetchall()}
 
-    return _read_only(database, read, wait_s) or set()
+    return _read_only(database, read, wait_s, encryption_key) or set()
 
 
-def _read_only(database: Path, read: Callable[[duckdb.DuckDBPyConnection], T], wait_s: float) -> T | None:
+def _read_only(
+    database: Path, read: Callable[[duckdb.DuckDBPyConnection], T], wait_s: float, encryption_key: str | None
+) -> T | None:
     if not Path(database).is_file():
         return None
-    con = connect(database, read_only=True, wait_s=wait_s)
+    con = connect(database, read_only=True, wait_s=wait_s, encryption_key=encryption_key)
     try:
         return read(con)
     finally:
