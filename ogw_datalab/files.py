@@ -74,8 +74,15 @@ def make_private_dir(path: str | Path) -> Path:
     -------
     Path
         The folder.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is a symbolic link (someone could point it at a folder others read).
     """
     path = Path(path)
+    if path.is_symlink():
+        raise ValueError(f"{path} is a symbolic link; a private folder must be a real folder (remove the link)")
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, PRIVATE_DIR)  # mkdir's mode is masked by the umask; chmod is not
     return path

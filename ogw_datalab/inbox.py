@@ -210,11 +210,14 @@ def process_inbox(
     decisions, observed, loaded = [], {}, {}
     try:
         for entry in _entries(inbox):
-            decision = _decide(entry, config, installed_hash, seen, work, key, wait_s)
+            try:
+                decision = _decide(entry, config, installed_hash, seen, work, key, wait_s)
+                if decision.action == "wait" and entry.is_file(follow_symlinks=False):
+                    observed[entry.name] = _observation(entry.stat(follow_symlinks=False))
+            except FileNotFoundError:
+                continue  # removed by the partner while we looked
             decisions.append(decision)
-            if decision.action == "wait" and entry.is_file(follow_symlinks=False):
-                observed[entry.name] = _observation(entry.stat(follow_symlinks=False))
-            elif decision.action == "load" and decision.partner is not None:
+            if decision.action == "load" and decision.partner is not None:
                 install(decision, config, now)
                 installed[decision.partner] = decision.sha256
                 loaded[decision.partner] = decision.sha256
@@ -256,9 +259,12 @@ def scan_inbox(
         return []
     key = database_key(config.output)
     work = _fresh_work_folder(inbox)
-    decisions = [
-        _decide(entry, config, lambda p: installed.get(p.name), seen, work, key, wait_s) for entry in _entries(inbox)
-    ]
+    decisions = []
+    for entry in _entries(inbox):
+        try:
+            decisions.append(_decide(entry, config, lambda p: installed.get(p.name), seen, work, key, wait_s))
+        except FileNotFoundError:
+            continue  # removed by the partner while we looked
     return [d for d in decisions if d.action != "wait"]
 
 

@@ -60,6 +60,7 @@ def test_connect_and_attach_wait_while_another_process_writes(tmp_path):
     seed = duckdb.connect(str(other))
     seed.execute("CREATE TABLE t AS SELECT 1 AS x")
     seed.close()
+    con = connect(tmp_path / "main.duckdb")  # opened first: on a busy machine this alone can take a second
     holder = subprocess.Popen(  # another process holds the write lock for a second
         [
             sys.executable,
@@ -73,7 +74,6 @@ def test_connect_and_attach_wait_while_another_process_writes(tmp_path):
     assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
     with pytest.raises(duckdb.IOException, match="(?i)lock"):
         connect(other, read_only=True, wait_s=0)
-    con = connect(tmp_path / "main.duckdb")
     started = time.monotonic()
     attach(con, other, "jaargang", wait_s=30)
     assert con.execute("SELECT x FROM jaargang.t").fetchone() == (1,)

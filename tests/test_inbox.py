@@ -12,7 +12,7 @@ import yaml
 
 from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
-from ogw_datalab.files import file_hash, permissions
+from ogw_datalab.files import file_hash, make_private_dir, permissions
 from ogw_datalab.inbox import (
     InboxRound,
     archived_versions,
@@ -285,3 +285,20 @@ def test_an_older_cursor_without_observations_starts_afresh():
     assert read_inbox_cursor('{"corporatie_woningen": "abc"}') == {}
     assert read_inbox_cursor(None) == {}
     assert read_inbox_cursor("not json") == {}
+
+
+def test_a_planted_link_in_place_of_the_archive_folder_is_refused_and_receives_nothing(lab, tmp_path):
+    elsewhere = tmp_path / "gedeeld"
+    elsewhere.mkdir()
+    mode = permissions(elsewhere)
+    inbox = lab.output.inbox
+    assert inbox is not None
+    (inbox / "archief").symlink_to(elsewhere)
+    sensor = Sensor(lab)
+    drop(lab, "ggd.csv", GOOD)
+    assert actions(sensor.tick()) == [("archief", "reject"), ("ggd.csv", "wait")]
+    assert actions(sensor.tick()) == [("ggd.csv", "load")]
+    assert (inbox / "archief").is_dir() and not (inbox / "archief").is_symlink()
+    assert list(elsewhere.iterdir()) == [] and permissions(elsewhere) == mode
+    with pytest.raises(ValueError, match="is a symbolic link"):
+        make_private_dir(inbox / "afgewezen" / next(p.name for p in (inbox / "afgewezen").iterdir() if p.is_symlink()))
