@@ -168,7 +168,7 @@ def indicator_trends(datalab: DataLabResource) -> dg.MaterializeResult:
     the previous year is computed on today's boundaries (reallocated by overlap, never by code)."""
     project = datalab.project
     with datalab.connect() as con:
-        imported = import_years(con, project.earlier_databases)
+        imported = import_years(con, project.earlier_databases, project.earlier_keys)
         assert project.config.config_file is not None
         history = record_history(con, project.jaar, project.config.config_file, project.fingerprint)
         counts = compute_trends(con, project.config, project.catalogue)
