@@ -12,6 +12,8 @@ from typing import Any
 import duckdb
 
 from .config import ProjectConfig
+from .indicators.catalogue import Catalogue
+from .indicators.compare import MIN_DISTINCT_VALUES, indistinct_reason
 from .storage import query_row
 
 EXAMPLES = 5
@@ -140,3 +142,37 @@ def sources_fresh(config: ProjectConfig, today: dt.date | None = None) -> CheckO
         if age > source.verversing_dagen:
             stale.append([key, str(changed), f"{age} > {source.verversing_dagen} dagen"])
     return CheckOutcome(not stale, f"{len(stale)} sources older than their update cycle", {"stale": stale})
+
+
+def indicators_tell_buurten_apart(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> CheckOutcome:
+    """Every indicator's published buurt values take at least three distinct values (as published).
+
+    An indicator that cannot tell the buurten apart (the same value everywhere, or only two
+    values) gets no rank on the maps and is left out of the opgave scores; this check says
+    which, so that the data team can look at its inputs.
+
+    Parameters
+    ----------
+    con
+        The build's database, with ``indicators.publicatie_buurt`` written.
+    catalogue
+        The indicator catalogue (decimals of each indicator).
+
+    Returns
+    -------
+    CheckOutcome
+        Passed when no indicator is flagged; the metadata lists each flagged indicator with its reason.
+    """
+    published = con.execute("SELECT indicator, waarde FROM indicators.publicatie_buurt").df()
+    flagged = []
+    for indicator in catalogue.indicatoren:
+        values = published.loc[published["indicator"] == indicator.id, "waarde"]
+        reason = indistinct_reason(values, indicator.decimalen)
+        if reason is not None:
+            flagged.append([indicator.id, reason])
+    return CheckOutcome(
+        not flagged,
+        f"{len(flagged)} of {len(catalogue.indicatoren)} indicators cannot tell the buurten apart "
+        f"(fewer than {MIN_DISTINCT_VALUES} distinct published values): no rank, not in any opgave score",
+        {"indicators (id, reason)": flagged},
+    )
