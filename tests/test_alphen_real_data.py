@@ -23,14 +23,12 @@ def test_alphen_tables(alphen_lab):
         "gezondheidsmonitor": 16,
         "gezondheidsmonitor_65plus": 0,
         "gezondheidsmonitor_65plus_wijk": 16,
-        "woningen_vivet": 0,
         "buurtprofielen": 0,
     }
     reasons = dict(
         con.execute("SELECT partner, any_value(reden) FROM joined.quarantaine_partners GROUP BY 1").fetchall()
     )
     assert "gebiedsindeling 2020" in reasons["gezondheidsmonitor_65plus"]
-    assert "geen adressenbron" in reasons["woningen_vivet"]
     schools = con.execute("SELECT in_buurt FROM joined.layers WHERE laag = 'basisscholen'").fetchone()[0]
     assert 30 <= schools <= 60  # of 268 schools in the Veiligheidsregio, those inside Alphen's buurten
     con.close()

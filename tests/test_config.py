@@ -30,9 +30,29 @@ def test_demo_config_is_valid_and_paths_resolve_against_its_folder():
     assert set(config.layers) == {"bomen", "groen", "speelplekken", "huisartsen", "initiatieven"}
 
 
+def without_addresses(raw: dict, *, keep_partners: bool = False) -> None:
+    raw["sources"].pop("adressen")
+    if not keep_partners:
+        raw["partners"] = [p for p in raw["partners"] if p["key"] not in ("postcode", "bag_id", "adres")]
+
+
 def test_addresses_are_optional(tmp_path):
-    config = load_config(write_variant(tmp_path, lambda c: c["sources"].pop("adressen")), check_files=False)
+    config = load_config(write_variant(tmp_path, without_addresses), check_files=False)
     assert config.sources.adressen is None
+
+
+@pytest.mark.parametrize("key", ["adres", "postcode", "bag_id"])
+def test_a_partner_key_that_needs_bag_addresses_without_them_is_refused_at_load(tmp_path, key):
+    def change(raw):
+        without_addresses(raw, keep_partners=True)
+        raw["partners"][1].update(key=key, columns={"postcode": "Postcode", "huisnummer": "Huisnummer", "bag_id": "Id"})
+
+    with pytest.raises(ConfigError) as refused:
+        load_config(write_variant(tmp_path, change), check_files=False)
+    assert str(refused.value).splitlines()[1] == (
+        f"  partners.corporatie_woningen: key '{key}' places rows through BAG addresses, but sources.adressen "
+        "is not configured; add the BAG addresses there or choose another key"
+    )
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,9 @@ def corporation_dwellings(addresses: pd.DataFrame, rng: np.random.Generator) -> 
     """The corporation's homes (built from 1945 on, ``CORPORATION_SHARE`` per kind) with energy label and rent.
 
     Labels follow the building period (``LABEL_BY_PERIOD``); the rent (kale huur) follows the floor
-    area and the label. A few rows carry typing errors in the postcode so that matching is never perfect.
+    area and the label. A few rows carry a typing error in the postcode (its two letters swapped,
+    so the PC4 stays the gemeente's) so that matching is never perfect and the quarantine has
+    something to show.
 
     Notes
     -----
@@ -103,7 +105,7 @@ def corporation_dwellings(addresses: pd.DataFrame, rng: np.random.Generator) -> 
     labels = LABELS[label_index]
     postcode = owned["postcode"].str[:4] + " " + owned["postcode"].str[4:]
     typo = rng.random(len(owned)) < 0.02
-    postcode = postcode.mask(typo, "9" + postcode.str[1:])
+    postcode = postcode.mask(typo, postcode.str[:5] + postcode.str[6] + postcode.str[5])
     rent = 250 + 4.2 * owned["oppervlakte"].to_numpy() + RENT_LABEL_BONUS[label_index]
     rent = (rent + rng.normal(0, 35, len(owned))).clip(420, 1100)
     return pd.DataFrame(

@@ -1,4 +1,4 @@
-"""Place partner rows in buurten (or wijken) by their key; what cannot be placed goes to quarantine.
+"""Place partner rows in buurten (or wijken) by their key; rows of other gemeenten are left out, the rest quarantined.
 
 Row-level partner data stays in the database: ``joined.partner_<name>`` holds the placed
 rows, ``joined.quarantaine_partners`` the others with their row number and reason. Only
@@ -7,9 +7,11 @@ aggregates move on to the indicators.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
-from ..config import Partner, ProjectConfig
+from ..config import ADDRESS_KEYS, ConfigError, Partner, ProjectConfig, missing_addresses
 from ..storage import ensure_schemas, partner_table, query_row, run_sql_file, table_name
 from .join_points_to_buurten import join_points_to_buurten
 
@@ -21,28 +23,46 @@ JOIN_SQL = {
     "bag_id": "partners/join_by_bag_id.sql",
     "adres": "partners/join_by_address.sql",
 }
-NEEDS_ADDRESSES = ("postcode", "bag_id", "adres")
+# What join_partner returns per partner, in the order a summary table shows it.
+COUNTS = (
+    "rows_read",
+    "filtered_by_keep",
+    "other_levels_or_gemeenten",
+    "rows",
+    "matched",
+    "quarantined",
+    "match_rate",
+)
 
 
-def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: ProjectConfig) -> dict[str, float]:
+def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: ProjectConfig) -> dict[str, Any]:
     """Write ``joined.partner_<name>`` (placed rows) and refresh this partner's quarantine rows.
 
-    Rows keyed by a code of another level (a GM row in a buurt file) or of another gemeente
-    are not considered: they are counted as ``other_levels_or_gemeenten``, not quarantined.
+    Rows that belong to another gemeente or level are left out and counted, never
+    quarantined: a code of another level or gemeente (a GM row, another gemeente's
+    buurtcode), a point outside the union of the gemeente's buurten, a postcode whose PC4
+    has no BAG address in the gemeente, a BAG address (or id) found outside its buurten.
+    Every other row that cannot be placed is quarantined with its reason.
 
     Returns
     -------
     dict
-        ``rows`` considered, ``matched``, ``quarantined``, ``match_rate`` (matched / rows) and
-        ``other_levels_or_gemeenten``.
+        ``rows_read`` (rows in the file), ``filtered_by_keep`` (dropped by ``keep``),
+        ``other_levels_or_gemeenten`` (left out), ``rows`` (those that belong to the
+        gemeente), ``matched`` (placed), ``quarantined`` and ``match_rate``.
+
+    Notes
+    -----
+    ``rows_read = filtered_by_keep + other_levels_or_gemeenten + rows``,
+    ``rows = matched + quarantined`` and ``match_rate = matched / rows`` (0 when no row belongs
+    to the gemeente, so that a file of another gemeente never passes as complete).
     """
+    if partner.key in ADDRESS_KEYS and config.sources.adressen is None:
+        raise ConfigError(missing_addresses(partner))
     table = partner_table(partner.name)
     target = table_name("joined", table)
     identifiers = {"partner": table_name("staging", table), "target": target}
-    if partner.key in NEEDS_ADDRESSES and config.sources.adressen is None:
-        reason = "geen adressenbron geconfigureerd (sources.adressen) om op te koppelen"
-        run_sql_file(con, "partners/refuse_all.sql", {"reden": reason}, identifiers=identifiers)
-    elif partner.key == "coordinaten":
+    if partner.key == "coordinaten":
         join_points_to_buurten(con, table, table)
         run_sql_file(con, "partners/join_by_coordinates.sql", identifiers={"target": target})
     else:
@@ -50,17 +70,23 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: Proje
         if partner.key in ("buurtcode", "wijkcode"):
             parameters = {"weigeren": _refusal(partner, config), "gemeente_digits": config.gemeente.digits}
         run_sql_file(con, JOIN_SQL[partner.key], parameters, identifiers=identifiers)
+    left_out = query_row(con, f"SELECT count(*) FILTER (WHERE buiten_gemeente) FROM {target}")[0]
+    con.execute(f"DELETE FROM {target} WHERE buiten_gemeente")
+    con.execute(f"ALTER TABLE {target} DROP COLUMN buiten_gemeente")
     _quarantine(con, partner, target)
     rows, matched = query_row(con, f"SELECT count(*), count(*) FILTER (WHERE reden IS NULL) FROM {target}")
-    staged = query_row(con, f"SELECT count(*) FROM {table_name('staging', table)}")[0]
     con.execute(f"DELETE FROM {target} WHERE reden IS NOT NULL")
     con.execute(f"ALTER TABLE {target} DROP COLUMN reden")
+    read = query_row(con, f"SELECT count(*) FROM {table_name('raw', table)}")[0]
+    staged = query_row(con, f"SELECT count(*) FROM {table_name('staging', table)}")[0]
     return {
+        "rows_read": read,
+        "filtered_by_keep": read - staged,
+        "other_levels_or_gemeenten": left_out,
         "rows": rows,
         "matched": matched,
         "quarantined": rows - matched,
         "match_rate": round(matched / rows, 4) if rows else 0.0,
-        "other_levels_or_gemeenten": staged - rows,
     }
 
 
