@@ -54,10 +54,10 @@ BUILT = {
 FLOOR_AREA_M2 = {  # mean floor area of a home
     "core": 70,
     "postwar": 62,
-    "family": 118,
+    "family": 125,
     "recent": 100,
     "industrial": 110,
-    "village": 105,
+    "village": 100,
     "rural": 140,
 }
 STREET_TREES_PER_ADDRESS = {  # mean; each buurt varies by a factor 0.7-1.3
