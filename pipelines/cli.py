@@ -28,7 +28,7 @@ from ogw_datalab.retention import retain_partner_data
 
 from .definitions import build_job
 from .partitions import run_tags, sync_partitions
-from .progress import RUN_CONFIG, print_failures
+from .progress import RUN_CONFIG, print_failures, print_summary
 from .resources import CONFIG_ENV_VAR
 
 
@@ -214,6 +214,7 @@ def run_build(instance: dg.DagsterInstance, config: ProjectConfig, project: Proj
         tags=run_tags(project.gemeente, project.jaar),
         raise_on_error=False,
     )
+    print_summary(result)
     print_failures(result, debug=debug)
     return result.success
 

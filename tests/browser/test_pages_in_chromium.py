@@ -97,6 +97,15 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+TOOLTIP = """() => {
+    const t = [...document.querySelectorAll('.leaflet-tooltip')].find(e => e.offsetParent !== null);
+    if (!t) return null;
+    const r = t.getBoundingClientRect();
+    return {box: {x: r.x, y: r.y, width: r.width, height: r.height}, text: t.innerText,
+            overflow: [...t.children].some(c => c.scrollWidth > c.clientWidth + 1)};
+}"""
+
+
 DEMO_PAGES = [
     "index.html",
     "colofon.html",
@@ -142,15 +151,18 @@ def test_tooltips_wrap_and_stay_inside_the_map(browser, demo_lab):
             area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
             page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
             page.wait_for_timeout(100)
-            tooltip = page.locator(".leaflet-tooltip")
-            if not (tooltip.count() and tooltip.first.is_visible()):
+            tooltip = page.evaluate(TOOLTIP)  # read in one go: a tooltip can close between two calls
+            if tooltip is None:
                 continue
             seen += 1
-            box = tooltip.first.bounding_box()
+            box = tooltip["box"]
             # a line wider than its box would be cut off (the arrow, a pseudo-element, does not count)
-            overflow = tooltip.first.evaluate("t => [...t.children].some(c => c.scrollWidth > c.clientWidth + 1)")
-            if overflow or box["x"] < map_box["x"] or box["x"] + box["width"] > map_box["x"] + map_box["width"]:
-                problems.append(tooltip.first.inner_text().splitlines()[0])
+            if (
+                tooltip["overflow"]
+                or box["x"] < map_box["x"]
+                or box["x"] + box["width"] > map_box["x"] + map_box["width"]
+            ):
+                problems.append(tooltip["text"].splitlines()[0])
         assert seen >= 5 and not problems, problems
         opened.check_clean()
     finally:
