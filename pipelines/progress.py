@@ -10,7 +10,8 @@ import sys
 import dagster as dg
 
 PROGRESS_LOGGER = "progress"
-RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {}}}
+RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": True}}}}
+QUIET_RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": False}}}}
 CLASS_PATH = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Failure)\w*: ")
 
 
@@ -25,6 +26,10 @@ def describe(materialization: dg.AssetMaterialization) -> str:
 
 
 class _ProgressHandler(logging.Handler):
+    def __init__(self, per_asset: bool) -> None:
+        super().__init__()
+        self.per_asset = per_asset
+
     def emit(self, record: logging.LogRecord) -> None:
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
         if event is None:
@@ -37,7 +42,7 @@ class _ProgressHandler(logging.Handler):
                 print(
                     f"  ✗ check {evaluation.check_name} ({_severity(evaluation)}): {evaluation.description}", flush=True
                 )
-        elif event.event_type_value == "ASSET_MATERIALIZATION":
+        elif event.event_type_value == "ASSET_MATERIALIZATION" and self.per_asset:
             materialization = event.event_specific_data.materialization
             print(f"  {_mark(materialization.metadata)} {describe(materialization)}", flush=True)
 
@@ -54,12 +59,12 @@ def _severity(evaluation) -> str:
     return "blocking" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warning"
 
 
-@dg.logger
-def progress_logger(_context) -> logging.Logger:
-    """Prints one line per materialised asset and per check that did not pass (the command line's logger)."""
+@dg.logger(config_schema={"per_asset": dg.Field(bool, default_value=True)})
+def progress_logger(context) -> logging.Logger:
+    """Prints one line per materialised asset (unless ``per_asset`` is off) and per check that did not pass."""
     log = logging.getLogger("ogw_datalab.progress")
     log.setLevel(logging.DEBUG)
-    log.handlers = [_ProgressHandler()]
+    log.handlers = [_ProgressHandler(context.logger_config["per_asset"])]
     log.propagate = False
     return log
 
