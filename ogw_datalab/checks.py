@@ -13,6 +13,7 @@ import duckdb
 
 from .config import Privacy, ProjectConfig
 from .indicators.catalogue import Catalogue
+from .indicators.compare import MIN_DISTINCT_VALUES, indistinct_reason
 from .indicators.disclosure import recoverable_withheld_cells
 from .storage import query_row
 
@@ -208,4 +209,38 @@ def withheld_values_not_recoverable(
         not found,
         f"{len(found)} of {withheld} withheld figures can be recomputed from the published ones ({exact} exactly)",
         {"withheld": withheld, "recoverable": len(found), "exact": exact, "examples": examples},
+    )
+
+
+def indicators_tell_buurten_apart(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> CheckOutcome:
+    """Every indicator's published buurt values take at least three distinct values (as published).
+
+    An indicator that cannot tell the buurten apart (the same value everywhere, or only two
+    values) gets no rank on the maps and is left out of the opgave scores; this check says
+    which, so that the data team can look at its inputs.
+
+    Parameters
+    ----------
+    con
+        The build's database, with ``indicators.publicatie_buurt`` written.
+    catalogue
+        The indicator catalogue (decimals of each indicator).
+
+    Returns
+    -------
+    CheckOutcome
+        Passed when no indicator is flagged; the metadata lists each flagged indicator with its reason.
+    """
+    published = con.execute("SELECT indicator, waarde FROM indicators.publicatie_buurt").df()
+    flagged = []
+    for indicator in catalogue.indicatoren:
+        values = published.loc[published["indicator"] == indicator.id, "waarde"]
+        reason = indistinct_reason(values, indicator.decimalen)
+        if reason is not None:
+            flagged.append([indicator.id, reason])
+    return CheckOutcome(
+        not flagged,
+        f"{len(flagged)} of {len(catalogue.indicatoren)} indicators cannot tell the buurten apart "
+        f"(fewer than {MIN_DISTINCT_VALUES} distinct published values): no rank, not in any opgave score",
+        {"indicators (id, reason)": flagged},
     )

@@ -94,3 +94,29 @@ def test_columns_match_the_real_files(demo, shared_data):
     demo_furniture = gpd.read_file(demo / "bgt_straatmeubilair.gpkg", rows=1)
     assert set(demo_furniture.columns) <= set(real_furniture.columns)
     assert demo_furniture.crs == real_furniture.crs
+
+
+def test_the_core_is_dense_with_few_trees_per_home_and_no_park_within_300_m(demo):
+    """Why "Meer groen" bites in the core, measured on the written files with geopandas, not with the pipeline."""
+    buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
+    own = buurten[buurten["gemeentecode"] == "GM9999"][["wijkcode", "oppervlakte_land_in_ha", "geometry"]]
+    addresses = gpd.sjoin(gpd.read_file(demo / "bag-light.gpkg", layer="verblijfsobject"), own, predicate="within")
+    homes = addresses[addresses["gebruiksdoel"] == "woonfunctie"]
+    trees = gpd.sjoin(gpd.read_file(demo / "bomen.geojson").to_crs("EPSG:28992"), own, predicate="within")
+    density = addresses.groupby("wijkcode").size() / own.groupby("wijkcode")["oppervlakte_land_in_ha"].sum()
+    trees_per_home = trees.groupby("wijkcode").size() / homes.groupby("wijkcode").size()
+    core = "WK999901"  # Centrum
+    assert density.idxmax() == core and density[core] > 1.5 * density.drop(core).max()
+    assert trees_per_home.idxmin() == core and trees_per_home[core] < 0.5 * trees_per_home.drop(core).min()
+    green = gpd.read_file(demo / "bgt_begroeidterreindeel.gpkg")
+    public = green[green["bgt_fysiek_voorkomen"].isin(["groenvoorziening", "loofbos"])]  # config park_types
+    parks = [p for p in shapely.get_parts(shapely.union_all(public.geometry.to_numpy())) if p.area >= 10_000]
+    core_homes = homes[homes["wijkcode"] == core]
+    assert len(parks) >= 20 and min(core_homes.distance(park).min() for park in parks) > 300
+
+
+def test_waardhoven_zuid_has_no_gp_practice(demo):
+    buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
+    practices = gpd.read_file(demo / "huisartsen.geojson").to_crs("EPSG:28992")
+    placed = gpd.sjoin(practices, buurten[["wijknaam", "geometry"]], predicate="within")
+    assert len(placed) == len(practices) >= 10 and "Waardhoven-Zuid" not in set(placed["wijknaam"])

@@ -113,5 +113,5 @@ def test_no_withheld_value_can_be_recomputed_from_the_published_ones(demo_lab):
 def test_the_build_ends_with_a_summary_of_every_file(demo_lab):
     summary = demo_lab.first.out.split("summary:")[-1]
     row = next(line.split() for line in summary.splitlines() if line.strip().startswith("partners.corporatie_woningen"))
-    assert row[1:] == ["9341", "9341", "0", "9171", "170", "98,2%"]  # read, kept, left out, placed, quarantined
+    assert row[1:] == ["12213", "12213", "0", "11996", "217", "98,2%"]  # read, kept, left out, placed, quarantined
     assert "sources.buurten" in summary and "layers.bomen" in summary and "⚠" not in summary

@@ -41,10 +41,10 @@ def catalogue_of(*ids: str) -> Catalogue:
 def test_composite_is_the_weighted_mean_of_need_percentiles_and_needs_enough_weight():
     published = pd.DataFrame(
         {
-            "indicator": ["a"] * 3 + ["b"] * 3,
-            "buurtcode": ["B1", "B2", "B3"] * 2,
-            "buurtnaam": ["Een", "Twee", "Drie"] * 2,
-            "waarde": [10.0, 20.0, 30.0, 5.0, None, 1.0],
+            "indicator": ["a"] * 4 + ["b"] * 4,
+            "buurtcode": ["B1", "B2", "B3", "B4"] * 2,
+            "buurtnaam": ["Een", "Twee", "Drie", "Vier"] * 2,
+            "waarde": [10.0, 20.0, 30.0, 40.0, 5.0, None, 1.0, 3.0],
         }
     )
     opgave = Opgave.model_validate(
@@ -59,8 +59,9 @@ def test_composite_is_the_weighted_mean_of_need_percentiles_and_needs_enough_wei
         }
     )
     scores = score_buurten(published, opgave, catalogue_of("a", "b")).set_index("buurtcode")
-    # a: B1 0, B2 50, B3 100 (high is bad); b: B1 0 (highest is best), B3 100.
+    # a: B1 0, B3 66.7, B4 100 (high is bad); b: B1 0 (highest is best), B3 100, B4 50.
     assert scores.loc["B1", "score"] == pytest.approx((1 * 0 + 3 * 0) / 4)
-    assert scores.loc["B3", "score"] == pytest.approx((1 * 100 + 3 * 100) / 4)
+    assert scores.loc["B3", "score"] == pytest.approx((1 * 66.7 + 3 * 100) / 4, abs=0.05)
+    assert scores.loc["B4", "score"] == pytest.approx((1 * 100 + 3 * 50) / 4)
     assert pd.isna(scores.loc["B2", "score"])  # only 1 of 4 weight present: below one half
     assert scores.loc["B3", "rang"] == 1 and scores.loc["B3", "drijvers"] == "B; A"

@@ -1,8 +1,11 @@
 """The demo gemeente's areas: outline, river, wijken and buurten (EPSG:28992).
 
-Buurten are unions of Voronoi cells around seed points: a dense town core on a river,
-residential rings around it, an industrial estate, three villages each inside a rural
-ring, and rural sectors reaching to the gemeente border.
+Buurten are unions of Voronoi cells around seed points: a compact, densely built town core
+on a river, three residential wijken of different eras around it (post-war flats in the
+south, family homes of the 1970s in the north, recent streets in the west), an industrial
+estate, three villages each inside a rural ring, and rural sectors reaching to the border.
+Each buurt's ``kind`` says what was built there; the features and partner figures follow
+from it (see ``features.py`` and ``partners.py``).
 """
 
 from __future__ import annotations
@@ -23,16 +26,20 @@ CENTRE = (121_000.0, 452_000.0)  # RD New; a fictional place drawn over the Gree
 
 @dataclass
 class Buurt:
+    """One buurt of the demo: its code, name, wijk, what was built there (``kind``) and its shape."""
+
     code: str
     naam: str
     wijkcode: str
-    kind: str  # core, town, industrial, village, rural
+    kind: str  # one of KINDS
     seeds: list[tuple[float, float]] = field(default_factory=list)
     geometry: Polygon = field(default_factory=Polygon)
 
 
 @dataclass
 class Wijk:
+    """One wijk of the demo and its buurten."""
+
     code: str
     naam: str
     buurten: list[Buurt] = field(default_factory=list)
@@ -40,6 +47,8 @@ class Wijk:
 
 @dataclass
 class Geography:
+    """The whole demo gemeente: outline, river, wijken with their buurten, and a neighbour's buurten."""
+
     outline: Polygon
     river: Polygon
     wijken: list[Wijk]
@@ -48,8 +57,18 @@ class Geography:
 
     @property
     def buurten(self) -> list[Buurt]:
+        """Every buurt of the gemeente, wijk by wijk."""
         return [b for w in self.wijken for b in w.buurten]
 
+    @property
+    def core(self) -> Polygon:
+        """The town core: the union of the buurten of kind ``core``."""
+        return shapely.union_all([b.geometry for b in self.buurten if b.kind == "core"])
+
+
+KINDS = ("core", "postwar", "family", "recent", "industrial", "village", "rural")
+TOWN_KINDS = ("core", "postwar", "family", "recent")  # the residential wijken of the town Waardhoven
+RESIDENTIAL_KINDS = (*TOWN_KINDS, "village")  # town and villages: where shops, GPs and the corporation are
 
 TOWN_WIJKEN = [
     # wijk suffix, name, kind, buurt names, ring radius (m), angle range (degrees)
@@ -67,34 +86,34 @@ TOWN_WIJKEN = [
             "Oude Wal",
             "Molenbuurt",
         ],
-        700,
+        520,
         (0, 360),
     ),
     (
         "02",
         "Waardhoven-Noord",
-        "town",
+        "family",
         ["Noorderhof", "Bloemenbuurt", "Vogelwijk", "Parkzicht", "Lindehof", "Noorderpark"],
-        1800,
+        1650,
         (35, 145),
     ),
     (
         "03",
         "Waardhoven-Zuid",
-        "town",
+        "postwar",
         ["Zuiderhof", "Bomenbuurt", "Schildersbuurt", "Rivierzicht", "Dichtersbuurt", "Zuiderpark"],
-        1800,
+        1650,
         (215, 325),
     ),
     (
         "04",
         "Waardhoven-West",
-        "town",
+        "recent",
         ["Westerkwartier", "Populierenhof", "Sluisbuurt", "Westerpark", "Kadewijk-West"],
-        1900,
+        1750,
         (150, 210),
     ),
-    ("05", "Bedrijvenpark De Kade", "industrial", ["De Kade-Noord", "De Kade-Zuid", "Havenweg"], 2100, (-28, 28)),
+    ("05", "Bedrijvenpark De Kade", "industrial", ["De Kade-Noord", "De Kade-Zuid", "Havenweg"], 2000, (-28, 28)),
 ]
 VILLAGES = [
     ("06", "Rietveen", (-5200.0, 2300.0), ["Rietveen-Dorp", "Rietveen-Oost", "Rietveen-Zuid"]),

@@ -78,7 +78,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
         trees = trees[trees["PLANTJAAR"] <= jaar].reset_index(drop=True)
         rng = np.random.default_rng(seed + DEMO_YEAR - jaar)  # other partner figures that year
     furniture = features.draw_street_furniture(addresses, rng)
-    gps = features.draw_gp_practices(addresses, rng)
+    gps = features.draw_gp_practices(geo, addresses, rng)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".writing-") as tmp:
         staging = Path(tmp)
         inwoners = _write_wijkenbuurten(staging / "wijkenbuurten_2024.gpkg", geo, addresses, rng)

@@ -16,6 +16,7 @@ from branca.element import Figure
 
 from ..files import write_text_atomic
 from ..indicators.catalogue import Indicator, Klassen
+from ..indicators.compare import dutch_number, indistinct_reason
 from .colours import colour_values, legend_html, legend_items
 from .offline import add_basemaps, finish_page, local_map
 
@@ -27,6 +28,7 @@ def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[floa
 
     Quantiles by default; natural breaks (Fisher-Jenks) or fixed bounds when the catalogue
     says so. Classes that would be empty collapse, so a map never shows an unused colour.
+    When every value is the same, the single class is ``[v, v]`` (its legend reads "alle buurten: v").
     """
     klassen = klassen or Klassen()
     present = values.dropna().to_numpy(dtype=float)
@@ -44,7 +46,7 @@ def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[floa
             warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
             bounds = list(scheme(present, k=k).bins)
     edges = np.unique(np.array([present.min(), *bounds], dtype=float))
-    return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0]) + 1]
+    return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0])]
 
 
 def to_web_geometries(values: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -78,10 +80,40 @@ def format_change(change: float | None, since: float | None, indicator: Indicato
 
 
 def format_value(value: float | None, indicator: Indicator) -> str:
+    """The value in Dutch number format with the indicator's decimals, or "geen waarde"."""
     if value is None or pd.isna(value):
         return "geen waarde"
-    text = f"{value:,.{indicator.decimalen}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return dutch_number(float(value), indicator.decimalen)
+
+
+def rank_texts(ranks: pd.Series, values: pd.Series, reason: str | None = None) -> list[str]:
+    """Per area its rank as shown: "3 van 43", "gedeeld 3e van 43" where equal values share it, or why there is none.
+
+    Parameters
+    ----------
+    ranks
+        Rank per area (1 = asks most attention; equal values share the lowest place), empty where there is none.
+    values
+        The published value per area (empty where withheld or missing).
+    reason
+        Why the indicator has no ranks at all (see :func:`~ogw_datalab.indicators.compare.indistinct_reason`).
+
+    Returns
+    -------
+    list of str
+        One text per area; a dash where the area has no value.
+    """
+    present = ranks.dropna().astype(int)
+    counts = present.value_counts()
+    texts = []
+    for rank, value in zip(ranks, values, strict=True):
+        if pd.isna(rank):
+            texts.append(f"geen, want {reason}" if reason and pd.notna(value) else "–")
+        elif counts[int(rank)] > 1:
+            texts.append(f"gedeeld {int(rank)}e van {len(present)}")
+        else:
+            texts.append(f"{int(rank)} van {len(present)}")
+    return texts
 
 
 def build_indicator_map(
@@ -89,14 +121,14 @@ def build_indicator_map(
 ) -> Path:
     """Write the choropleth page of ``indicator`` to ``path`` (published values only) and return the path."""
     frame = to_web_geometries(values)
+    reason = indistinct_reason(frame["waarde"], indicator.decimalen)  # as indicators.vergelijking_buurt.rang_reden
     breaks = class_breaks(frame["waarde"], indicator.klassen)
     frame["kleur"], classes = colour_values(frame["waarde"], frame["status"], breaks, indicator.richting)
     frame["waarde_tekst"] = [
         f"onderdrukt: {reden}" if status == "onderdrukt" else format_value(v, indicator)
         for v, status, reden in zip(frame["waarde"], frame["status"], frame["reden"], strict=True)
     ]
-    total = int(frame["rang"].notna().sum())
-    frame["rang_tekst"] = [f"{int(r)} van {total}" if pd.notna(r) else "–" for r in frame["rang"]]
+    frame["rang_tekst"] = rank_texts(frame["rang"], frame["waarde"], reason)
     frame["wijknaam"] = frame["wijknaam"].fillna("–")
     frame["gemeente_tekst"] = format_value(gemeente_waarde, indicator)
     frame["trend_tekst"] = [
@@ -161,7 +193,9 @@ def build_indicator_map(
         )
     )
     page.html.add_child(folium.Element(_header(indicator, gemeentenaam)), index=0)
-    legend = legend_items(classes, breaks, lambda v: format_value(v, indicator))
+    legend = legend_items(
+        classes, breaks, lambda v: format_value(v, indicator), complete=bool(frame["waarde"].notna().all())
+    )
     page.html.add_child(
         folium.Element(
             '<aside aria-label="Legenda en bron"><h2>Legenda</h2>'

@@ -22,7 +22,14 @@ from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue, Indicator, Klassen
 from ..indicators.opgaven import Opgave
 from ..storage import layer_table, quote_identifier, table_name
-from .build_indicator_map import class_breaks, escape_texts, format_change, format_value, to_web_geometries
+from .build_indicator_map import (
+    class_breaks,
+    escape_texts,
+    format_change,
+    format_value,
+    rank_texts,
+    to_web_geometries,
+)
 from .colours import colour_values, legend_html, legend_items
 from .offline import add_basemaps, finish_page, local_map, local_marker_cluster
 
@@ -53,8 +60,11 @@ def buurt_shapes(con: duckdb.DuckDBPyConnection, wijknamen: bool) -> gpd.GeoData
     return to_web_geometries(rows)
 
 
-def _legend(classes: list[str], bounds: list[float], indicator: Indicator | None) -> list[tuple[str, str]]:
-    return legend_items(classes, bounds, lambda v: format_value(v, indicator) if indicator else f"{v:.0f}")
+def _legend(
+    classes: list[str], bounds: list[float], indicator: Indicator | None, *, complete: bool = True
+) -> list[tuple[str, str]]:
+    label = (lambda v: format_value(v, indicator)) if indicator else (lambda v: f"{v:.0f}")
+    return legend_items(classes, bounds, label, complete=complete)
 
 
 def opgave_layers(
@@ -83,7 +93,7 @@ def opgave_layers(
         else "geen score (te weinig indicatoren)"
         for s, d in zip(scores["score"], scores["drijvers"], strict=True)
     ]
-    frame["score_r"] = [f"{int(r)}" if pd.notna(r) else "–" for r in scores["rang"]]
+    frame["score_r"] = rank_texts(scores["rang"].reset_index(drop=True), scores["score"].reset_index(drop=True))
     frame["score_d"] = "–"
     table["score"] = scores["score"].to_numpy()
     layers = [
@@ -100,7 +110,7 @@ def opgave_layers(
         indicator = catalogue.by_id(item.id)
         rows = (
             con.execute(
-                """SELECT p.buurtcode, p.waarde, p.status, p.reden, v.rang, t.verschil, t.vorig_jaar
+                """SELECT p.buurtcode, p.waarde, p.status, p.reden, v.rang, v.rang_reden, t.verschil, t.vorig_jaar
                FROM indicators.publicatie_buurt AS p
                LEFT JOIN indicators.vergelijking_buurt AS v USING (indicator, buurtcode)
                LEFT JOIN indicators.trends AS t USING (indicator, buurtcode)
@@ -120,16 +130,35 @@ def opgave_layers(
             f"onderdrukt ({r})" if s == "onderdrukt" else format_value(v, indicator)
             for v, s, r in zip(values, status, rows["reden"], strict=True)
         ]
-        total = int(rows["rang"].notna().sum())
-        frame[f"{key}_r"] = [f"{int(r)} van {total}" if pd.notna(r) else "–" for r in rows["rang"]]
+        reason = next((r for r in rows["rang_reden"] if isinstance(r, str)), None)
+        frame[f"{key}_r"] = rank_texts(rows["rang"].reset_index(drop=True), values, reason)
         frame[f"{key}_d"] = [
             format_change(d, y, indicator) for d, y in zip(rows["verschil"], rows["vorig_jaar"], strict=True)
         ]
         table[indicator.id] = [("onderdrukt" if s == "onderdrukt" else v) for v, s in zip(values, status, strict=True)]
         gemeente_text = f"{format_value(gemeente.get(item.id), indicator)} {indicator.eenheid}"
         unit = indicator.eenheid + (f" · doel: {format_value(item.doel, indicator)}" if item.doel is not None else "")
-        layers.append(MapLayer(key, indicator.titel, unit, gemeente_text, _legend(palette, bounds, indicator)))
+        legend = _legend(palette, bounds, indicator, complete=bool(values.notna().all()))
+        layers.append(MapLayer(key, indicator.titel, unit, gemeente_text, legend))
     return escape_texts(frame), layers, table
+
+
+def left_out_sentence(con: duckdb.DuckDBPyConnection, opgave: Opgave) -> str | None:
+    """One sentence naming the indicators left out of the opgave's score and why, or None when none were.
+
+    Reads ``indicators.opgave_indicatoren_weggelaten`` (written with the scores).
+    """
+    rows = con.execute(
+        "SELECT titel, reden FROM indicators.opgave_indicatoren_weggelaten WHERE opgave = ? ORDER BY indicator",
+        [opgave.id],
+    ).fetchall()
+    if not rows:
+        return None
+    return (
+        "Niet in de score, omdat ze de buurten niet van elkaar onderscheiden: "
+        + "; ".join(f"{titel} ({reden})" for titel, reden in rows)
+        + "."
+    )
 
 
 def kiemen_points(con: duckdb.DuckDBPyConnection, opgave: Opgave) -> gpd.GeoDataFrame | None:
@@ -154,8 +183,12 @@ def build_opgave_page(
     catalogue: Catalogue,
     kiemen: gpd.GeoDataFrame | None,
     downloads: dict[str, str],
+    left_out: str | None = None,
 ) -> Path:
-    """Write the opgave page; the map's layer switch, search and table sorting live in ``assets/opgave.js``."""
+    """Write the opgave page; the map's layer switch, search and table sorting live in ``assets/opgave.js``.
+
+    ``left_out`` is the sentence saying which indicators the score leaves out and why (:func:`left_out_sentence`).
+    """
     fmap = local_map(tiles=None, control_scale=True, width="100%", height="100%")
     add_basemaps(fmap)
     first = layers[0].key
@@ -180,7 +213,7 @@ def build_opgave_page(
     page = fmap.get_root()
     assert isinstance(page, Figure)
     page.header.add_child(Element(_head(opgave, gemeentenaam)))
-    page.html.add_child(Element(_header(opgave, gemeentenaam)), index=0)
+    page.html.add_child(Element(_header(opgave, gemeentenaam, left_out)), index=0)
     page.html.add_child(Element(_aside(opgave, layers, frame, catalogue, downloads)))
     page.html.add_child(Element(_table(opgave, layers, table, catalogue)))
     page.html.add_child(
@@ -208,11 +241,12 @@ def _head(opgave: Opgave, gemeentenaam: str) -> str:
     )
 
 
-def _header(opgave: Opgave, gemeentenaam: str) -> str:
+def _header(opgave: Opgave, gemeentenaam: str, left_out: str | None = None) -> str:
+    note = f'<p class="weggelaten">{html.escape(left_out)}</p>' if left_out else ""
     return (
         f'<a class="skip" href="#waarden">Naar de tabel met alle waarden</a><header>'
         f'<p class="meta"><a href="index.html">Datalab {html.escape(gemeentenaam)}</a> › opgave</p>'
-        f"<h1>{html.escape(opgave.titel)}</h1><p>{html.escape(opgave.angel)}</p></header>"
+        f"<h1>{html.escape(opgave.titel)}</h1><p>{html.escape(opgave.angel)}</p>{note}</header>"
     )
 
 

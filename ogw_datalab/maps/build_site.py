@@ -21,7 +21,14 @@ from ..indicators.opgaven import Opgave
 from .build_index import build_colophon, build_index
 from .build_index import page_name as indicator_page_name
 from .build_indicator_map import build_indicator_map
-from .build_opgave_page import build_opgave_page, buurt_shapes, kiemen_points, opgave_layers, write_downloads
+from .build_opgave_page import (
+    build_opgave_page,
+    buurt_shapes,
+    kiemen_points,
+    left_out_sentence,
+    opgave_layers,
+    write_downloads,
+)
 from .build_opgave_page import page_name as opgave_page_name
 from .offline import copy_assets
 from .preview import render_preview
@@ -154,6 +161,7 @@ def _opgave_pages(
             catalogue=catalogue,
             kiemen=kiemen_points(con, opgave),
             downloads=write_downloads(folder, opgave, table, frame),
+            left_out=left_out_sentence(con, opgave),
         )
         pages.append(
             {

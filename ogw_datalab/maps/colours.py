@@ -14,8 +14,13 @@ NO_VALUE_COLOUR = "#f2f2f2"
 
 
 def palette(richting: str, n_classes: int) -> list[str]:
-    """Colours from low to high value: for 'higher is better' the low values are the dark ones."""
+    """Colours from low to high value: for 'higher is better' the low values are the dark ones.
+
+    A single class (every area has the same value) gets the middle colour: no area asks more attention than another.
+    """
     colours = NEUTRAL_PALETTE if richting == "neutraal" else NEED_PALETTE
+    if n_classes == 1:
+        return [colours[len(colours) // 2]]
     if richting == "hoger_is_beter":
         colours = colours[::-1]
     return [colours[i] for i in np.linspace(0, len(colours) - 1, n_classes).round().astype(int)]
@@ -38,9 +43,31 @@ def colour_values(
     return colours, classes
 
 
-def legend_items(classes: list[str], bounds: list[float], label) -> list[tuple[str, str]]:
-    """(colour, text) per class, then the suppressed and missing greys."""
-    items = [(colour, f"{label(bounds[i])} – {label(bounds[i + 1])}") for i, colour in enumerate(classes)]
+def legend_items(classes: list[str], bounds: list[float], label, *, complete: bool = True) -> list[tuple[str, str]]:
+    """(colour, text) per class, then the suppressed and missing greys.
+
+    Parameters
+    ----------
+    classes
+        The class colours, from low to high value.
+    bounds
+        The class edges: the lowest value, then each class's upper bound. Equal edges
+        (``[v, v]``) mean that every area with a value has the value ``v``.
+    label
+        Formats a bound as text (Dutch number format).
+    complete
+        Whether every area has a value; only then does a single value read "alle buurten: v"
+        rather than "alle buurten met een waarde: v".
+
+    Returns
+    -------
+    list of (str, str)
+        Colour and text per legend line.
+    """
+    if len(classes) == 1 and bounds[0] == bounds[-1]:
+        items = [(classes[0], f"alle buurten{'' if complete else ' met een waarde'}: {label(bounds[0])}")]
+    else:
+        items = [(colour, f"{label(bounds[i])} – {label(bounds[i + 1])}") for i, colour in enumerate(classes)]
     return items + [(SUPPRESSED_COLOUR, "onderdrukt (te kleine groep)"), (NO_VALUE_COLOUR, "geen waarde")]
 
 
