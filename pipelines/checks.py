@@ -86,6 +86,16 @@ def withheld_values_not_recoverable(datalab: DataLabResource) -> dg.AssetCheckRe
 
 
 @dg.asset_check(
+    asset=dg.AssetKey(["indicators", "publicatie_buurt"]),
+    description="Every indicator's published buurt values can tell the buurten apart (at least 3 distinct values); "
+    "one that cannot gets no rank and no weight in the opgave scores.",
+)
+def indicators_tell_buurten_apart(datalab: DataLabResource) -> dg.AssetCheckResult:
+    with datalab.connect() as con:
+        return _result(checks.indicators_tell_buurten_apart(con, datalab.project.catalogue), dg.AssetCheckSeverity.WARN)
+
+
+@dg.asset_check(
     asset=dg.AssetKey(["raw", "partners"]),
     description="Every source with an update cycle (verversing_dagen) is not older than that cycle.",
 )
@@ -100,5 +110,6 @@ all_checks = [
     buurt_totals_reconcile_with_wijken,
     partner_match_rates_above_threshold,
     withheld_values_not_recoverable,
+    indicators_tell_buurten_apart,
     sources_fresh,
 ]

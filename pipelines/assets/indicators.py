@@ -10,6 +10,7 @@ from ogw_datalab.indicators.history import import_years, record_history
 from ogw_datalab.indicators.score_opgaven import score_opgaven
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.indicators.trends import compute_trends
+from ogw_datalab.storage import query_row
 
 from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
@@ -149,9 +150,11 @@ def opgave_scores(datalab: DataLabResource):
     catalogue, opgaven = datalab.project.catalogue, datalab.project.opgaven
     with datalab.connect() as con:
         score_opgaven(con, opgaven, catalogue)
+        left_out = query_row(con, "SELECT count(*) FROM indicators.opgave_indicatoren_weggelaten")[0]
         for table in ("opgave_scores", "prioriteiten"):
             yield dg.MaterializeResult(
-                asset_key=["indicators", table], metadata=table_metadata(con, "indicators", table)
+                asset_key=["indicators", table],
+                metadata=table_metadata(con, "indicators", table, indicators_left_out_of_scores=left_out),
             )
 
 
