@@ -12,7 +12,7 @@ Fair and strict (see benchmarks/methods.py for how each method is prepared):
   does not fall on one method only; min and max are printed beside the median;
 - every run's result is compared with our engine's: the script exits 1 when any result differs
   or any method fails, 2 when all agree but a target is missed (national ratio ≤ 0.6, our peak
-  ≤ 1.5 GB), 0 otherwise;
+  ≤ 1.5 GB; judged on the full 10 M point workload only, not with ``--quick``), 0 otherwise;
 - the load average and the CPU time other processes used meanwhile are printed, so figures taken
   on a busy machine say so.
 
