@@ -320,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", type=int, default=min(2, os.cpu_count() or 1), help="threads (CPUs) for every method"
     )
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each table as soon as it is done
     n_national = 1_000_000 if args.quick else 10_000_000
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
