@@ -29,7 +29,7 @@ dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with 
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
-benchmark: $(INSTALLED)  # about 15 minutes on quiet cores; exits 1 when a method fails or differs, 2 when a target is missed
+benchmark: $(INSTALLED)  # about 17 CPU-minutes; exits 1 when a method fails or differs, 2 when a target is missed
 	$(BIN)/python -m benchmarks.run_benchmarks
 
 benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compared, targets not judged
