@@ -1,13 +1,28 @@
-"""Spatial benchmarks: our engine against plain DuckDB, geopandas and the best plain-shapely path.
+"""Spatial benchmarks: our engine and pipeline step against plain DuckDB, geopandas and the best plain-shapely path.
 
-Run: ``make benchmark`` (or ``.venv/bin/python -m benchmarks.run_benchmarks [--quick]``).
+Run: ``make benchmark`` (or ``.venv/bin/python -m benchmarks.run_benchmarks [--quick] [--runs N] [--threads N]``).
 
-Every method runs in its own child process on the same saved workload, so that its peak
-memory (the child's maximum resident set, workload included) and its wall time are its
-own. The table prints wall seconds, peak GB and the ratio to our engine; the last line is
-machine-readable:
+Fair and strict (see benchmarks/methods.py for how each method is prepared):
 
-    national ratio=<our time / fastest other time> peak_gb=<our peak GB> equal=<yes|no>
+- every run of every method is a fresh child process, pinned to ``--threads`` CPUs with the
+  OpenMP/BLAS thread variables set to the same number; its inputs are in memory in its own form
+  before its clock starts; its peak memory is the child's high-water mark, inputs included;
+- every figure is the median of ``--runs`` (at least 3) runs; the runs of the methods are
+  interleaved (run 1 of each method, then run 2, ...) so that a busy moment on a shared machine
+  does not fall on one method only; min and max are printed beside the median;
+- every run's result is compared with our engine's: the script exits 1 when any result differs
+  or any method fails, 2 when all agree but a target is missed (national ratio ≤ 0.6, our peak
+  ≤ 1.5 GB; judged on the full 10 M point workload only, not with ``--quick``), 0 otherwise;
+- the load average and the CPU time other processes used meanwhile are printed, so figures taken
+  on a busy machine say so.
+
+The last line is machine-readable:
+
+    national ratio=<ours / fastest other kernel> peak_gb=<our peak GB> equal=<yes|no>
+    pipeline_s=<our pipeline step> pipeline_peak_gb=<its peak> pipeline_ratio=<ours / plain DuckDB step>
+    threads=<N> runs=<N> load=<1-min load at start>,<at end> others_cpus=<mean CPUs other processes used>
+
+(all on one line).
 """
 
 from __future__ import annotations
@@ -16,20 +31,71 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-from benchmarks import workloads
+from benchmarks import methods, workloads
 
-POINT_METHODS = ["ours", "duckdb_contains", "geopandas_sjoin", "shapely_sorted_prepared"]
+POINT_METHODS = [
+    "ours",
+    "ours_pipeline",
+    "duckdb_contains",
+    "duckdb_pipeline",
+    "geopandas_sjoin",
+    "shapely_sorted_prepared",
+]
+KERNELS = ["duckdb_contains", "geopandas_sjoin", "shapely_sorted_prepared"]  # ours is compared with these
 OVERLAY_METHODS = ["ours_overlay", "geopandas_overlay", "shapely_overlay"]
 DISTANCE_METHODS = ["ours_distance", "geopandas_sjoin_nearest", "shapely_query_nearest"]
+TARGET_RATIO = 0.6
+TARGET_PEAK_GB = 1.5
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Suite:
+    """One workload and the methods run on it; the first method is the reference ("ours")."""
+
+    title: str
+    folder: Path
+    names: list[str]
+    tolerance: float = 0.0
+    database: Path | None = None  # prepared DuckDB file that the pipeline methods start from
+
+
+@dataclass
+class Outcome:
+    """All runs of one method on one suite."""
+
+    method: str
+    runs: list[dict] = field(default_factory=list)
+    error: str | None = None
+    differs: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.differs and bool(self.runs)
+
+    def median(self, key: str = "seconds") -> float:
+        return statistics.median(run[key] for run in self.runs)
+
+    def low(self) -> float:
+        return min(run["seconds"] for run in self.runs)
+
+    def high(self) -> float:
+        return max(run["seconds"] for run in self.runs)
+
+    def peak_gb(self) -> float:
+        return max(run["peak_gb"] for run in self.runs)
 
 
 def save(folder: Path, name: str, polygons: np.ndarray, **arrays: np.ndarray) -> Path:
@@ -41,106 +107,257 @@ def save(folder: Path, name: str, polygons: np.ndarray, **arrays: np.ndarray) ->
     return path
 
 
-def run_child(method: str, workload: Path) -> dict:
-    """Run one method in a fresh Python process; return its timing, memory and result file."""
-    command = [sys.executable, "-m", "benchmarks.methods", method, str(workload)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+def child_environment(threads: int) -> dict[str, str]:
+    """This environment with every thread-pool variable set to ``threads``."""
+    return {**os.environ, **{name: str(threads) for name in methods.THREAD_VARIABLES}}
+
+
+def run_child(method: str, workload: Path, result: Path, threads: int) -> dict:
+    """Run one method in a fresh Python process; return its timings and peak memory, or its error."""
+    command = [sys.executable, "-m", "benchmarks.methods", method, str(workload), str(result)]
+    command += ["--threads", str(threads)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, env=child_environment(threads))
     if done.returncode != 0:
-        return {"method": method, "error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+        lines = done.stderr.strip().splitlines()
+        return {"method": method, "error": lines[-1] if lines else f"exit code {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare(results: list[dict], workload: Path, tolerance: float) -> bool:
-    ours = np.load(workload / f"result_{results[0]['method']}.npy")
-    equal = True
-    for result in results[1:]:
-        if "error" in result:
+def same_result(reference: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
+    """Equal shape and values: exactly, or within ``tolerance`` (relative and absolute) when it is not 0."""
+    if reference.shape != other.shape:
+        return False
+    if tolerance:
+        return bool(np.allclose(reference, other, rtol=tolerance, atol=tolerance))
+    return bool(np.array_equal(reference, other))
+
+
+def run_suite(suite: Suite, runs: int, threads: int) -> list[Outcome]:
+    """Run every method ``runs`` times, interleaved and in rotating order; compare every result with the first's."""
+    outcomes = {name: Outcome(name) for name in suite.names}
+    reference: np.ndarray | None = None
+    result_file = suite.folder / "result.npy"
+    for run in range(runs):
+        shift = run % len(suite.names)
+        for name in suite.names[shift:] + suite.names[:shift]:  # run 1 starts with ours: the reference
+            outcome = outcomes[name]
+            if outcome.error:
+                continue
+            if suite.database is not None and name.endswith("_pipeline"):
+                shutil.copyfile(suite.database, suite.folder / methods.DATABASE)  # every run starts alike
+            report = run_child(name, suite.folder, result_file, threads)
+            (suite.folder / methods.DATABASE).unlink(missing_ok=True)
+            if "error" in report:
+                outcome.error = report["error"]
+                continue
+            result = np.load(result_file)
+            result_file.unlink()
+            if name == suite.names[0] and reference is None:
+                reference = result
+            elif reference is None:
+                outcome.error = f"no reference: {suite.names[0]} failed"
+                continue
+            outcome.differs |= not same_result(reference, result, suite.tolerance)
+            outcome.runs.append(report)
+    return [outcomes[name] for name in suite.names]
+
+
+def print_table(suite: Suite, outcomes: list[Outcome], threads: int, others_cpus: float) -> None:
+    print(f"\n{suite.title}  (other processes used {others_cpus:.2f} CPUs on average meanwhile)")
+    header = f"{'threads':>8}{'median s':>10}{'min-max s':>15}{'cpu s':>8}{'peak GB':>9}{'× ours':>8}"
+    print(f"{'method':<25}{header}  equal")
+    ours = outcomes[0].median() if outcomes[0].runs else float("nan")
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"{outcome.method:<25}  FAILED: {outcome.error}")
             continue
-        other = np.load(workload / f"result_{result['method']}.npy")
-        same = np.allclose(ours, other, rtol=tolerance, atol=tolerance) if tolerance else np.array_equal(ours, other)
-        result["equal"] = "yes" if same else "NO"
-        equal &= bool(same)
-    results[0]["equal"] = "-"
-    return equal
+        method_threads = "1 (lib)" if methods.METHODS[outcome.method].single_threaded else str(threads)
+        spread = f"{outcome.low():.2f}-{outcome.high():.2f}"
+        equal = "NO" if outcome.differs else ("ref" if outcome is outcomes[0] else "yes")
+        print(
+            f"{outcome.method:<25}{method_threads:>8}{outcome.median():>10.2f}{spread:>15}"
+            f"{outcome.median('cpu_seconds'):>8.2f}{outcome.peak_gb():>9.2f}{outcome.median() / ours:>8.2f}  {equal}"
+        )
 
 
-def print_table(title: str, results: list[dict]) -> None:
-    ours = results[0]["seconds"]
-    print(f"\n{title}")
-    print(f"{'method':<26}{'wall s':>9}{'peak GB':>9}{'× ours':>9}  equal to ours")
-    for r in results:
-        if "error" in r:
-            print(f"{r['method']:<26}  failed: {r['error']}")
-            continue
-        print(f"{r['method']:<26}{r['seconds']:>9.2f}{r['peak_gb']:>9.2f}{r['seconds'] / ours:>9.2f}  {r['equal']}")
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes have used since boot (Linux /proc/stat; 0 where that is missing)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def run_suite(title: str, workload: Path, names: list[str], tolerance: float = 0.0) -> tuple[list[dict], bool]:
-    results = [run_child(name, workload) for name in names]
-    equal = compare(results, workload, tolerance) if "error" not in results[0] else False
-    print_table(title, results)
-    return results, equal
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class OthersMeter:
+    """Mean number of CPUs that processes other than this benchmark used since the meter started."""
+
+    def __init__(self) -> None:
+        self.wall, self.busy, self.own = time.monotonic(), busy_cpu_seconds(), own_cpu_seconds()
+
+    def cpus(self) -> float:
+        wall = time.monotonic() - self.wall
+        others = (busy_cpu_seconds() - self.busy) - (own_cpu_seconds() - self.own)
+        return max(others, 0.0) / wall if wall > 0 else 0.0
+
+
+def load_average() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def exit_code(outcomes: list[Outcome], targets_met: bool) -> int:
+    """1 when any method failed or gave another result than ours, 2 when only a target is missed, else 0."""
+    if not all(outcome.ok for outcome in outcomes):
+        return 1
+    return 0 if targets_met else 2
+
+
+def _figure(value: float | None) -> str:
+    return "nan" if value is None else f"{value:.2f}"
+
+
+def _median(outcome: Outcome) -> float | None:
+    return outcome.median() if outcome.runs else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def fastest_kernel(national: list[Outcome]) -> float | None:
+    """The fastest median of the other methods' kernels (DuckDB, geopandas, shapely) on the national workload."""
+    medians = [outcome.median() for outcome in national if outcome.method in KERNELS and outcome.runs]
+    return min(medians, default=None)
+
+
+def summary_line(national: list[Outcome], threads: int, runs: int, load: tuple[float, float], others: float) -> str:
+    by_name = {outcome.method: outcome for outcome in national}
+    ours, pipeline, duckdb_step = by_name["ours"], by_name["ours_pipeline"], by_name["duckdb_pipeline"]
+    equal = "yes" if all(outcome.ok for outcome in national) else "no"
+    return (
+        f"national ratio={_figure(_ratio(_median(ours), fastest_kernel(national)))} "
+        f"peak_gb={_figure(ours.peak_gb() if ours.runs else None)} equal={equal} "
+        f"pipeline_s={_figure(_median(pipeline))} "
+        f"pipeline_peak_gb={_figure(pipeline.peak_gb() if pipeline.runs else None)} "
+        f"pipeline_ratio={_figure(_ratio(_median(pipeline), _median(duckdb_step)))} "
+        f"threads={threads} runs={runs} load={load[0]:.2f},{load[1]:.2f} others_cpus={others:.2f}"
+    )
+
+
+def targets_met(national: list[Outcome]) -> bool:
+    """Our engine on the national workload: at most 0.6 × the fastest other method's time, peak at most 1.5 GB."""
+    ours = next(outcome for outcome in national if outcome.method == "ours")
+    ratio = _ratio(_median(ours), fastest_kernel(national))
+    return ratio is not None and ratio <= TARGET_RATIO and ours.peak_gb() <= TARGET_PEAK_GB
+
+
+def build_suites(folder: Path, n_national: int) -> list[Suite]:
+    """Generate the workloads (deterministic) and the pipeline's DuckDB files, all before any clock."""
+    started = time.perf_counter()
+    small = workloads.municipality()
+    municipality = save(folder, "municipality", small.buurten, x=small.x, y=small.y)
+    methods.prepare_database(municipality / "pipeline.duckdb", small.buurten, small.x, small.y)
+    big = workloads.national(n_points=n_national)
+    national = save(folder, "national", big.buurten, x=big.x, y=big.y)
+    methods.prepare_database(national / "pipeline.duckdb", big.buurten, big.x, big.y)
+    green = workloads.green_polygons(50_000, workloads.NL_BOX, seed=486)
+    overlay = save(folder, "overlay", big.buurten, green=np.array(shapely.to_wkb(green), dtype=object))
+    ax, ay, parks = workloads.addresses_and_parks(100_000, 2_000, seed=487)
+    parks_wkb = np.array(shapely.to_wkb(parks), dtype=object)
+    distance = save(folder, "distance", big.buurten[:1], x=ax, y=ay, parks=parks_wkb)
+    print(
+        f"workloads generated in {time.perf_counter() - started:.1f} s: "
+        f"{len(big.buurten):,} buurten (mean {shapely.get_num_coordinates(big.buurten).mean():.0f} vertices), "
+        f"{len(big.x):,} points; {len(green):,} green polygons; {len(ax):,} addresses, {len(parks):,} parks"
+    )
+    return [
+        Suite(
+            f"points in buurten, municipality: {len(small.buurten)} buurten × {len(small.x):,} points",
+            municipality,
+            POINT_METHODS,
+            database=municipality / "pipeline.duckdb",
+        ),
+        Suite(
+            f"points in buurten, national: {len(big.buurten):,} buurten × {len(big.x):,} points",
+            national,
+            POINT_METHODS,
+            database=national / "pipeline.duckdb",
+        ),
+        Suite(
+            f"area overlay: {len(big.buurten):,} buurten × {len(green):,} green polygons",
+            overlay,
+            OVERLAY_METHODS,
+            tolerance=1e-6,
+        ),
+        Suite(
+            f"distance access: {len(ax):,} addresses × {len(parks):,} parks within 300 m",
+            distance,
+            DISTANCE_METHODS,
+            tolerance=1e-6,
+        ),
+    ]
+
+
+def at_least_3(value: str) -> int:
+    runs = int(value)
+    if runs < 3:
+        raise argparse.ArgumentTypeError("each figure is a median of at least 3 runs")
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a national workload of 1 M points instead of 10 M")
+    parser.add_argument("--runs", type=at_least_3, default=3, help="runs per method; figures are medians (≥ 3)")
+    parser.add_argument(
+        "--threads", type=int, default=min(2, os.cpu_count() or 1), help="threads (CPUs) for every method"
+    )
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each table as soon as it is done
     n_national = 1_000_000 if args.quick else 10_000_000
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}"
     )
-    with tempfile.TemporaryDirectory(prefix="ogw-bench-") as tmp:
-        folder = Path(tmp)
-        started = time.perf_counter()
-        small = workloads.municipality()
-        municipality = save(folder, "municipality", small.buurten, x=small.x, y=small.y)
-        big = workloads.national(n_points=n_national)
-        national = save(folder, "national", big.buurten, x=big.x, y=big.y)
-        green = workloads.green_polygons(50_000, workloads.NL_BOX, seed=486)
-        overlay = save(folder, "overlay", big.buurten, green=np.array(shapely.to_wkb(green), dtype=object))
-        ax, ay, parks = workloads.addresses_and_parks(100_000, 2_000, seed=487)
-        distance = save(
-            folder, "distance", big.buurten[:1], x=ax, y=ay, parks=np.array(shapely.to_wkb(parks), dtype=object)
-        )
-        print(
-            f"workloads generated in {time.perf_counter() - started:.1f} s: "
-            f"{len(big.buurten):,} buurten (mean {shapely.get_num_coordinates(big.buurten).mean():.0f} vertices), "
-            f"{len(big.x):,} points; {len(green):,} green polygons; {len(ax):,} addresses, {len(parks):,} parks"
-        )
-        run_suite(
-            f"points in buurten, municipality: {len(small.buurten)} buurten × {len(small.x):,} points",
-            municipality,
-            POINT_METHODS,
-        )
-        results, equal = run_suite(
-            f"points in buurten, national: {len(big.buurten):,} buurten × {len(big.x):,} points",
-            national,
-            POINT_METHODS,
-        )
-        run_suite(
-            f"area overlay: {len(big.buurten):,} buurten × {len(green):,} green polygons",
-            overlay,
-            OVERLAY_METHODS,
-            tolerance=1e-6,
-        )
-        run_suite(
-            f"distance access: {len(ax):,} addresses × {len(parks):,} parks within 300 m",
-            distance,
-            DISTANCE_METHODS,
-            tolerance=1e-6,
-        )
-    ours = results[0]
-    others = [r["seconds"] for r in results[1:] if "error" not in r]
-    if "error" in ours or not others:
-        print("national ratio=nan peak_gb=nan equal=no")
-        return 1
     print(
-        f"\nnational ratio={ours['seconds'] / min(others):.2f} peak_gb={ours['peak_gb']:.2f} "
-        f"equal={'yes' if equal else 'no'}"
+        f"every method: {args.threads} thread(s), pinned to {args.threads} CPU(s), "
+        f"{'/'.join(methods.THREAD_VARIABLES)}={args.threads}; median of {args.runs} runs, interleaved"
     )
-    return 0
+    load_at_start = os.getloadavg()[0]
+    print(f"load average at start (1, 5, 15 min): {load_average()}")
+    meter = OthersMeter()
+    everything: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="ogw-bench-") as tmp:
+        suites = build_suites(Path(tmp), n_national)
+        national: list[Outcome] = []
+        for suite in suites:
+            suite_meter = OthersMeter()
+            outcomes = run_suite(suite, args.runs, args.threads)
+            print_table(suite, outcomes, args.threads, suite_meter.cpus())
+            everything += outcomes
+            if suite.title.startswith("points in buurten, national"):
+                national = outcomes
+    others = meter.cpus()
+    print(f"\nload average at end (1, 5, 15 min): {load_average()}; other processes used {others:.2f} CPUs on average")
+    targets = f"targets (national, ours): ratio ≤ {TARGET_RATIO} and peak ≤ {TARGET_PEAK_GB} GB"
+    if args.quick:
+        met = True
+        print(f"{targets}: not judged on the quick workload (they are set for 10 M points)")
+    else:
+        met = targets_met(national)
+        print(f"{targets}: {'met' if met else 'MISSED'}")
+    failed = [outcome.method for outcome in everything if not outcome.ok]
+    if failed:
+        print(f"failed or different from ours: {', '.join(failed)}")
+    print(summary_line(national, args.threads, args.runs, (load_at_start, os.getloadavg()[0]), others))
+    return exit_code(everything, met)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+"""The benchmark is strict: every method computes the same answer, and a different answer or a failure fails the run."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import shapely
+
+from benchmarks import methods, run_benchmarks, workloads
+
+EXTENT = (98_000.0, 452_000.0, 104_000.0, 458_000.0)
+
+
+@pytest.fixture(scope="module")
+def small_workload(tmp_path_factory):
+    """30 buurten, 20,000 points (some outside), 300 green polygons, in EPSG:28992; saved as the runner saves."""
+    folder = tmp_path_factory.mktemp("bench")
+    polygons = workloads.coverage(30, EXTENT, seed=11)
+    x, y = workloads.points(20_000, EXTENT, seed=11, outside_share=0.01)
+    points = run_benchmarks.save(folder, "points", polygons, x=x, y=y)
+    methods.prepare_database(points / "pipeline.duckdb", polygons, x, y)
+    green = workloads.green_polygons(300, EXTENT, seed=12)
+    overlay = run_benchmarks.save(folder, "overlay", polygons, green=np.array(shapely.to_wkb(green), dtype=object))
+    return {"points": points, "overlay": overlay, "n_points": len(x)}
+
+
+def measure(name: str, folder, threads: int = 2) -> np.ndarray:
+    if name.endswith("_pipeline"):
+        shutil.copyfile(folder / "pipeline.duckdb", folder / methods.DATABASE)
+    result, timing = methods.measure(methods.METHODS[name], folder, threads)
+    assert timing["seconds"] > 0
+    return result
+
+
+def test_every_point_method_gives_our_counts_including_the_pipeline_step_on_a_duckdb_file(small_workload):
+    ours = measure("ours", small_workload["points"])
+    assert ours.sum() == small_workload["n_points"]
+    assert ours[-1] > 0  # some points lie outside every buurt
+    assert (ours[:-1] > 0).sum() >= 20
+    for name in run_benchmarks.POINT_METHODS[1:]:
+        np.testing.assert_array_equal(measure(name, small_workload["points"]), ours, err_msg=name)
+
+
+def test_the_pipeline_step_writes_every_address_back_with_its_buurtcode(small_workload):
+    folder = small_workload["points"]
+    measure("ours_pipeline", folder)
+    con = methods.connect(folder / methods.DATABASE, read_only=True)
+    try:
+        rows, coded, columns = con.execute(
+            "SELECT count(*), count(buurtcode), (SELECT count(*) FROM information_schema.columns "
+            "WHERE table_schema = 'joined' AND table_name = 'adressen_buurt') FROM joined.adressen_buurt"
+        ).fetchone()
+    finally:
+        con.close()
+    assert rows == small_workload["n_points"]
+    assert 0 < coded < rows
+    assert columns == 12  # the eleven staging columns and buurtcode
+
+
+def test_the_threaded_shapely_overlay_equals_the_pipeline_sql(small_workload):
+    ours = measure("ours_overlay", small_workload["overlay"])
+    assert ours.sum() > 0
+    for name in ("geopandas_overlay", "shapely_overlay"):
+        np.testing.assert_allclose(measure(name, small_workload["overlay"]), ours, rtol=1e-6, atol=1e-6)
+
+
+def fake_child(results: dict[str, np.ndarray | str]):
+    """A stand-in for the child process: writes a chosen result, or reports a chosen error."""
+
+    def run_child(method, workload, result, threads):
+        outcome = results[method]
+        if isinstance(outcome, str):
+            return {"method": method, "error": outcome}
+        np.save(result, outcome)
+        return {"method": method, "seconds": 1.0, "cpu_seconds": 1.0, "peak_gb": 0.1}
+
+    return run_child
+
+
+def test_a_result_that_differs_from_ours_in_one_run_fails_the_benchmark(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_benchmarks, "run_child", fake_child({"a": np.array([1, 2, 3]), "b": np.array([1, 2, 4])}))
+    outcomes = run_benchmarks.run_suite(run_benchmarks.Suite("t", tmp_path, ["a", "b"]), runs=3, threads=2)
+    assert [o.differs for o in outcomes] == [False, True]
+    assert len(outcomes[1].runs) == 3
+    assert run_benchmarks.exit_code(outcomes, targets_met=True) == 1
+
+
+def test_results_within_the_tolerance_pass_and_beyond_it_fail(tmp_path, monkeypatch):
+    fake = fake_child({"a": np.array([1.0, 2.0]), "b": np.array([1.0, 2.0 + 1e-9]), "c": np.array([1.0, 2.01])})
+    monkeypatch.setattr(run_benchmarks, "run_child", fake)
+    suite = run_benchmarks.Suite("t", tmp_path, ["a", "b", "c"], tolerance=1e-6)
+    outcomes = run_benchmarks.run_suite(suite, runs=3, threads=2)
+    assert [o.ok for o in outcomes] == [True, True, False]
+
+
+def test_a_failing_method_fails_the_benchmark_and_a_missed_target_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_benchmarks, "run_child", fake_child({"a": np.array([1]), "b": "MemoryError"}))
+    outcomes = run_benchmarks.run_suite(run_benchmarks.Suite("t", tmp_path, ["a", "b"]), runs=3, threads=2)
+    assert outcomes[1].error == "MemoryError"
+    assert run_benchmarks.exit_code(outcomes, targets_met=True) == 1
+    assert run_benchmarks.exit_code(outcomes[:1], targets_met=False) == 2
+    assert run_benchmarks.exit_code(outcomes[:1], targets_met=True) == 0
+
+
+def test_a_child_that_crashes_is_reported_as_an_error(tmp_path):
+    report = run_benchmarks.run_child("ours", tmp_path, tmp_path / "result.npy", threads=1)
+    assert "error" in report
+    assert "polygons.npy" in report["error"]  # the workload folder is empty
+
+
+def test_fewer_than_three_runs_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        run_benchmarks.main(["--runs", "2"])
+    assert "at least 3 runs" in capsys.readouterr().err
