@@ -104,13 +104,13 @@ class BuildTransaction:
                 os.replace(self.database, backup)
             os.replace(self.working, self.database)
         except OSError as error:
-            raise BuildError(f"the database could not be replaced ({_reason(error)}); {FAILED}") from error
+            raise BuildError(f"the database could not be replaced ({_reason(error)}); {FAILED}") from None
         try:
             if site:
                 publish_site(self.site, self.maps)
         except OSError as error:
             self._restore_database(backup, had_database)
-            raise BuildError(f"the site could not be published in {self.maps} ({_reason(error)}); {FAILED}") from error
+            raise BuildError(f"the site could not be published in {self.maps} ({_reason(error)}); {FAILED}") from None
         backup.unlink(missing_ok=True)
         self._release()
 
@@ -153,16 +153,32 @@ def publish_site(site: Path, maps: Path) -> None:
         return
     old = maps.with_name(maps.name + OLD_SUFFIX)
     shutil.rmtree(old, ignore_errors=True)
-    if maps.exists():
-        os.replace(maps, old)
+    nested = _keep_nested_sites(maps, site)
     try:
+        if maps.exists():
+            os.replace(maps, old)
         os.replace(site, maps)
     except OSError:
         if old.exists():
             os.replace(old, maps)
+        for name in nested:  # back where they were
+            os.replace(site / name, maps / name)
         raise
     (maps / ".compleet").unlink(missing_ok=True)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _keep_nested_sites(maps: Path, site: Path) -> list[str]:
+    """Move the sites of other builds published inside ``maps`` (``maps/alphen/index.html``) into the new site;
+    return their names."""
+    if not maps.is_dir():
+        return []
+    moved = []
+    for nested in sorted(maps.iterdir()):
+        if nested.is_dir() and (nested / "index.html").is_file() and not (site / nested.name).exists():
+            os.replace(nested, site / nested.name)
+            moved.append(nested.name)
+    return moved
 
 
 def _replace_contents(site: Path, maps: Path) -> None:
@@ -204,7 +220,7 @@ def _copy_file(source: Path, target: Path) -> None:
             shutil.copyfileobj(reader, writer, 1 << 22)
     except OSError as error:
         target.unlink(missing_ok=True)
-        raise BuildError(f"could not copy {source} to start the build ({_reason(error)}); {FAILED}") from error
+        raise BuildError(f"could not copy {source} to start the build ({_reason(error)}); {FAILED}") from None
 
 
 def _check_readable(published: Path, copy: Path) -> None:

@@ -60,6 +60,16 @@ def scan_inbox(config: ProjectConfig, installed: dict[str, str]) -> list[InboxFi
                     path, digest, None, "reject", f"geen partner met deze bestandsnaam; verwacht een van: {names}"
                 )
             )
+        elif partner.is_many_files:
+            decisions.append(
+                InboxFile(
+                    path,
+                    digest,
+                    partner.name,
+                    "reject",
+                    f"partner {partner.name} leest meerdere bestanden ({partner.path}); vervang die in hun eigen map",
+                )
+            )
         elif installed.get(partner.name) == digest:
             decisions.append(InboxFile(path, digest, partner.name, "same"))
         else:

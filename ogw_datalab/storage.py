@@ -24,6 +24,11 @@ def partner_table(name: str) -> str:
     return f"partner_{name}"
 
 
+def tijdreeks_table(name: str, part: str = "") -> str:
+    """Table name of a configured tijdreeks (``tijdreeks_lucht``, ``tijdreeks_lucht_maand``)."""
+    return f"tijdreeks_{name}" + (f"_{part}" if part else "")
+
+
 def quote_identifier(name: str) -> str:
     """Quote a DuckDB identifier (the name comes from an allow-list or a validated config)."""
     return '"' + name.replace('"', '""') + '"'

@@ -18,6 +18,7 @@ from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.indicators.history import recorded_build
+from ogw_datalab.inspect_sources import inspect_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
 
 from .definitions import build_job
@@ -43,6 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         if name == "build":
             command.add_argument("--debug", action="store_true", help="print tracebacks of failures")
     args = parser.parse_args(argv)
+    try:
+        return run_command(args)
+    except Exception as error:  # never a traceback for the data team, unless asked for
+        if getattr(args, "debug", False):
+            raise
+        print(f"ogw-datalab: {error}", file=sys.stderr)
+        if args.command == "build":
+            print(FAILED, file=sys.stderr)
+        return 1
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command."""
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
     try:
@@ -50,14 +64,28 @@ def main(argv: list[str] | None = None) -> int:
         projects = [project_for(config, g, y) for g, y in builds_of(config)]
         if args.command in ("build", "demo-data"):
             write_demo_files(projects)
-        check_source_files(projects[-1].config)  # an earlier year's files are checked when it is built
+        check_files(projects[-1].config)  # an earlier year's files are checked when it is built
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
+        if args.command == "build":
+            print(FAILED, file=sys.stderr)
         return 2
     if args.command == "build":
         return build(config, projects, debug=args.debug)
     print(f"configuration OK: {config.config_file}")
     return 0
+
+
+def check_files(config: ProjectConfig) -> None:
+    """Raise :class:`ConfigError` when a configured file is missing or does not fit its configuration.
+
+    Every file is opened: its header, a sample of rows and its CRS (``ogw_datalab.inspect_sources``).
+    """
+    check_source_files(config)
+    problems = inspect_configured_files(config)
+    if problems:
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        raise ConfigError(f"{config.config_file}: the files do not fit the configuration\n{lines}")
 
 
 def write_demo_files(projects: list[Project]) -> None:
@@ -92,7 +120,7 @@ def build(config: ProjectConfig, projects: list[Project], *, debug: bool = False
                 print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
                 continue
             try:
-                check_source_files(project.config)
+                check_files(project.config)
             except ConfigError as error:
                 print(f"ogw-datalab: {error}\n{FAILED}", file=sys.stderr)
                 return 2

@@ -1,4 +1,4 @@
-"""A local HTTP server that answers like PDOK's OGC API Features and CBS's OData, for fetch tests.
+"""A local HTTP server that answers like PDOK's OGC API Features, CBS's OData, Luchtmeetnet and SensorThings.
 
 Routes map a path to a function returning (status, headers, body); the server counts the
 requests per path so tests can see retries and cache hits. It binds to 127.0.0.1 only.
@@ -7,12 +7,14 @@ requests per path so tests can see retries and cache hits. It binds to 127.0.0.1
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 Answer = tuple[int, dict[str, str], bytes]
 Route = Callable[[dict[str, list[str]], int], Answer]
@@ -67,3 +69,174 @@ def fake_server() -> Iterator[FakeServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- Luchtmeetnet open API and OGC SensorThings (RIVM Samenmeten), in their documented formats -------------------
+
+
+def luchtmeetnet_routes(
+    server: FakeServer,
+    stations: dict[str, tuple[str, float, float]],
+    measurements: list[tuple[str, str, str, float]],
+    *,
+    page_size: int = 3,
+    broken: Callable[[int, int], Answer | None] | None = None,
+) -> None:
+    """Answer ``/open_api/stations/{number}`` and ``/open_api/measurements`` like api.luchtmeetnet.nl.
+
+    ``stations``: number -> (location name, lon, lat). ``measurements``: (station, formula, UTC time
+    ``2016-06-01T00:00:00+00:00``, value). Pages hold ``page_size`` items with the ``pagination`` block;
+    the ``end`` of a query is inclusive (as it may be on the real service). ``broken(page, hits)`` may
+    return another answer for a page (a truncated body, an HTTP 504).
+    """
+    for number, (location, lon, lat) in stations.items():
+        station = {
+            "data": {
+                "type": "Urban",
+                "components": ["NO2", "PM10", "PM25"],
+                "geometry": {"type": "point", "coordinates": [lon, lat]},
+                "municipality": "Amsterdam",
+                "url": "",
+                "province": None,
+                "organisation": "GGD Amsterdam",
+                "location": location,
+                "year_start": "1986",
+                "description": {"NL": "", "EN": ""},
+            }
+        }
+        server.routes[f"/open_api/stations/{number}"] = lambda q, h, s=station: json_answer(s)
+
+    def page_of(query: dict[str, list[str]], hits: int) -> Answer:
+        if "start" not in query or "end" not in query:
+            return 302, {"Location": "/open_api/measurements?start=last-week"}, b""
+        start, end = (query[k][0] + "+00:00" for k in ("start", "end"))
+        station, formula = query["station_number"][0], query["formula"][0]
+        chosen = sorted(
+            (m for m in measurements if m[0] == station and m[1] == formula and start <= m[2] <= end),
+            key=lambda m: m[2],
+        )
+        page = int(query.get("page", ["1"])[0])
+        if broken is not None:
+            answer = broken(page, hits)
+            if answer is not None:
+                return answer
+        last = max(1, -(-len(chosen) // page_size))
+        items = chosen[(page - 1) * page_size : page * page_size]
+        return json_answer(
+            {
+                "pagination": {
+                    "first_page": 1,
+                    "prev_page": max(1, page - 1),
+                    "current_page": page,
+                    "next_page": min(last, page + 1),
+                    "last_page": last,
+                    "page_list": list(range(1, last + 1)),
+                },
+                "data": [
+                    {"station_number": s, "formula": f, "value": v, "timestamp_measured": t} for s, f, t, v in items
+                ],
+            }
+        )
+
+    server.routes["/open_api/measurements"] = page_of
+
+
+def sensorthings_routes(
+    server: FakeServer,
+    things: list[dict],
+    *,
+    page_size: int = 2,
+    broken: Callable[[str, int], Answer | None] | None = None,
+) -> None:
+    """Answer ``/v1.0/Things``, their Datastreams, Locations, HistoricalLocations and Observations.
+
+    Each thing: ``id``, ``name``, ``codegemeente``, ``location`` (lon, lat), optional ``history``
+    [(time, lon, lat)], and ``datastreams``: [(id, quantity token, unit symbol, [(time, result)])].
+    Collections are paged ``page_size`` at a time with ``@iot.nextLink`` (``$top``/``$skip``);
+    Observations honour ``$filter=phenomenonTime ge A and phenomenonTime lt B``.
+    ``broken(path, hits)`` may return another answer for a path.
+    """
+    root = "/v1.0"
+
+    def collection(path: str, items: list[dict], query: dict[str, list[str]]) -> Answer:
+        skip = int(query.get("$skip", ["0"])[0])
+        top = min(int(query.get("$top", [str(page_size)])[0]), page_size)
+        document: dict = {"value": items[skip : skip + top]}
+        if skip + top < len(items):
+            kept = {k: v[0] for k, v in query.items() if k not in ("$skip", "$top")}
+            rest = "".join(f"&{k}={quote(v, safe='')}" for k, v in kept.items())
+            document["@iot.nextLink"] = f"{server.base_url}{path}?$top={top}&$skip={skip + top}{rest}"
+        return json_answer(document)
+
+    def routed(path: str, answer: Callable[[dict[str, list[str]]], Answer]) -> None:
+        def route(query: dict[str, list[str]], hits: int) -> Answer:
+            if broken is not None:
+                replaced = broken(path, hits)
+                if replaced is not None:
+                    return replaced
+            return answer(query)
+
+        server.routes[path] = route
+
+    def things_page(query: dict[str, list[str]]) -> Answer:
+        wanted = re.fullmatch(r"properties/codegemeente eq '(\d+)'", query.get("$filter", [""])[0])
+        chosen = [t for t in things if wanted and t["codegemeente"] == wanted.group(1)]
+        return collection(f"{root}/Things", [_thing(server.base_url, t) for t in chosen], query)
+
+    routed(f"{root}/Things", things_page)
+    for thing in things:
+        base = f"{root}/Things({thing['id']})"
+        point = {"type": "Point", "coordinates": list(thing["location"])}
+        locations = [
+            {"@iot.id": thing["id"], "name": thing["name"], "encodingType": "application/geo+json", "location": point}
+        ]
+        routed(f"{base}/Locations", lambda q, p=f"{base}/Locations", v=locations: collection(p, v, q))
+        history = [
+            {"@iot.id": i, "time": t, "Locations": [{"location": {"type": "Point", "coordinates": [lon, lat]}}]}
+            for i, (t, lon, lat) in enumerate(thing.get("history", []))
+        ]
+        routed(f"{base}/HistoricalLocations", lambda q, p=f"{base}/HistoricalLocations", v=history: collection(p, v, q))
+        streams = [
+            {
+                "@iot.id": sid,
+                "name": f"{thing['name']}-{i}-{token}",
+                "description": f"{thing['name']}-{i}-{token}",
+                "unitOfMeasurement": {"symbol": unit},
+                "Observations@iot.navigationLink": f"{server.base_url}{root}/Datastreams({sid})/Observations",
+            }
+            for i, (sid, token, unit, _) in enumerate(thing["datastreams"])
+        ]
+        routed(f"{base}/Datastreams", lambda q, p=f"{base}/Datastreams", v=streams: collection(p, v, q))
+        for sid, _, _, observations in thing["datastreams"]:
+            path = f"{root}/Datastreams({sid})/Observations"
+            routed(path, lambda q, p=path, o=observations: collection(p, _observations(o, q), q))
+
+
+def _thing(base_url: str, thing: dict) -> dict:
+    link = f"{base_url}/v1.0/Things({thing['id']})"
+    return {
+        "@iot.id": thing["id"],
+        "@iot.selfLink": link,
+        "name": thing["name"],
+        "description": thing["name"],
+        "properties": {"codegemeente": thing["codegemeente"], "owner": "Samen Meten", "project": "Samen Meten"},
+        "Locations@iot.navigationLink": f"{link}/Locations",
+        "Datastreams@iot.navigationLink": f"{link}/Datastreams",
+        "HistoricalLocations@iot.navigationLink": f"{link}/HistoricalLocations",
+    }
+
+
+def _observations(observations: list[tuple[str, object]], query: dict[str, list[str]]) -> list[dict]:
+    window = re.fullmatch(r"phenomenonTime ge (\S+) and phenomenonTime lt (\S+)", query.get("$filter", [""])[0])
+
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text)
+
+    chosen = [
+        (t, r)
+        for t, r in observations
+        if window is None or moment(window.group(1)) <= moment(t) < moment(window.group(2))
+    ]
+    return [
+        {"@iot.id": i, "phenomenonTime": t, "result": r, "resultTime": None} for i, (t, r) in enumerate(sorted(chosen))
+    ]

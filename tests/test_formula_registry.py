@@ -25,7 +25,7 @@ def test_the_readme_table_is_the_registry():
 
 def test_every_registered_type_has_its_sql_file_and_its_inputs_are_catalogue_fields():
     fields = {"kolom", "laag", "partner", "per", "afstand_m", "max_afstand_m", "typen", "waarden", "van"}
-    fields |= {"minimum", "kroon_m2"}
+    fields |= {"minimum", "kroon_m2", "tijdreeks", "grootheid", "soort", "maand_van", "maand_tot", "percentiel"}
     for formula in FORMULAS.values():
         assert "SELECT" in formula.sql_text(), formula.name
         assert set(formula.inputs) | set(formula.optional) <= fields, formula.name

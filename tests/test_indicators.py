@@ -95,7 +95,11 @@ def test_roll_up_recomputes_rates_from_sums(small_town, config):
     assert trees["WK000100"] == pytest.approx(1000 * 40 / 1400)  # not the mean of 30 and 25
     assert trees["WK000101"] == pytest.approx(1000 * 5 / 40)  # Noordoost has no known inhabitants
     assert values(small_town, "gemeente", "gemeentecode", "i0")["GM0001"] == pytest.approx(1000 * 45 / 1440)
-    assert values(small_town, "gemeente", "gemeentecode", "i1")["GM0001"] == 1440
+    # A count is summed only where every buurt is known: Noordoost's inhabitants are secret.
+    assert values(small_town, "wijk", "wijkcode", "i1") == {"WK000100": 1400, "WK000101": None}
+    assert values(small_town, "gemeente", "gemeentecode", "i1")["GM0001"] is None
+    reasons = small_town.execute("SELECT reden FROM indicators.gemeente WHERE indicator = 'i1'").fetchone()[0]
+    assert reasons == "geen totaal: 1 buurt heeft geen bekende waarde"
 
 
 def test_distance_shares_and_means(small_town, config):

@@ -6,9 +6,6 @@ with a reason; the match rate is over the rows that belong to the gemeente.
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -24,10 +21,9 @@ from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_layers import stage_addresses
 from ogw_datalab.staging.stage_partners import stage_partner
 from ogw_datalab.storage import partner_table, write_frame
-from pipelines.cli import main
 
 from .fixtures import RD, points, two_by_two_buurten
-from .test_end_to_end import PROJECT, demo_config
+from .labs import PROJECT, Lab, demo_config
 from .test_indicators import DEMO, stage_cbs_areas_wijken
 
 
@@ -428,9 +424,6 @@ def test_configuration_without_partners_builds_on_a_fresh_database(tmp_path):
         indicatoren=str(tmp_path / "indicatoren.yaml"),
         opgaven=str(tmp_path / "opgaven.yaml"),
     )
-    printed = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
-        patch.delenv("DAGSTER_HOME", raising=False)
-        code = main(["build", "--config", str(config)])
-    assert code == 0, printed.getvalue()
+    run = Lab(tmp_path, config).run()
+    assert run.code == 0, run.out + run.err
     assert (tmp_path / "maps" / "index.html").is_file()

@@ -6,10 +6,15 @@ import duckdb
 import openpyxl
 import pytest
 
-from ogw_datalab.config import Layer, Partner, Source
+from ogw_datalab.config import Layer, Partner, Source, load_config
 from ogw_datalab.readers import SourceError, read_source
+from ogw_datalab.spatial.join_partners import join_partner
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_partners import stage_partner
 from ogw_datalab.storage import partner_table, query_row, write_frame
+
+from .fixtures import two_by_two_buurten
+from .test_indicators import DEMO, stage_cbs_areas_wijken
 
 
 def test_xlsx_partner_with_title_lines_and_float_bag_ids(con, tmp_path):
@@ -33,10 +38,10 @@ def test_xlsx_partner_with_title_lines_and_float_bag_ids(con, tmp_path):
     write_frame(con, "raw", partner_table("corporatie"), read_source("partners.corporatie", partner))
     stage_partner(con, partner)
     rows = con.execute("SELECT bronrij, bag_id, energielabel, huur FROM staging.partner_corporatie").fetchall()
-    assert rows == [
-        (1, "0484010000000002", "C", 712.5),
-        (2, "0484010000000005", "F", 655.0),
-        (3, "0484010000000006", "G", None),
+    assert rows == [  # bronrij: the spreadsheet's own row numbers, below a title, a blank row and the header
+        (4, "0484010000000002", "C", 712.5),
+        (5, "0484010000000005", "F", 655.0),
+        (6, "0484010000000006", "G", None),
     ]
 
 
@@ -56,7 +61,7 @@ def test_bad_wkt_names_the_row(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("naam;geometrie\nA;POINT (1 2)\nB;POINT (oops)\n", encoding="utf-8")
     layer = Layer(kind="csv", geometry="points", path=path, wkt="geometrie", crs="EPSG:28992")
-    with pytest.raises(SourceError, match="row 2, column 'geometrie': not valid WKT"):
+    with pytest.raises(SourceError, match="row 3, column 'geometrie': not valid WKT"):  # line 3 of the file
         read_source("layers.x", layer)
 
 
@@ -82,9 +87,11 @@ def test_missing_column_names_file_and_columns(tmp_path):
     path = tmp_path / "ggd.csv"
     path.write_text("Titel\nWijkenEnBuurten;Eenzaam\nBU00010001;12,5\n", encoding="utf-8")
     source = Source(kind="csv", path=path, columns={"buurtcode": "WijkenEnBuurten", "eenzaam": "Eenzaam_28"})
-    with pytest.raises(
-        SourceError, match=r"ggd\.csv\): none of the first 60 lines .* \['WijkenEnBuurten', 'Eenzaam_28'\]"
-    ):
+    expected = (
+        r"^partners\.ggd \(ggd\.csv\): columns\.eenzaam names 'Eenzaam_28', which is not in the header on line 2; "
+        r"did you mean 'Eenzaam'\?$"
+    )
+    with pytest.raises(SourceError, match=expected):
         read_source("partners.ggd", source)
 
 
@@ -108,3 +115,77 @@ def test_rows_without_coordinates_keep_no_geometry(tmp_path, con):
     frame = read_source("partners.m", Source(kind="csv", path=path, x="X", y="Y", crs="EPSG:28992"))
     assert frame.geometry.isna().tolist() == [False, True, True]
     assert query_row(con, "SELECT 1")[0] == 1
+
+
+def test_header_names_must_name_every_column(tmp_path):
+    path = tmp_path / "rapport.csv"
+    path.write_text("Tabel 1;;;\n;;;\nGM0001;Totaal;Gemeente;27,9\n;WK000100;Zuid;28,1\n", encoding="utf-8")
+    short = Source(kind="csv", path=path, skip_rows=2, header_names=["wijkcode", "naam", "inkomen"])
+    with pytest.raises(SourceError, match=r"header_names gives 3 names but rapport\.csv has 4 columns \(line 3 reads"):
+        read_source("partners.inkomen", short)
+    long = Source(kind="csv", path=path, skip_rows=2, header_names=["a", "wijkcode", "naam", "inkomen", "extra"])
+    with pytest.raises(SourceError, match="header_names gives 5 names but rapport.csv has 4 columns"):
+        read_source("partners.inkomen", long)
+    exact = Source(kind="csv", path=path, skip_rows=2, header_names=["gemeentecode", "wijkcode", "naam", "inkomen"])
+    frame = read_source("partners.inkomen", exact)
+    assert frame[["bronrij", "wijkcode", "inkomen"]].values.tolist() == [[3, "Totaal", "27,9"], [4, "WK000100", "28,1"]]
+
+
+def test_xlsx_header_names_must_name_every_column(tmp_path):
+    path = tmp_path / "rapport.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["GM0001", "Totaal", "Gemeente", 27.9])
+    book.save(path)
+    with pytest.raises(SourceError, match="header_names gives 2 names but rapport.xlsx has 4 columns"):
+        read_source("partners.x", Source(kind="xlsx", path=path, header_names=["wijkcode", "inkomen"]))
+
+
+def test_rows_wider_than_the_header_are_refused_not_shifted(tmp_path):
+    # Every row one cell wider than the header: pandas took the codes as row labels and put 1 and 2 under
+    # buurtcode, without a word.
+    path = tmp_path / "p.csv"
+    path.write_text("buurtcode;waarde\nBU00010001;1;9\nBU00010002;2;8\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="line 2 of p.csv has 3 filled cells but the header names 2 columns"):
+        read_source("partners.p", Source(kind="csv", path=path, columns={"buurtcode": "buurtcode"}))
+
+
+def test_bronrij_is_the_line_a_person_sees_blank_rows_and_titles_included(con, tmp_path):
+    path = tmp_path / "ggd.csv"
+    path.write_text(
+        "Gezondheidsmonitor\n\nbuurtcode;eenzaam\nBU00010001;12\n\nBU00019999;14\n;\nBU00010002;16\nBron: GGD\n",
+        encoding="utf-8",
+    )
+    partner = Partner(name="ggd", kind="csv", key="buurtcode", path=path, columns={"buurtcode": "buurtcode"})
+    frame = read_source("partners.ggd", partner)
+    assert frame["bronrij"].tolist() == [4, 6, 8]  # lines 5 and 7 are empty, line 9 is a note
+    assert frame.attrs["cleaning"]["rows_dropped"] == {"empty": 2, "notes": 1}
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    stage_cbs_areas_wijken(con)
+    write_frame(con, "raw", partner_table("ggd"), frame)
+    stage_partner(con, partner)
+    config = load_config(DEMO, check_files=False)
+    config = config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0001"})})
+    join_partner(con, partner, config)
+    quarantined = con.execute("SELECT bronrij FROM joined.quarantaine_partners").fetchall()
+    assert quarantined == [(6,)]  # BU00019999 (no such buurt), on line 6 of the file
+
+
+def test_xlsx_bronrij_is_the_spreadsheet_row_with_blank_rows(tmp_path):
+    path = tmp_path / "bezit.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["Bezit"], [], ["VBO id", "Label"], ["0484010000000002", "C"], [], ["0484010000000006", "G"]):
+        sheet.append(row)
+    book.save(path)
+    frame = read_source("partners.b", Source(kind="xlsx", path=path, columns={"bag_id": "VBO id"}))
+    assert frame["bronrij"].tolist() == [4, 6]
+
+
+def test_a_file_gdal_cannot_read_says_so_without_layer_none(tmp_path):
+    path = tmp_path / "bomen.geojson"
+    path.write_text("this is not GeoJSON", encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        read_source("layers.bomen", Layer(kind="vector", geometry="points", path=path))
+    assert "None" not in str(error.value)
+    assert str(error.value).startswith("layers.bomen (bomen.geojson): GDAL cannot read the file as a GIS file")

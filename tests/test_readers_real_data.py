@@ -80,6 +80,43 @@ def test_bag_addresses_sample(con, shared_data):
 
 def test_wrong_layer_names_the_layers_in_the_file(shared_data):
     path = shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg"
-    expected = r"sources\.adressen \(dutch_addresses_28992\.gpkg\): cannot read .*'OGRGeoJSON'"
+    expected = (
+        r"^sources\.adressen \(dutch_addresses_28992\.gpkg\): the file has no layer 'verblijfsobject'; "
+        r"its layers are 'OGRGeoJSON'$"
+    )
     with pytest.raises(SourceError, match=expected):
         read_source("sources.adressen", Source(kind="bag_verblijfsobjecten", path=path, layer="verblijfsobject"))
+
+
+MAATWERK = "cbs_maatwerk_inkomen2020_autobezit2023"
+
+
+def test_report_style_header_names_that_miss_columns_are_refused(shared_data):
+    """The README's report-style example had 4 names for the 6 columns of the CBS income table, and put
+    '27,9' (income of Nederland) in the wijkcode column without a word."""
+    path = shared_data / MAATWERK / "kvk2020-wb2023.csv"
+    short = Source(kind="csv", path=path, skip_rows=13, header_names=["gemeentecode", "wijkcode", "naam", "inkomen"])
+    expected = (
+        r"^partners\.inkomen \(kvk2020-wb2023\.csv\): header_names gives 4 names but kvk2020-wb2023\.csv has 6 "
+        r"columns \(line 14 reads 'Nederland;;;27,9;40,0;20,0'\); give exactly one name per column"
+    )
+    with pytest.raises(SourceError, match=expected):
+        read_source("partners.inkomen", short)
+
+
+def test_report_style_csv_with_every_column_named(shared_data):
+    path = shared_data / MAATWERK / "kvk2020-wb2023.csv"
+    names = ["gemeentecode", "wijkcode", "naam", "inkomen", "laag_inkomen_pct", "hoog_inkomen_pct"]
+    frame = read_source("partners.inkomen", Source(kind="csv", path=path, skip_rows=13, header_names=names))
+    oudshoorn = frame[frame["wijkcode"] == "WK048401"].iloc[0]
+    assert (oudshoorn["bronrij"], oudshoorn["naam"], oudshoorn["inkomen"]) == (1422, "Oudshoorn", "28,9")
+    assert frame.attrs["cleaning"]["rows_dropped"]["notes"] == 1  # "Bron: CBS, Integraal Inkomens- ..."
+    assert len(frame) == 3709 - 13 - 1  # the file's 3,709 lines: 13 title lines, the rows, one note
+
+
+def test_trailing_separator_does_not_need_a_name(shared_data):
+    path = shared_data / MAATWERK / "gem-autobezit-huishouden_2023_wijk.csv"
+    names = ["wijknaam", "wijkcode", "gemeentenaam", "gemeentecode", "autos_per_huishouden"]  # 5 columns, then ';'
+    frame = read_source("partners.auto", Source(kind="csv", path=path, skip_rows=3, header_names=names))
+    alphen = frame[frame["wijkcode"].str.strip() == "WK048401"]
+    assert len(alphen) == 1 and alphen["gemeentecode"].str.strip().tolist() == ["GM0484"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
 from shapely.geometry import Point
 
+from ogw_datalab.config import Source
 from ogw_datalab.spatial.join_points_to_buurten import compute_distances, join_points_to_buurten
 from ogw_datalab.staging.columns import StagingError
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
@@ -18,7 +21,13 @@ from .fixtures import RD, points, two_by_two_buurten
 def test_staging_cleans_codes_filters_gemeente_and_nulls_sentinels(con):
     two_by_two_buurten(con)
     counts = stage_cbs_areas(con, "buurten", "GM0001")
-    assert counts == {"rows": 4, "other_gemeenten": 1, "rejected_geometries": 0}
+    # The fixture writes raw.buurten itself, so the sentinel reaches staging, which counts it as unknown.
+    assert counts == {
+        "rows": 4,
+        "other_gemeenten": 1,
+        "rejected_geometries": 0,
+        "negative_emptied": {"aantal_inwoners": 1},
+    }
     rows = dict(con.execute("SELECT buurtcode, aantal_inwoners FROM staging.buurten").fetchall())
     assert rows == {"BU00010001": 1000, "BU00010002": 400, "BU00010101": 40, "BU00010102": None}
 
@@ -29,8 +38,13 @@ def test_staging_rejects_duplicate_codes_and_keeps_previous_table(con):
     broken = two_by_two_buurten(con)
     broken.loc[1, "BU_CODE"] = "BU00010001"
     write_frame(con, "raw", "buurten", broken)
-    with pytest.raises(StagingError, match="duplicate buurtcodes.*BU00010001"):
-        stage_cbs_areas(con, "buurten", "GM0001")
+    source = Source(kind="cbs_wijkbuurtkaart", path=Path("wijkenbuurten_2024.gpkg"), layer="buurten")
+    expected = (
+        r"^sources\.buurten \(wijkenbuurten_2024\.gpkg\): buurtcodes occur more than once \(each must occur once\), "
+        r"e\.g\. BU00010001 in rows 1, 2$"
+    )
+    with pytest.raises(StagingError, match=expected):
+        stage_cbs_areas(con, "buurten", "GM0001", source=source)
     assert con.execute("SELECT count(DISTINCT buurtcode) FROM staging.buurten").fetchone()[0] == 4
 
 

@@ -6,6 +6,7 @@ Each writes a local file that the ordinary readers then read; assets never touch
 from .fetch_cbs import fetch_cbs_odata
 from .fetch_file import fetch_file
 from .fetch_pdok import fetch_pdok_features
+from .fetch_timeseries import fetch_luchtmeetnet, fetch_sensorthings
 from .http_cache import CachedResponse, FetchError, FetchSettings, HttpCache
 
 __all__ = [
@@ -15,5 +16,7 @@ __all__ = [
     "HttpCache",
     "fetch_cbs_odata",
     "fetch_file",
+    "fetch_luchtmeetnet",
     "fetch_pdok_features",
+    "fetch_sensorthings",
 ]

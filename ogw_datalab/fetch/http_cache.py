@@ -61,12 +61,18 @@ class HttpCache:
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.requests_made = 0
 
-    def get(self, url: str, params: dict[str, Any] | None = None, *, expect_json: bool = False) -> CachedResponse:
-        """The body of ``url`` (with ``params``), from the cache or downloaded."""
+    def get(
+        self, url: str, params: dict[str, Any] | None = None, *, expect_json: bool = False, refresh: bool = False
+    ) -> CachedResponse:
+        """The body of ``url`` (with ``params``), from the cache or downloaded.
+
+        ``refresh`` downloads this one again even when cached (data that may still change, such as the
+        measurements of the last days); the settings' ``refresh`` does so for every request.
+        """
         full_url = url + ("?" + urlencode(params, safe="$,:/'()") if params else "")
         key = hashlib.sha256(full_url.encode("utf-8")).hexdigest()[:40]
         body_path, record_path = self.folder / f"{key}.body", self.folder / f"{key}.json"
-        if not self.settings.refresh:
+        if not (self.settings.refresh or refresh):
             cached = _read_cached(full_url, body_path, record_path)
             if cached is not None:
                 return cached

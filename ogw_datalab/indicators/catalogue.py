@@ -46,6 +46,12 @@ class Formule(_Strict):
     van: list[str] | None = Field(None, description="partner_aandeel: values in the denominator (default: any)")
     minimum: int = Field(3, ge=1, description="bomen_bij_woning: trees a home should see")
     kroon_m2: float = Field(50.0, gt=0, description="kronendak: crown area assumed per tree, m²")
+    tijdreeks: str | None = Field(None, description="tijdreeks_*: a name under 'tijdreeksen' in the configuration")
+    grootheid: str | None = Field(None, description="tijdreeks_*: the quantity, e.g. NO2 or PM25")
+    soort: Literal["referentie", "laagkosten", "alle"] = Field("alle", description="tijdreeks_*: which sensors")
+    maand_van: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="tijdreeks_*: first month, YYYY-MM")
+    maand_tot: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="tijdreeks_*: last month, YYYY-MM")
+    percentiel: float | None = Field(None, gt=0, lt=100, description="tijdreeks_percentiel: which percentile")
 
     @model_validator(mode="after")
     def _inputs_for_type(self) -> Formule:
@@ -168,7 +174,21 @@ def _unmet(index: int, indicator: Indicator, config: ProjectConfig) -> list[str]
         problems.append(f"{where}.type: '{formule.type}' needs parameters.park_layer (woods and parks)")
     if formule.partner is not None:
         problems += _unmet_partner(formule, formula, config, where)
+    if formule.tijdreeks is not None:
+        problems += _unmet_tijdreeks(formule, config, where)
     return problems
+
+
+def _unmet_tijdreeks(formule: Formule, config: ProjectConfig, where: str) -> list[str]:
+    if formule.tijdreeks not in config.tijdreeksen:
+        return [f"{where}.tijdreeks: no tijdreeks '{formule.tijdreeks}' (configured: {sorted(config.tijdreeksen)})"]
+    mixing = config.tijdreeksen[formule.tijdreeks].aggregatie.soorten
+    if (mixing == "apart") == (formule.soort == "alle"):
+        wanted = "'referentie' or 'laagkosten'" if mixing == "apart" else "'alle'"
+        return [f"{where}.soort: tijdreeks '{formule.tijdreeks}' keeps sensors {mixing}; use soort {wanted}"]
+    if formule.maand_van and formule.maand_tot and formule.maand_tot < formule.maand_van:
+        return [f"{where}.maand_tot: {formule.maand_tot} is before maand_van {formule.maand_van}"]
+    return []
 
 
 def _unmet_layer(formule: Formule, formula: FormulaType, config: ProjectConfig, where: str) -> list[str]:

@@ -54,7 +54,8 @@ def _compute_one(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicato
     for step in formula.prepare:  # intermediate tables, kept as joined.indicator_<id>_...
         identifiers.update(step(con, config, formule, f"indicator_{indicator.id}"))
     sql = formula.sql_text().format(**identifiers)
-    frame = con.execute(sql, bound_parameters(sql, _parameters(config, indicator))).df()
+    parameters = _parameters(config, indicator) | (formula.parameters(config, formule) if formula.parameters else {})
+    frame = con.execute(sql, bound_parameters(sql, parameters)).df()
     frame["waarde"] = [None if pd.isna(v) else round(float(v), indicator.decimalen) for v in frame["waarde"]]
     return frame.assign(indicator=indicator.id)
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .catalogue import Formule
 
 PrepareStep = Callable[[duckdb.DuckDBPyConnection, ProjectConfig, "Formule", str], dict[str, str]]
+ParameterStep = Callable[[ProjectConfig, "Formule"], dict[str, object]]
 Aggregation = Literal["som", "verhouding", "geen"]
 Denominator = Literal["personen", "woningen", "rijen", "respondenten", "geen"]
 ROLL_UP_TEXT = {"som": "sum", "verhouding": "recomputed from the sums", "geen": "none"}
@@ -51,6 +52,8 @@ class FormulaType:
         Per field, the only values it may take.
     prepare
         Steps that write intermediate tables before the SQL runs (see :mod:`.prepare_inputs`).
+    parameters
+        A step giving the values its SQL binds beyond the common ones (``$per``, ``$afstand_m``, ...).
     aggregation
         How wijk and gemeente follow from the buurten: ``som``, ``verhouding`` or ``geen``.
     scale
@@ -73,6 +76,7 @@ class FormulaType:
     partner_level: Literal["buurt", "wijk"] | None = None
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prepare: tuple[PrepareStep, ...] = ()
+    parameters: ParameterStep | None = None
     scale: float | str = 1.0
     sql: str | Path = ""
 
@@ -227,6 +231,37 @@ FORMULAS: dict[str, FormulaType] = _formulas(
         "geen",
         partner_level="wijk",
         prepare=(prepare.wijk_values_onto_buurten,),
+    ),
+    FormulaType(
+        "tijdreeks_gemiddelde",
+        "mean of the buurt's valid hourly sensor values over the months (none without a sensor or with too few hours)",
+        ("tijdreeks", "grootheid", "maand_van", "maand_tot"),
+        "verhouding",
+        "geen",
+        optional=("soort",),
+        prepare=(prepare.timeseries_tables,),
+        parameters=prepare.timeseries_parameters,
+    ),
+    FormulaType(
+        "tijdreeks_percentiel",
+        "a high percentile of the buurt's valid hourly sensor values over the months",
+        ("tijdreeks", "grootheid", "maand_van", "maand_tot"),
+        "geen",
+        "geen",
+        optional=("soort", "percentiel"),
+        prepare=(prepare.timeseries_tables,),
+        parameters=prepare.timeseries_parameters,
+    ),
+    FormulaType(
+        "tijdreeks_dagen_boven",
+        "% of complete days whose mean exceeds the WHO 2021 24-hour guideline",
+        ("tijdreeks", "grootheid", "maand_van", "maand_tot"),
+        "verhouding",
+        "geen",
+        optional=("soort",),
+        prepare=(prepare.timeseries_tables,),
+        parameters=prepare.timeseries_parameters,
+        scale=100.0,
     ),
 )
 

@@ -16,7 +16,8 @@ from ..config import ProjectConfig
 from ..spatial.area_per_buurt import compute_area_per_buurt
 from ..spatial.join_points_to_buurten import compute_distances
 from ..spatial.reallocate import reallocate_rates, weights_onto_buurten
-from ..storage import layer_table, partner_table, quote_identifier, table_name
+from ..storage import layer_table, partner_table, quote_identifier, table_name, tijdreeks_table
+from ..timeseries.aggregate import hours_in_period
 
 if TYPE_CHECKING:
     from .catalogue import Formule
@@ -126,3 +127,29 @@ def wijk_values_onto_buurten(
     finally:
         con.unregister("__rates")
     return {"herverdeeld": table_name("joined", target)}
+
+
+def timeseries_tables(
+    con: duckdb.DuckDBPyConnection, config: ProjectConfig, formule: Formule, key: str
+) -> dict[str, str]:
+    """``{uur}`` and ``{dag}``: the hourly and daily values per buurt of the formula's tijdreeks.
+
+    They are written by the time-series aggregation (:func:`ogw_datalab.timeseries.aggregate.aggregate_tijdreeks`).
+    """
+    assert formule.tijdreeks is not None
+    return {part: table_name("joined", tijdreeks_table(formule.tijdreeks, part)) for part in ("uur", "dag")}
+
+
+def timeseries_parameters(config: ProjectConfig, formule: Formule) -> dict[str, object]:
+    """The values the tijdreeks SQL binds: quantity, sensors, months, coverage rule and percentile."""
+    assert formule.tijdreeks is not None and formule.maand_van is not None and formule.maand_tot is not None
+    reeks = config.tijdreeksen[formule.tijdreeks]
+    return {
+        "grootheid": formule.grootheid,
+        "soort": formule.soort,
+        "van": formule.maand_van,
+        "tot": formule.maand_tot,
+        "min_dekking": reeks.aggregatie.min_dekking,
+        "uren_in_periode": hours_in_period(formule.maand_van, formule.maand_tot, reeks.zone),
+        "kwantiel": (formule.percentiel or reeks.aggregatie.percentiel) / 100.0,
+    }

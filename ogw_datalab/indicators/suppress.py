@@ -38,7 +38,8 @@ def publish_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, ca
     buurten = con.execute("SELECT * FROM buurt_kandidaten ORDER BY indicator, buurtcode").df()
     wijken = con.execute("SELECT * FROM wijk_kandidaten ORDER BY indicator, wijkcode").df()
     gemeente = con.execute(
-        "SELECT g.indicator, g.gemeentecode, g.waarde, m.aggregatie FROM indicators.gemeente AS g "
+        "SELECT g.indicator, g.gemeentecode, g.waarde, m.aggregatie, g.reden AS reden_geen_waarde "
+        "FROM indicators.gemeente AS g "
         "JOIN indicator_meta AS m USING (indicator)"
     ).df()
     buurten = suppress_complements(
@@ -103,6 +104,8 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, keys:
         SUPPRESSED if w else ("geen waarde" if pd.isna(v) else "gepubliceerd")
         for w, v in zip(withheld, frame["waarde"], strict=True)
     ]
-    published["reden"] = frame["reden"]
+    # A total that could not be computed (a buurt's count unknown) has no value, with the roll-up's reason.
+    no_value = frame.get("reden_geen_waarde", pd.Series(None, index=frame.index, dtype=object))
+    published["reden"] = frame["reden"].where(withheld, no_value)
     frame_to_temp_table(con, "staged", published)
     return publish_temp_table(con, "staged", "indicators", name)

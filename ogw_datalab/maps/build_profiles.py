@@ -371,7 +371,7 @@ def _wijk_opgave(shared: Profiles, opgave: Opgave, members: list[str]) -> dict[s
 
 def _overview(shared: Profiles, highlight: str, label: str) -> str:
     body = shared.overview_base + f'<path d="{highlight}" fill="{HIGHLIGHT}" stroke="#1a1a1a" stroke-width="2"/>'
-    return svg_picture(shared.shapes.projection, body, label=label, css_class="overzicht")
+    return svg_picture(shared.shapes.projection, body, label=label, css_class="ligging-overzicht")
 
 
 def _zoom(

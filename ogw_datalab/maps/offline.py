@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 ASSETS = "assets"
+PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+"""The default background: PDOK's BRT-Achtergrondkaart in grey (the site's own pages name it in kaart.js)."""
 EXTERNAL = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""", re.I)
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from .column_names import suggestion
+
 RD_NEW = "EPSG:28992"
 # Generous boxes around the Netherlands (land and coastal waters) per CRS: minx, miny, maxx, maxy.
 NL_BOXES = {
@@ -27,7 +29,7 @@ class LocationError(ValueError):
 
 
 def guess_crs(x: np.ndarray, y: np.ndarray) -> str | None:
-    """The CRS (of those seen in Dutch open data) whose Dutch box holds most of the points."""
+    """Guess the CRS (of those seen in Dutch open data) whose Dutch box holds most of the points."""
     present = ~(np.isnan(x) | np.isnan(y))
     if not present.any():
         return None
@@ -49,9 +51,11 @@ def points_from_columns(
     With ``crs`` unset, the CRS is guessed from the value ranges (RD New, WGS84 or Web
     Mercator); a guess of WGS84 with x and y in latitude/longitude order is an error.
     """
-    for column in (x, y):
+    for key, column in (("x", x), ("y", y)):
         if column not in frame.columns:
-            raise LocationError(f"{where}: no column {column!r}; the columns are {list(frame.columns)}")
+            raise LocationError(
+                f"{where}: {key} names {column!r}, which the file lacks{suggestion(column, frame.columns)}"
+            )
     xs, ys = parse_numbers(frame[x], decimal), parse_numbers(frame[y], decimal)
     if crs is None:
         crs = guess_crs(xs, ys)
@@ -66,18 +70,18 @@ def points_from_columns(
 
 
 def geometry_from_wkt(frame: pd.DataFrame, column: str, crs: str | None, where: str) -> gpd.GeoDataFrame:
-    """Geometry from a WKT text column; unparseable cells are an error naming the row."""
+    """Geometry from a WKT text column; unparseable cells are an error naming the row (the frame's index)."""
     if column not in frame.columns:
-        raise LocationError(f"{where}: no column {column!r}; the columns are {list(frame.columns)}")
+        raise LocationError(f"{where}: wkt names {column!r}, which the file lacks{suggestion(column, frame.columns)}")
     text = frame[column].fillna("").astype(str).str.strip()
     geometry = np.array([None] * len(text), dtype=object)
-    for i, value in enumerate(text):
+    for i, (row, value) in enumerate(zip(frame.index, text, strict=True)):
         if not value:
             continue
         try:
             geometry[i] = shapely.from_wkt(value)
         except shapely.errors.GEOSException as error:
-            raise LocationError(f"{where}: row {i + 1}, column {column!r}: not valid WKT ({error})") from None
+            raise LocationError(f"{where}: row {row}, column {column!r}: not valid WKT ({error})") from None
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs=crs)
 
 

@@ -1,35 +1,60 @@
 -- Wijk and gemeente values recomputed from buurt sums, never averaged:
---   'som'        sum(teller)
---   'verhouding' schaal * sum(teller) / sum(noemer), over buurten whose noemer is known
+--   'som'        sum(teller), only when every buurt's teller is known. A total that silently
+--                left out a buurt whose count is secret or unknown would understate the wijk
+--                (and could reveal the withheld buurt as "published total minus the others"),
+--                so such a total has no value, and 'reden' says how many buurten are unknown.
+--   'verhouding' schaal * sum(teller) / sum(noemer), over buurten whose noemer is known: a rate
+--                over the part of the wijk where it can be computed ('buurten_onbekend' counts
+--                the buurten left out).
 --   'geen'       a published figure that cannot be rolled up (NULL)
 CREATE OR REPLACE TEMP TABLE buurt_parts AS
-SELECT b.wijkcode, i.indicator, c.aggregatie, c.schaal, i.teller, i.noemer
+SELECT b.wijkcode, i.indicator, c.aggregatie, c.schaal, i.teller, i.noemer,
+       CASE c.aggregatie
+           WHEN 'som' THEN i.teller IS NULL
+           WHEN 'verhouding' THEN i.noemer IS NULL
+           ELSE false
+       END AS onbekend
 FROM indicators.buurt AS i
 JOIN staging.buurten AS b USING (buurtcode)
 JOIN indicator_catalogue AS c USING (indicator);
 
+CREATE OR REPLACE TEMP MACRO rolled_up_value(aggregatie, schaal, teller, noemer, onbekend) AS
+    CASE aggregatie
+        WHEN 'som' THEN CASE WHEN count(*) FILTER (WHERE onbekend) = 0 THEN sum(teller) END
+        WHEN 'verhouding' THEN schaal * sum(teller) FILTER (WHERE noemer IS NOT NULL) / nullif(sum(noemer), 0)
+    END;
+
+CREATE OR REPLACE TEMP MACRO rolled_up_teller(aggregatie, teller, noemer, onbekend) AS
+    CASE aggregatie
+        WHEN 'som' THEN CASE WHEN count(*) FILTER (WHERE onbekend) = 0 THEN sum(teller) END
+        WHEN 'verhouding' THEN sum(teller) FILTER (WHERE noemer IS NOT NULL)
+    END;
+
+CREATE OR REPLACE TEMP MACRO rolled_up_reden(aggregatie, onbekend) AS
+    CASE WHEN aggregatie = 'som' AND count(*) FILTER (WHERE onbekend) > 0
+        THEN 'geen totaal: ' || count(*) FILTER (WHERE onbekend)
+             || CASE WHEN count(*) FILTER (WHERE onbekend) = 1 THEN ' buurt heeft' ELSE ' buurten hebben' END
+             || ' geen bekende waarde'
+    END;
+
 CREATE OR REPLACE TABLE indicators.wijk AS
 SELECT wijkcode, indicator,
-       CASE aggregatie
-           WHEN 'som' THEN sum(teller)
-           WHEN 'verhouding' THEN schaal * sum(teller) FILTER (WHERE noemer IS NOT NULL)
-                                  / nullif(sum(noemer), 0)
-       END AS waarde,
-       sum(teller) FILTER (WHERE aggregatie = 'som' OR noemer IS NOT NULL) AS teller,
-       sum(noemer) AS noemer
+       rolled_up_value(aggregatie, schaal, teller, noemer, onbekend) AS waarde,
+       rolled_up_teller(aggregatie, teller, noemer, onbekend) AS teller,
+       sum(noemer) AS noemer,
+       count(*) FILTER (WHERE onbekend) AS buurten_onbekend,
+       rolled_up_reden(aggregatie, onbekend) AS reden
 FROM buurt_parts
 GROUP BY wijkcode, indicator, aggregatie, schaal
 ORDER BY wijkcode, indicator;
 
 CREATE OR REPLACE TABLE indicators.gemeente AS
 SELECT $gemeentecode AS gemeentecode, indicator,
-       CASE aggregatie
-           WHEN 'som' THEN sum(teller)
-           WHEN 'verhouding' THEN schaal * sum(teller) FILTER (WHERE noemer IS NOT NULL)
-                                  / nullif(sum(noemer), 0)
-       END AS waarde,
-       sum(teller) FILTER (WHERE aggregatie = 'som' OR noemer IS NOT NULL) AS teller,
-       sum(noemer) AS noemer
+       rolled_up_value(aggregatie, schaal, teller, noemer, onbekend) AS waarde,
+       rolled_up_teller(aggregatie, teller, noemer, onbekend) AS teller,
+       sum(noemer) AS noemer,
+       count(*) FILTER (WHERE onbekend) AS buurten_onbekend,
+       rolled_up_reden(aggregatie, onbekend) AS reden
 FROM buurt_parts
 GROUP BY indicator, aggregatie, schaal
 ORDER BY indicator;

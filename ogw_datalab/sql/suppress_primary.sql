@@ -21,7 +21,7 @@ WITH inwoners AS (
     SELECT wijkcode, sum(aantal_inwoners) AS n, count(*) FILTER (WHERE aantal_inwoners IS NULL) AS onbekend
     FROM staging.buurten GROUP BY wijkcode
 )
-SELECT i.indicator, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregatie,
+SELECT i.indicator, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregatie, i.reden AS reden_geen_waarde,
        CASE
            WHEN m.aggregatie = 'geen' THEN 'bestaat alleen per buurt'
            WHEN coalesce(n.n, 0) < $min_inwoners THEN 'minder dan ' || $min_inwoners || ' inwoners in de wijk'

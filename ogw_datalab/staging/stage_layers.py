@@ -52,7 +52,8 @@ def stage_addresses(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str,
     """
     present = raw_columns(con, "adressen")
     wanted = {k: ([source.columns[k]] if k in source.columns else v) for k, v in BAG_COLUMNS.items()}
-    picked = pick_columns("sources.adressen", present, wanted, BAG_REQUIRED)
+    where = f"sources.adressen ({source.path.name})"
+    picked = pick_columns(where, present, wanted, BAG_REQUIRED)
 
     def column(ours: str) -> str:
         return text(picked.get(ours))
@@ -79,7 +80,7 @@ def stage_addresses(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str,
     ).fetchall()
     if doubles:
         examples = ", ".join(f"{ident} (row {row})" for ident, row in doubles)
-        raise StagingError(f"sources.adressen: duplicate identificatie, e.g. {examples}")
+        raise StagingError(f"{where}: an identificatie occurs more than once, e.g. {examples}")
     dropped = query_row(con, f"SELECT count(*) FROM {table_name('raw', 'adressen')} WHERE geometry IS NULL")[0]
     return {"rows": publish_temp_table(con, "staged", "staging", "adressen"), "without_geometry": dropped}
 
@@ -92,9 +93,10 @@ def stage_layer(con: duckdb.DuckDBPyConnection, name: str, layer: Layer) -> dict
     """
     table = layer_table(name)
     present = raw_columns(con, table)
+    named = f"layers.{name} ({layer.path.name})"
     if "geometry" not in present:
-        raise StagingError(f"layers.{name}: the file has no geometry; configure 'x'/'y' or 'wkt'")
-    picked = pick_columns(f"layers.{name}", present, {k: [v] for k, v in layer.columns.items()}, tuple(layer.columns))
+        raise StagingError(f"{named}: the file has no geometry; configure 'x'/'y' or 'wkt'")
+    picked = pick_columns(named, present, {k: [v] for k, v in layer.columns.items()}, tuple(layer.columns))
     columns = [f"{text(col)} AS {quoted(ours)}" for ours, col in picked.items()]
     points = layer.geometry == "points"
     geometry = "ST_PointOnSurface(geometry)" if points else "ST_CollectionExtract(ST_MakeValid(geometry), 3)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import astuple
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -15,9 +16,10 @@ from .stage_layers import bag_id, text
 
 CODE_KEYS = ("buurtcode", "wijkcode")
 HOUSE_NUMBER_FIELDS = ("huisnummer", "huisletter", "toevoeging")
+KEY_COLUMNS = (*CODE_KEYS, "postcode", *HOUSE_NUMBER_FIELDS, "bag_id")
 
 
-def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str, int]:
+def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str, Any]:
     """Write ``staging.partner_<name>`` with our column names, keeping only the rows ``keep`` selects.
 
     Key columns are normalised: codes trimmed and upper-cased, postcodes without spaces, BAG
@@ -25,7 +27,9 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     BAG splits it (:func:`~ogw_datalab.staging.house_numbers.split_house_number`) into
     ``huisnummer``, ``huisletter`` and ``toevoeging``, with ``huisnummer_reden`` saying why a
     row's house number could not be read. A value column becomes DOUBLE when every non-empty
-    cell is a number in the file's decimal convention, and stays text otherwise.
+    cell is a number in the file's decimal convention, and stays text otherwise. A numeric
+    column whose name (ours) starts with ``aantal`` is a count: a negative value in it is a code
+    for "withheld", so it becomes unknown (NULL) and is counted.
 
     ``keep`` compares the trimmed text of a column with its listed values, as for layers.
     Staging drops no other rows, so raw rows minus staged rows is the number ``keep`` filtered.
@@ -33,13 +37,13 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     Returns
     -------
     dict
-        ``rows`` staged and ``filtered_by_keep``.
+        ``rows`` staged, ``filtered_by_keep``, and ``negative_emptied``: per count column, the
+        values of kept rows made unknown.
     """
     table = partner_table(partner.name)
     present = raw_columns(con, table)
-    picked = pick_columns(
-        f"partners.{partner.name}", present, {k: [v] for k, v in partner.columns.items()}, tuple(partner.columns)
-    )
+    named = f"partners.{partner.name} ({partner.path.name})"
+    picked = pick_columns(named, present, {k: [v] for k, v in partner.columns.items()}, tuple(partner.columns))
     by_address = partner.key == "adres"
     select = ["bronrij"] + [
         _key_or_value(con, table, ours, column, partner)
@@ -49,8 +53,9 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     if "geometry" in present:
         select.append("geometry")
     elif partner.key == "coordinaten":
-        raise StagingError(f"partners.{partner.name}: key 'coordinaten' but the file gave no geometry")
+        raise StagingError(f"{named}: key 'coordinaten' but the file gave no geometry")
     where, parameters = _keep_filter(partner, picked)
+    negative = _negative_counts(con, table, picked, partner, where, parameters)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged AS
         SELECT {", ".join(select)} FROM {table_name("raw", table)} WHERE {where} ORDER BY bronrij""",
@@ -60,7 +65,32 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
         _add_house_numbers(con, table, picked)
     total = query_row(con, f"SELECT count(*) FROM {table_name('raw', table)}")[0]
     rows = publish_temp_table(con, "staged", "staging", table)
-    return {"rows": rows, "filtered_by_keep": total - rows}
+    return {"rows": rows, "filtered_by_keep": total - rows, "negative_emptied": negative}
+
+
+def _is_count(ours: str) -> bool:
+    return ours.lower().startswith("aantal")
+
+
+def _negative_counts(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    picked: dict[str, str],
+    partner: Partner,
+    where: str,
+    parameters: dict[str, list[str]],
+) -> dict[str, int]:
+    counts = {}
+    for ours, column in picked.items():
+        if ours in KEY_COLUMNS or not _is_count(ours) or not _all_numbers(con, table, column, partner):
+            continue
+        number = _as_number(column, partner.decimal_mark)
+        negative = query_row(
+            con, f"SELECT count(*) FROM {table_name('raw', table)} WHERE {number} < 0 AND {where}", parameters
+        )[0]
+        if negative:
+            counts[ours] = int(negative)
+    return counts
 
 
 def _keep_filter(partner: Partner, picked: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
@@ -105,10 +135,19 @@ def _key_or_value(con: duckdb.DuckDBPyConnection, table: str, ours: str, column:
     if ours == "bag_id":
         return f"{bag_id(text(column))} AS bag_id"
     number = _as_number(column, partner.decimal_mark)
+    if not _all_numbers(con, table, column, partner):
+        return f"{text(column)} AS {quoted(ours)}"
+    if _is_count(ours):
+        return f"CASE WHEN {number} < 0 THEN NULL ELSE {number} END AS {quoted(ours)}"
+    return f"{number} AS {quoted(ours)}"
+
+
+def _all_numbers(con: duckdb.DuckDBPyConnection, table: str, column: str, partner: Partner) -> bool:
+    number = _as_number(column, partner.decimal_mark)
     not_numbers = query_row(
         con, f"SELECT count(*) FROM {table_name('raw', table)} WHERE {text(column)} IS NOT NULL AND {number} IS NULL"
     )[0]
-    return f"{number if not_numbers == 0 else text(column)} AS {quoted(ours)}"
+    return not_numbers == 0
 
 
 def _as_number(column: str, decimal: str) -> str:

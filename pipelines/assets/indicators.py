@@ -27,6 +27,7 @@ from .metadata import table_metadata
                 ["joined", "layers"],
                 ["staging", "parken"],
                 ["joined", "partners"],
+                ["joined", "tijdreeksen"],
                 ["staging", "wijken"],
             ],
             kinds={"duckdb"},

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from ogw_datalab.spatial.join_partners import join_partner
+from ogw_datalab.spatial.join_partners import COUNTS, join_partner
 from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 from ogw_datalab.storage import layer_table, write_frame
 
@@ -81,12 +81,12 @@ def joined_partners(datalab: DataLabResource) -> dg.MaterializeResult:
             counts = join_partner(con, partner, config)
             listing.append({"partner": partner.name, "sleutel": partner.key, **counts})
         drop_unconfigured(con, "joined", "partner_", {p.name for p in config.partners})
-        columns = ["partner", "sleutel", "rows", "matched", "quarantined", "match_rate", "other_levels_or_gemeenten"]
-        write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=columns))
+        write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=["partner", "sleutel", *COUNTS]))
         metadata = table_metadata(
             con,
             "joined",
             "partners",
             match_rates=dg.MetadataValue.json({p["partner"]: p["match_rate"] for p in listing}),
+            counts=dg.MetadataValue.json({p["partner"]: {k: p[k] for k in COUNTS} for p in listing}),
         )
     return dg.MaterializeResult(metadata=metadata)

@@ -8,6 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from ogw_datalab.readers import read_source
+from ogw_datalab.readers.clean_values import describe_cleaning
 from ogw_datalab.storage import layer_table, partner_table, write_frame
 
 from ..partitions import GEMEENTE_JAAR
@@ -25,6 +26,12 @@ SOURCE_DESCRIPTIONS = {
 }
 
 
+def cleaning_metadata(frame) -> dict:
+    """What the reader emptied or dropped (CBS secret values, blank and note rows), as counts and one sentence."""
+    cleaning = frame.attrs.get("cleaning", {})
+    return {"cleaning": dg.MetadataValue.json(cleaning), "cleaning_summary": describe_cleaning(cleaning)}
+
+
 def raw_source_asset(name: str) -> dg.AssetsDefinition:
     @dg.asset(
         partitions_def=GEMEENTE_JAAR,
@@ -38,9 +45,12 @@ def raw_source_asset(name: str) -> dg.AssetsDefinition:
         with datalab.connect() as con:
             if source is None:
                 return skipped(con, "raw", name, f"sources.{name} is not configured")
-            write_frame(con, "raw", name, read_source(f"sources.{name}", source))
+            frame = read_source(f"sources.{name}", source)
+            write_frame(con, "raw", name, frame)
             return dg.MaterializeResult(
-                metadata=table_metadata(con, "raw", name, path=str(source.path), source_kind=source.kind)
+                metadata=table_metadata(
+                    con, "raw", name, path=str(source.path), source_kind=source.kind, **cleaning_metadata(frame)
+                )
             )
 
     return _raw
@@ -56,15 +66,22 @@ def raw_layers(datalab: DataLabResource) -> dg.MaterializeResult:
     config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
+        cleaning = {}
         for name, layer in config.layers.items():
-            rows = write_frame(con, "raw", layer_table(name), read_source(f"layers.{name}", layer))
+            frame = read_source(f"layers.{name}", layer)
+            cleaning[name] = describe_cleaning(frame.attrs.get("cleaning", {}))
+            rows = write_frame(con, "raw", layer_table(name), frame)
             listing.append(
                 {"laag": name, "tabel": f"raw.{layer_table(name)}", "bestand": str(layer.path), "rijen": rows}
             )
         drop_unconfigured(con, "raw", "layer_", set(config.layers))
         write_frame(con, "raw", "layers", pd.DataFrame(listing, columns=["laag", "tabel", "bestand", "rijen"]))
         metadata = table_metadata(
-            con, "raw", "layers", rows_per_layer=dg.MetadataValue.json({r["laag"]: r["rijen"] for r in listing})
+            con,
+            "raw",
+            "layers",
+            rows_per_layer=dg.MetadataValue.json({r["laag"]: r["rijen"] for r in listing}),
+            cleaning=dg.MetadataValue.json(cleaning),
         )
     return dg.MaterializeResult(metadata=metadata)
 
@@ -76,8 +93,10 @@ def raw_partners(datalab: DataLabResource) -> dg.MaterializeResult:
     config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
+        cleaning = {}
         for partner in config.partners:
             frame = read_source(f"partners.{partner.name}", partner)
+            cleaning[partner.name] = describe_cleaning(frame.attrs.get("cleaning", {}))
             rows = write_frame(con, "raw", partner_table(partner.name), frame)
             listing.append(
                 {
@@ -92,6 +111,10 @@ def raw_partners(datalab: DataLabResource) -> dg.MaterializeResult:
         columns = ["partner", "tabel", "bestand", "sleutel", "rijen"]
         write_frame(con, "raw", "partners", pd.DataFrame(listing, columns=columns))
         metadata = table_metadata(
-            con, "raw", "partners", rows_per_partner=dg.MetadataValue.json({p["partner"]: p["rijen"] for p in listing})
+            con,
+            "raw",
+            "partners",
+            rows_per_partner=dg.MetadataValue.json({p["partner"]: p["rijen"] for p in listing}),
+            cleaning=dg.MetadataValue.json(cleaning),
         )
     return dg.MaterializeResult(metadata=metadata)

@@ -30,7 +30,7 @@ def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
     def _staged(datalab: DataLabResource) -> dg.MaterializeResult:
         config = datalab.project.config
         with datalab.connect() as con:
-            counts = stage_cbs_areas(con, level, config.gemeente.code)
+            counts = stage_cbs_areas(con, level, config.gemeente.code, source=getattr(config.sources, level))
             metadata = table_metadata(
                 con,
                 "staging",
@@ -38,6 +38,7 @@ def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
                 gemeentecode=config.gemeente.code,
                 other_gemeenten_dropped=counts["other_gemeenten"],
                 rejected_geometries=counts["rejected_geometries"],
+                negative_emptied=dg.MetadataValue.json(counts["negative_emptied"]),
             )
         return dg.MaterializeResult(metadata=metadata)
 
@@ -46,7 +47,7 @@ def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
 
 staging_buurten = _area_asset(
     "buurten",
-    "The gemeente's buurten in one schema (old and new CBS column names), CBS secret values (-99999999) empty, "
+    "The gemeente's buurten in one schema (old and new CBS column names), negative counts emptied as unknown, "
     "geometry repaired, in RD New (EPSG:28992).",
 )
 staging_wijken = _area_asset("wijken", "The gemeente's wijken in one schema, in RD New (EPSG:28992).")
@@ -127,12 +128,14 @@ def staging_partners(datalab: DataLabResource) -> dg.MaterializeResult:
     """Partner files with our column names: keys normalised, numbers as numbers (also with a decimal comma)."""
     config = datalab.project.config
     listing: list[dict[str, Any]] = []
+    emptied: dict[str, Any] = {}
     with datalab.connect() as con:
         for partner in config.partners:
             counts = stage_partner(con, partner)
             table = f"staging.{partner_table(partner.name)}"
             listing.append({"partner": partner.name, "tabel": table, "rijen": counts["rows"]})
+            emptied[partner.name] = counts["negative_emptied"]
         drop_unconfigured(con, "staging", "partner_", {p.name for p in config.partners})
         write_frame(con, "staging", "partners", pd.DataFrame(listing, columns=["partner", "tabel", "rijen"]))
-        metadata = table_metadata(con, "staging", "partners")
+        metadata = table_metadata(con, "staging", "partners", negative_emptied=dg.MetadataValue.json(emptied))
     return dg.MaterializeResult(metadata=metadata)

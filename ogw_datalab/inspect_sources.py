@@ -1,0 +1,155 @@
+"""Read every configured file before anything is built, and say in plain sentences what does not fit.
+
+``ogw-datalab check`` and the start of every build call :func:`inspect_configured_files`. For
+each file it reads what the readers would read, on a sample: the layer (GIS files), the header
+(CSV and spreadsheets, found by the same search the readers use, or ``header_names``), the first
+rows and their coordinates. It reports a layer that does not exist, a configured column the file
+lacks (with the closest existing name), a ``keep`` filter on a missing column, ``header_names``
+that do not name every column, coordinates that put the data outside the Netherlands (with the
+CRS that would fit), a key column that holds no area codes, and buurten or wijken without the
+configured gemeente. Missing files are reported by :func:`ogw_datalab.config.load_config`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pyogrio
+
+from .config import GemeentenConfig, ProjectConfig, Source
+from .readers.column_names import configured_columns, suggestion
+from .readers.read_source import VECTOR_KINDS, SourceError, list_layers, read_source
+from .staging.stage_areas import CBS_AREA_COLUMNS, REQUIRED
+from .staging.stage_layers import BAG_COLUMNS, BAG_REQUIRED
+
+SAMPLE_ROWS = 200
+AREA_CODE = re.compile(r"^(NL|GM|WK|BU)\d+$")
+CODE_KEYS = {"buurtcode": "buurtcodes", "wijkcode": "wijkcodes"}
+
+
+def inspect_configured_files(config: ProjectConfig | GemeentenConfig, *, sample_rows: int = SAMPLE_ROWS) -> list[str]:
+    """Every problem found in the configured files, one plain sentence each ([] when all fit).
+
+    Parameters
+    ----------
+    config
+        A loaded configuration (its paths resolved). For several gemeenten, the shared and the
+        per-gemeente files are read; whether each gemeente is in the area files is not checked.
+    sample_rows
+        How many rows of each file are read to check columns, codes and coordinates.
+
+    Returns
+    -------
+    list of str
+        Sentences that each name the configuration key, the file and the problem.
+    """
+    gemeentecode = config.gemeente.code if isinstance(config, ProjectConfig) else None
+    problems: list[str] = []
+    for name, source in config.all_sources().items():
+        if source.is_pattern or source.path.exists():  # a missing file is load_config's message
+            problems.extend(inspect_source(name, source, gemeentecode=gemeentecode, sample_rows=sample_rows))
+    return problems
+
+
+def inspect_source(
+    name: str, source: Source, *, gemeentecode: str | None = None, sample_rows: int = SAMPLE_ROWS
+) -> list[str]:
+    """Report the problems of one configured file (see :func:`inspect_configured_files`).
+
+    A source of many files (a folder or pattern) is read whole, as the build reads it (once per
+    process), and its columns are checked; its layers and gemeenten are the merge's to report.
+    """
+    where = f"{name} ({source.path.name})"
+    if source.kind in VECTOR_KINDS and not source.is_many_files:
+        layers = list_layers(source.path)
+        if source.layer is None and len(layers) > 1:
+            listed = ", ".join(repr(layer) for layer in layers)
+            return [f"{where}: the file holds layers {listed}; set 'layer' to the one to read"]
+    try:
+        frame = read_source(name, source, max_rows=sample_rows)
+    except SourceError as error:
+        return [str(error)]
+    present = [str(c) for c in frame.columns if c not in ("bronrij", "geometry")]
+    problems = _missing_columns(where, source, present) + _missing_required(name, where, source, present)
+    if not problems:
+        problems += _keys_without_codes(where, source, frame)
+    single = not source.is_many_files and not source.gemeenten
+    if not problems and single and gemeentecode and name in ("sources.buurten", "sources.wijken"):
+        problems += _gemeente_absent(name, where, source, present, gemeentecode)
+    return problems
+
+
+def _missing_columns(where: str, source: Source, present: list[str]) -> list[str]:
+    lowered = {p.lower() for p in present}
+    problems = []
+    for key, column in configured_columns(source).items():
+        if column.lower() in lowered:
+            continue
+        ours = key.removeprefix("columns.")
+        if key.startswith("columns.") and ours in source.keep:
+            problems.append(
+                f"{where}: keep.{ours} filters on column {column!r} ({key}), which the file lacks"
+                f"{suggestion(column, present)}"
+            )
+        else:
+            problems.append(f"{where}: {key} names {column!r}, which the file lacks{suggestion(column, present)}")
+    return problems
+
+
+def _missing_required(name: str, where: str, source: Source, present: list[str]) -> list[str]:
+    """Columns the reader kind itself needs (CBS codes, BAG keys), under any of their known names."""
+    lowered = {p.lower() for p in present}
+    if source.kind == "cbs_wijkbuurtkaart" and name in ("sources.buurten", "sources.wijken"):
+        level = name.removeprefix("sources.")
+        wanted = {ours: CBS_AREA_COLUMNS[ours] for ours in REQUIRED[level]}
+    elif source.kind == "bag_verblijfsobjecten":
+        wanted = {
+            ours: [source.columns[ours]] if ours in source.columns else BAG_COLUMNS[ours] for ours in BAG_REQUIRED
+        }
+    else:
+        return []
+    problems = []
+    for ours, candidates in wanted.items():
+        if any(c.lower() in lowered for c in candidates):
+            continue
+        looked = " or ".join(repr(c) for c in candidates)
+        problems.append(f"{where}: no column for {ours} (looked for {looked}){suggestion(candidates[0], present)}")
+    return problems
+
+
+def _keys_without_codes(where: str, source: Source, frame: pd.DataFrame) -> list[str]:
+    """Report a code key column without any area code in the sample: it names the wrong column."""
+    problems = []
+    for ours, plural in CODE_KEYS.items():
+        column = source.columns.get(ours)
+        if column is None or getattr(source, "key", None) != ours:
+            continue
+        by_lower = {str(c).lower(): c for c in frame.columns}
+        values = frame[by_lower[column.strip().lower()]].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if len(values) == 0 or values.str.upper().str.match(AREA_CODE).any():
+            continue
+        examples = ", ".join(repr(v) for v in values.head(3))
+        problems.append(
+            f"{where}: columns.{ours} ({column!r}) holds no {plural} in the first {len(frame)} rows "
+            f"(it holds {examples}); check 'columns', 'header_names' and 'skip_rows'"
+        )
+    return problems
+
+
+def _gemeente_absent(name: str, where: str, source: Source, present: list[str], gemeentecode: str) -> list[str]:
+    """Read the gemeentecode column of the whole file (no geometry: fast) and look for ours."""
+    if source.kind not in VECTOR_KINDS:
+        return []
+    by_lower = {p.lower(): p for p in present}
+    column = next((by_lower[c.lower()] for c in CBS_AREA_COLUMNS["gemeentecode"] if c.lower() in by_lower), None)
+    if column is None:
+        return []
+    codes = pyogrio.read_dataframe(source.path, layer=source.layer, columns=[column], read_geometry=False)[column]
+    found = set(codes.dropna().astype(str).str.strip().str.upper())
+    if gemeentecode in found:
+        return []
+    level = name.removeprefix("sources.")
+    others = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
+    return [f"{where}: no {level} of gemeente {gemeentecode} in the file (it holds {others or 'no gemeentecodes'})"]
