@@ -134,10 +134,7 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
     values, status = rows["waarde"].tolist(), rows["status"].tolist()
     bounds = class_breaks(rows["waarde"], indicator.klassen)
     colours, palette = colour_values(values, status, bounds, richting or indicator.richting)
-    texts = [
-        f"onderdrukt: {r}" if s == "onderdrukt" else value_with_unit(v, indicator)
-        for v, s, r in zip(values, status, rows["reden"], strict=True)
-    ]
+    texts = [_value_text(v, s, r, indicator) for v, s, r in zip(values, status, rows["reden"], strict=True)]
     changes = [format_change(d, y, indicator) or "" for d, y in zip(rows["verschil"], rows["vorig_jaar"], strict=True)]
     legend = legend_items(
         palette, bounds, lambda v: format_value(v, indicator), values=values, colours=colours, wat="buurten"
@@ -153,6 +150,15 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
         _ranks(rows["rang"], rank_meaning(indicator.richting)),
         changes,
     )
+
+
+def _value_text(value: object, status: object, reason: object, indicator: Indicator) -> str:
+    """'19,1% van de woningen', 'onderdrukt: <reden>', or 'geen gegevens' (with the reason when one is given)."""
+    if status == "onderdrukt":
+        return f"onderdrukt: {reason}"
+    if is_missing(value):
+        return f"{NO_DATA} ({reason})" if isinstance(reason, str) and reason else NO_DATA
+    return value_with_unit(value, indicator)
 
 
 def gemeente_text(data: SiteData, indicator: Indicator) -> str:

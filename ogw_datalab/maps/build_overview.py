@@ -41,7 +41,6 @@ from ..files import replace_atomic, write_text_atomic
 from ..indicators.catalogue import Catalogue, Klassen
 from ..indicators.opgaven import Opgave
 from ..storage import read_sql_file
-
 from .colours import NO_VALUE_COLOUR, SUPPRESSED_COLOUR, class_breaks, legend_items, palette
 from .offline import PDOK_GRIJS, check_offline, copy_assets
 

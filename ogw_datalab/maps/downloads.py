@@ -34,7 +34,7 @@ from .dutch import is_missing
 from .site_data import SiteData
 
 FOLDER = "downloads"
-STATUS_NO_DATA = "geen gegevens"
+STATUS_NO_DATA = "geen waarde"  # as the publication tables say it
 SCORE_NO_VALUE = "minder dan de helft van het gewicht van de indicatoren heeft een waarde"
 
 
@@ -182,10 +182,13 @@ def _indicator_value_columns(data: SiteData, indicator: Indicator, *, prefix: st
         Column(
             f"{prefix}_status",
             f"{title}: status",
-            "gepubliceerd, onderdrukt (te weinig mensen, woningen of rijen om te publiceren) of geen gegevens",
+            "gepubliceerd; onderdrukt (te weinig mensen, woningen of rijen om te publiceren); of geen waarde (de "
+            "bron geeft voor deze buurt niets)",
             status,
         ),
-        Column(f"{prefix}_reden", f"{title}: reden", "waarom de waarde onderdrukt is", _texts(rows["reden"])),
+        Column(
+            f"{prefix}_reden", f"{title}: reden", "waarom de waarde onderdrukt is of ontbreekt", _texts(rows["reden"])
+        ),
     ]
 
 
@@ -353,7 +356,7 @@ def readme_text(
         "LEGE CELLEN",
         "  Een waarde wordt niet gepubliceerd als ze over te weinig inwoners, woningen of rijen gaat, of als",
         "  ze anders uit het wijktotaal terug te rekenen zou zijn. De cel is dan leeg, de statuskolom zegt",
-        "  'onderdrukt' en de redenkolom zegt waarom. 'geen gegevens' betekent dat de bron voor die buurt",
+        "  'onderdrukt' en de redenkolom zegt waarom. 'geen waarde' betekent dat de bron voor die buurt",
         "  niets geeft. Een lege cel is nooit een nul.",
         "",
         "Getallen zijn afgerond op het aantal decimalen waarmee ze gepubliceerd worden.",

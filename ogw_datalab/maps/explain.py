@@ -33,6 +33,28 @@ def _values(values: list[str] | None) -> str:
     return join_words(list(values or []), "of")
 
 
+MONTHS = ("januari februari maart april mei juni juli augustus september oktober november december").split()
+SENSORS = {"referentie": " van de referentiemeetstations", "laagkosten": " van de goedkope sensoren", "alle": ""}
+
+
+def _month(value: str | None) -> str:
+    """'2024-03' -> 'maart 2024'."""
+    if not value:
+        return "?"
+    year, month = value.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _period(formule: Formule) -> str:
+    return f"van {_month(formule.maand_van)} tot en met {_month(formule.maand_tot)}"
+
+
+def _series(formule: Formule) -> str:
+    return f"de geldige uurwaarden {formule.grootheid or ''}{SENSORS.get(formule.soort, '')} in de buurt".replace(
+        "  ", " "
+    )
+
+
 WORDS: dict[str, Callable[[Formule], str]] = {
     "kerncijfer": lambda f: f"Het cijfer van het CBS: {KERNCIJFERS.get(f.kolom or '', 'een kerncijfer')} per buurt.",
     "aantal": lambda f: "Het aantal objecten uit de bron dat in de buurt ligt.",
@@ -72,6 +94,17 @@ WORDS: dict[str, Callable[[Formule], str]] = {
     "partner_wijkwaarde": lambda f: (
         "Het cijfer dat de partner per wijk publiceert, toegekend aan de buurten van die wijk naar hun overlap "
         "(op adressen, of anders op oppervlakte)."
+    ),
+    "tijdreeks_gemiddelde": lambda f: (
+        f"Het gemiddelde van {_series(f)}, {_period(f)}; zonder sensor of met te weinig gemeten uren geen waarde."
+    ),
+    "tijdreeks_percentiel": lambda f: (
+        (f"Het {_n(f.percentiel)}e percentiel" if f.percentiel else "Een hoog percentiel (zoals ingesteld)")
+        + f" van {_series(f)}, {_period(f)}."
+    ),
+    "tijdreeks_dagen_boven": lambda f: (
+        f"Het aandeel volledig gemeten dagen waarop het daggemiddelde van {_series(f)} boven de "
+        f"24-uursrichtlijn van de WHO (2021) lag, {_period(f)}."
     ),
 }
 
