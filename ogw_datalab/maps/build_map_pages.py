@@ -297,7 +297,7 @@ def indicator_page(data: SiteData, indicator: Indicator, downloads: list[Downloa
         note = reason if status == "onderdrukt" and isinstance(reason, str) else ""
         cells.append(Cell(note, note, numeric=False))
     headers = [("Buurt", "", False), ("Wijk", "", False), (indicator.titel, indicator.eenheid, True)]
-    headers.append(("Rang", "1 = meeste aandacht", True))
+    headers.append(("Rang", rank_meaning(indicator.richting), True))
     if with_change:
         headers.append((f"Verandering sinds {data.vorig_jaar}", indicator.eenheid, True))
     headers.append(("Toelichting", "", False))

@@ -183,7 +183,12 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
         "subtitle": subtitle,
         "crumbs": crumbs,
         "opgaven": [_buurt_opgave(shared, opgave, code) for opgave in data.opgaven],
-        "overview": _overview(shared, shared.shapes.paths[index], f"Ligging van {name} in {data.gemeente.naam}."),
+        "overview": _overview(
+            shared,
+            shared.shapes.paths[index],
+            tuple(shared.shapes.centres[index]),
+            f"Ligging van {name} in {data.gemeente.naam}.",
+        ),
         "zoom": _zoom(shared, [index], [data.buurten.index.get_loc(n) for n in neighbours], name),
         "zoom_caption": "de buurt en de buurten ernaast (klik om erheen te gaan).",
         "chart_note": _chart_note(data, "buurt"),
@@ -217,7 +222,10 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
         "crumbs": [(f"Datalab {data.gemeente.naam}", "../index.html")],
         "opgaven": [_wijk_opgave(shared, opgave, members) for opgave in data.opgaven],
         "overview": _overview(
-            shared, shared.shapes.wijk_paths.get(code, ""), f"Ligging van wijk {name} in {data.gemeente.naam}."
+            shared,
+            shared.shapes.wijk_paths.get(code, ""),
+            _centre(shared.shapes.projection, data.wijken.geometry.at[code]),
+            f"Ligging van wijk {name} in {data.gemeente.naam}.",
         ),
         "zoom": _zoom(
             shared,
@@ -369,9 +377,21 @@ def _wijk_opgave(shared: Profiles, opgave: Opgave, members: list[str]) -> dict[s
     }
 
 
-def _overview(shared: Profiles, highlight: str, label: str) -> str:
+def _overview(shared: Profiles, highlight: str, centre: tuple[float, float], label: str) -> str:
+    """The whole gemeente with the area filled, and a ring around it so that a small buurt is found at a glance."""
+    projection = shared.shapes.projection
+    radius = max(projection.width, projection.height) * 0.05
+    ring = (
+        f'<circle cx="{centre[0]:.0f}" cy="{centre[1]:.0f}" r="{radius:.0f}" fill="none" stroke="{HIGHLIGHT}" '
+        f'stroke-width="{radius / 6:.0f}"/>'
+    )
     body = shared.overview_base + f'<path d="{highlight}" fill="{HIGHLIGHT}" stroke="#1a1a1a" stroke-width="2"/>'
-    return svg_picture(shared.shapes.projection, body, label=label, css_class="ligging-overzicht")
+    return svg_picture(projection, body + ring, label=label, css_class="ligging-overzicht")
+
+
+def _centre(projection: Projection, geometry: shapely.Geometry) -> tuple[float, float]:
+    point = shapely.point_on_surface(geometry)
+    return (point.x - projection.minx) * projection.scale, (projection.maxy - point.y) * projection.scale
 
 
 def _zoom(

@@ -30,17 +30,22 @@
     "Geen achtergrond": L.layerGroup()
   };
   backgrounds["Grijze kaart (PDOK)"].addTo(map);
-  // Offline the tiles fail: say so once, and the plain background of the map stays.
+  // Offline the tiles fail: say so once (below the map, where it covers nothing), and the plain background stays.
   var failed = 0, loaded = 0;
+  var notice = document.getElementById("kaart-melding");
   Object.keys(backgrounds).forEach(function (name) {
     var layer = backgrounds[name];
     if (!layer.on) { return; }
-    layer.on("tileload", function () { loaded += 1; element.classList.remove("zonder-achtergrond"); });
+    layer.on("tileload", function () {
+      loaded += 1;
+      element.classList.remove("zonder-achtergrond");
+      if (notice) { notice.hidden = true; }
+    });
     layer.on("tileerror", function () {
       failed += 1;
       if (failed >= 4 && loaded === 0 && !element.classList.contains("zonder-achtergrond")) {
         element.classList.add("zonder-achtergrond");
-        map.attributionControl.addAttribution("achtergrondkaart niet bereikbaar (geen internet)");
+        if (notice) { notice.hidden = false; }
       }
     });
   });
@@ -97,7 +102,7 @@
   var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
   toggle.setAttribute("title", "Achtergrondkaart en lagen");
   toggle.setAttribute("aria-label", "Achtergrondkaart en lagen");
-  map.fitBounds(data.bounds);
+  map.fitBounds(data.bounds, { padding: [8, 8] });
 
   var printPaths = document.querySelectorAll(".printkaart-svg path");
   function show(index) {
