@@ -1,5 +1,7 @@
-"""The front page ``index.html`` (per opgave a small map, its key figures and priority buurten; every indicator;
-every wijk and buurt) and the colophon ``colofon.html`` (sources, licences and every formula in words).
+"""The front page ``index.html`` and the colophon ``colofon.html``.
+
+The front page shows per opgave a small map, its key figures and priority buurten, every indicator and every
+wijk and buurt; the colophon gives sources, licences and every formula in words.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .svg import Shape, numbered_marker, svg_map
 
 
 def thumbnail(data: SiteData, shapes: SiteShapes, opgave: Opgave) -> str:
-    """A small static map of an opgave's score, the priority buurten outlined and numbered; with its alt text."""
+    """Draw a small static map of an opgave's score, the priority buurten outlined and numbered, with alt text."""
     colours = score_layer(data, opgave).colours
     top = data.top_of(opgave.id)
     position = {code: i for i, code in enumerate(data.buurten.index)}
@@ -43,8 +45,10 @@ def thumbnail(data: SiteData, shapes: SiteShapes, opgave: Opgave) -> str:
 
 
 def build_index(pages: Pages, data: SiteData, shapes: SiteShapes) -> Path:
-    """Write ``index.html``: every opgave with a small map, key figures and priority buurten; all indicators; all
-    wijken and buurten."""
+    """Write ``index.html``.
+
+    Every opgave with a small map, key figures and priority buurten; all indicators; all wijken and buurten.
+    """
     opgaven = []
     for opgave in data.opgaven:
         top = data.top_of(opgave.id)
@@ -109,8 +113,11 @@ def _areas(data: SiteData) -> list[dict[str, Any]]:
 
 
 def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
-    """Write ``colofon.html``: per indicator what it measures, how it is computed (in words), its source, year
-    and licence; disclosure control; methods; the downloads. Technical names only in a closed section."""
+    """Write ``colofon.html``.
+
+    Per indicator what it measures, how it is computed (in words), its source, year and licence; disclosure
+    control; methods; the downloads. Technical names appear only in a closed section.
+    """
     indicators = [
         {
             "id": i.id,

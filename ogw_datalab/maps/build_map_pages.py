@@ -103,7 +103,7 @@ def _ranks(ranks: pd.Series, wat: str = "buurten") -> list[str]:
 
 
 def score_layer(data: SiteData, opgave: Opgave) -> MapLayer:
-    """The composite score of an opgave as a layer (dark = asks most attention)."""
+    """Make the composite score of an opgave a layer (dark = asks most attention)."""
     scores = data.scores_of(opgave.id)
     colours, palette = colour_values(
         scores["score"].tolist(), ["gepubliceerd"] * len(scores), SCORE_BOUNDS, "lager_is_beter"
@@ -162,7 +162,7 @@ def _value_text(value: object, status: object, reason: object, indicator: Indica
 
 
 def gemeente_text(data: SiteData, indicator: Indicator) -> str:
-    """The gemeente's value with its unit, or why there is none ('bestaat alleen per buurt')."""
+    """Write the gemeente's value with its unit, or why there is none ('alleen per buurt bekend')."""
     if indicator.aggregatie == "geen":
         return "alleen per buurt bekend"
     if indicator.id not in data.gemeente_values.index:
@@ -191,12 +191,12 @@ def _area_cells(data: SiteData) -> list[list[Cell]]:
 
 
 def _columns(frame: pd.DataFrame, *names: str) -> list[tuple]:
-    """The rows of ``frame`` as tuples of the named columns (much faster than row-wise pandas access)."""
+    """Return the rows of ``frame`` as tuples of the named columns (much faster than row-wise pandas access)."""
     return list(zip(*(frame[n].tolist() for n in names), strict=True))
 
 
 def opgave_page(data: SiteData, opgave: Opgave, downloads: list[Download]) -> MapPage:
-    """The map page of one opgave: score first, then each of its indicators in the opgave's direction."""
+    """Describe the map page of one opgave: score first, then each of its indicators in the opgave's direction."""
     catalogue = data.catalogue
     layers = [score_layer(data, opgave)]
     for number, item in enumerate(opgave.indicatoren, start=1):
@@ -245,8 +245,11 @@ def _kiemen_points(points) -> tuple[str, list[list]]:
 
 
 def opgave_sentences(data: SiteData, opgave: Opgave, *, with_top: bool = True) -> list[str]:
-    """Key figures of an opgave in short sentences: which buurt asks most attention and why (``with_top``), how
-    many have a score, and where the gemeente stands on each indicator."""
+    """Write the key figures of an opgave in short sentences.
+
+    Which buurt asks most attention and why (``with_top``), how many have a score, and where the gemeente
+    stands on each indicator.
+    """
     scores = data.scores_of(opgave.id)
     top = data.top_of(opgave.id)
     sentences = []
@@ -266,8 +269,10 @@ def opgave_sentences(data: SiteData, opgave: Opgave, *, with_top: bool = True) -
 
 
 def indicator_sentence(data: SiteData, indicator: Indicator) -> str:
-    """'Titel: 40,7% van de woningen in de hele gemeente (Nederland: 47%).'; for a figure that exists per buurt only,
-    the range over the buurten."""
+    """Write 'Titel: 40,7% van de woningen in de hele gemeente (Nederland: 47,0%).'.
+
+    For a figure that exists per buurt only, the range over the buurten instead.
+    """
     gemeente = data.gemeente_values["waarde"].get(indicator.id)
     if is_missing(gemeente):
         present = data.values_of(indicator.id)["waarde"].dropna()
@@ -283,7 +288,7 @@ def indicator_sentence(data: SiteData, indicator: Indicator) -> str:
 
 
 def indicator_page(data: SiteData, indicator: Indicator, downloads: list[Download]) -> MapPage:
-    """The map page of one indicator, with its table (value, rank, change, reason) and how it is computed."""
+    """Describe the map page of one indicator: its table (value, rank, change, reason) and how it is computed."""
     layer = indicator_layer(data, indicator, "i0")
     values = _columns(data.values_of(indicator.id), "waarde", "status", "reden", "rang", "verschil", "vorig_jaar")
     with_change = data.vorig_jaar is not None
@@ -321,7 +326,7 @@ def indicator_page(data: SiteData, indicator: Indicator, downloads: list[Downloa
 
 
 def indicator_sentences(data: SiteData, indicator: Indicator) -> list[str]:
-    """Key figures of an indicator: gemeente and Netherlands, the highest and lowest buurt, how many withheld."""
+    """Write the key figures of an indicator: gemeente, Netherlands, highest and lowest buurt, how many withheld."""
     rows = data.values_of(indicator.id)
     sentences = [f"Hele gemeente: {gemeente_text(data, indicator)}."]
     if indicator.nederland is not None:
@@ -343,7 +348,7 @@ def indicator_sentences(data: SiteData, indicator: Indicator) -> list[str]:
 
 
 def map_data(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
-    """The page's map as JSON for ``assets/kaart.js``: layers, buurten (GeoJSON with texts per layer), kiemen.
+    """Return the page's map as JSON for ``assets/kaart.js``: layers, buurten (GeoJSON with texts), kiemen.
 
     ``<``, ``>`` and ``&`` are escaped, so no text from data can close the script element holding it.
     """
@@ -380,7 +385,7 @@ def map_data(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
 
 
 def print_map(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
-    """The static map for print, in the colours of the first layer (the page's script recolours it)."""
+    """Draw the static map for print, in the colours of the first layer (the page's script recolours it)."""
     layer = page.layers[0]
     pictures = [
         Shape(d, colour, stroke="#ffffff", stroke_width=1.2)

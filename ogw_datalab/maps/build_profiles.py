@@ -82,6 +82,7 @@ class Profiles:
     wijknamen: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Prepare the values, scales and scores every profile page uses."""
         data = self.data
         for indicator in data.catalogue.indicatoren:
             buurten, wijken = data.values_of(indicator.id), data.wijk_values_of(indicator.id)
@@ -157,7 +158,7 @@ def _entry(kind: str, code: str, name: str, path: Path, pages: Pages) -> dict[st
 
 
 def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
-    """The content of one buurtprofiel."""
+    """Collect the content of one buurtprofiel."""
     data = shared.data
     index = data.buurten.index.get_loc(code)
     name = shared.names[code]
@@ -190,7 +191,7 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
             f"Ligging van {name} in {data.gemeente.naam}.",
         ),
         "zoom": _zoom(shared, [index], [data.buurten.index.get_loc(n) for n in neighbours], name),
-        "zoom_caption": "de buurt en de buurten ernaast (klik om erheen te gaan).",
+        "zoom_caption": "de buurt en de buurten ernaast.",
         "chart_note": _chart_note(data, "buurt"),
         "glyphs": _glyphs("buurt", "buurten"),
         "cards": cards,
@@ -203,7 +204,7 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
 
 
 def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
-    """The content of one wijkprofiel: its values among the wijken, its buurten and their priorities."""
+    """Collect the content of one wijkprofiel: its values among the wijken, its buurten and their priorities."""
     data = shared.data
     name = shared.wijknamen[code]
     members = data.buurten_of_wijk(code)
@@ -234,7 +235,7 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
             f"wijk {name}",
             outline=data.wijken.geometry.at[code],
         ),
-        "zoom_caption": "de buurten van de wijk (klik om erheen te gaan).",
+        "zoom_caption": "de buurten van de wijk.",
         "chart_note": _chart_note(data, "wijk") + " Cijfers die alleen per buurt bestaan, staan op de buurtprofielen.",
         "glyphs": _glyphs("wijk", "wijken"),
         "cards": cards,
@@ -378,7 +379,7 @@ def _wijk_opgave(shared: Profiles, opgave: Opgave, members: list[str]) -> dict[s
 
 
 def _overview(shared: Profiles, highlight: str, centre: tuple[float, float], label: str) -> str:
-    """The whole gemeente with the area filled, and a ring around it so that a small buurt is found at a glance."""
+    """Draw the whole gemeente with the area filled and ringed, so that a small buurt is found at a glance."""
     projection = shared.shapes.projection
     radius = max(projection.width, projection.height) * 0.05
     ring = (
@@ -402,8 +403,7 @@ def _zoom(
     *,
     outline: shapely.Geometry | None = None,
 ) -> str:
-    """A map zoomed to the focus buurten and their neighbours (only these are drawn); linked areas lead to their
-    profile.
+    """Draw a map zoomed to the focus buurten and their neighbours (only these); linked areas lead to a profile.
 
     With an ``outline`` (a wijk), the focus buurten are the links and the outline is drawn over them.
     """

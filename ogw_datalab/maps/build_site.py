@@ -1,5 +1,7 @@
-"""The whole static site of one build, assembled in one folder: front page, a map page per opgave and per
-indicator, a profile per buurt and per wijk, the colophon, downloads, the search index and the shared assets.
+"""The whole static site of one build, assembled in one folder.
+
+Front page, a map page per opgave and per indicator, a profile per buurt and per wijk, the colophon,
+downloads, the search index and the shared assets.
 
 The site is one unit: :func:`build_site` always writes every page into an empty folder, so a
 published site never mixes pages of two builds (publishing the folder is the caller's step).

@@ -1,5 +1,6 @@
-"""Colours of the maps: colour-blind-safe ColorBrewer palettes, dark always meaning 'asks most attention';
-the class breaks and the legend that goes with them.
+"""Colours of the maps, their class breaks and legend.
+
+Colour-blind-safe ColorBrewer palettes, dark always meaning 'asks most attention'.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[floa
 def colour_values(
     values: Sequence[float], status: Sequence[str | None], bounds: list[float], richting: str
 ) -> tuple[list[str], list[str]]:
-    """A colour per area (suppressed and missing values get their own greys) and the class colours."""
+    """Give each area a colour (suppressed and missing values their own greys); return them and the classes."""
     classes = palette(richting, len(bounds) - 1)
     colours = []
     for value, state in zip(values, status, strict=True):

@@ -1,5 +1,7 @@
-"""Downloads that open right: per opgave and per indicator a CSV for Dutch Excel, a CSV for software, a
-GeoPackage for QGIS, a GeoJSON and a "lees mij" text that explains every column.
+"""Downloads that open right, per opgave and per indicator.
+
+A CSV for Dutch Excel, a CSV for software, a GeoPackage for QGIS, a GeoJSON and a "lees mij" text that
+explains every column.
 
 Every file holds exactly the published values, rounded to the decimals the catalogue publishes. A
 withheld value is an empty cell (never a word inside a numeric column), with its status and reason in
@@ -40,8 +42,11 @@ SCORE_NO_VALUE = "minder dan de helft van het gewicht van de indicatoren heeft e
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a download: its id (software CSV, GeoPackage, GeoJSON), its Excel header, its meaning,
-    and how many decimals a number keeps (None for text)."""
+    """One column of a download.
+
+    Its id (software CSV, GeoPackage, GeoJSON), its Excel header, its meaning, and how many decimals a
+    number keeps (None for text).
+    """
 
     id: str
     header: str
@@ -61,15 +66,18 @@ class Download:
 
 @dataclass(frozen=True)
 class DownloadShapes:
-    """The buurt outlines for downloads, computed once per site: full detail in EPSG:28992 for the GeoPackage,
-    and as GeoJSON geometry text in EPSG:4326 (6 decimals, about 10 cm) for the GeoJSON."""
+    """The buurt outlines for downloads, computed once per site.
+
+    Full detail in EPSG:28992 for the GeoPackage, and GeoJSON geometry text in EPSG:4326 (6 decimals,
+    about 10 cm) for the GeoJSON.
+    """
 
     rd: gpd.GeoSeries
     geojson: list[str]
 
 
 def download_shapes(data: SiteData) -> DownloadShapes:
-    """The outlines of :attr:`SiteData.buurten` for every download."""
+    """Prepare the outlines of :attr:`SiteData.buurten` for every download."""
     rd = data.buurten.geometry
     wgs84 = rd.to_crs("EPSG:4326").to_numpy()
     rounded = shapely.transform(wgs84, lambda xy: np.round(xy, 6))
@@ -77,7 +85,7 @@ def download_shapes(data: SiteData) -> DownloadShapes:
 
 
 def opgave_columns(data: SiteData, opgave: Opgave) -> list[Column]:
-    """The columns of an opgave's downloads: the buurt, the score and each indicator with status and reason."""
+    """List the columns of an opgave's downloads: the buurt, the score and each indicator with status and reason."""
     scores = data.scores_of(opgave.id)
     columns = _area_columns(data) + [
         Column(
@@ -104,7 +112,7 @@ def opgave_columns(data: SiteData, opgave: Opgave) -> list[Column]:
 
 
 def indicator_columns(data: SiteData, indicator: Indicator) -> list[Column]:
-    """The columns of an indicator's downloads: the value with status, reason, rank, comparisons and change."""
+    """List the columns of an indicator's downloads: value with status and reason, rank, comparisons, change."""
     rows = data.values_of(indicator.id)
     unit = indicator.eenheid
     gemeente = data.gemeente_values["waarde"].get(indicator.id) if indicator.id in data.gemeente_values.index else None
@@ -254,7 +262,7 @@ def _cells(column: Column, decimal: str) -> list[str]:
 
 
 def _cell(value: object, decimals: int | None, decimal: str) -> str:
-    """A number with a fixed number of decimals and no thousands separator (Excel would misread one)."""
+    """Write a number with fixed decimals and no thousands separator (Excel would misread one)."""
     if decimals is None:
         return "" if value is None else str(value)
     if is_missing(value):
@@ -273,13 +281,13 @@ def _csv_text(rows: list[list[str]], separator: str) -> str:
 
 
 def excel_csv(columns: list[Column]) -> str:
-    """The table for Dutch Excel: ``;``-separated, decimal comma, readable headers (encode with a BOM)."""
+    """Write the table for Dutch Excel: ``;``-separated, decimal comma, readable headers (encode with a BOM)."""
     body = list(zip(*(_cells(c, ",") for c in columns), strict=True))
     return _csv_text([[c.header for c in columns], *[list(r) for r in body]], ";")
 
 
 def machine_csv(columns: list[Column]) -> str:
-    """The table for software: ``,``-separated, decimal point, column ids as headers."""
+    """Write the table for software: ``,``-separated, decimal point, column ids as headers."""
     body = list(zip(*(_cells(c, ".") for c in columns), strict=True))
     return _csv_text([[c.id for c in columns], *[list(r) for r in body]], ",")
 
@@ -301,7 +309,7 @@ def _write_geopackage(path: Path, layer: str, columns: list[Column], shapes: Dow
 
 
 def geojson_text(name: str, columns: list[Column], shapes: DownloadShapes) -> str:
-    """A GeoJSON FeatureCollection: the columns as properties (numbers or null), outlines in EPSG:4326."""
+    """Write a GeoJSON FeatureCollection: the columns as properties (numbers or null), outlines in EPSG:4326."""
     typed = [_typed(c) for c in columns]
     features = []
     for i, geometry in enumerate(shapes.geojson):
@@ -331,7 +339,7 @@ def _json_value(value: object) -> object:
 def readme_text(
     name: str, title: str, columns: list[Column], sources: list[str], gemeente: str, datum: dt.date | None = None
 ) -> str:
-    """The "lees mij" text of a download set: what each file is for, every column, and what an empty cell means."""
+    """Write the "lees mij" of a download set: what each file is for, every column, what an empty cell means."""
     width = max(len(c.id) for c in columns)
     lines = [
         f"{title} – gemeente {gemeente}",

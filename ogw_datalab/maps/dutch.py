@@ -55,22 +55,25 @@ def format_number(value: float, decimals: int = 0) -> str:
 
 
 def format_value(value: object, indicator: Indicator) -> str:
-    """The number alone, with the indicator's decimals; "geen gegevens" when there is none."""
+    """Write the number alone, with the indicator's decimals; "geen gegevens" when there is none."""
     if is_missing(value):
         return NO_DATA
     return format_number(float(value), indicator.decimalen)  # type: ignore[arg-type]
 
 
 def value_with_unit(value: object, indicator: Indicator) -> str:
-    """Number and unit ('19,1% van de woningen', '1 locatie', '2 locaties'); "geen gegevens" without a unit."""
+    """Write number and unit ('19,1% van de woningen', '1 locatie', '2 locaties'); "geen gegevens" alone."""
     if is_missing(value):
         return NO_DATA
     return number_with_unit(format_value(value, indicator), indicator.eenheid)
 
 
 def number_with_unit(number: str, eenheid: str) -> str:
-    """Join a formatted number and a unit: no space before '%', a non-breaking one otherwise; '1' takes the
-    singular of a unit that starts with a plural noun ('1 locatie', but '1,0 meter' and '1 bomen per ...' stay)."""
+    """Join a formatted number and a unit.
+
+    No space before '%', a non-breaking one otherwise; '1' takes the singular of a one-word unit ('1 locatie',
+    but '1,00 vestigingen per 1.000 inwoners' stays).
+    """
     if eenheid.startswith("%"):
         return number + eenheid
     if number == "1" and " " not in eenheid.strip():
@@ -79,8 +82,10 @@ def number_with_unit(number: str, eenheid: str) -> str:
 
 
 def singular(noun: str) -> str:
-    """The singular of a Dutch plural noun by the spelling rules ('locaties' -> 'locatie', 'woningen' ->
-    'woning', 'bomen' -> 'boom', 'speelplekken' -> 'speelplek'); other words unchanged."""
+    """Return the singular of a Dutch plural noun by the spelling rules; other words unchanged.
+
+    'locaties' -> 'locatie', 'woningen' -> 'woning', 'bomen' -> 'boom', 'speelplekken' -> 'speelplek'.
+    """
     lower = noun.lower()
     if lower in IRREGULAR_SINGULAR:
         return IRREGULAR_SINGULAR[lower]
@@ -105,7 +110,7 @@ def count_text(count: int, singular_form: str, plural_form: str) -> str:
 
 
 def format_score(score: object) -> str:
-    """A composite score as a whole number ('62'), or "geen score"."""
+    """Write a composite score as a whole number ('62'), or "geen score"."""
     return "geen score" if is_missing(score) else format_number(float(score))  # type: ignore[arg-type]
 
 
@@ -132,7 +137,7 @@ def rank_text(rank: object, total: int, *, shared: int = 1, wat: str = "buurten"
 
 
 def rank_meaning(richting: str) -> str:
-    """What rank 1 means for an indicator of this direction: the most attention, or (neutral) the highest value."""
+    """Say what rank 1 means in this direction: the most attention, or (neutral) the highest value."""
     return "1 = de hoogste waarde" if richting == "neutraal" else "1 = vraagt de meeste aandacht"
 
 
@@ -147,7 +152,7 @@ def format_change(change: object, since: object, indicator: Indicator) -> str | 
 
 
 def join_words(items: list[str], last: str = "en") -> str:
-    """'a', 'a en b', 'a, b en c'."""
+    """Join words as a Dutch list: 'a', 'a en b', 'a, b en c'."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]

@@ -124,7 +124,7 @@ COUNTED = {
 
 
 def explain_formula(indicator: Indicator) -> str:
-    """What the value per buurt is, in one Dutch sentence with the formula's parameters."""
+    """Say what the value per buurt is, in one Dutch sentence with the formula's parameters."""
     return WORDS[indicator.formule.type](indicator.formule)
 
 

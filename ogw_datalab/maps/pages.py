@@ -1,5 +1,6 @@
-"""Writing the site's pages from the Jinja templates in ``templates/``, each checked to load nothing from the
-internet before it is written.
+"""Writing the site's pages from the Jinja templates in ``templates/``.
+
+Each page is checked to load nothing from the internet before it is written.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .offline import check_offline
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The template environment: HTML-escaped by default, an unknown name is an error."""
+    """Return the template environment: HTML-escaped by default, an unknown name is an error."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("ogw_datalab.maps", "templates"),
         autoescape=True,

@@ -1,5 +1,6 @@
-"""Everything the site shows, read from the build's database once: areas, published values, ranks, changes,
-scores, priorities, kiemen, neighbours and postcodes.
+"""Everything the site shows, read from the build's database once.
+
+Areas, published values, ranks, changes, scores, priorities, kiemen, neighbours and postcodes.
 
 Only published tables are read (``indicators.publicatie_*`` and what is computed from them), so no
 page can show a withheld figure. Geometry stays in EPSG:28992; pages reproject what they draw.
@@ -95,28 +96,27 @@ class SiteData:
         return self._frames[(table, item)]
 
     def values_of(self, indicator_id: str) -> pd.DataFrame:
-        """The buurt values of one indicator, indexed by buurtcode in the order of :attr:`buurten` (do not change)."""
+        """Return the buurt values of one indicator, by buurtcode in the order of :attr:`buurten` (do not change)."""
         return self._rows("buurt_values", "buurtcode", indicator_id)
 
     def wijk_values_of(self, indicator_id: str) -> pd.DataFrame:
-        """The wijk values of one indicator, indexed by wijkcode in the order of :attr:`wijken` (do not change)."""
+        """Return the wijk values of one indicator, by wijkcode in the order of :attr:`wijken` (do not change)."""
         return self._rows("wijk_values", "wijkcode", indicator_id)
 
     def scores_of(self, opgave_id: str) -> pd.DataFrame:
-        """Score, rank and drivers of one opgave, indexed by buurtcode in the order of :attr:`buurten` (do not
-        change)."""
+        """Return score, rank and drivers of one opgave, by buurtcode in the order of :attr:`buurten`."""
         return self._rows("scores", "buurtcode", opgave_id)
 
     def top_of(self, opgave_id: str) -> pd.DataFrame:
-        """The priority buurten of one opgave, in order."""
+        """Return the priority buurten of one opgave, in order."""
         return self.priorities[self.priorities["opgave"] == opgave_id]
 
     def buurten_of_wijk(self, wijkcode: str) -> list[str]:
-        """The buurtcodes shown in a wijk."""
+        """List the buurtcodes shown in a wijk."""
         return list(self.buurten.index[self.buurten["wijkcode"] == wijkcode])
 
     def kiemen_layer(self, opgave: Opgave) -> gpd.GeoDataFrame | None:
-        """The kiemen of an opgave (clipped to the gemeente), or None when it names none."""
+        """Return the kiemen of an opgave (clipped to the gemeente), or None when it names none."""
         return self.kiemen.get(opgave.kiemen.laag) if opgave.kiemen is not None else None
 
 
@@ -172,8 +172,11 @@ def _areas(con: duckdb.DuckDBPyConnection, name: str, key: str) -> gpd.GeoDataFr
 
 
 def _with_wijken(buurten: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame, *, by_code: bool) -> gpd.GeoDataFrame:
-    """Name each buurt's wijk: by code within one gebiedsindeling, else the wijk holding a point inside the buurt
-    (a code of another year may name another area)."""
+    """Name each buurt's wijk.
+
+    By code within one gebiedsindeling, else the wijk holding a point inside the buurt (a code of another
+    year may name another area).
+    """
     buurten = buurten.copy()
     if not by_code:
         inside = shapely.point_on_surface(buurten.geometry.to_numpy())

@@ -33,7 +33,7 @@ class Projection:
 
     @classmethod
     def fit(cls, bounds: Sequence[float], width: int = 1000, margin: float = 0.02) -> Projection:
-        """The projection that fits ``bounds`` (minx, miny, maxx, maxy) into ``width`` units with a margin."""
+        """Fit ``bounds`` (minx, miny, maxx, maxy) into ``width`` units with a margin."""
         minx, miny, maxx, maxy = (float(b) for b in bounds)
         pad = max(maxx - minx, maxy - miny, 1.0) * margin
         minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -96,7 +96,7 @@ def svg_map(
     extra: str = "",
     links: bool = False,
 ) -> str:
-    """An inline SVG map of ``shapes``; ``label`` is its text alternative.
+    """Draw an inline SVG map of ``shapes``; ``label`` is its text alternative.
 
     Without links the picture is one image (``role="img"``); with links each linked area is a
     link named by its ``label`` and the picture is a group of them.
@@ -118,7 +118,7 @@ def svg_map(
 
 
 def svg_picture(projection: Projection, body: str, *, label: str, css_class: str, group: bool = False) -> str:
-    """The ``<svg>`` element around ``body``: one image with ``label`` as its text, or a group of links."""
+    """Wrap ``body`` in an ``<svg>``: one image with ``label`` as its text, or a group of links."""
     role = "group" if group else "img"
     return (
         f'<svg class="{css_class}" viewBox="{projection.view_box}" role="{role}" '
@@ -127,7 +127,7 @@ def svg_picture(projection: Projection, body: str, *, label: str, css_class: str
 
 
 def numbered_marker(x: float, y: float, number: int, *, radius: float) -> str:
-    """A white disc with a dark number (a priority buurt on a thumbnail)."""
+    """Draw a white disc with a dark number (a priority buurt on a thumbnail)."""
     size = radius * 1.25
     return (
         f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{radius:.0f}" fill="#ffffff" stroke="#1a1a1a" '
@@ -154,7 +154,7 @@ class DotScale:
 
     @classmethod
     def over(cls, values: Sequence[float]) -> DotScale:
-        """The scale spanning ``values`` (every value that may be drawn: all areas, gemeente, Netherlands)."""
+        """Span ``values`` (every value that may be drawn: all areas, gemeente, Netherlands)."""
         present = [float(v) for v in values if v == v]
         return cls(min(present), max(present)) if present else cls(0.0, 1.0)
 
@@ -166,7 +166,7 @@ class DotScale:
         return CHART_MARGIN + (value - self.lo) / (self.hi - self.lo) * inner
 
     def background(self, values: Sequence[float], low: str, high: str) -> str:
-        """The axis with a thin tick per area's value, and the formatted lowest and highest value under its ends."""
+        """Draw the axis with a thin tick per area's value, and the lowest and highest value under its ends."""
         axis = CHART_AXIS
         parts = [
             f'<line x1="{CHART_MARGIN}" y1="{axis}" x2="{CHART_WIDTH - CHART_MARGIN}" y2="{axis}" stroke="#767676"/>'
@@ -184,7 +184,7 @@ class DotScale:
 
 
 def dot_chart(scale: DotScale, background: str, marks: Sequence[Mark], *, label: str) -> str:
-    """A strip of every area's value (``background``, from :meth:`DotScale.background`) with the marked values on top.
+    """Draw a strip of every area's value (``background``, see :meth:`DotScale.background`) with marks on top.
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def _mark(kind: str, x: float, axis: float) -> str:
 
 
 def legend_glyph(kind: str) -> str:
-    """The small picture of one mark kind, for the legend above the dot charts (hidden from screen readers)."""
+    """Draw one mark kind small, for the legend above the dot charts (hidden from screen readers)."""
     return (
         f'<svg class="teken" viewBox="0 0 24 40" aria-hidden="true" focusable="false">{_mark(kind, 12, 20)}</svg>'
         if kind != "andere"

@@ -193,7 +193,8 @@ def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser,
         assert opened.outside and all("achtergrondkaart/wmts/v2_0/grijs" in url for url in opened.outside)
         page.locator("#kaart-melding").wait_for(state="visible", timeout=3000)  # says why the background is plain
         assert "zonder-achtergrond" in page.locator("#kaart").get_attribute("class")
-        assert page.locator(".leaflet-control-attribution").inner_text().startswith("Leaflet | Kaartgegevens © Kadaster")
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        assert attribution.startswith("Leaflet | Kaartgegevens © Kadaster")
         opened.outside.clear()
         page.hover(".leaflet-control-layers")
         page.get_by_label("OpenStreetMap").check()
