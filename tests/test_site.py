@@ -235,3 +235,20 @@ def test_downloads_of_an_indicator_round_trip_and_explain_themselves(tiny_site):
     for column in machine.columns:
         assert column in readme
     assert "onderdrukt" in readme and "EPSG:28992" in readme
+
+
+def test_map_data_says_rank_of_how_many_and_what_rank_1_means(tiny_site):
+    report, *_ = tiny_site
+    page = (report.folder / "opgave_groen.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="kaartdata">(.*?)</script>', page, re.S).group(1))
+    zuidwest = next(f["properties"] for f in data["features"] if f["properties"]["c"] == "BU00010001")
+    assert zuidwest["r"][0] == "Rang 2 van 3 (1 = vraagt de meeste aandacht)"  # the score
+    assert zuidwest["r"][1] == "Rang 2 van 3 (1 = vraagt de meeste aandacht)"  # groen_pct
+    assert zuidwest["t"][1] == "12,3% van het land" and zuidwest["d"][1] == "+2,3 sinds 2023"
+    noordoost = next(f["properties"] for f in data["features"] if f["properties"]["c"] == "BU00010102")
+    assert noordoost["t"][1] == "onderdrukt: minder dan 50 inwoners in de buurt" and noordoost["r"][1] == ""
+    assert [layer["gemeente"] for layer in data["layers"]] == [
+        "",
+        "Gemeente: 25,0% van het land",
+        "Gemeente: 3\u00a0locaties",
+    ]

@@ -96,10 +96,14 @@ def profile_href(code: str, root: str = "") -> str:
     return f"{root}{folder}/{code}.html"
 
 
-def _ranks(ranks: pd.Series, wat: str = "buurten") -> list[str]:
+def _ranks(ranks: pd.Series, meaning: str) -> list[str]:
+    """Write 'Rang 12 van 43 (1 = vraagt de meeste aandacht)' per area; empty where there is no rank."""
     present = ranks.dropna()
     total, counts = len(present), present.value_counts()
-    return ["" if is_missing(r) else rank_text(r, total, shared=int(counts.get(r, 1)), wat=wat) for r in ranks.tolist()]
+    return [
+        "" if is_missing(r) else f"{rank_text(r, total, shared=int(counts.get(r, 1)))} ({meaning})"
+        for r in ranks.tolist()
+    ]
 
 
 def score_layer(data: SiteData, opgave: Opgave) -> MapLayer:

@@ -317,7 +317,7 @@ def test_layers_tooltip_and_sorting(browser, demo_lab):
             if tooltip.count() and tooltip.first.is_visible():
                 break
         text = tooltip.first.inner_text()
-        assert re.search(r"Rang \d+ van \d+", text) and "van 100" in text
+        assert re.search(r"Rang \d+ van \d+ .*\(1 = vraagt de meeste aandacht\)", text) and "van 100" in text
         header = page.locator("#waarden th[data-kolom='2']")
         header.locator("button").click()
         assert header.get_attribute("aria-sort") == "ascending"
