@@ -54,13 +54,24 @@ class BuildTransaction:
         The run that builds; names the working copy.
     lock_wait_s
         How long to wait while another build of the same database runs.
+    encryption_key
+        The key of an encrypted database (its working copy stays encrypted: a byte copy).
     """
 
-    def __init__(self, database: Path, maps: Path, run_id: str, *, lock_wait_s: float = 600.0) -> None:
+    def __init__(
+        self,
+        database: Path,
+        maps: Path,
+        run_id: str,
+        *,
+        lock_wait_s: float = 600.0,
+        encryption_key: str | None = None,
+    ) -> None:
         self.database = Path(database)
         self.maps = Path(maps)
         self.working = working_database(self.database, run_id)
         self.site = site_build_folder(self.maps)
+        self.encryption_key = encryption_key
         self._lock_wait_s = lock_wait_s
         self._lock: int | None = None
 
@@ -79,7 +90,7 @@ class BuildTransaction:
             self._remove_leftovers()
             if self.database.is_file():
                 _copy_file(self.database, self.working)
-                _check_readable(self.database, self.working)
+                _check_readable(self.database, self.working, self.encryption_key)
         except BaseException:
             self.abort()
             raise
@@ -116,8 +127,7 @@ class BuildTransaction:
 
     def abort(self) -> None:
         """Throw the working copy away and release the lock; the published files are untouched."""
-        self.working.unlink(missing_ok=True)
-        Path(str(self.working) + ".wal").unlink(missing_ok=True)
+        _remove_working_files(self.working)
         self._release()
 
     def _restore_database(self, backup: Path, had_database: bool) -> None:
@@ -127,9 +137,8 @@ class BuildTransaction:
             self.database.unlink(missing_ok=True)
 
     def _remove_leftovers(self) -> None:
-        pattern = f".{self.database.name}.*{BUILD_SUFFIX}*"
-        for stale in self.database.parent.glob(pattern):
-            stale.unlink(missing_ok=True)
+        for stale in self.database.parent.glob(f".{self.database.name}.*{BUILD_SUFFIX}"):
+            _remove_working_files(stale)
         backup = self.database.with_name(self.database.name + OLD_SUFFIX)
         if backup.is_file() and not self.database.is_file():
             os.replace(backup, self.database)  # a build killed between the two renames of publish()
@@ -138,6 +147,13 @@ class BuildTransaction:
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def _remove_working_files(working: Path) -> None:
+    """A working database with what DuckDB keeps beside it (its WAL, its folder for temporary files)."""
+    working.unlink(missing_ok=True)
+    working.with_name(working.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(working.with_name(f".{working.name}.tmp"), ignore_errors=True)
 
 
 def publish_site(site: Path, maps: Path) -> None:
@@ -223,9 +239,9 @@ def _copy_file(source: Path, target: Path) -> None:
         raise BuildError(f"could not copy {source} to start the build ({_reason(error)}); {FAILED}") from None
 
 
-def _check_readable(published: Path, copy: Path) -> None:
+def _check_readable(published: Path, copy: Path, encryption_key: str | None) -> None:
     try:
-        con = connect(copy, wait_s=0)
+        con = connect(copy, wait_s=0, encryption_key=encryption_key)
     except duckdb.Error as error:
         raise BuildError(
             f"the published database {published} is damaged ({str(error).splitlines()[0]}). Move it aside "
@@ -244,9 +260,9 @@ def _reason(error: OSError) -> str:
 
 
 @contextlib.contextmanager
-def open_working(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_working(database: Path, encryption_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a build's working database, checkpointed when closed so the file stands alone."""
-    con = connect(database, wait_s=0)
+    con = connect(database, wait_s=0, encryption_key=encryption_key)
     try:
         yield con
         con.execute("CHECKPOINT")

@@ -11,7 +11,9 @@ from typing import Any
 
 import duckdb
 
-from .config import ProjectConfig
+from .config import Privacy, ProjectConfig
+from .indicators.catalogue import Catalogue
+from .indicators.disclosure import recoverable_withheld_cells
 from .storage import query_row
 
 EXAMPLES = 5
@@ -166,3 +168,44 @@ def sources_fresh(config: ProjectConfig, today: dt.date | None = None) -> CheckO
         if age > source.verversing_dagen:
             stale.append([key, str(changed), f"{age} > {source.verversing_dagen} dagen"])
     return CheckOutcome(not stale, f"{len(stale)} sources older than their update cycle", {"stale": stale})
+
+
+def withheld_values_not_recoverable(
+    con: duckdb.DuckDBPyConnection, catalogue: Catalogue, privacy: Privacy
+) -> CheckOutcome:
+    """Check that no withheld figure can be recomputed from the published ones (the disclosure proof).
+
+    Parameters
+    ----------
+    con
+        Connection to the build's database (read-only is enough).
+    catalogue
+        The indicator catalogue of the build.
+    privacy
+        The privacy thresholds (``min_noemer`` sets the protection width).
+
+    Returns
+    -------
+    CheckOutcome
+        Passed when :func:`~ogw_datalab.indicators.disclosure.recoverable_withheld_cells` finds
+        nothing. The metadata counts the withheld figures and the recoverable ones (``exact``:
+        the value itself can be worked out) and gives examples by indicator, level and code,
+        with the published figures that pin them down; never the recovered value itself.
+    """
+    found = recoverable_withheld_cells(con, catalogue, privacy)
+    withheld = query_row(
+        con,
+        "SELECT (SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt') "
+        "+ (SELECT count(*) FROM indicators.publicatie_wijk WHERE status = 'onderdrukt') "
+        "+ (SELECT count(*) FROM indicators.publicatie_gemeente WHERE status = 'onderdrukt')",
+    )[0]
+    exact = sum(1 for f in found if f["exact"])
+    examples = [
+        {k: f[k] for k in ("indicator", "niveau", "code", "exact", "breedte", "vereiste_breedte", "bronnen")}
+        for f in found[:EXAMPLES]
+    ]
+    return CheckOutcome(
+        not found,
+        f"{len(found)} of {withheld} withheld figures can be recomputed from the published ones ({exact} exactly)",
+        {"withheld": withheld, "recoverable": len(found), "exact": exact, "examples": examples},
+    )

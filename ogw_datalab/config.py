@@ -21,6 +21,7 @@ READER_KINDS = ("cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector", "csv", 
 PARTNER_KEYS = ("buurtcode", "wijkcode", "postcode", "bag_id", "adres", "coordinaten")
 DOWNLOAD_KINDS = ("pdok_ogc_features", "cbs_odata", "file")
 GEMEENTECODE = re.compile(r"^GM\d{4}$")
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 NAME = r"^[a-z][a-z0-9_]*$"
 REGION_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 GLOB_CHARACTERS = ("*", "?", "[")
@@ -195,6 +196,9 @@ class Partner(Source):
     key: Literal["buurtcode", "wijkcode", "postcode", "bag_id", "adres", "coordinaten"]
     publisher: str = ""
     min_koppelpercentage: float = Field(0.9, ge=0, le=1, description="below this match rate nothing is republished")
+    bewaartermijn_dagen: int | None = Field(
+        None, ge=1, description="retention: rows and files of this partner older than this are deleted"
+    )
 
     @model_validator(mode="after")
     def _key_columns_present(self) -> Partner:
@@ -232,6 +236,9 @@ class Privacy(_Strict):
     min_inwoners: int = Field(50, ge=0, description="no figure at all for a buurt or wijk with fewer inhabitants")
     min_noemer: int = Field(10, ge=1, description="no rate or share over fewer persons, homes or rows")
     min_respondenten: int = Field(30, ge=1, description="no survey figure over fewer respondents")
+    bewaartermijn_dagen: int | None = Field(
+        None, ge=1, description="retention for every partner without its own bewaartermijn_dagen (none: keep)"
+    )
 
 
 class Demo(_Strict):
@@ -275,6 +282,20 @@ class Output(_Strict):
     database: Path = Path("data/datalab.duckdb")
     maps: Path = Path("maps")
     cache: Path = Field(Path("data/cache"), description="downloaded responses, with checksum and retrieval time")
+    sleutel_variabele: str | None = Field(
+        None,
+        description="NAME of the environment variable that holds the database encryption key (never the key)",
+    )
+
+    @field_validator("sleutel_variabele")
+    @classmethod
+    def _a_variable_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.match(value):
+            raise ValueError(
+                "give the name of an environment variable (capitals, digits and _, e.g. OGW_DATALAB_SLEUTEL), "
+                "never the key itself"
+            )
+        return value
 
 
 # --- Time series (tijdreeksen): point sensors measuring every hour -------------------------------------------------
@@ -619,6 +640,10 @@ class ProjectConfig(_Strict):
                 if bron.sensoren is not None:
                     named[f"tijdreeksen.{name}.bronnen.{i}.sensoren"] = (bron.sensoren.path, fetched)
         return named
+
+    def bewaartermijn(self, partner: Partner) -> int | None:
+        """Retention in days for ``partner``: its own ``bewaartermijn_dagen``, else ``privacy``'s (None: keep)."""
+        return partner.bewaartermijn_dagen or self.privacy.bewaartermijn_dagen
 
     def all_sources(self) -> dict[str, Source]:
         """Every input file, keyed by its place in the configuration (``sources.buurten``, ``layers.bomen``)."""
@@ -990,6 +1015,7 @@ def _resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
         maps=resolve(config.output.maps),
         cache=resolve(config.output.cache),
         inbox=resolve(config.output.inbox) if config.output.inbox else None,
+        sleutel_variabele=config.output.sleutel_variabele,
     )
     demo = config.demo.model_copy(update={"folder": resolve(config.demo.folder)}) if config.demo else None
     return config.model_copy(

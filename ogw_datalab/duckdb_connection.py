@@ -1,7 +1,11 @@
-"""Open DuckDB with the spatial extension, offline first."""
+"""Open DuckDB with the spatial extension, offline first; database files owner-only, optionally encrypted."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,13 +13,19 @@ from typing import TypeVar
 
 import duckdb
 
+from .files import PRIVATE_FILE, make_private_dir, secure_database_files
+
 INSTALL_HINT = (
     "The DuckDB spatial extension could not be loaded. Install the wheel that ships it, "
     "pinned to the same version as duckdb: pip install 'duckdb=={v}' "
     "'duckdb-extension-spatial=={v}' (or run 'make demo', which installs both). "
     "With internet access DuckDB can also fetch it itself: INSTALL spatial."
 )
-
+HTTPFS_HINT = (
+    "An encrypted database needs DuckDB's httpfs extension (its OpenSSL module), which could not be loaded: "
+    "pip install 'duckdb-extension-httpfs=={v}' (the project's requirements.lock includes it)."
+)
+DATABASE_ALIAS = "datalab"
 
 T = TypeVar("T")
 
@@ -24,32 +34,56 @@ class SpatialExtensionError(RuntimeError):
     """The spatial extension is neither installed, shipped as a wheel, nor downloadable."""
 
 
-def find_shipped_spatial_extension() -> Path | None:
-    """Return the ``spatial.duckdb_extension`` file of the pip package, if installed.
+class DatabaseKeyError(RuntimeError):
+    """An encrypted database without its key, with a wrong key, or a key for a plain database."""
 
-    The package ``duckdb-extension-spatial`` ships one binary per DuckDB version under
-    ``extensions/v<version>/``; only the one matching the running duckdb can load.
+
+def find_shipped_extension(name: str) -> Path | None:
+    """Return the ``<name>.duckdb_extension`` file of the pip package ``duckdb-extension-<name>``, if installed.
+
+    Each such package ships one binary per DuckDB version under ``extensions/v<version>/``;
+    only the one matching the running duckdb can load.
     """
     try:
-        import duckdb_extension_spatial
+        package = importlib.import_module(f"duckdb_extension_{name}")
     except ImportError:
         return None
-    root = Path(duckdb_extension_spatial.__file__).parent / "extensions"
-    candidate = root / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+    root = Path(str(package.__file__)).parent / "extensions"
+    candidate = root / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     return candidate if candidate.is_file() else None
 
 
+def find_shipped_spatial_extension() -> Path | None:
+    """Return the ``spatial.duckdb_extension`` file of the pip package ``duckdb-extension-spatial``, if installed."""
+    return find_shipped_extension("spatial")
+
+
 def connect(
-    database: str | Path = ":memory:", *, read_only: bool = False, wait_s: float = 120.0
+    database: str | Path = ":memory:",
+    *,
+    read_only: bool = False,
+    wait_s: float = 120.0,
+    encryption_key: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB database with the spatial extension loaded.
 
     Parameters
     ----------
     database
-        Path of the database file, or ``":memory:"``. A file's parent folder is created.
+        Path of the database file, or ``":memory:"``. A missing parent folder is created owner-only.
     read_only
         Open the file read-only (several readers may share it).
+    wait_s
+        How long to wait while another process holds DuckDB's write lock on the file.
+    encryption_key
+        The key of an encrypted database (DuckDB's own AES-GCM database encryption). A new
+        file opened with a key is created encrypted. Without a key an encrypted file is refused.
+
+    Raises
+    ------
+    DatabaseKeyError
+        When the file is encrypted and no key was given, the key is wrong, or a key was given
+        for a file that is not encrypted. Nothing is decrypted to disk in any of these cases.
 
     Notes
     -----
@@ -57,34 +91,150 @@ def connect(
     the binary shipped by the ``duckdb-extension-spatial`` wheel, ``INSTALL spatial`` from
     DuckDB's extension server. Automatic installation is switched off so that nothing
     reaches the network behind our back.
+
+    A file is attached to an in-memory connection (``ATTACH ... AS datalab``, then ``USE``) with
+    WAL writes off: DuckDB would create its ``.wal`` beside the file with the process umask, and
+    it would hold row-level data in plain text until the next checkpoint. A new file is created
+    in a private temporary folder, made owner-only (0600) and only then moved into place, so it
+    is never readable by others, not even for a moment. Encryption needs DuckDB's OpenSSL
+    module from the ``httpfs`` extension (shipped by ``duckdb-extension-httpfs``); it also
+    encrypts DuckDB's temporary files.
     """
-    if str(database) != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    con = _open_waiting_for_lock(str(database), read_only, wait_s)
+    if str(database) == ":memory:":
+        return _with_extensions(_new_connection(), encryption_key is not None)
+    path = Path(database)
+    if not read_only:
+        if not path.parent.exists():
+            make_private_dir(path.parent)  # a folder we create for the database is owner-only too
+        _create_private_database(path, encryption_key)
+    con = _with_extensions(_new_connection(), encryption_key is not None)
+    try:
+        if not read_only:
+            temp = make_private_dir(path.with_name(f".{path.name}.tmp"))
+            con.execute("SET temp_directory = ?", [temp.as_posix()])
+        _attach_file(con, path, DATABASE_ALIAS, read_only=read_only, encryption_key=encryption_key, wait_s=wait_s)
+        con.execute(f"USE {DATABASE_ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    if not read_only:
+        secure_database_files(path)
+    return con
+
+
+def _new_connection() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(
+        ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+
+
+def _with_extensions(con: duckdb.DuckDBPyConnection, encrypted: bool) -> duckdb.DuckDBPyConnection:
     try:
         load_spatial(con)
-    except SpatialExtensionError:
+        if encrypted:
+            load_httpfs(con)
+            con.execute("SET temp_file_encryption = true")
+    except BaseException:
         con.close()
         raise
     return con
 
 
-def _open_waiting_for_lock(database: str, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
-    """Open the file; while another process holds DuckDB's write lock, wait (one writer at a time)."""
-    return _retry_while_locked(
-        lambda: duckdb.connect(
-            database,
-            read_only=read_only,
-            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-        ),
-        wait_s,
-    )
+def _create_private_database(path: Path, encryption_key: str | None) -> None:
+    """Create an empty database file at ``path`` that is owner-only (0600) from its first byte on."""
+    if path.exists():
+        return
+    folder = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.nieuw."))  # 0700
+    try:
+        fresh = folder / path.name
+        con = _new_connection()  # no spatial needed to write an empty file
+        try:
+            if encryption_key is not None:
+                load_httpfs(con)
+            _attach_file(con, fresh, "nieuw", read_only=False, encryption_key=encryption_key, wait_s=0)
+            con.execute("DETACH nieuw")
+        finally:
+            con.close()
+        os.chmod(fresh, PRIVATE_FILE)
+        try:
+            os.link(fresh, path)  # never replaces a file another process created meanwhile
+        except FileExistsError:
+            pass
+        except OSError:
+            os.replace(fresh, path)  # file systems without hard links
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def attach(con: duckdb.DuckDBPyConnection, database: str | Path, alias: str, *, wait_s: float = 120.0) -> None:
-    """``ATTACH`` another database file read-only as ``alias``, waiting while another process writes to it."""
-    quoted = Path(database).as_posix().replace("'", "''")
-    _retry_while_locked(lambda: con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)"), wait_s)
+def attach(
+    con: duckdb.DuckDBPyConnection,
+    database: str | Path,
+    alias: str,
+    *,
+    wait_s: float = 120.0,
+    encryption_key: str | None = None,
+) -> None:
+    """``ATTACH`` another database file read-only as ``alias``, waiting while another process writes to it.
+
+    Parameters
+    ----------
+    con
+        The connection to attach to (with ``encryption_key``, the httpfs extension is loaded into it).
+    database
+        The file.
+    alias
+        Its name in ``con`` (an identifier of the library's own choosing, never from data).
+    wait_s
+        How long to wait for another process's write lock.
+    encryption_key
+        The file's key when it is encrypted.
+    """
+    if encryption_key is not None:
+        load_httpfs(con)
+    _attach_file(con, Path(database), alias, read_only=True, encryption_key=encryption_key, wait_s=wait_s)
+
+
+def _attach_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    alias: str,
+    *,
+    read_only: bool,
+    encryption_key: str | None,
+    wait_s: float,
+) -> None:
+    quoted = path.as_posix().replace("'", "''")
+    options = ["READ_ONLY"] if read_only else ["RECOVERY_MODE no_wal_writes"]
+    parameters: dict[str, str] = {}
+    if encryption_key is not None:
+        options.append("ENCRYPTION_KEY $sleutel")  # bound, so the key never appears in the SQL text
+        parameters["sleutel"] = encryption_key
+    statement = f"ATTACH '{quoted}' AS {alias} ({', '.join(options)})"
+    try:
+        _retry_while_locked(lambda: con.execute(statement, parameters), wait_s)
+    except duckdb.Error as error:
+        problem = _key_problem(path, error, encryption_key is not None)
+        if problem is None:
+            raise
+        raise problem from None
+
+
+def _key_problem(path: Path, error: duckdb.Error, keyed: bool) -> DatabaseKeyError | None:
+    """Translate DuckDB's encryption errors into one plain sentence (None for any other error)."""
+    text = str(error)
+    if "without a key" in text:
+        return DatabaseKeyError(
+            f"{path} is encrypted and no key was given: name the environment variable that holds the key "
+            "in output.sleutel_variabele and set it"
+        )
+    if "Wrong encryption key" in text:
+        return DatabaseKeyError(f"{path} cannot be opened with this key: the key in the environment variable is wrong")
+    if keyed and "is not encrypted" in text:
+        return DatabaseKeyError(
+            f"{path} is not encrypted but a key was given: encrypt it once with "
+            "ogw_datalab.encryption.rotate_database_key (old key none), or remove output.sleutel_variabele"
+        )
+    return None
 
 
 def _retry_while_locked(action: Callable[[], T], wait_s: float) -> T:
@@ -135,3 +285,24 @@ def _install_from_network(con: duckdb.DuckDBPyConnection) -> bool:
     con.execute("INSTALL spatial")
     con.execute("LOAD spatial")
     return True
+
+
+def load_httpfs(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the httpfs extension (DuckDB's OpenSSL module, needed to write encrypted databases), offline.
+
+    Raises
+    ------
+    RuntimeError
+        When neither an installed nor a pip-shipped httpfs extension loads.
+    """
+    loaded = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'httpfs'").fetchone()
+    if loaded and loaded[0]:
+        return
+    shipped = find_shipped_extension("httpfs")
+    try:
+        if shipped is not None:
+            con.execute(f"LOAD '{shipped.as_posix().replace(chr(39), chr(39) * 2)}'")
+        else:
+            con.execute("LOAD httpfs")  # installed in DuckDB's own extension folder, or an error
+    except duckdb.Error as error:
+        raise RuntimeError(HTTPFS_HINT.format(v=duckdb.__version__) + f" ({error})") from None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -52,3 +54,108 @@ def file_hash(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# Files and folders that hold row-level partner data are readable by the owner only, whatever the umask.
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def make_private_dir(path: str | Path) -> Path:
+    """Create ``path`` (and missing parents) and make it owner-only (0700), whatever the umask.
+
+    Parameters
+    ----------
+    path
+        The folder. An existing folder is tightened to 0700; missing parents are created with
+        the usual permissions (only the last folder holds private files).
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is a symbolic link (someone could point it at a folder others read).
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise ValueError(f"{path} is a symbolic link; a private folder must be a real folder (remove the link)")
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIR)  # mkdir's mode is masked by the umask; chmod is not
+    return path
+
+
+def make_private_file(path: str | Path) -> Path:
+    """Make an existing file owner-only (0600); a symbolic link is refused, never followed.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is a symbolic link (its target may be someone else's file).
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise ValueError(f"{path} is a symbolic link; refusing to change the permissions of its target")
+    os.chmod(path, PRIVATE_FILE)
+    return path
+
+
+def write_private_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` as an owner-only file (0600), via a temporary file and an atomic rename."""
+    path = Path(path)
+    return _replace_private(path, lambda out: out.write(data))
+
+
+def copy_private(source: str | Path, target: str | Path) -> Path:
+    """Copy ``source`` to ``target`` as an owner-only file (0600), atomically (temporary file, then rename).
+
+    The copy never exists with wider permissions, not even for a moment: the temporary file is
+    created 0600 before the first byte is written.
+    """
+    source, target = Path(source), Path(target)
+    with source.open("rb") as handle:
+        return _replace_private(target, lambda out: _copy_stream(handle, out))
+
+
+def _copy_stream(source: BinaryIO, target: BinaryIO) -> None:
+    for block in iter(lambda: source.read(1 << 20), b""):
+        target.write(block)
+
+
+def _replace_private(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # 0600
+    try:
+        os.fchmod(handle, PRIVATE_FILE)
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def secure_database_files(database: str | Path) -> list[Path]:
+    """Make a DuckDB database file and its companions (``.wal``) owner-only (0600), where they exist.
+
+    Returns
+    -------
+    list of Path
+        The files that were found and tightened.
+    """
+    database = Path(database)
+    found = [p for p in (database, database.with_name(database.name + ".wal")) if p.is_file() and not p.is_symlink()]
+    for path in found:
+        os.chmod(path, PRIVATE_FILE)
+    return found
+
+
+def permissions(path: str | Path) -> int:
+    """Return the permission bits of ``path`` (for example ``0o600``), without following a symbolic link."""
+    return stat.S_IMODE(os.lstat(path).st_mode)

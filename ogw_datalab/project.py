@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ConfigError, ProjectConfig, check_source_files, configuration_fingerprint, load_year_config
+from .encryption import database_key
 from .indicators.catalogue import Catalogue, load_catalogue
 from .indicators.opgaven import Opgave, load_opgaven
 
@@ -36,6 +37,12 @@ class Project:
     catalogue: Catalogue
     opgaven: list[Opgave]
     earlier_databases: dict[int, Path] = field(default_factory=dict)
+    earlier_keys: dict[int, str | None] = field(default_factory=dict)
+
+    @property
+    def encryption_key(self) -> str | None:
+        """The key of this build's database when it is encrypted (from the variable the configuration names)."""
+        return database_key(self.config.output)
 
     @property
     def gemeente(self) -> str:
@@ -77,8 +84,14 @@ def load_project(config: ProjectConfig) -> Project:
     """
     catalogue = load_catalogue(config.indicatoren, config)
     opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
-    earlier = {year: load_year_config(config, year).output.database for year in sorted(config.jaren)}
-    return Project(config=config, catalogue=catalogue, opgaven=opgaven, earlier_databases=earlier)
+    earlier = {year: load_year_config(config, year).output for year in sorted(config.jaren)}
+    return Project(
+        config=config,
+        catalogue=catalogue,
+        opgaven=opgaven,
+        earlier_databases={year: output.database for year, output in earlier.items()},
+        earlier_keys={year: database_key(output) for year, output in earlier.items()},
+    )
 
 
 def builds_of(config: ProjectConfig) -> list[tuple[str, int]]:

@@ -68,6 +68,24 @@ def partner_match_rates_above_threshold(datalab: DataLabResource) -> dg.AssetChe
 
 
 @dg.asset_check(
+    asset=dg.AssetKey(["indicators", "publicatie_buurt"]),
+    additional_deps=[
+        dg.AssetKey(["indicators", "publicatie_wijk"]),
+        dg.AssetKey(["indicators", "publicatie_gemeente"]),
+        dg.AssetKey(["indicators", "buurt"]),
+    ],
+    blocking=True,
+    description="No withheld value can be recomputed from the published ones (totals, differences of totals, "
+    "rate × denominator), proven by linear programming over buurt ⊂ wijk ⊂ gemeente.",
+)
+def withheld_values_not_recoverable(datalab: DataLabResource) -> dg.AssetCheckResult:
+    project = datalab.project
+    with datalab.connect() as con:
+        outcome = checks.withheld_values_not_recoverable(con, project.catalogue, project.config.privacy)
+    return _result(outcome, dg.AssetCheckSeverity.ERROR)
+
+
+@dg.asset_check(
     asset=dg.AssetKey(["raw", "partners"]),
     description="Every source with an update cycle (verversing_dagen) is not older than that cycle.",
 )
@@ -81,5 +99,6 @@ all_checks = [
     buurten_have_inhabitants_or_are_marked,
     buurt_totals_reconcile_with_wijken,
     partner_match_rates_above_threshold,
+    withheld_values_not_recoverable,
     sources_fresh,
 ]

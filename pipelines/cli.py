@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -12,14 +13,18 @@ from pathlib import Path
 
 import dagster as dg
 
-from ogw_datalab.build_transaction import FAILED
+from ogw_datalab.build_transaction import FAILED, BuildTransaction
 from ogw_datalab.config import ConfigError, ProjectConfig, check_source_files, load_config
 from ogw_datalab.demo.write_demo import write_demo_municipality
+from ogw_datalab.encryption import rotate_database_key
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
+from ogw_datalab.files import file_hash
+from ogw_datalab.inbox import archived_versions, restore_partner_file
 from ogw_datalab.indicators.history import recorded_build
 from ogw_datalab.inspect_sources import inspect_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
+from ogw_datalab.retention import retain_partner_data
 
 from .definitions import build_job
 from .partitions import run_tags, sync_partitions
@@ -35,14 +40,24 @@ def main(argv: list[str] | None = None) -> int:
         ("build", "build every gemeente and year of the configuration and publish database and site together"),
         ("fetch", "download the sources that have a 'download' block (the only command that uses the network)"),
         ("demo-data", "only write the demo municipality's source files"),
-        ("check", "validate the configuration and its files, then stop"),
+        ("check", "validate the configuration and read every configured file, then stop"),
+        ("restore", "install an earlier version of a partner file from the inbox archive (then build)"),
+        ("rekey", "encrypt every database of the configuration with a new key"),
+        ("retention", "delete partner files and rows older than their bewaartermijn now"),
     ):
         command = commands.add_parser(name, help=text)
         command.add_argument("--config", required=True, type=Path, help="project configuration file (YAML)")
+        command.add_argument("--debug", action="store_true", help="print tracebacks of failures")
         if name == "fetch":
             command.add_argument("--refresh", action="store_true", help="download again even when cached")
-        if name == "build":
-            command.add_argument("--debug", action="store_true", help="print tracebacks of failures")
+        if name == "restore":
+            command.add_argument("--partner", required=True, help="the partner's name in the configuration")
+            command.add_argument("--version", help="start of the version's time stamp or sha256 (default: previous)")
+            command.add_argument("--list", action="store_true", help="only list the archived versions")
+        if name == "rekey":
+            command.add_argument(
+                "--new-key-variable", required=True, help="environment variable holding the new key (never the key)"
+            )
     args = parser.parse_args(argv)
     try:
         return run_command(args)
@@ -59,6 +74,8 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the parsed command."""
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
+    if args.command in ("restore", "rekey", "retention"):
+        return partner_data_command(args)
     try:
         config = load_config(args.config, check_files=False)
         projects = [project_for(config, g, y) for g, y in builds_of(config)]
@@ -86,6 +103,58 @@ def check_files(config: ProjectConfig) -> None:
     if problems:
         lines = "\n".join(f"  {problem}" for problem in problems)
         raise ConfigError(f"{config.config_file}: the files do not fit the configuration\n{lines}")
+
+
+def partner_data_command(args: argparse.Namespace) -> int:
+    """``restore``, ``rekey`` and ``retention``: partner data at rest (see the README)."""
+    config = load_config(args.config, check_files=False)
+    if args.command == "restore":
+        return restore(config, args.partner, version=args.version, only_list=args.list)
+    projects = [project_for(config, g, y) for g, y in builds_of(config)]
+    if args.command == "retention":
+        for project in projects:
+            for entry in retain_partner_data(project, now=dt.datetime.now(), run_id="retention"):
+                what = f"{entry['aantal']} × {entry['wat']} ({entry['partner']})"
+                print(f"{project.gemeente} {project.jaar}: deleted {what}")
+        return 0
+    new_key = os.environ.get(args.new_key_variable, "")
+    if not new_key:
+        print(f"ogw-datalab: set the environment variable {args.new_key_variable} to the new key", file=sys.stderr)
+        return 2
+    for project in projects:
+        if project.database.is_file():
+            rekey(project, new_key)
+            print(f"{project.database}: encrypted with the key in {args.new_key_variable}")
+    print(f"now set output.sleutel_variabele: {args.new_key_variable} in every configuration file of these builds")
+    return 0
+
+
+def restore(config: ProjectConfig, partner: str, *, version: str | None, only_list: bool) -> int:
+    """List the archived versions of a partner's file, or install one of them again."""
+    if only_list:
+        installed = file_hash(next(p.path for p in config.partners if p.name == partner))
+        for v in archived_versions(config, partner):
+            mark = "  (installed)" if v.sha256 == installed else ""
+            print(f"{v.ontvangen:%Y%m%d-%H%M%S}  {v.sha256[:12]}  {v.grootte_bytes:>10,} bytes  {v.bestand}{mark}")
+        return 0
+    restored = restore_partner_file(config, partner, versie=version)
+    print(
+        f"installed {restored.bestand} of {restored.ontvangen:%Y-%m-%d %H:%M} (sha256 {restored.sha256[:12]}) for "
+        f"{partner}; build to publish it: ogw-datalab build --config {config.config_file}"
+    )
+    return 0
+
+
+def rekey(project: Project, new_key: str) -> None:
+    """Re-encrypt a build's published database with ``new_key``, as a transaction under the build lock."""
+    build = BuildTransaction(project.database, project.maps, "rekey", encryption_key=project.encryption_key)
+    build.begin()
+    try:
+        rotate_database_key(build.working, old_key=project.encryption_key, new_key=new_key)
+        build.publish(site=False)
+    except BaseException:
+        build.abort()
+        raise
 
 
 def write_demo_files(projects: list[Project]) -> None:
@@ -116,7 +185,8 @@ def build(config: ProjectConfig, projects: list[Project], *, debug: bool = False
         sync_partitions(config, instance)
         for project in projects:
             name = f"{project.config.gemeente.naam} ({project.gemeente}) {project.jaar}"
-            if project.jaar != config.jaar and recorded_build(project.database, project.jaar) == project.fingerprint:
+            published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
+            if project.jaar != config.jaar and published == project.fingerprint:
                 print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
                 continue
             try:

@@ -1,10 +1,14 @@
 """The jobs of the one graph. Every job that builds ends in ``maps/site``, which publishes the database and the
 site together; a job runs for one partition (gemeente × jaar)."""
 
+import datetime as dt
+
 import dagster as dg
 
 from ogw_datalab.fetch import FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
+from ogw_datalab.project import builds_of, project_for
+from ogw_datalab.retention import retain_partner_data
 
 from .resources import DataLabResource
 
@@ -38,4 +42,21 @@ def fetch():
     fetch_open_data()
 
 
-all_jobs: list = [build, partner_update, trends_update, fetch]
+@dg.op(description="Delete partner files and rows older than their bewaartermijn, in every build's database.")
+def delete_expired_partner_data(context: dg.OpExecutionContext, datalab: DataLabResource) -> dg.Output:
+    config = datalab.config
+    log = []
+    for gemeente, jaar in builds_of(config):
+        project = project_for(config, gemeente, jaar)
+        for entry in retain_partner_data(project, now=dt.datetime.now(), run_id=context.run.run_id):
+            log.append({"gemeente": gemeente, "jaar": jaar, **entry})
+            context.log.info(f"{gemeente} {jaar}: deleted {entry['aantal']} × {entry['wat']} of {entry['partner']}")
+    return dg.Output(len(log), metadata={"deleted": dg.MetadataValue.json(log)})
+
+
+@dg.job(description="Apply the retention rule (bewaartermijn_dagen) to partner files and rows; counts are logged.")
+def retention():
+    delete_expired_partner_data()
+
+
+all_jobs: list = [build, partner_update, trends_update, fetch, retention]

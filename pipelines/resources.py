@@ -18,6 +18,7 @@ from pydantic import PrivateAttr
 
 from ogw_datalab.build_transaction import BuildTransaction, open_working
 from ogw_datalab.config import ProjectConfig, load_config
+from ogw_datalab.encryption import database_key
 from ogw_datalab.project import Project, project_for
 
 from .partitions import GEMEENTE, JAAR
@@ -45,7 +46,12 @@ class DataLabResource(dg.ConfigurableResource):
             self._config, tags[f"dagster/partition/{GEMEENTE}"], int(tags[f"dagster/partition/{JAAR}"])
         )
         assert run is not None
-        self._build = BuildTransaction(self._project.database, self._project.maps, run.run_id)
+        self._build = BuildTransaction(
+            self._project.database,
+            self._project.maps,
+            run.run_id,
+            encryption_key=database_key(self._project.config.output),
+        )
         if run.asset_selection is not None and SITE not in run.asset_selection:
             context.log.warning(  # type: ignore[union-attr]
                 "This run does not include maps/site: it works on a copy of the database and publishes nothing. "
@@ -82,5 +88,5 @@ class DataLabResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to this run's working copy of the database."""
-        with open_working(self.build.working) as con:
+        with open_working(self.build.working, self.build.encryption_key) as con:
             yield con

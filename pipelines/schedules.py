@@ -6,7 +6,7 @@ import dagster as dg
 
 from ogw_datalab.project import builds_of
 
-from .jobs import build, fetch
+from .jobs import build, fetch, retention
 from .partitions import partition_key
 from .resources import DataLabResource
 
@@ -34,4 +34,13 @@ def monthly_republish(context: dg.ScheduleEvaluationContext, datalab: DataLabRes
     return [dg.RunRequest(run_key=f"{stamp}:{g}:{y}", partition_key=str(partition_key(g, y))) for g, y in current]
 
 
-all_schedules = [monthly_fetch, monthly_republish]
+daily_retention = dg.ScheduleDefinition(
+    name="daily_retention",
+    job=retention,
+    cron_schedule="0 3 * * *",
+    execution_timezone="Europe/Amsterdam",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 03:00: delete partner files and rows older than their bewaartermijn.",
+)
+
+all_schedules = [monthly_fetch, monthly_republish, daily_retention]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import dagster as dg
 import duckdb
 
 from ogw_datalab.config import ConfigError, configuration_fingerprint
-from ogw_datalab.inbox import archive_duplicate, install, reject, scan_inbox
+from ogw_datalab.inbox import inbox_cursor, log_lines, process_inbox, read_inbox_cursor
 from ogw_datalab.indicators.history import recorded_build
 from ogw_datalab.project import builds_of, project_for
 
@@ -35,7 +34,8 @@ def builds_follow_configuration(context: dg.SensorEvaluationContext, datalab: Da
         assert file is not None
         wanted[key] = configuration_fingerprint(file)
         try:
-            published = recorded_build(project_for(config, gemeente, jaar).database, jaar)
+            project = project_for(config, gemeente, jaar)
+            published = recorded_build(project.database, jaar, encryption_key=project.encryption_key)
         except ConfigError:
             published = None  # its run fails and says why, once per fingerprint
         except duckdb.IOException as error:
@@ -77,7 +77,7 @@ def trends_follow_earlier_years(context: dg.SensorEvaluationContext, datalab: Da
         if jaar == config.jaar:
             continue
         current = project_for(config, gemeente, config.jaar)
-        if recorded_build(current.database, config.jaar) is None:
+        if recorded_build(current.database, config.jaar, encryption_key=current.encryption_key) is None:
             continue  # its first full build brings the earlier years in
         runs[gemeente] = dg.RunRequest(
             run_key=f"{event.run_id}:{event.partition_key}", partition_key=str(partition_key(gemeente, config.jaar))
@@ -95,27 +95,15 @@ def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabRe
     config = datalab.config
     if config.output.inbox is None:
         return dg.SkipReason("output.inbox is not configured")
-    installed: dict[str, str] = json.loads(context.cursor or "{}")
-    loaded = set()
-    for decision in scan_inbox(config, installed):
-        if decision.action == "reject":
-            target = reject(decision)
-            context.log.warning(f"rejected: {decision.path.name} -> {target.name}: {decision.reason}")
-        elif decision.action == "same":
-            archive_duplicate(decision)
-        else:
-            assert decision.partner is not None
-            install(decision, config)
-            installed[decision.partner] = decision.sha256
-            loaded.add(decision.partner)
-    context.update_cursor(json.dumps(installed, sort_keys=True))
-    if not loaded:
-        return dg.SkipReason("no new or changed partner files")
-    key = hashlib.sha256(json.dumps(sorted(installed.items())).encode()).hexdigest()[:16]
-    return dg.RunRequest(
-        run_key=key,
+    round_ = process_inbox(config, seen=read_inbox_cursor(context.cursor))
+    for line in log_lines(round_):
+        context.log.info(line)
+    context.update_cursor(inbox_cursor(round_))
+    if not round_.loaded:
+        return dg.SkipReason("no new or changed partner files that are complete and place their rows")
+    return dg.RunRequest(  # no run key: a restored version may bring back content that was installed before
         partition_key=str(partition_key(config.gemeente.code, config.jaar)),
-        tags={"partners": ",".join(sorted(loaded))},
+        tags={"partners": ",".join(sorted(round_.loaded))},
     )
 
 

@@ -8,7 +8,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
+from ogw_datalab.checks import withheld_values_not_recoverable
+from ogw_datalab.config import load_config
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.storage import write_frame
 
 RD = "EPSG:28992"
@@ -91,3 +94,21 @@ def assert_nothing_suppressed_is_published(database, maps) -> int:
         card = profile.split(f'id="c-{indicator}"')[1].split("</article>")[0]
         assert '<p class="waarde">onderdrukt</p>' in card and "deze buurt" not in card, (indicator, buurtcode)
     return len(hidden)
+
+
+def assert_no_withheld_value_can_be_recomputed(database, config_path) -> int:
+    """The disclosure proof on a finished build: no withheld figure follows from the published ones.
+
+    Returns how many figures were withheld only to protect others (a real build should have some).
+    """
+    config = load_config(config_path, check_files=False)
+    catalogue = load_catalogue(config.indicatoren, config)
+    con = connect(database, read_only=True)
+    outcome = withheld_values_not_recoverable(con, catalogue, config.privacy)
+    extra = sum(
+        con.execute(f"SELECT count(*) FROM indicators.publicatie_{level} WHERE reden LIKE 'aanvullend%'").fetchone()[0]
+        for level in ("buurt", "wijk", "gemeente")
+    )
+    con.close()
+    assert outcome.passed, (outcome.description, outcome.metadata["examples"])
+    return extra

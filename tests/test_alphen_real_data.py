@@ -6,7 +6,7 @@ import pytest
 
 from ogw_datalab.duckdb_connection import connect
 
-from .fixtures import assert_nothing_suppressed_is_published
+from .fixtures import assert_no_withheld_value_can_be_recomputed, assert_nothing_suppressed_is_published
 
 
 @pytest.mark.e2e
@@ -45,3 +45,20 @@ def test_alphen_maps(alphen_lab):
 @pytest.mark.e2e
 def test_alphen_publishes_no_suppressed_value(alphen_lab):
     assert assert_nothing_suppressed_is_published(alphen_lab.database, alphen_lab.maps) > 0
+
+
+@pytest.mark.e2e
+def test_alphen_publishes_no_withheld_value_that_can_be_recomputed(alphen_lab):
+    assert assert_no_withheld_value_can_be_recomputed(alphen_lab.database, alphen_lab.config) > 0
+    con = connect(alphen_lab.database, read_only=True)
+    # Only 2 care locations lie in Alphen's buurten of 2015 and wijk WK048403 has none: published, the
+    # wijk's 0 and the gemeente's 2 would pin the withheld buurten down to 0 (and 0 to 2).
+    care = dict(
+        con.execute(
+            "SELECT coalesce(wijkcode, 'gemeente'), status FROM indicators.publicatie_wijk WHERE indicator = "
+            "'zorglocaties' AND wijkcode = 'WK048403' UNION ALL SELECT 'gemeente', status FROM "
+            "indicators.publicatie_gemeente WHERE indicator = 'zorglocaties'"
+        ).fetchall()
+    )
+    con.close()
+    assert care == {"WK048403": "onderdrukt", "gemeente": "onderdrukt"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -70,25 +69,31 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
     resources = {"datalab": DataLabResource(config_path=str(config_path))}
     installed_path = folder / "data" / "demo" / "corporatie_woningen.csv"
     corporation_file(folder, "corporatie_woningen.csv", rows=25)
-    with dg.build_sensor_context(resources=resources, cursor=None) as context:
-        result = partner_inbox_sensor(context)
-        cursor = context.cursor
+
+    def tick(cursor: str | None):
+        with dg.build_sensor_context(resources=resources, cursor=cursor) as context:
+            return partner_inbox_sensor(context), context.cursor
+
+    result, cursor = tick(None)
+    assert isinstance(result, dg.SkipReason)  # seen once: taken only when unchanged at the next look
+    result, cursor = tick(cursor)
     assert isinstance(result, dg.RunRequest)
     assert result.partition_key == "GM9999|2024" and result.tags["partners"] == "corporatie_woningen"
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
-    assert len(list((folder / "inbox" / "archief").iterdir())) == 1
-    # The same content again: archived, no run.
+    assert len(list((folder / "inbox" / "archief" / "corporatie_woningen").glob("*.csv"))) == 1
+    # The same content again: no run.
     corporation_file(folder, "corporatie_woningen.csv", rows=25)
-    with dg.build_sensor_context(resources=resources, cursor=cursor) as context:
-        assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
+    for _ in range(2):
+        result, cursor = tick(cursor)
+        assert isinstance(result, dg.SkipReason)
     # A broken file: rejected with a reason; the installed file is untouched.
     corporation_file(folder, "corporatie_woningen.csv", rows=10, drop="Postcode")
-    with dg.build_sensor_context(resources=resources, cursor=cursor) as context:
-        assert isinstance(partner_inbox_sensor(context), dg.SkipReason)
+    for _ in range(2):
+        result, cursor = tick(cursor)
+        assert isinstance(result, dg.SkipReason)
     reasons = list((folder / "inbox" / "afgewezen").glob("*.reden.txt"))
     assert len(reasons) == 1 and "Postcode" in reasons[0].read_text(encoding="utf-8")
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
-    assert json.loads(cursor)["corporatie_woningen"]
 
 
 def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab):

@@ -148,14 +148,16 @@ def test_a_damaged_published_database_is_explained_and_left_alone(lab):
     assert published(lab) == before
 
 
-def test_a_bad_input_file_changes_nothing(lab):
+def test_bad_input_found_while_building_changes_nothing(lab):
     raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
-    raw["demo"] = None  # keep the demo files as they are, and break one
+    raw["demo"] = None  # keep the demo files as they are, and break the corporation file far below the sample
     lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    (lab.folder / "data" / "demo" / "bomen.geojson").write_text('{"type": "FeatureCollection", "feat', "utf-8")
+    corporation = lab.folder / "data" / "demo" / "corporatie_woningen.csv"
+    with corporation.open("a", encoding="utf-8") as handle:
+        handle.write("VHE999999;2401 AB;12;;;C;1970;wat;hier;nog;meer;staat\n")  # wider than its header
     before = published(lab)
     run = lab.run()
-    assert run.code == 1 and "bomen.geojson" in run.err and run.err.strip().endswith(FAILED)
+    assert run.code == 1 and "corporatie_woningen.csv" in run.err and run.err.strip().endswith(FAILED), run.err
     assert published(lab) == before
 
 

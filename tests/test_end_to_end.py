@@ -9,7 +9,7 @@ import yaml
 
 from ogw_datalab.duckdb_connection import connect
 
-from .fixtures import assert_nothing_suppressed_is_published
+from .fixtures import assert_no_withheld_value_can_be_recomputed, assert_nothing_suppressed_is_published
 from .labs import PROJECT, Lab, demo_config, files_under, table_fingerprints
 
 pytestmark = pytest.mark.e2e
@@ -104,3 +104,7 @@ def test_unknown_reader_kind_is_explained(tmp_path):
 
 def test_suppressed_values_appear_nowhere_in_the_pages(demo_lab):
     assert assert_nothing_suppressed_is_published(demo_lab.database, demo_lab.maps) > 0
+
+
+def test_no_withheld_value_can_be_recomputed_from_the_published_ones(demo_lab):
+    assert assert_no_withheld_value_can_be_recomputed(demo_lab.database, demo_lab.config) > 0

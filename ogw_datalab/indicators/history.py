@@ -78,7 +78,9 @@ def record_history(con: duckdb.DuckDBPyConnection, jaar: int, configuratie: Path
     return _summary(con)
 
 
-def import_years(con: duckdb.DuckDBPyConnection, databases: dict[int, Path]) -> dict[int, str]:
+def import_years(
+    con: duckdb.DuckDBPyConnection, databases: dict[int, Path], keys: dict[int, str | None] | None = None
+) -> dict[int, str]:
     """Copy each earlier year's own record from its published database into ``con``.
 
     Every (gemeente, jaar) build records itself in ``historie.*`` of its own database; the current
@@ -90,6 +92,8 @@ def import_years(con: duckdb.DuckDBPyConnection, databases: dict[int, Path]) -> 
         The current year's (working) database.
     databases
         Per earlier year, the published database of its own build.
+    keys
+        Per earlier year, the key of its database when it is encrypted.
 
     Returns
     -------
@@ -102,7 +106,7 @@ def import_years(con: duckdb.DuckDBPyConnection, databases: dict[int, Path]) -> 
         if not Path(database).is_file():
             outcome[jaar] = f"nog niet gebouwd ({database})"
             continue
-        attach(con, database, "jaargang")
+        attach(con, database, "jaargang", encryption_key=(keys or {}).get(jaar))
         try:
             found = con.execute("SELECT count(*) FROM jaargang.historie.jaargangen WHERE jaar = ?", [jaar]).fetchone()
             if not found or not found[0]:
@@ -124,7 +128,7 @@ def import_years(con: duckdb.DuckDBPyConnection, databases: dict[int, Path]) -> 
     return outcome
 
 
-def recorded_build(database: Path, jaar: int, *, wait_s: float = 5.0) -> str | None:
+def recorded_build(database: Path, jaar: int, *, wait_s: float = 5.0, encryption_key: str | None = None) -> str | None:
     """The fingerprint ``jaar`` was last published with in ``database``, or None when it never was.
 
     Raises
@@ -140,17 +144,19 @@ def recorded_build(database: Path, jaar: int, *, wait_s: float = 5.0) -> str | N
         return row[0] if row else None
 
     try:
-        return _read_only(database, read, wait_s)
+        return _read_only(database, read, wait_s, encryption_key)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise
         return None  # a damaged file: the build says what to do about it
 
 
-def _read_only(database: Path, read: Callable[[duckdb.DuckDBPyConnection], T], wait_s: float) -> T | None:
+def _read_only(
+    database: Path, read: Callable[[duckdb.DuckDBPyConnection], T], wait_s: float, encryption_key: str | None
+) -> T | None:
     if not Path(database).is_file():
         return None
-    con = connect(database, read_only=True, wait_s=wait_s)
+    con = connect(database, read_only=True, wait_s=wait_s, encryption_key=encryption_key)
     try:
         return read(con)
     finally:

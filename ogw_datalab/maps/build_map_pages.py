@@ -159,7 +159,7 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
 def _value_text(value: object, status: object, reason: object, indicator: Indicator) -> str:
     """'19,1% van de woningen', 'onderdrukt: <reden>', or 'geen gegevens' (with the reason when one is given)."""
     if status == "onderdrukt":
-        return f"onderdrukt: {reason}"
+        return f"onderdrukt: {reason}" if isinstance(reason, str) and reason else "onderdrukt"
     if is_missing(value):
         return f"{NO_DATA} ({reason})" if isinstance(reason, str) and reason else NO_DATA
     return value_with_unit(value, indicator)
@@ -172,9 +172,7 @@ def gemeente_text(data: SiteData, indicator: Indicator) -> str:
     if indicator.id not in data.gemeente_values.index:
         return NO_DATA
     row = data.gemeente_values.loc[indicator.id]
-    if is_missing(row["waarde"]):
-        return f"{NO_DATA} ({row['reden']})" if isinstance(row["reden"], str) and row["reden"] else NO_DATA
-    return value_with_unit(row["waarde"], indicator)
+    return _value_text(row["waarde"], row["status"], row["reden"], indicator)
 
 
 def _number_cell(value: object, indicator: Indicator | None, status: object = None, reason: object = None) -> Cell:

@@ -90,6 +90,7 @@ def indicator_publication(datalab: DataLabResource):
                     f"publicatie_{level}",
                     suppressed=int(suppressed[0]) if suppressed else 0,
                     suppressed_buurt_total=counts["onderdrukt_buurt"],
+                    suppressed_to_protect_others=counts["aanvullend_onderdrukt"],
                 ),
             )
 
@@ -167,7 +168,7 @@ def indicator_trends(datalab: DataLabResource) -> dg.MaterializeResult:
     the previous year is computed on today's boundaries (reallocated by overlap, never by code)."""
     project = datalab.project
     with datalab.connect() as con:
-        imported = import_years(con, project.earlier_databases)
+        imported = import_years(con, project.earlier_databases, project.earlier_keys)
         assert project.config.config_file is not None
         history = record_history(con, project.jaar, project.config.config_file, project.fingerprint)
         counts = compute_trends(con, project.config, project.catalogue)

@@ -1,12 +1,11 @@
 """Raw layer: every configured file loaded as it is into DuckDB, geometry in EPSG:28992."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import dagster as dg
 import pandas as pd
 
+from ogw_datalab.audit import record_source_files
 from ogw_datalab.readers import read_source
 from ogw_datalab.readers.clean_values import describe_cleaning
 from ogw_datalab.storage import layer_table, partner_table, write_frame
@@ -32,6 +31,12 @@ def cleaning_metadata(frame) -> dict:
     return {"cleaning": dg.MetadataValue.json(cleaning), "cleaning_summary": describe_cleaning(cleaning)}
 
 
+def record_versions(con, datalab: DataLabResource, run_id: str, keys: list[str]) -> dict:
+    """Record which version (sha256) of each file this build read, in raw.bronbestanden (the audit trail)."""
+    rows = record_source_files(con, datalab.project.config, build=run_id, keys=keys)
+    return {"sha256": dg.MetadataValue.json({row["bron"]: row["sha256"] for row in rows})}
+
+
 def raw_source_asset(name: str) -> dg.AssetsDefinition:
     @dg.asset(
         partitions_def=GEMEENTE_JAAR,
@@ -40,16 +45,23 @@ def raw_source_asset(name: str) -> dg.AssetsDefinition:
         description=SOURCE_DESCRIPTIONS[name],
         kinds={"duckdb"},
     )
-    def _raw(datalab: DataLabResource) -> dg.MaterializeResult:
+    def _raw(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.MaterializeResult:
         source = getattr(datalab.project.config.sources, name)
         with datalab.connect() as con:
             if source is None:
                 return skipped(con, "raw", name, f"sources.{name} is not configured")
             frame = read_source(f"sources.{name}", source)
             write_frame(con, "raw", name, frame)
+            versions = record_versions(con, datalab, context.run.run_id, [f"sources.{name}"])
             return dg.MaterializeResult(
                 metadata=table_metadata(
-                    con, "raw", name, path=str(source.path), source_kind=source.kind, **cleaning_metadata(frame)
+                    con,
+                    "raw",
+                    name,
+                    path=str(source.path),
+                    source_kind=source.kind,
+                    **cleaning_metadata(frame),
+                    **versions,
                 )
             )
 
@@ -60,7 +72,7 @@ raw_sources = [raw_source_asset(name) for name in SOURCE_DESCRIPTIONS]
 
 
 @dg.asset(partitions_def=GEMEENTE_JAAR, key=["raw", "layers"], group_name="raw", kinds={"duckdb"})
-def raw_layers(datalab: DataLabResource) -> dg.MaterializeResult:
+def raw_layers(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.MaterializeResult:
     """Map layers of the gemeente and open data (trees, green, playgrounds, facilities) as they are in their files,
     one table per layer (raw.layer_<name>), geometry in RD New. raw.layers says which file went where."""
     config = datalab.project.config
@@ -82,12 +94,13 @@ def raw_layers(datalab: DataLabResource) -> dg.MaterializeResult:
             "layers",
             rows_per_layer=dg.MetadataValue.json({r["laag"]: r["rijen"] for r in listing}),
             cleaning=dg.MetadataValue.json(cleaning),
+            **record_versions(con, datalab, context.run.run_id, [f"layers.{n}" for n in config.layers]),
         )
     return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(partitions_def=GEMEENTE_JAAR, key=["raw", "partners"], group_name="raw", kinds={"duckdb"})
-def raw_partners(datalab: DataLabResource) -> dg.MaterializeResult:
+def raw_partners(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.MaterializeResult:
     """Partner files (housing corporation, GGD, police, care) as they arrive, one table per partner
     (raw.partner_<name>); raw.partners says which file is in which table. Rows never leave the database."""
     config = datalab.project.config
@@ -116,5 +129,6 @@ def raw_partners(datalab: DataLabResource) -> dg.MaterializeResult:
             "partners",
             rows_per_partner=dg.MetadataValue.json({p["partner"]: p["rijen"] for p in listing}),
             cleaning=dg.MetadataValue.json(cleaning),
+            **record_versions(con, datalab, context.run.run_id, [f"partners.{p.name}" for p in config.partners]),
         )
     return dg.MaterializeResult(metadata=metadata)

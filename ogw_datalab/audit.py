@@ -1,0 +1,131 @@
+"""The audit trail: which version of every source and partner file a build used.
+
+``raw.bronbestanden`` gets one row per file per build: its key in the configuration, path,
+sha256, size and modification time (never its contents). A published figure is traced to its
+files through the catalogue (which source or partner an indicator uses) and this table; the
+colophon shows the date of every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .config import ProjectConfig
+from .files import file_hash
+from .storage import frame_to_temp_table, read_sql_file, run_sql_file
+
+TABLE = "raw.bronbestanden"
+COLUMNS = ["bouw", "bron", "pad", "sha256", "grootte_bytes", "gewijzigd_utc", "vastgelegd_utc"]
+
+
+def record_source_files(
+    con: duckdb.DuckDBPyConnection,
+    config: ProjectConfig,
+    *,
+    build: str,
+    keys: Iterable[str] | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Record in ``raw.bronbestanden`` which version of each configured file the build ``build`` used.
+
+    Parameters
+    ----------
+    con
+        The build's database.
+    config
+        The configuration whose files are recorded.
+    build
+        An identifier of the build (the Dagster run id, or its start time); a rerun of the same
+        build replaces its own rows.
+    keys
+        Only these configuration keys (``sources.buurten``, ``layers.bomen``, ``partners.ggd``), so
+        that each raw asset records the files it read; default: every configured file.
+    now
+        The time of recording (default: now, UTC).
+
+    Returns
+    -------
+    list of dict
+        The rows recorded (``bron``, ``pad``, ``sha256``, ``grootte_bytes``, ``gewijzigd_utc``, ...).
+
+    Notes
+    -----
+    A file whose path, size and modification time equal those of its latest record is not hashed
+    again (large BAG files); its recorded sha256 is reused.
+    """
+    sources = config.all_sources()
+    wanted = list(sources) if keys is None else list(keys)
+    unknown = [k for k in wanted if k not in sources]
+    if unknown:
+        raise ValueError(f"record_source_files: no configured source {unknown}; configured: {sorted(sources)}")
+    recorded = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
+    known = {row["bron"]: row for row in latest_source_files(con)}
+    rows = []
+    for key in wanted:
+        path = Path(sources[key].path)
+        if not path.is_file():
+            continue  # its reader already said the file is missing
+        info = path.stat()
+        modified = dt.datetime.fromtimestamp(info.st_mtime, dt.UTC).replace(tzinfo=None)
+        previous = known.get(key)
+        same = (
+            previous is not None
+            and previous["pad"] == str(path)
+            and previous["grootte_bytes"] == info.st_size
+            and previous["gewijzigd_utc"] == modified
+        )
+        digest = previous["sha256"] if same and previous else file_hash(path)
+        rows.append(
+            {
+                "bouw": build,
+                "bron": key,
+                "pad": str(path),
+                "sha256": digest,
+                "grootte_bytes": info.st_size,
+                "gewijzigd_utc": modified,
+                "vastgelegd_utc": recorded,
+            }
+        )
+    if rows:
+        frame_to_temp_table(con, "bronbestanden_nieuw", pd.DataFrame(rows, columns=COLUMNS))
+        run_sql_file(con, "audit/record_source_files.sql")
+    return rows
+
+
+def latest_source_files(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Return the most recent record of every source and partner file (empty when nothing was recorded yet)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name = 'raw' AND table_name = 'bronbestanden'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return []
+    result = con.execute(read_sql_file("audit/latest_source_files.sql"))
+    names = [column[0] for column in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def source_dates(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
+    """Return what the colophon shows per file the latest build used: key, file name, date, short sha256.
+
+    Returns
+    -------
+    list of dict
+        ``bron`` (``sources.buurten``), ``bestand`` (the file name, no folder), ``datum``
+        (``YYYY-MM-DD``, the file's modification date in UTC) and ``sha256`` (first 12 characters).
+    """
+    return [
+        {
+            "bron": row["bron"],
+            "bestand": Path(row["pad"]).name,
+            "datum": row["gewijzigd_utc"].date().isoformat(),
+            "sha256": row["sha256"][:12],
+        }
+        for row in latest_source_files(con)
+    ]

@@ -1,0 +1,304 @@
+"""The partner inbox, hardened: complete files only, no links or devices, trial placement, archive and restore."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from ogw_datalab.config import ProjectConfig, load_config
+from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.files import file_hash, make_private_dir, permissions
+from ogw_datalab.inbox import (
+    InboxRound,
+    archived_versions,
+    inbox_cursor,
+    log_lines,
+    process_inbox,
+    read_inbox_cursor,
+    restore_partner_file,
+)
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
+
+from .fixtures import two_by_two_buurten
+from .test_indicators import stage_cbs_areas_wijken
+
+GOOD = "code;score\nBU00010001;7,5\nBU00010002;6,0\nBU00010101;8,1\nBU00010102;5,5\n"
+BETTER = "code;score\nBU00010001;7,0\nBU00010002;6,5\nBU00010101;8,0\nBU00010102;5,0\n"
+OTHER_GEMEENTE = "code;score\nBU00020001;7,5\nBU00020002;6,0\nBU00020101;8,1\n"
+HALF_UNKNOWN = "code;score\nBU00010001;7,5\nBU00010002;6,0\nBU00019998;8,1\nBU00019999;5,5\n"
+
+
+def write_config(folder: Path) -> Path:
+    raw = {
+        "gemeente": {"code": "GM0001", "naam": "Testdorp"},
+        "jaar": 2024,
+        "sources": {
+            "buurten": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "buurten"},
+            "wijken": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "wijken"},
+        },
+        "partners": [
+            {
+                "name": "ggd",
+                "key": "buurtcode",
+                "kind": "csv",
+                "path": "partners/ggd.csv",
+                "columns": {"buurtcode": "code", "score": "score"},
+            },
+            {
+                "name": "corporatie",
+                "key": "buurtcode",
+                "kind": "xlsx",
+                "path": "partners/corporatie.xlsx",
+                "columns": {"buurtcode": "Buurt", "woningen": "Woningen"},
+            },
+        ],
+        "indicatoren": "indicatoren.yaml",
+        "opgaven": "opgaven.yaml",
+        "output": {"database": "data/lab.duckdb", "maps": "maps", "inbox": "inbox"},
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def lab(tmp_path) -> ProjectConfig:
+    """Four buurten of GM0001 staged in the current database, and an empty inbox."""
+    config = load_config(write_config(tmp_path), check_files=False)
+    con = connect(config.output.database)
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    stage_cbs_areas_wijken(con)
+    con.close()
+    assert config.output.inbox is not None
+    config.output.inbox.mkdir()
+    return config
+
+
+class Sensor:
+    """Keeps the observations between looks, as the sensor keeps them in its cursor."""
+
+    def __init__(self, config: ProjectConfig):
+        self.config = config
+        self.cursor: str | None = None
+
+    def tick(self, **kwargs) -> InboxRound:
+        result = process_inbox(self.config, seen=read_inbox_cursor(self.cursor), **kwargs)
+        self.cursor = inbox_cursor(result)
+        return result
+
+
+def drop(config: ProjectConfig, name: str, text: str) -> Path:
+    assert config.output.inbox is not None
+    path = config.output.inbox / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def actions(result: InboxRound) -> list[tuple[str, str]]:
+    return [(d.path.name, d.action) for d in result.decisions]
+
+
+def installed(config: ProjectConfig, name: str = "ggd") -> str:
+    return next(p for p in config.partners if p.name == name).path.read_text(encoding="utf-8")
+
+
+def reasons(config: ProjectConfig) -> list[str]:
+    assert config.output.inbox is not None
+    folder = config.output.inbox / "afgewezen"
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.reden.txt"))]
+
+
+def test_a_file_still_being_written_waits_until_size_and_time_stay_the_same(lab):
+    sensor = Sensor(lab)
+    path = drop(lab, "ggd.csv", GOOD[:30])  # half written
+    assert actions(sensor.tick()) == [("ggd.csv", "wait")]
+    path.write_text(GOOD, encoding="utf-8")  # the rest arrives
+    assert actions(sensor.tick()) == [("ggd.csv", "wait")]
+    stamp = path.stat().st_mtime_ns + 5_000_000_000
+    os.utime(path, ns=(stamp, stamp))  # same size, later time: still being written
+    assert actions(sensor.tick()) == [("ggd.csv", "wait")]
+    result = sensor.tick()  # unchanged since the last look: complete
+    assert actions(result) == [("ggd.csv", "load")]
+    assert result.loaded == {"ggd": file_hash(lab.partners[0].path)}
+    assert installed(lab) == GOOD and not path.exists()
+    assert read_inbox_cursor(sensor.cursor) == {}
+
+
+def test_a_part_file_is_never_taken_and_its_rename_is(lab):
+    sensor = Sensor(lab)
+    part = drop(lab, "ggd_2027-01.csv.part", GOOD)
+    for _ in range(3):
+        result = sensor.tick()
+        assert actions(result) == [("ggd_2027-01.csv.part", "wait")]
+        assert ".part" in (result.decisions[0].reason or "")
+    assert not lab.partners[0].path.exists()
+    part.rename(part.with_name("ggd_2027-01.csv"))
+    assert actions(sensor.tick()) == [("ggd_2027-01.csv", "wait")]
+    assert actions(sensor.tick()) == [("ggd_2027-01.csv", "load")]
+    assert installed(lab) == GOOD
+
+
+def test_links_and_devices_are_refused_and_never_followed(lab, tmp_path):
+    outside = tmp_path / "elders.csv"
+    outside.write_text(GOOD, encoding="utf-8")
+    mode = permissions(outside)
+    inbox = lab.output.inbox
+    assert inbox is not None
+    (inbox / "ggd.csv").symlink_to(outside)
+    os.link(outside, inbox / "ggd_hard.csv")
+    os.mkfifo(inbox / "ggd_pijp.csv")
+    result = Sensor(lab).tick()
+    assert sorted(actions(result)) == [("ggd.csv", "reject"), ("ggd_hard.csv", "reject"), ("ggd_pijp.csv", "reject")]
+    assert not lab.partners[0].path.exists()
+    assert outside.read_text(encoding="utf-8") == GOOD  # the target is untouched
+    assert permissions(outside) == mode  # nor its permissions
+    refused = inbox / "afgewezen"
+    assert [p.name.split("_", 1)[1] for p in refused.iterdir() if p.is_symlink()] == ["ggd.csv"]
+    texts = " ".join(reasons(lab))
+    assert "symbolische koppeling" in texts and "harde koppeling" in texts and "geen gewoon bestand" in texts
+
+
+def test_a_file_of_another_gemeente_is_refused_and_the_installed_file_stays(lab):
+    sensor = Sensor(lab)
+    drop(lab, "ggd.csv", GOOD)
+    sensor.tick()
+    assert actions(sensor.tick()) == [("ggd.csv", "load")]
+    before = lab.partners[0].path.read_bytes()
+    drop(lab, "ggd_2027-02.csv", OTHER_GEMEENTE)
+    sensor.tick()
+    result = sensor.tick()
+    assert actions(result) == [("ggd_2027-02.csv", "reject")]
+    assert result.loaded == {}
+    assert lab.partners[0].path.read_bytes() == before
+    (reason,) = reasons(lab)
+    assert "geen enkele rij hoort bij Testdorp (GM0001)" in reason and "3 rijen" in reason
+
+
+def test_a_file_below_the_match_rate_is_refused_with_the_reasons(lab):
+    sensor = Sensor(lab)
+    drop(lab, "ggd.csv", HALF_UNKNOWN)
+    sensor.tick()
+    result = sensor.tick()
+    assert actions(result) == [("ggd.csv", "reject")]
+    assert result.decisions[0].placement is not None and result.decisions[0].placement["match_rate"] == 0.5
+    (reason,) = reasons(lab)
+    assert "2 van 4 rijen gekoppeld (50%), minder dan min_koppelpercentage 90%" in reason
+    assert "buurtcode komt niet voor in de buurten van deze gemeente en dit jaar (2x)" in reason
+    assert not lab.partners[0].path.exists()
+    assert any("afgewezen" in line and "50%" in line for line in log_lines(result))
+
+
+def xlsx(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_excel(path, index=False)
+    return path
+
+
+def test_an_xlsx_for_a_csv_partner_is_refused_for_its_kind_and_accepted_for_an_xlsx_partner(lab):
+    inbox = lab.output.inbox
+    assert inbox is not None
+    frame = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "score": [7.5, 6.0]})
+    xlsx(inbox / "ggd_2027-01.xlsx", frame)  # a valid spreadsheet, but the ggd partner reads CSV
+    rows = pd.DataFrame({"Buurt": ["BU00010001", "BU00010002", "BU00010101"], "Woningen": [10, 20, 30]})
+    xlsx(inbox / "corporatie_woningen_2027-01.xlsx", rows)
+    sensor = Sensor(lab)
+    sensor.tick()
+    result = sensor.tick()
+    assert sorted(actions(result)) == [("corporatie_woningen_2027-01.xlsx", "load"), ("ggd_2027-01.xlsx", "reject")]
+    (reason,) = reasons(lab)
+    assert "partners.ggd is ingesteld op CSV-bestanden (kind: csv: .csv, .txt)" in reason
+    assert "'.xlsx'" in reason and "encoding" not in reason
+    assert pd.read_excel(lab.partners[1].path)["Woningen"].tolist() == [10, 20, 30]
+
+
+def test_a_txt_extension_is_accepted_for_a_csv_partner(lab):
+    sensor = Sensor(lab)
+    drop(lab, "ggd_levering.txt", GOOD)
+    sensor.tick()
+    assert actions(sensor.tick()) == [("ggd_levering.txt", "load")]
+    assert installed(lab) == GOOD
+
+
+def test_every_installed_version_is_archived_and_the_previous_one_can_be_restored(lab):
+    sensor = Sensor(lab)
+    drop(lab, "ggd.csv", GOOD)
+    sensor.tick()
+    sensor.tick(now=dt.datetime(2027, 1, 5, 10, 15))
+    drop(lab, "ggd.csv", BETTER)
+    sensor.tick()
+    sensor.tick(now=dt.datetime(2027, 2, 5, 9, 0))
+    assert installed(lab) == BETTER
+    versions = archived_versions(lab, "ggd")
+    assert [v.path.name for v in versions] == ["20270205-090000_ggd.csv", "20270105-101500_ggd.csv"]
+    assert [v.sha256 for v in versions] == [file_hash(v.path) for v in versions]
+    assert versions[1].ontvangen == dt.datetime(2027, 1, 5, 10, 15)
+    restored = restore_partner_file(lab, "ggd")  # the one before the installed file
+    assert restored.path.name == "20270105-101500_ggd.csv" and installed(lab) == GOOD
+    assert dt.datetime.fromtimestamp(lab.partners[0].path.stat().st_mtime) == restored.ontvangen
+    restore_partner_file(lab, "ggd", versie=versions[0].sha256[:10])
+    assert installed(lab) == BETTER
+    # The same content delivered again is not installed again, and adds no archive entry.
+    drop(lab, "ggd.csv", BETTER)
+    sensor.tick()
+    assert actions(sensor.tick()) == [("ggd.csv", "same")]
+    assert len(archived_versions(lab, "ggd")) == 2
+    # An archived copy that no longer matches its sha256 is not restored.
+    versions[1].path.write_text(OTHER_GEMEENTE, encoding="utf-8")
+    with pytest.raises(ValueError, match="does not match its recorded sha256"):
+        restore_partner_file(lab, "ggd", versie="20270105")
+    assert installed(lab) == BETTER
+    with pytest.raises(ValueError, match="matches 0 archived versions"):
+        restore_partner_file(lab, "ggd", versie="2031")
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_everything_the_inbox_writes_is_owner_only(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        config = load_config(write_config(tmp_path), check_files=False)
+        inbox = config.output.inbox
+        assert inbox is not None
+        assert process_inbox(config, seen={}).decisions == []  # creates the inbox
+        assert permissions(inbox) == 0o700
+        sensor = Sensor(config)
+        drop(config, "ggd.csv", GOOD)
+        drop(config, "onbekend.csv", GOOD)
+        sensor.tick()
+        sensor.tick()
+        archived = archived_versions(config, "ggd")[0].path
+        private_folders = [inbox / "archief", inbox / "archief" / "ggd", inbox / "afgewezen"]
+        assert {str(p): permissions(p) for p in private_folders} == {str(p): 0o700 for p in private_folders}
+        private_files = [archived, archived.with_name(archived.name + ".sha256"), config.partners[0].path]
+        private_files += list((inbox / "afgewezen").iterdir())
+        assert len(private_files) == 5
+        assert {str(p): permissions(p) for p in private_files} == {str(p): 0o600 for p in private_files}
+    finally:
+        os.umask(previous)
+
+
+def test_an_older_cursor_without_observations_starts_afresh():
+    assert read_inbox_cursor('{"corporatie_woningen": "abc"}') == {}
+    assert read_inbox_cursor(None) == {}
+    assert read_inbox_cursor("not json") == {}
+
+
+def test_a_planted_link_in_place_of_the_archive_folder_is_refused_and_receives_nothing(lab, tmp_path):
+    elsewhere = tmp_path / "gedeeld"
+    elsewhere.mkdir()
+    mode = permissions(elsewhere)
+    inbox = lab.output.inbox
+    assert inbox is not None
+    (inbox / "archief").symlink_to(elsewhere)
+    sensor = Sensor(lab)
+    drop(lab, "ggd.csv", GOOD)
+    assert actions(sensor.tick()) == [("archief", "reject"), ("ggd.csv", "wait")]
+    assert actions(sensor.tick()) == [("ggd.csv", "load")]
+    assert (inbox / "archief").is_dir() and not (inbox / "archief").is_symlink()
+    assert list(elsewhere.iterdir()) == [] and permissions(elsewhere) == mode
+    with pytest.raises(ValueError, match="is a symbolic link"):
+        make_private_dir(inbox / "afgewezen" / next(p.name for p in (inbox / "afgewezen").iterdir() if p.is_symlink()))
