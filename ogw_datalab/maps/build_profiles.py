@@ -80,6 +80,10 @@ class Profiles:
     overview_base: str = ""
     names: dict[str, str] = field(default_factory=dict)
     wijknamen: dict[str, str] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
+    wijkcodes: list[Any] = field(default_factory=list)
+    geometries: Any = None
+    gemeente: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Prepare the values, scales and scores every profile page uses."""
@@ -115,6 +119,12 @@ class Profiles:
         )
         self.names = data.buurten["buurtnaam"].to_dict()
         self.wijknamen = data.wijken["wijknaam"].to_dict()
+        self.position = {code: i for i, code in enumerate(data.buurten.index)}
+        self.wijkcodes = data.buurten["wijkcode"].tolist()
+        self.geometries = data.buurten.geometry.to_numpy()
+        self.gemeente = {  # per indicator the gemeente's value and its text, looked up once
+            i.id: (data.gemeente_values["waarde"].get(i.id), gemeente_text(data, i)) for i in data.catalogue.indicatoren
+        }
 
 
 def _level(frame: pd.DataFrame, indicator: Indicator, scale: DotScale) -> _Level:
@@ -160,9 +170,9 @@ def _entry(kind: str, code: str, name: str, path: Path, pages: Pages) -> dict[st
 def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
     """Collect the content of one buurtprofiel."""
     data = shared.data
-    index = data.buurten.index.get_loc(code)
+    index = shared.position[code]
     name = shared.names[code]
-    wijkcode = data.buurten["wijkcode"].iat[index]
+    wijkcode = shared.wijkcodes[index]
     wijknaam = shared.wijknamen.get(wijkcode) if isinstance(wijkcode, str) else None
     crumbs = [(f"Datalab {data.gemeente.naam}", "../index.html")]
     if wijknaam is not None:
@@ -190,12 +200,12 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
             tuple(shared.shapes.centres[index]),
             f"Ligging van {name} in {data.gemeente.naam}.",
         ),
-        "zoom": _zoom(shared, [index], [data.buurten.index.get_loc(n) for n in neighbours], name),
+        "zoom": _zoom(shared, [index], [shared.position[n] for n in neighbours], name),
         "zoom_caption": "de buurt en de buurten ernaast.",
         "chart_note": _chart_note(data, "buurt"),
         "glyphs": _glyphs("buurt", "buurten"),
         "cards": cards,
-        "kiemen": _kiemen(data, data.buurten.geometry.iat[index], "de buurt"),
+        "kiemen": _kiemen(data, shared.geometries[index], "de buurt"),
         "kiemen_afstand": f"{format_number(KIEMEN_BUFFER_M)} meter",
         "members": [],
         "neighbours": [(shared.names[n], "../" + profile_href(n)) for n in neighbours],
@@ -230,7 +240,7 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
         ),
         "zoom": _zoom(
             shared,
-            [data.buurten.index.get_loc(m) for m in members],
+            [shared.position[m] for m in members],
             [],
             f"wijk {name}",
             outline=data.wijken.geometry.at[code],
@@ -279,7 +289,6 @@ def _card(
     wijkcode: str | None = None,
     wijknaam: str | None = None,
 ) -> dict[str, Any]:
-    data = shared.data
     level = (shared.buurt_levels if kind == "buurt" else shared.wijk_levels)[indicator.id]
     row = level.rows[code]
     own = row["waarde"]
@@ -298,8 +307,8 @@ def _card(
             if comparable and not is_missing(wijk["waarde"]):
                 marks.append(Mark("wijk", float(wijk["waarde"])))
                 spoken.append(f"wijk {format_value(wijk['waarde'], indicator)}")
-        gemeente = data.gemeente_values["waarde"].get(indicator.id)
-        lines.append(f"Gemeente: {gemeente_text(data, indicator)}")
+        gemeente, text = shared.gemeente[indicator.id]
+        lines.append(f"Gemeente: {text}")
         if comparable and not is_missing(gemeente):
             marks.append(Mark("gemeente", float(gemeente)))  # type: ignore[arg-type]
             spoken.append(f"gemeente {format_value(gemeente, indicator)}")
