@@ -10,8 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ConfigError, ProjectConfig, check_source_files, configuration_fingerprint, load_year_config
+from .config import (
+    ConfigError,
+    GemeentenConfig,
+    ProjectConfig,
+    check_source_files,
+    configuration_fingerprint,
+    load_year_config,
+)
 from .encryption import database_key
+from .gemeenten import gemeente_configs
 from .indicators.catalogue import Catalogue, load_catalogue
 from .indicators.opgaven import Opgave, load_opgaven
 
@@ -94,19 +102,33 @@ def load_project(config: ProjectConfig) -> Project:
     )
 
 
-def builds_of(config: ProjectConfig) -> list[tuple[str, int]]:
-    """Every (gemeente, jaar) pair a configuration builds: earlier years first, the current year last."""
+def builds_of(config: ProjectConfig | GemeentenConfig) -> list[tuple[str, int]]:
+    """Every (gemeente, jaar) pair a configuration builds: earlier years first, the current year last.
+
+    A configuration of several gemeenten builds each of them in its year (the area files are read
+    once per process to find them).
+    """
+    if isinstance(config, GemeentenConfig):
+        return [(code, config.jaar) for code in _gemeente_configs(config)]
     return [(config.gemeente.code, year) for year in sorted(config.jaren)] + [(config.gemeente.code, config.jaar)]
 
 
-def project_for(config: ProjectConfig, gemeente: str, jaar: int) -> Project:
-    """The project that builds ``gemeente`` in ``jaar``: the configuration itself, or an earlier year's file.
+def project_for(config: ProjectConfig | GemeentenConfig, gemeente: str, jaar: int) -> Project:
+    """The project that builds ``gemeente`` in ``jaar``: the configuration itself, an earlier year's file, or one
+    gemeente of a configuration of several.
 
     Raises
     ------
     ConfigError
         When the configuration does not describe that gemeente or that year.
     """
+    if isinstance(config, GemeentenConfig):
+        configs = _gemeente_configs(config)
+        if gemeente not in configs or jaar != config.jaar:
+            raise ConfigError(
+                f"{config.config_file}: builds {len(configs)} gemeenten in {config.jaar}, not {gemeente} {jaar}"
+            )
+        return load_project(configs[gemeente])
     if gemeente != config.gemeente.code:
         raise ConfigError(
             f"{config.config_file}: describes gemeente {config.gemeente.code}, not {gemeente} "
@@ -126,3 +148,15 @@ def check_inputs(project: Project) -> None:
 
 def _listing(config: ProjectConfig) -> str:
     return ", ".join(f"{g} {y}" for g, y in builds_of(config))
+
+
+_RESOLVED: dict[tuple[str, int], dict[str, ProjectConfig]] = {}
+
+
+def _gemeente_configs(config: GemeentenConfig) -> dict[str, ProjectConfig]:
+    """:func:`~ogw_datalab.gemeenten.gemeente_configs`, resolved once per configuration file and version."""
+    assert config.config_file is not None
+    key = (str(config.config_file), config.config_file.stat().st_mtime_ns)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = gemeente_configs(config)
+    return _RESOLVED[key]

@@ -14,7 +14,14 @@ from pathlib import Path
 import dagster as dg
 
 from ogw_datalab.build_transaction import FAILED, BuildTransaction
-from ogw_datalab.config import ConfigError, ProjectConfig, check_source_files, load_config
+from ogw_datalab.config import (
+    ConfigError,
+    GemeentenConfig,
+    ProjectConfig,
+    check_source_files,
+    load_config,
+    load_configuration,
+)
 from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.encryption import rotate_database_key
 from ogw_datalab.fetch import FetchError, FetchSettings
@@ -26,9 +33,9 @@ from ogw_datalab.inspect_sources import inspect_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
 
-from .definitions import build_job
+from .definitions import build_job, overview_job
 from .partitions import run_tags, sync_partitions
-from .progress import RUN_CONFIG, print_failures
+from .progress import QUIET_RUN_CONFIG, RUN_CONFIG, print_failures, print_summary
 from .resources import CONFIG_ENV_VAR
 
 
@@ -77,11 +84,11 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command in ("restore", "rekey", "retention"):
         return partner_data_command(args)
     try:
-        config = load_config(args.config, check_files=False)
+        config = load_configuration(args.config, check_files=False)
         projects = [project_for(config, g, y) for g, y in builds_of(config)]
         if args.command in ("build", "demo-data"):
             write_demo_files(projects)
-        check_files(projects[-1].config)  # an earlier year's files are checked when it is built
+        check_files(config)  # an earlier year's files are checked when it is built
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         if args.command == "build":
@@ -93,7 +100,7 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_files(config: ProjectConfig) -> None:
+def check_files(config: ProjectConfig | GemeentenConfig) -> None:
     """Raise :class:`ConfigError` when a configured file is missing or does not fit its configuration.
 
     Every file is opened: its header, a sample of rows and its CRS (``ogw_datalab.inspect_sources``).
@@ -177,10 +184,13 @@ def fetch(config_path: Path, *, refresh: bool) -> int:
     return 0
 
 
-def build(config: ProjectConfig, projects: list[Project], *, debug: bool = False) -> int:
-    """Build the earlier years that are missing or whose configuration changed, then the current year."""
+def build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, debug: bool = False) -> int:
+    """Build the earlier years that are missing or whose configuration changed, then the current year; with several
+    gemeenten, every gemeente (one failing does not stop the others), then the overview."""
     started = time.perf_counter()
+    several = isinstance(config, GemeentenConfig)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    failed = []
     with instance:
         sync_partitions(config, instance)
         for project in projects:
@@ -190,30 +200,54 @@ def build(config: ProjectConfig, projects: list[Project], *, debug: bool = False
                 print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
                 continue
             try:
-                check_files(project.config)
+                if not several:  # several gemeenten share their files, checked once before
+                    check_files(project.config)
             except ConfigError as error:
                 print(f"ogw-datalab: {error}\n{FAILED}", file=sys.stderr)
                 return 2
-            print(f"ogw-datalab: building {name} from {project.config.config_file}")
-            if not run_build(instance, config, project, debug=debug):
-                print(FAILED, file=sys.stderr)
-                return 1
-    print(f"done in {time.perf_counter() - started:.1f} s")
+            print(f"ogw-datalab: building {name} from {project.config.config_file}", flush=True)
+            if not run_build(instance, config, project, debug=debug, quiet=several):
+                print(FAILED if not several else f"{name}: {FAILED}", file=sys.stderr)
+                if not several:
+                    return 1
+                failed.append(name)
+        if isinstance(config, GemeentenConfig) and not run_overview(instance, config, debug=debug):
+            failed.append("the overview")
+    print(f"done in {time.perf_counter() - started:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
     print(f"maps: {config.output.maps / 'index.html'}")
-    return 0
+    return 1 if failed else 0
 
 
-def run_build(instance: dg.DagsterInstance, config: ProjectConfig, project: Project, *, debug: bool) -> bool:
+def run_overview(instance: dg.DagsterInstance, config: GemeentenConfig, *, debug: bool) -> bool:
+    """Run the ``overview`` job: the regional or national site from what the gemeenten published."""
+    print("ogw-datalab: building the overview of all gemeenten", flush=True)
+    result = dg.execute_job(
+        dg.reconstructable(overview_job), instance=instance, run_config=RUN_CONFIG, raise_on_error=False
+    )
+    print_failures(result, debug=debug)
+    return result.success
+
+
+def run_build(
+    instance: dg.DagsterInstance,
+    config: ProjectConfig | GemeentenConfig,
+    project: Project,
+    *,
+    debug: bool,
+    quiet: bool = False,
+) -> bool:
     """Run the ``build`` job of the one graph for ``project``'s partition of ``config``, printing progress and
-    failures."""
+    failures (``quiet``: only failures and checks that did not pass, for many gemeenten)."""
     os.environ[CONFIG_ENV_VAR] = str(config.config_file)  # the resource of the one graph reads it
     result = dg.execute_job(
         dg.reconstructable(build_job),
         instance=instance,
-        run_config=RUN_CONFIG,
+        run_config=QUIET_RUN_CONFIG if quiet else RUN_CONFIG,
         tags=run_tags(project.gemeente, project.jaar),
         raise_on_error=False,
     )
+    if not quiet:
+        print_summary(result)
     print_failures(result, debug=debug)
     return result.success
 

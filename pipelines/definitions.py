@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .assets import indicators, joined, maps, raw, staging, timeseries
+from .assets import indicators, joined, maps, overview, raw, staging, timeseries
 from .checks import all_checks
 from .jobs import all_jobs
 from .progress import PROGRESS_LOGGER, progress_logger
@@ -19,7 +19,7 @@ from .schedules import all_schedules
 from .sensors import all_sensors
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([raw, staging, joined, timeseries, indicators, maps]),
+    assets=dg.load_assets_from_modules([raw, staging, joined, timeseries, indicators, maps, overview]),
     asset_checks=all_checks,
     jobs=all_jobs,
     schedules=all_schedules,
@@ -34,3 +34,8 @@ defs = dg.Definitions(
 def build_job() -> dg.JobDefinition:
     """The ``build`` job, for :func:`dagster.reconstructable` (the command line runs it in its own process)."""
     return defs.resolve_job_def("build")
+
+
+def overview_job() -> dg.JobDefinition:
+    """The ``overview`` job (several gemeenten), for :func:`dagster.reconstructable`."""
+    return defs.resolve_job_def("overview")

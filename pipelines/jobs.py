@@ -5,6 +5,7 @@ import datetime as dt
 
 import dagster as dg
 
+from ogw_datalab.config import ProjectConfig
 from ogw_datalab.fetch import FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.project import builds_of, project_for
@@ -14,16 +15,22 @@ from .resources import DataLabResource
 
 PARTNERS = dg.AssetKey(["raw", "partners"])
 TRENDS = dg.AssetKey(["indicators", "trends"])
+OVERVIEW = dg.AssetKey(["maps", "overzicht"])
 
 build = dg.define_asset_job(
     "build",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(OVERVIEW),
     description="Build one gemeente in one year, from source files to site, and publish database and site together.",
 )
 partner_update = dg.define_asset_job(
     "partner_update",
     selection=dg.AssetSelection.assets(PARTNERS).downstream().required_multi_asset_neighbors(),
     description="Load a new partner file and republish everything that depends on it.",
+)
+overview = dg.define_asset_job(
+    "overview",
+    selection=dg.AssetSelection.assets(OVERVIEW),
+    description="The overview of a configuration of several gemeenten, from what their builds published.",
 )
 trends_update = dg.define_asset_job(
     "trends_update",
@@ -34,7 +41,11 @@ trends_update = dg.define_asset_job(
 
 @dg.op(description="Download every source with a 'download' block (the only network step), through the cache.")
 def fetch_open_data(context: dg.OpExecutionContext, datalab: DataLabResource) -> int:
-    return fetch_sources(datalab.config, FetchSettings(), report=context.log.info)
+    config = datalab.config
+    if not isinstance(config, ProjectConfig):
+        context.log.warning("downloading is configured per gemeente; a configuration of several gemeenten reads files")
+        return 0
+    return fetch_sources(config, FetchSettings(), report=context.log.info)
 
 
 @dg.job(description="Download the open data again (PDOK, CBS, files) through the cache.")
@@ -59,4 +70,4 @@ def retention():
     delete_expired_partner_data()
 
 
-all_jobs: list = [build, partner_update, trends_update, fetch, retention]
+all_jobs: list = [build, partner_update, trends_update, overview, fetch, retention]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ogw_datalab.config import ProjectConfig
+from ogw_datalab.config import GemeentenConfig, ProjectConfig
 from ogw_datalab.project import builds_of
 
 GEMEENTE = "gemeente"
@@ -42,7 +42,7 @@ def run_tags(gemeente: str, jaar: int) -> dict[str, str]:
 
 
 def sync_requests(
-    config: ProjectConfig, instance: dg.DagsterInstance
+    config: ProjectConfig | GemeentenConfig, instance: dg.DagsterInstance
 ) -> list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest]:
     """Requests that make both dimensions equal to the builds the configuration describes."""
     builds = builds_of(config)
@@ -57,7 +57,7 @@ def sync_requests(
     return requests
 
 
-def sync_partitions(config: ProjectConfig, instance: dg.DagsterInstance) -> None:
+def sync_partitions(config: ProjectConfig | GemeentenConfig, instance: dg.DagsterInstance) -> None:
     """Apply :func:`sync_requests` directly (the command line has no sensor to do it)."""
     for request in sync_requests(config, instance):
         name = request.partitions_def_name

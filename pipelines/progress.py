@@ -10,7 +10,8 @@ import sys
 import dagster as dg
 
 PROGRESS_LOGGER = "progress"
-RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {}}}
+RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": True}}}}
+QUIET_RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": False}}}}
 CLASS_PATH = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Failure)\w*: ")
 
 
@@ -25,6 +26,10 @@ def describe(materialization: dg.AssetMaterialization) -> str:
 
 
 class _ProgressHandler(logging.Handler):
+    def __init__(self, per_asset: bool) -> None:
+        super().__init__()
+        self.per_asset = per_asset
+
     def emit(self, record: logging.LogRecord) -> None:
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
         if event is None:
@@ -37,22 +42,29 @@ class _ProgressHandler(logging.Handler):
                 print(
                     f"  ✗ check {evaluation.check_name} ({_severity(evaluation)}): {evaluation.description}", flush=True
                 )
-        elif event.event_type_value == "ASSET_MATERIALIZATION":
+        elif event.event_type_value == "ASSET_MATERIALIZATION" and self.per_asset:
             materialization = event.event_specific_data.materialization
-            mark = "–" if "skipped" in materialization.metadata else "✓"
-            print(f"  {mark} {describe(materialization)}", flush=True)
+            print(f"  {_mark(materialization.metadata)} {describe(materialization)}", flush=True)
+
+
+def _mark(metadata) -> str:
+    """✓ done, – skipped, ⚠ done but something in it was refused (a partner below its match rate)."""
+    if "skipped" in metadata:
+        return "–"
+    below = metadata.get("below_threshold")
+    return "⚠" if below is not None and below.value else "✓"
 
 
 def _severity(evaluation) -> str:
     return "blocking" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warning"
 
 
-@dg.logger
-def progress_logger(_context) -> logging.Logger:
-    """Prints one line per materialised asset and per check that did not pass (the command line's logger)."""
+@dg.logger(config_schema={"per_asset": dg.Field(bool, default_value=True)})
+def progress_logger(context) -> logging.Logger:
+    """Prints one line per materialised asset (unless ``per_asset`` is off) and per check that did not pass."""
     log = logging.getLogger("ogw_datalab.progress")
     log.setLevel(logging.DEBUG)
-    log.handlers = [_ProgressHandler()]
+    log.handlers = [_ProgressHandler(context.logger_config["per_asset"])]
     log.propagate = False
     return log
 
@@ -85,3 +97,85 @@ def print_failures(result: dg.ExecuteJobResult, *, debug: bool) -> None:
     """Print :func:`failures` to stderr."""
     for line in failures(result, debug=debug):
         print(f"FAILED {line}", file=sys.stderr)
+
+
+def summary_lines(result: dg.ExecuteJobResult) -> list[str]:
+    """The table a data team reads at the end of a build: per source, layer and partner the rows read, kept,
+    left out, placed and quarantined, and the match rate; refused partners marked ⚠ with the reason; then what
+    was emptied or skipped, and every check that did not pass."""
+    metadata = _materialized(result)
+    header = ("file", "read", "kept", "left out", "placed", "quarantined", "match")
+    rows = [header] + _area_rows(metadata) + _layer_rows(metadata) + _partner_rows(metadata)
+    lines = [f"  {r[0]:<36}" + "".join(f"{str(v):>12}" for v in r[1:]) for r in rows]
+    below = metadata.get("joined/partners", {}).get("below_threshold")
+    for name, refused in (below.value if below is not None else {}).items():
+        threshold = f"below its {refused['min']:.0%} threshold" if refused["min"] else "nothing placed"
+        lines.append(f"  ⚠ partners.{name} refused ({threshold}): {refused['reden']}")
+    for key, meta in metadata.items():
+        if meta.get("cleaning_summary") and meta["cleaning_summary"].value:
+            lines.append(f"  emptied in {key}: {meta['cleaning_summary'].value}")
+        if "skipped" in meta:
+            lines.append(f"  – {key} skipped: {meta['skipped'].value}")
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            evaluation = event.event_specific_data
+            lines.append(f"  ✗ check {evaluation.check_name} ({_severity(evaluation)}): {evaluation.description}")
+    return lines
+
+
+def _materialized(result: dg.ExecuteJobResult) -> dict[str, dict]:
+    return {
+        event.asset_key.to_user_string(): dict(event.step_materialization_data.materialization.metadata)
+        for event in result.all_events
+        if event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key is not None
+    }
+
+
+def _value(metadata: dict, key: str, default=None):
+    return metadata[key].value if key in metadata else default
+
+
+def _area_rows(metadata: dict[str, dict]) -> list[tuple]:
+    rows = []
+    for level in ("buurten", "wijken", "adressen"):
+        raw, staged = metadata.get(f"raw/{level}", {}), metadata.get(f"staging/{level}", {})
+        if not raw or "skipped" in raw:
+            continue
+        read, kept = _value(raw, "dagster/row_count"), _value(staged, "dagster/row_count", "–")
+        left = _value(staged, "other_gemeenten_dropped", "–")
+        rows.append((f"sources.{level}", read, kept, left, "–", "–", "–"))
+    return rows
+
+
+def _layer_rows(metadata: dict[str, dict]) -> list[tuple]:
+    read = _value(metadata.get("raw/layers", {}), "rows_per_layer", {})
+    kept = _value(metadata.get("staging/layers", {}), "dropped", {})
+    placed = _value(metadata.get("joined/layers", {}), "placed", {})
+    outside = _value(metadata.get("joined/layers", {}), "outside_buurten", {})
+    return [
+        (f"layers.{name}", rows, rows - kept.get(name, 0), outside.get(name, "–"), placed.get(name, "–"), "–", "–")
+        for name, rows in read.items()
+    ]
+
+
+def _partner_rows(metadata: dict[str, dict]) -> list[tuple]:
+    counts = _value(metadata.get("joined/partners", {}), "counts", {})
+    return [
+        (
+            f"partners.{name}",
+            c["rows_read"],
+            c["rows_read"] - c["filtered_by_keep"],
+            c["other_levels_or_gemeenten"],
+            c["matched"],
+            c["quarantined"],
+            f"{c['match_rate']:.1%}".replace(".", ","),
+        )
+        for name, c in counts.items()
+    ]
+
+
+def print_summary(result: dg.ExecuteJobResult) -> None:
+    """Print :func:`summary_lines` under a title."""
+    print("summary:")
+    for line in summary_lines(result):
+        print(line)

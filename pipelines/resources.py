@@ -17,7 +17,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from ogw_datalab.build_transaction import BuildTransaction, open_working
-from ogw_datalab.config import ProjectConfig, load_config
+from ogw_datalab.config import GemeentenConfig, ProjectConfig, load_configuration
 from ogw_datalab.encryption import database_key
 from ogw_datalab.project import Project, project_for
 
@@ -31,13 +31,13 @@ class DataLabResource(dg.ConfigurableResource):
     """Where the project configuration file is; everything else follows from that file and the run's partition."""
 
     config_path: str
-    _config: ProjectConfig | None = PrivateAttr(default=None)
+    _config: ProjectConfig | GemeentenConfig | None = PrivateAttr(default=None)
     _project: Project | None = PrivateAttr(default=None)
     _build: BuildTransaction | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Parse the configuration once; in a partitioned run, resolve its project and start the build."""
-        self._config = load_config(self.config_path, check_files=False)
+        self._config = load_configuration(self.config_path, check_files=False)
         run = context.run if context.run is not None else None
         tags = run.tags if run is not None else {}
         if f"dagster/partition/{GEMEENTE}" not in tags:
@@ -65,10 +65,10 @@ class DataLabResource(dg.ConfigurableResource):
             self._build.abort()
 
     @property
-    def config(self) -> ProjectConfig:
-        """The configuration file as given (the current year; for sensors and jobs without partitions)."""
+    def config(self) -> ProjectConfig | GemeentenConfig:
+        """The configuration file as given (one gemeente's current year, or several gemeenten)."""
         if self._config is None:
-            self._config = load_config(self.config_path, check_files=False)
+            self._config = load_configuration(self.config_path, check_files=False)
         return self._config
 
     @property

@@ -7,7 +7,7 @@ import json
 import dagster as dg
 import duckdb
 
-from ogw_datalab.config import ConfigError, configuration_fingerprint
+from ogw_datalab.config import ConfigError, ProjectConfig, configuration_fingerprint
 from ogw_datalab.inbox import inbox_cursor, log_lines, process_inbox, read_inbox_cursor
 from ogw_datalab.indicators.history import recorded_build
 from ogw_datalab.project import builds_of, project_for
@@ -30,7 +30,8 @@ def builds_follow_configuration(context: dg.SensorEvaluationContext, datalab: Da
     runs, wanted = [], {}
     for gemeente, jaar in builds_of(config):
         key = str(partition_key(gemeente, jaar))
-        file = config.jaren[jaar] if jaar in config.jaren else config.config_file
+        earlier = getattr(config, "jaren", {})  # several gemeenten: one year each
+        file = earlier[jaar] if jaar in earlier else config.config_file
         assert file is not None
         wanted[key] = configuration_fingerprint(file)
         try:
@@ -93,8 +94,8 @@ def trends_follow_earlier_years(context: dg.SensorEvaluationContext, datalab: Da
 )
 def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResource):
     config = datalab.config
-    if config.output.inbox is None:
-        return dg.SkipReason("output.inbox is not configured")
+    if not isinstance(config, ProjectConfig) or config.output.inbox is None:
+        return dg.SkipReason("output.inbox is not configured (an inbox belongs to the configuration of one gemeente)")
     round_ = process_inbox(config, seen=read_inbox_cursor(context.cursor))
     for line in log_lines(round_):
         context.log.info(line)

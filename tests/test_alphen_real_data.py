@@ -62,3 +62,11 @@ def test_alphen_publishes_no_withheld_value_that_can_be_recomputed(alphen_lab):
     )
     con.close()
     assert care == {"WK048403": "onderdrukt", "gemeente": "onderdrukt"}
+
+
+def test_refused_partners_are_marked_with_the_reason(alphen_lab):
+    printed = alphen_lab.first.out
+    assert "⚠ joined/partners" in printed and "✓ joined/partners" not in printed
+    refused = [line for line in printed.splitlines() if line.strip().startswith("⚠ partners.")]
+    assert len(refused) == 2 and all("gebiedsindeling" in line for line in refused)
+    assert any("gezondheidsmonitor_65plus refused" in line for line in refused)

@@ -108,3 +108,10 @@ def test_suppressed_values_appear_nowhere_in_the_pages(demo_lab):
 
 def test_no_withheld_value_can_be_recomputed_from_the_published_ones(demo_lab):
     assert assert_no_withheld_value_can_be_recomputed(demo_lab.database, demo_lab.config) > 0
+
+
+def test_the_build_ends_with_a_summary_of_every_file(demo_lab):
+    summary = demo_lab.first.out.split("summary:")[-1]
+    row = next(line.split() for line in summary.splitlines() if line.strip().startswith("partners.corporatie_woningen"))
+    assert row[1:] == ["9341", "9341", "0", "9171", "170", "98,2%"]  # read, kept, left out, placed, quarantined
+    assert "sources.buurten" in summary and "layers.bomen" in summary and "⚠" not in summary

@@ -110,3 +110,13 @@ def _quarantine(con: duckdb.DuckDBPyConnection, partner: Partner, target: str) -
         f"INSERT INTO {QUARANTINE} SELECT ?, bronrij, reden FROM {target} WHERE reden IS NOT NULL ORDER BY bronrij",
         [partner.name],
     )
+
+
+def main_quarantine_reason(con: duckdb.DuckDBPyConnection, partner: str) -> str | None:
+    """The most common reason a partner's rows were quarantined, with how many rows it concerns."""
+    row = con.execute(
+        f"SELECT reden, count(*) FROM {QUARANTINE} WHERE partner = ? GROUP BY reden ORDER BY count(*) DESC, reden "
+        "LIMIT 1",
+        [partner],
+    ).fetchone()
+    return f"{row[0]} ({row[1]:,} rows)" if row else None

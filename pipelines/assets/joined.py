@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from ogw_datalab.spatial.join_partners import COUNTS, join_partner
+from ogw_datalab.spatial.join_partners import COUNTS, join_partner, main_quarantine_reason
 from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 from ogw_datalab.storage import layer_table, write_frame
 
@@ -58,7 +58,11 @@ def joined_layers(datalab: DataLabResource) -> dg.MaterializeResult:
         drop_unconfigured(con, "joined", "layer_", points)
         write_frame(con, "joined", "layers", pd.DataFrame(listing, columns=["laag", "rows", "in_buurt", "outside"]))
         metadata = table_metadata(
-            con, "joined", "layers", outside_buurten=dg.MetadataValue.json({r["laag"]: r["outside"] for r in listing})
+            con,
+            "joined",
+            "layers",
+            outside_buurten=dg.MetadataValue.json({r["laag"]: r["outside"] for r in listing}),
+            placed=dg.MetadataValue.json({r["laag"]: r["in_buurt"] for r in listing}),
         )
     return dg.MaterializeResult(metadata=metadata)
 
@@ -82,11 +86,17 @@ def joined_partners(datalab: DataLabResource) -> dg.MaterializeResult:
             listing.append({"partner": partner.name, "sleutel": partner.key, **counts})
         drop_unconfigured(con, "joined", "partner_", {p.name for p in config.partners})
         write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=["partner", "sleutel", *COUNTS]))
+        below = {  # refused: below its threshold, or nothing placed at all (a threshold of 0 only stops blocking)
+            p.name: {"min": p.min_koppelpercentage, "reden": main_quarantine_reason(con, p.name)}
+            for p, row in zip(config.partners, listing, strict=True)
+            if row["match_rate"] < p.min_koppelpercentage or (row["rows"] > 0 and row["matched"] == 0)
+        }
         metadata = table_metadata(
             con,
             "joined",
             "partners",
             match_rates=dg.MetadataValue.json({p["partner"]: p["match_rate"] for p in listing}),
             counts=dg.MetadataValue.json({p["partner"]: {k: p[k] for k in COUNTS} for p in listing}),
+            below_threshold=dg.MetadataValue.json(below),
         )
     return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,49 @@
+"""A configuration of several gemeenten builds each gemeente as its own partition (its own database and site) and
+then the overview of all of them, from the shared national files in ../shared/data."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ogw_datalab.duckdb_connection import connect
+
+from .labs import PROJECT, Lab
+
+pytestmark = pytest.mark.e2e
+CODES = ["GM0233", "GM0243"]  # Ermelo and Harderwijk, neighbours in the Noord- en Oost-Gelderland files
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory, shared_data) -> Lab:
+    folder = tmp_path_factory.mktemp("regio")
+    raw = yaml.safe_load((PROJECT / "config" / "nederland_2015.yaml").read_text(encoding="utf-8"))
+    text = yaml.safe_dump(raw, allow_unicode=True).replace("../../shared/data", str(shared_data))
+    raw = yaml.safe_load(text)
+    raw["gemeenten"] = CODES
+    raw["per_gemeente"] = {}
+    raw["indicatoren"] = str(PROJECT / "config" / "nederland_2015_indicatoren.yaml")
+    raw["opgaven"] = str(PROJECT / "config" / "nederland_2015_opgaven.yaml")
+    raw["output"] = {"database": "data/gemeenten", "maps": "maps", "cache": "data/cache"}
+    config = folder / "regio.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    lab = Lab(folder, config)
+    run = lab.run()
+    assert run.code == 0, run.out + run.err
+    return lab
+
+
+def test_each_gemeente_is_a_partition_with_its_own_database_and_site(region):
+    for code in CODES:
+        con = connect(region.folder / "data" / "gemeenten" / f"{code}.duckdb", read_only=True)
+        codes = {row[0] for row in con.execute("SELECT DISTINCT gemeentecode FROM staging.buurten").fetchall()}
+        con.close()
+        assert codes == {code}
+        assert (region.maps / code / "index.html").is_file()
+
+
+def test_the_overview_links_every_gemeente_site_and_holds_every_buurt(region):
+    index = (region.maps / "index.html").read_text(encoding="utf-8")
+    assert all(f"{code}/index.html" in index for code in CODES)
+    assert (region.maps / "kaart.html").stat().st_size < 5_000_000
+    assert (region.maps / "downloads" / "buurtwaarden.gpkg").is_file()
