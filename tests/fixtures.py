@@ -70,27 +70,29 @@ def points(con, table: str, coordinates: list[tuple[float, float] | None], **col
 
 
 def assert_nothing_suppressed_is_published(database, maps) -> int:
-    """No withheld figure in the publication table, the CSV downloads or the map pages.
+    """No withheld figure in the publication table, the downloads, the map pages or the buurtprofielen.
 
     Returns how many figures are withheld (a test should see some).
     """
     con = connect(database, read_only=True)
     hidden = con.execute(
-        "SELECT indicator, buurtcode FROM indicators.publicatie_buurt WHERE status = 'onderdrukt'"
+        "SELECT indicator, buurtcode, reden FROM indicators.publicatie_buurt WHERE status = 'onderdrukt'"
     ).fetchall()
     leaked = con.execute(
         "SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt' AND waarde IS NOT NULL"
     ).fetchone()[0]
     con.close()
     assert leaked == 0
-    downloads = [pd.read_csv(p, sep=";", dtype=str).set_index("buurtcode") for p in (maps / "downloads").glob("*.csv")]
-    for indicator, buurtcode in hidden:
-        for table in downloads:
-            if indicator in table.columns:
-                assert table.loc[buurtcode, indicator] == "onderdrukt", (indicator, buurtcode)
+    for indicator, buurtcode, reden in hidden:
+        table = pd.read_csv(maps / "downloads" / f"indicator_{indicator}-data.csv", dtype=str).set_index("buurtcode")
+        assert pd.isna(table.loc[buurtcode, "waarde"]), (indicator, buurtcode)
+        assert table.loc[buurtcode, "waarde_status"] == "onderdrukt" and table.loc[buurtcode, "waarde_reden"] == reden
         page = (maps / f"{indicator}.html").read_text(encoding="utf-8")
-        feature = re.search(r'"buurtcode": "' + buurtcode + r'"[^}]*', page)
-        assert feature is not None and '"waarde_tekst": "onderdrukt' in feature.group(0), (indicator, buurtcode)
+        feature = re.search(r'"c":"' + buurtcode + r'"[^}]*', page)
+        assert feature is not None and '"t":["onderdrukt: ' in feature.group(0), (indicator, buurtcode)
+        profile = (maps / "buurten" / f"{buurtcode}.html").read_text(encoding="utf-8")
+        card = profile.split(f'id="c-{indicator}"')[1].split("</article>")[0]
+        assert '<p class="waarde">onderdrukt</p>' in card and "deze buurt" not in card, (indicator, buurtcode)
     return len(hidden)
 
 

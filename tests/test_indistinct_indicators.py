@@ -6,21 +6,22 @@ a one-class legend "0 – 1" and a weight in the opgave score.
 
 from __future__ import annotations
 
-import geopandas as gpd
+import json
+import re
+
 import pandas as pd
 import pytest
-import shapely
-from shapely.geometry import box
 
 from ogw_datalab import checks
 from ogw_datalab.indicators.catalogue import Catalogue
 from ogw_datalab.indicators.compare import compare_indicators, compare_level, indistinct_reason
 from ogw_datalab.indicators.opgaven import Opgave
 from ogw_datalab.indicators.score_opgaven import left_out_indicators, score_buurten, score_opgaven
-from ogw_datalab.maps.build_indicator_map import build_indicator_map, rank_texts
-from ogw_datalab.maps.build_opgave_page import build_opgave_page, buurt_shapes, left_out_sentence, opgave_layers
-from ogw_datalab.maps.offline import copy_assets
+from ogw_datalab.maps.build_site import build_site
+from ogw_datalab.maps.colours import legend_items
 from ogw_datalab.storage import write_frame
+
+from .site_fixture import tiny_project, write_tiny_tables
 
 BRON = {"uitgever": "t", "dataset": "t", "jaar": 2024, "licentie": "CC0"}
 CODES = ["BU00010001", "BU00010002", "BU00010003", "BU00010004"]
@@ -96,42 +97,14 @@ def test_equal_values_share_the_lowest_of_their_places(richting, ranks):
     assert compared["rang_reden"].isna().all()
 
 
-def test_rank_texts_say_gedeeld_where_tied_and_why_there_is_no_rank():
-    ranks = pd.Series([1, 2, 2, 4, None], dtype="Int64")
-    values = pd.Series([5.0, 3.0, 3.0, 1.0, None])
-    assert rank_texts(ranks, values) == ["1 van 4", "gedeeld 2e van 4", "gedeeld 2e van 4", "4 van 4", "–"]
-    none = pd.Series([None] * 3, dtype="Int64")
-    reason = "alle buurten hebben dezelfde waarde: 0"
-    assert rank_texts(none, pd.Series([0.0, 0.0, None]), reason) == [f"geen, want {reason}"] * 2 + ["–"]
-
-
-def map_values(values: list[float | None]) -> pd.DataFrame:
-    """What ``indicator_values`` returns for the four 1 km buurten, ranked as the comparison ranks them."""
-    frame = published({"x": values})
-    compared = compare_level(frame, "buurtcode", catalogue_of(("x", "hoger_is_beter", 0)), {"x": 0.0})
-    return frame.assign(
-        wijknaam="Wijk",
-        rang=compared["rang"],
-        percentiel=compared["percentiel"],
-        verschil=None,
-        vorig_jaar=None,
-        geometry_wkb=shapely.to_wkb([box(100000 + 1000 * i, 450000, 101000 + 1000 * i, 451000) for i in range(4)]),
-    ).drop(columns=["indicator"])
-
-
 @pytest.mark.parametrize(
     ("values", "legend"),
     [([0.0, 0.0, 0.0, 0.0], "alle buurten: 0"), ([0.0, 0.0, 0.0, None], "alle buurten met een waarde: 0")],
 )
-def test_the_legend_of_an_indicator_with_one_value_says_so_instead_of_a_class(tmp_path, values, legend):
-    indicator = catalogue_of(("x", "hoger_is_beter", 0)).by_id("x")
-    path = build_indicator_map(
-        map_values(values), indicator, gemeentenaam="T", gemeente_waarde=0.0, path=tmp_path / "x.html"
-    )
-    page = path.read_text(encoding="utf-8")
-    assert f"</span>{legend}</li>" in page
-    assert "0 – 1" not in page and "van 3" not in page and "van 4" not in page
-    assert "geen, want alle buurten hebben dezelfde waarde: 0" in page
+def test_the_legend_of_an_indicator_with_one_value_says_so_instead_of_a_class(values, legend):
+    items = legend_items(["#aaa"], [0.0, 0.0], lambda v: f"{v:.0f}", values=values)
+    assert items[0] == ("#aaa", legend)
+    assert not any("0 – " in text for _, text in items)
 
 
 def test_the_score_leaves_out_an_indicator_that_cannot_tell_buurten_apart():
@@ -173,55 +146,36 @@ def test_the_check_names_the_indicators_that_cannot_tell_buurten_apart(con):
     assert checks.indicators_tell_buurten_apart(con, catalogue_of(("a", "lager_is_beter", 0))).passed
 
 
-def test_the_opgave_page_says_which_indicator_is_left_out_and_why(con, tmp_path):
-    catalogue = catalogue_of(("a", "lager_is_beter", 0), ("b", "hoger_is_beter", 0))
-    opgave = Opgave.model_validate(
-        {
-            "id": "o",
-            "titel": "O",
-            "angel": "Waar het knelt.",
-            "indicatoren": [
-                {"id": "a", "gewicht": 1, "richting": "lager_is_beter"},
-                {"id": "b", "gewicht": 2, "richting": "hoger_is_beter"},
-            ],
-        }
-    )
-    values = published({"a": [10.0, 20.0, 20.0, 40.0], "b": [0.0, 0.0, 0.0, 0.0]})
-    buurten = gpd.GeoDataFrame(
-        {"buurtcode": CODES, "buurtnaam": NAMES, "wijkcode": "WK000100"},
-        geometry=[box(100000 + 1000 * i, 450000, 101000 + 1000 * i, 451000) for i in range(4)],
-        crs="EPSG:28992",
-    )
-    write_frame(con, "staging", "buurten", buurten)
-    write_frame(con, "staging", "wijken", pd.DataFrame({"wijkcode": ["WK000100"], "wijknaam": ["Wijk"]}))
+def test_the_site_says_which_indicator_is_left_out_of_the_score_and_why(tmp_path, con):
+    """Zorglocaties is 0 in every buurt with a value: no rank, a one-line legend, left out of the score (said so)."""
+    config, catalogue, opgaven = tiny_project(tmp_path)
+    write_tiny_tables(con)
+    values = con.execute("SELECT * FROM indicators.publicatie_buurt ORDER BY indicator, buurtcode").df()
+    groen, locaties = values["indicator"] == "groen_pct", values["indicator"] == "locaties"
+    values.loc[groen, ["waarde", "status", "reden"]] = [
+        [10.0, "gepubliceerd", None],
+        [20.0, "gepubliceerd", None],
+        [20.0, "gepubliceerd", None],
+        [40.0, "gepubliceerd", None],
+    ]
+    values.loc[locaties & values["waarde"].notna(), "waarde"] = 0.0
     write_frame(con, "indicators", "publicatie_buurt", values)
-    write_frame(con, "indicators", "publicatie_wijk", values.drop(columns=["buurtcode", "buurtnaam"]).iloc[:0])
-    gemeente = pd.DataFrame({"indicator": ["a", "b"], "gemeentecode": "GM0001", "waarde": [22.5, 0.0]})
-    write_frame(con, "indicators", "publicatie_gemeente", gemeente.assign(status="gepubliceerd", reden=None))
-    con.execute(
-        "CREATE TABLE indicators.trends (indicator VARCHAR, buurtcode VARCHAR, verschil DOUBLE, vorig_jaar INT)"
-    )
     compare_indicators(con, catalogue)
-    score_opgaven(con, [opgave], catalogue)
+    score_opgaven(con, opgaven, catalogue)
 
-    frame, layers, table = opgave_layers(con, opgave, catalogue, buurt_shapes(con, wijknamen=True))
-    copy_assets(tmp_path)
-    page = build_opgave_page(
-        tmp_path / "opgave_o.html",
-        opgave=opgave,
-        gemeentenaam="T",
-        frame=frame,
-        layers=layers,
-        table=table,
-        catalogue=catalogue,
-        kiemen=None,
-        downloads={},
-        left_out=left_out_sentence(con, opgave),
-    ).read_text(encoding="utf-8")
-    assert (
-        "Niet in de score, omdat ze de buurten niet van elkaar onderscheiden: "
-        "B (alle buurten hebben dezelfde waarde: 0)." in page
-    )
-    assert "</span>alle buurten: 0</li>" in page  # the legend of layer b
-    assert "gedeeld 2e van 4" in page  # a: 40 asks most attention, the two 20s share the second place
-    assert con.execute("SELECT count(*) FROM indicators.vergelijking_buurt WHERE rang IS NOT NULL").fetchone() == (4,)
+    report = build_site(con, config=config, catalogue=catalogue, opgaven=opgaven, folder=tmp_path / "site")
+    page = (report.folder / "opgave_groen.html").read_text(encoding="utf-8")
+    reason = "alle buurten hebben dezelfde waarde: 0"
+    assert f"Niet in de score, omdat ze de buurten niet van elkaar onderscheiden: Zorglocaties ({reason})." in page
+    assert "</span>alle buurten met een waarde: 0</li>" in page  # the legend of the Zorglocaties layer
+    data = json.loads(re.search(r'<script type="application/json" id="kaartdata">(.*?)</script>', page, re.S).group(1))
+    ranks = {f["properties"]["c"]: f["properties"]["r"] for f in data["features"]}
+    assert ranks["BU00010001"][2] == f"geen rang, want {reason}"
+    assert ranks["BU00010102"][2] == ""  # withheld: no value, nothing to explain
+    # groen (higher is better): 10 asks most attention, the two 20s share the second place
+    assert ranks["BU00010002"][1].startswith("Rang 2 van 4 (gedeeld)")
+    assert ranks["BU00010101"][1].startswith("Rang 2 van 4 (gedeeld)")
+    profile = (report.folder / "buurten" / "BU00010001.html").read_text(encoding="utf-8")
+    assert f"Geen rang, want {reason}" in profile
+    colofon = (report.folder / "colofon.html").read_text(encoding="utf-8")
+    assert "krijgt geen rang en telt niet mee in de score" in colofon

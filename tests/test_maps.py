@@ -1,4 +1,5 @@
-"""The published site: offline by construction, small, and never showing a suppressed value."""
+"""The published site: offline by construction, small, in Dutch, never showing a suppressed value, and downloads
+that read back to exactly the published values."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import json
 import re
 
 import pandas as pd
+import pyogrio
 import pytest
 
+from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.offline import ExternalResourceError, check_offline
 
 MAX_PAGE_BYTES = 1_500_000
+MAX_PROFILE_BYTES = 300_000
 
 
 def test_check_offline_refuses_cdn_resources():
@@ -21,41 +25,145 @@ def test_check_offline_refuses_cdn_resources():
     assert check_offline('<script src="assets/leaflet.js"></script>', "p")
 
 
+def site_pages(maps):
+    return [*maps.glob("*.html"), *maps.glob("buurten/*.html"), *maps.glob("wijken/*.html")]
+
+
 @pytest.mark.e2e
-def test_every_page_loads_only_local_files_and_stays_small(demo_lab):
-    maps = demo_lab.maps
-    pages = sorted(maps.glob("*.html"))
+@pytest.mark.parametrize("lab", ["demo", "alphen"])
+def test_every_page_loads_only_local_files_and_stays_small(request, lab):
+    maps = request.getfixturevalue(f"{lab}_lab").maps
+    pages = site_pages(maps)
     assert {"index.html", "colofon.html"} <= {p.name for p in pages}
-    assert len([p for p in pages if p.name.startswith("opgave_")]) >= 4
+    assert len([p for p in pages if p.name.startswith("opgave_")]) >= 3
     for page in pages:
         text = page.read_text(encoding="utf-8")
         check_offline(text, page.name)
-        assert page.stat().st_size < MAX_PAGE_BYTES, page.name
-        for local in re.findall(r'(?:src|href)="(assets/[^"]+)"', text):
-            assert (maps / local).is_file(), (page.name, local)
+        limit = MAX_PROFILE_BYTES if page.parent.name in ("buurten", "wijken") else MAX_PAGE_BYTES
+        assert page.stat().st_size <= limit, (page.name, page.stat().st_size)
+        for local in re.findall(r'(?:src|href)="((?:\.\./)?(?:assets/|buurten/|wijken/|downloads/)[^"#]+)', text):
+            assert (page.parent / local).is_file(), (page.name, local)
     assert (maps / "assets" / "leaflet.js").is_file() and (maps / "assets" / "LICENSE-leaflet.txt").is_file()
 
 
 @pytest.mark.e2e
-def test_downloads_hold_only_published_values(demo_lab):
-    csv = pd.read_csv(demo_lab.maps / "downloads" / "energietransitie.csv", sep=";", decimal=",", dtype=str)
-    assert "onderdrukt" in set(csv["energielabel_efg_pct"])
-    geojson = json.loads((demo_lab.maps / "downloads" / "energietransitie.geojson").read_text(encoding="utf-8"))
-    values = [f["properties"]["energielabel_efg_pct"] for f in geojson["features"]]
-    assert "onderdrukt" in values and len(values) == len(csv)
-    assert "noemer" not in csv.columns and "teller" not in csv.columns
+def test_every_buurt_and_wijk_has_a_profile(demo_lab):
+    con = connect(demo_lab.database, read_only=True)
+    buurten = [r[0] for r in con.execute("SELECT buurtcode FROM staging.buurten").fetchall()]
+    wijken = [r[0] for r in con.execute("SELECT wijkcode FROM staging.wijken").fetchall()]
+    con.close()
+    assert sorted(p.stem for p in (demo_lab.maps / "buurten").glob("*.html")) == sorted(buurten)
+    assert sorted(p.stem for p in (demo_lab.maps / "wijken").glob("*.html")) == sorted(wijken)
+    profile = (demo_lab.maps / "buurten" / "BU99990100.html").read_text(encoding="utf-8")
+    assert "<h1>Binnenstad</h1>" in profile and "sinds 2023" in profile and "Kiemen bij" in profile
 
 
 @pytest.mark.e2e
-def test_opgave_page_has_map_layers_table_and_hefbomen(demo_lab):
+def test_opgave_page_has_map_layers_table_hefbomen_and_downloads(demo_lab):
     page = (demo_lab.maps / "opgave_meer_groen.html").read_text(encoding="utf-8")
     assert '<select id="kaartlaag">' in page and page.count("<option value=") >= 6
     assert '<table id="waarden">' in page and 'scope="col"' in page
-    assert "Tegels eruit, bomen erin" in page and "MarkerCluster" in page
-    assert 'src="assets/opgave.js"' in page and "doel: 10" in page
+    assert "Tegels eruit, bomen erin" in page and "leaflet.markercluster.js" in page
+    assert 'src="assets/kaart.js"' in page and "doel: 10,0% van het landoppervlak" in page
+    for suffix in (".csv", "-data.csv", ".gpkg", ".geojson", "-leesmij.txt"):
+        assert f'href="downloads/opgave_meer_groen{suffix}"' in page
+
+
+@pytest.mark.e2e
+def test_indicator_pages_have_a_table_search_and_downloads(demo_lab):
+    page = (demo_lab.maps / "eenzaam_pct.html").read_text(encoding="utf-8")
+    assert '<table id="waarden">' in page and 'id="zoek-buurt"' in page
+    assert 'href="downloads/indicator_eenzaam_pct.gpkg"' in page and "Hoe berekend" in page
+
+
+@pytest.mark.e2e
+def test_front_page_shows_a_small_map_per_opgave_with_alt_text(demo_lab):
+    index = (demo_lab.maps / "index.html").read_text(encoding="utf-8")
+    maps = re.findall(r'<svg class="duimnagel"[^>]*role="img" aria-label="([^"]+)"', index)
+    assert len(maps) == 4 and all("Genummerd de buurten die de meeste aandacht vragen" in m for m in maps)
+    assert not re.search(r"score \d+\.\d", index)  # no "score 76.6" among Dutch commas
+    assert '<ol class="prioriteiten">' in index  # the accessible lists stay
+
+
+@pytest.mark.e2e
+def test_pages_speak_dutch_without_internal_names(demo_lab):
+    catalogue_ids = [p.stem for p in demo_lab.maps.glob("*.html") if "_" in p.stem and not p.stem.startswith("opgave")]
+    for page in site_pages(demo_lab.maps):
+        html = page.read_text(encoding="utf-8")
+        html = html.split('<details class="technisch">')[0]  # the colophon's section for data managers
+        text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+        assert "EPSG" not in text and "formule:" not in text and "geen waarde" not in text, page.name
+        assert not any(re.search(rf"\b{i}\b", text) for i in catalogue_ids), page.name
+    assert "Inzoomen" in (demo_lab.maps / "assets" / "kaart.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_search_index_has_postcodes_only_with_bag_addresses(demo_lab, alphen_lab):
+    demo = (demo_lab.maps / "zoekindex.js").read_text(encoding="utf-8")
+    alphen = (alphen_lab.maps / "zoekindex.js").read_text(encoding="utf-8")
+    assert len(re.findall(r'"\d{4}[A-Z]{2}":"BU9999\d{4}"', demo)) > 100
+    assert '"postcodes":{}' in alphen and "Heimanswetering" in alphen
+
+
+def published(database, indicator: str) -> pd.DataFrame:
+    con = connect(database, read_only=True)
+    rows = con.execute(
+        "SELECT buurtcode, waarde, status, reden FROM indicators.publicatie_buurt WHERE indicator = ? "
+        "ORDER BY buurtcode",
+        [indicator],
+    ).df()
+    con.close()
+    return rows
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("lab", ["demo", "alphen"])
+def test_every_download_reads_back_as_the_published_values(request, lab):
+    from ogw_datalab.config import load_config
+    from ogw_datalab.project import load_project
+
+    built = request.getfixturevalue(f"{lab}_lab")
+    project = load_project(load_config(built.config))
+    downloads = built.maps / "downloads"
+    sets = [(f"indicator_{i.id}", {"waarde": i}) for i in project.catalogue.indicatoren]
+    sets += [(f"opgave_{o.id}", {i.id: project.catalogue.by_id(i.id) for i in o.indicatoren}) for o in project.opgaven]
+    for name, columns in sets:
+        excel = downloads / f"{name}.csv"
+        assert excel.read_bytes().startswith(b"\xef\xbb\xbf"), name
+        nl = pd.read_csv(excel, sep=";", decimal=",", encoding="utf-8-sig")
+        machine = pd.read_csv(downloads / f"{name}-data.csv")
+        gpkg = pyogrio.read_dataframe(downloads / f"{name}.gpkg")
+        assert pyogrio.read_info(downloads / f"{name}.gpkg")["crs"] == "EPSG:28992"
+        geojson = json.loads((downloads / f"{name}.geojson").read_text(encoding="utf-8"))
+        readme = (downloads / f"{name}-leesmij.txt").read_text(encoding="utf-8")
+        assert list(nl.columns) != list(machine.columns) and len(nl) == len(machine) == len(gpkg)
+        for column, indicator in columns.items():
+            expected = published(built.database, indicator.id)
+            assert list(machine["buurtcode"]) == list(expected["buurtcode"]), name
+            header = nl.columns[list(machine.columns).index(column)]
+            assert indicator.eenheid in header, (name, header)
+            for values in (nl[header], machine[column], gpkg[column]):
+                assert pd.api.types.is_numeric_dtype(values), (name, column)  # no text in a numeric column
+                pd.testing.assert_series_equal(
+                    values.astype(float).reset_index(drop=True),
+                    expected["waarde"].round(indicator.decimalen).reset_index(drop=True),
+                    check_names=False,
+                )
+            withheld = expected["status"] == "onderdrukt"
+            assert (machine.loc[withheld, f"{column}_status"] == "onderdrukt").all()
+            assert list(machine.loc[withheld, f"{column}_reden"]) == list(expected.loc[withheld, "reden"])
+            properties = [f["properties"][column] for f in geojson["features"]]
+            assert all(v is None or isinstance(v, (int, float)) for v in properties), (name, column)
+            assert column in readme
+    assert any(
+        withheld.any()
+        for withheld in [
+            published(built.database, i.id)["status"] == "onderdrukt" for i in project.catalogue.indicatoren
+        ]
+    )
 
 
 @pytest.mark.e2e
 def test_every_page_declares_dutch(demo_lab):
-    for page in demo_lab.maps.glob("*.html"):
+    for page in site_pages(demo_lab.maps):
         assert '<html lang="nl">' in page.read_text(encoding="utf-8"), page.name

@@ -1,1 +1,1 @@
-"""Render indicator maps (folium) and the site index that links them."""
+"""The static site: map pages per opgave and indicator, buurt- and wijkprofielen, front page, colophon, downloads."""

@@ -1,71 +1,144 @@
-"""The site's front page ``index.html`` (opgaven, priority buurten, all indicators) and ``colofon.html``."""
+"""The front page ``index.html`` and the colophon ``colofon.html``.
+
+The front page shows per opgave a small map, its key figures and priority buurten, every indicator and every
+wijk and buurt; the colophon gives sources, licences and every formula in words.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from ..config import Gemeente, Privacy
-from ..files import write_text_atomic
-from ..indicators.catalogue import Indicator
+from ..config import Privacy
 from ..indicators.opgaven import Opgave
-from .build_indicator_map import format_value
-from .offline import check_offline
+from .build_map_pages import gemeente_text, opgave_sentences, page_name, profile_href, score_layer
+from .colours import NEED_PALETTE
+from .dutch import format_score, join_words, value_with_unit
+from .explain import explain_formula, explain_protection, explain_roll_up
+from .pages import Pages
+from .shapes import SiteShapes
+from .site_data import KIEMEN_BUFFER_M, SiteData
+from .svg import Shape, numbered_marker, svg_map
 
 
-def page_name(indicator: Indicator) -> str:
-    return f"{indicator.id}.html"
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("ogw_datalab.maps", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+def thumbnail(data: SiteData, shapes: SiteShapes, opgave: Opgave) -> str:
+    """Draw a small static map of an opgave's score, the priority buurten outlined and numbered, with alt text."""
+    colours = score_layer(data, opgave).colours
+    top = data.top_of(opgave.id)
+    position = {code: i for i, code in enumerate(data.buurten.index)}
+    pictures = [Shape(d, c, stroke="#ffffff", stroke_width=1) for d, c in zip(shapes.paths, colours, strict=True)]
+    radius = max(shapes.projection.width, shapes.projection.height) / 40
+    outlines, markers = [], []
+    for number, code in enumerate(top["buurtcode"], start=1):
+        i = position[code]
+        outlines.append(Shape(shapes.paths[i], "none", stroke="#1a1a1a", stroke_width=radius / 3))
+        x, y = shapes.centres[i]
+        markers.append(numbered_marker(x, y, number, radius=radius))
+    names = join_words([f"{n} {name}" for n, name in enumerate(top["buurtnaam"], start=1)])
+    label = (
+        f"Kaart van {data.gemeente.naam} met de score voor {opgave.titel} per buurt: hoe donkerder, hoe meer aandacht."
+        + (f" Genummerd de buurten die de meeste aandacht vragen: {names}." if len(top) else "")
+    )
+    return svg_map(
+        [*pictures, *outlines], shapes.projection, label=label, css_class="duimnagel", extra="".join(markers)
     )
 
 
-def build_index(
-    path: str | Path,
-    *,
-    gemeente: Gemeente,
-    jaar: int,
-    opgaven: list[Opgave],
-    opgave_pages: dict[str, str],
-    priorities: dict[str, list[dict[str, Any]]],
-    indicators: list[Indicator],
-    gemeente_waarden: dict[str, float | None],
-    datum: dt.date | None = None,
-) -> Path:
-    """Write ``index.html``: every opgave with its priority buurten, and every indicator."""
-    rows = [
+def build_index(pages: Pages, data: SiteData, shapes: SiteShapes) -> Path:
+    """Write ``index.html``.
+
+    Every opgave with a small map, key figures and priority buurten; all indicators; all wijken and buurten.
+    """
+    opgaven = []
+    for opgave in data.opgaven:
+        top = data.top_of(opgave.id)
+        opgaven.append(
+            {
+                "id": opgave.id,
+                "titel": opgave.titel,
+                "angel": opgave.angel,
+                "href": page_name("opgave", opgave.id),
+                "kaartje": thumbnail(data, shapes, opgave),
+                "zinnen": opgave_sentences(data, opgave, with_top=False),
+                "prioriteiten": [
+                    {
+                        "naam": row["buurtnaam"],
+                        "href": profile_href(row["buurtcode"]),
+                        "score": format_score(row["score"]),
+                        "drijvers": join_words(row["drijvers"].split("; ")) if isinstance(row["drijvers"], str) else "",
+                    }
+                    for _, row in top.iterrows()
+                ],
+            }
+        )
+    indicators = [
         {
             "titel": i.titel,
-            "page": page_name(i),
+            "href": page_name("indicator", i.id),
+            "gemeente": gemeente_text(data, i),
+            "nederland": value_with_unit(i.nederland, i) if i.nederland is not None else "–",
             "bron": i.bron.text(),
-            "gemeente": f"{format_value(gemeente_waarden.get(i.id), i)} {i.eenheid}",
-            "nederland": f"{format_value(i.nederland, i)} {i.eenheid}" if i.nederland is not None else "–",
         }
-        for i in indicators
+        for i in data.catalogue.indicatoren
     ]
-    text = (
-        _environment()
-        .get_template("index.html")
-        .render(
-            gemeente=gemeente,
-            jaar=jaar,
-            opgaven=opgaven,
-            opgave_pages=opgave_pages,
-            priorities=priorities,
-            indicators=rows,
-            datum=(datum or dt.date.today()).strftime("%d-%m-%Y"),
-        )
+    return pages.render(
+        "index.html",
+        "index.html",
+        opgaven=opgaven,
+        indicators=indicators,
+        wijken=_areas(data),
+        legend=NEED_PALETTE,
     )
-    return write_text_atomic(path, check_offline(text, str(path)))
 
 
-def build_colophon(path: str | Path, *, gemeente: Gemeente, indicators: list[Indicator], privacy: Privacy) -> Path:
-    """Write ``colofon.html``: every source, licence, year and method."""
-    text = _environment().get_template("colofon.html").render(gemeente=gemeente, indicators=indicators, privacy=privacy)
-    return write_text_atomic(path, check_offline(text, str(path)))
+def _areas(data: SiteData) -> list[dict[str, Any]]:
+    groups = [
+        {
+            "naam": row["wijknaam"],
+            "href": profile_href(str(code)),
+            "buurten": [(data.buurten.at[b, "buurtnaam"], profile_href(b)) for b in data.buurten_of_wijk(str(code))],
+        }
+        for code, row in data.wijken.iterrows()
+    ]
+    loose = data.buurten[data.buurten["wijkcode"].isna()]
+    if len(loose):
+        groups.append(
+            {
+                "naam": "Buurten buiten de wijken",
+                "href": "",
+                "buurten": [(n, profile_href(c)) for c, n in loose["buurtnaam"].items()],
+            }
+        )
+    return groups
+
+
+def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
+    """Write ``colofon.html``.
+
+    Per indicator what it measures, how it is computed (in words), its source, year and licence; disclosure
+    control; methods; the downloads. Technical names appear only in a closed section.
+    """
+    indicators = [
+        {
+            "id": i.id,
+            "titel": i.titel,
+            "eenheid": i.eenheid,
+            "beschrijving": i.beschrijving,
+            "berekening": explain_formula(i),
+            "optellen": explain_roll_up(i),
+            "bescherming": explain_protection(i, privacy),
+            "bron": i.bron,
+            "niveaus": join_words(i.niveaus),
+            "formule": i.formule.type,
+        }
+        for i in data.catalogue.indicatoren
+    ]
+    return pages.render(
+        "colofon.html",
+        "colofon.html",
+        indicators=indicators,
+        privacy=privacy,
+        kiemen_afstand=int(KIEMEN_BUFFER_M),
+        indelingen=data.indelingen,
+        opgaven=data.opgaven,
+    )

@@ -41,8 +41,7 @@ from ..files import replace_atomic, write_text_atomic
 from ..indicators.catalogue import Catalogue, Klassen
 from ..indicators.opgaven import Opgave
 from ..storage import read_sql_file
-from .build_indicator_map import class_breaks
-from .colours import NO_VALUE_COLOUR, SUPPRESSED_COLOUR, legend_items, palette
+from .colours import NO_VALUE_COLOUR, SUPPRESSED_COLOUR, class_breaks, legend_items, palette
 from .offline import PDOK_GRIJS, check_offline, copy_assets
 
 SIMPLIFY_M = 100.0  # coverage_simplify tolerance: invisible at the zoom levels of a national map

@@ -1,5 +1,7 @@
-"""The whole static site of one build, assembled in one folder: opgave pages, indicator pages, front page,
-colophon, downloads and the shared assets.
+"""The whole static site of one build, assembled in one folder.
+
+Front page, a map page per opgave and per indicator, a profile per buurt and per wijk, the colophon,
+downloads, the search index and the shared assets.
 
 The site is one unit: :func:`build_site` always writes every page into an empty folder, so a
 published site never mixes pages of two builds (publishing the folder is the caller's step).
@@ -7,6 +9,7 @@ published site never mixes pages of two builds (publishing the folder is the cal
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,25 +18,21 @@ from typing import Any
 import duckdb
 
 from ..config import ProjectConfig
+from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue
-from ..indicators.compute_indicators import indicator_values
 from ..indicators.opgaven import Opgave
 from .build_index import build_colophon, build_index
-from .build_index import page_name as indicator_page_name
-from .build_indicator_map import build_indicator_map
-from .build_opgave_page import (
-    build_opgave_page,
-    buurt_shapes,
-    kiemen_points,
-    left_out_sentence,
-    opgave_layers,
-    write_downloads,
-)
-from .build_opgave_page import page_name as opgave_page_name
+from .build_map_pages import indicator_page, opgave_page, score_layer, write_map_page
+from .build_profiles import build_profiles
+from .downloads import DownloadShapes, download_shapes, indicator_columns, opgave_columns, write_download_set
 from .offline import copy_assets
+from .pages import Pages
 from .preview import render_preview
+from .shapes import SiteShapes, site_shapes
+from .site_data import SiteData, read_site_data
 
 COMPLETE_MARKER = ".compleet"
+SEARCH_INDEX = "zoekindex.js"
 
 
 @dataclass
@@ -46,6 +45,8 @@ class SiteReport:
         The folder the site was written into.
     opgave_pages, indicator_pages
         Per page: its id, title, file name and size in bytes (opgave pages also ``voorbeeld_png``).
+    profile_pages
+        Per buurt- or wijkprofiel: ``soort`` (buurt, wijk), id, title, path in the site and size in bytes.
     priorities
         Per opgave id the priority buurten (name, score, drivers) as on the front page.
     """
@@ -53,6 +54,7 @@ class SiteReport:
     folder: Path
     opgave_pages: list[dict[str, Any]] = field(default_factory=list)
     indicator_pages: list[dict[str, Any]] = field(default_factory=list)
+    profile_pages: list[dict[str, Any]] = field(default_factory=list)
     priorities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
@@ -75,7 +77,7 @@ def build_site(
     ----------
     con
         A connection to the build's database, with ``indicators.publicatie_*``, ``vergelijking_*``,
-        ``prioriteiten`` and ``trends`` written.
+        ``opgave_scores``, ``prioriteiten`` and ``trends`` written.
     config, catalogue, opgaven
         The validated project of this build.
     folder
@@ -90,104 +92,95 @@ def build_site(
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     copy_assets(folder)
+    data = read_site_data(con, config=config, catalogue=catalogue, opgaven=opgaven)
+    shapes = site_shapes(data)
+    pages = Pages(folder, gemeente=config.gemeente, jaar=config.jaar, postcodes=bool(data.postcodes))
+    write_search_index(folder, data)
     report = SiteReport(folder=folder)
-    wijknamen = config.indeling("buurten") == config.indeling("wijken")
-    gemeente = _gemeente_values(con)
-    report.indicator_pages = _indicator_pages(con, config, catalogue, folder, gemeente, wijknamen)
-    report.opgave_pages = _opgave_pages(con, config, catalogue, opgaven, folder, wijknamen)
-    report.priorities = _priorities(con, opgaven)
-    build_index(
-        folder / "index.html",
-        gemeente=config.gemeente,
-        jaar=config.jaar,
-        opgaven=opgaven,
-        opgave_pages={o.id: opgave_page_name(o) for o in opgaven},
-        priorities=report.priorities,
-        indicators=catalogue.indicatoren,
-        gemeente_waarden=gemeente,
-    )
-    build_colophon(
-        folder / "colofon.html", gemeente=config.gemeente, indicators=catalogue.indicatoren, privacy=config.privacy
-    )
+    outlines = download_shapes(data)
+    report.indicator_pages = _indicator_pages(pages, data, shapes, outlines)
+    report.opgave_pages = _opgave_pages(pages, data, shapes, outlines)
+    report.profile_pages = build_profiles(pages, data, shapes)
+    report.priorities = _priorities(data)
+    build_index(pages, data, shapes)
+    build_colophon(pages, data, config.privacy)
     (folder / COMPLETE_MARKER).write_text("", encoding="utf-8")
     return report
 
 
-def _gemeente_values(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
-    rows = con.execute("SELECT indicator, waarde FROM indicators.publicatie_gemeente").fetchall()
-    return {indicator: waarde for indicator, waarde in rows}
-
-
 def _indicator_pages(
-    con: duckdb.DuckDBPyConnection,
-    config: ProjectConfig,
-    catalogue: Catalogue,
-    folder: Path,
-    gemeente: dict[str, float | None],
-    wijknamen: bool,
+    pages: Pages, data: SiteData, shapes: SiteShapes, outlines: DownloadShapes
 ) -> list[dict[str, Any]]:
-    pages = []
-    for indicator in catalogue.indicatoren:
-        path = build_indicator_map(
-            indicator_values(con, indicator.id, wijknamen=wijknamen),
-            indicator,
-            gemeentenaam=config.gemeente.naam,
-            gemeente_waarde=gemeente.get(indicator.id),
-            path=folder / indicator_page_name(indicator),
+    written = []
+    for indicator in data.catalogue.indicatoren:
+        downloads = write_download_set(
+            pages.folder,
+            name=f"indicator_{indicator.id}",
+            title=f"{indicator.titel} ({indicator.eenheid}) per buurt",
+            columns=indicator_columns(data, indicator),
+            shapes=outlines,
+            sources=[indicator.bron.text()],
+            gemeente=data.gemeente.naam,
         )
-        pages.append({"indicator": indicator.id, "titel": indicator.titel, "pagina": path.name, "bytes": _size(path)})
-    return pages
+        path = write_map_page(pages, indicator_page(data, indicator, downloads), data, shapes)
+        written.append(
+            {"indicator": indicator.id, "titel": indicator.titel, "pagina": path.name, "bytes": pages.sizes[path.name]}
+        )
+    return written
 
 
-def _opgave_pages(
-    con: duckdb.DuckDBPyConnection,
-    config: ProjectConfig,
-    catalogue: Catalogue,
-    opgaven: list[Opgave],
-    folder: Path,
-    wijknamen: bool,
-) -> list[dict[str, Any]]:
-    shapes = buurt_shapes(con, wijknamen=wijknamen)
-    pages = []
-    for opgave in opgaven:
-        frame, layers, table = opgave_layers(con, opgave, catalogue, shapes)
-        path = build_opgave_page(
-            folder / opgave_page_name(opgave),
-            opgave=opgave,
-            gemeentenaam=config.gemeente.naam,
-            frame=frame,
-            layers=layers,
-            table=table,
-            catalogue=catalogue,
-            kiemen=kiemen_points(con, opgave),
-            downloads=write_downloads(folder, opgave, table, frame),
-            left_out=left_out_sentence(con, opgave),
+def _opgave_pages(pages: Pages, data: SiteData, shapes: SiteShapes, outlines: DownloadShapes) -> list[dict[str, Any]]:
+    written = []
+    for opgave in data.opgaven:
+        downloads = write_download_set(
+            pages.folder,
+            name=f"opgave_{opgave.id}",
+            title=f"Opgave {opgave.titel}: score en indicatoren per buurt",
+            columns=opgave_columns(data, opgave),
+            shapes=outlines,
+            sources=sorted({data.catalogue.by_id(i.id).bron.text() for i in opgave.indicatoren}),
+            gemeente=data.gemeente.naam,
         )
-        pages.append(
+        path = write_map_page(pages, opgave_page(data, opgave, downloads), data, shapes)
+        written.append(
             {
                 "opgave": opgave.id,
                 "titel": opgave.titel,
                 "pagina": path.name,
-                "bytes": _size(path),
-                "voorbeeld_png": render_preview(frame.geometry, frame["score_c"].tolist()),
+                "bytes": pages.sizes[path.name],
+                "voorbeeld_png": render_preview(data.buurten.geometry, score_layer(data, opgave).colours),
             }
         )
-    return pages
+    return written
 
 
-def _priorities(con: duckdb.DuckDBPyConnection, opgaven: list[Opgave]) -> dict[str, list[dict[str, Any]]]:
-    top = con.execute(
-        "SELECT opgave, buurtcode, buurtnaam, score, drijvers FROM indicators.prioriteiten "
-        "ORDER BY opgave, rang, buurtcode"
-    ).df()
+def _priorities(data: SiteData) -> dict[str, list[dict[str, Any]]]:
+    top = data.priorities
     return {
-        o.id: [{str(k): v for k, v in row.items()} for row in top[top["opgave"] == o.id].to_dict("records")]
-        for o in opgaven
+        o.id: [
+            {str(k): v for k, v in row.items()}
+            for row in top[top["opgave"] == o.id][["buurtcode", "buurtnaam", "score", "drijvers"]].to_dict("records")
+        ]
+        for o in data.opgaven
     }
 
 
-def _size(path: Path) -> int:
-    return path.stat().st_size
+def write_search_index(folder: Path, data: SiteData) -> Path:
+    """Write ``zoekindex.js``: every buurt (code, name, wijk), wijk and PC6 postcode, for ``assets/zoeken.js``.
+
+    A script rather than JSON, because a page opened from disk may load a script but not fetch a file.
+    """
+    index = {
+        "buurten": [
+            [code, row["buurtnaam"], row["wijknaam"] if isinstance(row["wijknaam"], str) else ""]
+            for code, row in data.buurten.iterrows()
+        ],
+        "wijken": [[code, row["wijknaam"]] for code, row in data.wijken.iterrows()],
+        "postcodes": data.postcodes,
+    }
+    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return write_text_atomic(folder / SEARCH_INDEX, f"window.OGW_ZOEK = {text};\n")
 
 
 def is_complete(folder: Path) -> bool:

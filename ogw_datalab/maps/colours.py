@@ -1,16 +1,25 @@
-"""Colours of the maps: colour-blind-safe ColorBrewer palettes, dark always meaning 'asks most attention'."""
+"""Colours of the maps, their class breaks and legend.
+
+Colour-blind-safe ColorBrewer palettes, dark always meaning 'asks most attention'.
+"""
 
 from __future__ import annotations
 
-import html
+import warnings
+from collections.abc import Callable, Sequence
 
+import mapclassify
 import numpy as np
 import pandas as pd
+
+from ..indicators.catalogue import Klassen
 
 NEED_PALETTE = ["#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404"]  # YlOrBr
 NEUTRAL_PALETTE = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]  # PuBu
 SUPPRESSED_COLOUR = "#a6a6a6"
 NO_VALUE_COLOUR = "#f2f2f2"
+SUPPRESSED_LABEL = "onderdrukt (niet gepubliceerd, om de privacy)"
+NO_VALUE_LABEL = "geen gegevens"
 
 
 def palette(richting: str, n_classes: int) -> list[str]:
@@ -26,16 +35,42 @@ def palette(richting: str, n_classes: int) -> list[str]:
     return [colours[i] for i in np.linspace(0, len(colours) - 1, n_classes).round().astype(int)]
 
 
+def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[float]:
+    """Class edges (lowest value, then each class's upper bound) over the published values.
+
+    Quantiles by default; natural breaks (Fisher-Jenks) or fixed bounds when the catalogue
+    says so. Classes that would be empty collapse, so a map never shows an unused colour.
+    When every value is the same, the single class is ``[v, v]`` (its legend reads "alle buurten: v").
+    """
+    klassen = klassen or Klassen()
+    present = values.dropna().to_numpy(dtype=float)
+    if len(present) == 0:
+        return [0.0, 1.0]
+    k = min(klassen.aantal, len(np.unique(present)))
+    if klassen.methode == "vast":
+        bounds = [b for b in (klassen.grenzen or []) if b < present.max()] + [float(present.max())]
+    elif k < 2:
+        bounds = [float(present.max())]
+    else:
+        scheme = mapclassify.FisherJenks if klassen.methode == "natuurlijk" else mapclassify.Quantiles
+        with warnings.catch_warnings():
+            # With many equal values mapclassify lowers k itself and says so; equal edges collapse below.
+            warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+            bounds = list(scheme(present, k=k).bins)
+    edges = np.unique(np.array([present.min(), *bounds], dtype=float))
+    return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0])]
+
+
 def colour_values(
-    values: pd.Series, status: pd.Series, bounds: list[float], richting: str
+    values: Sequence[float], status: Sequence[str | None], bounds: list[float], richting: str
 ) -> tuple[list[str], list[str]]:
-    """A colour per buurt (suppressed and missing values get their own greys) and the class colours."""
+    """Give each area a colour (suppressed and missing values their own greys); return them and the classes."""
     classes = palette(richting, len(bounds) - 1)
     colours = []
     for value, state in zip(values, status, strict=True):
         if state == "onderdrukt":
             colours.append(SUPPRESSED_COLOUR)
-        elif pd.isna(value):
+        elif value is None or pd.isna(value):
             colours.append(NO_VALUE_COLOUR)
         else:
             index = int(np.clip(np.searchsorted(bounds[1:], value, side="left"), 0, len(classes) - 1))
@@ -43,37 +78,29 @@ def colour_values(
     return colours, classes
 
 
-def legend_items(classes: list[str], bounds: list[float], label, *, complete: bool = True) -> list[tuple[str, str]]:
-    """(colour, text) per class, then the suppressed and missing greys.
+def legend_items(
+    classes: list[str],
+    bounds: list[float],
+    label: Callable[[float], str],
+    *,
+    values: Sequence[float] = (),
+    colours: Sequence[str] = (),
+    wat: str = "buurten",
+) -> list[tuple[str, str]]:
+    """(colour, text) per class, then the suppressed and missing greys where the map uses them.
 
-    Parameters
-    ----------
-    classes
-        The class colours, from low to high value.
-    bounds
-        The class edges: the lowest value, then each class's upper bound. Equal edges
-        (``[v, v]``) mean that every area with a value has the value ``v``.
-    label
-        Formats a bound as text (Dutch number format).
-    complete
-        Whether every area has a value; only then does a single value read "alle buurten: v"
-        rather than "alle buurten met een waarde: v".
-
-    Returns
-    -------
-    list of (str, str)
-        Colour and text per legend line.
+    When every published value is the same, one item says so ("alle buurten: 0", or "alle buurten met een
+    waarde: 0" where some have none) instead of a range.
     """
-    if len(classes) == 1 and bounds[0] == bounds[-1]:
-        items = [(classes[0], f"alle buurten{'' if complete else ' met een waarde'}: {label(bounds[0])}")]
+    present = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if present and len(set(present)) == 1:
+        which = wat if len(present) == len(values) else f"{wat} met een waarde"
+        items = [(classes[0], f"alle {which}: {label(present[0])}")]
     else:
         items = [(colour, f"{label(bounds[i])} – {label(bounds[i + 1])}") for i, colour in enumerate(classes)]
-    return items + [(SUPPRESSED_COLOUR, "onderdrukt (te kleine groep)"), (NO_VALUE_COLOUR, "geen waarde")]
-
-
-def legend_html(key: str, title: str, unit: str, items: list[tuple[str, str]], hidden: bool = False) -> str:
-    rows = "".join(f'<li><span class="kleur" style="background:{c}"></span>{html.escape(t)}</li>' for c, t in items)
-    return (
-        f'<ul class="legenda" data-legenda="{key}" aria-label="Legenda {html.escape(title)}"'
-        f"{' hidden' if hidden else ''}><li><em>{html.escape(unit)}</em></li>{rows}</ul>"
-    )
+    used = set(colours)
+    if not colours or SUPPRESSED_COLOUR in used:
+        items.append((SUPPRESSED_COLOUR, SUPPRESSED_LABEL))
+    if not colours or NO_VALUE_COLOUR in used:
+        items.append((NO_VALUE_COLOUR, NO_VALUE_LABEL))
+    return items

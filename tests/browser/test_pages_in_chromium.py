@@ -1,33 +1,36 @@
 """The published pages in headless Chromium, opened from disk with every non-local request blocked.
 
-They must draw without internet (only map tiles may try to leave), log no errors, show one
-path per buurt, switch layers, show tooltips, zoom to a searched buurt, sort the table, show
-data as text (never run it), and have no serious or critical WCAG 2.1 AA violation according
-to axe-core. Needs Debian's chromium (``.ci/run`` installs it). Screenshots of the index and
-an opgave page are saved in ``test-artifacts/``.
+They must draw without internet (only map tiles may try to leave), log no errors, reflow to 320 px
+without scrolling sideways, give the map the full width on a phone, speak Dutch (Leaflet's controls
+too), show one background map at a time, search forgivingly by keyboard, lead from the map to a
+buurtprofiel and back, print on A4 with the map, show data as text (never run it), and have no serious
+or critical WCAG 2.1 AA violation according to axe-core at phone and desktop size. Needs Debian's
+chromium (``.ci/run`` installs it). Screenshots land in ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
-import shapely
 from playwright.sync_api import sync_playwright
-from shapely.geometry import box
 
-from ogw_datalab.indicators.catalogue import Indicator
-from ogw_datalab.maps.build_indicator_map import build_indicator_map
-from ogw_datalab.maps.offline import copy_assets
+from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.maps.build_site import build_site
 
 from ..labs import PROJECT
+from ..site_fixture import tiny_project, write_tiny_tables
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).with_name("axe.min.js")
 ARTIFACTS = PROJECT / "test-artifacts"
 TILE_HOSTS = ("service.pdok.nl", "tile.openstreetmap.org")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+NARROW = {"width": 320, "height": 700}
+A4_POINTS = (595.92, 841.92)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.e2e,
@@ -57,8 +60,10 @@ def browser():
 
 
 class Opened:
-    def __init__(self, browser, path: Path):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    """A page opened from disk: requests off the machine are blocked and recorded, errors and dialogs collected."""
+
+    def __init__(self, browser, path: Path, viewport: dict | None = None):
+        self.page = browser.new_page(viewport=viewport or DESKTOP)
         self.outside: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -66,6 +71,9 @@ class Opened:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("console", self._console)
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.open(path)
+
+    def open(self, path: Path) -> None:
         self.page.goto(path.as_uri())
         self.page.wait_for_load_state("load")
 
@@ -84,6 +92,9 @@ class Opened:
     def check_clean(self):
         assert self.errors == [] and self.dialogs == []
         assert all(any(host in url for host in TILE_HOSTS) for url in self.outside), self.outside
+
+    def scroll_width(self) -> int:
+        return self.page.evaluate("document.documentElement.scrollWidth")
 
 
 def serious_violations(page) -> list[str]:
@@ -106,39 +117,229 @@ TOOLTIP = """() => {
 }"""
 
 
-DEMO_PAGES = [
-    "index.html",
-    "colofon.html",
-    "opgave_meer_groen.html",
-    "opgave_energietransitie.html",
-    "drie_dertig_driehonderd_pct.html",
-]
-ALPHEN_PAGES = ["index.html", "colofon.html", "opgave_gezond_en_veilig.html", "inwoners.html"]
+def all_pages(site: Path) -> list[Path]:
+    return sorted(site.glob("*.html")) + sorted(site.glob("wijken/*.html")) + sorted(site.glob("buurten/*.html"))
 
 
-def check_page(browser, folder: Path, name: str, buurten: int) -> None:
-    opened = Opened(browser, folder / name)
+def page_types(site: Path, buurten: list[str]) -> list[Path]:
+    """Every page that is not a profile, and profiles of the given buurten and of the first two wijken."""
+    return [
+        *sorted(site.glob("*.html")),
+        *sorted(site.glob("wijken/*.html"))[:2],
+        *[site / "buurten" / f"{code}.html" for code in buurten],
+    ]
+
+
+# a central buurt, a buurt with withheld values and kiemen, a village
+DEMO_PROFILES = ["BU99990100", "BU99990500", "BU99990601"]
+ALPHEN_PROFILES = ["BU04840106", "BU04840305", "BU04849680"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["telefoon", "desktop"])
+@pytest.mark.parametrize("lab", ["demo", "alphen"])
+def test_every_page_type_is_clean_accessible_and_fits(browser, request, lab, viewport):
+    built = request.getfixturevalue(f"{lab}_lab")
+    pages = page_types(built.maps, DEMO_PROFILES if lab == "demo" else ALPHEN_PROFILES)
+    assert all(p.is_file() for p in pages)
+    problems = []
+    for path in pages:
+        opened = Opened(browser, path, viewport)
+        try:
+            opened.check_clean()
+            name = str(path.relative_to(built.maps))
+            if opened.scroll_width() > viewport["width"]:
+                problems.append(f"{name}: scrolls sideways ({opened.scroll_width()} px)")
+            problems += [f"{name} ({viewport['width']} px): {v}" for v in serious_violations(opened.page)]
+        finally:
+            opened.page.close()
+    assert problems == []
+
+
+@pytest.mark.parametrize("lab", ["demo", "alphen"])
+def test_no_page_scrolls_sideways_at_320_px(browser, request, lab):
+    built = request.getfixturevalue(f"{lab}_lab")
+    pages = all_pages(built.maps)
+    assert len([p for p in pages if p.parent.name == "buurten"]) >= 46
+    opened = Opened(browser, pages[0], NARROW)
+    wide = []
     try:
+        for path in pages:
+            opened.open(path)
+            if opened.scroll_width() > NARROW["width"]:
+                wide.append((str(path.relative_to(built.maps)), opened.scroll_width()))
         opened.check_clean()
-        if name not in ("index.html", "colofon.html"):
-            assert opened.page.locator("path.leaflet-interactive").count() == buurten  # one path per buurt
-            assert opened.page.locator(".legenda:not([hidden])").count() == 1
-        assert serious_violations(opened.page) == []
-        if name in ("index.html", "opgave_meer_groen.html", "opgave_gezond_en_veilig.html"):
-            ARTIFACTS.mkdir(exist_ok=True)
-            opened.page.screenshot(path=str(ARTIFACTS / f"{folder.parent.name}-{name}.png"), full_page=True)
     finally:
         opened.page.close()
+    assert wide == []
 
 
-@pytest.mark.parametrize("name", DEMO_PAGES)
-def test_demo_pages(browser, demo_lab, name):
-    check_page(browser, demo_lab.maps, name, buurten=46)
+def test_phone_map_takes_the_width_with_the_controls_below_and_zoom_allowed(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html", PHONE)
+    page = opened.page
+    try:
+        viewport = page.locator('meta[name="viewport"]').get_attribute("content")
+        assert "user-scalable" not in viewport and "maximum-scale" not in viewport  # pinch zoom allowed
+        kaart = page.locator("#kaart").bounding_box()
+        assert kaart["width"] >= 0.9 * PHONE["width"] and kaart["height"] >= 300
+        assert page.locator(".zijbalk").bounding_box()["y"] >= kaart["y"] + kaart["height"]  # legend below the map
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "telefoon-opgave.png"))
+        opened.check_clean()
+    finally:
+        page.close()
 
 
-@pytest.mark.parametrize("name", ALPHEN_PAGES)
-def test_alphen_pages(browser, alphen_lab, name):
-    check_page(browser, alphen_lab.maps, name, buurten=87)
+def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
+    page = opened.page
+    try:
+        assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Inzoomen"
+        assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Uitzoomen"
+        assert page.locator(".leaflet-control-layers-toggle").get_attribute("title") == "Achtergrondkaart en lagen"
+        scales = page.locator(".leaflet-control-scale-line")
+        assert scales.count() == 1 and re.fullmatch(r"\d+ k?m", scales.inner_text().strip())
+        page.wait_for_timeout(300)
+        assert opened.outside and all("achtergrondkaart/wmts/v2_0/grijs" in url for url in opened.outside)
+        page.locator("#kaart-melding").wait_for(state="visible", timeout=3000)  # says why the background is plain
+        assert "zonder-achtergrond" in page.locator("#kaart").get_attribute("class")
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        assert attribution.startswith("Leaflet | Kaartgegevens © Kadaster")
+        opened.outside.clear()
+        page.hover(".leaflet-control-layers")
+        page.get_by_label("OpenStreetMap").check()
+        page.wait_for_timeout(300)
+        assert opened.outside and all("tile.openstreetmap.org" in url for url in opened.outside)
+        backgrounds = page.evaluate(
+            "() => { let n = 0; OGW.map.eachLayer(l => { if (l instanceof L.TileLayer) n += 1; }); return n; }"
+        )
+        assert backgrounds == 1
+        opened.check_clean()
+    finally:
+        page.close()
+
+
+def test_search_finds_part_of_a_name_without_accents_by_keyboard(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
+    page = opened.page
+    try:
+        zoom_before = page.evaluate("OGW.map.getZoom()")
+        page.click("#zoek-buurt")
+        page.keyboard.type("bínn")  # part of the name, with an accent the name does not have
+        options = page.locator("#zoek-lijst [role=option]")
+        options.first.wait_for(state="visible", timeout=3000)
+        assert "Binnenstad" in options.first.inner_text()
+        assert page.locator("#zoek-buurt").get_attribute("aria-expanded") == "true"
+        page.keyboard.press("ArrowDown")
+        assert page.locator("#zoek-buurt").get_attribute("aria-activedescendant") == "zoek-optie-0"
+        page.keyboard.press("Enter")
+        assert "Ingezoomd op Binnenstad" in page.locator("#zoek-status").inner_text()
+        assert page.locator("#zoek-status a").get_attribute("href") == "buurten/BU99990100.html"
+        page.wait_for_function(f"OGW.map.getZoom() > {zoom_before}", timeout=3000)
+        page.fill("#zoek-buurt", "")
+        page.keyboard.type("0100")  # a code
+        assert "Binnenstad" in options.first.inner_text()
+        page.fill("#zoek-buurt", "")
+        page.keyboard.type("noord")  # a word inside names: Waardhoven-Noord, Noorderhof, ...
+        assert options.count() >= 3
+        index = (demo_lab.maps / "zoekindex.js").read_text(encoding="utf-8")
+        postcode, buurtcode = re.search(r'"(\d{4}[A-Z]{2})":"(BU\d{8})"', index).groups()
+        page.fill("#zoek-buurt", "")
+        page.keyboard.type(f"{postcode[:4]} {postcode[4:].lower()}")
+        assert "postcode in" in options.first.inner_text()
+        page.keyboard.press("Enter")
+        assert buurtcode in page.locator("#zoek-status a").get_attribute("href")
+        opened.check_clean()
+    finally:
+        page.close()
+
+
+def test_search_on_the_front_page_opens_the_buurtprofiel(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "index.html")
+    page = opened.page
+    try:
+        page.click("#zoek-buurt")
+        page.keyboard.type("kerkb")
+        page.locator("#zoek-lijst [role=option]").first.wait_for(state="visible", timeout=3000)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/buurten/BU99990102.html")
+        assert page.locator("h1").inner_text() == "Kerkbuurt"
+        opened.check_clean()
+    finally:
+        page.close()
+
+
+def test_click_on_the_map_leads_to_the_buurtprofiel_and_back(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
+    page = opened.page
+    try:
+        opened.page.evaluate("OGW.map.setZoom(OGW.map.getZoom() + 1)")  # buurten big enough to hit, not markers
+        popup = page.locator(".leaflet-popup-content a")
+        for i in range(20):
+            area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
+            if not area or area["width"] < 30:
+                continue
+            page.mouse.click(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+            if popup.count():
+                break
+        assert popup.count() == 1 and popup.inner_text().startswith("Buurtprofiel van ")
+        assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Sluiten"
+        name = popup.inner_text().removeprefix("Buurtprofiel van ")
+        popup.click()
+        page.wait_for_url("**/buurten/BU*.html")
+        assert page.locator("h1").inner_text() == name
+        page.go_back()
+        page.wait_for_url("**/opgave_meer_groen.html")
+        page.locator("path.leaflet-interactive").first.wait_for(state="attached")
+        page.go_forward()
+        page.locator("a[href$='opgave_meer_groen.html#" + page.url.rsplit("/", 1)[1][:-5] + "']").click()
+        page.locator(".leaflet-popup-content").wait_for(state="visible", timeout=3000)
+        assert name in page.locator(".leaflet-popup-content").inner_text()  # the map opens at that buurt
+        opened.check_clean()
+    finally:
+        page.close()
+
+
+def test_layers_tooltip_and_sorting(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
+    page = opened.page
+    try:
+        fills, prints = set(), set()
+        options = page.locator("#kaartlaag option")
+        for i in range(options.count()):
+            page.select_option("#kaartlaag", index=i)
+            fills.add(
+                tuple(
+                    page.locator("path.leaflet-interactive").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")
+                )
+            )
+            prints.add(
+                tuple(page.locator(".printkaart-svg path").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))"))
+            )
+            assert page.locator(f"[data-legenda='{options.nth(i).get_attribute('value')}']").is_visible()
+        assert len(fills) > 1 and len(prints) == len(fills)  # the print map follows the chosen layer
+        page.select_option("#kaartlaag", index=0)
+        tooltip = None
+        for i in range(12):  # the centre of a concave buurt's box may lie outside it, or under a marker
+            area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
+            page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+            page.wait_for_timeout(150)
+            tooltip = page.evaluate(TOOLTIP)
+            if tooltip is not None:
+                break
+        assert tooltip is not None
+        text = tooltip["text"]
+        assert re.search(r"Rang \d+ van \d+ .*\(1 = vraagt de meeste aandacht\)", text) and "van 100" in text
+        header = page.locator("#waarden th[data-kolom='2']")
+        header.locator("button").click()
+        assert header.get_attribute("aria-sort") == "ascending"
+        scores = page.locator("#waarden tbody tr td:nth-child(3)").evaluate_all(
+            "cells => cells.map(c => parseFloat(c.getAttribute('data-sort')))"
+        )
+        present = [s for s in scores if s == s]
+        assert present == sorted(present) and len(present) >= 40
+        opened.check_clean()
+    finally:
+        page.close()
 
 
 def test_tooltips_wrap_and_stay_inside_the_map(browser, demo_lab):
@@ -169,42 +370,36 @@ def test_tooltips_wrap_and_stay_inside_the_map(browser, demo_lab):
         page.close()
 
 
-def test_layers_tooltip_search_and_sorting(browser, demo_lab):
-    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
+def pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
+    """Width and height in points of every page of a PDF that Chromium wrote."""
+    boxes = re.findall(rb"/Type\s*/Page\b.*?/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf, flags=re.S)
+    return [(float(w), float(h)) for w, h in boxes]
+
+
+@pytest.mark.parametrize(
+    ("name", "picture", "most"),
+    [("opgave_meer_groen.html", ".printkaart-svg", 4), ("buurten/BU99990100.html", ".inzoom", 4)],
+)
+def test_pages_print_on_a4_with_the_map_and_without_controls(browser, demo_lab, name, picture, most):
+    opened = Opened(browser, demo_lab.maps / name)
     page = opened.page
     try:
-        fills = set()
-        options = page.locator("#kaartlaag option")
-        for i in range(options.count()):
-            page.select_option("#kaartlaag", index=i)
-            fills.add(
-                tuple(
-                    page.locator("path.leaflet-interactive").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))")
-                )
-            )
-            assert page.locator(f"[data-legenda='{options.nth(i).get_attribute('value')}']").is_visible()
-        assert len(fills) > 1
-        tooltip = page.locator(".leaflet-tooltip")
-        for i in range(12):  # the centre of a concave buurt's box may lie outside it, or under a marker
-            area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
-            page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
-            page.wait_for_timeout(150)
-            if tooltip.count() and tooltip.first.is_visible():
-                break
-        assert "BU9999" in tooltip.first.inner_text() and "Gemeente" in tooltip.first.inner_text()
-        zoom_before = page.evaluate("window[OGW.map].getZoom()")
-        page.fill("#zoek-buurt", "Kerkbuurt")
-        page.click("#zoek-knop")
-        assert "Kerkbuurt" in page.locator("#zoek-status").inner_text()
-        page.wait_for_function(f"window[OGW.map].getZoom() > {zoom_before}", timeout=3000)
-        header = page.locator("#waarden th[data-kolom='2']")
-        header.locator("button").click()
-        assert header.get_attribute("aria-sort") == "ascending"
-        scores = page.locator("#waarden tbody tr td:nth-child(3)").evaluate_all(
-            "cells => cells.map(c => parseFloat(c.getAttribute('data-sort')))"
-        )
-        present = [s for s in scores if s == s]
-        assert present == sorted(present)
+        page.emulate_media(media="print")
+        box = page.locator(picture).bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 150
+        assert box["y"] < 1000  # on the first sheet (A4 is about 1,050 CSS pixels tall inside the margins)
+        for control in (".zoeken", "#kaartlaag", ".leaflet-control-container", ".downloads", ".skip"):
+            hidden = page.locator(control)
+            assert hidden.count() == 0 or not hidden.first.is_visible(), control
+        if picture == ".printkaart-svg":
+            assert page.locator(".legenda:not([hidden])").is_visible() and page.locator("#waarden").is_visible()
+        assert "Bronnen:" in page.locator(".voet").inner_text()
+        pdf = page.pdf(format="A4", print_background=True)
+        sheets = pdf_pages(pdf)
+        assert 1 <= len(sheets) <= most, len(sheets)
+        assert all(abs(w - A4_POINTS[0]) < 1 and abs(h - A4_POINTS[1]) < 1 for w, h in sheets)  # A4 portrait
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"print-{name.replace('/', '-')}.pdf").write_bytes(pdf)
         opened.check_clean()
     finally:
         page.close()
@@ -212,41 +407,23 @@ def test_layers_tooltip_search_and_sorting(browser, demo_lab):
 
 def test_names_from_data_show_as_text_and_run_nothing(browser, tmp_path):
     attack = "<img src=x onerror=alert(1)></script><script>alert(2)</script>"
-    values = pd.DataFrame(
-        {
-            "buurtcode": ["BU00010001", "BU00010002"],
-            "buurtnaam": [attack, "Gewoon"],
-            "wijkcode": "WK000100",
-            "wijknaam": [attack, "Wijk"],
-            "waarde": [1.0, 2.0],
-            "status": "gepubliceerd",
-            "reden": [None, None],
-            "rang": [2, 1],
-            "percentiel": [0.0, 100.0],
-            "verschil": [None, None],
-            "vorig_jaar": [None, None],
-            "geometry_wkb": shapely.to_wkb([box(100000, 450000, 101000, 451000), box(101000, 450000, 102000, 451000)]),
-        }
-    )
-    indicator = Indicator.model_validate(
-        {
-            "id": "x",
-            "titel": "Test",
-            "eenheid": "aantal",
-            "beschrijving": attack,
-            "bron": {"uitgever": "t", "dataset": "t", "jaar": 2024, "licentie": "CC0"},
-            "formule": {"type": "kerncijfer", "kolom": "aantal_inwoners"},
-        }
-    )
-    copy_assets(tmp_path)
-    path = build_indicator_map(values, indicator, gemeentenaam="Test", gemeente_waarde=1.5, path=tmp_path / "x.html")
-    assert attack not in path.read_text(encoding="utf-8")
-    opened = Opened(browser, path)
+    config, catalogue, opgaven = tiny_project(tmp_path)
+    con = connect(":memory:")
+    write_tiny_tables(con, names=[attack, "Zuidoost", "Noordwest", "Noordoost"])
+    site = build_site(con, config=config, catalogue=catalogue, opgaven=opgaven, folder=tmp_path / "site").folder
+    con.close()
+    opened = Opened(browser, site / "opgave_groen.html")
+    page = opened.page
     try:
-        area = opened.page.locator("path.leaflet-interactive").first.bounding_box()
-        opened.page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
-        opened.page.locator(".leaflet-tooltip").wait_for(state="visible", timeout=3000)
-        assert "<img src=x onerror=alert(1)>" in opened.page.locator(".leaflet-tooltip").inner_text()
+        area = page.locator("path.leaflet-interactive").first.bounding_box()
+        page.mouse.move(area["x"] + area["width"] / 4, area["y"] + area["height"] / 4)
+        page.locator(".leaflet-tooltip").wait_for(state="visible", timeout=3000)
+        assert "<img src=x onerror=alert(1)>" in page.locator(".leaflet-tooltip").inner_text()
+        page.click("#zoek-buurt")
+        page.keyboard.type("img")
+        assert "<img src=x" in page.locator("#zoek-lijst [role=option]").first.inner_text()
+        opened.open(site / "buurten" / "BU00010001.html")
+        assert "<img src=x" in page.locator("h1").inner_text()
         opened.check_clean()
     finally:
-        opened.page.close()
+        page.close()

@@ -1,0 +1,234 @@
+"""Small static pictures drawn as inline SVG: choropleth thumbnails, locator maps and dot charts.
+
+They need no script, print sharply, weigh a few kilobytes, and carry a text alternative. Shapes are
+projected from EPSG:28992 (metres, north up) into a view box ``width`` units wide.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+CHART_WIDTH = 320
+CHART_HEIGHT = 58
+CHART_MARGIN = 12
+CHART_AXIS = 26
+MARK_COLOURS = {"buurt": "#b35900", "wijk": "#0b4f8a", "gemeente": "#1a1a1a", "nederland": "#1a1a1a"}
+
+
+@dataclass(frozen=True)
+class Projection:
+    """From EPSG:28992 metres to SVG units: x to the right, y down, one scale for both axes."""
+
+    minx: float
+    maxy: float
+    scale: float
+    width: int
+    height: int
+
+    @classmethod
+    def fit(cls, bounds: Sequence[float], width: int = 1000, margin: float = 0.02) -> Projection:
+        """Fit ``bounds`` (minx, miny, maxx, maxy) into ``width`` units with a margin."""
+        minx, miny, maxx, maxy = (float(b) for b in bounds)
+        pad = max(maxx - minx, maxy - miny, 1.0) * margin
+        minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+        scale = width / max(maxx - minx, 1.0)
+        return cls(minx, maxy, scale, width, max(1, round((maxy - miny) * scale)))
+
+    def project(self, coordinates: np.ndarray) -> np.ndarray:
+        """Rows of (x, y) in metres -> rows of (x, y) in view-box units, rounded to whole units."""
+        return np.rint(np.column_stack(((coordinates[:, 0] - self.minx), (self.maxy - coordinates[:, 1]))) * self.scale)
+
+    @property
+    def view_box(self) -> str:
+        """The ``viewBox`` attribute."""
+        return f"0 0 {self.width} {self.height}"
+
+
+def path_data(geometry: BaseGeometry | None, projection: Projection) -> str:
+    """SVG path data of a polygon or multipolygon (holes included; draw with ``fill-rule: evenodd``).
+
+    Relative moves after the first point keep the text short; rings that collapse to fewer than three
+    points at this scale are left out.
+    """
+    if geometry is None or geometry.is_empty:
+        return ""
+    parts = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type != "Polygon":
+            continue
+        for ring in [polygon.exterior, *polygon.interiors]:
+            points = projection.project(shapely.get_coordinates(ring))
+            keep = np.ones(len(points), dtype=bool)
+            keep[1:] = np.any(points[1:] != points[:-1], axis=1)
+            points = points[keep].astype(int)
+            if len(points) < 4:
+                continue
+            steps = np.diff(points[:-1], axis=0)
+            parts.append(f"M{points[0, 0]} {points[0, 1]}l" + " ".join(map(str, steps.ravel().tolist())) + "z")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One area on a static map."""
+
+    d: str
+    fill: str
+    stroke: str = "#ffffff"
+    stroke_width: float = 1.0
+    href: str | None = None
+    label: str | None = None
+    css_class: str | None = None
+
+
+def svg_map(
+    shapes: Sequence[Shape],
+    projection: Projection,
+    *,
+    label: str,
+    css_class: str = "kaartje",
+    extra: str = "",
+    links: bool = False,
+) -> str:
+    """Draw an inline SVG map of ``shapes``; ``label`` is its text alternative.
+
+    Without links the picture is one image (``role="img"``); with links each linked area is a
+    link named by its ``label`` and the picture is a group of them.
+    """
+    body = []
+    for shape in shapes:
+        klass = f' class="{shape.css_class}"' if shape.css_class else ""
+        path = (
+            f'<path d="{shape.d}" fill="{shape.fill}" stroke="{shape.stroke}" '
+            f'stroke-width="{shape.stroke_width:g}"{klass}/>'
+        )
+        if shape.href and links:
+            name = html.escape(shape.label or "", quote=True)
+            path = (
+                f'<a href="{html.escape(shape.href, quote=True)}" aria-label="{name}"><title>{name}</title>{path}</a>'
+            )
+        body.append(path)
+    return svg_picture(projection, "".join(body) + extra, label=label, css_class=css_class, group=links)
+
+
+def svg_picture(projection: Projection, body: str, *, label: str, css_class: str, group: bool = False) -> str:
+    """Wrap ``body`` in an ``<svg>``: one image with ``label`` as its text, or a group of links."""
+    role = "group" if group else "img"
+    return (
+        f'<svg class="{css_class}" viewBox="{projection.view_box}" role="{role}" '
+        f'aria-label="{html.escape(label, quote=True)}" fill-rule="evenodd" stroke-linejoin="round">{body}</svg>'
+    )
+
+
+def numbered_marker(x: float, y: float, number: int, *, radius: float) -> str:
+    """Draw a white disc with a dark number (a priority buurt on a thumbnail)."""
+    size = radius * 1.25
+    return (
+        f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{radius:.0f}" fill="#ffffff" stroke="#1a1a1a" '
+        f'stroke-width="{radius / 5:.1f}"/>'
+        f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size:.0f}" text-anchor="middle" dominant-baseline="central" '
+        f'fill="#1a1a1a" font-weight="700">{number}</text>'
+    )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A value placed on a dot chart: ``kind`` is buurt, wijk, gemeente or nederland."""
+
+    kind: str
+    value: float
+
+
+@dataclass(frozen=True)
+class DotScale:
+    """The horizontal scale of the dot charts of one indicator: fixed for every area, so that charts compare."""
+
+    lo: float
+    hi: float
+
+    @classmethod
+    def over(cls, values: Sequence[float]) -> DotScale:
+        """Span ``values`` (every value that may be drawn: all areas, gemeente, Netherlands)."""
+        present = [float(v) for v in values if v == v]
+        return cls(min(present), max(present)) if present else cls(0.0, 1.0)
+
+    def x(self, value: float) -> float:
+        """Position of ``value`` in the chart."""
+        inner = CHART_WIDTH - 2 * CHART_MARGIN
+        if self.hi == self.lo:
+            return CHART_MARGIN + inner / 2
+        return CHART_MARGIN + (value - self.lo) / (self.hi - self.lo) * inner
+
+    def background(self, values: Sequence[float], low: str, high: str) -> str:
+        """Draw the axis with a thin tick per area's value, and the lowest and highest value under its ends."""
+        axis = CHART_AXIS
+        parts = [
+            f'<line x1="{CHART_MARGIN}" y1="{axis}" x2="{CHART_WIDTH - CHART_MARGIN}" y2="{axis}" stroke="#767676"/>'
+        ]
+        ticks = "".join(f"M{self.x(float(v)):.1f} {axis - 7}v14" for v in values if v == v)
+        parts.append(f'<path d="{ticks}" stroke="#8c8c8c" stroke-width="1.2"/>')
+        parts.append(
+            f'<text x="{CHART_MARGIN}" y="{CHART_HEIGHT - 4}" font-size="12" fill="#404040">{html.escape(low)}</text>'
+        )
+        parts.append(
+            f'<text x="{CHART_WIDTH - CHART_MARGIN}" y="{CHART_HEIGHT - 4}" font-size="12" fill="#404040" '
+            f'text-anchor="end">{html.escape(high)}</text>'
+        )
+        return "".join(parts)
+
+
+def dot_chart(scale: DotScale, background: str, marks: Sequence[Mark], *, label: str) -> str:
+    """Draw a strip of every area's value (``background``, see :meth:`DotScale.background`) with marks on top.
+
+    Parameters
+    ----------
+    scale
+        The indicator's scale.
+    background
+        The axis and ticks of all areas.
+    marks
+        The values to mark: the area itself (a disc), its wijk (a diamond), the gemeente (a line) and
+        the Netherlands (a dashed line).
+    label
+        The text alternative: every marked value and the range, in words.
+    """
+    order = ("nederland", "gemeente", "wijk", "buurt")
+    drawn = "".join(
+        _mark(m.kind, scale.x(m.value), CHART_AXIS) for m in sorted(marks, key=lambda m: order.index(m.kind))
+    )
+    return (
+        f'<svg class="stip" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
+        f'aria-label="{html.escape(label, quote=True)}">{background}{drawn}</svg>'
+    )
+
+
+def _mark(kind: str, x: float, axis: float) -> str:
+    colour = MARK_COLOURS[kind]
+    if kind == "buurt":
+        return f'<circle cx="{x:.1f}" cy="{axis}" r="7.5" fill="{colour}" stroke="#ffffff" stroke-width="2"/>'
+    if kind == "wijk":
+        s = 7.5
+        return (
+            f'<path d="M{x:.1f} {axis - s}l{s} {s}l{-s} {s}l{-s} {-s}z" fill="{colour}" stroke="#ffffff" '
+            'stroke-width="1.5"/>'
+        )
+    dash = ' stroke-dasharray="3 2"' if kind == "nederland" else ""
+    return (
+        f'<line x1="{x:.1f}" y1="{axis - 15}" x2="{x:.1f}" y2="{axis + 15}" stroke="{colour}" stroke-width="2"{dash}/>'
+    )
+
+
+def legend_glyph(kind: str) -> str:
+    """Draw one mark kind small, for the legend above the dot charts (hidden from screen readers)."""
+    return (
+        f'<svg class="teken" viewBox="0 0 24 40" aria-hidden="true" focusable="false">{_mark(kind, 12, 20)}</svg>'
+        if kind != "andere"
+        else '<svg class="teken" viewBox="0 0 24 40" aria-hidden="true" focusable="false">'
+        '<line x1="12" y1="13" x2="12" y2="27" stroke="#8c8c8c" stroke-width="1.5"/></svg>'
+    )
