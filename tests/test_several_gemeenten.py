@@ -3,14 +3,19 @@ then the overview of all of them, from the shared national files in ../shared/da
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 import yaml
 
 from ogw_datalab.duckdb_connection import connect
+from pipelines.cli import worker_shares
 
-from .labs import PROJECT, Lab
+from .labs import PROJECT, Lab, table_fingerprints
 
 pytestmark = pytest.mark.e2e
 CODES = ["GM0233", "GM0243"]  # Ermelo and Harderwijk, neighbours in the Noord- en Oost-Gelderland files
@@ -90,3 +95,25 @@ def test_each_gemeente_is_compared_with_similar_buurten_elsewhere(region, shared
         hidden = compared.merge(withheld, on=["indicator", "buurtcode"])
         assert len(hidden) and hidden["waarde"].isna().all() and hidden["tekst"].isna().all()
 
+
+def test_two_workers_publish_exactly_what_one_does(region, tmp_path):
+    parallel = Lab(tmp_path, tmp_path / "regio.yaml")
+    shutil.copy(region.config, parallel.config)
+    run = parallel.run("build", "--workers", "2")
+    assert run.code == 0, run.out + run.err
+    assert "in 2 processes" in run.out
+    for code in CODES:
+        database = Path("data") / "gemeenten" / f"{code}.duckdb"
+        ours, theirs = (table_fingerprints(lab.folder / database) for lab in (parallel, region))
+        ours.pop("historie.jaargangen"), theirs.pop("historie.jaargangen")  # when and from which file it was built
+        assert ours == theirs
+        assert (parallel.maps / code / "index.html").read_bytes() == (region.maps / code / "index.html").read_bytes()
+    assert (parallel.maps / "kaart.html").is_file()
+
+
+def test_gemeenten_are_dealt_out_largest_first():
+    projects = [SimpleNamespace(gemeente=code, jaar=2015) for code in ("GM1", "GM2", "GM3", "GM4", "GM5")]
+    sizes = {"GM1": 10, "GM2": 50, "GM3": 30, "GM4": 40, "GM5": 20}
+    shares = worker_shares(projects, 2, sizes)
+    assert [[p.gemeente for p in share] for share in shares] == [["GM2", "GM5", "GM1"], ["GM4", "GM3"]]
+    assert len(worker_shares(projects, 9, sizes)) == 5  # never more workers than gemeenten
