@@ -29,7 +29,12 @@ SENSOR_RASTER_M = 100.0
 the home a citizen's sensor hangs at. Reference stations are public places and keep their position."""
 SOORT_TEXT = {"referentie": "meetstation", "laagkosten": "goedkope sensor", "alle": "sensor"}
 SERIES_TEXT = {"referentie": "meetstations", "laagkosten": "goedkope sensoren", "alle": "alle sensoren"}
-GROOTHEID_TEXT = {"NO2": "Stikstofdioxide (NO₂)", "PM25": "Fijnstof (PM2,5)", "PM10": "Fijnstof (PM10)"}
+GROOTHEID_TEXT = {
+    "NO2": "Stikstofdioxide (NO₂)",
+    "PM25": "Fijnstof (PM2,5)",
+    "PM10": "Fijnstof (PM10)",
+    "PM1": "Fijnstof (PM1)",
+}
 UNIT = "µg/m³"
 FLAG_WORDS = {
     "dubbel": "dubbel",
