@@ -19,7 +19,8 @@ from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
 
 INDICATORS = [
-    dg.AssetKey(["indicators", t]) for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten", "trends")
+    dg.AssetKey(["indicators", t])
+    for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten", "trends", "vergelijkbare_buurten")
 ]
 PAGE_COLUMNS = ["soort", "id", "titel", "pagina", "bytes"]
 
