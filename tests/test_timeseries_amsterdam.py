@@ -240,6 +240,8 @@ def test_point_layer_shows_each_sensor_where_it_stood_and_when(amsterdam):
     text = " ".join(colofon_tekst(config.tijdreeksen["lucht"], kwaliteit))
     assert "Van de 49.779 uurwaarden zijn er 37.720 gebruikt." in text
     assert "298 onder de ondergrens" in text and "3.102 dubbel aangeleverd" in text
+    assert "Verder 5.312 uurwaarden uit periodes waarin sensoren elders stonden, bijvoorbeeld naast" in text
+    assert "PM2,5 15 µg/m³" in text and "PM25" not in text
 
 
 def test_site_shows_every_buurt_month_sensor_and_check_of_the_real_data(amsterdam):
