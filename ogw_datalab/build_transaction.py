@@ -186,7 +186,8 @@ def publish_site(site: Path, maps: Path) -> None:
 
 def _keep_nested_sites(maps: Path, site: Path) -> list[str]:
     """Move the sites of other builds published inside ``maps`` (``maps/alphen/index.html``) into the new site;
-    return their names."""
+    return their names.
+    """
     if not maps.is_dir():
         return []
     moved = []

@@ -97,7 +97,8 @@ def score_buurten(published: pd.DataFrame, opgave: Opgave, catalogue: Catalogue)
 
 def score_opgaven(con: duckdb.DuckDBPyConnection, opgaven: list[Opgave], catalogue: Catalogue) -> dict[str, int]:
     """Write ``indicators.opgave_scores`` (every buurt), ``indicators.prioriteiten`` (the top per opgave) and
-    ``indicators.opgave_indicatoren_weggelaten`` (indicators left out of a score, with the reason)."""
+    ``indicators.opgave_indicatoren_weggelaten`` (indicators left out of a score, with the reason).
+    """
     published = con.execute("SELECT indicator, buurtcode, buurtnaam, waarde FROM indicators.publicatie_buurt").df()
     scores = pd.concat([score_buurten(published, opgave, catalogue) for opgave in opgaven], ignore_index=True)
     ranked = scores.dropna(subset=["score"]).sort_values(["opgave", "rang", "buurtcode"])

@@ -22,7 +22,8 @@ from .catalogue import Catalogue
 
 def compute_trends(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
     """Write ``indicators.trends``: per indicator and current buurt the change since the most recent earlier year
-    under ``jaren:`` that the history holds."""
+    under ``jaren:`` that the history holds.
+    """
     # Only a year still listed under jaren: counts; a year dropped from the configuration is ignored.
     previous = con.execute(
         "SELECT max(jaar) FROM historie.buurten WHERE jaar < ? AND list_contains(?, jaar)",

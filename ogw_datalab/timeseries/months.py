@@ -59,7 +59,8 @@ def month_of_key(key: str) -> str:
 
 def files_of_series(config: ProjectConfig) -> str:
     """A sha256 of the path, size and modification time of every file the time series read (sources, sensor
-    tables): cheap to compute each time a sensor looks, and it changes whenever a file does."""
+    tables): cheap to compute each time a sensor looks, and it changes whenever a file does.
+    """
     files: list[Path] = []
     for name, reeks in sorted(config.tijdreeksen.items()):
         for i, bron in enumerate(reeks.bronnen):
