@@ -162,7 +162,7 @@ class SiteData:
         }
 
     def similar_features(self) -> list[str]:
-        """The structure features the similar buurten were chosen on, in Dutch words."""
+        """Return the structure features the similar buurten were chosen on, in Dutch words."""
         if self.vergelijkbaar is None:
             return []
         return [FEATURES[k].beschrijving if k in FEATURES else str(k) for k in self.vergelijkbaar.kenmerken]
