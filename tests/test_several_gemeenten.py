@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.readers.read_areas import read_cbs_areas
 from pipelines.cli import worker_shares
 
 from .labs import REGION_SAMPLE, Lab, region_config, table_fingerprints
@@ -100,3 +101,16 @@ def test_gemeenten_are_dealt_out_largest_first():
     shares = worker_shares(projects, 2, sizes)
     assert [[p.gemeente for p in share] for share in shares] == [["GM2", "GM5", "GM1"], ["GM4", "GM3"]]
     assert len(worker_shares(projects, 9, sizes)) == 5  # never more workers than gemeenten
+
+
+def test_each_gemeente_publishes_the_inhabitants_of_its_buurten_in_the_merged_files(region, shared_data):
+    """The published gemeente total equals the sum of the CBS buurt values, each buurt once (PROVENANCE.md rules)."""
+    areas = read_cbs_areas(shared_data / "cbs_wijkbuurtkaart_2015_*/**/buurt.geojson").frame
+    expected = areas[areas["AANT_INW"] >= 0].groupby("GM_CODE")["AANT_INW"].sum()
+    for code in REGION_SAMPLE:
+        con = connect(region.folder / "data" / "gemeenten" / f"{code}.duckdb", read_only=True)
+        published = con.execute(
+            "SELECT waarde, status FROM indicators.publicatie_gemeente WHERE indicator = 'inwoners'"
+        ).fetchone()
+        con.close()
+        assert published == (expected[code], "gepubliceerd"), code
