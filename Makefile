@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
-		-r requirements.lock -e '.[dev]'
+		-r requirements.lock -e '.[dev,celery]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
@@ -41,7 +41,7 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra celery -o requirements.lock
 
 clean:
 	rm -rf data/demo data/demo_2023 data/jaren data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \
