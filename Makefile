@@ -10,7 +10,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
 
-.PHONY: demo test dev lint lock clean benchmark benchmark-quick
+.PHONY: demo test dev lint lock clean benchmark benchmark-quick benchmark-scale
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with 
 
 benchmark: $(INSTALLED)  # about 17 CPU-minutes; exits 1 when a method fails or differs, 2 when a target is missed
 	$(BIN)/python -m benchmarks.run_benchmarks
+	$(MAKE) benchmark-scale
+
+SIZES ?= 1,10,50,all
+benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015.yaml from scratch; exits 1 when one fails
+	env -u DAGSTER_HOME $(BIN)/python -m benchmarks.scale --sizes $(SIZES)
 
 benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compared, targets not judged
 	$(BIN)/python -m benchmarks.run_benchmarks --quick
