@@ -29,7 +29,7 @@ dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with 
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
-benchmark: $(INSTALLED)  # about 17 CPU-minutes; exits 1 when a method fails or differs, 2 when a target is missed
+benchmark: $(INSTALLED)  # spatial: about 17 CPU-minutes, exits 1 when a method fails or differs, 2 when a target is missed; then scale
 	$(BIN)/python -m benchmarks.run_benchmarks
 	$(MAKE) benchmark-scale
 
