@@ -30,8 +30,7 @@ dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with 
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 benchmark: $(INSTALLED)  # spatial: about 17 CPU-minutes, exits 1 when a method fails or differs, 2 when a target is missed; then scale
-	$(BIN)/python -m benchmarks.run_benchmarks
-	$(MAKE) benchmark-scale
+	$(BIN)/python -m benchmarks.run_benchmarks; spatial=$$?; $(MAKE) benchmark-scale || exit $$?; exit $$spatial
 
 SIZES ?= 1,10,50,all
 benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015.yaml from scratch; exits 1 when one fails
