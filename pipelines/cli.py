@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -27,6 +29,7 @@ from ogw_datalab.encryption import rotate_database_key
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.files import file_hash
+from ogw_datalab.gemeenten import read_configured_areas
 from ogw_datalab.inbox import archived_versions, restore_partner_file
 from ogw_datalab.indicators.history import recorded_build
 from ogw_datalab.inspect_sources import inspect_configured_files
@@ -55,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name, help=text)
         command.add_argument("--config", required=True, type=Path, help="project configuration file (YAML)")
         command.add_argument("--debug", action="store_true", help="print tracebacks of failures")
+        if name == "build":
+            command.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="with several gemeenten: build this many at once, each in its own process (at most the number "
+                "of cores is useful; every worker holds the shared area files in memory)",
+            )
         if name == "fetch":
             command.add_argument("--refresh", action="store_true", help="download again even when cached")
         if name == "restore":
@@ -95,6 +106,11 @@ def run_command(args: argparse.Namespace) -> int:
             print(FAILED, file=sys.stderr)
         return 2
     if args.command == "build":
+        if args.workers < 1:
+            print("ogw-datalab: --workers must be 1 or more", file=sys.stderr)
+            return 2
+        if args.workers > 1 and isinstance(config, GemeentenConfig):
+            return build_in_parallel(config, projects, workers=args.workers, debug=args.debug)
         return build(config, projects, debug=args.debug)
     print(f"configuration OK: {config.config_file}")
     return 0
@@ -188,31 +204,103 @@ def build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, d
     """Build the earlier years that are missing or whose configuration changed, then the current year; with several
     gemeenten, every gemeente (one failing does not stop the others), then the overview."""
     started = time.perf_counter()
-    several = isinstance(config, GemeentenConfig)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    failed = []
-    with instance:
+    with _instance() as instance:
         sync_partitions(config, instance)
-        for project in projects:
-            name = f"{project.config.gemeente.naam} ({project.gemeente}) {project.jaar}"
-            published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
-            if project.jaar != config.jaar and published == project.fingerprint:
-                print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
-                continue
-            try:
-                if not several:  # several gemeenten share their files, checked once before
-                    check_files(project.config)
-            except ConfigError as error:
-                print(f"ogw-datalab: {error}\n{FAILED}", file=sys.stderr)
-                return 2
-            print(f"ogw-datalab: building {name} from {project.config.config_file}", flush=True)
-            if not run_build(instance, config, project, debug=debug, quiet=several):
-                print(FAILED if not several else f"{name}: {FAILED}", file=sys.stderr)
-                if not several:
-                    return 1
-                failed.append(name)
+        outcome = build_projects(instance, config, projects, debug=debug)
+        if isinstance(outcome, int):
+            return outcome
+        failed = outcome
         if isinstance(config, GemeentenConfig) and not run_overview(instance, config, debug=debug):
             failed.append("the overview")
+    return _finish(config, started, failed)
+
+
+def build_in_parallel(config: GemeentenConfig, projects: list[Project], *, workers: int, debug: bool) -> int:
+    """Build the gemeenten in ``workers`` processes at once (each a share of them, largest first, in turn), then
+    the overview here.
+
+    Each worker runs the same ``build`` job of the one graph, on the same Dagster instance (``DAGSTER_HOME``) or
+    an ephemeral one of its own; per-process caches (the area files, the spatial extension's check) are filled
+    once per worker. A gemeente's earlier years stay in the same worker, before its current year.
+    """
+    started = time.perf_counter()
+    table = read_configured_areas(config).gemeenten
+    sizes = {str(code): int(n) for code, n in zip(table["gemeentecode"], table["aantal"], strict=True)}
+    shares = worker_shares(projects, workers, sizes)
+    print(f"ogw-datalab: building {len({p.gemeente for p in projects})} gemeenten in {len(shares)} processes")
+    failed: list[str] = []
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no Dagster state forked mid-run
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+        keys = [[(p.gemeente, p.jaar) for p in share] for share in shares]
+        for result in pool.map(_build_share, [str(config.config_file)] * len(keys), keys, [debug] * len(keys)):
+            failed.extend(result)
+    with _instance() as instance:
+        sync_partitions(config, instance)
+        if not run_overview(instance, config, debug=debug):
+            failed.append("the overview")
+    return _finish(config, started, failed)
+
+
+def worker_shares(projects: list[Project], workers: int, sizes: dict[str, int]) -> list[list[Project]]:
+    """Deal the gemeenten out to ``workers`` shares, largest first (``sizes``: buurten per gemeentecode), each to the
+    share with the fewest buurten so far, so that the shares weigh about the same; every build of one gemeente
+    (earlier years first) goes to one share."""
+    by_gemeente: dict[str, list[Project]] = {}
+    for project in projects:
+        by_gemeente.setdefault(project.gemeente, []).append(project)
+    order = sorted(by_gemeente, key=lambda code: (-sizes.get(code, 0), code))
+    shares: list[list[Project]] = [[] for _ in range(min(workers, len(order)))]
+    weights = [0] * len(shares)
+    for code in order:
+        lightest = weights.index(min(weights))
+        shares[lightest].extend(by_gemeente[code])
+        weights[lightest] += sizes.get(code, 0)
+    return shares
+
+
+def _build_share(config_file: str, keys: list[tuple[str, int]], debug: bool) -> list[str]:
+    """In a worker process: build the partitions ``keys`` of the configuration in turn; return the failed ones."""
+    config = load_configuration(Path(config_file), check_files=False)
+    projects = [project_for(config, gemeente, jaar) for gemeente, jaar in keys]
+    with _instance() as instance:
+        sync_partitions(config, instance)
+        outcome = build_projects(instance, config, projects, debug=debug)
+    return outcome if isinstance(outcome, list) else [f"{p.gemeente} {p.jaar}" for p in projects]
+
+
+def build_projects(
+    instance: dg.DagsterInstance, config: ProjectConfig | GemeentenConfig, projects: list[Project], *, debug: bool
+) -> list[str] | int:
+    """Build ``projects`` in turn; return the names of the failed builds, or an exit code when a single gemeente
+    failed (its files unreadable: 2, its build: 1)."""
+    several = isinstance(config, GemeentenConfig)
+    failed = []
+    for project in projects:
+        name = f"{project.config.gemeente.naam} ({project.gemeente}) {project.jaar}"
+        published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
+        if project.jaar != config.jaar and published == project.fingerprint:
+            print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
+            continue
+        try:
+            if not several:  # several gemeenten share their files, checked once before
+                check_files(project.config)
+        except ConfigError as error:
+            print(f"ogw-datalab: {error}\n{FAILED}", file=sys.stderr)
+            return 2
+        print(f"ogw-datalab: building {name} from {project.config.config_file}", flush=True)
+        if not run_build(instance, config, project, debug=debug, quiet=several):
+            print(FAILED if not several else f"{name}: {FAILED}", file=sys.stderr)
+            if not several:
+                return 1
+            failed.append(name)
+    return failed
+
+
+def _instance() -> dg.DagsterInstance:
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def _finish(config: ProjectConfig | GemeentenConfig, started: float, failed: list[str]) -> int:
     print(f"done in {time.perf_counter() - started:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
     print(f"maps: {config.output.maps / 'index.html'}")
     return 1 if failed else 0
@@ -221,6 +309,7 @@ def build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, d
 def run_overview(instance: dg.DagsterInstance, config: GemeentenConfig, *, debug: bool) -> bool:
     """Run the ``overview`` job: the regional or national site from what the gemeenten published."""
     print("ogw-datalab: building the overview of all gemeenten", flush=True)
+    os.environ[CONFIG_ENV_VAR] = str(config.config_file)  # the resource of the one graph reads it
     result = dg.execute_job(
         dg.reconstructable(overview_job), instance=instance, run_config=RUN_CONFIG, raise_on_error=False
     )

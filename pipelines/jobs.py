@@ -16,10 +16,11 @@ from .resources import DataLabResource
 PARTNERS = dg.AssetKey(["raw", "partners"])
 TRENDS = dg.AssetKey(["indicators", "trends"])
 OVERVIEW = dg.AssetKey(["maps", "overzicht"])
+MONTH = dg.AssetKey(["tijdreeksen", "maand"])
 
 build = dg.define_asset_job(
     "build",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(OVERVIEW),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(OVERVIEW, MONTH),
     description="Build one gemeente in one year, from source files to site, and publish database and site together.",
 )
 partner_update = dg.define_asset_job(
@@ -31,6 +32,11 @@ overview = dg.define_asset_job(
     "overview",
     selection=dg.AssetSelection.assets(OVERVIEW),
     description="The overview of a configuration of several gemeenten, from what their builds published.",
+)
+timeseries_month = dg.define_asset_job(
+    "timeseries_month",
+    selection=dg.AssetSelection.assets(MONTH),
+    description="One month of a gemeente's sensor time series, computed and stored on its own (gemeente × maand).",
 )
 trends_update = dg.define_asset_job(
     "trends_update",
@@ -70,4 +76,4 @@ def retention():
     delete_expired_partner_data()
 
 
-all_jobs: list = [build, partner_update, trends_update, overview, fetch, retention]
+all_jobs: list = [build, partner_update, trends_update, overview, timeseries_month, fetch, retention]

@@ -1,9 +1,10 @@
-"""The one partitioning of the graph: gemeente × jaar.
+"""The partitioning of the graph: gemeente × jaar for the builds, gemeente × maand for sensor time series.
 
 Both dimensions are dynamic: the configuration decides which gemeenten and years exist, and
 :func:`sync_requests` (used by the command line and the sensor) keeps them equal to it. A
 single-gemeente configuration is a graph with one gemeente partition; each year under ``jaren:``
-is one more jaar partition beside the current one.
+is one more jaar partition beside the current one. The months of the time series (``tijdreeksen/maand``)
+are a time window per calendar month beside the same gemeente dimension.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ JAAR = "jaar"
 GEMEENTEN = dg.DynamicPartitionsDefinition(name=GEMEENTE)
 JAREN = dg.DynamicPartitionsDefinition(name=JAAR)
 GEMEENTE_JAAR = dg.MultiPartitionsDefinition({GEMEENTE: GEMEENTEN, JAAR: JAREN})
+MAAND = "maand"
+# Sensor networks in the shared data go back to 2016; earlier months are simply empty.
+MAANDEN = dg.MonthlyPartitionsDefinition(start_date="2015-01-01", timezone="Europe/Amsterdam")
+GEMEENTE_MAAND = dg.MultiPartitionsDefinition({GEMEENTE: GEMEENTEN, MAAND: MAANDEN})
+
+
+def month_partition_key(gemeente: str, maand: str) -> dg.MultiPartitionKey:
+    """The key of one gemeente's month, e.g. ``GM0363|2016-06-01`` (``maand`` as ``2016-06`` or ``2016-06-01``)."""
+    return dg.MultiPartitionKey({GEMEENTE: gemeente, MAAND: f"{maand[:7]}-01"})
 
 
 def partition_key(gemeente: str, jaar: int) -> dg.MultiPartitionKey:

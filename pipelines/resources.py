@@ -19,9 +19,9 @@ from pydantic import PrivateAttr
 from ogw_datalab.build_transaction import BuildTransaction, open_working
 from ogw_datalab.config import GemeentenConfig, ProjectConfig, load_configuration
 from ogw_datalab.encryption import database_key
-from ogw_datalab.project import Project, project_for
+from ogw_datalab.project import Project, builds_of, project_for
 
-from .partitions import GEMEENTE, JAAR
+from .partitions import GEMEENTE, JAAR, MAAND
 
 CONFIG_ENV_VAR = "OGW_DATALAB_CONFIG"
 SITE = dg.AssetKey(["maps", "site"])
@@ -34,6 +34,7 @@ class DataLabResource(dg.ConfigurableResource):
     _config: ProjectConfig | GemeentenConfig | None = PrivateAttr(default=None)
     _project: Project | None = PrivateAttr(default=None)
     _build: BuildTransaction | None = PrivateAttr(default=None)
+    _maand: str | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Parse the configuration once; in a partitioned run, resolve its project and start the build."""
@@ -42,6 +43,11 @@ class DataLabResource(dg.ConfigurableResource):
         tags = run.tags if run is not None else {}
         if f"dagster/partition/{GEMEENTE}" not in tags:
             return  # sensors, the fetch job: no build
+        if f"dagster/partition/{MAAND}" in tags:  # a month of the time series: the gemeente's current year, no build
+            gemeente = tags[f"dagster/partition/{GEMEENTE}"]
+            jaar = max(y for g, y in builds_of(self._config) if g == gemeente)
+            self._project, self._maand = project_for(self._config, gemeente, jaar), tags[f"dagster/partition/{MAAND}"]
+            return
         self._project = project_for(
             self._config, tags[f"dagster/partition/{GEMEENTE}"], int(tags[f"dagster/partition/{JAAR}"])
         )
@@ -77,6 +83,13 @@ class DataLabResource(dg.ConfigurableResource):
         if self._project is None:
             raise RuntimeError("this run has no gemeente/jaar partition; choose one (e.g. GM0484|2024)")
         return self._project
+
+    @property
+    def maand(self) -> str:
+        """The run's month of the time series (``2016-06-01``)."""
+        if self._maand is None:
+            raise RuntimeError("this run has no gemeente/maand partition; choose one (e.g. GM0363|2016-06-01)")
+        return self._maand
 
     @property
     def build(self) -> BuildTransaction:

@@ -11,9 +11,10 @@ from ogw_datalab.config import ConfigError, ProjectConfig, configuration_fingerp
 from ogw_datalab.inbox import inbox_cursor, log_lines, process_inbox, read_inbox_cursor
 from ogw_datalab.indicators.history import recorded_build
 from ogw_datalab.project import builds_of, project_for
+from ogw_datalab.timeseries.months import files_of_series, months_to_compute
 
-from .jobs import build, partner_update, trends_update
-from .partitions import parse_partition_key, partition_key, sync_requests
+from .jobs import build, partner_update, timeseries_month, trends_update
+from .partitions import month_partition_key, parse_partition_key, partition_key, sync_requests
 from .resources import SITE, DataLabResource
 
 
@@ -108,4 +109,39 @@ def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabRe
     )
 
 
-all_sensors = [builds_follow_configuration, trends_follow_earlier_years, partner_inbox_sensor]
+@dg.sensor(
+    jobs=[timeseries_month, build],
+    minimum_interval_seconds=600,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Late sensor data: when a time-series file changes (a re-sent day, a period marked untrusted), "
+    "compute again only the months whose checked values changed (and months never computed), then republish the "
+    "gemeente's current year so that its charts follow.",
+)
+def late_sensor_data(context: dg.SensorEvaluationContext, datalab: DataLabResource):
+    config = datalab.config
+    seen: dict[str, dict] = json.loads(context.cursor or "{}")
+    runs = []
+    for gemeente, jaar in builds_of(config):
+        if jaar != config.jaar:
+            continue
+        project = project_for(config, gemeente, jaar)
+        if not project.config.tijdreeksen or not project.database.is_file():
+            continue  # nothing to watch, or the first build (which computes every month) has not run yet
+        before = seen.get(gemeente, {})
+        files = files_of_series(project.config)
+        if files == before.get("bestanden"):
+            continue
+        months, changed = months_to_compute(project.config, before.get("maanden", {}))
+        seen[gemeente] = {"bestanden": files, "maanden": months}
+        for month in changed:
+            key = str(month_partition_key(gemeente, month))
+            runs.append(dg.RunRequest(job_name="timeseries_month", run_key=f"{key}:{months[month]}", partition_key=key))
+        if changed and before:  # the first look only fills the months in; the build has the same figures
+            runs.append(
+                dg.RunRequest(job_name="build", partition_key=str(partition_key(gemeente, jaar)), tags={"late": "1"})
+            )
+    context.update_cursor(json.dumps(seen, sort_keys=True))
+    return runs or dg.SkipReason("no time-series file changed the values of any month")
+
+
+all_sensors = [builds_follow_configuration, trends_follow_earlier_years, partner_inbox_sensor, late_sensor_data]

@@ -3,6 +3,9 @@ tests of the site that need exact, known values: build_site reads only these tab
 
     BU00010101 Noordwest | BU00010102 Noordoost     (wijk WK000101 "Boven")
     BU00010001 Zuidwest  | BU00010002 Zuidoost      (wijk WK000100 "Onder")
+
+Optionally (``tijdreeks=True``) a sensor time series built by the library from a tiny CSV (see
+:func:`write_tijdreeks`), and (``vergelijkbaar=True``) the similar-buurten tables (:func:`write_similar_tables`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from shapely.geometry import Point, box
 from ogw_datalab.config import ProjectConfig
 from ogw_datalab.indicators.catalogue import Catalogue
 from ogw_datalab.indicators.opgaven import Opgave
+from ogw_datalab.indicators.similar_buurten import compare_with_similar
 from ogw_datalab.storage import write_frame
+from ogw_datalab.timeseries.aggregate import aggregate_tijdreeks
+from ogw_datalab.timeseries.stage import stage_tijdreeks
 
 RD = "EPSG:28992"
 X0, Y0 = 100_000, 450_000
@@ -34,10 +40,69 @@ GROEN = [
 LOCATIES = [1.0, 2.0, 0.0, None]
 
 
-def tiny_project(folder: Path) -> tuple[ProjectConfig, Catalogue, list[Opgave]]:
-    """The configuration, catalogue and opgaven that go with :func:`write_tiny_tables`."""
+# The sensors of the tijdreeks 'lucht' (RD offsets from X0, Y0): a low-cost sensor in Zuidwest, a reference
+# station in Zuidoost, 500 m below Noordoost (which takes it as its nearest sensor; Noordwest is 600 m and more
+# from both, beyond NEAREST_M).
+SENSORS = {"laag1": (300, 400), "ref": (1500, 500)}
+NEAREST_M = 550
+
+
+def tiny_project(
+    folder: Path, *, tijdreeks: bool = False, vergelijkbaar: bool = False
+) -> tuple[ProjectConfig, Catalogue, list[Opgave]]:
+    """The configuration, catalogue and opgaven that go with :func:`write_tiny_tables`.
+
+    With ``tijdreeks`` also the tijdreeks 'lucht' and the indicator 'no2_gemiddelde' computed from it (tables:
+    :func:`write_tijdreeks`); with ``vergelijkbaar`` the search for similar buurten (:func:`write_similar_tables`).
+    """
+    extra: dict = {}
+    if tijdreeks:
+        extra["tijdreeksen"] = {
+            "lucht": {
+                "sensoren": {
+                    "path": str(folder / "sensoren.csv"),
+                    "columns": {"sensor": "id"},
+                    "x": "x",
+                    "y": "y",
+                    "crs": "EPSG:28992",
+                },
+                "bronnen": [
+                    {
+                        "kind": "long",
+                        "path": str(folder / "metingen.csv"),
+                        "tijd": {"zone": "UTC"},
+                        "columns": {
+                            "sensor": "sensor",
+                            "grootheid": "grootheid",
+                            "waarde": "waarde",
+                            "eenheid": "eenheid",
+                        },
+                    }
+                ],
+                "soorten": {"referentie": ["ref"]},
+                "fasen": [
+                    {
+                        "naam": "kalibratie",
+                        "sensoren": ["laag1"],
+                        "van": "2016-06-01",
+                        "tot": "2016-06-05",
+                        "locatie": "ref",
+                        "meetellen": False,
+                    }
+                ],
+                "kwaliteit": {"opwarmen_uren": 0, "uitschieters": None, "ondergrens": {"NO2": 0}},
+                "aggregatie": {"dichtstbijzijnde_m": NEAREST_M},
+            }
+        }
+    if vergelijkbaar:
+        extra["vergelijkbare_buurten"] = {
+            "kenmerken": ["bevolkingsdichtheid", "aandeel_65plus"],
+            "aantal": 3,
+            "min_met_waarde": 2,
+        }
     config = ProjectConfig.model_validate(
         {
+            **extra,
             "gemeente": {"code": "GM0001", "naam": "Klein<dorp>"},
             "jaar": 2024,
             "sources": {
@@ -81,6 +146,7 @@ def tiny_project(folder: Path) -> tuple[ProjectConfig, Catalogue, list[Opgave]]:
                     "richting": "hoger_is_beter",
                     "decimalen": 0,
                 },
+                *([NO2_INDICATOR | {"bron": bron}] if tijdreeks else []),
             ]
         }
     )
@@ -97,6 +163,24 @@ def tiny_project(folder: Path) -> tuple[ProjectConfig, Catalogue, list[Opgave]]:
         }
     )
     return config, catalogue, [opgave]
+
+
+NO2_INDICATOR = {
+    "id": "no2_gemiddelde",
+    "titel": "NO2 op straat",
+    "eenheid": "µg/m³",
+    "beschrijving": "Gemiddelde NO2 van de goedkope sensoren.",
+    "formule": {
+        "type": "tijdreeks_gemiddelde",
+        "tijdreeks": "lucht",
+        "grootheid": "NO2",
+        "soort": "laagkosten",
+        "maand_van": "2016-06",
+        "maand_tot": "2016-07",
+    },
+    "richting": "lager_is_beter",
+    "decimalen": 1,
+}
 
 
 def write_tiny_tables(con, names: list[str] | None = None) -> None:
@@ -193,3 +277,94 @@ def write_tiny_tables(con, names: list[str] | None = None) -> None:
         crs=RD,
     )
     write_frame(con, "staging", "layer_initiatieven", kiemen)
+
+
+def local_hours(month: str) -> pd.DatetimeIndex:
+    """Every hour of a local month (Europe/Amsterdam), in UTC."""
+    start = pd.Timestamp(f"{month}-01").tz_localize("Europe/Amsterdam")
+    end = (pd.Timestamp(f"{month}-01") + pd.offsets.MonthBegin(1)).tz_localize("Europe/Amsterdam")
+    return pd.date_range(start, end, freq="h", inclusive="left").tz_convert("UTC")
+
+
+def write_tijdreeks(con, config: ProjectConfig, folder: Path) -> None:
+    """Write the sensor files of 'lucht', stage and aggregate them with the library, and publish 'no2_gemiddelde'.
+
+    Known answers (local months): laag1 (Zuidwest) NO2 20 in June (its first five days beside 'ref', not
+    counted) and 30 in July (one hour of -5 below the floor left out), PM2.5 12 in July; ref (Zuidoost) NO2 40 in
+    June and only 100 hours in July (too few: no figure). Noordoost takes ref, 500 m away, as its nearest sensor.
+    """
+    lines = ["id,x,y"] + [f"{s},{X0 + x},{Y0 + y}" for s, (x, y) in SENSORS.items()]
+    (folder / "sensoren.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = ["sensor,tijd,grootheid,waarde,eenheid"]
+    for month, value in (("2016-06", 20), ("2016-07", 30)):
+        for i, hour in enumerate(local_hours(month)):
+            stamp = hour.strftime("%Y-%m-%dT%H:%M:%SZ")
+            rows.append(f"laag1,{stamp},NO2,{-5 if (month, i) == ('2016-07', 10) else value},ug/m3")
+            if month == "2016-07":
+                rows.append(f"laag1,{stamp},PM25,12,ug/m3")
+            if month == "2016-06" or i < 100:
+                rows.append(f"ref,{stamp},NO2,40,ug/m3")
+    (folder / "metingen.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stage_tijdreeks(con, config, "lucht")
+    aggregate_tijdreeks(con, config, "lucht", ("buurt", "wijk", "gemeente"))
+    published = con.execute("SELECT * FROM indicators.publicatie_buurt").df()
+    no2 = pd.DataFrame(
+        {
+            "indicator": "no2_gemiddelde",
+            "buurtcode": CODES,
+            "buurtnaam": NAMES,
+            "wijkcode": WIJK_OF,
+            "waarde": [(600 * 20 + 743 * 30) / 1343, None, None, None],
+            "status": ["gepubliceerd", "geen waarde", "geen waarde", "geen waarde"],
+            "reden": [None, "geen sensor", "geen sensor", "geen sensor"],
+        }
+    )
+    write_frame(con, "indicators", "publicatie_buurt", pd.concat([published, no2], ignore_index=True))
+    compared = con.execute("SELECT * FROM indicators.vergelijking_buurt").df()
+    extra = no2[["indicator", "buurtcode", "waarde", "status", "reden"]].assign(rang=None, percentiel=None)
+    write_frame(con, "indicators", "vergelijking_buurt", pd.concat([compared, extra], ignore_index=True))
+
+
+SIMILAR_COLUMNS = ["buurtcode", "rang", "vergelijkbare_buurtcode", "vergelijkbare_buurtnaam", "gemeentenaam", "afstand"]
+# Zuidwest is like two buurten elsewhere and its neighbour Zuidoost; Zuidoost like three elsewhere; the
+# north has too few inhabitants to be compared.
+SIMILAR = [
+    ("BU00010001", 1, "BU03630001", "Burgwallen", "Amsterdam", 0.4),
+    ("BU00010001", 2, "BU00010002", "Zuidoost", "Klein<dorp>", 0.7),
+    ("BU00010001", 3, "BU05990001", "Stadsdriehoek <b>", "Rotterdam", 0.9),
+    ("BU00010002", 1, "BU03630001", "Burgwallen", "Amsterdam", 0.5),
+    ("BU00010002", 2, "BU05990001", "Stadsdriehoek <b>", "Rotterdam", 0.6),
+    ("BU00010002", 3, "BU05180001", "Centrum", "'s-Gravenhage", 0.8),
+]
+# Published values of the similar buurten elsewhere (groen_pct, locaties).
+ELSEWHERE = {"BU03630001": (10.0, 5.0), "BU05990001": (11.0, 6.0), "BU05180001": (None, 4.0)}
+
+
+def write_similar_tables(con, *, filled: bool = True) -> pd.DataFrame:
+    """Write indicators.vergelijkbare_buurten and .vergelijking_vergelijkbaar, as the lead's asset does.
+
+    Empty (``filled=False``, the tables of a configuration without ``vergelijkbare_buurten``) or filled from
+    :data:`SIMILAR` with :func:`compare_with_similar` on the published values (withheld ones left out). Returns
+    the comparison table.
+    """
+    pairs = pd.DataFrame(SIMILAR if filled else [], columns=SIMILAR_COLUMNS).astype({"rang": "int64"})
+    pairs["afstand"] = pairs["afstand"].astype(float)
+    published = con.execute(
+        "SELECT indicator, buurtcode, waarde FROM indicators.publicatie_buurt WHERE status = 'gepubliceerd'"
+    ).df()
+    others = [
+        (indicator, code, value)
+        for code, values in ELSEWHERE.items()
+        for indicator, value in zip(("groen_pct", "locaties"), values, strict=True)
+    ]
+    values = pd.concat([published, pd.DataFrame(others, columns=["indicator", "buurtcode", "waarde"])])
+    compared = compare_with_similar(pairs, values, min_met_waarde=2)
+    compared = compared[compared["buurtcode"].str.startswith("BU0001")].reset_index(drop=True)
+    compared["mediaan_vergelijkbaar"] = compared["mediaan_vergelijkbaar"].astype(float)
+    compared["waarde"] = compared["waarde"].astype(float)
+    compared["vergelijkbaar_met_waarde"] = compared["vergelijkbaar_met_waarde"].astype("int64")
+    compared["tekst"] = compared["tekst"].astype("string")
+    compared["reden"] = compared["reden"].astype("string")
+    write_frame(con, "indicators", "vergelijkbare_buurten", pairs)
+    write_frame(con, "indicators", "vergelijking_vergelijkbaar", compared)
+    return compared

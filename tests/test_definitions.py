@@ -13,7 +13,7 @@ import yaml
 from pipelines.definitions import defs
 
 PROJECT = Path(__file__).resolve().parents[1]
-LAYERS = ("raw", "staging", "joined", "indicators", "maps")
+LAYERS = ("raw", "staging", "joined", "indicators", "maps", "tijdreeksen")
 
 
 def test_definitions_load_with_assets_in_every_layer():
@@ -65,7 +65,11 @@ def test_one_definitions_one_graph_and_no_run_started_outside_tests():
 
 def test_every_asset_is_partitioned_by_gemeente_and_jaar():
     graph = defs.resolve_asset_graph()
-    for key in graph.get_all_asset_keys() - {dg.AssetKey(["maps", "overzicht"])}:  # spans all gemeenten
+    month = dg.AssetKey(["tijdreeksen", "maand"])
+    for key in graph.get_all_asset_keys() - {dg.AssetKey(["maps", "overzicht"]), month}:  # spans all gemeenten
         partitions = graph.get(key).partitions_def
         assert partitions is not None and partitions.partitions_defs[0].name == "gemeente", key
         assert [d.name for d in partitions.partitions_defs] == ["gemeente", "jaar"], key
+    by_month = graph.get(month).partitions_def  # sensor data: a calendar month beside the same gemeenten
+    assert [d.name for d in by_month.partitions_defs] == ["gemeente", "maand"]
+    assert isinstance(by_month.partitions_defs[1].partitions_def, dg.TimeWindowPartitionsDefinition)

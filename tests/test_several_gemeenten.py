@@ -3,12 +3,19 @@ then the overview of all of them, from the shared national files in ../shared/da
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import geopandas as gpd
+import pandas as pd
 import pytest
 import yaml
 
 from ogw_datalab.duckdb_connection import connect
+from pipelines.cli import worker_shares
 
-from .labs import PROJECT, Lab
+from .labs import PROJECT, Lab, table_fingerprints
 
 pytestmark = pytest.mark.e2e
 CODES = ["GM0233", "GM0243"]  # Ermelo and Harderwijk, neighbours in the Noord- en Oost-Gelderland files
@@ -47,3 +54,66 @@ def test_the_overview_links_every_gemeente_site_and_holds_every_buurt(region):
     assert all(f"{code}/index.html" in index for code in CODES)
     assert (region.maps / "kaart.html").stat().st_size < 5_000_000
     assert (region.maps / "downloads" / "buurtwaarden.gpkg").is_file()
+    kaart = (region.maps / "kaart.html").read_text(encoding="utf-8")
+    assert '"vergelijking"' in kaart and '"aandeel_65plus_pct"' in kaart  # comparisons travel to the tooltips
+
+
+def test_each_gemeente_is_compared_with_similar_buurten_elsewhere(region, shared_data):
+    """Pairs and sentences checked against an independent computation from the kaart itself."""
+    kaart = (
+        pd.concat(
+            [
+                gpd.read_file(f, ignore_geometry=True)
+                for f in sorted(shared_data.glob("cbs_wijkbuurtkaart_2015_*/**/buurt.geojson"))
+            ]
+        )
+        .drop_duplicates("BU_CODE")
+        .set_index("BU_CODE")
+    )
+    for code in CODES:
+        con = connect(region.folder / "data" / "gemeenten" / f"{code}.duckdb", read_only=True)
+        pairs = con.execute("SELECT * FROM indicators.vergelijkbare_buurten").df()
+        compared = con.execute("SELECT * FROM indicators.vergelijking_vergelijkbaar").df()
+        withheld = con.execute(
+            "SELECT indicator, buurtcode FROM indicators.publicatie_buurt WHERE status <> 'gepubliceerd'"
+        ).df()
+        con.close()
+        own = kaart[kaart["GM_CODE"] == code]
+        eligible = own.index[(own["AANT_INW"] >= 100) & (own["AANT_INW"] < 99_999_990)]
+        assert set(pairs["buurtcode"]) <= set(own.index) and len(set(pairs["buurtcode"])) >= len(eligible) - 2
+        assert (pairs.groupby("buurtcode").size() == 10).all()
+        assert not (pairs["vergelijkbare_gemeentecode"] == code).any()
+        # the share of 65+ of one buurt against its 10 similar buurten, from the kaart (all of them >= 100 inhabitants)
+        buurt = pairs["buurtcode"].iloc[0]
+        others = kaart.loc[pairs.loc[pairs["buurtcode"] == buurt, "vergelijkbare_buurtcode"], "P_65_EO_JR"]
+        row = compared[(compared["buurtcode"] == buurt) & (compared["indicator"] == "aandeel_65plus_pct")].iloc[0]
+        ours = kaart.loc[buurt, "P_65_EO_JR"]
+        assert row["waarde"] == ours and row["mediaan_vergelijkbaar"] == others.median()
+        assert row["lager"] == (others < ours).sum() and row["hoger"] == (others > ours).sum()
+        assert row["tekst"].endswith("van 10 vergelijkbare buurten")
+        # a withheld value of our own is never set against others
+        hidden = compared.merge(withheld, on=["indicator", "buurtcode"])
+        assert len(hidden) and hidden["waarde"].isna().all() and hidden["tekst"].isna().all()
+
+
+def test_two_workers_publish_exactly_what_one_does(region, tmp_path):
+    parallel = Lab(tmp_path, tmp_path / "regio.yaml")
+    shutil.copy(region.config, parallel.config)
+    run = parallel.run("build", "--workers", "2")
+    assert run.code == 0, run.out + run.err
+    assert "in 2 processes" in run.out
+    for code in CODES:
+        database = Path("data") / "gemeenten" / f"{code}.duckdb"
+        ours, theirs = (table_fingerprints(lab.folder / database) for lab in (parallel, region))
+        ours.pop("historie.jaargangen"), theirs.pop("historie.jaargangen")  # when and from which file it was built
+        assert ours == theirs
+        assert (parallel.maps / code / "index.html").read_bytes() == (region.maps / code / "index.html").read_bytes()
+    assert (parallel.maps / "kaart.html").is_file()
+
+
+def test_gemeenten_are_dealt_out_largest_first():
+    projects = [SimpleNamespace(gemeente=code, jaar=2015) for code in ("GM1", "GM2", "GM3", "GM4", "GM5")]
+    sizes = {"GM1": 10, "GM2": 50, "GM3": 30, "GM4": 40, "GM5": 20}
+    shares = worker_shares(projects, 2, sizes)
+    assert [[p.gemeente for p in share] for share in shares] == [["GM2", "GM5", "GM1"], ["GM4", "GM3"]]
+    assert len(worker_shares(projects, 9, sizes)) == 5  # never more workers than gemeenten

@@ -16,6 +16,7 @@ from ogw_datalab.indicators.similar_buurten import (
     compare_with_similar,
     find_similar_buurten,
     kaart_values,
+    store_similar_buurten,
     structure_features,
 )
 from ogw_datalab.readers.read_areas import read_cbs_areas
@@ -211,3 +212,16 @@ def test_real_kaart_values_follow_privacy(national):
     assert p65.loc[small].isna().all()
     large = raw.index[raw["AANT_INW"] >= config.privacy.min_inwoners]
     assert (p65.loc[large] == raw.loc[large, "P_65_EO_JR"]).all()
+
+
+def test_without_the_setting_the_tables_exist_and_are_empty(con):
+    config = load_config(PROJECT / "config" / "demo.yaml", check_files=False)
+    assert config.vergelijkbare_buurten is None
+    counts = store_similar_buurten(con, config, load_catalogue(config.indicatoren))
+    assert counts["paren"] == 0 and counts["vergelijkingen"] == 0
+    for table, columns in (
+        ("vergelijkbare_buurten", ["buurtcode", "rang", "vergelijkbare_buurtcode", "vergelijkbare_buurtnaam"]),
+        ("vergelijking_vergelijkbaar", ["buurtcode", "indicator", "waarde", "mediaan_vergelijkbaar", "tekst"]),
+    ):
+        frame = con.execute(f"SELECT * FROM indicators.{table}").df()
+        assert len(frame) == 0 and set(columns) <= set(frame.columns)

@@ -4,6 +4,7 @@ independent pandas + geopandas computation from the same raw CSVs (which does no
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,8 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from pyproj import Transformer
 
 from ogw_datalab.config import load_config
+from ogw_datalab.maps.sensors import QUALITY_COLUMNS, quality_rows, read_sensor_series, sensor_layer, series_cards
+from ogw_datalab.maps.site_data import KIEMEN_BUFFER_M
 from ogw_datalab.readers import read_source
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
@@ -23,6 +27,7 @@ from ogw_datalab.timeseries.stage import stage_tijdreeks
 PROJECT = Path(__file__).resolve().parents[1]
 ZONE = "Europe/Amsterdam"
 REFERENCES = ("ggd", "ggd_os")
+RD = "EPSG:28992"
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +240,52 @@ def test_point_layer_shows_each_sensor_where_it_stood_and_when(amsterdam):
     text = " ".join(colofon_tekst(config.tijdreeksen["lucht"], kwaliteit))
     assert "Van de 49.779 uurwaarden zijn er 37.720 gebruikt." in text
     assert "298 onder de ondergrens" in text and "3.102 dubbel aangeleverd" in text
+    assert "Verder 5.312 uurwaarden uit periodes waarin sensoren elders stonden, bijvoorbeeld naast" in text
+    assert "PM2,5 15 µg/m³" in text and "PM25" not in text
+
+
+def test_site_shows_every_buurt_month_sensor_and_check_of_the_real_data(amsterdam):
+    """What the site draws from the real build: charts per buurt, the sensor layer and the colofon counts."""
+    con, _, _ = amsterdam
+    config = load_config(PROJECT / "config" / "amsterdam_centrum.yaml", check_files=False)
+    rows = con.execute("SELECT buurtcode, ST_AsWKB(geometry) FROM staging.buurten ORDER BY buurtcode").fetchall()
+    buurten = gpd.GeoDataFrame(
+        {"buurtcode": [r[0] for r in rows]}, geometry=gpd.GeoSeries.from_wkb([bytes(r[1]) for r in rows]), crs=RD
+    )
+    (series,) = read_sensor_series(con, config.tijdreeksen, buurten, KIEMEN_BUFFER_M).values()
+    assert series.months == ["2016-06", "2016-07", "2016-08", "2016-09"]
+    assert series.grootheden == ["NO2", "PM1", "PM10", "PM25"]
+    # README: 28 buurt-months over all quantities and soorten in the 4 buurten, 20 with figures, 8 refused
+    said = " ".join(
+        label
+        for code in buurten["buurtcode"]
+        for card in series_cards(series, code, "buurt")
+        for label in re.findall(r'aria-label="([^"]*)"', card["chart"])
+    )
+    assert len(re.findall(r"\b(?:juni|juli|augustus|september) 2016 \d+,\d\b", said)) == 20
+    assert said.count("geen cijfer") == 8
+    quiet = series_cards(series, "BU03630001", "buurt")  # Haarlemmerbuurt: no sensor
+    assert [c["notes"] for c in quiet] == [["Geen meetpunt in of bij deze buurt."]] * 4
+    largest = max(len(c["chart"]) for code in buurten["buurtcode"] for c in series_cards(series, code, "buurt"))
+    assert largest < 4_000  # bytes per chart: the buurtprofiel stays far below its 300 KB
+
+    title, points = sensor_layer([series])
+    to_rd = Transformer.from_crs("EPSG:4326", RD, always_xy=True)
+    for lat, lon, soort, _ in points:
+        x, y = to_rd.transform(lon, lat)
+        if soort == "laagkosten":  # centre of a 100 m square, to about a metre (5 decimals of a degree)
+            assert abs(x % 100 - 50) < 2 and abs(y % 100 - 50) < 2
+    names = [p[3][0].split(" ")[0] for p in points]
+    assert {"ggd", "ggd_os", "ecn_AB46", "ecn_AB47"} <= set(names) and len(set(names)) == 20
+    broken = next(p[3] for p in points if p[3][0].startswith("waag_1184838"))
+    assert any("in een onbetrouwbare periode" in line for line in broken)
+    assert any(line.startswith("Stond ook elders") for line in broken)  # calibrated at Vondelpark twice
+
+    totals = {title: 0 for _, title in QUALITY_COLUMNS}
+    for row in quality_rows(series):
+        for (_, title), count in zip(QUALITY_COLUMNS, row["tellingen"], strict=True):
+            totals[title] += int(count.replace(".", ""))
+    # README: 3,102 dubbel, 298 ondergrens, 1,216 opwarmen, 3,581 onbetrouwbaar, 31 uitschieter, 5,312 elders
+    assert (totals["Dubbel"], totals["Onder ondergrens"], totals["Opwarmtijd"]) == (3102, 298, 1216)
+    assert (totals["Onbetrouwbare periode"], totals["Uitschieter"], totals["Elders (kalibratie)"]) == (3581, 31, 5312)
+    assert (totals["Uurwaarden"], totals["Gebruikt"]) == (49_779, 37_720)

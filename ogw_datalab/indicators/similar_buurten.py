@@ -6,14 +6,15 @@ the configuration under ``vergelijkbare_buurten.kenmerken``); the most similar b
 nearest neighbours in that space after standardising every feature; per indicator the buurt's
 published value is set against theirs ("hoger dan 8 van 10 vergelijkbare buurten").
 
-Tables, proposed for storage:
+Tables of a build (:func:`store_similar_buurten`; always present, empty without ``vergelijkbare_buurten``):
 
 - ``indicators.vergelijkbare_buurten`` (:func:`find_similar_buurten` ``.pairs``): ``buurtcode``,
   ``rang`` (1 = most alike), ``vergelijkbare_buurtcode``, ``vergelijkbare_buurtnaam``,
-  ``vergelijkbare_gemeentecode``, ``vergelijkbare_gemeentenaam``, ``afstand`` (in standard deviations).
+  ``vergelijkbare_gemeentecode``, ``vergelijkbare_gemeentenaam`` (also as ``gemeentenaam``),
+  ``afstand`` (in standard deviations).
 - ``indicators.vergelijkbare_buurten_kenmerken`` (``.standardisation``): per feature its CBS
   column, transformation, mean and standard deviation over the reference buurten.
-- ``indicators.vergelijkbare_buurten_waarden`` (:func:`compare_with_similar`): per buurt and
+- ``indicators.vergelijking_vergelijkbaar`` (:func:`compare_with_similar`): per buurt and
   indicator the value, the median of the similar buurten, how many have a value, how many lie
   below and above, and the sentence for tooltips and buurtprofielen.
 """
@@ -23,12 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from ..config import ProjectConfig
-from ..readers.read_areas import SENTINEL_MAX
+from ..readers.read_areas import SENTINEL_MAX, read_cbs_areas
+from ..readers.source_files import SourceFilesError
+from ..storage import write_frame
 from .catalogue import Catalogue
 
 
@@ -422,3 +426,133 @@ def _sentence(lower: int, higher: int, n: int) -> str:
     if higher > lower:
         return f"lager dan {higher} van {n} vergelijkbare buurten"
     return f"gelijk aan het midden van {n} vergelijkbare buurten"
+
+
+PAIR_COLUMNS = {
+    "buurtcode": "string",
+    "rang": "Int64",
+    "vergelijkbare_buurtcode": "string",
+    "vergelijkbare_buurtnaam": "string",
+    "vergelijkbare_gemeentecode": "string",
+    "vergelijkbare_gemeentenaam": "string",
+    "gemeentenaam": "string",
+    "afstand": "float64",
+}
+COMPARISON_COLUMNS = {
+    "buurtcode": "string",
+    "indicator": "string",
+    "waarde": "float64",
+    "mediaan_vergelijkbaar": "float64",
+    "vergelijkbaar_met_waarde": "Int64",
+    "lager": "Int64",
+    "hoger": "Int64",
+    "tekst": "string",
+    "reden": "string",
+}
+STANDARDISATION_COLUMNS = {
+    "kenmerk": "string",
+    "kolom": "string",
+    "transformatie": "string",
+    "gemiddelde": "float64",
+    "standaardafwijking": "float64",
+    "buurten": "Int64",
+}
+
+
+def store_similar_buurten(
+    con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue
+) -> dict[str, int]:
+    """Find the similar buurten of this gemeente's buurten and compare its published values with theirs.
+
+    Writes ``indicators.vergelijkbare_buurten``, ``indicators.vergelijkbare_buurten_kenmerken`` and
+    ``indicators.vergelijking_vergelijkbaar`` (see the module docstring); all three empty when the
+    configuration has no ``vergelijkbare_buurten``.
+
+    Parameters
+    ----------
+    con
+        The build's database with ``staging.buurten`` and ``indicators.publicatie_buurt``.
+    config
+        The gemeente's configuration; ``vergelijkbare_buurten.referentie`` (default ``sources.buurten``)
+        is the CBS kaart searched (read once per process).
+    catalogue
+        The indicators compared.
+
+    Returns
+    -------
+    dict of str to int
+        ``buurten`` compared, ``paren``, ``vergelijkingen`` (with a sentence), ``niet_in_referentie``
+        (buurten of the build the reference lacks), ``te_weinig_inwoners`` and ``kenmerk_onbekend``.
+
+    Notes
+    -----
+    The buurt's own values are its published ones (withheld values are missing, so they are neither
+    compared nor reveal anything); the similar buurten elsewhere contribute only the values that come
+    straight from the kaart (:func:`kaart_values`), withheld below ``privacy.min_inwoners``.
+    """
+    settings = config.vergelijkbare_buurten
+    counts = dict.fromkeys(
+        ("buurten", "paren", "vergelijkingen", "niet_in_referentie", "te_weinig_inwoners", "kenmerk_onbekend"), 0
+    )
+    pairs, comparison = _typed(pd.DataFrame(), PAIR_COLUMNS), _typed(pd.DataFrame(), COMPARISON_COLUMNS)
+    standardisation = _typed(pd.DataFrame(), STANDARDISATION_COLUMNS)
+    if settings is not None:
+        reference = _reference_areas(config)
+        features = structure_features(reference, settings.kenmerken)
+        own = [str(c) for (c,) in con.execute("SELECT buurtcode FROM staging.buurten ORDER BY 1").fetchall()]
+        known = [c for c in own if c in set(features["buurtcode"])]
+        result = find_similar_buurten(
+            features,
+            kenmerken=settings.kenmerken,
+            aantal=settings.aantal,
+            zelfde_gemeente=settings.zelfde_gemeente,
+            min_inwoners=settings.min_inwoners,
+            buurtcodes=known,
+        )
+        pairs = _typed(result.pairs.assign(gemeentenaam=result.pairs["vergelijkbare_gemeentenaam"]), PAIR_COLUMNS)
+        standardisation = _typed(result.standardisation, STANDARDISATION_COLUMNS)
+        values = _comparison_values(con, reference, catalogue, config, own)
+        compared = compare_with_similar(result.pairs, values, min_met_waarde=settings.min_met_waarde)
+        comparison = _typed(compared[compared["buurtcode"].isin(own)], COMPARISON_COLUMNS)
+        counts.update(result.excluded)
+        counts.update(
+            buurten=int(pairs["buurtcode"].nunique()),
+            paren=len(pairs),
+            vergelijkingen=int(comparison["tekst"].notna().sum()),
+            niet_in_referentie=len(own) - len(known),
+        )
+    write_frame(con, "indicators", "vergelijkbare_buurten", pairs)
+    write_frame(con, "indicators", "vergelijkbare_buurten_kenmerken", standardisation)
+    write_frame(con, "indicators", "vergelijking_vergelijkbaar", comparison)
+    return counts
+
+
+def _reference_areas(config: ProjectConfig) -> pd.DataFrame:
+    settings = config.vergelijkbare_buurten
+    assert settings is not None
+    source = settings.referentie or config.sources.buurten
+    where = "vergelijkbare_buurten.referentie" if settings.referentie is not None else "sources.buurten"
+    if source.kind != "cbs_wijkbuurtkaart":
+        raise SimilarityError(f"{where}: similar buurten need a CBS wijk- en buurtkaart (kind 'cbs_wijkbuurtkaart')")
+    try:
+        return read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=where).frame
+    except SourceFilesError as error:
+        raise SimilarityError(str(error)) from None
+
+
+def _comparison_values(
+    con: duckdb.DuckDBPyConnection, reference: pd.DataFrame, catalogue: Catalogue, config: ProjectConfig, own: list[str]
+) -> pd.DataFrame:
+    """Return the published values of our buurten, and the kaart's (publishable) values of every other buurt."""
+    ours = con.execute(
+        "SELECT indicator, buurtcode, CASE WHEN status = 'gepubliceerd' THEN waarde END AS waarde "
+        "FROM indicators.publicatie_buurt"
+    ).df()
+    others = kaart_values(reference, catalogue, config)
+    others = others[~others["buurtcode"].isin(own)]
+    return pd.concat([ours, others], ignore_index=True)
+
+
+def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Return ``frame``'s ``columns`` in this order and type (an empty table keeps its columns and types in DuckDB)."""
+    return pd.DataFrame({c: pd.Series(frame[c] if c in frame else [], dtype=t) for c, t in columns.items()})

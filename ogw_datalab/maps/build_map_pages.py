@@ -32,6 +32,7 @@ from .dutch import (
 )
 from .explain import explain_formula
 from .pages import Pages
+from .sensors import sensor_layer
 from .shapes import SiteShapes
 from .site_data import SiteData
 from .svg import Shape, svg_map
@@ -53,6 +54,7 @@ class MapLayer:
     texts: list[str]
     ranks: list[str]
     changes: list[str]
+    comparisons: list[str] = field(default_factory=list)  # per buurt "hoger dan 8 van 10 vergelijkbare buurten"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class MapPage:
     method: str = ""
     opgaven: list[tuple[str, str]] = field(default_factory=list)
     kiemen: tuple[str, list[list]] | None = None
+    sensoren: tuple[str, list[list]] | None = None
 
 
 def page_name(kind: str, item_id: str) -> str:
@@ -150,6 +153,8 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
     legend = legend_items(
         palette, bounds, lambda v: format_value(v, indicator), values=values, colours=colours, wat="buurten"
     )
+    compared = data.comparisons_of(indicator.id)
+    comparisons = [compared[code][0] if code in compared else "" for code in rows.index]
     return MapLayer(
         key,
         indicator.titel,
@@ -160,6 +165,7 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
         texts,
         _ranks(rows["rang"], rank_meaning(indicator.richting), rows["rang_reden"]),
         changes,
+        comparisons,
     )
 
 
@@ -242,7 +248,14 @@ def opgave_page(data: SiteData, opgave: Opgave, downloads: list[Download]) -> Ma
         ],
         sources=sorted({catalogue.by_id(i.id).bron.text() for i in opgave.indicatoren}),
         kiemen=_kiemen_points(kiemen) if kiemen is not None and len(kiemen) else None,
+        sensoren=_sensors(data, [catalogue.by_id(i.id) for i in opgave.indicatoren]),
     )
+
+
+def _sensors(data: SiteData, indicators: list[Indicator]) -> tuple[str, list[list]] | None:
+    """Return the sensor point layer of the tijdreeksen these indicators are computed from, if any."""
+    names = sorted({i.formule.tijdreeks for i in indicators if i.formule.tijdreeks is not None})
+    return sensor_layer([data.tijdreeksen[n] for n in names if n in data.tijdreeksen])
 
 
 def _kiemen_points(points) -> tuple[str, list[list]]:
@@ -338,6 +351,7 @@ def indicator_page(data: SiteData, indicator: Indicator, downloads: list[Downloa
         sources=[indicator.bron.text()],
         method=explain_formula(indicator),
         opgaven=in_opgaven,
+        sensoren=_sensors(data, [indicator]),
     )
 
 
@@ -370,6 +384,7 @@ def map_data(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
     """
     features = []
     buurten = data.buurten
+    with_comparisons = any(any(layer.comparisons) for layer in page.layers)
     areas = zip(buurten.index, buurten["buurtnaam"], buurten["wijknaam"], buurten["wijkcode"], strict=True)
     for i, (code, name, wijknaam, wijkcode) in enumerate(areas):
         properties = {
@@ -382,6 +397,8 @@ def map_data(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
             "r": [layer.ranks[i] for layer in page.layers],
             "d": [layer.changes[i] for layer in page.layers],
         }
+        if with_comparisons:
+            properties["v"] = [layer.comparisons[i] if layer.comparisons else "" for layer in page.layers]
         features.append(
             '{"type":"Feature","properties":'
             + json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
@@ -393,6 +410,7 @@ def map_data(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
         "layers": [{"key": layer.key, "title": layer.title, "gemeente": layer.gemeente} for layer in page.layers],
         "bounds": shapes.bounds,
         "kiemen": {"title": page.kiemen[0], "points": page.kiemen[1]} if page.kiemen else None,
+        "sensoren": {"title": page.sensoren[0], "points": page.sensoren[1]} if page.sensoren else None,
     }
     text = (
         json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"features":[' + ",".join(features) + "]}"

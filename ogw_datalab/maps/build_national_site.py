@@ -1,5 +1,7 @@
-"""The overview site of a configuration of several gemeenten: every buurt of every gemeente on one map, an index of
-the gemeenten with links to their own sites, and downloads of all published buurt values.
+"""The overview site of a configuration of several gemeenten.
+
+Every buurt of every gemeente on one map, an index of the gemeenten with links to their own sites, and
+downloads of all published buurt values.
 
 It reads what each gemeente's build published (its database), never the working copies, so it shows exactly
 what the gemeente sites show; a gemeente that was not built yet is listed without a site.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from ..config import GemeentenConfig
@@ -41,15 +44,17 @@ def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) 
     areas = read_configured_areas(config)
     catalogue = load_catalogue(config.indicatoren)
     lagen = overview_layers(catalogue, load_opgaven(config.opgaven, catalogue))
-    waarden = []
+    waarden, vergelijkingen = [], []
     for _code, gemeente in sorted(configs.items()):
         if gemeente.output.database.is_file():
             con = connect(gemeente.output.database, read_only=True, encryption_key=database_key(gemeente.output))
             try:
                 waarden.append(published_values(con))
+                vergelijkingen.append(similar_comparison(con))
             finally:
                 con.close()
     values = pd.concat(waarden, ignore_index=True) if waarden else pd.DataFrame()
+    comparison = pd.concat(vergelijkingen, ignore_index=True) if vergelijkingen else None
     known = {layer.id for layer in lagen}
     if len(values):
         values = values[values["laag"].isin(known)]
@@ -61,4 +66,24 @@ def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) 
     ]
     buurten = areas.frame.rename(columns=AREA_COLUMNS)
     buurten = buurten[buurten["gemeentecode"].isin(configs)][[*AREA_COLUMNS.values(), "geometry"]]
-    return build_overview(buurten, values, lagen, gemeenten, folder=site, titel=f"{len(configs)} gemeenten")
+    return build_overview(
+        buurten, values, lagen, gemeenten, folder=site, titel=f"{len(configs)} gemeenten", vergelijking=comparison
+    )
+
+
+def similar_comparison(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the comparison of a gemeente's buurten with similar buurten, in the overview's form.
+
+    In that form the column ``indicator`` is called ``laag``. The result is empty for a database built before
+    the comparison existed or without ``vergelijkbare_buurten``.
+    """
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE schema_name = 'indicators' AND table_name = 'vergelijking_vergelijkbaar'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return pd.DataFrame(columns=["buurtcode", "laag", "lager", "hoger", "vergelijkbaar_met_waarde"])
+    return con.execute(
+        "SELECT buurtcode, indicator AS laag, lager, hoger, vergelijkbaar_met_waarde "
+        "FROM indicators.vergelijking_vergelijkbaar"
+    ).df()

@@ -33,6 +33,7 @@ from .dutch import (
     value_with_unit,
 )
 from .pages import Pages
+from .sensors import series_cards
 from .shapes import SiteShapes
 from .site_data import KIEMEN_BUFFER_M, SiteData, kiemen_near
 from .svg import DotScale, Mark, Projection, Shape, dot_chart, legend_glyph, path_data, svg_map, svg_picture
@@ -84,18 +85,21 @@ class Profiles:
     wijkcodes: list[Any] = field(default_factory=list)
     geometries: Any = None
     gemeente: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    comparisons: dict[str, dict[str, tuple[str, float]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Prepare the values, scales and scores every profile page uses."""
         data = self.data
         for indicator in data.catalogue.indicatoren:
             buurten, wijken = data.values_of(indicator.id), data.wijk_values_of(indicator.id)
+            self.comparisons[indicator.id] = data.comparisons_of(indicator.id)
+            medians = [m for _, m in self.comparisons[indicator.id].values()]  # buurt values too: drawn with them
             if indicator.aggregatie == "som":  # totals of wijk and gemeente do not compare with buurten
-                buurt_scale = DotScale.over(buurten["waarde"].tolist())
+                buurt_scale = DotScale.over([*buurten["waarde"], *medians])
                 wijk_scale = DotScale.over(wijken["waarde"].tolist())
             else:
                 extra = [data.gemeente_values["waarde"].get(indicator.id), indicator.nederland]
-                values = [*buurten["waarde"], *wijken["waarde"], *[v for v in extra if not is_missing(v)]]
+                values = [*buurten["waarde"], *wijken["waarde"], *medians, *[v for v in extra if not is_missing(v)]]
                 buurt_scale = wijk_scale = DotScale.over(values)
             self.buurt_levels[indicator.id] = _level(buurten, indicator, buurt_scale)
             self.wijk_levels[indicator.id] = _level(wijken, indicator, wijk_scale)
@@ -205,8 +209,10 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
         "zoom": _zoom(shared, [index], [shared.position[n] for n in neighbours], name),
         "zoom_caption": "de buurt en de buurten ernaast.",
         "chart_note": _chart_note(data, "buurt"),
-        "glyphs": _glyphs("buurt", "buurten"),
+        "glyphs": _glyphs("buurt", "buurten", similar=any(code in c for c in shared.comparisons.values())),
         "cards": cards,
+        "similar": _similar(shared, code),
+        "series": _series(data, code, "buurt"),
         "kiemen": _kiemen(data, shared.geometries[index], "de buurt"),
         "kiemen_afstand": f"{format_number(KIEMEN_BUFFER_M)} meter",
         "members": [],
@@ -251,6 +257,8 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
         "chart_note": _chart_note(data, "wijk") + " Cijfers die alleen per buurt bestaan, staan op de buurtprofielen.",
         "glyphs": _glyphs("wijk", "wijken"),
         "cards": cards,
+        "similar": None,
+        "series": _series(data, code, "wijk"),
         "kiemen": _kiemen(data, data.wijken.geometry.at[code], "de wijk"),
         "kiemen_afstand": f"{format_number(KIEMEN_BUFFER_M)} meter",
         "members": [
@@ -272,13 +280,56 @@ def _chart_note(data: SiteData, kind: str) -> str:
     return text
 
 
-def _glyphs(kind: str, wat: str) -> list[tuple[str, str]]:
+def _glyphs(kind: str, wat: str, *, similar: bool = False) -> list[tuple[str, str]]:
     return [
         (legend_glyph("buurt"), f"deze {kind}"),
         *([(legend_glyph("wijk"), "de wijk")] if kind == "buurt" else []),
         (legend_glyph("gemeente"), "de gemeente"),
         (legend_glyph("nederland"), "Nederland"),
+        *([(legend_glyph("vergelijkbaar"), "het midden van de vergelijkbare buurten")] if similar else []),
         (legend_glyph("andere"), f"de andere {wat}"),
+    ]
+
+
+def _similar(shared: Profiles, code: str) -> dict[str, Any] | None:
+    """Return the buurten elsewhere that look most like this one, and on which kenmerken; None without the search."""
+    data = shared.data
+    if data.vergelijkbaar is None:
+        return None
+    rows = data.similar_of(code)
+    names = [
+        (
+            f"{name} ({gemeente})" if isinstance(gemeente, str) and gemeente else str(name),
+            "../" + profile_href(other) if other in shared.position else None,
+        )
+        for other, name, gemeente in zip(
+            rows.get("vergelijkbare_buurtcode", []),
+            rows.get("vergelijkbare_buurtnaam", []),
+            rows.get("gemeentenaam", []),
+            strict=True,
+        )
+    ]
+    why = (
+        f"Gekozen op {join_words(data.similar_features())}: de buurten die daarin het meest op deze buurt lijken, "
+        "elk kenmerk even zwaar."
+    )
+    if not names:
+        minimum = data.vergelijkbaar.min_inwoners
+        return {
+            "names": [],
+            "why": why,
+            "none": f"Voor deze buurt zijn geen vergelijkbare buurten gezocht: minder dan {minimum} inwoners, "
+            "of een van de kenmerken is niet bekend.",
+        }
+    return {"names": names, "why": why, "none": ""}
+
+
+def _series(data: SiteData, code: str, kind: str) -> list[dict[str, Any]]:
+    """Per tijdreeks the monthly charts of this buurt or wijk (see :func:`.sensors.series_cards`)."""
+    return [
+        {"naam": name, "cards": series_cards(series, code, kind)}
+        for name, series in data.tijdreeksen.items()
+        if series.grootheden
     ]
 
 
@@ -319,6 +370,13 @@ def _card(
         if indicator.aggregatie != "som":
             marks.append(Mark("nederland", float(indicator.nederland)))
             spoken.append(f"Nederland {format_value(indicator.nederland, indicator)}")
+    compared = shared.comparisons[indicator.id].get(code) if kind == "buurt" and state == "gepubliceerd" else None
+    if compared is not None:
+        text, median = compared
+        middle = value_with_unit(median, indicator)
+        lines.append(f"Vergeleken met vergelijkbare buurten: {text} (het midden: {middle})")
+        marks.append(Mark("vergelijkbaar", median))
+        spoken.append(f"midden van de vergelijkbare buurten {format_value(median, indicator)}")
     wat = "buurten" if kind == "buurt" else "wijken"
     if not is_missing(row["rang"]):
         rank = int(row["rang"])

@@ -163,3 +163,20 @@ def plain_text(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", " ", stripped).strip()
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")  # fmt: skip
+
+
+def format_month(maand: str, *, short: bool = False) -> str:
+    """Write a month ``YYYY-MM`` in Dutch: '2016-06' -> 'juni 2016', or with ``short`` 'jun'."""
+    year, month = maand.split("-")
+    name = MONTHS[int(month) - 1]
+    return name[:3] if short else f"{name} {year}"
+
+
+def format_date(day: str) -> str:
+    """Write a day ``YYYY-MM-DD`` in Dutch: '2016-06-02' -> '2 juni 2016'."""
+    year, month, date = day.split("-")
+    return f"{int(date)} {MONTHS[int(month) - 1]} {year}"

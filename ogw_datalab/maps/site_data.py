@@ -16,10 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..config import Gemeente, ProjectConfig
+from ..audit import source_dates
+from ..config import Gemeente, ProjectConfig, VergelijkbareBuurten
 from ..indicators.catalogue import Catalogue
 from ..indicators.opgaven import Opgave
+from ..indicators.similar_buurten import FEATURES
 from ..storage import layer_table, quote_identifier, read_sql_file, table_name
+from .sensors import SensorSeries, has_table, read_sensor_series
 
 KIEMEN_BUFFER_M = 250.0
 """Kiemen farther than this from every buurt of the gemeente are left off the maps, and a buurtprofiel lists
@@ -68,6 +71,20 @@ class SiteData:
         The earlier year changes are measured against, if any.
     indelingen
         The years of the gebiedsindeling of the buurten and of the wijken.
+    bestanden
+        Every source and partner file the build read: ``bron``, ``bestand``, ``datum``, ``sha256`` (short);
+        see :func:`~ogw_datalab.audit.source_dates`.
+    tijdreeksen
+        Per configured tijdreeks its monthly figures, sensors and quality counts (see :mod:`.sensors`).
+    vergelijkbaar
+        The configuration of the search for similar buurten, or None.
+    similar
+        Per buurt its similar buurten (``buurtcode``, ``rang``, ``vergelijkbare_buurtcode``,
+        ``vergelijkbare_buurtnaam``, ``gemeentenaam``); empty without the search.
+    similar_values
+        Per buurt and indicator the comparison of its published value with its similar buurten
+        (``mediaan_vergelijkbaar``, ``vergelijkbaar_met_waarde``, ``lager``, ``hoger``, ``tekst``); only
+        published values, only where a comparison was made.
     """
 
     gemeente: Gemeente
@@ -89,6 +106,11 @@ class SiteData:
     postcodes: dict[str, str] = field(default_factory=dict)
     vorig_jaar: int | None = None
     indelingen: tuple[int, int] = (0, 0)
+    bestanden: list[dict[str, str]] = field(default_factory=list)
+    tijdreeksen: dict[str, SensorSeries] = field(default_factory=dict)
+    vergelijkbaar: VergelijkbareBuurten | None = None
+    similar: pd.DataFrame = field(default_factory=pd.DataFrame)
+    similar_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     _frames: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def _rows(self, table: str, key: str, item: str) -> pd.DataFrame:
@@ -122,6 +144,28 @@ class SiteData:
     def buurten_of_wijk(self, wijkcode: str) -> list[str]:
         """List the buurtcodes shown in a wijk."""
         return list(self.buurten.index[self.buurten["wijkcode"] == wijkcode])
+
+    def similar_of(self, buurtcode: str) -> pd.DataFrame:
+        """Return the similar buurten of one buurt, most alike first (empty without any)."""
+        if self.similar.empty:
+            return self.similar
+        return self.similar[self.similar["buurtcode"] == buurtcode]
+
+    def comparisons_of(self, indicator_id: str) -> dict[str, tuple[str, float]]:
+        """Per buurtcode the sentence and the median of its similar buurten for one indicator (published only)."""
+        if self.similar_values.empty:
+            return {}
+        rows = self.similar_values[self.similar_values["indicator"] == indicator_id]
+        return {
+            code: (text, float(median))
+            for code, text, median in zip(rows["buurtcode"], rows["tekst"], rows["mediaan_vergelijkbaar"], strict=True)
+        }
+
+    def similar_features(self) -> list[str]:
+        """Return the structure features the similar buurten were chosen on, in Dutch words."""
+        if self.vergelijkbaar is None:
+            return []
+        return [FEATURES[k].beschrijving if k in FEATURES else str(k) for k in self.vergelijkbaar.kenmerken]
 
     def kiemen_layer(self, opgave: Opgave) -> gpd.GeoDataFrame | None:
         """Return the kiemen of an opgave (clipped to the gemeente), or None when it names none."""
@@ -167,11 +211,21 @@ def read_site_data(
         postcodes=_postcodes(con),
         vorig_jaar=int(vorig.max()) if len(vorig) else None,
         indelingen=(config.indeling("buurten"), config.indeling("wijken")),
+        bestanden=source_dates(con),
+        tijdreeksen=read_sensor_series(con, config.tijdreeksen, buurten, KIEMEN_BUFFER_M),
+        vergelijkbaar=config.vergelijkbare_buurten,
+        similar=_optional(con, "vergelijkbare_buurten", "site/vergelijkbare_buurten.sql"),
+        similar_values=_optional(con, "vergelijking_vergelijkbaar", "site/vergelijking_vergelijkbaar.sql"),
     )
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     return con.execute(read_sql_file(name)).df()
+
+
+def _optional(con: duckdb.DuckDBPyConnection, table: str, name: str) -> pd.DataFrame:
+    """Rows of an ``indicators`` table a build may not have written (a database of before the table existed)."""
+    return _query(con, name) if has_table(con, "indicators", table) else pd.DataFrame()
 
 
 def _areas(con: duckdb.DuckDBPyConnection, name: str, key: str) -> gpd.GeoDataFrame:
@@ -230,10 +284,7 @@ def _neighbours(areas: gpd.GeoDataFrame) -> dict[str, list[str]]:
 
 
 def _postcodes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    present = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'joined' AND table_name = 'adressen_buurt'"
-    ).fetchone()
-    if not present or not present[0]:
+    if not has_table(con, "joined", "adressen_buurt"):
         return {}
     return dict(con.execute(read_sql_file("site/postcodes.sql")).fetchall())
 

@@ -18,7 +18,13 @@ CHART_WIDTH = 320
 CHART_HEIGHT = 58
 CHART_MARGIN = 12
 CHART_AXIS = 26
-MARK_COLOURS = {"buurt": "#b35900", "wijk": "#0b4f8a", "gemeente": "#1a1a1a", "nederland": "#1a1a1a"}
+MARK_COLOURS = {
+    "buurt": "#b35900",
+    "wijk": "#0b4f8a",
+    "gemeente": "#1a1a1a",
+    "nederland": "#1a1a1a",
+    "vergelijkbaar": "#5e3c99",
+}
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def numbered_marker(x: float, y: float, number: int, *, radius: float) -> str:
 
 @dataclass(frozen=True)
 class Mark:
-    """A value placed on a dot chart: ``kind`` is buurt, wijk, gemeente or nederland."""
+    """A value placed on a dot chart: ``kind`` is buurt, wijk, gemeente, nederland or vergelijkbaar."""
 
     kind: str
     value: float
@@ -193,12 +199,12 @@ def dot_chart(scale: DotScale, background: str, marks: Sequence[Mark], *, label:
     background
         The axis and ticks of all areas.
     marks
-        The values to mark: the area itself (a disc), its wijk (a diamond), the gemeente (a line) and
-        the Netherlands (a dashed line).
+        The values to mark: the area itself (a disc), its wijk (a diamond), the gemeente (a line),
+        the Netherlands (a dashed line) and the median of the similar buurten (a triangle above the axis).
     label
         The text alternative: every marked value and the range, in words.
     """
-    order = ("nederland", "gemeente", "wijk", "buurt")
+    order = ("nederland", "gemeente", "vergelijkbaar", "wijk", "buurt")
     drawn = "".join(
         _mark(m.kind, scale.x(m.value), CHART_AXIS) for m in sorted(marks, key=lambda m: order.index(m.kind))
     )
@@ -218,6 +224,11 @@ def _mark(kind: str, x: float, axis: float) -> str:
             f'<path d="M{x:.1f} {axis - s}l{s} {s}l{-s} {s}l{-s} {-s}z" fill="{colour}" stroke="#ffffff" '
             'stroke-width="1.5"/>'
         )
+    if kind == "vergelijkbaar":  # a triangle pointing down at the axis, from above
+        return (
+            f'<path d="M{x - 7:.1f} {axis - 20}h14l-7 11z" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+            f'<line x1="{x:.1f}" y1="{axis - 9}" x2="{x:.1f}" y2="{axis + 6}" stroke="{colour}" stroke-width="2"/>'
+        )
     dash = ' stroke-dasharray="3 2"' if kind == "nederland" else ""
     return (
         f'<line x1="{x:.1f}" y1="{axis - 15}" x2="{x:.1f}" y2="{axis + 15}" stroke="{colour}" stroke-width="2"{dash}/>'
@@ -232,3 +243,136 @@ def legend_glyph(kind: str) -> str:
         else '<svg class="teken" viewBox="0 0 24 40" aria-hidden="true" focusable="false">'
         '<line x1="12" y1="13" x2="12" y2="27" stroke="#8c8c8c" stroke-width="1.5"/></svg>'
     )
+
+
+TIME_WIDTH = 320
+TIME_HEIGHT = 150
+TIME_LEFT = 34
+TIME_RIGHT = 10
+TIME_TOP = 10
+TIME_BOTTOM = 24
+SERIES_COLOURS = {"laagkosten": "#b35900", "alle": "#b35900", "referentie": "#0b4f8a"}
+GUIDELINE_COLOUR = "#a50f15"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a time chart: ``kind`` (referentie, laagkosten, alle) and a value per month (None: no figure)."""
+
+    kind: str
+    values: Sequence[float | None]
+
+
+def nice_top(value: float) -> float:
+    """Round the top of a vertical axis up to 1, 2 or 5 times a power of ten (37 -> 50, 0 -> 1)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** np.floor(np.log10(value))
+    return float(next(step * power for step in (1, 2, 5, 10) if step * power >= value))
+
+
+def time_chart(
+    months: Sequence[str],
+    series: Sequence[Series],
+    *,
+    top: float,
+    guideline: float | None,
+    label: str,
+    axis_labels: tuple[str, str, str] = ("", "", ""),
+) -> str:
+    """Draw a monthly time chart: one line per series (breaks where a month has no figure) and the guideline.
+
+    Parameters
+    ----------
+    months
+        The month labels under the axis, in order (every month of the series, also those without a figure).
+    series
+        The lines; laagkosten and alle are drawn as orange discs, referentie as blue squares.
+    top
+        The value at the top of the vertical axis (shared by every chart of the quantity, so charts compare).
+    guideline
+        Drawn as a red dashed line when given (the WHO guideline of the quantity).
+    label
+        The text alternative: every month's value in words.
+    axis_labels
+        The texts at 0, half and the top of the vertical axis.
+    """
+    inner_w = TIME_WIDTH - TIME_LEFT - TIME_RIGHT
+    inner_h = TIME_HEIGHT - TIME_TOP - TIME_BOTTOM
+    step = inner_w / max(len(months), 1)
+
+    def x(i: int) -> float:
+        return TIME_LEFT + step * (i + 0.5)
+
+    def y(value: float) -> float:
+        return TIME_TOP + inner_h * (1 - min(max(value / top, 0.0), 1.0))
+
+    parts = []
+    for fraction, text in zip((0.0, 0.5, 1.0), axis_labels, strict=True):
+        level = y(top * fraction)
+        parts.append(
+            f'<line x1="{TIME_LEFT}" y1="{level:.1f}" x2="{TIME_WIDTH - TIME_RIGHT}" y2="{level:.1f}" '
+            f'stroke="{"#767676" if fraction == 0 else "#d9d9d9"}"/>'
+            f'<text x="{TIME_LEFT - 4}" y="{level + 4:.1f}" font-size="11" fill="#404040" text-anchor="end">'
+            f"{html.escape(text)}</text>"
+        )
+    every = max(1, int(np.ceil(len(months) / 8)))  # at most eight month names under the axis
+    for i, month in enumerate(months):
+        if i % every == 0:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{TIME_HEIGHT - 8}" font-size="11" fill="#404040" text-anchor="middle">'
+                f"{html.escape(month)}</text>"
+            )
+    if guideline is not None:
+        level = y(guideline)
+        parts.append(
+            f'<line x1="{TIME_LEFT}" y1="{level:.1f}" x2="{TIME_WIDTH - TIME_RIGHT}" y2="{level:.1f}" '
+            f'stroke="{GUIDELINE_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>'
+        )
+    for line in sorted(series, key=lambda s: s.kind != "referentie"):  # low-cost drawn last, on top
+        parts.append(_series(line, x, y))
+    return (
+        f'<svg class="tijdlijn" viewBox="0 0 {TIME_WIDTH} {TIME_HEIGHT}" role="img" '
+        f'aria-label="{html.escape(label, quote=True)}">{"".join(parts)}</svg>'
+    )
+
+
+def _series(line: Series, x, y) -> str:
+    colour = SERIES_COLOURS.get(line.kind, "#1a1a1a")
+    runs: list[list[tuple[float, float]]] = [[]]
+    for i, value in enumerate(line.values):
+        if value is None or value != value:
+            runs.append([])
+        else:
+            runs[-1].append((x(i), y(float(value))))
+    drawn = []
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{a:.1f},{b:.1f}" for a, b in run)
+            drawn.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    for run in runs:
+        drawn.extend(_series_mark(line.kind, a, b) for a, b in run)
+    return "".join(drawn)
+
+
+def _series_mark(kind: str, x: float, y: float) -> str:
+    colour = SERIES_COLOURS.get(kind, "#1a1a1a")
+    if kind == "referentie":
+        return (
+            f'<rect x="{x - 4.5:.1f}" y="{y - 4.5:.1f}" width="9" height="9" fill="{colour}" stroke="#ffffff" '
+            'stroke-width="1.5"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+
+
+def series_glyph(kind: str) -> str:
+    """Draw a series mark small for a legend (hidden from screen readers); ``richtlijn`` is the guideline."""
+    if kind == "richtlijn":
+        body = (
+            f'<line x1="1" y1="10" x2="23" y2="10" stroke="{GUIDELINE_COLOUR}" stroke-width="2" '
+            'stroke-dasharray="5 3"/>'
+        )
+    else:
+        colour = SERIES_COLOURS.get(kind, "#1a1a1a")
+        body = f'<line x1="1" y1="10" x2="23" y2="10" stroke="{colour}" stroke-width="2"/>' + _series_mark(kind, 12, 10)
+    return f'<svg class="teken-lijn" viewBox="0 0 24 20" aria-hidden="true" focusable="false">{body}</svg>'

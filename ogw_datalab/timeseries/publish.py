@@ -100,8 +100,8 @@ def colofon_tekst(reeks: Tijdreeks, kwaliteit: pd.DataFrame) -> list[str]:
     """
     aggregatie, regels = reeks.aggregatie, reeks.kwaliteit
     totals = kwaliteit[["waarden", *FLAGS, "buiten_meetperiode", "in_buurtcijfers"]].sum()
-    held = [f"{int(totals[f]):,} {FLAG_TEXT[f]}".replace(",", ".") for f in FLAGS if totals[f] > 0]
-    guidelines = ", ".join(f"{g} {v:g} µg/m³" for g, v in aggregatie.richtlijnen.items())
+    held = [f"{_count(totals[f])} {FLAG_TEXT[f]}" for f in FLAGS if totals[f] > 0]
+    guidelines = ", ".join(f"{_quantity(g)} {v:g} µg/m³".replace(".", ",") for g, v in aggregatie.richtlijnen.items())
     lines = [
         "Goedkope sensoren meten op straat, dicht bij de bron, en laten zien waar en wanneer de lucht slechter is: "
         "verschillen tussen plekken, het verloop over de dag en de maand, pieken. Ze zijn minder nauwkeurig dan de "
@@ -121,16 +121,24 @@ def colofon_tekst(reeks: Tijdreeks, kwaliteit: pd.DataFrame) -> list[str]:
         + {"apart": "apart getoond.", "samen": "samen genomen, elk even zwaar.", "gewogen": "gewogen samen genomen."}[
             aggregatie.soorten
         ],
-        f"Van de {int(totals['waarden']):,} uurwaarden zijn er {int(totals['in_buurtcijfers']):,} gebruikt. ".replace(
-            ",", "."
-        )
+        f"Van de {_count(totals['waarden'])} uurwaarden zijn er {_count(totals['in_buurtcijfers'])} gebruikt. "
         + ("Niet gebruikt: " + "; ".join(held) + ". " if held else "")
         + (
-            f"Verder {int(totals['buiten_meetperiode']):,} uurwaarden uit periodes waarin sensoren elders stonden, "
-            "bijvoorbeeld naast een meetstation om te kalibreren.".replace(",", ".")
+            f"Verder {_count(totals['buiten_meetperiode'])} uurwaarden uit periodes waarin sensoren elders stonden, "
+            "bijvoorbeeld naast een meetstation om te kalibreren."
             if totals["buiten_meetperiode"]
             else ""
         )
         + (f" De opwarmtijd na een herstart is {regels.opwarmen_uren} uur." if regels.opwarmen_uren else ""),
     ]
     return [line.strip() for line in lines]
+
+
+def _count(value: float) -> str:
+    """Format a whole number with a Dutch thousands separator ('49.779')."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def _quantity(name: str) -> str:
+    """Return the quantity as people write it ('PM2,5', not 'PM25')."""
+    return {"PM25": "PM2,5", "pm25": "PM2,5"}.get(name, name)

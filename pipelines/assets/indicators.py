@@ -8,6 +8,7 @@ from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.history import import_years, record_history
 from ogw_datalab.indicators.score_opgaven import score_opgaven
+from ogw_datalab.indicators.similar_buurten import store_similar_buurten
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.indicators.trends import compute_trends
 from ogw_datalab.storage import query_row
@@ -183,4 +184,23 @@ def indicator_trends(datalab: DataLabResource) -> dg.MaterializeResult:
             eerdere_jaren=dg.MetadataValue.json({str(y): why for y, why in imported.items()}),
             **history,
         )
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    partitions_def=GEMEENTE_JAAR,
+    key=["indicators", "vergelijkbare_buurten"],
+    deps=[["indicators", "publicatie_buurt"], ["staging", "buurten"]],
+    group_name="indicators",
+    kinds={"duckdb"},
+)
+def similar_buurten(datalab: DataLabResource) -> dg.MaterializeResult:
+    """Per buurt the 10 buurten elsewhere most alike in structure ('vergelijkbare_buurten:' in the configuration:
+    density, age shares, household size, ... standardised), and per indicator the buurt's published value against
+    theirs ("hoger dan 8 van 10 vergelijkbare buurten"), for tooltips and buurtprofielen. Empty tables without that
+    setting. The reference kaart is read once per process, whatever the number of gemeenten built."""
+    project = datalab.project
+    with datalab.connect() as con:
+        counts = store_similar_buurten(con, project.config, project.catalogue)
+        metadata = table_metadata(con, "indicators", "vergelijkbare_buurten", **counts)
     return dg.MaterializeResult(metadata=metadata)

@@ -19,8 +19,9 @@ from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
 
 INDICATORS = [
-    dg.AssetKey(["indicators", t]) for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten", "trends")
-]
+    dg.AssetKey(["indicators", t])
+    for t in ("vergelijking_buurt", "vergelijking_wijk", "prioriteiten", "trends", "vergelijkbare_buurten")
+] + [dg.AssetKey(["joined", "tijdreeksen"])]  # the site also draws the monthly series and the sensors
 PAGE_COLUMNS = ["soort", "id", "titel", "pagina", "bytes"]
 
 

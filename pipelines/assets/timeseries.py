@@ -8,11 +8,13 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from ogw_datalab.encryption import database_key
 from ogw_datalab.storage import tijdreeks_table, write_frame
 from ogw_datalab.timeseries.aggregate import Niveau, aggregate_tijdreeks
+from ogw_datalab.timeseries.months import compute_month, month_store
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
-from ..partitions import GEMEENTE_JAAR
+from ..partitions import GEMEENTE_JAAR, GEMEENTE_MAAND
 from ..resources import DataLabResource
 from .metadata import table_metadata
 from .skipping import drop_unconfigured
@@ -73,3 +75,26 @@ def joined_tijdreeksen(datalab: DataLabResource) -> dg.MaterializeResult:
         write_frame(con, "joined", "tijdreeksen", listing)
         metadata = table_metadata(con, "joined", "tijdreeksen", tijdreeksen=dg.MetadataValue.json(summary))
     return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=["tijdreeksen", "maand"],
+    partitions_def=GEMEENTE_MAAND,
+    group_name="tijdreeksen",
+    kinds={"parquet"},
+)
+def tijdreeks_maand(context, datalab: DataLabResource) -> dg.MaterializeResult:
+    """One month of every time series of one gemeente: the monthly figures per buurt and wijk (mean, high
+    percentile, days above the WHO guideline, sensors, valid hours), on the boundaries of the gemeente's published
+    build, stored as Parquet in <database folder>/tijdreeksen/<GMxxxx>/<YYYY-MM>/ and replaced whole. Computed by
+    the monthly_timeseries schedule for the month just ended, and again by the late_sensor_data sensor when a
+    source file changes that month's values."""
+    project = datalab.project
+    if not project.config.tijdreeksen:
+        return dg.MaterializeResult(metadata={"skipped": "the configuration has no tijdreeksen"})
+    rows = compute_month(project.config, datalab.maand, encryption_key=database_key(project.config.output))
+    context.log.info(f"{project.gemeente} {datalab.maand[:7]}: " + ", ".join(f"{k} {n}" for k, n in rows.items()))
+    folder = month_store(project.config) / datalab.maand[:7]
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(folder)), "rijen": dg.MetadataValue.json(rows)}
+    )

@@ -21,7 +21,7 @@ from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_site import build_site
 
 from ..labs import PROJECT
-from ..site_fixture import tiny_project, write_tiny_tables
+from ..site_fixture import tiny_project, write_similar_tables, write_tijdreeks, write_tiny_tables
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).with_name("axe.min.js")
@@ -424,6 +424,53 @@ def test_names_from_data_show_as_text_and_run_nothing(browser, tmp_path):
         assert "<img src=x" in page.locator("#zoek-lijst [role=option]").first.inner_text()
         opened.open(site / "buurten" / "BU00010001.html")
         assert "<img src=x" in page.locator("h1").inner_text()
+        opened.check_clean()
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def sensor_site(tmp_path_factory):
+    """The tiny site with a sensor time series and vergelijkbare buurten (see tests/site_fixture.py)."""
+    folder = tmp_path_factory.mktemp("sensoren")
+    config, catalogue, opgaven = tiny_project(folder, tijdreeks=True, vergelijkbaar=True)
+    con = connect(":memory:")
+    write_tiny_tables(con)
+    write_tijdreeks(con, config, folder)
+    write_similar_tables(con)
+    site = build_site(con, config=config, catalogue=catalogue, opgaven=opgaven, folder=folder / "site").folder
+    con.close()
+    return site
+
+
+@pytest.mark.parametrize("viewport", [NARROW, PHONE], ids=["320", "telefoon"])
+def test_time_chart_and_sensor_layer_render_offline_on_a_phone(browser, sensor_site, viewport):
+    opened = Opened(browser, sensor_site / "buurten" / "BU00010001.html", viewport)
+    page = opened.page
+    try:
+        charts = page.locator("svg.tijdlijn")
+        assert charts.count() == 2  # NO2 and PM2.5
+        box = charts.first.bounding_box()
+        assert box["width"] > 0.6 * viewport["width"] and box["x"] + box["width"] <= viewport["width"]
+        assert page.locator("svg.tijdlijn circle").count() == 3  # June and July NO2, July PM2.5
+        assert opened.scroll_width() <= viewport["width"]
+        page.locator(".reeks summary").first.click()
+        assert "30,0" in page.locator(".reeks table").first.inner_text()
+        opened.check_clean()
+        assert serious_violations(page) == []  # axe reads the style sheets itself, which a file: page refuses
+    finally:
+        page.close()
+    opened = Opened(browser, sensor_site / "no2_gemiddelde.html", viewport)
+    page = opened.page
+    try:
+        page.wait_for_selector("path.sensor")
+        assert page.locator("path.sensor").count() == 2
+        marker = page.locator("path.sensor").first.bounding_box()
+        page.mouse.move(marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] / 2)
+        tooltip = page.locator(".leaflet-tooltip")
+        tooltip.wait_for(state="visible", timeout=3000)
+        assert "uurwaarden gebruikt" in tooltip.inner_text()
+        assert opened.scroll_width() <= viewport["width"]
         opened.check_clean()
     finally:
         page.close()

@@ -61,6 +61,7 @@
     if (layer.gemeente) { rows.push(layer.gemeente); }
     if (p.r[current]) { rows.push(p.r[current]); }
     if (p.d[current]) { rows.push("Verandering: " + p.d[current]); }
+    if (p.v && p.v[current]) { rows.push("Vergeleken met vergelijkbare buurten: " + p.v[current]); }
     var html = '<p class="tooltip-kop">' + escapeHtml(p.n) + "</p>";
     for (var i = 0; i < rows.length; i++) { html += "<p>" + escapeHtml(rows[i]) + "</p>"; }
     if (withLink) {
@@ -97,6 +98,24 @@
     });
     kiemen.addTo(map);
     overlays[escapeHtml(data.kiemen.title)] = kiemen;
+  }
+  if (data.sensoren) {
+    // Few points (one per sensor and place): circles coloured by soort, reference stations larger.
+    var sensoren = L.layerGroup();
+    data.sensoren.points.forEach(function (point) {
+      var reference = point[2] === "referentie";
+      var marker = L.circleMarker([point[0], point[1]], {
+        radius: reference ? 8 : 6, color: "#ffffff", weight: 2, fillOpacity: 1,
+        fillColor: reference ? "#0b4f8a" : "#b35900", className: "sensor"
+      });
+      var text = '<p class="tooltip-kop">' + escapeHtml(point[3][0]) + "</p>";
+      for (var i = 1; i < point[3].length; i++) { text += "<p>" + escapeHtml(point[3][i]) + "</p>"; }
+      marker.bindTooltip(text);
+      marker.bindPopup(text, { maxWidth: 280 });
+      sensoren.addLayer(marker);
+    });
+    sensoren.addTo(map);
+    overlays[escapeHtml(data.sensoren.title)] = sensoren;
   }
   var control = L.control.layers(backgrounds, overlays, { collapsed: true }).addTo(map);
   var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
@@ -150,7 +169,7 @@
   }
   window.addEventListener("hashchange", fromHash);
   fromHash();
-  window.OGW = { map: map, areas: areas, show: show };
+  window.OGW = { map: map, areas: areas, show: show, sensoren: typeof sensoren === "undefined" ? null : sensoren };
 
   var table = document.getElementById("waarden");
   var headers = table ? table.querySelectorAll("th[data-kolom]") : [];
