@@ -33,15 +33,16 @@ benchmark: $(INSTALLED)  # spatial: about 17 CPU-minutes, exits 1 when a method 
 	$(BIN)/python -m benchmarks.run_benchmarks; spatial=$$?; $(MAKE) benchmark-scale || exit $$?; exit $$spatial
 
 SIZES ?= 1,10,50,all
+WORKERS ?= 1
 benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015.yaml from scratch; exits 1 when one fails
-	env -u DAGSTER_HOME $(BIN)/python -m benchmarks.scale --sizes $(SIZES)
+	env -u DAGSTER_HOME $(BIN)/python -m benchmarks.scale --sizes $(SIZES) --workers $(WORKERS)
 
 benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compared, targets not judged
 	$(BIN)/python -m benchmarks.run_benchmarks --quick
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks
-	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks
+	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy
+	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks deploy
 	$(BIN)/mypy
 
 lock:

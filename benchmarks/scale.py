@@ -1,12 +1,12 @@
 """Scale benchmark: build 1, 10, 50 and all gemeenten of ``config/nederland_2015.yaml`` from ``../shared/data``.
 
 Run: ``make benchmark`` (after the spatial benchmarks), ``make benchmark-scale SIZES=1,10`` or
-``.venv/bin/python -m benchmarks.scale [--sizes 1,10,50,all]``. Each size is one ``ogw-datalab build`` (every
-gemeente in turn, in one process, then the overview) in a child process, in a temporary folder, of a subset of
-the complete gemeenten spread evenly over the sorted codes (so every size mixes regions and sizes of gemeente; the
-same subset every time). Wall time is the child's, sites and overview included; peak memory is the highest sum of
-the resident memory of the child and all its descendants, sampled every 0.2 s (at least the largest single
-process, from ``getrusage``). Gemeenten and buurten are counted in the published databases, so a gemeente whose
+``.venv/bin/python -m benchmarks.scale [--sizes 1,10,50,all] [--workers N]``. Each size is one
+``ogw-datalab build --workers N`` (every gemeente, then the overview) in a child process, in a temporary folder, of
+a subset of the complete gemeenten spread evenly over the sorted codes (so every size mixes regions and sizes of
+gemeente; the same subset every time). Wall time is the child's, sites and overview included; peak memory is the
+highest sum of the resident memory of the child and all its descendants, sampled every 0.2 s (at least the largest
+single process, from ``getrusage``). Gemeenten and buurten are counted in the published databases, so a gemeente whose
 build failed counts for neither (the table says how many failed). The last line is machine-readable:
 
     scale gemeenten=<n> buurten=<m> wall_s=<t> peak_gb=<g>
@@ -139,9 +139,10 @@ def _resident_bytes(pids: set[int]) -> int:
     return total
 
 
-def run_build(config: Path, *, log: Path) -> tuple[float, float, int]:
+def run_build(config: Path, *, workers: int, log: Path) -> tuple[float, float, int]:
     """Run ``ogw-datalab build`` on ``config``; return wall seconds, peak GB of its process tree, exit code."""
     command = [str(Path(sys.executable).with_name("ogw-datalab")), "build", "--config", str(config)]
+    command += ["--workers", str(workers)]
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}  # a temporary Dagster instance per build
     env["DAGSTER_DISABLE_TELEMETRY"] = "1"
     started = time.perf_counter()
@@ -168,12 +169,12 @@ def count_buurten(database_folder: Path) -> int:
     return total
 
 
-def measure(raw: dict, folder: Path, codes: list[str], *, everything: bool) -> ScaleResult:
+def measure(raw: dict, folder: Path, codes: list[str], *, everything: bool, workers: int) -> ScaleResult:
     """Build ``codes`` (``everything``: ``gemeenten: alle``) from scratch in ``folder`` and measure it."""
     name = f"n{len(codes)}"
     config = write_config(raw, folder, name, None if everything else codes)
     log = folder / f"{name}.log"
-    wall, peak_gb, code = run_build(config, log=log)
+    wall, peak_gb, code = run_build(config, workers=workers, log=log)
     if code != 0:
         print(f"  build of {len(codes)} gemeenten exited with {code}; its output: {log}")
         print("  " + "\n  ".join(log.read_text(encoding="utf-8").splitlines()[-5:]))
@@ -184,6 +185,7 @@ def measure(raw: dict, folder: Path, codes: list[str], *, everything: bool) -> S
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,10,50,all", help="numbers of gemeenten, comma-separated ('all' too)")
+    parser.add_argument("--workers", type=int, default=1, help="passed to ogw-datalab build --workers (default 1)")
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it (default: temp)")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(
         f"\nscale: machine {platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.1f} at the start; "
-        "every gemeente in turn in one process (ogw-datalab build), then the overview"
+        f"ogw-datalab build --workers {args.workers} (every gemeente, then the overview)"
     )
     print(f"{'gemeenten':>10}{'failed':>8}{'buurten':>9}{'wall s':>9}{'peak GB':>9}{'ms/buurt':>10}  load after")
     with tempfile.TemporaryDirectory(prefix="ogw-scale-") as tmp:
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes.split(","):
             everything = size.strip() == "all"
             chosen = codes if everything else spread(codes, int(size))
-            result = measure(raw, folder, chosen, everything=everything)
+            result = measure(raw, folder, chosen, everything=everything, workers=args.workers)
             results.append(result)
             mark = "  FAILED" if result.failed else ""
             print(

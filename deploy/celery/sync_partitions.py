@@ -1,6 +1,6 @@
-"""Add the partitions (gemeente × jaar) of the configuration in ``OGW_DATALAB_CONFIG`` to the Dagster instance of
-``DAGSTER_HOME`` and print their keys, comma-separated, for ``dagster job backfill --partitions``.
+"""Add the partitions (gemeente × jaar) of ``OGW_DATALAB_CONFIG`` to the Dagster instance and print their keys.
 
+The instance is that of ``DAGSTER_HOME``; the keys are comma-separated, for ``dagster job backfill --partitions``.
 The daemon's sensor ``builds_follow_configuration`` does the same within a minute; this is for a backfill now:
 
     .venv/bin/python deploy/celery/sync_partitions.py
@@ -20,6 +20,7 @@ from pipelines.resources import CONFIG_ENV_VAR
 
 
 def main() -> int:
+    """Sync the partitions and print their keys; exit code 2 when an environment variable is missing."""
     if not os.environ.get("DAGSTER_HOME") or not os.environ.get(CONFIG_ENV_VAR):
         print(f"set DAGSTER_HOME and {CONFIG_ENV_VAR} first (deploy/celery/README.md)", file=sys.stderr)
         return 2
