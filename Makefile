@@ -10,13 +10,13 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
 
-.PHONY: demo test dev lint lock clean benchmark benchmark-quick
+.PHONY: demo test dev lint lock clean benchmark benchmark-quick benchmark-scale
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
-		-r requirements.lock -e '.[dev]'
+		-r requirements.lock -e '.[dev,celery]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
@@ -29,19 +29,24 @@ dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with 
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
-benchmark: $(INSTALLED)  # about 17 CPU-minutes; exits 1 when a method fails or differs, 2 when a target is missed
-	$(BIN)/python -m benchmarks.run_benchmarks
+benchmark: $(INSTALLED)  # spatial: about 17 CPU-minutes, exits 1 when a method fails or differs, 2 when a target is missed; then scale
+	$(BIN)/python -m benchmarks.run_benchmarks; spatial=$$?; $(MAKE) benchmark-scale || exit $$?; exit $$spatial
+
+SIZES ?= 1,10,50,all
+WORKERS ?= 1
+benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015.yaml from scratch; exits 1 when one fails
+	env -u DAGSTER_HOME $(BIN)/python -m benchmarks.scale --sizes $(SIZES) --workers $(WORKERS)
 
 benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compared, targets not judged
 	$(BIN)/python -m benchmarks.run_benchmarks --quick
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks
-	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks
+	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy
+	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks deploy
 	$(BIN)/mypy
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra celery -o requirements.lock
 
 clean:
 	rm -rf data/demo data/demo_2023 data/jaren data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \

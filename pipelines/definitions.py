@@ -12,6 +12,7 @@ import dagster as dg
 
 from .assets import indicators, joined, maps, overview, raw, staging, timeseries
 from .checks import all_checks
+from .executors import select_executor
 from .jobs import all_jobs
 from .progress import PROGRESS_LOGGER, progress_logger
 from .resources import CONFIG_ENV_VAR, DataLabResource
@@ -27,7 +28,7 @@ defs = dg.Definitions(
     resources={"datalab": DataLabResource(config_path=dg.EnvVar(CONFIG_ENV_VAR))},
     loggers={PROGRESS_LOGGER: progress_logger, "console": dg.colored_console_logger},
     # Startup dominates small runs; one process also means one connection to the working database.
-    executor=dg.in_process_executor,
+    executor=select_executor(),
 )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from benchmarks import methods, run_benchmarks, workloads
+from benchmarks import methods, run_benchmarks, scale, workloads
 
 EXTENT = (98_000.0, 452_000.0, 104_000.0, 458_000.0)
 
@@ -114,3 +114,29 @@ def test_fewer_than_three_runs_are_refused(capsys):
     with pytest.raises(SystemExit):
         run_benchmarks.main(["--runs", "2"])
     assert "at least 3 runs" in capsys.readouterr().err
+
+
+def test_the_scale_line_is_machine_readable_and_refuses_anything_else():
+    result = scale.ScaleResult(gemeenten=10, asked=10, buurten=398, wall_s=50.84, peak_gb=0.4949, failed=False)
+    assert result.line() == "scale gemeenten=10 buurten=398 wall_s=50.8 peak_gb=0.49"
+    assert scale.parse_line(result.line()) == {"gemeenten": 10, "buurten": 398, "wall_s": 50.8, "peak_gb": 0.49}
+    assert result.ms_per_buurt == pytest.approx(127.7, abs=0.1)
+    with pytest.raises(ValueError, match="not a scale line"):
+        scale.parse_line("scale gemeenten=10 buurten=398 wall_s=50.8")
+
+
+def test_sizes_spread_over_the_sorted_codes_and_all_is_all():
+    codes = [f"GM{i:04d}" for i in range(1, 375)]
+    assert scale.spread(codes, 1) == ["GM0001"]
+    ten = scale.spread(codes, 10)
+    assert len(set(ten)) == 10 and ten == sorted(ten) and ten[-1] > "GM0330"
+    assert scale.spread(codes, 500) == codes
+
+
+def test_a_scale_run_of_one_gemeente_builds_it_and_ends_with_its_line(shared_data, capsys):
+    assert scale.main(["--sizes", "1"]) == 0  # one gemeente from scratch and the overview: about 15 s
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    numbers = scale.parse_line(last)
+    assert numbers["gemeenten"] == 1
+    assert numbers["buurten"] >= 1
+    assert numbers["wall_s"] > 0 and 0 < numbers["peak_gb"] < 4

@@ -77,6 +77,26 @@ def test_each_point_counted_once_boundary_rule_and_outside(con):
     assert assigned[6] == "BU00010001"  # on the outer boundary still counts
 
 
+def test_a_layer_with_no_point_in_the_gemeente_still_counts_zero_per_buurt(con):
+    """A gemeente without a hospital: every point lies outside its buurten; the buurtcode stays text, so a count
+    per buurt joins on it (it came out INTEGER, and the indicator failed on 'BU...' as INT32)."""
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    points(con, "layer_ziekenhuizen", [(5000, 5000), (6000, 6000)])
+    assert join_points_to_buurten(con, "layer_ziekenhuizen", "layer_ziekenhuizen") == {
+        "rows": 2,
+        "in_buurt": 0,
+        "outside": 2,
+    }
+    column_type = "SELECT data_type FROM information_schema.columns WHERE table_name = 'layer_ziekenhuizen' AND "
+    assert con.execute(column_type + "table_schema = 'joined' AND column_name = 'buurtcode'").fetchone() == ("VARCHAR",)
+    counts = con.execute(
+        "SELECT b.buurtcode, count(p.bronrij) FROM staging.buurten AS b "
+        "LEFT JOIN joined.layer_ziekenhuizen AS p USING (buurtcode) GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert counts == [("BU00010001", 0), ("BU00010002", 0), ("BU00010101", 0), ("BU00010102", 0)]
+
+
 def test_join_equals_geopandas_on_random_points(con):
     buurten = two_by_two_buurten(con)
     stage_cbs_areas(con, "buurten", "GM0001")

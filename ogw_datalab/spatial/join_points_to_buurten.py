@@ -44,7 +44,10 @@ def join_points_to_buurten(con: duckdb.DuckDBPyConnection, points: str, target: 
     y: np.ndarray = np.ma.filled(np.ma.asarray(located["y"], dtype=float), np.nan)
     owner = assign_points(polygons, x, y) if len(x) else np.empty(0, dtype=np.int32)
     inside = owner != OUTSIDE
-    assigned = pd.DataFrame({"bronrij": np.asarray(located["bronrij"])[inside], "buurtcode": codes[owner[inside]]})
+    # Typed as text also when no point lies in a buurt: an empty object column would become INTEGER in DuckDB.
+    assigned = pd.DataFrame(
+        {"bronrij": np.asarray(located["bronrij"])[inside], "buurtcode": pd.array(codes[owner[inside]], dtype="string")}
+    )
     con.register("__assigned", assigned)
     try:
         run_sql_file(
