@@ -23,10 +23,12 @@ from ogw_datalab.indicators.similar_buurten import (
     structure_features,
 )
 from ogw_datalab.maps import build_overview as overview_module
+from ogw_datalab.maps.build_national_site import build_national_site
 from ogw_datalab.maps.build_overview import OverviewError, build_overview, overview_layers, published_values
 from ogw_datalab.maps.offline import EXTERNAL
 from ogw_datalab.readers.read_tables import read_parquet_table
 
+from .labs import region_config
 from .test_gemeenten import PROJECT
 
 X0, Y0 = 150_000, 450_000
@@ -216,3 +218,10 @@ def test_real_national_overview_stays_below_5_mb(tmp_path, shared_data):
     assert all(len(codes) == 3 * 11_700 for codes in data["vergelijking"].values())
     parquet = read_parquet_table(_parquet_source(pages.geoparquet), "downloads")
     assert len(parquet) == 11_700 and parquet.crs.to_epsg() == 28992
+
+
+def test_an_overview_before_any_gemeente_was_published_says_so(tmp_path, shared_data):
+    config = load_configuration(region_config(tmp_path, shared_data, ["GM0233", "GM0243"]), check_files=False)
+    with pytest.raises(OverviewError, match="none of the 2 gemeenten has a published database yet; build them first"):
+        build_national_site(config)
+    assert not (tmp_path / "maps" / "kaart.html").exists()

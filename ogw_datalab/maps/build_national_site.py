@@ -20,7 +20,7 @@ from ..encryption import database_key
 from ..gemeenten import gemeente_configs, gemeenten_overview, read_configured_areas
 from ..indicators.catalogue import load_catalogue
 from ..indicators.opgaven import load_opgaven
-from .build_overview import OverviewPages, build_overview, overview_layers, published_values
+from .build_overview import OverviewError, OverviewPages, build_overview, overview_layers, published_values
 
 AREA_COLUMNS = {"BU_CODE": "buurtcode", "BU_NAAM": "buurtnaam", "GM_CODE": "gemeentecode", "GM_NAAM": "gemeentenaam"}
 
@@ -53,7 +53,11 @@ def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) 
                 vergelijkingen.append(similar_comparison(con))
             finally:
                 con.close()
-    values = pd.concat(waarden, ignore_index=True) if waarden else pd.DataFrame()
+    if not waarden:
+        raise OverviewError(
+            f"none of the {len(configs)} gemeenten has a published database yet; build them first, then the overview"
+        )
+    values = pd.concat(waarden, ignore_index=True)
     comparison = pd.concat(vergelijkingen, ignore_index=True) if vergelijkingen else None
     known = {layer.id for layer in lagen}
     if len(values):
