@@ -57,11 +57,13 @@ def test_inbox_decisions_by_content_not_time(lab):
     first.unlink()
     corporation_file(folder, "corporatie_woningen_2027.csv", drop="Huisnummer")
     (bad,) = scan_inbox(config, {})
-    assert bad.action == "reject" and "Huisnummer" in (bad.reason or "")
+    assert bad.action == "reject"
+    assert "Huisnummer" in (bad.reason or "")
     (folder / "inbox" / "corporatie_woningen_2027.csv").unlink()
     (folder / "inbox" / "lijstje.csv").write_text("a;b\n1;2\n", encoding="utf-8")
     (unknown,) = scan_inbox(config, {})
-    assert unknown.action == "reject" and "geen partner" in (unknown.reason or "")
+    assert unknown.action == "reject"
+    assert "geen partner" in (unknown.reason or "")
 
 
 def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
@@ -78,7 +80,8 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
     assert isinstance(result, dg.SkipReason)  # seen once: taken only when unchanged at the next look
     result, cursor = tick(cursor)
     assert isinstance(result, dg.RunRequest)
-    assert result.partition_key == "GM9999|2024" and result.tags["partners"] == "corporatie_woningen"
+    assert result.partition_key == "GM9999|2024"
+    assert result.tags["partners"] == "corporatie_woningen"
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
     assert len(list((folder / "inbox" / "archief" / "corporatie_woningen").glob("*.csv"))) == 1
     # The same content again: no run.
@@ -92,7 +95,8 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
         result, cursor = tick(cursor)
         assert isinstance(result, dg.SkipReason)
     reasons = list((folder / "inbox" / "afgewezen").glob("*.reden.txt"))
-    assert len(reasons) == 1 and "Postcode" in reasons[0].read_text(encoding="utf-8")
+    assert len(reasons) == 1
+    assert "Postcode" in reasons[0].read_text(encoding="utf-8")
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
 
 
@@ -107,7 +111,8 @@ def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab):
     ) as context:
         requests = monthly_republish.evaluate_tick(context).run_requests
     assert [(r.partition_key, r.run_key) for r in requests or []] == [("GM9999|2024", "2026-12:GM9999:2024")]
-    assert monthly_republish.job_name == "build" and monthly_republish.cron_schedule == "0 7 1 * *"
+    assert monthly_republish.job_name == "build"
+    assert monthly_republish.cron_schedule == "0 7 1 * *"
 
 
 @pytest.mark.e2e
@@ -150,7 +155,8 @@ def test_the_site_asset_reports_its_pages_and_preview_images(demo_lab):
         r.asset_materialization.metadata for r in records if r.asset_materialization.metadata["path"].value == index
     )  # the newest of the demo's two builds
     opgaven = {"meer_groen", "energietransitie", "gezond_en_veilig", "bestaanszekerheid"}
-    assert opgaven <= set(metadata["paths"].value) and metadata["opgaven"].value == 4
+    assert opgaven <= set(metadata["paths"].value)
+    assert metadata["opgaven"].value == 4
     assert all(Path(p).is_file() for p in metadata["paths"].value.values())
     assert metadata["preview"].value.count("](data:image/png;base64,") == 4
     assert Path(metadata["path"].value) == demo_lab.maps / "index.html"

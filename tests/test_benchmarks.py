@@ -129,7 +129,9 @@ def test_sizes_spread_over_the_sorted_codes_and_all_is_all():
     codes = [f"GM{i:04d}" for i in range(1, 375)]
     assert scale.spread(codes, 1) == ["GM0001"]
     ten = scale.spread(codes, 10)
-    assert len(set(ten)) == 10 and ten == sorted(ten) and ten[-1] > "GM0330"
+    assert len(set(ten)) == 10
+    assert ten == sorted(ten)
+    assert ten[-1] > "GM0330"
     assert scale.spread(codes, 500) == codes
 
 
@@ -139,4 +141,5 @@ def test_a_scale_run_of_one_gemeente_builds_it_and_ends_with_its_line(shared_dat
     numbers = scale.parse_line(last)
     assert numbers["gemeenten"] == 1
     assert numbers["buurten"] >= 1
-    assert numbers["wall_s"] > 0 and 0 < numbers["peak_gb"] < 4
+    assert numbers["wall_s"] > 0
+    assert 0 < numbers["peak_gb"] < 4

@@ -77,7 +77,8 @@ def test_a_build_killed_in_any_layer_changes_nothing_and_the_next_build_cleans_u
     assert list((lab.folder / "data").glob(".datalab.duckdb.*.bouw*"))  # the working copy it left behind
     run = lab.run()
     assert run.code == 0, run.err
-    assert not list((lab.folder / "data").glob(".datalab.duckdb.*.bouw*")) and not (lab.folder / "maps.bouw").exists()
+    assert not list((lab.folder / "data").glob(".datalab.duckdb.*.bouw*"))
+    assert not (lab.folder / "maps.bouw").exists()
 
 
 def test_a_file_that_cannot_grow_changes_nothing_and_says_so(lab):
@@ -121,7 +122,8 @@ def test_a_read_only_site_folder_changes_nothing(lab):
     finally:
         subprocess.run(["chattr", "-i", str(lab.maps)], check=True)
     assert run.code == 1
-    assert "could not be published" in run.err and run.err.strip().endswith(FAILED)
+    assert "could not be published" in run.err
+    assert run.err.strip().endswith(FAILED)
     assert published(lab) == before
 
 
@@ -144,7 +146,8 @@ def test_a_damaged_published_database_is_explained_and_left_alone(lab):
     before = published(lab)
     run = lab.run()
     assert run.code == 1
-    assert f"the published database {database} is damaged" in run.err and "build again" in run.err
+    assert f"the published database {database} is damaged" in run.err
+    assert "build again" in run.err
     assert published(lab) == before
 
 
@@ -171,7 +174,8 @@ def test_sites_of_other_builds_inside_the_site_folder_are_kept(tmp_path):
     publish_site(new, maps)
     assert (maps / "index.html").read_text(encoding="utf-8") == "nieuw"
     assert (maps / "alphen" / "index.html").read_text(encoding="utf-8") == "Alphen"
-    assert not new.exists() and not (tmp_path / "maps.oud").exists()
+    assert not new.exists()
+    assert not (tmp_path / "maps.oud").exists()
 
 
 def test_a_mounted_site_folder_is_replaced_file_by_file(tmp_path):

@@ -97,4 +97,5 @@ def test_demo_lists_its_earlier_year_with_its_own_database_and_site():
     config = load_config(DEMO, check_files=False)
     earlier = load_year_config(config, 2023)
     assert (earlier.jaar, earlier.gemeente.code) == (2023, "GM9999")
-    assert earlier.output.database != config.output.database and earlier.output.maps != config.output.maps
+    assert earlier.output.database != config.output.database
+    assert earlier.output.maps != config.output.maps

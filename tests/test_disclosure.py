@@ -121,12 +121,14 @@ def test_issue_example_gemeente_total_minus_the_other_buurten(con, config):
     stage(con, buurten, {}, cat)
     assert publish_and_audit(con, config, cat) == []
     buurt, wijk, gemeente = (published(con, level, "inwoners") for level in ("buurt", "wijk", "gemeente"))
-    assert buurt["BU00010001"] is None and wijk["WK000100"] is None
+    assert buurt["BU00010001"] is None
+    assert wijk["WK000100"] is None
     others = [buurt[f"BU0001010{i}"] for i in (1, 2, 3)]
     # The attack of the issue, 3,030 - 3 x 1,000 = 30, needs all four figures:
     assert gemeente["GM0001"] is None or None in others
     assert gemeente["GM0001"] == 3030  # the cheaper cells were chosen: a buurt and the wijk, not the gemeente
-    assert wijk["WK000101"] is None and others.count(None) == 1
+    assert wijk["WK000101"] is None
+    assert others.count(None) == 1
     (complement,) = [f"BU0001010{i}" for i in (1, 2, 3) if buurt[f"BU0001010{i}"] is None]
     why = reasons(con, "buurt")[("inwoners", complement)]
     assert why.startswith("aanvullend onderdrukt: anders is de onderdrukte waarde van buurt BU00010001 terug")
@@ -182,7 +184,8 @@ def test_a_wijk_whose_buurten_are_all_withheld_does_not_give_them_away(con, conf
     stage(con, buurten, {"park_300m_pct": homes}, cat)
     assert publish_and_audit(con, config, cat) == []
     buurt, wijk = published(con, "buurt", "park_300m_pct"), published(con, "wijk", "park_300m_pct")
-    assert buurt["BU00010001"] is None and buurt["BU00010002"] is None
+    assert buurt["BU00010001"] is None
+    assert buurt["BU00010002"] is None
     assert wijk["WK000100"] is None  # 100 % over both buurten is not published
     assert "wijk" in reasons(con, "wijk")[("park_300m_pct", "WK000100")]
 
@@ -288,7 +291,8 @@ def test_a_complement_too_small_to_hide_the_figure_is_not_enough(con, config):
     stage(con, buurten, {"park_300m_pct": homes}, cat)
     assert publish_and_audit(con, config, cat) == []
     buurt = published(con, "buurt", "park_300m_pct")
-    assert buurt["BU00010001"] is None and buurt["BU00010003"] is None  # the larger buurt hides it
+    assert buurt["BU00010001"] is None
+    assert buurt["BU00010003"] is None
 
 
 def test_the_audit_finds_the_narrow_interval_the_old_rule_left(config):
@@ -312,9 +316,12 @@ def test_the_audit_finds_the_narrow_interval_the_old_rule_left(config):
     assert set(found) == {"BU00010001", "BU00010002"}
     first = found["BU00010001"]
     assert (first["ondergrens"], first["bovengrens"]) == (pytest.approx(6, abs=1e-3), pytest.approx(8, abs=1e-3))
-    assert first["breedte"] == 2 and first["vereiste_breedte"] == 4 and not first["exact"]  # min(10, 8 / 2)
+    assert first["breedte"] == 2
+    assert first["vereiste_breedte"] == 4
+    assert not first["exact"]
     sources = {b["code"] for b in first["bronnen"]}  # the one wijk's total equals the gemeente's: either binds
-    assert "BU00010003" in sources and sources & {"WK000100", "GM0001"}
+    assert "BU00010003" in sources
+    assert sources & {"WK000100", "GM0001"}
 
 
 def test_a_rounded_rate_still_gives_an_exact_count(config):
@@ -332,7 +339,8 @@ def test_a_rounded_rate_still_gives_an_exact_count(config):
         [("BU00010001", 2, 30), ("BU00010002", 3, 655)], columns=["buurtcode", "teller", "noemer"]
     ).assign(indicator="speelplekken_per_1000", wijkcode="WK000100")
     (found,) = audit_publication(frame, known, cat, PRIVACY)
-    assert found["code"] == "BU00010001" and found["exact"]
+    assert found["code"] == "BU00010001"
+    assert found["exact"]
     assert found["waarde_van"] == pytest.approx(1000 * 2 / 30) == found["waarde_tot"]
 
 
@@ -356,7 +364,8 @@ def test_the_check_reads_the_tables_not_the_bookkeeping_of_the_suppression(con, 
         "WHERE reden LIKE 'aanvullend%'"
     )
     outcome = withheld_values_not_recoverable(con, cat, config.privacy)
-    assert not outcome.passed and outcome.metadata["exact"] >= 1
+    assert not outcome.passed
+    assert outcome.metadata["exact"] >= 1
     assert {"indicator": "inwoners", "niveau": "buurt", "code": "BU00010001"} in [
         {k: e[k] for k in ("indicator", "niveau", "code")} for e in outcome.metadata["examples"]
     ]
@@ -408,7 +417,8 @@ def test_ermelo_publishes_no_recoverable_withheld_value(con, config, shared_data
     withheld = con.execute("SELECT count(*) FROM indicators.publicatie_buurt WHERE status = 'onderdrukt'").fetchone()
     if inhabitants == "mannen + vrouwen":
         # BU02330105 (25 inhabitants) is withheld, and more so that WK023301's total does not give it away.
-        assert published(con, "buurt", "inwoners")["BU02330105"] is None and counts["aanvullend_onderdrukt"] > 0
+        assert published(con, "buurt", "inwoners")["BU02330105"] is None
+        assert counts["aanvullend_onderdrukt"] > 0
         # BU02339997 has secret inhabitants: the gemeente's count of playgrounds minus the rate's numerator
         # (which leaves it out) would be its count, so one of the two gemeente figures is withheld.
         gemeente = [published(con, "gemeente", i)["GM0233"] for i in ("speelplekken", "speelplekken_per_1000")]
@@ -445,7 +455,8 @@ def test_a_mean_is_protected_by_min_noemer_times_the_mean_of_the_gemeente():
         ("wijk", "WK000100", "WK000100", 67000 / 90, "gepubliceerd"),
     ]
     (found,) = audit(rent, rows, [("BU00010001", 7000, 10), ("BU00010002", 60000, 80)])
-    assert found["code"] == "BU00010001" and not found["exact"]
+    assert found["code"] == "BU00010001"
+    assert not found["exact"]
     assert found["breedte"] == pytest.approx(80, abs=0.5)  # 750 is rounded: 749.5-750.5 x 80 (+ float slack)
     assert found["vereiste_breedte"] == pytest.approx(10 * 67000 / 90)
 

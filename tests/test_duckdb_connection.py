@@ -71,7 +71,8 @@ def test_connect_and_attach_wait_while_another_process_writes(tmp_path, monkeypa
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdin is not None
+    assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
     with pytest.raises(duckdb.IOException, match="(?i)lock"):
         connect(other, read_only=True, wait_s=0)
@@ -86,7 +87,8 @@ def test_connect_and_attach_wait_while_another_process_writes(tmp_path, monkeypa
     con = connect(tmp_path / "main.duckdb")
     attached = threading.Thread(target=attach, args=(con, other, "jaargang"), kwargs={"wait_s": 60})
     attached.start()
-    assert waiting.wait(timeout=60) and attached.is_alive()
+    assert waiting.wait(timeout=60)
+    assert attached.is_alive()
     holder.stdin.write("go\n")
     holder.stdin.flush()
     attached.join(timeout=60)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 def test_build_succeeds_and_prints_progress_and_the_index_path(demo_lab):
     printed = demo_lab.first.out
     assert printed.index("building Waardhoven (GM9999) 2023") < printed.index("building Waardhoven (GM9999) 2024")
-    assert "✓ staging/buurten (46 rows)" in printed and "✓ maps/site" in printed
+    assert "✓ staging/buurten (46 rows)" in printed
+    assert "✓ maps/site" in printed
     assert printed.strip().endswith(f"maps: {demo_lab.maps / 'index.html'}")
     assert "Waardhoven (GM9999) 2023 is published already" in demo_lab.second.out
 
@@ -39,11 +40,13 @@ def test_tables_are_complete_and_plausible(demo_lab):
     )
     for share in ("woningen_binnen_300m_park_pct", "energielabel_efg_pct", "eenzaam_pct"):
         assert 0 <= ranges[share][0] <= ranges[share][1] <= 100, share
-    assert 5 <= ranges["bomen_per_1000_inwoners"][0] and ranges["bomen_per_1000_inwoners"][1] < 5000
+    assert 5 <= ranges["bomen_per_1000_inwoners"][0]
+    assert ranges["bomen_per_1000_inwoners"][1] < 5000
     total = con.execute("SELECT waarde FROM indicators.gemeente WHERE indicator = 'inwoners'").fetchone()[0]
     assert 30_000 * 1.5 < total < 50_000 * 3
     rates = dict(con.execute("SELECT partner, match_rate FROM joined.partners").fetchall())
-    assert rates["gezondheidsmonitor"] == 1.0 and 0.95 < rates["corporatie_woningen"] < 1.0
+    assert rates["gezondheidsmonitor"] == 1.0
+    assert 0.95 < rates["corporatie_woningen"] < 1.0
     quarantined = con.execute("SELECT count(*) FROM joined.quarantaine_partners").fetchone()[0]
     assert quarantined > 0
     con.close()
@@ -51,7 +54,8 @@ def test_tables_are_complete_and_plausible(demo_lab):
 
 def test_pages_exist_and_name_the_buurten(demo_lab):
     index = (demo_lab.maps / "index.html").read_text(encoding="utf-8")
-    assert "Waardhoven" in index and '<html lang="nl">' in index
+    assert "Waardhoven" in index
+    assert '<html lang="nl">' in index
     links = [
         link
         for link in re.findall(r'href="([a-z0-9_]+\.html)"', index)
@@ -72,7 +76,8 @@ def test_second_build_gives_the_same_tables_and_leaves_no_stray_files(demo_lab):
     assert table_fingerprints(demo_lab.database) == demo_lab.first_tables
     left = [f for f in files_under(demo_lab.folder) if ".bouw" in f or f.endswith((".tmp", ".oud", ".wal"))]
     assert left == []
-    assert not (demo_lab.folder / "maps.bouw").exists() and not (demo_lab.folder / "maps.oud").exists()
+    assert not (demo_lab.folder / "maps.bouw").exists()
+    assert not (demo_lab.folder / "maps.oud").exists()
 
 
 @pytest.mark.parametrize(
@@ -87,7 +92,8 @@ def test_broken_config_fails_at_once_and_keeps_outputs(demo_lab, tmp_path, chang
     before = files_under(lab.folder / "data") | files_under(lab.maps)
     broken = Lab(lab.folder, demo_config(lab.folder, name="kapot.yaml", years=True, **change))
     run = broken.run()
-    assert run.code == 2 and message in run.err
+    assert run.code == 2
+    assert message in run.err
     assert files_under(lab.folder / "data") | files_under(lab.maps) == before
 
 
@@ -99,7 +105,8 @@ def test_unknown_reader_kind_is_explained(tmp_path):
     run = Lab(tmp_path, config).run()
     assert run.code == 2
     assert "layers.bomen.kind: unknown reader kind 'shapefile_zip'" in run.err
-    assert not (tmp_path / "maps").exists() and not (tmp_path / "data").exists()
+    assert not (tmp_path / "maps").exists()
+    assert not (tmp_path / "data").exists()
 
 
 def test_suppressed_values_appear_nowhere_in_the_pages(demo_lab):
@@ -114,4 +121,6 @@ def test_the_build_ends_with_a_summary_of_every_file(demo_lab):
     summary = demo_lab.first.out.split("summary:")[-1]
     row = next(line.split() for line in summary.splitlines() if line.strip().startswith("partners.corporatie_woningen"))
     assert row[1:] == ["12213", "12213", "0", "11996", "217", "98,2%"]  # read, kept, left out, placed, quarantined
-    assert "sources.buurten" in summary and "layers.bomen" in summary and "⚠" not in summary
+    assert "sources.buurten" in summary
+    assert "layers.bomen" in summary
+    assert "⚠" not in summary

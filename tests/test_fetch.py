@@ -74,7 +74,8 @@ def test_pdok_pages_through_next_links_and_asks_rd_new(tmp_path):
     assert first_query["bbox"] == ["100000.000,455000.000,110000.000,465000.000"]
     assert first_query["bbox-crs"] == ["http://www.opengis.net/def/crs/EPSG/0/28992"]
     frame = gpd.read_file(tmp_path / "adressen.gpkg")
-    assert frame.crs == "EPSG:28992" and list(frame["huisnummer"]) == [1, 2, 3]
+    assert frame.crs == "EPSG:28992"
+    assert list(frame["huisnummer"]) == [1, 2, 3]
     assert frame.geometry.iloc[0].x == 104_000.5
 
 
@@ -102,7 +103,8 @@ def test_damaged_cache_entry_is_downloaded_again(tmp_path):
         first.body_path.write_bytes(b"tampered")
         second = fetch_file(server.base_url + "/file.csv", tmp_path / "f.csv", cache=cache)
         hits = server.hits["/file.csv"]
-    assert hits == 2 and not second.from_cache
+    assert hits == 2
+    assert not second.from_cache
     assert (tmp_path / "f.csv").read_bytes() == b"a;b\n1;2\n"
 
 
@@ -120,7 +122,9 @@ def test_server_error_then_success_is_retried(tmp_path):
             cache=HttpCache(tmp_path / "cache", FAST),
         )
         hits = server.hits["/wijkenbuurten_2024.gpkg"]
-    assert hits == 2 and response.sha256 and (tmp_path / "wb.gpkg").read_bytes() == b"GPKG..."
+    assert hits == 2
+    assert response.sha256
+    assert (tmp_path / "wb.gpkg").read_bytes() == b"GPKG..."
 
 
 def test_truncated_response_is_retried_and_never_cached(tmp_path):
@@ -141,7 +145,8 @@ def test_truncated_response_is_retried_and_never_cached(tmp_path):
             cache=HttpCache(tmp_path / "cache", FAST),
         )
         hits = server.hits[CBS]
-    assert rows == 1 and hits == 2
+    assert rows == 1
+    assert hits == 2
 
 
 def test_truncated_every_time_gives_a_clear_error(tmp_path):
@@ -288,8 +293,10 @@ output: {{cache: data/cache}}
         first = capsys.readouterr().out
         assert main(["fetch", "--config", str(config)]) == 0
         second = capsys.readouterr().out
-    assert "sources.buurten: sha256" in first and "(1 request(s))" in first
-    assert "sources.adressen: 3 features" in first and "(2 request(s))" in first
+    assert "sources.buurten: sha256" in first
+    assert "(1 request(s))" in first
+    assert "sources.adressen: 3 features" in first
+    assert "(2 request(s))" in first
     assert second.count("(cache)") == 2
     assert (tmp_path / "data" / "wijkenbuurten_2024_v1.gpkg").read_bytes() == b"not really a gpkg"
     assert (tmp_path / "data" / "adressen.gpkg").is_file()

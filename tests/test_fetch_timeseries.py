@@ -56,9 +56,11 @@ def test_luchtmeetnet_walks_pages_and_windows_and_writes_what_the_reader_reads(t
         luchtmeetnet_routes(server, STATIONS, MEASUREMENTS)
         counts = luchtmeetnet(server, tmp_path, HttpCache(tmp_path / "cache", FAST))
         queries = [q for q in server.queries if "formula" in q]
-    assert counts["stations"] == 2 and counts["metingen"] == 60 + 4 + 5
+    assert counts["stations"] == 2
+    assert counts["metingen"] == 60 + 4 + 5
     assert all(q["start"][0] < q["end"][0] and "order_by" in q for q in queries)  # never without start and end
-    assert counts["paginas"] == len(queries) and max(int(q["page"][0]) for q in queries) > 1
+    assert counts["paginas"] == len(queries)
+    assert max(int(q["page"][0]) for q in queries) > 1
     frame = pd.read_csv(tmp_path / "lml.csv")
     no2 = frame[(frame["sensor"] == "NL49014") & (frame["grootheid"] == "NO2")]
     assert list(no2["waarde"]) == [10.0 + i for i in range(60)]  # no hour twice at a window's inclusive end
@@ -85,7 +87,8 @@ def test_luchtmeetnet_walks_pages_and_windows_and_writes_what_the_reader_reads(t
         }
     )
     staged = prepare_tijdreeks("lml", reeks)
-    assert len(staged.observations) == 69 and staged.observations["geldig"].all()
+    assert len(staged.observations) == 69
+    assert staged.observations["geldig"].all()
     assert set(staged.periods["soort"]) == {"referentie"}
 
 
@@ -99,7 +102,8 @@ def test_luchtmeetnet_broken_page_is_retried_and_a_page_that_stays_broken_stops_
         luchtmeetnet_routes(server, STATIONS, MEASUREMENTS, broken=truncated_once)
         counts = luchtmeetnet(server, tmp_path, HttpCache(tmp_path / "cache", FAST))
         requests = server.hits["/open_api/measurements"]
-    assert counts["metingen"] == 69 and requests == counts["paginas"] + 1  # one page asked twice
+    assert counts["metingen"] == 69
+    assert requests == counts["paginas"] + 1
     before = (tmp_path / "lml.csv").read_bytes()
 
     def gateway_timeout(page, _hits):
@@ -200,11 +204,13 @@ def test_sensorthings_things_of_the_gemeente_their_datastreams_and_paged_observa
         ("HLL_hl_device_465", "2016-07-01T02:00:00.000Z", 7.5),
         ("LTD_54329", "2016-07-02T00:00:00.000Z", 3.0),
     ]
-    assert set(frame["grootheid"]) == {"PM25"} and "GLB_elders" not in set(frame["sensor"])
+    assert set(frame["grootheid"]) == {"PM25"}
+    assert "GLB_elders" not in set(frame["sensor"])
     sensors = pd.read_csv(tmp_path / "sm_sensoren.csv", keep_default_na=False)
     moved = sensors[sensors["sensor"] == "HLL_hl_device_465"]
     assert list(moved["van"]) == ["2016-06-01T00:00:00.000Z", "2016-07-01T00:00:00.000Z"]
-    assert list(moved["tot"]) == ["2016-07-01T00:00:00.000Z", ""] and list(moved["lon"]) == [4.88, 4.90]
+    assert list(moved["tot"]) == ["2016-07-01T00:00:00.000Z", ""]
+    assert list(moved["lon"]) == [4.88, 4.90]
     still = sensors[sensors["sensor"] == "LTD_54329"]
     assert (still["van"].iloc[0], still["lon"].iloc[0], still["soort"].iloc[0]) == ("", 4.91, "laagkosten")
 
@@ -219,7 +225,8 @@ def test_sensorthings_broken_page_is_retried_and_a_foreign_answer_is_refused(tmp
         sensorthings_routes(server, THINGS, broken=flaky)
         counts = samenmeten(server, tmp_path, HttpCache(tmp_path / "cache", FAST))
         hits = server.hits["/v1.0/Datastreams(38617)/Observations"]
-    assert counts["metingen"] == 2 and hits >= 2
+    assert counts["metingen"] == 2
+    assert hits >= 2
 
     def html(path, _hits):
         return (
@@ -251,7 +258,8 @@ def test_sensorthings_gemeente_without_things_is_explained(tmp_path):
 
 
 def test_codegemeente_and_default_window():
-    assert codegemeente("GM0363") == "363" and codegemeente("GM0014") == "14"
+    assert codegemeente("GM0363") == "363"
+    assert codegemeente("GM0014") == "14"
     assert default_window(dt.date(2027, 1, 15)) == (dt.date(2026, 12, 1), dt.date(2027, 1, 15))
 
 
@@ -290,10 +298,12 @@ def test_a_configured_download_writes_one_file_per_window_that_the_glob_reads(tm
         cache = HttpCache(tmp_path / "cache", FAST)
         first, _ = fetch_tijdreeks_bron(bron, cache, "GM0363", start=dt.date(2016, 6, 1), end=dt.date(2016, 6, 2))
         second, _ = fetch_tijdreeks_bron(bron, cache, "GM0363", start=dt.date(2016, 6, 2), end=dt.date(2016, 6, 4))
-    assert first.name == "metingen_2016-06-01_2016-06-02.csv" and second.name == "metingen_2016-06-02_2016-06-04.csv"
+    assert first.name == "metingen_2016-06-01_2016-06-02.csv"
+    assert second.name == "metingen_2016-06-02_2016-06-04.csv"
     staged = prepare_tijdreeks("lml", reeks.model_copy(update={"bronnen": [bron]}))
     no2 = staged.observations[staged.observations["sensor"] == "NL49014"]
-    assert len(no2) == 60 and not no2["dubbel"].any()  # the two windows meet without overlap
+    assert len(no2) == 60
+    assert not no2["dubbel"].any()
 
 
 def test_fetch_command_downloads_a_time_series_source(tmp_path, capsys):
@@ -332,5 +342,6 @@ tijdreeksen:
         )
         assert main(["fetch", "--config", str(config)]) == 0
     printed = capsys.readouterr().out
-    assert "tijdreeksen.lucht.bronnen.0: 48 metingen" in printed and "luchtmeetnet_2016-06-01_2016-06-03.csv" in printed
+    assert "tijdreeksen.lucht.bronnen.0: 48 metingen" in printed
+    assert "luchtmeetnet_2016-06-01_2016-06-03.csv" in printed
     assert (tmp_path / "data" / "stations.csv").is_file()

@@ -57,7 +57,8 @@ def test_a_new_formula_type_is_one_entry_and_one_sql_file_and_computes_end_to_en
     speelplekken_per_ha,  # noqa: F811
 ):
     chosen = catalogue({"type": "punten_per_ha_land", "laag": "bomen"})
-    assert chosen.indicatoren[0].aggregatie == "verhouding" and chosen.indicatoren[0].noemer_soort == "geen"
+    assert chosen.indicatoren[0].aggregatie == "verhouding"
+    assert chosen.indicatoren[0].noemer_soort == "geen"
     compute_indicators(con, config, chosen)
     values = dict(con.execute("SELECT buurtcode, waarde FROM indicators.buurt ORDER BY 1").fetchall())
     assert values == {"BU00010001": 0.3, "BU00010002": 0.1, "BU00010101": 0.1, "BU00010102": 0.1}  # 30 trees on 100 ha
@@ -82,7 +83,8 @@ def test_the_registry_decides_what_a_catalogue_may_ask_for(tmp_path, config, spe
     )
     with pytest.raises(ConfigError) as error:
         load_catalogue(path, config)
-    assert "unknown formule type 'punten_per_ha'" in str(error.value) and "punten_per_ha_land" in str(error.value)
+    assert "unknown formule type 'punten_per_ha'" in str(error.value)
+    assert "punten_per_ha_land" in str(error.value)
     path.write_text(path.read_text(encoding="utf-8").replace("punten_per_ha,", "punten_per_ha_land,"), "utf-8")
     with pytest.raises(ConfigError, match=r"'groen' must be a point layer for 'punten_per_ha_land'"):
         load_catalogue(path, config)

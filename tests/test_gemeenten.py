@@ -53,14 +53,16 @@ def test_region_and_code_resolve_into_single_gemeente_configs(tmp_path, shared_d
     assert alphen.gemeente.naam == "Alphen aan den Rijn"  # from the area files
     assert alphen.output.database == tmp_path / "db" / "GM0484.duckdb"
     assert alphen.output.maps == tmp_path / "kaarten" / "GM0484"
-    assert alphen.sources.buurten.gemeenten == ["GM0484"] and alphen.sources.wijken.gemeenten == ["GM0484"]
+    assert alphen.sources.buurten.gemeenten == ["GM0484"]
+    assert alphen.sources.wijken.gemeenten == ["GM0484"]
     assert alphen.partners[0].gemeenten == ["GM0484"]  # a CBS-kaart partner reads only its gemeente
     shared = ["brandweerkazernes", "gemeentehuizen", "politievestigingen", "ziekenhuizen"]
     assert sorted(alphen.layers) == sorted([*shared, "basisscholen"])  # shared plus its own
     assert sorted(configs["GM0344"].layers) == shared
     # Every configuration is an ordinary one: its own buurten, read from the merged files.
     buurten = read_source("sources.buurten", alphen.sources.buurten)
-    assert len(buurten) == 87 and buurten["AANT_INW"].sum() == 107_200
+    assert len(buurten) == 87
+    assert buurten["AANT_INW"].sum() == 107_200
     # The catalogue and opgaven check against each gemeente's configuration as for one gemeente.
     catalogue = load_catalogue(alphen.indicatoren, alphen)
     assert load_opgaven(alphen.opgaven, catalogue, alphen.layers)
@@ -70,7 +72,8 @@ def test_alle_is_every_complete_gemeente(tmp_path, shared_data):
     config = load_configuration(write_config(tmp_path, shared_data, gemeenten="alle", per_gemeente={}))
     areas = read_configured_areas(config)
     configs = gemeente_configs(config, areas=areas)
-    assert len(configs) == 374 and "GM1702" not in configs  # Sint Anthonis: a sliver only
+    assert len(configs) == 374
+    assert "GM1702" not in configs
     overview = gemeenten_overview(configs, areas)
     assert overview["aantal_buurten"].sum() == 11_700
     assert overview.set_index("gemeentecode").loc["GM0484", "regio"] == "hollands_midden"
@@ -139,7 +142,8 @@ def test_missing_files_are_listed_with_their_key(tmp_path, shared_data):
 
 def test_national_configurations_in_the_repository(shared_data):
     national = load_configuration(PROJECT / "config" / "nederland_2015.yaml")
-    assert isinstance(national, GemeentenConfig) and national.gemeenten == "alle"
+    assert isinstance(national, GemeentenConfig)
+    assert national.gemeenten == "alle"
     single = load_configuration(PROJECT / "config" / "harderwijk_2015.yaml")
     assert isinstance(single, ProjectConfig)
     for config in (single, gemeente_configs(national)["GM0484"]):

@@ -126,7 +126,8 @@ def test_a_file_still_being_written_waits_until_size_and_time_stay_the_same(lab)
     result = sensor.tick()  # unchanged since the last look: complete
     assert actions(result) == [("ggd.csv", "load")]
     assert result.loaded == {"ggd": file_hash(lab.partners[0].path)}
-    assert installed(lab) == GOOD and not path.exists()
+    assert installed(lab) == GOOD
+    assert not path.exists()
     assert read_inbox_cursor(sensor.cursor) == {}
 
 
@@ -161,7 +162,9 @@ def test_links_and_devices_are_refused_and_never_followed(lab, tmp_path):
     refused = inbox / "afgewezen"
     assert [p.name.split("_", 1)[1] for p in refused.iterdir() if p.is_symlink()] == ["ggd.csv"]
     texts = " ".join(reasons(lab))
-    assert "symbolische koppeling" in texts and "harde koppeling" in texts and "geen gewoon bestand" in texts
+    assert "symbolische koppeling" in texts
+    assert "harde koppeling" in texts
+    assert "geen gewoon bestand" in texts
 
 
 def test_a_file_of_another_gemeente_is_refused_and_the_installed_file_stays(lab):
@@ -177,7 +180,8 @@ def test_a_file_of_another_gemeente_is_refused_and_the_installed_file_stays(lab)
     assert result.loaded == {}
     assert lab.partners[0].path.read_bytes() == before
     (reason,) = reasons(lab)
-    assert "geen enkele rij hoort bij Testdorp (GM0001)" in reason and "3 rijen" in reason
+    assert "geen enkele rij hoort bij Testdorp (GM0001)" in reason
+    assert "3 rijen" in reason
 
 
 def test_a_file_below_the_match_rate_is_refused_with_the_reasons(lab):
@@ -186,7 +190,8 @@ def test_a_file_below_the_match_rate_is_refused_with_the_reasons(lab):
     sensor.tick()
     result = sensor.tick()
     assert actions(result) == [("ggd.csv", "reject")]
-    assert result.decisions[0].placement is not None and result.decisions[0].placement["match_rate"] == 0.5
+    assert result.decisions[0].placement is not None
+    assert result.decisions[0].placement["match_rate"] == 0.5
     (reason,) = reasons(lab)
     assert "2 van 4 rijen gekoppeld (50%), minder dan min_koppelpercentage 90%" in reason
     assert "buurtcode komt niet voor in de buurten van deze gemeente en dit jaar (2x)" in reason
@@ -212,7 +217,8 @@ def test_an_xlsx_for_a_csv_partner_is_refused_for_its_kind_and_accepted_for_an_x
     assert sorted(actions(result)) == [("corporatie_woningen_2027-01.xlsx", "load"), ("ggd_2027-01.xlsx", "reject")]
     (reason,) = reasons(lab)
     assert "partners.ggd is ingesteld op CSV-bestanden (kind: csv: .csv, .txt)" in reason
-    assert "'.xlsx'" in reason and "encoding" not in reason
+    assert "'.xlsx'" in reason
+    assert "encoding" not in reason
     assert pd.read_excel(lab.partners[1].path)["Woningen"].tolist() == [10, 20, 30]
 
 
@@ -238,7 +244,8 @@ def test_every_installed_version_is_archived_and_the_previous_one_can_be_restore
     assert [v.sha256 for v in versions] == [file_hash(v.path) for v in versions]
     assert versions[1].ontvangen == dt.datetime(2027, 1, 5, 10, 15)
     restored = restore_partner_file(lab, "ggd")  # the one before the installed file
-    assert restored.path.name == "20270105-101500_ggd.csv" and installed(lab) == GOOD
+    assert restored.path.name == "20270105-101500_ggd.csv"
+    assert installed(lab) == GOOD
     assert dt.datetime.fromtimestamp(lab.partners[0].path.stat().st_mtime) == restored.ontvangen
     restore_partner_file(lab, "ggd", versie=versions[0].sha256[:10])
     assert installed(lab) == BETTER
@@ -298,7 +305,9 @@ def test_a_planted_link_in_place_of_the_archive_folder_is_refused_and_receives_n
     drop(lab, "ggd.csv", GOOD)
     assert actions(sensor.tick()) == [("archief", "reject"), ("ggd.csv", "wait")]
     assert actions(sensor.tick()) == [("ggd.csv", "load")]
-    assert (inbox / "archief").is_dir() and not (inbox / "archief").is_symlink()
-    assert list(elsewhere.iterdir()) == [] and permissions(elsewhere) == mode
+    assert (inbox / "archief").is_dir()
+    assert not (inbox / "archief").is_symlink()
+    assert list(elsewhere.iterdir()) == []
+    assert permissions(elsewhere) == mode
     with pytest.raises(ValueError, match="is a symbolic link"):
         make_private_dir(inbox / "afgewezen" / next(p.name for p in (inbox / "afgewezen").iterdir() if p.is_symlink()))

@@ -136,7 +136,8 @@ def test_area_share_cuts_polygons_at_buurt_boundaries(small_town, config):
     )
     everything = values(small_town, "buurt", "buurtcode", "i0")
     # OPP_LAND is 100 ha per buurt: 500 x 500 m of wood in each bottom buurt = 25 %.
-    assert everything["BU00010001"] == pytest.approx(25.0) and everything["BU00010002"] == pytest.approx(25.0)
+    assert everything["BU00010001"] == pytest.approx(25.0)
+    assert everything["BU00010002"] == pytest.approx(25.0)
     assert everything["BU00010101"] == pytest.approx(1.0)  # 100 x 100 m of grass
     assert values(small_town, "buurt", "buurtcode", "i1")["BU00010101"] == 0.0
 
@@ -163,4 +164,5 @@ def test_catalogue_refuses_inputs_that_are_not_configured(tmp_path, config):
 def test_demo_catalogue_loads_against_the_demo_config():
     config = load_config(DEMO, check_files=False)
     demo = load_catalogue(config.indicatoren, config)
-    assert len(demo.ids) >= 10 and "drie_dertig_driehonderd_pct" in demo.ids
+    assert len(demo.ids) >= 10
+    assert "drie_dertig_driehonderd_pct" in demo.ids

@@ -70,7 +70,8 @@ def published(values: dict[str, list[float | None]]) -> pd.DataFrame:
 def test_an_indicator_with_one_value_everywhere_gets_no_rank_but_the_reason():
     frame = published({"nul": [0.0, 0.0, 0.0, None]})
     compared = compare_level(frame, "buurtcode", catalogue_of(("nul", "hoger_is_beter", 0)), {"nul": 0.0})
-    assert compared["rang"].isna().all() and compared["percentiel"].isna().all()
+    assert compared["rang"].isna().all()
+    assert compared["percentiel"].isna().all()
     assert compared["rang_reden"].tolist()[:3] == ["alle buurten hebben dezelfde waarde: 0"] * 3
     assert pd.isna(compared["rang_reden"].iloc[3])  # withheld: no value, so nothing to explain here
 
@@ -137,7 +138,8 @@ def test_the_check_names_the_indicators_that_cannot_tell_buurten_apart(con):
     values = published({"a": [10.0, 20.0, 30.0, 40.0], "b": [0.0, 0.0, 0.0, None], "c": [1.0, 2.0, 1.0, 2.0]})
     write_frame(con, "indicators", "publicatie_buurt", values)
     outcome = checks.indicators_tell_buurten_apart(con, catalogue)
-    assert not outcome.passed and outcome.description.startswith("2 of 3 indicators cannot tell the buurten apart")
+    assert not outcome.passed
+    assert outcome.description.startswith("2 of 3 indicators cannot tell the buurten apart")
     assert outcome.metadata["indicators (id, reason)"] == [
         ["b", "alle buurten hebben dezelfde waarde: 0"],
         ["c", "de buurten hebben maar 2 verschillende waarden: 1,0 en 2,0"],

@@ -103,13 +103,16 @@ def test_each_buurt_once_by_the_documented_rules(regions):
     assert frame.loc["BU00020001", "bronbestand"] == "zuid/buurt.geojson"
     assert frame.loc["BU00020001"].geometry.area == pytest.approx(1e6, rel=1e-3)
     # The bow tie is repaired into polygon parts; the secret density is empty, not -99999999.
-    assert frame.loc["BU00020003"].geometry.is_valid and frame.loc["BU00020003"].geometry.area > 0
+    assert frame.loc["BU00020003"].geometry.is_valid
+    assert frame.loc["BU00020003"].geometry.area > 0
     assert np.isnan(frame.loc["BU00020003", "BEV_DICHTH"])
     report = areas.report
     assert (report.files, report.features, report.kept) == (2, 8, 5)
-    assert report.slivers == 1 and report.sliver_examples == ("BU00020001 (noord/buurt.geojson)",)
+    assert report.slivers == 1
+    assert report.sliver_examples == ("BU00020001 (noord/buurt.geojson)",)
     assert report.duplicates == 1  # zuid's sliver of BU00010002 (noord's copy of BU00020001 went as a sliver)
-    assert report.without_polygon == 1 and report.no_polygon_anywhere == ("BU00020002",)
+    assert report.without_polygon == 1
+    assert report.no_polygon_anywhere == ("BU00020002",)
     assert report.repaired == 1
     assert report.sentinels == {"BEV_DICHTH": 1}
     assert "BU00020002" in report.summary()
@@ -118,9 +121,12 @@ def test_each_buurt_once_by_the_documented_rules(regions):
 def test_gemeenten_home_region_and_completeness(regions):
     table = read_cbs_areas(regions / "*" / "buurt.geojson").gemeenten.set_index("gemeentecode")
     # GM0001 is listed by both regions; its home is noord, which holds its polygon.
-    assert table.loc["GM0001", "regio"] == "noord" and table.loc["GM0002", "regio"] == "zuid"
-    assert table.loc["GM0001", "inwoners"] == 1000 and table.loc["GM0001", "inwoners_gemeente"] == 1003
-    assert bool(table.loc["GM0001", "volledig"]) and bool(table.loc["GM0002", "volledig"])
+    assert table.loc["GM0001", "regio"] == "noord"
+    assert table.loc["GM0002", "regio"] == "zuid"
+    assert table.loc["GM0001", "inwoners"] == 1000
+    assert table.loc["GM0001", "inwoners_gemeente"] == 1003
+    assert bool(table.loc["GM0001", "volledig"])
+    assert bool(table.loc["GM0002", "volledig"])
     # GM0003: one 5-inhabitant sliver of its 20,000 inhabitants is not a gemeente that can be built.
     assert not bool(table.loc["GM0003", "volledig"])
     assert read_cbs_areas(regions / "*" / "buurt.geojson").report.incomplete_gemeenten == ("GM0003",)
@@ -219,12 +225,14 @@ def test_real_national_set_inhabitants_per_gemeente(shared_data):
     assert set(areas.frame["BU_CODE"]) == set(expected["BU_CODE"])
     theirs = expected.groupby("GM_CODE")["AANT_INW"].sum().astype(float).to_dict()
     ours = areas.frame.groupby("GM_CODE")["AANT_INW"].sum().astype(float).to_dict()
-    assert len(theirs) == 374 and ours == theirs
+    assert len(theirs) == 374
+    assert ours == theirs
     table = areas.gemeenten.set_index("gemeentecode")["inwoners"].dropna().to_dict()
     assert table == theirs
     # Facts from the PROVENANCE.md files: Alphen 87 buurten with 107,200 inhabitants.
     alphen = areas.frame[areas.frame["GM_CODE"] == "GM0484"]
-    assert len(alphen) == 87 and alphen["AANT_INW"].sum() == 107_200
+    assert len(alphen) == 87
+    assert alphen["AANT_INW"].sum() == 107_200
 
 
 def test_real_national_set_report(shared_data):
@@ -302,4 +310,5 @@ def test_inbox_refuses_a_drop_in_for_a_partner_of_many_files(tmp_path, regions):
         update={"partners": [partner], "output": config.output.model_copy(update={"inbox": inbox})}
     )
     (decision,) = scan_inbox(config, {})
-    assert decision.action == "reject" and "leest meerdere bestanden" in (decision.reason or "")
+    assert decision.action == "reject"
+    assert "leest meerdere bestanden" in (decision.reason or "")

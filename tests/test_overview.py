@@ -95,26 +95,33 @@ def test_small_overview_pages_and_downloads(tmp_path):
     pages = build_overview(buurten, waarden, lagen, gemeenten, folder=tmp_path, titel="Testregio", simplify_m=0)
     kaart = pages.kaart.read_text(encoding="utf-8")
     assert pages.kaart_bytes == len(kaart.encode("utf-8")) < 5_000_000
-    assert not EXTERNAL.search(kaart) and not EXTERNAL.search(pages.index.read_text(encoding="utf-8"))
-    assert (tmp_path / "assets" / "leaflet.js").is_file() and (tmp_path / "assets" / "overzicht.js").is_file()
+    assert not EXTERNAL.search(kaart)
+    assert not EXTERNAL.search(pages.index.read_text(encoding="utf-8"))
+    assert (tmp_path / "assets" / "leaflet.js").is_file()
+    assert (tmp_path / "assets" / "overzicht.js").is_file()
     assert "preferCanvas: true" in (tmp_path / "assets" / "overzicht.js").read_text(encoding="utf-8")
     # A name from data is data in the page, never markup: the only script elements are the page's own.
-    assert "<script>alert" not in kaart and kaart.count("<script") == 3
+    assert "<script>alert" not in kaart
+    assert kaart.count("<script") == 3
     data = embedded_data(kaart)
     assert data["c"] == ["BU00010001", "BU00010002", "BU00020001", "BU00020002"]
     assert data["n"][1] == "<script>alert(1)</script>"  # shown as text by the page (textContent)
     inwoners, score = data["lagen"]
-    assert inwoners["k"] == "1s0n" and inwoners["w"] == [1200, None, 800, None]
+    assert inwoners["k"] == "1s0n"
+    assert inwoners["w"] == [1200, None, 800, None]
     # Scores have fixed bounds 0-20-...-100: 80 falls in 60-80, as on the gemeente maps.
-    assert score["titel"] == "Score Groen" and score["k"] == "3n0n"
+    assert score["titel"] == "Score Groen"
+    assert score["k"] == "3n0n"
     assert data["gemeenten"] == [["GM0001", "Eerstedam", "GM0001/index.html"], ["GM0002", "Tweedorp", None]]
     # Shapes decode to the buurten (delta-encoded 1e-5 degrees, lat/lon).
     ring = data["vormen"][0][0][0]
     lat, lon = ring[0] / 1e5, ring[1] / 1e5
     expected = gpd.GeoSeries(buurten.geometry.iloc[:1], crs="EPSG:28992").to_crs("EPSG:4326").total_bounds
-    assert expected[1] - 1e-5 <= lat <= expected[3] + 1e-5 and expected[0] - 1e-5 <= lon <= expected[2] + 1e-5
+    assert expected[1] - 1e-5 <= lat <= expected[3] + 1e-5
+    assert expected[0] - 1e-5 <= lon <= expected[2] + 1e-5
     index = pages.index.read_text(encoding="utf-8")
-    assert '<a href="GM0001/index.html">Eerstedam</a>' in index and "Tweedorp <span" in index
+    assert '<a href="GM0001/index.html">Eerstedam</a>' in index
+    assert "Tweedorp <span" in index
 
 
 def test_downloads_hold_published_values_only(tmp_path):
@@ -122,7 +129,8 @@ def test_downloads_hold_published_values_only(tmp_path):
     pages = build_overview(buurten, waarden, lagen, gemeenten, folder=tmp_path, titel="Testregio", simplify_m=0)
     gpkg = pyogrio.read_dataframe(pages.geopackage).set_index("buurtcode")
     assert gpkg.crs.to_epsg() == 28992
-    assert gpkg.loc["BU00010001", "inwoners"] == 1200 and pd.isna(gpkg.loc["BU00010002", "inwoners"])
+    assert gpkg.loc["BU00010001", "inwoners"] == 1200
+    assert pd.isna(gpkg.loc["BU00010002", "inwoners"])
     assert gpkg.loc["BU00010002", "inwoners_status"] == "onderdrukt"
     assert gpkg.loc["BU00010002", "buurtnaam"] == "<script>alert(1)</script>"
     parquet = read_parquet_table(_parquet_source(pages.geoparquet), "downloads").set_index("buurtcode")
@@ -209,15 +217,19 @@ def national_overview(shared_data: Path, folder: Path):
 
 def test_real_national_overview_stays_below_5_mb(tmp_path, shared_data):
     pages = national_overview(shared_data, tmp_path)
-    assert pages.buurten == 11_700 and pages.lagen == 12 + 3
+    assert pages.buurten == 11_700
+    assert pages.lagen == 12 + 3
     assert pages.kaart_bytes <= 5_000_000
     data = embedded_data(pages.kaart.read_text(encoding="utf-8"))
-    assert len(data["vormen"]) == 11_700 and len(data["gemeenten"]) == 374
+    assert len(data["vormen"]) == 11_700
+    assert len(data["gemeenten"]) == 374
     # Comparisons travel for the layers the kaart gives values for: three characters per buurt.
-    assert "aandeel_65plus_pct" in data["vergelijking"] and "score_ouder_worden_in_de_buurt" not in data["vergelijking"]
+    assert "aandeel_65plus_pct" in data["vergelijking"]
+    assert "score_ouder_worden_in_de_buurt" not in data["vergelijking"]
     assert all(len(codes) == 3 * 11_700 for codes in data["vergelijking"].values())
     parquet = read_parquet_table(_parquet_source(pages.geoparquet), "downloads")
-    assert len(parquet) == 11_700 and parquet.crs.to_epsg() == 28992
+    assert len(parquet) == 11_700
+    assert parquet.crs.to_epsg() == 28992
 
 
 def test_an_overview_before_any_gemeente_was_published_says_so(tmp_path, shared_data):

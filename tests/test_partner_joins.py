@@ -99,7 +99,8 @@ def test_postcode_pc6_and_pc4(town, config):
         (7, "postcode komt niet voor in de BAG-adressen van de gemeente (de PC4 wel)"),
     ]
     # 9999ZZ: no address of the gemeente has PC4 9999, so the row is another gemeente's: left out, not quarantined.
-    assert counted(counts) == (7, 0, 1, 6, 3, 3) and counts["match_rate"] == 0.5
+    assert counted(counts) == (7, 0, 1, 6, 3, 3)
+    assert counts["match_rate"] == 0.5
 
 
 def test_bag_id_including_spreadsheet_floats(town, config):
@@ -150,7 +151,8 @@ def test_address_key_with_only_postcode_and_huisnummer_reads_the_whole_number(to
         3: "0001010000000005",
         4: "0001010000000005",
     }
-    assert quarantine == [] and counts["match_rate"] == 1.0
+    assert quarantine == []
+    assert counts["match_rate"] == 1.0
 
 
 def test_address_letter_written_in_the_toevoeging_column_matches_the_bag_letter(town, config):
@@ -158,7 +160,8 @@ def test_address_letter_written_in_the_toevoeging_column_matches_the_bag_letter(
     frame = pd.DataFrame({"pc": ["1234AB"] * 3, "nr": ["2"] * 3, "letter": [None] * 3, "toev": ["a", "2 a", "A-"]})
     columns = {"postcode": "pc", "huisnummer": "nr", "huisletter": "letter", "toevoeging": "toev"}
     counts, quarantine = place(town, config, frame, key="adres", columns=columns)
-    assert set(address_ids(town).values()) == {"0001010000000003"} and counts["matched"] == 3
+    assert set(address_ids(town).values()) == {"0001010000000003"}
+    assert counts["matched"] == 3
 
 
 def test_address_of_another_gemeente_is_left_out_and_counted(town, config):
@@ -190,7 +193,8 @@ def test_keep_filters_partner_rows_before_placement(town, config):
     )
     assert placed(town) == [(1, "BU00010001", "WK000100"), (2, "BU00010002", "WK000100")]
     assert quarantine == []  # the unknown code was filtered by keep before placement, never quarantined
-    assert counted(counts) == (4, 2, 0, 2, 2, 0) and counts["match_rate"] == 1.0
+    assert counted(counts) == (4, 2, 0, 2, 2, 0)
+    assert counts["match_rate"] == 1.0
 
 
 def test_codes_of_other_levels_and_gemeenten_are_left_out(town, config):
@@ -216,7 +220,8 @@ def test_codes_of_another_gebiedsindeling_are_refused(town, config):
     counts, quarantine = place(
         town, config, frame, key="buurtcode", columns={"buurtcode": "code"}, gebiedsindeling=2020
     )
-    assert counts["matched"] == 0 and len(quarantine) == 2
+    assert counts["matched"] == 0
+    assert len(quarantine) == 2
     assert "gebiedsindeling 2020 van het bestand wijkt af van die van de buurten (2024)" in quarantine[0][1]
 
 
@@ -332,7 +337,8 @@ def test_address_forms_match_real_bag_records(ede):
     found = address_ids(con)
     expected = {i + 1: bag_id for i, (*_, bag_id) in enumerate(REAL_ADDRESSES)}
     assert {i: found.get(i) for i in expected} == expected
-    assert quarantine == [] and counts["match_rate"] == 1.0
+    assert quarantine == []
+    assert counts["match_rate"] == 1.0
 
 
 def test_real_addresses_that_do_not_exist_or_lie_elsewhere(ede):
@@ -380,7 +386,8 @@ def test_non_polygon_buurt_is_rejected_and_counted(con):
     extra = frame.iloc[[0]].assign(BU_CODE="BU00010003", geometry=[LineString([(0, 0), (10, 10)])])
     write_frame(con, "raw", "buurten", gpd.GeoDataFrame(pd.concat([frame, extra]), crs=RD))
     counts = stage_cbs_areas(con, "buurten", "GM0001")
-    assert counts["rows"] == 4 and counts["rejected_geometries"] == 1
+    assert counts["rows"] == 4
+    assert counts["rejected_geometries"] == 1
 
 
 def test_shapefile_of_the_wijk_en_buurtkaart(con, shared_data, tmp_path):
@@ -396,7 +403,8 @@ def test_shapefile_of_the_wijk_en_buurtkaart(con, shared_data, tmp_path):
 def test_partner_check_passes_on_a_fresh_database_without_partners(con, config):
     """Before: CatalogException, because joined.partners and joined.quarantaine_partners never get created."""
     outcome = partner_match_rates_above_threshold(con, config.model_copy(update={"partners": []}))
-    assert outcome.passed and outcome.description == "no partners configured"
+    assert outcome.passed
+    assert outcome.description == "no partners configured"
 
 
 def test_partner_check_fails_plainly_when_configured_partners_were_never_joined(con, config):

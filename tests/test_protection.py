@@ -90,7 +90,8 @@ def test_private_helpers_ignore_the_umask_and_refuse_links(tmp_path, umask):
     source = tmp_path / "bron.csv"
     source.write_text("x\n", encoding="utf-8")
     copied = copy_private(source, folder / "kopie.csv")
-    assert permissions(copied) == 0o600 and copied.read_text(encoding="utf-8") == "x\n"
+    assert permissions(copied) == 0o600
+    assert copied.read_text(encoding="utf-8") == "x\n"
     assert [p.name for p in folder.iterdir()] == ["kopie.csv"]  # no temporary file left behind
 
 
@@ -214,7 +215,8 @@ def retention_config(tmp_path: Path):
 
 def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path):
     config = retention_config(tmp_path)
-    assert config.bewaartermijn(config.partners[0]) == 30 and config.bewaartermijn(config.partners[1]) == 365
+    assert config.bewaartermijn(config.partners[0]) == 30
+    assert config.bewaartermijn(config.partners[1]) == 365
     now = dt.datetime(2027, 6, 1, 12, 0)
     inbox = config.output.inbox
     assert inbox is not None
@@ -240,7 +242,8 @@ def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path)
         {"partner": "ggd", "wat": "afgewezen", "aantal": 1, "ouder_dan": "2027-05-02T12:00:00"},
     ]
     assert [v.ontvangen for v in archived_versions(config, "ggd")] == [now - dt.timedelta(days=10)]
-    assert installed.is_file() and con.execute("SELECT count(*) FROM raw.partner_ggd").fetchone() == (2,)
+    assert installed.is_file()
+    assert con.execute("SELECT count(*) FROM raw.partner_ggd").fetchone() == (2,)
     assert [p.name for p in (inbox / "afgewezen").iterdir()] == [
         "20270422-120000_onbekend.csv",
         "20270422-120000_onbekend.csv.reden.txt",
@@ -255,9 +258,11 @@ def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path)
         ("raw.partner_ggd", 2),
         ("staging.partner_ggd", 1),
     ]
-    assert not installed.exists() and archived_versions(config, "ggd") == []
+    assert not installed.exists()
+    assert archived_versions(config, "ggd") == []
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'partner_ggd'").fetchone() == (0,)
-    assert "BU0001" not in json.dumps(log) and "7,6" not in json.dumps(log)  # counts, never contents
+    assert "BU0001" not in json.dumps(log)
+    assert "7,6" not in json.dumps(log)
     con.close()
     # Past the privacy term, refused files of no partner go as well.
     log = apply_retention(config, now=now + dt.timedelta(days=400))
@@ -295,7 +300,8 @@ def test_the_audit_trail_records_each_file_version_and_reuses_unchanged_hashes(t
     assert con.execute("SELECT count(*) FROM raw.bronbestanden WHERE bouw = 'run-2'").fetchone() == (2,)
     latest = {r["bron"]: r for r in latest_source_files(con)}
     assert latest["partners.ggd"]["sha256"] == file_hash(config.partners[0].path)
-    assert latest["partners.ggd"]["bouw"] == "run-2" and latest["sources.wijken"]["bouw"] == "run-1"
+    assert latest["partners.ggd"]["bouw"] == "run-2"
+    assert latest["sources.wijken"]["bouw"] == "run-1"
     dates = {d["bron"]: d for d in source_dates(con)}
     assert dates["sources.buurten"] == {
         "bron": "sources.buurten",
@@ -328,4 +334,6 @@ def test_an_encrypted_build_publishes_and_republishes_and_is_unreadable_without_
     assert "VHE10" not in "".join(p.read_text(encoding="utf-8", errors="ignore") for p in lab.maps.rglob("*.*"))
     monkeypatch.delenv("OGW_TEST_SLEUTEL")
     run = lab.run()
-    assert run.code != 0 and "set the environment variable OGW_TEST_SLEUTEL" in run.err and "Traceback" not in run.err
+    assert run.code != 0
+    assert "set the environment variable OGW_TEST_SLEUTEL" in run.err
+    assert "Traceback" not in run.err

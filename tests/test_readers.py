@@ -54,7 +54,8 @@ def test_csv_with_wkt_geometry(tmp_path):
     )
     layer = Layer(kind="csv", geometry="points", path=path, wkt="geometrie", crs="EPSG:28992", columns={"naam": "naam"})
     frame = read_source("layers.speelplekken", layer)
-    assert list(frame.geometry.geom_type[:2]) == ["Point", "Polygon"] and frame.geometry.iloc[2] is None
+    assert list(frame.geometry.geom_type[:2]) == ["Point", "Polygon"]
+    assert frame.geometry.iloc[2] is None
 
 
 def test_bad_wkt_names_the_row(tmp_path):
@@ -69,7 +70,8 @@ def test_geoparquet_keeps_its_crs_and_plain_parquet_takes_xy(con, tmp_path):
     geo = tmp_path / "bomen.parquet"
     con.execute(f"COPY (SELECT 'B1' AS id, ST_Point(4.65, 52.13) AS geometry) TO '{geo}' (FORMAT parquet)")
     frame = read_source("layers.bomen", Layer(kind="parquet", geometry="points", path=geo))
-    assert frame.crs == "EPSG:28992" and 100_000 < frame.geometry.iloc[0].x < 110_000  # written as CRS84
+    assert frame.crs == "EPSG:28992"
+    assert 100_000 < frame.geometry.iloc[0].x < 110_000
     plain = tmp_path / "meldingen.parquet"
     duckdb.sql(f"COPY (SELECT 'M1' AS id, 104500.5 AS x, 461200.25 AS y) TO '{plain}' (FORMAT parquet)")
     located = read_source("partners.m", Source(kind="parquet", path=plain, x="x", y="y", crs="EPSG:28992"))
@@ -106,7 +108,8 @@ def test_undeclared_crs_is_guessed_from_the_values(tmp_path):
     path = tmp_path / "punten.csv"
     path.write_text("x;y;\n104500,5;461200,25;\n104600;461300;\n;;\n", encoding="utf-8")
     frame = read_source("layers.p", Layer(kind="csv", geometry="points", path=path, x="x", y="y"))
-    assert frame.crs == "EPSG:28992" and frame.geometry.iloc[0].x == pytest.approx(104500.5)
+    assert frame.crs == "EPSG:28992"
+    assert frame.geometry.iloc[0].x == pytest.approx(104500.5)
 
 
 def test_rows_without_coordinates_keep_no_geometry(tmp_path, con):

@@ -21,7 +21,8 @@ def inside_nl(bounds) -> bool:
 def test_cbs_2015_upper_case_columns_gm0484(con, shared_data):
     folder = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden"
     frame = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "buurt.geojson"))
-    assert frame.crs == "EPSG:28992" and inside_nl(frame.total_bounds)
+    assert frame.crs == "EPSG:28992"
+    assert inside_nl(frame.total_bounds)
     write_frame(con, "raw", "buurten", frame)
     counts = stage_cbs_areas(con, "buurten", "GM0484")
     assert counts["rows"] == 87
@@ -59,7 +60,8 @@ def test_web_mercator_layer_is_reprojected(con, shared_data):
         keep={"type": ["niet-bgt:speelvoorziening"]},
     )
     frame = read_source("layers.speelplekken", layer)
-    assert frame.crs == "EPSG:28992" and inside_nl(frame.total_bounds)
+    assert frame.crs == "EPSG:28992"
+    assert inside_nl(frame.total_bounds)
     write_frame(con, "raw", "layer_speelplekken", frame)
     counts = stage_layer(con, "speelplekken", layer)
     assert counts["rows"] == 2615  # PROVENANCE.md: 2,615 speelvoorzieningen
@@ -119,4 +121,5 @@ def test_trailing_separator_does_not_need_a_name(shared_data):
     names = ["wijknaam", "wijkcode", "gemeentenaam", "gemeentecode", "autos_per_huishouden"]  # 5 columns, then ';'
     frame = read_source("partners.auto", Source(kind="csv", path=path, skip_rows=3, header_names=names))
     alphen = frame[frame["wijkcode"].str.strip() == "WK048401"]
-    assert len(alphen) == 1 and alphen["gemeentecode"].str.strip().tolist() == ["GM0484"]
+    assert len(alphen) == 1
+    assert alphen["gemeentecode"].str.strip().tolist() == ["GM0484"]

@@ -78,7 +78,8 @@ def test_cbs_maatwerk_cars_per_gemeente_after_title_lines(shared_data):
     frame = read_source("partners.autobezit", source)
     assert len(frame) == 342  # 342 gemeenten in 2023; the empty line and "Bron: CBS/RDW" under them are not data
     alphen = frame[frame["Gemeentecode"].str.strip() == "GM0484"]
-    assert len(alphen) == 1 and "," in alphen.iloc[0]["Personenauto's per huishouden (afgerond)"]
+    assert len(alphen) == 1
+    assert "," in alphen.iloc[0]["Personenauto's per huishouden (afgerond)"]
 
 
 def test_cbs_maatwerk_cars_per_wijk_padded_codes_and_dots(con, shared_data):
@@ -122,7 +123,8 @@ def test_cbs_maatwerk_income_with_a_report_header(con, shared_data):
     table = staged_partner(con, partner)
     assert query_row(con, f"SELECT count(*) FROM {table}")[0] == 1 + 342 + 3352  # Nederland, gemeenten, wijken
     alphen = query_row(con, f"SELECT count(*), min(inkomen_per_inwoner) FROM {table} WHERE wijkcode LIKE 'WK0484%'")
-    assert alphen[0] == 16 and alphen[1] > 10
+    assert alphen[0] == 16
+    assert alphen[1] > 10
     missing = query_row(
         con,
         f"SELECT count(*) FILTER (WHERE inkomen_per_inwoner IS NULL) + count(*) FILTER (WHERE laagste_40_pct IS NULL)"
@@ -160,7 +162,8 @@ def test_pc4_centroids_lat_lon_order(shared_data):
     frame = read_source("layers.pc4_punten", declared(Layer, shared_data, textwrap.dedent(text) + "geometry: points"))
     assert frame.crs == "EPSG:28992"
     alphen = frame[frame["pc4"] == "2401"].geometry.iloc[0]
-    assert 100_000 < alphen.x < 110_000 and 455_000 < alphen.y < 465_000
+    assert 100_000 < alphen.x < 110_000
+    assert 455_000 < alphen.y < 465_000
     swapped = text.replace("x: c.1", "x: c.0").replace("y: c.0", "y: c.1")
     with pytest.raises(SourceError, match="swap the 'x' and 'y' columns"):
         read_source("layers.pc4_punten", declared(Layer, shared_data, textwrap.dedent(swapped) + "geometry: points"))
@@ -241,7 +244,8 @@ def test_facilities_reproject_onto_their_own_rd_coordinates(shared_data):
     """,
         ),
     )
-    assert len(schools) == 268 and "VESTIGINGSNAAM" in schools.columns  # trailing space in the file's header
+    assert len(schools) == 268
+    assert "VESTIGINGSNAAM" in schools.columns
 
 
 def test_woonikveilig_nested_profiles(con, shared_data):
@@ -263,7 +267,9 @@ def test_woonikveilig_nested_profiles(con, shared_data):
     rows, safety, health = query_row(
         con, f"SELECT count(*), count(misdrijven_per_1000), count(goede_gezondheid_pct) FROM {table}"
     )
-    assert rows == 100 and health == 86 and safety <= 100
+    assert rows == 100
+    assert health == 86
+    assert safety <= 100
 
 
 def test_ermelo_functional_areas_in_web_mercator(con, shared_data):
@@ -279,6 +285,7 @@ def test_ermelo_functional_areas_in_web_mercator(con, shared_data):
     """,
     )
     frame = read_source("layers.functioneel", layer)
-    assert len(frame) == 606 and frame.crs == "EPSG:28992"
+    assert len(frame) == 606
+    assert frame.crs == "EPSG:28992"
     write_frame(con, "raw", layer_table("speeltuinen"), frame)
     assert stage_layer(con, "speeltuinen", layer)["rows"] == 219

@@ -59,7 +59,9 @@ def test_twins_elsewhere_come_first_and_the_own_gemeente_is_left_out():
     result = find_similar_buurten(frame, kenmerken=TWO, aantal=2)
     assert neighbours(result, "BU00010001") == ["BU00020001", "BU00030001"]
     first = result.pairs[result.pairs["buurtcode"] == "BU00010001"].iloc[0]
-    assert first["afstand"] == 0 and first["rang"] == 1 and first["vergelijkbare_buurtnaam"] == "Tweeling"
+    assert first["afstand"] == 0
+    assert first["rang"] == 1
+    assert first["vergelijkbare_buurtnaam"] == "Tweeling"
     # Never the buurt itself; with zelfde_gemeente the own gemeente's twin counts (equal distances: lower code first).
     together = find_similar_buurten(frame, kenmerken=TWO, aantal=2, zelfde_gemeente=True)
     assert neighbours(together, "BU00010001") == ["BU00010002", "BU00020001"]
@@ -89,7 +91,8 @@ def test_densities_compare_on_a_log_scale():
     result = find_similar_buurten(frame, kenmerken=["bevolkingsdichtheid", "aandeel_65plus"], aantal=1)
     row = result.standardisation.set_index("kenmerk").loc["bevolkingsdichtheid"]
     assert row["transformatie"] == "log10(1 + x)"
-    assert row["gemiddelde"] == pytest.approx(3.0) and row["standaardafwijking"] == pytest.approx(1.0)
+    assert row["gemiddelde"] == pytest.approx(3.0)
+    assert row["standaardafwijking"] == pytest.approx(1.0)
 
 
 def test_small_and_incomplete_buurten_are_neither_compared_nor_a_comparison():
@@ -140,7 +143,8 @@ def test_comparison_sentence_median_and_too_few_values():
     # Suppressed neighbours do not count; below min_met_waarde there is no comparison, and the reason says why.
     values.loc[values["buurtcode"].isin([f"BU0002{i:04d}" for i in range(6)]), "waarde"] = np.nan
     sparse = compare_with_similar(similar, values, min_met_waarde=5).set_index("buurtcode")
-    assert pd.isna(sparse.loc["BU00010001", "tekst"]) and pd.isna(sparse.loc["BU00010001", "mediaan_vergelijkbaar"])
+    assert pd.isna(sparse.loc["BU00010001", "tekst"])
+    assert pd.isna(sparse.loc["BU00010001", "mediaan_vergelijkbaar"])
     assert sparse.loc["BU00010001", "reden"] == "te weinig vergelijkbare buurten met een waarde (4 van 10)"
     assert (
         compare_with_similar(similar, values, min_met_waarde=4).set_index("buurtcode").loc["BU00010001", "tekst"]
@@ -170,7 +174,8 @@ def test_real_neighbours_are_exact_and_elsewhere(national):
     pairs = result.pairs
     assert seconds < 30  # about 1 s on the 2-core machine for 9,742 buurten
     eligible = frame[(frame["aantal_inwoners"] >= 100) & frame[DEFAULT_KENMERKEN].notna().all(axis=1)]
-    assert pairs["buurtcode"].nunique() == len(eligible) and (pairs.groupby("buurtcode").size() == 10).all()
+    assert pairs["buurtcode"].nunique() == len(eligible)
+    assert (pairs.groupby("buurtcode").size() == 10).all()
     assert result.excluded["te_weinig_inwoners"] == int((~(frame["aantal_inwoners"] >= 100)).sum())
     assert not (pairs["buurtcode"].str[2:6] == pairs["vergelijkbare_gemeentecode"].str[2:6]).any()
     # Brute force on a sample: no buurt of another gemeente is closer than the 10th similar buurt.
@@ -218,10 +223,12 @@ def test_without_the_setting_the_tables_exist_and_are_empty(con):
     config = load_config(PROJECT / "config" / "demo.yaml", check_files=False)
     assert config.vergelijkbare_buurten is None
     counts = store_similar_buurten(con, config, load_catalogue(config.indicatoren))
-    assert counts["paren"] == 0 and counts["vergelijkingen"] == 0
+    assert counts["paren"] == 0
+    assert counts["vergelijkingen"] == 0
     for table, columns in (
         ("vergelijkbare_buurten", ["buurtcode", "rang", "vergelijkbare_buurtcode", "vergelijkbare_buurtnaam"]),
         ("vergelijking_vergelijkbaar", ["buurtcode", "indicator", "waarde", "mediaan_vergelijkbaar", "tekst"]),
     ):
         frame = con.execute(f"SELECT * FROM indicators.{table}").df()
-        assert len(frame) == 0 and set(columns) <= set(frame.columns)
+        assert len(frame) == 0
+        assert set(columns) <= set(frame.columns)

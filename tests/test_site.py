@@ -69,7 +69,8 @@ def test_units_singular_plural_and_no_unit_without_a_value():
     assert value_with_unit(None, locaties) == "geen gegevens"
     assert value_with_unit(float("nan"), eenzaam) == "geen gegevens"  # never "geen waarde % van de 18-plussers"
     assert value_with_unit(57.66, eenzaam) == "57,7% van de 18-plussers"
-    assert count_text(1, "buurt", "buurten") == "1 buurt" and count_text(5, "buurt", "buurten") == "5 buurten"
+    assert count_text(1, "buurt", "buurten") == "1 buurt"
+    assert count_text(5, "buurt", "buurten") == "5 buurten"
     assert format_change(-0.4, 2023, eenzaam) == "\u22120,4 sinds 2023"
     assert format_change(0.01, 2023, eenzaam) == "±0,0 sinds 2023"
     assert format_change(None, 2023, eenzaam) is None
@@ -114,7 +115,9 @@ def test_every_formula_type_is_explained_in_dutch_words():
             text = explain_formula(indicator)
             technical = [n for n in (indicator.formule.type, indicator.id) if "_" in n]  # 'inwoners' is a word too
             assert not any(n in text for n in technical), text
-            assert text.endswith(".") and text[0].isupper() and "_" not in text
+            assert text.endswith(".")
+            assert text[0].isupper()
+            assert "_" not in text
 
 
 @pytest.fixture
@@ -139,7 +142,8 @@ def test_site_has_a_profile_per_buurt_and_wijk_linked_from_tables_and_front_page
     site = report.folder
     for code in CODES:
         assert (site / "buurten" / f"{code}.html").is_file()
-    assert (site / "wijken" / "WK000100.html").is_file() and (site / "wijken" / "WK000101.html").is_file()
+    assert (site / "wijken" / "WK000100.html").is_file()
+    assert (site / "wijken" / "WK000101.html").is_file()
     opgave = (site / "opgave_groen.html").read_text(encoding="utf-8")
     assert all(f'href="buurten/{code}.html"' in opgave for code in CODES)
     index = (site / "index.html").read_text(encoding="utf-8")
@@ -153,9 +157,13 @@ def test_buurtprofiel_shows_values_ranks_changes_reasons_kiemen_and_neighbours(t
     assert "12,3% van het land" in page  # 12.345 with one decimal, decimal comma
     assert "Rang 2 van 3 (1 = vraagt de meeste aandacht)" in page
     assert "+2,3 sinds 2023" in page
-    assert f'<p class="waarde">1{NBSP}locatie</p>' in page and f"3{NBSP}locaties" in page
-    assert "Wijk Zuidwest wijk: 30,0% van het land" in page and "Nederland: 20,0% van het land" in page
-    assert "In Zuidwest" in page and "(in de buurt)" in page and "Net buiten" in page  # 200 m outside
+    assert f'<p class="waarde">1{NBSP}locatie</p>' in page
+    assert f"3{NBSP}locaties" in page
+    assert "Wijk Zuidwest wijk: 30,0% van het land" in page
+    assert "Nederland: 20,0% van het land" in page
+    assert "In Zuidwest" in page
+    assert "(in de buurt)" in page
+    assert "Net buiten" in page
     assert "Ver weg" not in page
     for neighbour in ("BU00010002", "BU00010101", "BU00010102"):
         assert f'href="../buurten/{neighbour}.html"' in page
@@ -199,7 +207,8 @@ def test_downloads_of_an_opgave_round_trip(tiny_site):
         "ORDER BY buurtcode"
     ).df()
     expected = published["waarde"].round(1)
-    assert "Groen (% van het land)" in nl.columns and "Score (0 tot 100; 100 = vraagt de meeste aandacht)" in nl.columns
+    assert "Groen (% van het land)" in nl.columns
+    assert "Score (0 tot 100; 100 = vraagt de meeste aandacht)" in nl.columns
     for values in (nl["Groen (% van het land)"], machine["groen_pct"], gpkg["groen_pct"]):
         assert values.dtype == "float64"
         pd.testing.assert_series_equal(values.reset_index(drop=True), expected, check_names=False)
@@ -212,7 +221,8 @@ def test_downloads_of_an_opgave_round_trip(tiny_site):
     assert [p["locaties"] for p in properties] == [1, 2, 0, None]
     assert properties[3]["groen_pct_status"] == "onderdrukt"
     lon, lat = geojson["features"][0]["geometry"]["coordinates"][0][0]
-    assert 3 < lon < 8 and 50 < lat < 54  # WGS84, as RFC 7946 requires
+    assert 3 < lon < 8
+    assert 50 < lat < 54
     assert "1234,5" in excel.read_text(encoding="utf-8-sig")  # no thousands separator for Excel to misread
 
 
@@ -229,12 +239,14 @@ def test_downloads_of_an_indicator_round_trip_and_explain_themselves(tiny_site):
         "waarde_status",
         "waarde_reden",
     ]
-    assert machine["waarde"].tolist()[:3] == [1.0, 2.0, 0.0] and pd.isna(machine["waarde"].iloc[3])
+    assert machine["waarde"].tolist()[:3] == [1.0, 2.0, 0.0]
+    assert pd.isna(machine["waarde"].iloc[3])
     assert machine["rang"].tolist()[:3] == [2, 1, 3]
     readme = (folder / "indicator_locaties-leesmij.txt").read_text(encoding="utf-8")
     for column in machine.columns:
         assert column in readme
-    assert "onderdrukt" in readme and "EPSG:28992" in readme
+    assert "onderdrukt" in readme
+    assert "EPSG:28992" in readme
 
 
 def test_map_data_says_rank_of_how_many_and_what_rank_1_means(tiny_site):
@@ -244,9 +256,11 @@ def test_map_data_says_rank_of_how_many_and_what_rank_1_means(tiny_site):
     zuidwest = next(f["properties"] for f in data["features"] if f["properties"]["c"] == "BU00010001")
     assert zuidwest["r"][0] == "Rang 2 van 3 (1 = vraagt de meeste aandacht)"  # the score
     assert zuidwest["r"][1] == "Rang 2 van 3 (1 = vraagt de meeste aandacht)"  # groen_pct
-    assert zuidwest["t"][1] == "12,3% van het land" and zuidwest["d"][1] == "+2,3 sinds 2023"
+    assert zuidwest["t"][1] == "12,3% van het land"
+    assert zuidwest["d"][1] == "+2,3 sinds 2023"
     noordoost = next(f["properties"] for f in data["features"] if f["properties"]["c"] == "BU00010102")
-    assert noordoost["t"][1] == "onderdrukt: minder dan 50 inwoners in de buurt" and noordoost["r"][1] == ""
+    assert noordoost["t"][1] == "onderdrukt: minder dan 50 inwoners in de buurt"
+    assert noordoost["r"][1] == ""
     assert [layer["gemeente"] for layer in data["layers"]] == [
         "",
         "Gemeente: 25,0% van het land",

@@ -73,7 +73,8 @@ def test_buurtprofiel_charts_each_month_with_the_who_guideline_and_a_table(full_
     heights = [float(p.split(",")[1]) for p in points]
     assert heights[1] == pytest.approx(10 + 116 * (1 - 30 / 50), abs=0.1)
     assert heights[0] == pytest.approx(10 + 116 * (1 - 20 / 50), abs=0.1)
-    assert f"20,0{NBSP}µg/m³" in text and "0 van 25 volle dagen" in text  # June: 30 days minus 5 calibration days
+    assert f"20,0{NBSP}µg/m³" in text
+    assert "0 van 25 volle dagen" in text
     assert "31 van 31 volle dagen" in text  # July: every day's mean 30 > 25
 
 
@@ -83,10 +84,12 @@ def test_reference_apart_from_low_cost_and_a_month_with_too_few_hours_has_no_fig
     assert "meetstations: juni 2016 40,0; juli 2016 geen cijfer" in label(no2)
     assert "goedkope sensoren" not in label(no2)
     assert "geen cijfer: te weinig uren met een meting (100 van de 744)" in text
-    assert "Fijnstof (PM2,5)" in text and "Geen meetpunt in of bij deze buurt." in text  # no PM sensor here
+    assert "Fijnstof (PM2,5)" in text
+    assert "Geen meetpunt in of bij deze buurt." in text
     wijk = charts(page(full_site, "wijken/WK000100.html"))[0]  # Zuidwest and Zuidoost together: two lines
     assert "goedkope sensoren: juni 2016 20,0; juli 2016 30,0. meetstations: juni 2016 40,0" in label(wijk)
-    assert wijk.count("<polyline") == 1 and wijk.count("<rect") == 1  # ref: one month, so a mark without a line
+    assert wijk.count("<polyline") == 1
+    assert wijk.count("<rect") == 1
 
 
 def test_buurten_without_a_sensor_say_so_or_name_the_nearest(full_site):
@@ -109,7 +112,8 @@ def test_sensors_are_a_point_layer_on_tijdreeks_map_pages_only(full_site):
     assert (x, y) == pytest.approx((X0 + SENSORS["ref"][0], Y0 + SENSORS["ref"][1]), abs=1.0)  # a public station
     x, y = to_rd.transform(points["laag1 (goedkope sensor)"][1], points["laag1 (goedkope sensor)"][0])
     cell = SENSOR_RASTER_M
-    assert (x, y) == pytest.approx((X0 + 350, Y0 + 450), abs=1.0) and cell == 100  # centre of its 100 m square
+    assert (x, y) == pytest.approx((X0 + 350, Y0 + 450), abs=1.0)
+    assert cell == 100
     laag1 = points["laag1 (goedkope sensor)"][3]
     assert "Gemeten: vanaf 6 juni 2016" in laag1
     assert "2.087 van de 2.088 uurwaarden gebruikt" in laag1  # 600 + 744 NO2, 744 PM2.5, one below the floor
@@ -131,7 +135,8 @@ def test_colofon_counts_every_quality_rule_per_sensor(full_site):
     assert ("laag1", "goedkope sensor", "Stikstofdioxide (NO₂)", "1.464", "0", "1", "0", "0", "0", "0", "0", "120",
             "1.343") in rows  # fmt: skip
     assert ("ref", "meetstation", "Stikstofdioxide (NO₂)", "820", "0", "0", "0", "0", "0", "0", "0", "0", "820") in rows
-    assert "Goedkope sensoren meten op straat" in section and "midden van een vak van 100 bij 100 meter" in section
+    assert "Goedkope sensoren meten op straat" in section
+    assert "midden van een vak van 100 bij 100 meter" in section
 
 
 def test_similar_buurten_in_tooltips_profiles_and_colofon(full_site):
@@ -159,10 +164,13 @@ def test_similar_buurten_in_tooltips_profiles_and_colofon(full_site):
     ]
     assert properties["BU00010101"]["v"] == ["", "", ""]  # not compared: no line in its tooltip
     north_west = page(full_site, "buurten/BU00010101.html")
-    assert "Vergeleken met" not in north_west and "het midden van de vergelijkbare buurten" not in north_west
+    assert "Vergeleken met" not in north_west
+    assert "het midden van de vergelijkbare buurten" not in north_west
     colofon = re.sub(r"\s+", " ", page(full_site, "colofon.html"))
-    assert 'id="vergelijkbaar"' in colofon and "de 3 buurten in andere gemeenten" in colofon
-    assert "logaritmische schaal" in colofon and "Onderdrukte waarden tellen niet mee" in colofon
+    assert 'id="vergelijkbaar"' in colofon
+    assert "de 3 buurten in andere gemeenten" in colofon
+    assert "logaritmische schaal" in colofon
+    assert "Onderdrukte waarden tellen niet mee" in colofon
 
 
 def test_a_comparison_of_a_withheld_value_never_reaches_the_site(tmp_path, con):
@@ -188,12 +196,15 @@ def test_empty_similar_tables_show_nothing_or_say_why(tmp_path, con, configured)
     report = build(tmp_path, con, tijdreeks=False, vergelijkbaar=configured, similar_tables="empty")
     profile = page(report, "buurten/BU00010001.html")
     assert "v" not in map_data(page(report, "opgave_groen.html"))["features"][0]["properties"]
-    assert "Vergeleken met vergelijkbare buurten" not in profile and 'fill="#5e3c99"' not in profile
+    assert "Vergeleken met vergelijkbare buurten" not in profile
+    assert 'fill="#5e3c99"' not in profile
     if configured:
         assert "Voor deze buurt zijn geen vergelijkbare buurten gezocht: minder dan 100 inwoners" in profile
     else:
-        assert "Vergelijkbare buurten" not in profile and 'id="vergelijkbaar"' not in page(report, "colofon.html")
-    assert "Gemeten op straat" not in profile and 'id="sensoren"' not in page(report, "colofon.html")
+        assert "Vergelijkbare buurten" not in profile
+        assert 'id="vergelijkbaar"' not in page(report, "colofon.html")
+    assert "Gemeten op straat" not in profile
+    assert 'id="sensoren"' not in page(report, "colofon.html")
 
 
 def test_texts_from_sensor_and_similar_data_are_escaped(full_site):

@@ -64,4 +64,5 @@ def test_composite_is_the_weighted_mean_of_need_percentiles_and_needs_enough_wei
     assert scores.loc["B3", "score"] == pytest.approx((1 * 66.7 + 3 * 100) / 4, abs=0.05)
     assert scores.loc["B4", "score"] == pytest.approx((1 * 100 + 3 * 50) / 4)
     assert pd.isna(scores.loc["B2", "score"])  # only 1 of 4 weight present: below one half
-    assert scores.loc["B3", "rang"] == 1 and scores.loc["B3", "drijvers"] == "B; A"
+    assert scores.loc["B3", "rang"] == 1
+    assert scores.loc["B3", "drijvers"] == "B; A"

@@ -112,18 +112,26 @@ def test_reference_and_low_cost_apart(con, built):
     assert low["gemiddelde"] == pytest.approx((400 * 15 + 344 * 10) / 744)
     assert low["percentiel"] == pytest.approx(15.0)  # 90th percentile of 400 x 15 and 344 x 10
     assert (low["sensoren"], low["geldige_uren"], low["uren_in_maand"], low["geldige_dagen"]) == (2, 744, 744, 31)
-    assert low["dagen_boven_richtlijn"] == 0 and low["status"] == "ok" and low["herkomst"] == "in_buurt"
+    assert low["dagen_boven_richtlijn"] == 0
+    assert low["status"] == "ok"
+    assert low["herkomst"] == "in_buurt"
     reference = rows[("BU00010001", "NO2", "referentie")]
-    assert reference["gemiddelde"] == 30 and reference["dagen_boven_richtlijn"] == 31 and reference["richtlijn"] == 25
+    assert reference["gemiddelde"] == 30
+    assert reference["dagen_boven_richtlijn"] == 31
+    assert reference["richtlijn"] == 25
     assert ("BU00010102", "NO2", "laagkosten") not in rows  # no sensor in it, and no nearest rule
-    assert summary["perioden_in_buurt"] == 4 and summary["buurten_dichtstbijzijnde"] == 0
+    assert summary["perioden_in_buurt"] == 4
+    assert summary["buurten_dichtstbijzijnde"] == 0
 
 
 def test_too_few_hours_give_no_figure_but_a_reason(con, built):
     built()
     pm = month(con)[("BU00010001", "PM25", "laagkosten")]
-    assert pm["geldige_uren"] == 200 and pm["status"] == "te_weinig_uren"
-    assert pd.isna(pm["gemiddelde"]) and pd.isna(pm["percentiel"]) and pd.isna(pm["dagen_boven_richtlijn"])
+    assert pm["geldige_uren"] == 200
+    assert pm["status"] == "te_weinig_uren"
+    assert pd.isna(pm["gemiddelde"])
+    assert pd.isna(pm["percentiel"])
+    assert pd.isna(pm["dagen_boven_richtlijn"])
     assert pm["reden"] == "te weinig uren met een waarde: 200 van de 744 uren van 2016-07 (27 %), minstens 50 % nodig"
 
 
@@ -149,7 +157,8 @@ def test_nearest_sensor_within_the_distance_is_marked(con, built):
     _, _, summary = built(dichtstbijzijnde_m=250)
     rows = month(con)
     nearest = rows[("BU00010102", "NO2", "laagkosten")]
-    assert nearest["herkomst"] == "dichtstbijzijnde" and nearest["afstand_m"] == pytest.approx(100.0)
+    assert nearest["herkomst"] == "dichtstbijzijnde"
+    assert nearest["afstand_m"] == pytest.approx(100.0)
     assert nearest["gemiddelde"] == 40
     assert not any(k[0] == "BU00010101" for k in rows)  # 510 m from laag3, 500 m from laag1: too far
     assert summary["buurten_dichtstbijzijnde"] == 1
@@ -163,8 +172,10 @@ def test_indicator_values_for_the_proposed_formula_types(con, built):
     common = {"grootheid": "NO2", "van": "2016-07", "tot": "2016-07"}
     mean = tijdreeks_indicator_values(con, reeks, "lucht", statistiek="gemiddelde", soort="laagkosten", **common)
     values = mean.set_index("buurtcode")
-    assert len(values) == 4 and values["waarde"].notna().sum() == 2
-    assert values.loc["BU00010002", "waarde"] == 40 and values.loc["BU00010002", "noemer"] == 744
+    assert len(values) == 4
+    assert values["waarde"].notna().sum() == 2
+    assert values.loc["BU00010002", "waarde"] == 40
+    assert values.loc["BU00010002", "noemer"] == 744
     assert values.loc["BU00010001", "teller"] == pytest.approx(400 * 15 + 344 * 10)
     above = tijdreeks_indicator_values(con, reeks, "lucht", statistiek="dagen_boven", soort="laagkosten", **common)
     assert above.set_index("buurtcode").loc["BU00010002", ["waarde", "teller", "noemer"]].tolist() == [100.0, 31, 31]
@@ -177,15 +188,18 @@ def test_indicator_values_for_the_proposed_formula_types(con, built):
 def test_what_the_site_gets_series_points_and_colofon(con, built):
     settings, _, _ = built()
     series = monthly_series(con, "lucht", "wijk")
-    assert list(series.columns[:3]) == ["wijkcode", "maand", "grootheid"] and set(series["wijkcode"]) == {"WK000100"}
+    assert list(series.columns[:3]) == ["wijkcode", "maand", "grootheid"]
+    assert set(series["wijkcode"]) == {"WK000100"}
     points = sensor_points(con, "lucht", settings.tijdreeksen["lucht"], raster_m=100)
     located = dict(zip(points["sensor"], zip(points.geometry.x, points.geometry.y, strict=True), strict=True))
     assert located["laag1"] == (X0 + 550, Y0 + 550)  # low-cost: the centre of its 100 m cell
     assert located["ref"] == (X0 + 400, Y0 + 600)  # a reference station keeps its place
     assert dict(zip(points["sensor"], points["buurtcode"], strict=True))["laag3"] == "BU00010002"
-    assert set(points["van"]) == {""} and points["waarden"].sum() == 744 * 3 + 400 + 200
+    assert set(points["van"]) == {""}
+    assert points["waarden"].sum() == 744 * 3 + 400 + 200
     kwaliteit = con.execute("SELECT * FROM staging.tijdreeks_lucht_kwaliteit").df()
     text = colofon_tekst(settings.tijdreeksen["lucht"], kwaliteit)
     assert "toetst niet aan de wettelijke grenswaarden" in text[0]
-    assert "minstens 50% van de uren" in text[1] and "NO2 25 µg/m³" in text[2]
+    assert "minstens 50% van de uren" in text[1]
+    assert "NO2 25 µg/m³" in text[2]
     assert "Van de 2.832 uurwaarden zijn er 2.832 gebruikt." in text[3]

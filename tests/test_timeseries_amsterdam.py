@@ -63,7 +63,8 @@ def test_every_value_of_both_raw_files_is_read_and_the_time_zones_agree(amsterda
     flags = staged["vlaggen"]
     # The AirBox NO2 is in both files (local time with +02:00, and UTC): every copy meets its twin in the same
     # UTC hour within 0.1 µg/m³, so the time zones were read right; a shift of an hour would conflict.
-    assert flags["dubbel"] == 3102 and flags["tegenstrijdig"] == 0
+    assert flags["dubbel"] == 3102
+    assert flags["tegenstrijdig"] == 0
     assert flags["ondergrens"] == 298  # PROVENANCE.md: 298 negative NO2 values
     assert flags["zonder_locatie"] == 0
     first, last = con.execute("SELECT min(tijd), max(tijd) FROM staging.tijdreeks_lucht").fetchone()
@@ -89,7 +90,8 @@ def test_sensors_fall_in_four_buurten_of_the_centre_and_vondelpark(amsterdam):
         r[0] for r in con.execute("SELECT DISTINCT buurtcode FROM joined.tijdreeks_lucht_maand ORDER BY 1").fetchall()
     ]
     assert buurten == ["BU03630000", "BU03630004", "BU03630008", "BU03630222"]
-    assert summary["perioden_buiten_buurten"] == 0 and summary["buurten_dichtstbijzijnde"] == 0
+    assert summary["perioden_buiten_buurten"] == 0
+    assert summary["buurten_dichtstbijzijnde"] == 0
 
 
 def independent_monthly_no2(shared_data: Path, buurten: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -198,7 +200,8 @@ def test_monthly_no2_per_buurt_equals_an_independent_computation(amsterdam, shar
         .sort_index()
     )
     assert list(ours.index) == list(expected.index)
-    assert len(ours) == 16 and int(expected["ok"].sum()) == 11
+    assert len(ours) == 16
+    assert int(expected["ok"].sum()) == 11
     assert list(ours["status"] == "ok") == list(expected["ok"])
     assert list(ours["geldige_uren"]) == list(expected["geldige_uren"])
     ok = expected[expected["ok"]]
@@ -210,7 +213,8 @@ def test_monthly_no2_per_buurt_equals_an_independent_computation(amsterdam, shar
     # Nieuwmarkt/Lastage in July: street sensors read well above the GGD station beside them.
     street = mine.loc[("BU03630004", "laagkosten", "2016-07"), "gemiddelde"]
     station = mine.loc[("BU03630004", "referentie", "2016-07"), "gemiddelde"]
-    assert 24 < street < 29 and 18 < station < 21
+    assert 24 < street < 29
+    assert 18 < station < 21
 
 
 def test_wijk_figures_cover_the_stadsdelen_with_sensors(amsterdam):
@@ -239,9 +243,11 @@ def test_point_layer_shows_each_sensor_where_it_stood_and_when(amsterdam):
     kwaliteit = con.execute("SELECT * FROM staging.tijdreeks_lucht_kwaliteit").df()
     text = " ".join(colofon_tekst(config.tijdreeksen["lucht"], kwaliteit))
     assert "Van de 49.779 uurwaarden zijn er 37.720 gebruikt." in text
-    assert "298 onder de ondergrens" in text and "3.102 dubbel aangeleverd" in text
+    assert "298 onder de ondergrens" in text
+    assert "3.102 dubbel aangeleverd" in text
     assert "Verder 5.312 uurwaarden uit periodes waarin sensoren elders stonden, bijvoorbeeld naast" in text
-    assert "PM2,5 15 µg/m³" in text and "PM25" not in text
+    assert "PM2,5 15 µg/m³" in text
+    assert "PM25" not in text
 
 
 def test_site_shows_every_buurt_month_sensor_and_check_of_the_real_data(amsterdam):
@@ -274,9 +280,11 @@ def test_site_shows_every_buurt_month_sensor_and_check_of_the_real_data(amsterda
     for lat, lon, soort, _ in points:
         x, y = to_rd.transform(lon, lat)
         if soort == "laagkosten":  # centre of a 100 m square, to about a metre (5 decimals of a degree)
-            assert abs(x % 100 - 50) < 2 and abs(y % 100 - 50) < 2
+            assert abs(x % 100 - 50) < 2
+            assert abs(y % 100 - 50) < 2
     names = [p[3][0].split(" ")[0] for p in points]
-    assert {"ggd", "ggd_os", "ecn_AB46", "ecn_AB47"} <= set(names) and len(set(names)) == 20
+    assert {"ggd", "ggd_os", "ecn_AB46", "ecn_AB47"} <= set(names)
+    assert len(set(names)) == 20
     broken = next(p[3] for p in points if p[3][0].startswith("waag_1184838"))
     assert any("in een onbetrouwbare periode" in line for line in broken)
     assert any(line.startswith("Stond ook elders") for line in broken)  # calibrated at Vondelpark twice

@@ -51,7 +51,8 @@ def lab(tmp_path):
 def test_one_month_alone_equals_that_month_of_the_yearly_build(lab):
     rows = compute_month(lab, "2016-07-01")
     stored = read_month(lab, "2016-07")
-    assert set(stored) == {"lucht.buurt", "lucht.wijk"} and rows["lucht.buurt"] == len(stored["lucht.buurt"]) > 0
+    assert set(stored) == {"lucht.buurt", "lucht.wijk"}
+    assert rows["lucht.buurt"] == len(stored["lucht.buurt"]) > 0
     low = stored["lucht.buurt"].set_index(["buurtcode", "grootheid", "soort"]).loc[("BU00010001", "NO2", "laagkosten")]
     assert low["gemiddelde"] == pytest.approx((400 * 15 + 344 * 10) / 744)  # as in test_reference_and_low_cost_apart
     assert set(stored["lucht.buurt"]["maand"]) == {"2016-07"}
@@ -97,7 +98,8 @@ def test_late_data_brings_back_only_the_months_whose_values_changed(lab, tmp_pat
     (tmp_path / "metingen.csv").write_text(text, encoding="utf-8")
     assert files_of_series(lab) != files
     now, todo = months_to_compute(lab, known)
-    assert todo == ["2016-08"] and now["2016-07"] == known["2016-07"]
+    assert todo == ["2016-08"]
+    assert now["2016-07"] == known["2016-07"]
 
 
 def write_config(folder, settings) -> str:

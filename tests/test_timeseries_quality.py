@@ -139,17 +139,21 @@ def test_duplicates_within_tolerance_keep_the_first_source_and_conflicts_drop_al
     checked = run(reeks(kwaliteit={"dubbel_tolerantie": 0.1}), sensor_rows({"a": (X0, Y0)}), obs)
     kept = checked[checked["geldig"]]
     assert list(zip(kept["tijd"].dt.hour, kept["waarde"], kept["bron"], strict=True)) == [(0, 10.0, 0), (2, 11.0, 0)]
-    assert checked["dubbel"].sum() == 1 and checked["tegenstrijdig"].sum() == 2
+    assert checked["dubbel"].sum() == 1
+    assert checked["tegenstrijdig"].sum() == 2
 
 
 def test_floor_leaves_values_out_or_clips_them():
     obs = observations([("a", "2016-07-01 00:00", -3.0), ("a", "2016-07-01 01:00", 4.0)])
     rows = sensor_rows({"a": (X0, Y0)})
     dropped = run(reeks(kwaliteit={"ondergrens": {"NO2": 0}}), rows, obs)
-    assert list(dropped["ondergrens"]) == [True, False] and list(dropped["geldig"]) == [False, True]
+    assert list(dropped["ondergrens"]) == [True, False]
+    assert list(dropped["geldig"]) == [False, True]
     clipped = run(reeks(kwaliteit={"ondergrens": {"NO2": 0}, "ondergrens_actie": "afkappen"}), rows, obs)
-    assert list(clipped["waarde"]) == [0.0, 4.0] and list(clipped["waarde_bron"]) == [-3.0, 4.0]
-    assert list(clipped["ondergrens"]) == [True, False] and clipped["geldig"].all()
+    assert list(clipped["waarde"]) == [0.0, 4.0]
+    assert list(clipped["waarde_bron"]) == [-3.0, 4.0]
+    assert list(clipped["ondergrens"]) == [True, False]
+    assert clipped["geldig"].all()
 
 
 def test_warm_up_after_first_value_and_after_a_long_enough_gap_only_for_low_cost_sensors():
@@ -230,7 +234,8 @@ def test_outliers_by_robust_spread_allow_a_constant_difference():
     assert list(flagged["tijd"]) == [utc(times[50])]
     too_few = reeks(kwaliteit={"uitschieters": {"methode": "mad", "min_paren": 101}})
     unchecked = run(too_few, rows, obs)
-    assert not unchecked["uitschieter"].any() and not unchecked["getoetst_aan_referentie"].any()
+    assert not unchecked["uitschieter"].any()
+    assert not unchecked["getoetst_aan_referentie"].any()
 
 
 def test_flags_are_counted_per_sensor_and_values_outside_counting_periods_kept_apart():

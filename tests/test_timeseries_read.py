@@ -138,7 +138,8 @@ def test_a_lone_repeated_hour_is_refused_unless_a_rule_says_what_it_is(tmp_path)
     dropped = read_source(
         bron(path, kind="wide", tijd=zone | {"dubbelzinnig": "weglaten"}, grootheid="NO2", eenheid="ug/m3"), "w"
     )
-    assert len(dropped.observations) == 2 and dropped.counts["dubbelzinnige_tijd"] == 1
+    assert len(dropped.observations) == 2
+    assert dropped.counts["dubbelzinnige_tijd"] == 1
 
 
 def test_the_skipped_hour_when_summer_time_starts_is_an_error_or_left_out(tmp_path):
@@ -219,7 +220,8 @@ def test_sensor_community_archive_hourly_means_and_moves(tmp_path):
     assert read.counts["onleesbare_waarden"] == 1
     periods = read.sensors.sort_values("van").reset_index(drop=True)
     assert list(periods["van"]) == [utc("2026-03-01 00:01"), utc("2026-03-02 10:15")]
-    assert periods["tot"].iloc[0] == utc("2026-03-02 10:15") and pd.isna(periods["tot"].iloc[1])
+    assert periods["tot"].iloc[0] == utc("2026-03-02 10:15")
+    assert pd.isna(periods["tot"].iloc[1])
 
 
 def test_sensor_community_minimum_readings_per_hour(tmp_path):

@@ -119,7 +119,8 @@ def test_integer_sentinels_stay_integers(tmp_path):
         {"AANT_INW": [1000, -99999999]}, geometry=[Point(100_000, 450_000), Point(100_100, 450_000)], crs=RD
     ).to_file(path, driver="GeoJSON")
     frame = read_source("layers.t", Source(kind="vector", path=path, geometry="points"))
-    assert frame["AANT_INW"].tolist()[0] == 1000 and pd.isna(frame["AANT_INW"].iloc[1])
+    assert frame["AANT_INW"].tolist()[0] == 1000
+    assert pd.isna(frame["AANT_INW"].iloc[1])
     assert str(frame["AANT_INW"].dtype) == "Int64"
 
 
@@ -166,7 +167,8 @@ def test_auto_hh_of_the_2015_kaart_is_never_published_as_a_number(con, shared_da
     published = con.execute(
         "SELECT count(*), min(waarde) FROM indicators.publicatie_buurt WHERE waarde IS NOT NULL"
     ).fetchone()
-    assert published[0] > 0 and published[1] >= 0
+    assert published[0] > 0
+    assert published[1] >= 0
     empty = con.execute("SELECT count(*) FROM indicators.buurt WHERE waarde IS NULL").fetchone()[0]
     assert empty == 22  # the 22 buurten of GM0484 whose AUTO_HH is secret (PROVENANCE.md counts the region)
 
@@ -207,7 +209,9 @@ def test_negative_inhabitants_are_unknown_and_no_total_leaves_them_out(withheld_
     ).fetchone()
     assert gemeente == (None, "geen waarde", "geen totaal: 1 buurt heeft geen bekende waarde")
     values = published_values(con)
-    assert 1995 not in values and 4995 not in values and min(values) >= 0
+    assert 1995 not in values
+    assert 4995 not in values
+    assert min(values) >= 0
     # The other wijk's total has every buurt known, and is published.
     assert con.execute(
         "SELECT waarde FROM indicators.publicatie_wijk WHERE indicator = 'inwoners' AND wijkcode = 'WK000100'"

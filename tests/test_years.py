@@ -61,7 +61,8 @@ def test_each_year_is_its_own_partition_with_its_own_database_and_the_current_on
     havenkwartier = con.execute(
         "SELECT vorige_waarde FROM indicators.trends WHERE indicator = 'inwoners' AND buurtcode = 'BU99990101'"
     ).fetchone()
-    assert havenkwartier is not None and havenkwartier[0] > 0  # a 2023 value, reallocated by addresses
+    assert havenkwartier is not None
+    assert havenkwartier[0] > 0
     total_then = con.execute(
         "SELECT sum(waarde) FROM historie.waarden WHERE jaar = 2023 AND indicator = 'inwoners' "
         "AND status = 'gepubliceerd'"
@@ -85,7 +86,8 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
     earlier = lab.folder / "demo_2023.yaml"
     earlier.write_text(earlier.read_text(encoding="utf-8") + "# herzien\n", encoding="utf-8")
     run = lab.run()
-    assert run.code == 0 and "building Waardhoven (GM9999) 2023" in run.out
+    assert run.code == 0
+    assert "building Waardhoven (GM9999) 2023" in run.out
 
     raw = yaml.safe_load(earlier.read_text(encoding="utf-8"))
     raw["demo"] = None  # the 2023 files stay as the last build wrote them
@@ -94,7 +96,8 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
     before = files_under(lab.folder / "data") | files_under(lab.maps)
     run = lab.run()
-    assert run.code == 2 and "kapot.geojson" in run.err  # found by reading the files before anything is built
+    assert run.code == 2
+    assert "kapot.geojson" in run.err
     assert run.err.strip().endswith("build failed: site and database unchanged")
     after = files_under(lab.folder / "data") | files_under(lab.maps)
     assert {k: v for k, v in after.items() if not k.startswith("demo/")} == {
@@ -105,7 +108,8 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
     run = lab.run()
     assert run.code == 2  # checked when 2023 is built: an archived year that is built already needs no files
-    assert "demo_2023.yaml: missing input files" in run.err and "layers.bomen.path: file not found" in run.err
+    assert "demo_2023.yaml: missing input files" in run.err
+    assert "layers.bomen.path: file not found" in run.err
 
     demo_config(lab.folder, jaren={})  # 2023 dropped from the configuration: no more change since 2023
     run = lab.run()
