@@ -151,7 +151,7 @@ def _weather(n: int, rng: np.random.Generator, memory_h: float = 36.0) -> np.nda
 def _traffic(local: pd.DatetimeIndex) -> np.ndarray:
     """Traffic rhythm by local hour and weekday (about 1 on an average weekday hour)."""
     hour = local.hour.to_numpy() + 0.5
-    weekday = local.weekday.to_numpy()
+    weekday = local.day_of_week.to_numpy()
     daytime = 1 / (1 + np.exp(-(hour - 6.5) * 2)) * 1 / (1 + np.exp((hour - 20.5) * 1.5))
     morning = np.exp(-(((hour - 8.0) / 1.3) ** 2))
     evening = np.exp(-(((hour - 17.0) / 1.8) ** 2))
