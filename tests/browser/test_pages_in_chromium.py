@@ -499,7 +499,7 @@ def test_demo_buurtprofiel_shows_the_sensor_chart_offline_on_a_phone(browser, de
         page.locator(".reeks summary").first.click()
         table = page.locator(".reeks table").first.inner_text()
         for mean, days, above in months:
-            assert f"{mean:.1f}".replace(".", ",") + " µg/m³" in table and f"{above} van {days} volle dagen" in table
+            assert f"{mean:.1f}".replace(".", ",") + "\xa0µg/m³" in table and f"{above} van {days} volle dagen" in table
         assert opened.scroll_width() <= PHONE["width"]
         opened.check_clean()
         assert serious_violations(page) == []
