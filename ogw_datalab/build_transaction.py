@@ -1,5 +1,6 @@
-"""A build is a transaction: it works on a copy of the published database and a new site folder, and swaps
-both in only at the end, when every step and every blocking check passed.
+"""A build is a transaction: what it makes is published only when every step and every blocking check passed.
+
+A build works on a copy of the published database and a new site folder, and swaps both in only at the end.
 
 Nothing a build does before :meth:`BuildTransaction.publish` is visible to anyone: a failed build
 (bad input, a full disk, a killed process, a read-only site folder) leaves the published database
@@ -150,7 +151,7 @@ class BuildTransaction:
 
 
 def _remove_working_files(working: Path) -> None:
-    """A working database with what DuckDB keeps beside it (its WAL, its folder for temporary files)."""
+    """Remove a working database with what DuckDB keeps beside it (its WAL, its folder for temporary files)."""
     working.unlink(missing_ok=True)
     working.with_name(working.name + ".wal").unlink(missing_ok=True)
     shutil.rmtree(working.with_name(f".{working.name}.tmp"), ignore_errors=True)
@@ -185,8 +186,10 @@ def publish_site(site: Path, maps: Path) -> None:
 
 
 def _keep_nested_sites(maps: Path, site: Path) -> list[str]:
-    """Move the sites of other builds published inside ``maps`` (``maps/alphen/index.html``) into the new site;
-    return their names."""
+    """Move the sites of other builds published inside ``maps`` (``maps/alphen/index.html``) into the new site.
+
+    Return their names, so that a failed swap can move them back.
+    """
     if not maps.is_dir():
         return []
     moved = []
@@ -261,7 +264,7 @@ def _reason(error: OSError) -> str:
 
 @contextlib.contextmanager
 def open_working(database: Path, encryption_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a build's working database, checkpointed when closed so the file stands alone."""
+    """Open a connection to a build's working database, checkpointed when closed so the file stands alone."""
     con = connect(database, wait_s=0, encryption_key=encryption_key)
     try:
         yield con

@@ -23,6 +23,8 @@ CBS_ROUNDING = 5  # CBS rounds buurt and wijk inhabitants to 5
 
 @dataclass(frozen=True)
 class CheckOutcome:
+    """The result of one data check: whether it passed, a short description and metadata such as examples."""
+
     passed: bool
     description: str
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -76,7 +78,7 @@ def buurt_geometries_valid_and_in_the_netherlands(con: duckdb.DuckDBPyConnection
 
 
 def buurten_have_inhabitants_or_are_marked(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> CheckOutcome:
-    """A buurt without a known number of inhabitants must be listed in parameters.onbewoonde_buurten."""
+    """Check that every buurt without a known number of inhabitants is listed in parameters.onbewoonde_buurten."""
     unknown = _examples(
         con,
         "SELECT buurtcode FROM staging.buurten WHERE aantal_inwoners IS NULL "

@@ -74,6 +74,8 @@ class _Strict(BaseModel):
 
 
 class Gemeente(_Strict):
+    """``gemeente:``: the gemeente this configuration builds, by CBS gemeentecode and name."""
+
     code: str = Field(description="CBS gemeentecode, GM followed by four digits")
     naam: str
 
@@ -87,6 +89,7 @@ class Gemeente(_Strict):
 
     @property
     def digits(self) -> str:
+        """Return the four digits of the gemeentecode (``0484`` for GM0484)."""
         return self.code[2:]
 
 
@@ -215,12 +218,16 @@ class Partner(Source):
 
 
 class Sources(_Strict):
+    """``sources:``: the files of the buurten, the wijken and (optionally) the addresses of homes."""
+
     buurten: Source
     wijken: Source
     adressen: Source | None = None
 
 
 class Parameters(_Strict):
+    """``parameters:``: how parks are selected and reached, and which buurten may lack inhabitants."""
+
     park_layer: str | None = Field(None, description="the polygon layer parks are selected from")
     park_distance_m: float = Field(300.0, gt=0)
     park_min_area_ha: float = Field(1.0, ge=0)
@@ -242,6 +249,8 @@ class Privacy(_Strict):
 
 
 class Demo(_Strict):
+    """``demo:``: where and how the embedded demo municipality's files are written before a build."""
+
     folder: Path = Field(description="where the demo municipality's source files are written")
     seed: int = 484
     jaar: int = Field(2024, description="2024, or an earlier year of the same fictional place")
@@ -278,6 +287,8 @@ class VergelijkbareBuurten(_Strict):
 
 
 class Output(_Strict):
+    """``output:``: where a build keeps its database, site, download cache and partner inbox."""
+
     inbox: Path | None = Field(None, description="folder where partners drop new files (watched by the sensor)")
     database: Path = Path("data/datalab.duckdb")
     maps: Path = Path("maps")
@@ -845,7 +856,7 @@ def _read_yaml_mapping(path: Path) -> dict:
 
 
 def load_year_config(config: ProjectConfig, year: int) -> ProjectConfig:
-    """The configuration of an earlier year listed under ``jaren:``, checked against ``config``.
+    """Load the configuration of an earlier year listed under ``jaren:`` and check it against ``config``.
 
     An earlier year is built into its own database and site (so that building it never touches
     this year's tables or maps) and must describe the same gemeente.

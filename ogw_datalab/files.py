@@ -48,7 +48,7 @@ def replace_atomic(path: Path, write: Callable[[Path], object]) -> Path:
 
 
 def file_hash(path: Path) -> str:
-    """The sha256 of a file's content: how the inbox and the year partitions notice a changed file."""
+    """Return the sha256 of a file's content: how the inbox and the year partitions notice a changed file."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -114,8 +114,9 @@ def builds_of(config: ProjectConfig | GemeentenConfig) -> list[tuple[str, int]]:
 
 
 def project_for(config: ProjectConfig | GemeentenConfig, gemeente: str, jaar: int) -> Project:
-    """The project that builds ``gemeente`` in ``jaar``: the configuration itself, an earlier year's file, or one
-    gemeente of a configuration of several.
+    """Return the project that builds ``gemeente`` in ``jaar``.
+
+    It is the configuration itself, an earlier year's file, or one gemeente of a configuration of several.
 
     Raises
     ------

@@ -35,12 +35,14 @@ def quote_identifier(name: str) -> str:
 
 
 def table_name(schema: str, table: str) -> str:
+    """Return ``schema.table`` with the table name quoted; the schema must be one of :data:`SCHEMAS`."""
     if schema not in SCHEMAS:
         raise ValueError(f"unknown schema {schema!r}; expected one of {SCHEMAS}")
     return f"{schema}.{quote_identifier(table)}"
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas of :data:`SCHEMAS` that do not exist yet."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
@@ -110,11 +112,12 @@ def _statements(sql: str) -> list[str]:
 
 
 def bound_parameters(statement: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """The parameters that ``statement`` refers to as ``$name``."""
+    """Return the parameters that ``statement`` refers to as ``$name``."""
     return {k: v for k, v in parameters.items() if re.search(rf"\${k}\b", statement)}
 
 
 def row_count(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+    """Return the number of rows of ``schema.table``."""
     return query_row(con, f"SELECT count(*) FROM {table_name(schema, table)}")[0]
 
 
@@ -146,7 +149,7 @@ def publish_temp_table(con: duckdb.DuckDBPyConnection, temp: str, schema: str, t
 
 
 def query_row(con: duckdb.DuckDBPyConnection, sql: str, parameters: Any = None) -> tuple[Any, ...]:
-    """The single row of an aggregate query (``count(*)``, ``sum``, ...)."""
+    """Return the single row of an aggregate query (``count(*)``, ``sum``, ...)."""
     row = con.execute(sql, parameters).fetchone() if parameters is not None else con.execute(sql).fetchone()
     if row is None:
         raise RuntimeError(f"expected one row from: {sql}")

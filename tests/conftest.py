@@ -10,7 +10,7 @@ import pytest
 
 from ogw_datalab.duckdb_connection import connect
 
-from .labs import Lab, Run, alphen_config, demo_config, table_fingerprints
+from .labs import REGION_SAMPLE, Lab, Run, alphen_config, demo_config, region_config, table_fingerprints
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
@@ -72,3 +72,13 @@ def alphen_lab(tmp_path_factory, shared_data) -> BuiltLab:
     first = lab.run()
     assert first.code == 0, first.out + first.err
     return BuiltLab(lab.folder, lab.config, first, first, table_fingerprints(lab.database))
+
+
+@pytest.fixture(scope="session")
+def region_lab(tmp_path_factory, shared_data) -> Lab:
+    """Ten gemeenten of the 2015 national files (REGION_SAMPLE), each its own site, and their overview; built once."""
+    folder = tmp_path_factory.mktemp("regio")
+    lab = Lab(folder, region_config(folder, shared_data, REGION_SAMPLE))
+    run = lab.run()
+    assert run.code == 0, run.out + run.err
+    return lab

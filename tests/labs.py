@@ -143,3 +143,23 @@ def files_under(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
     }
+
+
+# Ten complete gemeenten of the 2015 national files, small to large, from six regions (Ermelo and Harderwijk first).
+REGION_SAMPLE = [
+    "GM0233", "GM0243", "GM0106", "GM0058", "GM1711", "GM1676", "GM0400", "GM0171", "GM0321", "GM0118",
+]  # fmt: skip
+
+
+def region_config(folder: Path, shared_data: Path, codes: list[str], *, name: str = "regio.yaml") -> Path:
+    """``config/nederland_2015.yaml`` for the gemeenten ``codes``, reading ../shared/data, writing into ``folder``."""
+    raw = yaml.safe_load((PROJECT / "config" / "nederland_2015.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load(yaml.safe_dump(raw, allow_unicode=True).replace("../../shared/data", str(shared_data)))
+    raw["gemeenten"] = list(codes)
+    raw["per_gemeente"] = {}
+    raw["indicatoren"] = str(PROJECT / "config" / "nederland_2015_indicatoren.yaml")
+    raw["opgaven"] = str(PROJECT / "config" / "nederland_2015_opgaven.yaml")
+    raw["output"] = {"database": "data/gemeenten", "maps": "maps", "cache": "data/cache"}
+    config = folder / name
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return config

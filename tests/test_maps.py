@@ -3,13 +3,16 @@ that read back to exactly the published values."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pyogrio
 import pytest
 
+from ogw_datalab.audit import latest_source_files
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.offline import ExternalResourceError, check_offline
 
@@ -167,3 +170,19 @@ def test_every_download_reads_back_as_the_published_values(request, lab):
 def test_every_page_declares_dutch(demo_lab):
     for page in site_pages(demo_lab.maps):
         assert '<html lang="nl">' in page.read_text(encoding="utf-8"), page.name
+
+
+def test_the_colofon_names_every_file_with_its_date_and_checksum(demo_lab):
+    """The audit trail on the page: each file the build read, its date and the start of its sha256."""
+    con = connect(demo_lab.database, read_only=True)
+    files = [(f["bron"], f["pad"], f["sha256"]) for f in latest_source_files(con)]  # of the latest build
+    con.close()
+    page = (demo_lab.maps / "colofon.html").read_text(encoding="utf-8")
+    section = page[page.index('id="bestanden"') : page.index("</section>", page.index('id="bestanden"'))]
+    assert len(files) >= 5
+    for bron, pad, sha256 in files:
+        digest = hashlib.sha256(Path(pad).read_bytes()).hexdigest()
+        assert digest == sha256 and f"<code>{digest[:12]}</code>" in section, bron
+    assert '<th scope="row">buurtgrenzen</th>' in section and "sources." not in section
+    months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    assert re.search(rf"<td>\d{{1,2}} ({months}) 20\d\d</td>", section)

@@ -3,45 +3,29 @@ then the overview of all of them, from the shared national files in ../shared/da
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-import yaml
 
 from ogw_datalab.duckdb_connection import connect
 from pipelines.cli import worker_shares
 
-from .labs import PROJECT, Lab, table_fingerprints
+from .labs import REGION_SAMPLE, Lab, region_config, table_fingerprints
 
 pytestmark = pytest.mark.e2e
 CODES = ["GM0233", "GM0243"]  # Ermelo and Harderwijk, neighbours in the Noord- en Oost-Gelderland files
 
 
-@pytest.fixture(scope="module")
-def region(tmp_path_factory, shared_data) -> Lab:
-    folder = tmp_path_factory.mktemp("regio")
-    raw = yaml.safe_load((PROJECT / "config" / "nederland_2015.yaml").read_text(encoding="utf-8"))
-    text = yaml.safe_dump(raw, allow_unicode=True).replace("../../shared/data", str(shared_data))
-    raw = yaml.safe_load(text)
-    raw["gemeenten"] = CODES
-    raw["per_gemeente"] = {}
-    raw["indicatoren"] = str(PROJECT / "config" / "nederland_2015_indicatoren.yaml")
-    raw["opgaven"] = str(PROJECT / "config" / "nederland_2015_opgaven.yaml")
-    raw["output"] = {"database": "data/gemeenten", "maps": "maps", "cache": "data/cache"}
-    config = folder / "regio.yaml"
-    config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    lab = Lab(folder, config)
-    run = lab.run()
-    assert run.code == 0, run.out + run.err
-    return lab
+@pytest.fixture
+def region(region_lab) -> Lab:
+    return region_lab
 
 
 def test_each_gemeente_is_a_partition_with_its_own_database_and_site(region):
-    for code in CODES:
+    for code in REGION_SAMPLE:
         con = connect(region.folder / "data" / "gemeenten" / f"{code}.duckdb", read_only=True)
         codes = {row[0] for row in con.execute("SELECT DISTINCT gemeentecode FROM staging.buurten").fetchall()}
         con.close()
@@ -96,9 +80,8 @@ def test_each_gemeente_is_compared_with_similar_buurten_elsewhere(region, shared
         assert len(hidden) and hidden["waarde"].isna().all() and hidden["tekst"].isna().all()
 
 
-def test_two_workers_publish_exactly_what_one_does(region, tmp_path):
-    parallel = Lab(tmp_path, tmp_path / "regio.yaml")
-    shutil.copy(region.config, parallel.config)
+def test_two_workers_publish_exactly_what_one_does(region, tmp_path, shared_data):
+    parallel = Lab(tmp_path, region_config(tmp_path, shared_data, CODES))
     run = parallel.run("build", "--workers", "2")
     assert run.code == 0, run.out + run.err
     assert "in 2 processes" in run.out

@@ -108,7 +108,12 @@ def write_config(folder, settings) -> str:
     formule |= {"maand_van": "2016-07", "maand_tot": "2016-08"}
     indicator = {"id": "no2", "titel": "NO2", "eenheid": "µg/m³", "beschrijving": "b", "bron": bron}
     (folder / "i.yaml").write_text(yaml.safe_dump({"indicatoren": [indicator | {"formule": formule}]}))
-    opgave = {"id": "lucht", "titel": "Lucht", "angel": "a", "indicatoren": [{"id": "no2", "gewicht": 1, "richting": "lager_is_beter"}]}
+    opgave = {
+        "id": "lucht",
+        "titel": "Lucht",
+        "angel": "a",
+        "indicatoren": [{"id": "no2", "gewicht": 1, "richting": "lager_is_beter"}],
+    }
     (folder / "o.yaml").write_text(yaml.safe_dump({"opgaven": [opgave]}))
     raw["indicatoren"], raw["opgaven"] = str(folder / "i.yaml"), str(folder / "o.yaml")
     path = folder / "lab.yaml"

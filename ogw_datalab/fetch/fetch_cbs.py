@@ -20,6 +20,7 @@ MAX_PAGES = 10_000
 
 
 def gemeente_filter(gemeentecode: str, column: str = "WijkenEnBuurten") -> str:
+    """Return the OData ``$filter`` that keeps the rows of one gemeente, its wijken and its buurten."""
     digits = gemeentecode[2:]
     return " or ".join(f"startswith({column},'{prefix}{digits}')" for prefix in ("GM", "WK", "BU"))
 

@@ -30,6 +30,8 @@ class FetchError(RuntimeError):
 
 @dataclass(frozen=True)
 class FetchSettings:
+    """How requests are made: timeout, retries, backoff between them, and whether to download cached ones again."""
+
     timeout_s: float = 30.0
     retries: int = 3
     backoff_s: float = 1.0
@@ -38,6 +40,8 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class CachedResponse:
+    """A response body stored in the cache folder, with its URL, checksum, retrieval time and headers."""
+
     url: str
     body_path: Path
     sha256: str
@@ -46,6 +50,7 @@ class CachedResponse:
     headers: dict[str, str]
 
     def json(self) -> Any:
+        """Return the body parsed as JSON."""
         return json.loads(self.body_path.read_bytes())
 
 
@@ -64,7 +69,7 @@ class HttpCache:
     def get(
         self, url: str, params: dict[str, Any] | None = None, *, expect_json: bool = False, refresh: bool = False
     ) -> CachedResponse:
-        """The body of ``url`` (with ``params``), from the cache or downloaded.
+        """Get the body of ``url`` (with ``params``), from the cache or downloaded.
 
         ``refresh`` downloads this one again even when cached (data that may still change, such as the
         measurements of the last days); the settings' ``refresh`` does so for every request.

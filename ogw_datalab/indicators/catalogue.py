@@ -21,6 +21,8 @@ class _Strict(BaseModel):
 
 
 class Bron(_Strict):
+    """``bron:`` of an indicator: who publishes the data, which data set, of which year, under which licence."""
+
     uitgever: str
     dataset: str
     jaar: int | str
@@ -28,6 +30,7 @@ class Bron(_Strict):
     url: str | None = None
 
     def text(self) -> str:
+        """Return the source as one line, as the site lists it."""
         return f"{self.uitgever}, {self.dataset} ({self.jaar}), licentie {self.licentie}"
 
 
@@ -99,6 +102,8 @@ class Klassen(_Strict):
 
 
 class Indicator(_Strict):
+    """One entry under ``indicatoren:``: what it measures, where its data come from and how it is computed."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     titel: str
     eenheid: str
@@ -115,6 +120,7 @@ class Indicator(_Strict):
 
     @property
     def noemer_soort(self) -> str:
+        """Return what the denominator counts: ``noemer`` when given, else the formula type's."""
         return self.noemer or self.formule.formula.denominator
 
     @property
@@ -124,14 +130,18 @@ class Indicator(_Strict):
 
     @property
     def aggregatie(self) -> str:
+        """Return how wijk and gemeente values follow from the buurten (``som``, ``verhouding`` or ``geen``)."""
         return self.formule.aggregatie
 
     @property
     def schaal(self) -> float:
+        """Return the factor from teller / noemer to waarde."""
         return self.formule.schaal
 
 
 class Catalogue(_Strict):
+    """The indicator catalogue file: its ``indicatoren:``, each with a unique id."""
+
     indicatoren: list[Indicator] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -143,6 +153,13 @@ class Catalogue(_Strict):
         return self
 
     def by_id(self, indicator_id: str) -> Indicator:
+        """Return the indicator with id ``indicator_id``.
+
+        Raises
+        ------
+        KeyError
+            When the catalogue has no such indicator; the message lists the ids it has.
+        """
         for indicator in self.indicatoren:
             if indicator.id == indicator_id:
                 return indicator
@@ -150,6 +167,7 @@ class Catalogue(_Strict):
 
     @property
     def ids(self) -> list[str]:
+        """Return the ids of the indicators, in the catalogue's order."""
         return [i.id for i in self.indicatoren]
 
 

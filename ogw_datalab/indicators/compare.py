@@ -30,7 +30,7 @@ COLUMNS = [
 
 
 def dutch_number(value: float, decimalen: int) -> str:
-    """A number as Dutch readers write it: ``1.234,5`` (point between thousands, decimal comma)."""
+    """Format a number as Dutch readers write it: ``1.234,5`` (point between thousands, decimal comma)."""
     text = f"{value:,.{decimalen}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 

@@ -14,8 +14,9 @@ from .prepare_inputs import standard_identifiers
 
 
 def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
-    """Write ``indicators.buurt`` (long: one row per buurt and indicator), ``indicators.wijk``
-    and ``indicators.gemeente``.
+    """Write ``indicators.buurt``, ``indicators.wijk`` and ``indicators.gemeente``.
+
+    ``indicators.buurt`` is long: one row per buurt and indicator.
 
     Notes
     -----
@@ -81,8 +82,9 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) ->
 
 
 def indicator_values(con: duckdb.DuckDBPyConnection, indicator_id: str, *, wijknamen: bool = True) -> pd.DataFrame:
-    """Published buurt values of one indicator (suppressed ones empty, with status and reason),
-    their rank and percentile, and the buurt geometry (EPSG:28992) as WKB.
+    """Return the published buurt values of one indicator, their rank and percentile, and the buurt geometry.
+
+    Suppressed values are empty, with their status and reason; the geometry is WKB in EPSG:28992.
 
     ``wijknamen=False`` leaves wijk names out: when the wijken are of another gebiedsindeling
     than the buurten, a wijkcode may name another area.

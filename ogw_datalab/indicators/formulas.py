@@ -1,5 +1,6 @@
-"""The formula registry: one declaration per formula type, from which the catalogue's validation, the
-computation and the README's formula table all follow.
+"""The formula registry: one declaration per formula type.
+
+The catalogue's validation, the computation and the README's formula table all follow from it.
 
 Adding a formula type is one :class:`FormulaType` entry in :data:`FORMULAS` plus one SQL file
 that returns ``buurtcode, teller, noemer, waarde`` for every buurt (``staging.buurten``).
@@ -81,14 +82,14 @@ class FormulaType:
     sql: str | Path = ""
 
     def sql_text(self) -> str:
-        """The SQL of this formula type."""
+        """Return the SQL of this formula type."""
         if isinstance(self.sql, Path):
             return self.sql.read_text(encoding="utf-8")
         name = self.sql or f"{self.name}.sql"
         return resources.files("ogw_datalab").joinpath("sql", "indicators", name).read_text(encoding="utf-8")
 
     def schaal(self, formule: Formule) -> float:
-        """The factor from teller / noemer to waarde for ``formule``."""
+        """Return the factor from teller / noemer to waarde for ``formule``."""
         return float(getattr(formule, self.scale)) if isinstance(self.scale, str) else float(self.scale)
 
 
@@ -267,7 +268,7 @@ FORMULAS: dict[str, FormulaType] = _formulas(
 
 
 def formula_type(name: str) -> FormulaType:
-    """The registered formula type ``name``.
+    """Return the registered formula type ``name``.
 
     Raises
     ------
@@ -281,7 +282,7 @@ def formula_type(name: str) -> FormulaType:
 
 
 def formula_table_markdown() -> str:
-    """The README's table of formula types, generated from the registry."""
+    """Return the README's table of formula types, generated from the registry."""
     lines = [
         "| formule `type` | inputs | value per buurt | wijk/gemeente | privacy rests on |",
         "| --- | --- | --- | --- | --- |",

@@ -1,5 +1,7 @@
-"""The years the database remembers: ``historie.waarden`` and ``historie.buurten`` hold every recorded
-year's published buurt values and boundaries; ``historie.jaargangen`` says where each earlier year came from.
+"""The years the database remembers, in the schema ``historie``.
+
+``historie.waarden`` and ``historie.buurten`` hold every recorded year's published buurt values and
+boundaries; ``historie.jaargangen`` says where each earlier year came from.
 
 Every (gemeente, jaar) build records its own year in its own database (:func:`record_history`); the
 current year's build copies the earlier years in from their databases (:func:`import_years`), so that
@@ -129,7 +131,7 @@ def import_years(
 
 
 def recorded_build(database: Path, jaar: int, *, wait_s: float = 5.0, encryption_key: str | None = None) -> str | None:
-    """The fingerprint ``jaar`` was last published with in ``database``, or None when it never was.
+    """Return the fingerprint ``jaar`` was last published with in ``database``, or None when it never was.
 
     Raises
     ------

@@ -16,6 +16,8 @@ class _Strict(BaseModel):
 
 
 class OpgaveIndicator(_Strict):
+    """One indicator of an opgave: its weight in the score, which direction is better, and an optional target."""
+
     id: str
     gewicht: float = Field(1.0, gt=0)
     richting: Literal["hoger_is_beter", "lager_is_beter"]
@@ -38,6 +40,8 @@ class Hefboom(_Strict):
 
 
 class Opgave(_Strict):
+    """One entry under ``opgaven:``: its title, its angel, its weighted indicators, kiemen and hefbomen."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     titel: str
     angel: str
@@ -50,6 +54,8 @@ class Opgave(_Strict):
 
 
 class Opgaven(_Strict):
+    """The opgaven file: its list under ``opgaven:``."""
+
     opgaven: list[Opgave] = Field(min_length=1)
 
 

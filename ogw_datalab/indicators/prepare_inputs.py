@@ -26,7 +26,7 @@ CANOPY_TYPES = ["loofbos", "gemengd bos", "naaldbos"]
 
 
 def standard_identifiers(config: ProjectConfig, formule: Formule) -> dict[str, str]:
-    """The identifiers every formula may use: ``{kolom}``, ``{partner}`` and a point layer's ``{layer}``.
+    """Return the identifiers every formula may use: ``{kolom}``, ``{partner}`` and a point layer's ``{layer}``.
 
     Parameters
     ----------
@@ -141,7 +141,7 @@ def timeseries_tables(
 
 
 def timeseries_parameters(config: ProjectConfig, formule: Formule) -> dict[str, object]:
-    """The values the tijdreeks SQL binds: quantity, sensors, months, coverage rule and percentile."""
+    """Return the values the tijdreeks SQL binds: quantity, sensors, months, coverage rule and percentile."""
     assert formule.tijdreeks is not None and formule.maand_van is not None and formule.maand_tot is not None
     reeks = config.tijdreeksen[formule.tijdreeks]
     return {

@@ -35,7 +35,7 @@ LEFT_OUT_TYPES = {"opgave": "string", "indicator": "string", "titel": "string", 
 
 
 def left_out_indicators(published: pd.DataFrame, opgave: Opgave, catalogue: Catalogue) -> pd.DataFrame:
-    """The opgave's indicators that cannot tell the buurten apart, each with the reason it is left out of the score.
+    """List the opgave's indicators that cannot tell the buurten apart, each with the reason it is left out.
 
     Parameters
     ----------
@@ -96,8 +96,11 @@ def score_buurten(published: pd.DataFrame, opgave: Opgave, catalogue: Catalogue)
 
 
 def score_opgaven(con: duckdb.DuckDBPyConnection, opgaven: list[Opgave], catalogue: Catalogue) -> dict[str, int]:
-    """Write ``indicators.opgave_scores`` (every buurt), ``indicators.prioriteiten`` (the top per opgave) and
-    ``indicators.opgave_indicatoren_weggelaten`` (indicators left out of a score, with the reason)."""
+    """Write the scores of every opgave, the top buurten per opgave and the indicators left out of a score.
+
+    ``indicators.opgave_scores`` holds every buurt, ``indicators.prioriteiten`` the top per opgave and
+    ``indicators.opgave_indicatoren_weggelaten`` the indicators left out of a score, with the reason.
+    """
     published = con.execute("SELECT indicator, buurtcode, buurtnaam, waarde FROM indicators.publicatie_buurt").df()
     scores = pd.concat([score_buurten(published, opgave, catalogue) for opgave in opgaven], ignore_index=True)
     ranked = scores.dropna(subset=["score"]).sort_values(["opgave", "rang", "buurtcode"])

@@ -543,7 +543,7 @@ def _reference_areas(config: ProjectConfig) -> pd.DataFrame:
 def _comparison_values(
     con: duckdb.DuckDBPyConnection, reference: pd.DataFrame, catalogue: Catalogue, config: ProjectConfig, own: list[str]
 ) -> pd.DataFrame:
-    """Published values of our buurten, and the kaart's (publishable) values of every other buurt."""
+    """Return the published values of our buurten, and the kaart's (publishable) values of every other buurt."""
     ours = con.execute(
         "SELECT indicator, buurtcode, CASE WHEN status = 'gepubliceerd' THEN waarde END AS waarde "
         "FROM indicators.publicatie_buurt"
@@ -554,5 +554,5 @@ def _comparison_values(
 
 
 def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The columns in this order and type (an empty table keeps its columns and types in DuckDB)."""
+    """Return ``frame``'s ``columns`` in this order and type (an empty table keeps its columns and types in DuckDB)."""
     return pd.DataFrame({c: pd.Series(frame[c] if c in frame else [], dtype=t) for c, t in columns.items()})

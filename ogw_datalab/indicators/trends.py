@@ -1,5 +1,6 @@
-"""Years side by side: every build keeps its published buurt values and boundaries in ``historie``
-(:mod:`.history`); the change per buurt is computed against the most recent earlier year, on today's buurten.
+"""Years side by side: the change per buurt since the most recent earlier year, on today's buurten.
+
+Every build keeps its published buurt values and boundaries in ``historie`` (:mod:`.history`).
 
 Notes
 -----
@@ -21,8 +22,10 @@ from .catalogue import Catalogue
 
 
 def compute_trends(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
-    """Write ``indicators.trends``: per indicator and current buurt the change since the most recent earlier year
-    under ``jaren:`` that the history holds."""
+    """Write ``indicators.trends``: per indicator and current buurt the change since an earlier year.
+
+    That year is the most recent one under ``jaren:`` that the history holds.
+    """
     # Only a year still listed under jaren: counts; a year dropped from the configuration is ignored.
     previous = con.execute(
         "SELECT max(jaar) FROM historie.buurten WHERE jaar < ? AND list_contains(?, jaar)",

@@ -154,7 +154,25 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
         ],
         raster=format_number(SENSOR_RASTER_M),
         vergelijkbaar=similar_method(data),
+        bestanden=[{**f, "wat": source_label(f["bron"]), "datum": dutch_date(f["datum"])} for f in data.bestanden],
     )
+
+
+def source_label(bron: str) -> str:
+    """Say in Dutch which configured source a file is ('sources.buurten' -> 'buurtgrenzen')."""
+    fixed = {"sources.buurten": "buurtgrenzen", "sources.wijken": "wijkgrenzen", "sources.adressen": "adressen (BAG)"}
+    if bron in fixed:
+        return fixed[bron]
+    kind, _, name = bron.partition(".")
+    words = {"layers": "kaartlaag", "partners": "gegevens van partner", "tijdreeksen": "meetreeks"}
+    return f"{words.get(kind, kind)} {name.replace('_', ' ')}".strip()
+
+
+def dutch_date(iso: str) -> str:
+    """Write an ISO date the Dutch way: '2026-11-03' -> '3 november 2026'."""
+    months = "januari februari maart april mei juni juli augustus september oktober november december".split()
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{day} {months[month - 1]} {year}"
 
 
 def similar_method(data: SiteData) -> list[str]:

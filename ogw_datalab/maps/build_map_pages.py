@@ -253,7 +253,7 @@ def opgave_page(data: SiteData, opgave: Opgave, downloads: list[Download]) -> Ma
 
 
 def _sensors(data: SiteData, indicators: list[Indicator]) -> tuple[str, list[list]] | None:
-    """The sensor point layer of the tijdreeksen these indicators are computed from, if any."""
+    """Return the sensor point layer of the tijdreeksen these indicators are computed from, if any."""
     names = sorted({i.formule.tijdreeks for i in indicators if i.formule.tijdreeks is not None})
     return sensor_layer([data.tijdreeksen[n] for n in names if n in data.tijdreeksen])
 

@@ -1,5 +1,7 @@
-"""The overview site of a configuration of several gemeenten: every buurt of every gemeente on one map, an index of
-the gemeenten with links to their own sites, and downloads of all published buurt values.
+"""The overview site of a configuration of several gemeenten.
+
+Every buurt of every gemeente on one map, an index of the gemeenten with links to their own sites, and
+downloads of all published buurt values.
 
 It reads what each gemeente's build published (its database), never the working copies, so it shows exactly
 what the gemeente sites show; a gemeente that was not built yet is listed without a site.
@@ -70,9 +72,10 @@ def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) 
 
 
 def similar_comparison(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The comparison of a gemeente's buurten with similar buurten, in the overview's form (``indicator`` as ``laag``).
+    """Return the comparison of a gemeente's buurten with similar buurten, in the overview's form.
 
-    Empty for a database built before the comparison existed or without ``vergelijkbare_buurten``.
+    In that form the column ``indicator`` is called ``laag``. The result is empty for a database built before
+    the comparison existed or without ``vergelijkbare_buurten``.
     """
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() "

@@ -292,7 +292,7 @@ def _glyphs(kind: str, wat: str, *, similar: bool = False) -> list[tuple[str, st
 
 
 def _similar(shared: Profiles, code: str) -> dict[str, Any] | None:
-    """The buurten elsewhere that look most like this one, and on which kenmerken; None without the search."""
+    """Return the buurten elsewhere that look most like this one, and on which kenmerken; None without the search."""
     data = shared.data
     if data.vergelijkbaar is None:
         return None

@@ -146,7 +146,7 @@ def read_sensor_series(
 
 
 def grootheid_text(grootheid: str) -> str:
-    """The Dutch name of a quantity: 'Stikstofdioxide (NO₂)'; an unknown one by its own name."""
+    """Return the Dutch name of a quantity: 'Stikstofdioxide (NO₂)'; an unknown one by its own name."""
     return GROOTHEID_TEXT.get(grootheid, grootheid)
 
 
@@ -236,10 +236,11 @@ def _table_row(month: str, kind: str, row: pd.Series, mean: float | None) -> dic
 
 
 def sensor_layer(series: list[SensorSeries]) -> tuple[str, list[list]] | None:
-    """The sensors of some tijdreeksen as map points: ``[lat, lon, soort, [tooltip lines]]``, or None without any.
+    """Return the sensors of some tijdreeksen as a named layer of map points, or None without any.
 
-    One point per period in which a sensor counted for the buurt figures; where else it stood (beside a
-    reference station to calibrate) and how many of its values each quality rule held back is in its tooltip.
+    Each point is ``[lat, lon, soort, [tooltip lines]]``, one per period in which a sensor counted for the buurt
+    figures; where else it stood (beside a reference station to calibrate) and how many of its values each
+    quality rule held back is in its tooltip.
     """
     points = []
     for one in series:

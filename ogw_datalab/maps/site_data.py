@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..audit import source_dates
 from ..config import Gemeente, ProjectConfig, VergelijkbareBuurten
 from ..indicators.catalogue import Catalogue
 from ..indicators.opgaven import Opgave
@@ -70,6 +71,9 @@ class SiteData:
         The earlier year changes are measured against, if any.
     indelingen
         The years of the gebiedsindeling of the buurten and of the wijken.
+    bestanden
+        Every source and partner file the build read: ``bron``, ``bestand``, ``datum``, ``sha256`` (short);
+        see :func:`~ogw_datalab.audit.source_dates`.
     tijdreeksen
         Per configured tijdreeks its monthly figures, sensors and quality counts (see :mod:`.sensors`).
     vergelijkbaar
@@ -102,6 +106,7 @@ class SiteData:
     postcodes: dict[str, str] = field(default_factory=dict)
     vorig_jaar: int | None = None
     indelingen: tuple[int, int] = (0, 0)
+    bestanden: list[dict[str, str]] = field(default_factory=list)
     tijdreeksen: dict[str, SensorSeries] = field(default_factory=dict)
     vergelijkbaar: VergelijkbareBuurten | None = None
     similar: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -157,7 +162,7 @@ class SiteData:
         }
 
     def similar_features(self) -> list[str]:
-        """The structure features the similar buurten were chosen on, in Dutch words."""
+        """Return the structure features the similar buurten were chosen on, in Dutch words."""
         if self.vergelijkbaar is None:
             return []
         return [FEATURES[k].beschrijving if k in FEATURES else str(k) for k in self.vergelijkbaar.kenmerken]
@@ -206,6 +211,7 @@ def read_site_data(
         postcodes=_postcodes(con),
         vorig_jaar=int(vorig.max()) if len(vorig) else None,
         indelingen=(config.indeling("buurten"), config.indeling("wijken")),
+        bestanden=source_dates(con),
         tijdreeksen=read_sensor_series(con, config.tijdreeksen, buurten, KIEMEN_BUFFER_M),
         vergelijkbaar=config.vergelijkbare_buurten,
         similar=_optional(con, "vergelijkbare_buurten", "site/vergelijkbare_buurten.sql"),

@@ -113,7 +113,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, partner: Partner, target: str) -
 
 
 def main_quarantine_reason(con: duckdb.DuckDBPyConnection, partner: str) -> str | None:
-    """The most common reason a partner's rows were quarantined, with how many rows it concerns."""
+    """Return the most common reason a partner's rows were quarantined, with how many rows it concerns."""
     row = con.execute(
         f"SELECT reden, count(*) FROM {QUARANTINE} WHERE partner = ? GROUP BY reden ORDER BY count(*) DESC, reden "
         "LIMIT 1",

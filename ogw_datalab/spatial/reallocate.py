@@ -62,7 +62,7 @@ def address_weights(source: Areas, target: Areas, x: np.ndarray, y: np.ndarray) 
 
 
 def reallocate_counts(values: pd.Series, weights: pd.DataFrame, weight: str = "overlap_m2") -> pd.Series:
-    """Counts per source code -> counts per target code, split by each source's share in each target."""
+    """Turn counts per source code into counts per target code, split by each source's share in each target."""
     table = weights.assign(waarde=weights["bron"].map(values)).dropna(subset=["waarde"])
     share = table[weight] / table.groupby("bron")[weight].transform("sum")
     return (table["waarde"] * share).groupby(table["doel"]).sum()

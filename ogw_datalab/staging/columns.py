@@ -12,6 +12,7 @@ class StagingError(ValueError):
 
 
 def raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Return the column names of ``raw.<table>`` in their order; a missing table is a :class:`StagingError`."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
         "ORDER BY ordinal_position",
@@ -46,6 +47,7 @@ def pick_columns(
 
 
 def quoted(column: str) -> str:
+    """Return ``column`` quoted as an SQL identifier."""
     return quote_identifier(column)
 
 

@@ -22,12 +22,12 @@ BAG_REQUIRED = ("identificatie", "postcode", "huisnummer")
 
 
 def text(column: str | None) -> str:
-    """SQL for a trimmed text value of ``column``, with empty text as NULL."""
+    """Return SQL for a trimmed text value of ``column``, with empty text as NULL."""
     return f"NULLIF(trim(CAST({quoted(column)} AS VARCHAR)), '')" if column else "NULL"
 
 
 def bag_id(expression: str) -> str:
-    """SQL repairing a BAG id that a spreadsheet turned into a number (484010000000002.0, 4.84E+14).
+    """Return SQL repairing a BAG id that a spreadsheet turned into a number (484010000000002.0, 4.84E+14).
 
     BAG ids are 16-digit strings starting with the four digits of a gemeentecode, so a float
     keeps 13 to 16 of them; such numbers are formatted back as a 16-digit string. Anything
@@ -140,6 +140,7 @@ def stage_parks(con: duckdb.DuckDBPyConnection, parameters: Parameters) -> dict[
 
 
 def staged_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Return the column names of ``staging.<table>`` (none when the table does not exist)."""
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'staging' AND table_name = ?",
         [table],

@@ -45,7 +45,7 @@ class MonthError(ValueError):
 
 
 def month_store(config: ProjectConfig) -> Path:
-    """The folder of a gemeente's stored months: ``<database folder>/tijdreeksen/<GMxxxx>``."""
+    """Return the folder of a gemeente's stored months: ``<database folder>/tijdreeksen/<GMxxxx>``."""
     return config.output.database.parent / STORE / config.gemeente.code
 
 
@@ -58,8 +58,11 @@ def month_of_key(key: str) -> str:
 
 
 def files_of_series(config: ProjectConfig) -> str:
-    """A sha256 of the path, size and modification time of every file the time series read (sources, sensor
-    tables): cheap to compute each time a sensor looks, and it changes whenever a file does."""
+    """Return a sha256 of the path, size and modification time of every file the time series read.
+
+    Those are the sources and the sensor tables. The hash is cheap to compute each time a sensor looks,
+    and it changes whenever a file does.
+    """
     files: list[Path] = []
     for name, reeks in sorted(config.tijdreeksen.items()):
         for i, bron in enumerate(reeks.bronnen):
@@ -170,7 +173,7 @@ def _copy_month(con: duckdb.DuckDBPyConnection, name: str, level: Niveau, month:
 
 
 def read_month(config: ProjectConfig, month: str) -> dict[str, pd.DataFrame]:
-    """The stored figures of one month, per ``<tijdreeks>.<level>`` (empty when the month was never computed)."""
+    """Read the stored figures of one month, per ``<tijdreeks>.<level>`` (empty when the month was never computed)."""
     folder = month_store(config) / month_of_key(month)
     if not folder.is_dir():
         return {}

@@ -135,10 +135,10 @@ def colofon_tekst(reeks: Tijdreeks, kwaliteit: pd.DataFrame) -> list[str]:
 
 
 def _count(value: float) -> str:
-    """A whole number with a Dutch thousands separator ('49.779')."""
+    """Format a whole number with a Dutch thousands separator ('49.779')."""
     return f"{int(value):,}".replace(",", ".")
 
 
 def _quantity(name: str) -> str:
-    """The quantity as people write it ('PM2,5', not 'PM25')."""
+    """Return the quantity as people write it ('PM2,5', not 'PM25')."""
     return {"PM25": "PM2,5", "pm25": "PM2,5"}.get(name, name)
