@@ -70,7 +70,7 @@ def demo_config(folder: Path, *, name: str = "config.yaml", years: bool = False,
     raw["demo"]["folder"] = "data/demo"
     raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps"}
     raw["jaren"] = {2023: earlier_year_config(folder).name} if years else {}
-    for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
+    for source in demo_files(raw):
         source["path"] = source["path"].replace("../data/demo", "data/demo")
     raw.update(changes)
     path = folder / name
@@ -81,15 +81,24 @@ def demo_config(folder: Path, *, name: str = "config.yaml", years: bool = False,
 def earlier_year_config(folder: Path, **output) -> Path:
     """config/demo_2023.yaml, with its files and outputs inside ``folder``."""
     raw = yaml.safe_load((PROJECT / "config" / "demo_2023.yaml").read_text(encoding="utf-8"))
-    raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")
-    raw["indicatoren"] = str(PROJECT / "config" / "demo_indicatoren.yaml")
+    raw["opgaven"] = str(PROJECT / "config" / raw["opgaven"])
+    raw["indicatoren"] = str(PROJECT / "config" / raw["indicatoren"])
     raw["demo"]["folder"] = "data/demo_2023"
     raw["output"] = {"database": "data/jaren/datalab_2023.duckdb", "maps": "data/jaren/maps_2023", **output}
-    for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
+    for source in demo_files(raw):
         source["path"] = source["path"].removeprefix("../")
     path = folder / "demo_2023.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def demo_files(raw: dict) -> list[dict]:
+    """Every entry of a demo configuration with a ``path`` into its demo folder (sources, layers, partners,
+    and the sensor table and sources of every tijdreeks)."""
+    entries = [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]
+    for reeks in raw.get("tijdreeksen", {}).values():
+        entries += [reeks["sensoren"], *reeks["bronnen"]] if "sensoren" in reeks else reeks["bronnen"]
+    return entries
 
 
 def alphen_config(folder: Path, shared_data: Path) -> Path:

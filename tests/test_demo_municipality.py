@@ -34,7 +34,11 @@ def test_same_seed_gives_same_data(demo, tmp_path):
 
 
 def test_writes_exactly_its_files(demo):
-    assert sorted(p.name for p in demo.iterdir()) == sorted(DEMO_FILES)
+    network = ["meetnet_no2_2024.csv", "meetnet_sensoren.csv", "sensor_community"]  # the air-quality network, 2024
+    assert sorted(p.name for p in demo.iterdir()) == sorted([*DEMO_FILES, *network])
+    assert sorted(p.name for p in (demo / "sensor_community").iterdir()) == [
+        f"2024-{month:02d}_sds011.csv" for month in range(2, 6)
+    ]
 
 
 def test_areas_are_plausible(demo):

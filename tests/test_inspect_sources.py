@@ -15,6 +15,8 @@ from ogw_datalab.config import Layer, load_config
 from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.inspect_sources import inspect_configured_files, inspect_source
 
+from .labs import demo_files
+
 PROJECT = Path(__file__).resolve().parents[1]
 MAATWERK = "cbs_maatwerk_inkomen2020_autobezit2023"
 
@@ -168,8 +170,8 @@ def test_the_demo_configuration_passes(tmp_path):
     folder = tmp_path / "demo"
     write_demo_municipality(folder)
     raw: dict[str, Any] = yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text(encoding="utf-8"))
-    for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
-        source["path"] = str(folder / Path(source["path"]).name)
+    for source in demo_files(raw):  # the tijdreeks's sensor table and sources too
+        source["path"] = str(folder / source["path"].removeprefix("../data/demo/"))
     for key in ("demo", "jaren", "output"):
         raw.pop(key)
     raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")

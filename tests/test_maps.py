@@ -83,7 +83,7 @@ def test_indicator_pages_have_a_table_search_and_downloads(demo_lab):
 def test_front_page_shows_a_small_map_per_opgave_with_alt_text(demo_lab):
     index = (demo_lab.maps / "index.html").read_text(encoding="utf-8")
     maps = re.findall(r'<svg class="duimnagel"[^>]*role="img" aria-label="([^"]+)"', index)
-    assert len(maps) == 4 and all("Genummerd de buurten die de meeste aandacht vragen" in m for m in maps)
+    assert len(maps) == 5 and all("Genummerd de buurten die de meeste aandacht vragen" in m for m in maps)
     assert not re.search(r"score \d+\.\d", index)  # no "score 76.6" among Dutch commas
     assert '<ol class="prioriteiten">' in index  # the accessible lists stay
 

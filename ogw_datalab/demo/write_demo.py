@@ -12,6 +12,9 @@
 | corporatie_woningen.csv | a housing corporation's spreadsheet export: BOM, ';', decimal comma |
 | meldingen_openbare_ruimte_2024.csv | nuisance reports with RD x/y, decimal comma |
 | buurtinitiatieven.geojson | initiatives of residents (the kiemen of the opgaven), WGS84 |
+
+In the demo year the gemeente also has an air-quality network (``sensors.py``): hourly NO2 of its own
+sensors in local time, and citizens' PM sensors in the Sensor.Community archive format.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import features, partners
+from . import features, partners, sensors
 from .geography import (
     GEMEENTECODE,
     GEMEENTENAAM,
@@ -59,8 +62,9 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
     """Generate the demo gemeente from ``seed`` and write its source files into ``folder``.
 
     An earlier ``jaar`` gives the same place a year before: trees planted later are missing,
-    partners' figures differ, and two buurten of the core were still one (so that figures
-    must be reallocated between the years' boundaries, never joined on code).
+    partners' figures differ, two buurten of the core were still one (so that figures
+    must be reallocated between the years' boundaries, never joined on code), and the
+    air-quality network (:mod:`ogw_datalab.demo.sensors`) did not exist yet.
     Files are written to a temporary folder first and then moved into place one by one,
     so an interrupted run never leaves a half-written file behind.
     """
@@ -71,6 +75,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
     green = features.draw_green(geo, rng)
     addresses = features.draw_addresses(geo, green, rng)
     trees = features.draw_trees(geo, addresses, green, rng)
+    current = (geo, addresses)
     if jaar < DEMO_YEAR:
         merged = geo.wijken[0].buurten
         addresses = addresses.replace({"buurtcode": {merged[1].code: merged[0].code}})
@@ -91,9 +96,14 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
         _write_dutch_csv(staging / "corporatie_woningen.csv", partners.corporation_dwellings(addresses, rng))
         _write_dutch_csv(staging / "meldingen_openbare_ruimte_2024.csv", partners.nuisance_reports(addresses, rng))
         _write_points_wgs84(staging / "buurtinitiatieven.geojson", features.draw_initiatives(addresses, rng))
-        for name in DEMO_FILES:
+        names = list(DEMO_FILES)
+        if jaar == DEMO_YEAR:
+            network = sensors.write_sensor_network(staging, *current, seed=seed, jaar=jaar)
+            names += [str(path.relative_to(staging)) for path in network]
+        for name in names:
+            (folder / name).parent.mkdir(exist_ok=True)
             os.replace(staging / name, folder / name)
-    return [folder / name for name in DEMO_FILES]
+    return [folder / name for name in names]
 
 
 def merge_first_buurten(geo: Geography) -> Geography:

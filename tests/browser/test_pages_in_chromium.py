@@ -474,3 +474,43 @@ def test_time_chart_and_sensor_layer_render_offline_on_a_phone(browser, sensor_s
         opened.check_clean()
     finally:
         page.close()
+
+
+def test_demo_buurtprofiel_shows_the_sensor_chart_offline_on_a_phone(browser, demo_lab):
+    """Binnenstad has one low-cost NO2 sensor of the demo's network (and no PM sensor): its monthly chart draws from
+    disk at 390 px, the table alternative reads the built figures, nothing scrolls sideways and axe finds nothing
+    serious; the opgave Gezonde lucht shows every sensor of the network as a point."""
+    con = connect(demo_lab.database, read_only=True)
+    months = con.execute(
+        "SELECT gemiddelde, geldige_dagen, dagen_boven_richtlijn FROM joined.tijdreeks_lucht_maand "
+        "WHERE buurtcode = 'BU99990100' AND grootheid = 'NO2' ORDER BY maand"
+    ).fetchall()
+    con.close()
+    assert len(months) == 3  # March, April, May 2024
+    opened = Opened(browser, demo_lab.maps / "buurten" / "BU99990100.html", PHONE)
+    page = opened.page
+    try:
+        charts = page.locator("svg.tijdlijn")
+        assert charts.count() == 1
+        box = charts.first.bounding_box()
+        assert box["width"] > 0.6 * PHONE["width"] and box["x"] + box["width"] <= PHONE["width"]
+        assert page.locator("svg.tijdlijn circle").count() == 3
+        assert page.get_by_text("Geen meetpunt in of bij deze buurt.").count() == 2  # PM10 and PM2.5
+        page.locator(".reeks summary").first.click()
+        table = page.locator(".reeks table").first.inner_text()
+        for mean, days, above in months:
+            assert f"{mean:.1f}".replace(".", ",") + "\xa0µg/m³" in table and f"{above} van {days} volle dagen" in table
+        assert opened.scroll_width() <= PHONE["width"]
+        opened.check_clean()
+        assert serious_violations(page) == []
+    finally:
+        page.close()
+    opened = Opened(browser, demo_lab.maps / "opgave_gezonde_lucht.html", PHONE)
+    page = opened.page
+    try:
+        page.wait_for_selector("path.sensor")
+        assert page.locator("path.sensor").count() == 15  # 10 low-cost NO2, the GGD station, 4 PM sensors
+        assert opened.scroll_width() <= PHONE["width"]
+        opened.check_clean()
+    finally:
+        page.close()
