@@ -58,9 +58,9 @@ def read_pm(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw["read"] = pd.to_datetime(raw["timestamp"]).dt.tz_localize("UTC")
     raw["t"] = raw["read"].dt.floor("h")
     raw["sensor"] = "LTD_" + raw["sensor_id"].astype(str)
-    # A sensor stands at its location from its first reading there; an hour is stored by its start, so the hour
-    # of the very first reading (which began before it) falls in no location period and is left out.
-    located_from = raw.groupby("sensor")["read"].min()
+    # A sensor stands at its location from the hour of its first reading there (hours are stored by their start,
+    # so the hour of the very first reading counts; it was left out before, 1 of 739 hours).
+    located_from = raw.groupby("sensor")["read"].min().dt.floor("h")
     places = raw.drop_duplicates("sensor")[["sensor", "lon", "lat"]]
     assert raw.groupby("sensor")["location"].nunique().max() == 1  # nobody moved
     hourly = []

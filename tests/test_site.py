@@ -16,6 +16,7 @@ from ogw_datalab.maps.build_site import build_site
 from ogw_datalab.maps.dutch import (
     count_text,
     format_change,
+    format_month,
     format_number,
     plain_text,
     rank_text,
@@ -29,6 +30,11 @@ from .labs import PROJECT
 from .site_fixture import CODES, tiny_project, write_tiny_tables
 
 NBSP = "\u00a0"
+
+
+def test_months_are_written_the_dutch_way():
+    assert format_month("2024-03") == "maart 2024"
+    assert [format_month(f"2024-{m:02d}", short=True) for m in (3, 5, 10)] == ["mrt", "mei", "okt"]
 
 
 def test_numbers_are_written_the_dutch_way():

@@ -118,7 +118,7 @@ def test_sensors_are_a_point_layer_on_tijdreeks_map_pages_only(full_site):
     assert "Gemeten: vanaf 6 juni 2016" in laag1
     assert "2.087 van de 2.088 uurwaarden gebruikt" in laag1  # 600 + 744 NO2, 744 PM2.5, one below the floor
     assert any(line.startswith("Stond ook elders") and "1 juni 2016 tot en met 5 juni 2016" in line for line in laag1)
-    assert "Niet gebruikt: 1 onder de ondergrens" in laag1
+    assert "Niet gebruikt (alle perioden van deze sensor samen): 1 onder de ondergrens" in laag1
     assert "820 van de 820 uurwaarden gebruikt" in points["ref (meetstation)"][3]  # June 720 + 100 hours of July
     assert map_data(page(full_site, "groen_pct.html"))["sensoren"] is None
     assert map_data(page(full_site, "opgave_groen.html"))["sensoren"] is None

@@ -219,8 +219,9 @@ def test_sensor_community_archive_hourly_means_and_moves(tmp_path):
     assert set(read.observations["sensor"]) == {"LTD_7"}
     assert read.counts["onleesbare_waarden"] == 1
     periods = read.sensors.sort_values("van").reset_index(drop=True)
-    assert list(periods["van"]) == [utc("2026-03-01 00:01"), utc("2026-03-02 10:15")]
-    assert periods["tot"].iloc[0] == utc("2026-03-02 10:15")
+    # periods start on the hour of the first reading there, so that hour (stored by its start) is placed
+    assert list(periods["van"]) == [utc("2026-03-01 00:00"), utc("2026-03-02 10:00")]
+    assert periods["tot"].iloc[0] == utc("2026-03-02 10:00")
     assert pd.isna(periods["tot"].iloc[1])
 
 

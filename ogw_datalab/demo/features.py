@@ -175,7 +175,7 @@ def draw_green(geo: Geography, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _blob(buurt: Buurt, rng: np.random.Generator, radius: float, at: shapely.Point | None = None) -> Polygon:
-    """An irregular polygon of about ``radius`` metres (at most 1.5 times that from ``at``) inside ``buurt``."""
+    """Draw an irregular polygon of about ``radius`` metres (at most 1.5 times that from ``at``) inside ``buurt``."""
     if at is None:
         at = _random_point_in(buurt.geometry, rng)
     theta = np.linspace(0, 2 * np.pi, 36, endpoint=False)
@@ -195,7 +195,7 @@ def _park_site(
 
 
 def _park_between(geo: Geography) -> Polygon:
-    """A park of about 4 ha on the boundary of Noorderhof and Bloemenbuurt, as real parks straddle boundaries."""
+    """Draw a park of about 4 ha on the boundary of Noorderhof and Bloemenbuurt, as real parks straddle boundaries."""
     a, b = geo.buurten[8].geometry, geo.buurten[9].geometry  # Noorderhof, Bloemenbuurt
     shared = a.buffer(1).intersection(b.buffer(1))
     return shared.centroid.buffer(110, quad_segs=8)
@@ -279,7 +279,7 @@ def _address_attributes(points: pd.DataFrame, geo: Geography, rng: np.random.Gen
 
 
 def _building_years(kinds: pd.Series, rng: np.random.Generator) -> np.ndarray:
-    """A building year per address, from the periods in which its buurt's kind was built (``BUILT``)."""
+    """Draw a building year per address, from the periods in which its buurt's kind was built (``BUILT``)."""
     years = np.zeros(len(kinds), dtype=int)
     for kind, periods in BUILT.items():
         rows = np.flatnonzero((kinds == kind).to_numpy())
@@ -302,7 +302,7 @@ def _usage(kinds: pd.Series, rng: np.random.Generator) -> np.ndarray:
 
 
 def draw_trees(geo: Geography, addresses: pd.DataFrame, green: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The municipal tree register: street trees near addresses, trees around farmyards and in parks.
+    """Draw the municipal tree register: street trees near addresses, trees around farmyards and in parks.
 
     Parameters
     ----------

@@ -62,6 +62,7 @@ def health_monitor(geo: Geography, inwoners: dict[str, int], rng: np.random.Gene
 
 
 def geo_code(geo: Geography) -> str:
+    """Return the demo's gemeentecode (GM followed by the digits of its wijkcodes)."""
     return "GM" + geo.wijken[0].code[2:6]
 
 
@@ -84,7 +85,7 @@ def _monitor_row(code: str, soort: str, lonely: float | None, good_health: float
 
 
 def corporation_dwellings(addresses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The corporation's homes (built from 1945 on, ``CORPORATION_SHARE`` per kind) with energy label and rent.
+    """Draw the corporation's homes (built from 1945 on, ``CORPORATION_SHARE`` per kind) with energy label and rent.
 
     Labels follow the building period (``LABEL_BY_PERIOD``); the rent (kale huur) follows the floor
     area and the label. A few rows carry a typing error in the postcode (its two letters swapped,

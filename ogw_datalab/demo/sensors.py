@@ -138,7 +138,7 @@ def _transformer(source: str, target: str) -> Transformer:
 
 
 def _weather(n: int, rng: np.random.Generator, memory_h: float = 36.0) -> np.ndarray:
-    """An AR(1) process with unit variance and a memory of ``memory_h`` hours."""
+    """Draw an AR(1) process with unit variance and a memory of ``memory_h`` hours."""
     phi = np.exp(-1.0 / memory_h)
     shocks = rng.normal(0.0, np.sqrt(1 - phi**2), n)
     z = np.empty(n)
@@ -208,7 +208,7 @@ def _add_quirks(values: dict[str, np.ndarray], local: pd.DatetimeIndex, rng: np.
 
 
 def no2_export(no2: pd.DataFrame) -> str:
-    """The hourly export: ``localTime`` with offset, a column per sensor, padded numbers, one hour repeated."""
+    """Make the hourly export: ``localTime`` with offset, a column per sensor, padded numbers, one hour repeated."""
     local = pd.DatetimeIndex(no2.index).tz_convert(ZONE)
     stamps = [t.strftime("%Y-%m-%d %H:%M:%S") + t.strftime("%z")[:3] + ":" + t.strftime("%z")[3:] for t in local]
     lines = ["localTime," + ",".join(no2.columns)]
@@ -223,7 +223,7 @@ def no2_export(no2: pd.DataFrame) -> str:
 
 
 def sensor_table(sites: dict[str, Site]) -> pd.DataFrame:
-    """The NO2 network's sensor table: id, network and point in WGS84 (6 decimals)."""
+    """Make the NO2 network's sensor table: id, network and point in WGS84 (6 decimals)."""
     rows = []
     for sensor, _ in NO2_SITES:
         site = sites[sensor]
@@ -236,7 +236,7 @@ def sensor_table(sites: dict[str, Site]) -> pd.DataFrame:
 def draw_pm_readings(
     sites: dict[str, Site], hours: pd.DatetimeIndex, weather: np.ndarray, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """Readings of the Sensor.Community PM sensors every 15 minutes (P1 = PM10, P2 = PM2.5, µg/m³)."""
+    """Draw the readings of the Sensor.Community PM sensors every 15 minutes (P1 = PM10, P2 = PM2.5, µg/m³)."""
     local = hours.tz_convert(ZONE)
     z = 0.6 * weather + 0.8 * _weather(len(hours), rng, memory_h=48.0)
     regional = 6.5 * np.exp(0.45 * z)

@@ -107,7 +107,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
 
 
 def merge_first_buurten(geo: Geography) -> Geography:
-    """The year before, Binnenstad and Havenkwartier were one buurt (BU99990100 'Binnenstad')."""
+    """Merge Binnenstad and Havenkwartier into one buurt, as they were the year before (BU99990100 'Binnenstad')."""
     core = geo.wijken[0]
     first, second = core.buurten[0], core.buurten[1]
     merged = dataclasses.replace(first, geometry=shapely.union_all([first.geometry, second.geometry]))
@@ -343,5 +343,5 @@ def _write_statline_csv(path: Path, table: pd.DataFrame) -> None:
 
 
 def _write_dutch_csv(path: Path, table: pd.DataFrame) -> None:
-    """A spreadsheet export as Dutch Excel writes it: UTF-8 with BOM, ';' between fields."""
+    """Write a spreadsheet export as Dutch Excel writes it: UTF-8 with BOM, ';' between fields."""
     table.to_csv(path, index=False, sep=";", encoding="utf-8-sig", lineterminator="\r\n")

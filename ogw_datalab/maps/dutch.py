@@ -169,11 +169,15 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "november", "december")  # fmt: skip
 
 
+# The abbreviations Dutch style guides use (maart is 'mrt', not 'maa').
+SHORT_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
 def format_month(maand: str, *, short: bool = False) -> str:
     """Write a month ``YYYY-MM`` in Dutch: '2016-06' -> 'juni 2016', or with ``short`` 'jun'."""
     year, month = maand.split("-")
     name = MONTHS[int(month) - 1]
-    return name[:3] if short else f"{name} {year}"
+    return SHORT_MONTHS[int(month) - 1] if short else f"{name} {year}"
 
 
 def format_date(day: str) -> str:

@@ -96,7 +96,8 @@ WORDS: dict[str, Callable[[Formule], str]] = {
         "(op adressen, of anders op oppervlakte)."
     ),
     "tijdreeks_gemiddelde": lambda f: (
-        f"Het gemiddelde van {_series(f)}, {_period(f)}; zonder sensor of met te weinig gemeten uren geen waarde."
+        f"Het gemiddelde van {_series(f)}, {_period(f)}; zonder sensor of met te weinig gemeten uren heeft de "
+        "buurt geen cijfer."
     ),
     "tijdreeks_percentiel": lambda f: (
         (f"Het {_n(f.percentiel)}e percentiel" if f.percentiel else "Een hoog percentiel (zoals ingesteld)")

@@ -278,7 +278,9 @@ def _tooltip(row: pd.Series, others: pd.DataFrame, flags: pd.DataFrame | None) -
     if flags is not None and row["sensor"] in flags.index:
         counts = flags.loc[row["sensor"]]
         held = [f"{format_number(int(counts[f]))} {FLAG_WORDS[f]}" for f in FLAGS if counts[f] > 0]
-        lines.append("Niet gebruikt: " + "; ".join(held) if held else "Geen waarden afgekeurd")
+        # The flag counts are per sensor; with periods elsewhere they cover those too, so say so.
+        label = "Niet gebruikt (alle perioden van deze sensor samen): " if len(others) else "Niet gebruikt: "
+        lines.append(label + "; ".join(held) if held else "Geen waarden afgekeurd")
     if kind == "laagkosten":
         lines.append(f"Plek afgerond op {format_number(SENSOR_RASTER_M)}{NBSP}m")
     return lines

@@ -308,10 +308,12 @@ def _read_sensor_community(bron: TijdreeksBron, where: str, path: Path) -> Sourc
 def _merge_located_periods(located: pd.DataFrame) -> pd.DataFrame:
     """Make location periods from readings.
 
-    A sensor is at a location from its first reading there until the first reading at its next
-    location; the last period stays open.
+    A sensor is at a location from the hour of its first reading there until the hour of the first
+    reading at its next location; the last period stays open. Periods start on the hour, as the hourly
+    values are stored by the start of their hour: a first reading at 23:00:38 places the hour 23:00.
     """
     firsts = located.groupby(["sensor", "locatie", "x", "y"])["tijd"].min().reset_index()
+    firsts["tijd"] = firsts["tijd"].dt.floor("h")
     firsts = firsts.sort_values(["sensor", "tijd"]).reset_index(drop=True)
     firsts["tot"] = firsts.groupby("sensor")["tijd"].shift(-1)
     return pd.DataFrame(
