@@ -27,7 +27,8 @@ def test_assets_are_grouped_by_layer_and_described():
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name == key.path[0], key
-        assert node.description and len(node.description) > 20, key
+        assert node.description, key
+        assert len(node.description) > 20, key
 
 
 def test_every_entry_point_names_the_same_code_location():
@@ -60,7 +61,8 @@ def test_one_definitions_one_graph_and_no_run_started_outside_tests():
     code |= {p: p.read_text(encoding="utf-8") for p in (PROJECT / "ogw_datalab").rglob("*.py")}
     assert sum(text.count("Definitions(") for text in code.values()) == 1
     for path, text in code.items():
-        assert "execute_in_process" not in text and "materialize(" not in text, path
+        assert "execute_in_process" not in text, path
+        assert "materialize(" not in text, path
 
 
 def test_every_asset_is_partitioned_by_gemeente_and_jaar():
@@ -68,7 +70,8 @@ def test_every_asset_is_partitioned_by_gemeente_and_jaar():
     month = dg.AssetKey(["tijdreeksen", "maand"])
     for key in graph.get_all_asset_keys() - {dg.AssetKey(["maps", "overzicht"]), month}:  # spans all gemeenten
         partitions = graph.get(key).partitions_def
-        assert partitions is not None and partitions.partitions_defs[0].name == "gemeente", key
+        assert partitions is not None, key
+        assert partitions.partitions_defs[0].name == "gemeente", key
         assert [d.name for d in partitions.partitions_defs] == ["gemeente", "jaar"], key
     by_month = graph.get(month).partitions_def  # sensor data: a calendar month beside the same gemeenten
     assert [d.name for d in by_month.partitions_defs] == ["gemeente", "maand"]

@@ -46,8 +46,10 @@ def test_areas_are_plausible(demo):
     own = buurten[buurten["gemeentecode"] == "GM9999"]
     wijken = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="wijken")
     gemeente = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="gemeenten")
-    assert len(wijken) >= 8 and len(own) >= 40
-    assert own["buurtcode"].is_unique and own["buurtcode"].str.fullmatch(r"BU9999\d{4}").all()
+    assert len(wijken) >= 8
+    assert len(own) >= 40
+    assert own["buurtcode"].is_unique
+    assert own["buurtcode"].str.fullmatch(r"BU9999\d{4}").all()
     assert (own["buurtcode"].str[:8].str.replace("BU", "WK") == own["wijkcode"]).all()
     assert own.geometry.is_valid.all()
     # Buurten tile the gemeente without gaps or overlaps.
@@ -55,7 +57,8 @@ def test_areas_are_plausible(demo):
     assert shapely.union_all(own.geometry.to_numpy()).area == pytest.approx(own.geometry.area.sum(), rel=1e-6)
     # A town core, villages and an industrial estate with few residents.
     inwoners = own.set_index("buurtnaam")["aantal_inwoners"]
-    assert inwoners["Binnenstad"] > 800 and inwoners["Rietveen-Dorp"] > 400
+    assert inwoners["Binnenstad"] > 800
+    assert inwoners["Rietveen-Dorp"] > 400
     assert inwoners[["De Kade-Noord", "De Kade-Zuid", "Havenweg"]].max() < 100
     # Secret values use the CBS sentinel, as in the real kaart.
     assert (own["percentage_personen_0_tot_15_jaar"] == SECRET).sum() >= 1
@@ -76,7 +79,8 @@ def test_addresses_cluster_where_people_live(demo):
 
 def test_partner_files_follow_dutch_conventions(demo):
     raw = (demo / "corporatie_woningen.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b";" in raw.splitlines()[0]
     rents = pd.read_csv(demo / "corporatie_woningen.csv", sep=";", encoding="utf-8-sig", dtype=str)["Kale huur"]
     assert rents.str.fullmatch(r"\d+,\d{2}").all()
     monitor = pd.read_csv(demo / "gezondheidsmonitor_2022_18plus.csv", dtype=str, keep_default_na=False)
@@ -110,17 +114,21 @@ def test_the_core_is_dense_with_few_trees_per_home_and_no_park_within_300_m(demo
     density = addresses.groupby("wijkcode").size() / own.groupby("wijkcode")["oppervlakte_land_in_ha"].sum()
     trees_per_home = trees.groupby("wijkcode").size() / homes.groupby("wijkcode").size()
     core = "WK999901"  # Centrum
-    assert density.idxmax() == core and density[core] > 1.5 * density.drop(core).max()
-    assert trees_per_home.idxmin() == core and trees_per_home[core] < 0.5 * trees_per_home.drop(core).min()
+    assert density.idxmax() == core
+    assert density[core] > 1.5 * density.drop(core).max()
+    assert trees_per_home.idxmin() == core
+    assert trees_per_home[core] < 0.5 * trees_per_home.drop(core).min()
     green = gpd.read_file(demo / "bgt_begroeidterreindeel.gpkg")
     public = green[green["bgt_fysiek_voorkomen"].isin(["groenvoorziening", "loofbos"])]  # config park_types
     parks = [p for p in shapely.get_parts(shapely.union_all(public.geometry.to_numpy())) if p.area >= 10_000]
     core_homes = homes[homes["wijkcode"] == core]
-    assert len(parks) >= 20 and min(core_homes.distance(park).min() for park in parks) > 300
+    assert len(parks) >= 20
+    assert min(core_homes.distance(park).min() for park in parks) > 300
 
 
 def test_waardhoven_zuid_has_no_gp_practice(demo):
     buurten = gpd.read_file(demo / "wijkenbuurten_2024.gpkg", layer="buurten")
     practices = gpd.read_file(demo / "huisartsen.geojson").to_crs("EPSG:28992")
     placed = gpd.sjoin(practices, buurten[["wijknaam", "geometry"]], predicate="within")
-    assert len(placed) == len(practices) >= 10 and "Waardhoven-Zuid" not in set(placed["wijknaam"])
+    assert len(placed) == len(practices) >= 10
+    assert "Waardhoven-Zuid" not in set(placed["wijknaam"])

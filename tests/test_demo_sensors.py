@@ -39,14 +39,17 @@ def test_the_network_is_written_only_for_the_demo_year_and_is_the_same_from_the_
     assert sum(p.stat().st_size for p in network) < 3_000_000  # small: the demo build stays quick
     assert len(again) == len(first)
     earlier = write_demo_municipality(tmp_path / "c", jaar=2023)
-    assert not any("meetnet" in p.name for p in earlier) and not (tmp_path / "c" / "sensor_community").exists()
+    assert not any("meetnet" in p.name for p in earlier)
+    assert not (tmp_path / "c" / "sensor_community").exists()
 
 
 def read_no2(folder: Path) -> pd.DataFrame:
     """The hourly export: local times with offset, padded numbers, one repeated hour (kept once)."""
     frame = pd.read_csv(folder / "meetnet_no2_2024.csv", skipinitialspace=True)
-    assert frame.duplicated().sum() == 1 and frame["localTime"].duplicated().sum() == 1
-    assert frame["localTime"].str.contains(r"\+01:00$").any() and frame["localTime"].str.contains(r"\+02:00$").any()
+    assert frame.duplicated().sum() == 1
+    assert frame["localTime"].duplicated().sum() == 1
+    assert frame["localTime"].str.contains(r"\+01:00$").any()
+    assert frame["localTime"].str.contains(r"\+02:00$").any()
     frame["t"] = pd.to_datetime(frame.pop("localTime"), utc=True)
     long = frame.melt(id_vars="t", var_name="sensor", value_name="v").dropna()
     return long.drop_duplicates(["sensor", "t"]).assign(grootheid="NO2")
@@ -103,7 +106,8 @@ def checked_values(obs: pd.DataFrame) -> pd.DataFrame:
         if len(d) >= 48 and spread > 0:
             outlier[d.index[(d - d.median()).abs() > 5 * spread]] = True
     assert outlier.sum() == 1  # the spike of mw_03
-    assert floor.sum() == 8 and (floor & (obs["sensor"] == "mw_09")).sum() == 7
+    assert floor.sum() == 8
+    assert (floor & (obs["sensor"] == "mw_09")).sum() == 7
     counting = obs[valid & ~outlier & (obs["fase"] == "meting")].copy()
     counting["soort"] = np.where(counting["reference"], "referentie", "laagkosten")
     return counting
@@ -155,8 +159,10 @@ def test_monthly_figures_per_buurt_equal_an_independent_computation_from_the_raw
     # Binnenstad, the busiest buurt of the core: well above the WHO guideline on many days, unlike the village
     binnenstad = ours.loc[("BU99990100", "NO2", "laagkosten")]
     village = ours.loc[("BU99990600", "NO2", "laagkosten")]
-    assert names["BU99990100"] == "Binnenstad" and names["BU99990600"] == "Rietveen-Dorp"
-    assert (binnenstad["dagen_boven_richtlijn"] > 10).all() and (village["dagen_boven_richtlijn"] <= 1).all()
+    assert names["BU99990100"] == "Binnenstad"
+    assert names["BU99990600"] == "Rietveen-Dorp"
+    assert (binnenstad["dagen_boven_richtlijn"] > 10).all()
+    assert (village["dagen_boven_richtlijn"] <= 1).all()
     assert (binnenstad["gemiddelde"] > village["gemiddelde"] + 8).all()
 
 

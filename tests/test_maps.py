@@ -46,7 +46,8 @@ def test_every_page_loads_only_local_files_and_stays_small(request, lab):
         assert page.stat().st_size <= limit, (page.name, page.stat().st_size)
         for local in re.findall(r'(?:src|href)="((?:\.\./)?(?:assets/|buurten/|wijken/|downloads/)[^"#]+)', text):
             assert (page.parent / local).is_file(), (page.name, local)
-    assert (maps / "assets" / "leaflet.js").is_file() and (maps / "assets" / "LICENSE-leaflet.txt").is_file()
+    assert (maps / "assets" / "leaflet.js").is_file()
+    assert (maps / "assets" / "LICENSE-leaflet.txt").is_file()
 
 
 @pytest.mark.e2e
@@ -58,16 +59,22 @@ def test_every_buurt_and_wijk_has_a_profile(demo_lab):
     assert sorted(p.stem for p in (demo_lab.maps / "buurten").glob("*.html")) == sorted(buurten)
     assert sorted(p.stem for p in (demo_lab.maps / "wijken").glob("*.html")) == sorted(wijken)
     profile = (demo_lab.maps / "buurten" / "BU99990100.html").read_text(encoding="utf-8")
-    assert "<h1>Binnenstad</h1>" in profile and "sinds 2023" in profile and "Kiemen bij" in profile
+    assert "<h1>Binnenstad</h1>" in profile
+    assert "sinds 2023" in profile
+    assert "Kiemen bij" in profile
 
 
 @pytest.mark.e2e
 def test_opgave_page_has_map_layers_table_hefbomen_and_downloads(demo_lab):
     page = (demo_lab.maps / "opgave_meer_groen.html").read_text(encoding="utf-8")
-    assert '<select id="kaartlaag">' in page and page.count("<option value=") >= 6
-    assert '<table id="waarden">' in page and 'scope="col"' in page
-    assert "Tegels eruit, bomen erin" in page and "leaflet.markercluster.js" in page
-    assert 'src="assets/kaart.js"' in page and "doel: 10,0% van het landoppervlak" in page
+    assert '<select id="kaartlaag">' in page
+    assert page.count("<option value=") >= 6
+    assert '<table id="waarden">' in page
+    assert 'scope="col"' in page
+    assert "Tegels eruit, bomen erin" in page
+    assert "leaflet.markercluster.js" in page
+    assert 'src="assets/kaart.js"' in page
+    assert "doel: 10,0% van het landoppervlak" in page
     for suffix in (".csv", "-data.csv", ".gpkg", ".geojson", "-leesmij.txt"):
         assert f'href="downloads/opgave_meer_groen{suffix}"' in page
 
@@ -75,15 +82,18 @@ def test_opgave_page_has_map_layers_table_hefbomen_and_downloads(demo_lab):
 @pytest.mark.e2e
 def test_indicator_pages_have_a_table_search_and_downloads(demo_lab):
     page = (demo_lab.maps / "eenzaam_pct.html").read_text(encoding="utf-8")
-    assert '<table id="waarden">' in page and 'id="zoek-buurt"' in page
-    assert 'href="downloads/indicator_eenzaam_pct.gpkg"' in page and "Hoe berekend" in page
+    assert '<table id="waarden">' in page
+    assert 'id="zoek-buurt"' in page
+    assert 'href="downloads/indicator_eenzaam_pct.gpkg"' in page
+    assert "Hoe berekend" in page
 
 
 @pytest.mark.e2e
 def test_front_page_shows_a_small_map_per_opgave_with_alt_text(demo_lab):
     index = (demo_lab.maps / "index.html").read_text(encoding="utf-8")
     maps = re.findall(r'<svg class="duimnagel"[^>]*role="img" aria-label="([^"]+)"', index)
-    assert len(maps) == 5 and all("Genummerd de buurten die de meeste aandacht vragen" in m for m in maps)
+    assert len(maps) == 5
+    assert all("Genummerd de buurten die de meeste aandacht vragen" in m for m in maps)
     assert not re.search(r"score \d+\.\d", index)  # no "score 76.6" among Dutch commas
     assert '<ol class="prioriteiten">' in index  # the accessible lists stay
 
@@ -95,7 +105,9 @@ def test_pages_speak_dutch_without_internal_names(demo_lab):
         html = page.read_text(encoding="utf-8")
         html = html.split('<details class="technisch">')[0]  # the colophon's section for data managers
         text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
-        assert "EPSG" not in text and "formule:" not in text and "geen waarde" not in text, page.name
+        assert "EPSG" not in text, page.name
+        assert "formule:" not in text, page.name
+        assert "geen waarde" not in text, page.name
         assert not any(re.search(rf"\b{i}\b", text) for i in catalogue_ids), page.name
     assert "Inzoomen" in (demo_lab.maps / "assets" / "kaart.js").read_text(encoding="utf-8")
 
@@ -105,7 +117,8 @@ def test_search_index_has_postcodes_only_with_bag_addresses(demo_lab, alphen_lab
     demo = (demo_lab.maps / "zoekindex.js").read_text(encoding="utf-8")
     alphen = (alphen_lab.maps / "zoekindex.js").read_text(encoding="utf-8")
     assert len(re.findall(r'"\d{4}[A-Z]{2}":"BU9999\d{4}"', demo)) > 100
-    assert '"postcodes":{}' in alphen and "Heimanswetering" in alphen
+    assert '"postcodes":{}' in alphen
+    assert "Heimanswetering" in alphen
 
 
 def published(database, indicator: str) -> pd.DataFrame:
@@ -139,7 +152,8 @@ def test_every_download_reads_back_as_the_published_values(request, lab):
         assert pyogrio.read_info(downloads / f"{name}.gpkg")["crs"] == "EPSG:28992"
         geojson = json.loads((downloads / f"{name}.geojson").read_text(encoding="utf-8"))
         readme = (downloads / f"{name}-leesmij.txt").read_text(encoding="utf-8")
-        assert list(nl.columns) != list(machine.columns) and len(nl) == len(machine) == len(gpkg)
+        assert list(nl.columns) != list(machine.columns)
+        assert len(nl) == len(machine) == len(gpkg)
         for column, indicator in columns.items():
             expected = published(built.database, indicator.id)
             assert list(machine["buurtcode"]) == list(expected["buurtcode"]), name
@@ -182,7 +196,9 @@ def test_the_colofon_names_every_file_with_its_date_and_checksum(demo_lab):
     assert len(files) >= 5
     for bron, pad, sha256 in files:
         digest = hashlib.sha256(Path(pad).read_bytes()).hexdigest()
-        assert digest == sha256 and f"<code>{digest[:12]}</code>" in section, bron
-    assert '<th scope="row">buurtgrenzen</th>' in section and "sources." not in section
+        assert digest == sha256, bron
+        assert f"<code>{digest[:12]}</code>" in section, bron
+    assert '<th scope="row">buurtgrenzen</th>' in section
+    assert "sources." not in section
     months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
     assert re.search(rf"<td>\d{{1,2}} ({months}) 20\d\d</td>", section)

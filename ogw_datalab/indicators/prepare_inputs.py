@@ -108,7 +108,8 @@ def wijk_values_onto_buurten(
     Weighted by addresses when known, else by area; the wijken may be of another
     gebiedsindeling than the buurten, so nothing is matched on code.
     """
-    assert formule.partner is not None and formule.kolom is not None
+    assert formule.partner is not None
+    assert formule.kolom is not None
     weights, weight = weights_onto_buurten(
         con,
         "(SELECT wijkcode AS code, geometry FROM staging.wijken)",
@@ -142,7 +143,9 @@ def timeseries_tables(
 
 def timeseries_parameters(config: ProjectConfig, formule: Formule) -> dict[str, object]:
     """Return the values the tijdreeks SQL binds: quantity, sensors, months, coverage rule and percentile."""
-    assert formule.tijdreeks is not None and formule.maand_van is not None and formule.maand_tot is not None
+    assert formule.tijdreeks is not None
+    assert formule.maand_van is not None
+    assert formule.maand_tot is not None
     reeks = config.tijdreeksen[formule.tijdreeks]
     return {
         "grootheid": formule.grootheid,

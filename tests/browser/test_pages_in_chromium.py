@@ -90,7 +90,8 @@ class Opened:
             self.errors.append(message.text)
 
     def check_clean(self):
-        assert self.errors == [] and self.dialogs == []
+        assert self.errors == []
+        assert self.dialogs == []
         assert all(any(host in url for host in TILE_HOSTS) for url in self.outside), self.outside
 
     def scroll_width(self) -> int:
@@ -178,9 +179,11 @@ def test_phone_map_takes_the_width_with_the_controls_below_and_zoom_allowed(brow
     page = opened.page
     try:
         viewport = page.locator('meta[name="viewport"]').get_attribute("content")
-        assert "user-scalable" not in viewport and "maximum-scale" not in viewport  # pinch zoom allowed
+        assert "user-scalable" not in viewport
+        assert "maximum-scale" not in viewport
         kaart = page.locator("#kaart").bounding_box()
-        assert kaart["width"] >= 0.9 * PHONE["width"] and kaart["height"] >= 300
+        assert kaart["width"] >= 0.9 * PHONE["width"]
+        assert kaart["height"] >= 300
         assert page.locator(".zijbalk").bounding_box()["y"] >= kaart["y"] + kaart["height"]  # legend below the map
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "telefoon-opgave.png"))
@@ -197,9 +200,11 @@ def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser,
         assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Uitzoomen"
         assert page.locator(".leaflet-control-layers-toggle").get_attribute("title") == "Achtergrondkaart en lagen"
         scales = page.locator(".leaflet-control-scale-line")
-        assert scales.count() == 1 and re.fullmatch(r"\d+ k?m", scales.inner_text().strip())
+        assert scales.count() == 1
+        assert re.fullmatch(r"\d+ k?m", scales.inner_text().strip())
         page.wait_for_timeout(300)
-        assert opened.outside and all("achtergrondkaart/wmts/v2_0/grijs" in url for url in opened.outside)
+        assert opened.outside
+        assert all("achtergrondkaart/wmts/v2_0/grijs" in url for url in opened.outside)
         page.locator("#kaart-melding").wait_for(state="visible", timeout=3000)  # says why the background is plain
         assert "zonder-achtergrond" in page.locator("#kaart").get_attribute("class")
         attribution = page.locator(".leaflet-control-attribution").inner_text()
@@ -208,7 +213,8 @@ def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser,
         page.hover(".leaflet-control-layers")
         page.get_by_label("OpenStreetMap").check()
         page.wait_for_timeout(300)
-        assert opened.outside and all("tile.openstreetmap.org" in url for url in opened.outside)
+        assert opened.outside
+        assert all("tile.openstreetmap.org" in url for url in opened.outside)
         backgrounds = page.evaluate(
             "() => { let n = 0; OGW.map.eachLayer(l => { if (l instanceof L.TileLayer) n += 1; }); return n; }"
         )
@@ -281,7 +287,8 @@ def test_click_on_the_map_leads_to_the_buurtprofiel_and_back(browser, demo_lab):
             page.mouse.click(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
             if popup.count():
                 break
-        assert popup.count() == 1 and popup.inner_text().startswith("Buurtprofiel van ")
+        assert popup.count() == 1
+        assert popup.inner_text().startswith("Buurtprofiel van ")
         assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Sluiten"
         name = popup.inner_text().removeprefix("Buurtprofiel van ")
         popup.click()
@@ -316,7 +323,8 @@ def test_layers_tooltip_and_sorting(browser, demo_lab):
                 tuple(page.locator(".printkaart-svg path").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))"))
             )
             assert page.locator(f"[data-legenda='{options.nth(i).get_attribute('value')}']").is_visible()
-        assert len(fills) > 1 and len(prints) == len(fills)  # the print map follows the chosen layer
+        assert len(fills) > 1
+        assert len(prints) == len(fills)
         page.select_option("#kaartlaag", index=0)
         tooltip = None
         for i in range(12):  # the centre of a concave buurt's box may lie outside it, or under a marker
@@ -328,7 +336,8 @@ def test_layers_tooltip_and_sorting(browser, demo_lab):
                 break
         assert tooltip is not None
         text = tooltip["text"]
-        assert re.search(r"Rang \d+ van \d+ .*\(1 = vraagt de meeste aandacht\)", text) and "van 100" in text
+        assert re.search(r"Rang \d+ van \d+ .*\(1 = vraagt de meeste aandacht\)", text)
+        assert "van 100" in text
         header = page.locator("#waarden th[data-kolom='2']")
         header.locator("button").click()
         assert header.get_attribute("aria-sort") == "ascending"
@@ -336,7 +345,8 @@ def test_layers_tooltip_and_sorting(browser, demo_lab):
             "cells => cells.map(c => parseFloat(c.getAttribute('data-sort')))"
         )
         present = [s for s in scores if s == s]
-        assert present == sorted(present) and len(present) >= 40
+        assert present == sorted(present)
+        assert len(present) >= 40
         opened.check_clean()
     finally:
         page.close()
@@ -364,7 +374,8 @@ def test_tooltips_wrap_and_stay_inside_the_map(browser, demo_lab):
                 or box["x"] + box["width"] > map_box["x"] + map_box["width"]
             ):
                 problems.append(tooltip["text"].splitlines()[0])
-        assert seen >= 5 and not problems, problems
+        assert seen >= 5, problems
+        assert not problems, problems
         opened.check_clean()
     finally:
         page.close()
@@ -386,13 +397,16 @@ def test_pages_print_on_a4_with_the_map_and_without_controls(browser, demo_lab, 
     try:
         page.emulate_media(media="print")
         box = page.locator(picture).bounding_box()
-        assert box is not None and box["width"] > 200 and box["height"] > 150
+        assert box is not None
+        assert box["width"] > 200
+        assert box["height"] > 150
         assert box["y"] < 1000  # on the first sheet (A4 is about 1,050 CSS pixels tall inside the margins)
         for control in (".zoeken", "#kaartlaag", ".leaflet-control-container", ".downloads", ".skip"):
             hidden = page.locator(control)
             assert hidden.count() == 0 or not hidden.first.is_visible(), control
         if picture == ".printkaart-svg":
-            assert page.locator(".legenda:not([hidden])").is_visible() and page.locator("#waarden").is_visible()
+            assert page.locator(".legenda:not([hidden])").is_visible()
+            assert page.locator("#waarden").is_visible()
         assert "Bronnen:" in page.locator(".voet").inner_text()
         pdf = page.pdf(format="A4", print_background=True)
         sheets = pdf_pages(pdf)
@@ -451,7 +465,8 @@ def test_time_chart_and_sensor_layer_render_offline_on_a_phone(browser, sensor_s
         charts = page.locator("svg.tijdlijn")
         assert charts.count() == 2  # NO2 and PM2.5
         box = charts.first.bounding_box()
-        assert box["width"] > 0.6 * viewport["width"] and box["x"] + box["width"] <= viewport["width"]
+        assert box["width"] > 0.6 * viewport["width"]
+        assert box["x"] + box["width"] <= viewport["width"]
         assert page.locator("svg.tijdlijn circle").count() == 3  # June and July NO2, July PM2.5
         assert opened.scroll_width() <= viewport["width"]
         page.locator(".reeks summary").first.click()
@@ -493,13 +508,15 @@ def test_demo_buurtprofiel_shows_the_sensor_chart_offline_on_a_phone(browser, de
         charts = page.locator("svg.tijdlijn")
         assert charts.count() == 1
         box = charts.first.bounding_box()
-        assert box["width"] > 0.6 * PHONE["width"] and box["x"] + box["width"] <= PHONE["width"]
+        assert box["width"] > 0.6 * PHONE["width"]
+        assert box["x"] + box["width"] <= PHONE["width"]
         assert page.locator("svg.tijdlijn circle").count() == 3
         assert page.get_by_text("Geen meetpunt in of bij deze buurt.").count() == 2  # PM10 and PM2.5
         page.locator(".reeks summary").first.click()
         table = page.locator(".reeks table").first.inner_text()
         for mean, days, above in months:
-            assert f"{mean:.1f}".replace(".", ",") + "\xa0µg/m³" in table and f"{above} van {days} volle dagen" in table
+            assert f"{mean:.1f}".replace(".", ",") + "\xa0µg/m³" in table
+            assert f"{above} van {days} volle dagen" in table
         assert opened.scroll_width() <= PHONE["width"]
         opened.check_clean()
         assert serious_violations(page) == []
