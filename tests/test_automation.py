@@ -154,9 +154,9 @@ def test_the_site_asset_reports_its_pages_and_preview_images(demo_lab):
     metadata = next(
         r.asset_materialization.metadata for r in records if r.asset_materialization.metadata["path"].value == index
     )  # the newest of the demo's two builds
-    opgaven = {"meer_groen", "energietransitie", "gezond_en_veilig", "bestaanszekerheid"}
+    opgaven = {"meer_groen", "energietransitie", "gezond_en_veilig", "bestaanszekerheid", "gezonde_lucht"}
     assert opgaven <= set(metadata["paths"].value)
-    assert metadata["opgaven"].value == 4
+    assert metadata["opgaven"].value == 5  # the demo's five opgaven, Gezonde lucht the fifth
     assert all(Path(p).is_file() for p in metadata["paths"].value.values())
-    assert metadata["preview"].value.count("](data:image/png;base64,") == 4
+    assert metadata["preview"].value.count("](data:image/png;base64,") == 5
     assert Path(metadata["path"].value) == demo_lab.maps / "index.html"
