@@ -18,6 +18,7 @@ import pandas as pd
 
 from .config import ProjectConfig
 from .files import file_hash
+from .readers.source_files import SourceFilesError, source_files
 from .storage import frame_to_temp_table, read_sql_file, run_sql_file
 
 TABLE = "raw.bronbestanden"
@@ -59,47 +60,70 @@ def record_source_files(
     A file whose path, size and modification time equal those of its latest record is not hashed
     again (large BAG files); its recorded sha256 is reused.
     """
-    sources = config.all_sources()
-    wanted = list(sources) if keys is None else list(keys)
-    unknown = [k for k in wanted if k not in sources]
+    files = configured_files(config)
+    wanted = list(files) if keys is None else list(keys)
+    unknown = [k for k in wanted if k not in files]
     if unknown:
-        raise ValueError(f"record_source_files: no configured source {unknown}; configured: {sorted(sources)}")
+        raise ValueError(f"record_source_files: no configured source {unknown}; configured: {sorted(files)}")
     recorded = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
-    known = {row["bron"]: row for row in latest_source_files(con)}
+    known = {(row["bron"], row["pad"]): row for row in latest_source_files(con)}
     rows = []
     for key in wanted:
-        path = Path(sources[key].path)
-        if not path.is_file():
-            continue  # its reader already said the file is missing
-        info = path.stat()
-        modified = dt.datetime.fromtimestamp(info.st_mtime, dt.UTC).replace(tzinfo=None)
-        previous = known.get(key)
-        same = (
-            previous is not None
-            and previous["pad"] == str(path)
-            and previous["grootte_bytes"] == info.st_size
-            and previous["gewijzigd_utc"] == modified
-        )
-        digest = previous["sha256"] if same and previous else file_hash(path)
-        rows.append(
-            {
-                "bouw": build,
-                "bron": key,
-                "pad": str(path),
-                "sha256": digest,
-                "grootte_bytes": info.st_size,
-                "gewijzigd_utc": modified,
-                "vastgelegd_utc": recorded,
-            }
-        )
+        for path in files[key]:
+            info = path.stat()
+            modified = dt.datetime.fromtimestamp(info.st_mtime, dt.UTC).replace(tzinfo=None)
+            previous = known.get((key, str(path)))
+            same = (
+                previous is not None
+                and previous["grootte_bytes"] == info.st_size
+                and previous["gewijzigd_utc"] == modified
+            )
+            digest = previous["sha256"] if same and previous else file_hash(path)
+            rows.append(
+                {
+                    "bouw": build,
+                    "bron": key,
+                    "pad": str(path),
+                    "sha256": digest,
+                    "grootte_bytes": info.st_size,
+                    "gewijzigd_utc": modified,
+                    "vastgelegd_utc": recorded,
+                }
+            )
     if rows:
         frame_to_temp_table(con, "bronbestanden_nieuw", pd.DataFrame(rows, columns=COLUMNS))
         run_sql_file(con, "audit/record_source_files.sql")
     return rows
 
 
+def configured_files(config: ProjectConfig) -> dict[str, list[Path]]:
+    """List per configuration key the files it reads.
+
+    That is one file, every file of a folder or pattern, and for a time series (``tijdreeksen.<naam>``)
+    its sources and sensor tables. Files that do not exist are left out: their reader already says so.
+    """
+    files: dict[str, list[Path]] = {}
+    for key, source in config.all_sources().items():
+        files[key] = _existing(source.path, getattr(source, "layer", None), key)
+    for name, reeks in config.tijdreeksen.items():
+        paths = [p for bron in reeks.bronnen for p in _existing(bron.path, None, f"tijdreeksen.{name}")]
+        paths += [table.path for table in reeks.sensor_tables() if Path(table.path).is_file()]
+        files[f"tijdreeksen.{name}"] = sorted(set(paths))
+    return files
+
+
+def _existing(path: Path, layer: str | None, where: str) -> list[Path]:
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    try:
+        return source_files(path, layer, where)
+    except SourceFilesError:
+        return []
+
+
 def latest_source_files(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Return the most recent record of every source and partner file (empty when nothing was recorded yet)."""
+    """Return the files of the most recent build of every source and partner (empty when nothing was recorded yet)."""
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() "
         "WHERE database_name = current_database() AND schema_name = 'raw' AND table_name = 'bronbestanden'"

@@ -199,6 +199,8 @@ def test_the_colofon_names_every_file_with_its_date_and_checksum(demo_lab):
         assert digest == sha256, bron
         assert f"<code>{digest[:12]}</code>" in section, bron
     assert '<th scope="row">buurtgrenzen</th>' in section
+    assert '<th scope="row">meetreeks lucht</th>' in section  # the sensor network's files, each of them
+    assert sum(bron == "tijdreeksen.lucht" for bron, _, _ in files) >= 5
     assert "sources." not in section
     months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
     assert re.search(rf"<td>\d{{1,2}} ({months}) 20\d\d</td>", section)

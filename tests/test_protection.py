@@ -337,3 +337,27 @@ def test_an_encrypted_build_publishes_and_republishes_and_is_unreadable_without_
     assert run.code != 0
     assert "set the environment variable OGW_TEST_SLEUTEL" in run.err
     assert "Traceback" not in run.err
+
+
+def test_the_audit_trail_records_every_file_of_a_pattern(tmp_path):
+    """A source that is a folder or pattern (the national area files) is many files: each is recorded, and the
+    latest build's files are what the colofon shows."""
+    config = load_config(write_config(tmp_path), check_files=False)
+    for source in config.all_sources().values():
+        source.path.parent.mkdir(parents=True, exist_ok=True)
+        source.path.write_bytes(source.path.name.encode())
+    for region in ("noord", "zuid"):
+        (tmp_path / "regios" / region).mkdir(parents=True)
+        (tmp_path / "regios" / region / "buurt.geojson").write_bytes(region.encode())
+    pattern = config.sources.buurten.model_copy(update={"path": tmp_path / "regios" / "*" / "buurt.geojson"})
+    config = config.model_copy(update={"sources": config.sources.model_copy(update={"buurten": pattern})})
+    con = connect(config.output.database)
+    rows = record_source_files(con, config, build="run-1", keys=["sources.buurten"])
+    assert [Path(r["pad"]).parent.name for r in rows] == ["noord", "zuid"]
+    (tmp_path / "regios" / "zuid" / "buurt.geojson").write_bytes(b"zuid, opnieuw geleverd")
+    record_source_files(con, config, build="run-2", keys=["sources.buurten"])
+    latest = [r for r in latest_source_files(con) if r["bron"] == "sources.buurten"]
+    assert [r["bouw"] for r in latest] == ["run-2", "run-2"]
+    assert latest[1]["sha256"] == file_hash(tmp_path / "regios" / "zuid" / "buurt.geojson")
+    assert [d["bestand"] for d in source_dates(con) if d["bron"] == "sources.buurten"] == ["buurt.geojson"] * 2
+    con.close()

@@ -1,5 +1,6 @@
 """Raw layer: every configured file loaded as it is into DuckDB, geometry in EPSG:28992."""
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -34,7 +35,9 @@ def cleaning_metadata(frame) -> dict:
 def record_versions(con, datalab: DataLabResource, run_id: str, keys: list[str]) -> dict:
     """Record which version (sha256) of each file this build read, in raw.bronbestanden (the audit trail)."""
     rows = record_source_files(con, datalab.project.config, build=run_id, keys=keys)
-    return {"sha256": dg.MetadataValue.json({row["bron"]: row["sha256"] for row in rows})}
+    many = {row["bron"] for row in rows if sum(r["bron"] == row["bron"] for r in rows) > 1}
+    names = [f"{r['bron']}: {Path(r['pad']).name}" if r["bron"] in many else r["bron"] for r in rows]
+    return {"sha256": dg.MetadataValue.json({name: row["sha256"] for name, row in zip(names, rows, strict=True)})}
 
 
 def raw_source_asset(name: str) -> dg.AssetsDefinition:

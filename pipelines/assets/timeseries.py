@@ -17,6 +17,7 @@ from ogw_datalab.timeseries.stage import stage_tijdreeks
 from ..partitions import GEMEENTE_JAAR, GEMEENTE_MAAND
 from ..resources import DataLabResource
 from .metadata import table_metadata
+from .raw import record_versions
 from .skipping import drop_unconfigured
 
 LEVELS: tuple[Niveau, ...] = ("buurt", "wijk", "gemeente")
@@ -28,7 +29,7 @@ LEVELS: tuple[Niveau, ...] = ("buurt", "wijk", "gemeente")
     group_name="staging",
     kinds={"duckdb"},
 )
-def staging_tijdreeksen(datalab: DataLabResource) -> dg.MaterializeResult:
+def staging_tijdreeksen(context, datalab: DataLabResource) -> dg.MaterializeResult:
     """Every configured time series ('tijdreeksen:') as one hourly value per sensor and quantity, in UTC, with
     the sensors' locations per period and every quality flag (warm-up, below the floor, untrusted periods,
     duplicates, outliers against the nearest reference station), counted per sensor in
@@ -38,6 +39,7 @@ def staging_tijdreeksen(datalab: DataLabResource) -> dg.MaterializeResult:
     with datalab.connect() as con:
         for name in config.tijdreeksen:
             summary[name] = stage_tijdreeks(con, config, name)
+        versions = record_versions(con, datalab, context.run.run_id, [f"tijdreeksen.{n}" for n in config.tijdreeksen])
         drop_unconfigured(con, "staging", "tijdreeks_", set(config.tijdreeksen), with_parts=True)
         listing = pd.DataFrame(
             [
@@ -47,7 +49,7 @@ def staging_tijdreeksen(datalab: DataLabResource) -> dg.MaterializeResult:
             columns=["tijdreeks", "tabel", "waarden"],
         )
         write_frame(con, "staging", "tijdreeksen", listing)
-        metadata = table_metadata(con, "staging", "tijdreeksen", tijdreeksen=dg.MetadataValue.json(summary))
+        metadata = table_metadata(con, "staging", "tijdreeksen", tijdreeksen=dg.MetadataValue.json(summary), **versions)
     return dg.MaterializeResult(metadata=metadata)
 
 
