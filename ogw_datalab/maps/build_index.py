@@ -14,7 +14,7 @@ from ..indicators.opgaven import Opgave
 from ..timeseries.publish import colofon_tekst
 from .build_map_pages import gemeente_text, opgave_sentences, page_name, profile_href, score_layer
 from .colours import NEED_PALETTE
-from .dutch import format_number, format_score, join_words, value_with_unit
+from .dutch import format_date, format_number, format_score, join_words, value_with_unit
 from .explain import explain_formula, explain_protection, explain_roll_up
 from .pages import Pages
 from .sensors import QUALITY_COLUMNS, SENSOR_RASTER_M, quality_rows
@@ -154,7 +154,7 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
         ],
         raster=format_number(SENSOR_RASTER_M),
         vergelijkbaar=similar_method(data),
-        bestanden=[{**f, "wat": source_label(f["bron"]), "datum": dutch_date(f["datum"])} for f in data.bestanden],
+        bestanden=[{**f, "wat": source_label(f["bron"]), "datum": format_date(f["datum"])} for f in data.bestanden],
     )
 
 
@@ -166,13 +166,6 @@ def source_label(bron: str) -> str:
     kind, _, name = bron.partition(".")
     words = {"layers": "kaartlaag", "partners": "gegevens van partner", "tijdreeksen": "meetreeks"}
     return f"{words.get(kind, kind)} {name.replace('_', ' ')}".strip()
-
-
-def dutch_date(iso: str) -> str:
-    """Write an ISO date the Dutch way: '2026-11-03' -> '3 november 2026'."""
-    months = "januari februari maart april mei juni juli augustus september oktober november december".split()
-    year, month, day = (int(part) for part in iso.split("-"))
-    return f"{day} {months[month - 1]} {year}"
 
 
 def similar_method(data: SiteData) -> list[str]:
