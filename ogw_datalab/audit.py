@@ -9,6 +9,7 @@ colophon shows the date of every file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ def record_source_files(
                 and previous["grootte_bytes"] == info.st_size
                 and previous["gewijzigd_utc"] == modified
             )
-            digest = previous["sha256"] if same and previous else file_hash(path)
+            digest = previous["sha256"] if same and previous else _hash_once(path, info)
             rows.append(
                 {
                     "bouw": build,
@@ -94,6 +95,18 @@ def record_source_files(
         frame_to_temp_table(con, "bronbestanden_nieuw", pd.DataFrame(rows, columns=COLUMNS))
         run_sql_file(con, "audit/record_source_files.sql")
     return rows
+
+
+# Hashes taken in this process, by path, size, modification time and inode: the national files are shared by every
+# gemeente of a run, and each new gemeente database would otherwise hash them all again.
+_HASHED: dict[tuple[str, int, int, int], str] = {}
+
+
+def _hash_once(path: Path, info: os.stat_result) -> str:
+    key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    if key not in _HASHED:
+        _HASHED[key] = file_hash(path)
+    return _HASHED[key]
 
 
 def configured_files(config: ProjectConfig) -> dict[str, list[Path]]:

@@ -262,10 +262,23 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def connect_working(database: Path, encryption_key: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a build's working database (nobody else may hold it: it belongs to one build)."""
+    return connect(database, wait_s=0, encryption_key=encryption_key)
+
+
+def rollback_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back a transaction a failed step left open, so that what it half wrote is not kept."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass  # no transaction was open: every statement committed on its own
+
+
 @contextlib.contextmanager
 def open_working(database: Path, encryption_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open a connection to a build's working database, checkpointed when closed so the file stands alone."""
-    con = connect(database, wait_s=0, encryption_key=encryption_key)
+    con = connect_working(database, encryption_key)
     try:
         yield con
         con.execute("CHECKPOINT")

@@ -122,6 +122,10 @@ def connect(
     return con
 
 
+# Blocks of 16 kB instead of DuckDB's 256 kB: every table takes at least one block, and a gemeente's database holds
+# about a hundred small tables, so its file shrinks from 25 MB to about 2 MB (nationally from 9 GB to under 1 GB).
+BLOCK_SIZE = 16_384
+
 # Extension files whose signature DuckDB checked in this process. Checking hashes the whole file (80 MB for
 # spatial, about 0.5 s); a later connection loading the same file skips the check (25 ms): it was checked here.
 _VERIFIED: set[Path] = set()
@@ -170,7 +174,7 @@ def _create_private_database(path: Path, encryption_key: str | None) -> None:
         try:
             if encryption_key is not None:
                 load_httpfs(con)
-            _attach_file(con, fresh, "nieuw", read_only=False, encryption_key=encryption_key, wait_s=0)
+            _attach_file(con, fresh, "nieuw", read_only=False, encryption_key=encryption_key, wait_s=0, new_file=True)
             con.execute("DETACH nieuw")
         finally:
             con.close()
@@ -221,9 +225,12 @@ def _attach_file(
     read_only: bool,
     encryption_key: str | None,
     wait_s: float,
+    new_file: bool = False,
 ) -> None:
     quoted = path.as_posix().replace("'", "''")
     options = ["READ_ONLY"] if read_only else ["RECOVERY_MODE no_wal_writes"]
+    if new_file:
+        options.append(f"BLOCK_SIZE {BLOCK_SIZE}")
     parameters: dict[str, str] = {}
     if encryption_key is not None:
         options.append("ENCRYPTION_KEY $sleutel")  # bound, so the key never appears in the SQL text

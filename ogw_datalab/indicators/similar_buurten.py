@@ -500,7 +500,8 @@ def store_similar_buurten(
         reference = _reference_areas(config)
         features = structure_features(reference, settings.kenmerken)
         own = [str(c) for (c,) in con.execute("SELECT buurtcode FROM staging.buurten ORDER BY 1").fetchall()]
-        known = [c for c in own if c in set(features["buurtcode"])]
+        in_reference = set(features["buurtcode"])
+        known = [c for c in own if c in in_reference]
         result = find_similar_buurten(
             features,
             kenmerken=settings.kenmerken,

@@ -55,7 +55,7 @@ def site(datalab: DataLabResource) -> dg.MaterializeResult:
             for p in report.indicator_pages
         ]
         write_frame(con, "maps", "pages", pd.DataFrame(pages, columns=PAGE_COLUMNS))
-    datalab.build.publish(site=True)
+    datalab.publish()
     index = project.maps / "index.html"
     return dg.MaterializeResult(metadata=_metadata(project.maps, index, pages, report))
 
