@@ -498,7 +498,7 @@ def store_similar_buurten(
     standardisation = _typed(pd.DataFrame(), STANDARDISATION_COLUMNS)
     if settings is not None:
         reference = _reference_areas(config)
-        features = structure_features(reference, settings.kenmerken)
+        features = _reference_features(reference, tuple(settings.kenmerken))
         own = [str(c) for (c,) in con.execute("SELECT buurtcode FROM staging.buurten ORDER BY 1").fetchall()]
         in_reference = set(features["buurtcode"])
         known = [c for c in own if c in in_reference]
@@ -512,7 +512,8 @@ def store_similar_buurten(
         )
         pairs = _typed(result.pairs.assign(gemeentenaam=result.pairs["vergelijkbare_gemeentenaam"]), PAIR_COLUMNS)
         standardisation = _typed(result.standardisation, STANDARDISATION_COLUMNS)
-        values = _comparison_values(con, reference, catalogue, config, own)
+        needed = set(result.pairs["vergelijkbare_buurtcode"])
+        values = _comparison_values(con, reference, catalogue, config, own, needed)
         compared = compare_with_similar(result.pairs, values, min_met_waarde=settings.min_met_waarde)
         comparison = _typed(compared[compared["buurtcode"].isin(own)], COMPARISON_COLUMNS)
         counts.update(result.excluded)
@@ -541,15 +542,36 @@ def _reference_areas(config: ProjectConfig) -> pd.DataFrame:
         raise SimilarityError(str(error)) from None
 
 
+# Structure features of a reference kaart, per kaart (read once per process, so the same object) and kenmerken:
+# the same for every gemeente of a run.
+_FEATURES: dict[tuple[int, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _reference_features(reference: pd.DataFrame, kenmerken: tuple[str, ...]) -> pd.DataFrame:
+    key = (id(reference), kenmerken)
+    cached = _FEATURES.get(key)
+    if cached is None or cached[0] is not reference:  # an id is only reused after its object is gone
+        if len(_FEATURES) >= 4:
+            _FEATURES.clear()
+        cached = _FEATURES[key] = (reference, structure_features(reference, kenmerken))
+    return cached[1]
+
+
 def _comparison_values(
-    con: duckdb.DuckDBPyConnection, reference: pd.DataFrame, catalogue: Catalogue, config: ProjectConfig, own: list[str]
+    con: duckdb.DuckDBPyConnection,
+    reference: pd.DataFrame,
+    catalogue: Catalogue,
+    config: ProjectConfig,
+    own: list[str],
+    similar: set[str],
 ) -> pd.DataFrame:
-    """Return the published values of our buurten, and the kaart's (publishable) values of every other buurt."""
+    """Return the published values of our buurten, and the kaart's (publishable) values of ``similar`` elsewhere."""
     ours = con.execute(
         "SELECT indicator, buurtcode, CASE WHEN status = 'gepubliceerd' THEN waarde END AS waarde "
         "FROM indicators.publicatie_buurt"
     ).df()
-    others = kaart_values(reference, catalogue, config)
+    codes = reference[_find(reference, IDENTITY["buurtcode"], "buurtcode")].astype("string").str.strip().str.upper()
+    others = kaart_values(reference[codes.isin(similar).to_numpy()], catalogue, config)
     others = others[~others["buurtcode"].isin(own)]
     return pd.concat([ours, others], ignore_index=True)
 
