@@ -34,8 +34,8 @@ benchmark: $(INSTALLED)  # spatial: about 17 CPU-minutes, exits 1 when a method 
 
 SIZES ?= 1,10,50,all
 WORKERS ?= 1
-benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015.yaml from scratch; exits 1 when one fails
-	env -u DAGSTER_HOME $(BIN)/python -m benchmarks.scale --sizes $(SIZES) --workers $(WORKERS)
+benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015.yaml from scratch, then opens every site of the last size in Chromium; exits 1 when one fails
+	env -u DAGSTER_HOME $(BIN)/python -m benchmarks.scale --sizes $(SIZES) --workers $(WORKERS) --check-sites
 
 benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compared, targets not judged
 	$(BIN)/python -m benchmarks.run_benchmarks --quick

@@ -187,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,10,50,all", help="numbers of gemeenten, comma-separated ('all' too)")
     parser.add_argument("--workers", type=int, default=1, help="passed to ogw-datalab build --workers (default 1)")
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it (default: temp)")
+    parser.add_argument(
+        "--check-sites",
+        action="store_true",
+        help="open every gemeente site of the last size in Chromium (benchmarks/check_sites.py); fail on a problem",
+    )
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         print(f"scale benchmark needs the national files in {SHARED_DATA}")
@@ -209,14 +214,23 @@ def main(argv: list[str] | None = None) -> int:
             result = measure(raw, folder, chosen, everything=everything, workers=args.workers)
             results.append(result)
             mark = "  FAILED" if result.failed else ""
+            maps = folder / f"n{len(chosen)}" / "maps"
             print(
                 f"{result.gemeenten:>10}{result.asked - result.gemeenten:>8}{result.buurten:>9}{result.wall_s:>9.1f}"
                 f"{result.peak_gb:>9.2f}"
                 f"{result.ms_per_buurt:>10.0f}  {os.getloadavg()[0]:.1f}{mark}",
                 flush=True,
             )
+        sites_failed = args.check_sites and _check_sites(maps)
     print(results[-1].line())
-    return 1 if any(r.failed for r in results) else 0
+    return 1 if any(r.failed for r in results) or sites_failed else 0
+
+
+def _check_sites(maps: Path) -> bool:
+    """Run the browser checks on every gemeente site in ``maps``; True when a page failed."""
+    from .check_sites import main as check_sites
+
+    return check_sites([str(maps)]) != 0
 
 
 if __name__ == "__main__":
