@@ -42,6 +42,7 @@ from ..indicators.catalogue import Catalogue, Klassen
 from ..indicators.opgaven import Opgave
 from ..storage import read_sql_file
 from .colours import NO_VALUE_COLOUR, SUPPRESSED_COLOUR, class_breaks, legend_items, palette
+from .dutch import format_number
 from .offline import PDOK_GRIJS, check_offline, copy_assets
 
 SIMPLIFY_M = 100.0  # coverage_simplify tolerance: invisible at the zoom levels of a national map
@@ -149,7 +150,7 @@ def build_overview(
         titel=titel,
         gemeenten=_gemeente_rows(gemeenten),
         regios=_regions(gemeenten),
-        buurten=len(buurten),
+        buurten=format_number(len(buurten)),
         lagen=lagen,
         datum=(datum or dt.date.today()).strftime("%d-%m-%Y"),
     )

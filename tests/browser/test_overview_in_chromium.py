@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 
 from ..test_overview import national_overview
-from .test_pages_in_chromium import ARTIFACTS, Opened, browser, serious_violations  # noqa: F401
+from .test_pages_in_chromium import ARTIFACTS, PHONE, Opened, browser, serious_violations  # noqa: F401
 
 pytestmark = [pytest.mark.browser]
 
@@ -83,6 +83,17 @@ def test_tooltip_layer_zoom_and_link(browser, overview):  # noqa: F811
         opened.check_clean()
     finally:
         page.close()
+
+
+def test_overview_index_fits_a_phone(browser, overview):  # noqa: F811
+    """Its table of gemeenten (613 px wide on a phone) scrolls inside its own box, not the page sideways."""
+    opened = Opened(browser, overview.index, PHONE)
+    try:
+        opened.check_clean()
+        assert opened.scroll_width() <= PHONE["width"]
+        assert opened.page.locator(".tabelrol table").count() == 1
+    finally:
+        opened.page.close()
 
 
 @pytest.mark.parametrize("name", ["index.html", "kaart.html"])
