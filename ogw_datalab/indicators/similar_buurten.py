@@ -513,7 +513,8 @@ def store_similar_buurten(
         pairs = _typed(result.pairs.assign(gemeentenaam=result.pairs["vergelijkbare_gemeentenaam"]), PAIR_COLUMNS)
         standardisation = _typed(result.standardisation, STANDARDISATION_COLUMNS)
         needed = set(result.pairs["vergelijkbare_buurtcode"])
-        values = _comparison_values(con, reference, catalogue, config, own, needed)
+        in_pairs = features["buurtcode"].isin(needed).to_numpy()  # features keep the reference's row order
+        values = _comparison_values(con, reference[in_pairs], catalogue, config, own)
         compared = compare_with_similar(result.pairs, values, min_met_waarde=settings.min_met_waarde)
         comparison = _typed(compared[compared["buurtcode"].isin(own)], COMPARISON_COLUMNS)
         counts.update(result.excluded)
@@ -563,15 +564,13 @@ def _comparison_values(
     catalogue: Catalogue,
     config: ProjectConfig,
     own: list[str],
-    similar: set[str],
 ) -> pd.DataFrame:
-    """Return the published values of our buurten, and the kaart's (publishable) values of ``similar`` elsewhere."""
+    """Return the published values of our buurten, and the kaart's (publishable) values of ``reference`` elsewhere."""
     ours = con.execute(
         "SELECT indicator, buurtcode, CASE WHEN status = 'gepubliceerd' THEN waarde END AS waarde "
         "FROM indicators.publicatie_buurt"
     ).df()
-    codes = reference[_find(reference, IDENTITY["buurtcode"], "buurtcode")].astype("string").str.strip().str.upper()
-    others = kaart_values(reference[codes.isin(similar).to_numpy()], catalogue, config)
+    others = kaart_values(reference, catalogue, config)
     others = others[~others["buurtcode"].isin(own)]
     return pd.concat([ours, others], ignore_index=True)
 
