@@ -63,7 +63,7 @@ class Source(StrictModel):
         default_factory=dict, description="keep only rows whose column has one of these values"
     )
     geometry: Literal["points", "polygons"] | None = Field(None, description="layers: what the features are")
-    # Tables (csv, xlsx, json, parquet) with coordinates or geometry as text.
+    # Tables (the kinds whose geometry need not be the file's own) with coordinates or geometry as text.
     x: str | None = Field(None, description="column with x or longitude")
     y: str | None = Field(None, description="column with y or latitude")
     wkt: str | None = Field(None, description="column with geometry as WKT")
@@ -110,7 +110,7 @@ class Source(StrictModel):
 
     @property
     def decimal_mark(self) -> str:
-        """Decimal mark of numbers as text: the configured one for CSV; '.' where the file stores numbers."""
+        """Decimal mark of numbers as text: the configured one where the kind says so (CSV); else the kind's own."""
         mark = self.reader_kind.decimal_mark
         return self.decimal if mark == "configured" else mark
 
