@@ -30,7 +30,7 @@ from ogw_datalab.reader_kinds import (
     LazyReader,
     ReaderKind,
 )
-from ogw_datalab.readers import read_source
+from ogw_datalab.readers import SourceError, read_source
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_layers import stage_layer
 from ogw_datalab.staging.stage_partners import stage_partner
@@ -119,6 +119,14 @@ def test_every_kind_only_option_is_a_source_key_and_refused_on_the_kinds_that_do
         for name in refusing:
             with pytest.raises(ValueError, match=f"'{option}'"):
                 Source.model_validate({"kind": name, "path": tmp_path / "f", option: values[option]})
+
+
+def test_a_folder_is_read_only_by_a_kind_with_a_reader_of_many_files(tmp_path):
+    (tmp_path / "meldingen").mkdir()
+    (tmp_path / "meldingen" / "a.csv").write_text("code;n\nBU00010001;1\n", encoding="utf-8")
+    source = Source(kind="csv", path=tmp_path / "meldingen")
+    with pytest.raises(SourceError, match="a folder as path is for kinds cbs_wijkbuurtkaart, vector, not 'csv'"):
+        read_source("layers.meldingen", source)
 
 
 def test_the_json_schema_of_kind_is_an_enum_of_the_registered_kinds():

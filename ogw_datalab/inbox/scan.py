@@ -53,7 +53,7 @@ class InboxFile:
     reason
         Why it was refused or left waiting.
     copy
-        The private copy that was checked, and that :func:`install` installs (never the original,
+        The private copy that was checked, and that :func:`~.archive.install` installs (never the original,
         which the partner could change after the check).
     identity
         Device and inode of the original, so that a file replaced meanwhile is not moved.
@@ -103,7 +103,7 @@ def scan_inbox(
     """Decide for every complete file in the inbox (without acting): load it, ignore it (same), or refuse it.
 
     Files that are not complete yet (``*.part``, changing, or the database busy) are left out:
-    they are looked at again next time. :func:`process_inbox` is the whole round, with acting.
+    they are looked at again next time. :func:`~.process.process_inbox` is the whole round, with acting.
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def scan_inbox(
     installed
         Partner name -> hash of the file last installed for it.
     seen
-        Previous observations (see :func:`process_inbox`); None takes every file as complete,
+        Previous observations (see :func:`~.process.process_inbox`); None takes every file as complete,
         for callers that keep no state between looks (``.part`` files still wait).
     wait_s
         How long the trial placement waits for the database's write lock.
