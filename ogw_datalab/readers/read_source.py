@@ -24,14 +24,15 @@ import pandas as pd
 import pyogrio
 
 from ..config import Source
+from ..reader_kinds import READER_KINDS, many_file_kinds
 from .clean_values import empty_sentinels
 from .locate import LocationError, geometry_from_wkt, points_from_columns, to_rd_new
 from .read_areas import read_cbs_areas
-from .read_tables import TableError, read_csv_table, read_json_table, read_parquet_table, read_xlsx_table
+from .read_tables import TableError
 from .source_files import SourceFilesError, read_vector_files
 
-VECTOR_KINDS = ("cbs_wijkbuurtkaart", "bag_verblijfsobjecten", "vector")
-TABLE_READERS = {"csv": read_csv_table, "xlsx": read_xlsx_table, "json": read_json_table, "parquet": read_parquet_table}
+# The reader kinds read as GIS layers, when this module was imported (the registry is what decides).
+VECTOR_KINDS = tuple(name for name, kind in READER_KINDS.items() if kind.is_gis)
 
 
 class SourceError(ValueError):
@@ -51,6 +52,10 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
         Read only the first rows (``check`` reads a sample); ``None`` reads everything. A source
         of many files is always read whole (once per process).
 
+    The reader is the one the reader-kind registry names for ``source.kind``
+    (:mod:`ogw_datalab.reader_kinds`): a GIS reader gives the rows in EPSG:28992 already; the rows
+    of a table are located here by ``x``/``y`` or ``wkt`` when configured.
+
     Returns
     -------
     GeoDataFrame or DataFrame
@@ -61,13 +66,13 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
     where = f"{name} ({source.path.name})"
     if not source.is_pattern and not source.path.exists():
         raise SourceError(f"{name}: file not found: {source.path}")
-    if source.is_many_files or (source.kind == "cbs_wijkbuurtkaart" and source.gemeenten):
+    if source.is_many_files or source.gemeenten:
         return read_many(name, source)
     dropped: dict[str, int] = {}
     emptied: dict[str, int] | None = None
     try:
-        if source.kind in VECTOR_KINDS:
-            frame = read_vector(where, source, max_rows=max_rows)
+        if source.reader_kind.is_gis:
+            frame = source.reader_kind.read(source, where, max_rows=max_rows)
         else:
             frame, dropped, emptied = read_table(where, source, max_rows=max_rows)
     except (LocationError, TableError) as error:
@@ -89,21 +94,21 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
 def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
     """Read a source whose path is a folder or pattern (or a CBS kaart read for some gemeenten only).
 
-    CBS area layers are merged by the rules of :mod:`ogw_datalab.readers.read_areas` (each
-    area once); other layers keep every feature once (:func:`read_vector_files`). ``bronrij``
-    numbers the rows of the merged set (unique, as for one file); ``bronbestand`` and
-    ``bestandsrij`` say which file and row each came from. The files are read once per
-    process; a second gemeente reading the same files gets its part from memory. CBS
-    sentinels are empty and counted as for one file (for a CBS kaart: over all its files).
+    The reader kind's ``read_many`` reads the files: CBS area layers are merged by the rules of
+    :mod:`ogw_datalab.readers.read_areas` (each area once, :func:`read_kaart_files`); other
+    layers keep every feature once (:func:`read_layer_files`). ``bronrij`` numbers the rows of
+    the merged set (unique, as for one file); ``bronbestand`` and ``bestandsrij`` say which file
+    and row each came from. The files are read once per process; a second gemeente reading the
+    same files gets its part from memory. CBS sentinels are empty and counted as for one file
+    (for a CBS kaart: over all its files).
     """
-    emptied: dict[str, int] = {}
+    read_files = source.reader_kind.read_many
+    if read_files is None:
+        raise SourceError(
+            f"{name}: a folder as path is for kinds {', '.join(many_file_kinds())}, not '{source.kind}': {source.path}"
+        )
     try:
-        if source.kind == "cbs_wijkbuurtkaart":
-            areas = read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=name)
-            frame = areas.of_gemeenten(source.gemeenten) if source.gemeenten else areas.frame.copy()
-            emptied = dict(areas.report.sentinels)
-        else:
-            frame = read_vector_files(source.path, layer=source.layer, crs=source.crs, where=name).frame
+        frame, emptied = read_files(source, name)
     except (LocationError, SourceFilesError) as error:
         raise SourceError(str(error)) from None
     if len(frame) == 0:
@@ -116,7 +121,19 @@ def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
     return frame
 
 
-def read_vector(where: str, source: Source, *, max_rows: int | None = None) -> gpd.GeoDataFrame:
+def read_kaart_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Read the areas of a CBS kaart of many files, or of only ``source.gemeenten``; also the sentinels emptied."""
+    areas = read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=where)
+    frame = areas.of_gemeenten(source.gemeenten) if source.gemeenten else areas.frame.copy()
+    return frame, dict(areas.report.sentinels)
+
+
+def read_layer_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Read the point or polygon features of a folder or pattern of GIS files (each feature once)."""
+    return read_vector_files(source.path, layer=source.layer, crs=source.crs, where=where).frame, {}
+
+
+def read_vector(source: Source, where: str, *, max_rows: int | None = None) -> gpd.GeoDataFrame:
     """Read a GeoPackage, GeoJSON or shapefile layer and reproject it to EPSG:28992.
 
     Rows are indexed by their feature number (1-based, in file order).
@@ -160,7 +177,7 @@ def _unreadable(where: str, source: Source, layers: list[str], error: Exception)
 def read_table(
     where: str, source: Source, *, max_rows: int | None = None
 ) -> tuple[pd.DataFrame | gpd.GeoDataFrame, dict[str, int], dict[str, int]]:
-    """Read a CSV, XLSX, JSON or Parquet table; with x/y or WKT configured, rows become geometry.
+    """Read a table (CSV, XLSX, JSON, Parquet, ...) with its kind's reader; with x/y or WKT, rows become geometry.
 
     Sentinels are emptied before coordinates are parsed, so a ``-99999999`` coordinate
     means "no location" instead of a point far outside the Netherlands.
@@ -172,7 +189,7 @@ def read_table(
         and the sentinels emptied per column.
     """
     frame: Any
-    frame = TABLE_READERS[source.kind](source, where, max_rows=max_rows)
+    frame = source.reader_kind.read(source, where, max_rows=max_rows)
     dropped = frame.attrs.pop("rows_dropped", {})
     emptied = empty_sentinels(frame, decimal=source.decimal_mark)
     if isinstance(frame, gpd.GeoDataFrame):
