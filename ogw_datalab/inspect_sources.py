@@ -17,7 +17,7 @@ import re
 import pandas as pd
 import pyogrio
 
-from .config import GemeentenConfig, ProjectConfig, Source
+from .config import ConfigError, GemeentenConfig, ProjectConfig, Source, check_source_files
 from .readers.column_names import configured_columns, suggestion
 from .readers.read_source import VECTOR_KINDS, SourceError, list_layers, read_source
 from .staging.stage_areas import CBS_AREA_COLUMNS, REQUIRED
@@ -153,3 +153,15 @@ def _gemeente_absent(name: str, where: str, source: Source, present: list[str], 
     level = name.removeprefix("sources.")
     others = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
     return [f"{where}: no {level} of gemeente {gemeentecode} in the file (it holds {others or 'no gemeentecodes'})"]
+
+
+def check_configured_files(config: ProjectConfig | GemeentenConfig) -> None:
+    """Raise :class:`ConfigError` when a configured file is missing or does not fit its configuration.
+
+    Every file is opened: its header, a sample of rows and its CRS (:func:`inspect_configured_files`).
+    """
+    check_source_files(config)
+    problems = inspect_configured_files(config)
+    if problems:
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        raise ConfigError(f"{config.config_file}: the files do not fit the configuration\n{lines}")

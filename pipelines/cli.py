@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
 import os
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-import dagster as dg
 
 from ogw_datalab.build_transaction import FAILED, BuildTransaction
 from ogw_datalab.config import (
     ConfigError,
     GemeentenConfig,
     ProjectConfig,
-    check_source_files,
     load_config,
     load_configuration,
 )
@@ -29,17 +23,12 @@ from ogw_datalab.encryption import rotate_database_key
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.files import file_hash
-from ogw_datalab.gemeenten import read_configured_areas
 from ogw_datalab.inbox import archived_versions, restore_partner_file
-from ogw_datalab.indicators.history import recorded_build
-from ogw_datalab.inspect_sources import inspect_configured_files
+from ogw_datalab.inspect_sources import check_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
 
-from .definitions import build_job, overview_job
-from .partitions import run_tags, sync_partitions
-from .progress import QUIET_RUN_CONFIG, RUN_CONFIG, print_failures, print_summary
-from .resources import CONFIG_ENV_VAR
+from .builds import build, build_in_parallel
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run_command(args)
+    except KeyboardInterrupt:  # Ctrl-C outside a build (a build stops by itself, see pipelines/builds.py)
+        print("ogw-datalab: stopped by Ctrl-C", file=sys.stderr)
+        return 130
     except Exception as error:  # never a traceback for the data team, unless asked for
         if getattr(args, "debug", False):
             raise
@@ -99,7 +91,7 @@ def run_command(args: argparse.Namespace) -> int:
         projects = [project_for(config, g, y) for g, y in builds_of(config)]
         if args.command in ("build", "demo-data"):
             write_demo_files(projects)
-        check_files(config)  # an earlier year's files are checked when it is built
+        check_configured_files(config)  # an earlier year's files are checked when it is built
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         if args.command == "build":
@@ -114,18 +106,6 @@ def run_command(args: argparse.Namespace) -> int:
         return build(config, projects, debug=args.debug)
     print(f"configuration OK: {config.config_file}")
     return 0
-
-
-def check_files(config: ProjectConfig | GemeentenConfig) -> None:
-    """Raise :class:`ConfigError` when a configured file is missing or does not fit its configuration.
-
-    Every file is opened: its header, a sample of rows and its CRS (``ogw_datalab.inspect_sources``).
-    """
-    check_source_files(config)
-    problems = inspect_configured_files(config)
-    if problems:
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        raise ConfigError(f"{config.config_file}: the files do not fit the configuration\n{lines}")
 
 
 def partner_data_command(args: argparse.Namespace) -> int:
@@ -198,147 +178,6 @@ def fetch(config_path: Path, *, refresh: bool) -> int:
         return 2
     print(f"fetched {count} source(s); cache: {config.output.cache}")
     return 0
-
-
-def build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, debug: bool = False) -> int:
-    """Build the earlier years that are missing or whose configuration changed, then the current year; with several
-    gemeenten, every gemeente (one failing does not stop the others), then the overview."""
-    started = time.perf_counter()
-    with _instance() as instance:
-        sync_partitions(config, instance)
-        outcome = build_projects(instance, config, projects, debug=debug)
-        if isinstance(outcome, int):
-            return outcome
-        failed = outcome
-        if isinstance(config, GemeentenConfig) and not run_overview(instance, config, debug=debug):
-            failed.append("the overview")
-    return _finish(config, started, failed)
-
-
-def build_in_parallel(config: GemeentenConfig, projects: list[Project], *, workers: int, debug: bool) -> int:
-    """Build the gemeenten in ``workers`` processes at once (each a share of them, largest first, in turn), then
-    the overview here.
-
-    Each worker runs the same ``build`` job of the one graph, on the same Dagster instance (``DAGSTER_HOME``) or
-    an ephemeral one of its own; per-process caches (the area files, the spatial extension's check) are filled
-    once per worker. A gemeente's earlier years stay in the same worker, before its current year.
-    """
-    started = time.perf_counter()
-    table = read_configured_areas(config).gemeenten
-    sizes = {str(code): int(n) for code, n in zip(table["gemeentecode"], table["aantal"], strict=True)}
-    shares = worker_shares(projects, workers, sizes)
-    print(f"ogw-datalab: building {len({p.gemeente for p in projects})} gemeenten in {len(shares)} processes")
-    failed: list[str] = []
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no Dagster state forked mid-run
-    with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
-        keys = [[(p.gemeente, p.jaar) for p in share] for share in shares]
-        for result in pool.map(_build_share, [str(config.config_file)] * len(keys), keys, [debug] * len(keys)):
-            failed.extend(result)
-    with _instance() as instance:
-        sync_partitions(config, instance)
-        if not run_overview(instance, config, debug=debug):
-            failed.append("the overview")
-    return _finish(config, started, failed)
-
-
-def worker_shares(projects: list[Project], workers: int, sizes: dict[str, int]) -> list[list[Project]]:
-    """Deal the gemeenten out to ``workers`` shares, largest first (``sizes``: buurten per gemeentecode), each to the
-    share with the fewest buurten so far, so that the shares weigh about the same; every build of one gemeente
-    (earlier years first) goes to one share."""
-    by_gemeente: dict[str, list[Project]] = {}
-    for project in projects:
-        by_gemeente.setdefault(project.gemeente, []).append(project)
-    order = sorted(by_gemeente, key=lambda code: (-sizes.get(code, 0), code))
-    shares: list[list[Project]] = [[] for _ in range(min(workers, len(order)))]
-    weights = [0] * len(shares)
-    for code in order:
-        lightest = weights.index(min(weights))
-        shares[lightest].extend(by_gemeente[code])
-        weights[lightest] += sizes.get(code, 0)
-    return shares
-
-
-def _build_share(config_file: str, keys: list[tuple[str, int]], debug: bool) -> list[str]:
-    """In a worker process: build the partitions ``keys`` of the configuration in turn; return the failed ones."""
-    config = load_configuration(Path(config_file), check_files=False)
-    projects = [project_for(config, gemeente, jaar) for gemeente, jaar in keys]
-    with _instance() as instance:
-        sync_partitions(config, instance)
-        outcome = build_projects(instance, config, projects, debug=debug)
-    return outcome if isinstance(outcome, list) else [f"{p.gemeente} {p.jaar}" for p in projects]
-
-
-def build_projects(
-    instance: dg.DagsterInstance, config: ProjectConfig | GemeentenConfig, projects: list[Project], *, debug: bool
-) -> list[str] | int:
-    """Build ``projects`` in turn; return the names of the failed builds, or an exit code when a single gemeente
-    failed (its files unreadable: 2, its build: 1)."""
-    several = isinstance(config, GemeentenConfig)
-    failed = []
-    for project in projects:
-        name = f"{project.config.gemeente.naam} ({project.gemeente}) {project.jaar}"
-        published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
-        if project.jaar != config.jaar and published == project.fingerprint:
-            print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
-            continue
-        try:
-            if not several:  # several gemeenten share their files, checked once before
-                check_files(project.config)
-        except ConfigError as error:
-            print(f"ogw-datalab: {error}\n{FAILED}", file=sys.stderr)
-            return 2
-        print(f"ogw-datalab: building {name} from {project.config.config_file}", flush=True)
-        if not run_build(instance, config, project, debug=debug, quiet=several):
-            print(FAILED if not several else f"{name}: {FAILED}", file=sys.stderr)
-            if not several:
-                return 1
-            failed.append(name)
-    return failed
-
-
-def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-
-
-def _finish(config: ProjectConfig | GemeentenConfig, started: float, failed: list[str]) -> int:
-    print(f"done in {time.perf_counter() - started:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
-    print(f"maps: {config.output.maps / 'index.html'}")
-    return 1 if failed else 0
-
-
-def run_overview(instance: dg.DagsterInstance, config: GemeentenConfig, *, debug: bool) -> bool:
-    """Run the ``overview`` job: the regional or national site from what the gemeenten published."""
-    print("ogw-datalab: building the overview of all gemeenten", flush=True)
-    os.environ[CONFIG_ENV_VAR] = str(config.config_file)  # the resource of the one graph reads it
-    result = dg.execute_job(
-        dg.reconstructable(overview_job), instance=instance, run_config=RUN_CONFIG, raise_on_error=False
-    )
-    print_failures(result, debug=debug)
-    return result.success
-
-
-def run_build(
-    instance: dg.DagsterInstance,
-    config: ProjectConfig | GemeentenConfig,
-    project: Project,
-    *,
-    debug: bool,
-    quiet: bool = False,
-) -> bool:
-    """Run the ``build`` job of the one graph for ``project``'s partition of ``config``, printing progress and
-    failures (``quiet``: only failures and checks that did not pass, for many gemeenten)."""
-    os.environ[CONFIG_ENV_VAR] = str(config.config_file)  # the resource of the one graph reads it
-    result = dg.execute_job(
-        dg.reconstructable(build_job),
-        instance=instance,
-        run_config=QUIET_RUN_CONFIG if quiet else RUN_CONFIG,
-        tags=run_tags(project.gemeente, project.jaar),
-        raise_on_error=False,
-    )
-    if not quiet:
-        print_summary(result)
-    print_failures(result, debug=debug)
-    return result.success
 
 
 if __name__ == "__main__":

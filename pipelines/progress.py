@@ -13,6 +13,9 @@ PROGRESS_LOGGER = "progress"
 RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": True}}}}
 QUIET_RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": False}}}}
 CLASS_PATH = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Failure)\w*: ")
+# Dagster's line for every step after a failed one; the end of the build counts them instead (steps_not_run).
+NOT_EXECUTING = re.compile(r"^Dependencies for step \S+ .*Not executing\.$")
+INTERRUPTED = "DagsterExecutionInterruptedError"
 
 
 def describe(materialization: dg.AssetMaterialization) -> str:
@@ -33,8 +36,9 @@ class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
         if event is None:
-            if record.levelno >= logging.WARNING:
-                print(f"  ! {record.getMessage().split(' - ')[-1]}", flush=True)
+            message = record.getMessage().split(" - ")[-1]
+            if record.levelno >= logging.WARNING and not NOT_EXECUTING.match(message):
+                print(f"  ! {message}", flush=True)
             return
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
@@ -76,8 +80,8 @@ def failures(result: dg.ExecuteJobResult, *, debug: bool = False) -> list[str]:
         if event.event_type_value not in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
             continue
         error = event.event_specific_data.error
-        if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
-            continue  # the check itself was printed with what it found
+        if error is not None and (error.cls_name == "DagsterAssetCheckFailedError" or _interruption(error)):
+            continue  # the check itself was printed with what it found; an interrupted build says so itself
         line = f"{event.step_key or 'start of the run'}: {_root_cause(error, debug)}"
         if line not in lines:  # a failed resource fails every step it was meant for
             lines.append(line)
@@ -93,10 +97,37 @@ def _root_cause(error, debug: bool) -> str:
     return message + ("\n" + "".join(error.stack) if debug else "")
 
 
+def interrupted(result: dg.ExecuteJobResult) -> bool:
+    """Whether the run was stopped by Ctrl-C or SIGTERM (Dagster raised its interruption inside a step)."""
+    return any(
+        event.event_type_value == "STEP_FAILURE" and _interruption(event.event_specific_data.error)
+        for event in result.all_events
+    )
+
+
+def _interruption(error) -> bool:
+    """Whether Dagster's interruption is the error or any of its causes (user code wraps it)."""
+    while error is not None:
+        if error.cls_name == INTERRUPTED or INTERRUPTED in (error.message or ""):
+            return True
+        error = error.cause
+    return False
+
+
+def steps_not_run(result: dg.ExecuteJobResult) -> int:
+    """How many steps of the run never started (each depends on a step that failed)."""
+    started = {event.step_key for event in result.all_events if event.event_type_value == "STEP_START"}
+    return len(result.job_def.nodes) - len(started)
+
+
 def print_failures(result: dg.ExecuteJobResult, *, debug: bool) -> None:
-    """Print :func:`failures` to stderr."""
-    for line in failures(result, debug=debug):
+    """Print :func:`failures` to stderr, then one line for the steps that did not run because of them."""
+    lines = failures(result, debug=debug)
+    for line in lines:
         print(f"FAILED {line}", file=sys.stderr)
+    not_run = steps_not_run(result) if lines else 0
+    if not_run:
+        print(f"{not_run} later step{'s' * (not_run > 1)} did not run (they need what failed)", file=sys.stderr)
 
 
 def summary_lines(result: dg.ExecuteJobResult) -> list[str]:

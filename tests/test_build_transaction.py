@@ -4,6 +4,7 @@ readers of the published database never stop a build."""
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -166,6 +167,12 @@ def test_bad_input_found_while_building_changes_nothing(lab):
     assert "corporatie_woningen.csv" in run.err, run.err
     assert run.err.strip().endswith(FAILED), run.err
     assert published(lab) == before
+    # the reason and the file last, one line for the steps that did not run, none of Dagster's lines per step
+    reason, not_run, last = run.err.strip().splitlines()[-3:]
+    assert reason.startswith("FAILED raw__partners: partners.corporatie_woningen (corporatie_woningen.csv)"), reason
+    assert re.fullmatch(r"\d+ later steps did not run \(they need what failed\)", not_run), not_run
+    assert last == FAILED
+    assert "Dependencies for step" not in run.out + run.err
 
 
 def test_sites_of_other_builds_inside_the_site_folder_are_kept(tmp_path):

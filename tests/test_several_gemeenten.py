@@ -12,7 +12,7 @@ import pytest
 
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.readers.read_areas import read_cbs_areas
-from pipelines.cli import worker_shares
+from pipelines.builds import worker_shares
 
 from .labs import REGION_SAMPLE, Lab, region_config, table_fingerprints
 

@@ -12,7 +12,7 @@ import yaml
 from ogw_datalab.config import ConfigError, configuration_fingerprint, load_config, load_year_config
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.project import project_for
-from pipelines.cli import run_build
+from pipelines.builds import run_build
 from pipelines.definitions import build_job, defs
 from pipelines.jobs import trends_update
 from pipelines.partitions import GEMEENTE, JAAR, run_tags
@@ -183,13 +183,13 @@ def test_an_earlier_year_published_any_way_brings_new_trends_once_the_current_ye
         instance.add_dynamic_partitions("jaar", ["2023", "2024"])
         result, cursor = evaluate(trends_follow_earlier_years, instance, lab.config)
         assert isinstance(result, dg.SkipReason)  # the daemon started: nothing is republished
-        assert run_build(instance, config, project_for(config, "GM9999", 2023), debug=False)
+        assert run_build(instance, config, project_for(config, "GM9999", 2023), debug=False).success
         result, cursor = evaluate(trends_follow_earlier_years, instance, lab.config, cursor)
         assert [r.partition_key for r in result] == ["GM9999|2024"]
         result, cursor = evaluate(trends_follow_earlier_years, instance, lab.config, cursor)
         assert isinstance(result, dg.SkipReason)
         lab.database.unlink()  # the current year was never built: its first build takes 2023 along
-        assert run_build(instance, config, project_for(config, "GM9999", 2023), debug=False)
+        assert run_build(instance, config, project_for(config, "GM9999", 2023), debug=False).success
         result, _ = evaluate(trends_follow_earlier_years, instance, lab.config, cursor)
         assert isinstance(result, dg.SkipReason)
 

@@ -1,0 +1,89 @@
+"""Stopping means stopping: Ctrl-C or SIGTERM during a build of several gemeenten ends the whole command, starts
+nothing more, leaves every site whole, and exits 130 (SIGINT) or 143 (SIGTERM).
+
+The command runs as a data team runs it, in its own process group: Ctrl-C in a terminal reaches the whole group
+(the command and its workers), a scheduler's SIGTERM only the command itself. How fast it stops (the target is
+10 s) is measured by ``benchmarks/stopping.py`` on a quiet machine; here a stop that hangs fails.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+from benchmarks.stopping import BUILDING, Stopped, build_and_stop
+
+from .labs import region_config
+
+# Four small gemeenten of the 2015 files, so that a build is under way when the signal comes.
+GEMEENTEN = ["GM0058", "GM1711", "GM1676", "GM0233"]
+HANGS_AFTER_S = 60  # the tests run beside others on two cores; the 10 s target is the benchmark's
+
+
+def listed(stopped: Stopped, label: str) -> list[str]:
+    """The gemeentecodes the stop summary lists on its line starting with ``label``."""
+    for line in stopped.after:
+        if line.strip().startswith(label):
+            return re.findall(r"\((GM\d{4})\)", line)
+    return []
+
+
+def assert_stopped_cleanly(stopped: Stopped, maps: Path, *, code: int) -> None:
+    text = stopped.text()
+    assert stopped.code == code, text
+    assert stopped.seconds < HANGS_AFTER_S, text
+    assert "building the overview" not in text, text
+    assert not (maps / "index.html").exists(), text
+    built, interrupted, not_started = (
+        listed(stopped, "built:"),
+        listed(stopped, "onderbroken"),
+        listed(stopped, "not started:"),
+    )
+    assert sorted(built + interrupted + not_started) == sorted(GEMEENTEN), text
+    assert not_started, text
+    # A worker may start its next gemeente at the moment the signal is sent (its line is read after it): such a
+    # gemeente is interrupted, never built.
+    late = [m.group(2) for m in map(BUILDING.match, stopped.after) if m]
+    assert set(late) <= set(interrupted), text
+    assert set(interrupted) <= set(stopped.started + late), text
+    assert "DagsterExecutionInterruptedError" not in text, text
+    for gemeente in built:  # whole: the front page, the colophon and the downloads
+        site = maps / gemeente
+        assert (site / "index.html").is_file(), text
+        assert (site / "colofon.html").is_file(), text
+        assert any((site / "downloads").glob("*.csv")), text
+    for gemeente in interrupted + not_started:  # nothing half-published
+        assert not (maps / gemeente).exists(), text
+    assert not list(maps.glob("*.bouw")) + list(maps.glob("*.oud")), text
+
+
+@pytest.fixture
+def region(tmp_path, shared_data) -> Path:
+    return region_config(tmp_path, shared_data, GEMEENTEN)
+
+
+@pytest.mark.e2e
+def test_ctrl_c_in_one_process_stops_the_whole_build(region):
+    stopped = build_and_stop(region, signum=signal.SIGINT, group=True, after_builds=2)
+    assert_stopped_cleanly(stopped, region.parent / "maps", code=130)
+    assert listed(stopped, "not started:"), stopped.text()
+    assert listed(stopped, "built:") == [stopped.started[0]]
+    assert listed(stopped, "onderbroken") == [stopped.started[1]]
+    assert any(line.startswith("stopped by Ctrl-C") for line in stopped.after)
+
+
+@pytest.mark.e2e
+def test_ctrl_c_with_two_workers_stops_both_and_the_overview(region):
+    stopped = build_and_stop(region, signum=signal.SIGINT, group=True, after_builds=3, workers=2)
+    assert_stopped_cleanly(stopped, region.parent / "maps", code=130)
+    assert listed(stopped, "built:"), stopped.text()
+
+
+@pytest.mark.e2e
+def test_sigterm_to_the_command_alone_reaches_its_workers_and_exits_143(region):
+    stopped = build_and_stop(region, signum=signal.SIGTERM, group=False, after_builds=2, workers=2)
+    assert_stopped_cleanly(stopped, region.parent / "maps", code=143)
+    assert any(line.startswith("stopped by SIGTERM") for line in stopped.after)
