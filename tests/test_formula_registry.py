@@ -96,6 +96,10 @@ def missing_parts(con, formula: FormulaType) -> list[str]:
         problems.append("layer: a type takes 'laag' exactly when it names the kind of layer")
     if (formula.partner_level is not None) != ("partner" in formula.fields):
         problems.append("partner_level: a type takes 'partner' exactly when it says how the partner is keyed")
+    if formula.copies is not None and "kolom" not in formula.fields:
+        problems.append("copies: a type that copies a column takes 'kolom'")
+    if formula.copies == "partner" and formula.partner_level is None:
+        problems.append("copies: a type that copies a partner's column takes 'partner'")
     if formula.aggregation not in typing.get_args(Aggregation):
         problems.append(f"aggregation: {formula.aggregation!r} is none of {typing.get_args(Aggregation)}")
     if formula.denominator not in typing.get_args(Denominator):
@@ -145,6 +149,7 @@ def test_every_field_of_formule_has_a_sample():
         ({"allowed": {"kolom": ("a",)}}, "allowed:"),
         ({"scale": "afstand_m"}, "scale:"),
         ({"layer": None}, "layer:"),
+        ({"copies": "partner"}, "copies:"),
         ({"aggregation": "gemiddelde"}, "aggregation:"),
         ({"denominator": "huishoudens"}, "denominator:"),
         ({"disclosure": None}, "disclosure:"),
@@ -168,7 +173,8 @@ def test_an_sql_file_that_returns_other_columns_is_caught(con, tmp_path):
     assert missing_parts(con, broken) == [f"sql: returns ['buurtcode', 't', '?'], not {COLUMNS}"]
     wrong.write_text("SELECT buurtcode, teller, noemer, waarde FROM", encoding="utf-8")
     (problem,) = missing_parts(con, broken)
-    assert problem.startswith("sql: no readable SQL file (") and "syntax error" in problem
+    assert problem.startswith("sql: no readable SQL file (")
+    assert "syntax error" in problem
 
 
 def test_an_entry_cannot_be_declared_without_its_disclosure_class_or_explanation():
@@ -204,11 +210,7 @@ def test_no_formula_type_name_is_written_down_outside_the_registry():
         for line in path.read_text(encoding="utf-8").splitlines()
         if mentions_a_formula_type(line)
     ]
-    # Left for now: similar buurten read these two types' values straight from the CBS kaart.
-    assert [line.split(" and ")[0] for line in found] == [
-        'if formule.type == "kerncijfer"',
-        'elif formule.type == "partner_waarde"',
-    ]
+    assert found == []
     assert mentions_a_formula_type('COUNTING = frozenset({"kerncijfer", "aantal", "per_inwoners"})')
     assert not mentions_a_formula_type('table["aantal"] = table["aantal"].fillna(0)')
 
@@ -330,3 +332,7 @@ def test_the_schema_of_formule_names_the_types_and_the_fields_each_requires():
     assert required["partner_aandeel"] == ["type", "partner", "kolom", "waarden"]
     assert required["aantal"] == ["type", "laag"]
     assert set(required) == set(FORMULAS)
+    (kerncijfer,) = [
+        rule["then"] for rule in schema["allOf"] if rule["if"]["properties"]["type"]["const"] == "kerncijfer"
+    ]
+    assert kerncijfer["properties"] == {"kolom": {"enum": ["aantal_inwoners", "aantal_huishoudens"]}}

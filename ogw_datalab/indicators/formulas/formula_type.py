@@ -97,6 +97,9 @@ class FormulaType:
         Whether it needs ``sources.adressen`` (homes) or ``parameters.park_layer``.
     partner_level
         For partner formulas: whether the partner is keyed at buurt level or by ``wijkcode``.
+    copies
+        Set when the value per buurt is the column ``kolom`` as published, of the CBS kaart (``kaart``) or of
+        the partner's file (``partner``): similar buurten in other gemeenten can then be read from the kaart.
     allowed
         Per field, the only values it may take.
     prepare
@@ -121,6 +124,7 @@ class FormulaType:
     needs_addresses: bool = False
     needs_park_layer: bool = False
     partner_level: Literal["buurt", "wijk"] | None = None
+    copies: Literal["kaart", "partner"] | None = None
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prepare: tuple[PrepareStep, ...] = ()
     parameters: ParameterStep | None = None
@@ -176,12 +180,17 @@ def formula_type(name: str) -> FormulaType:
 
 
 def _schema_of_types(schema: dict[str, Any]) -> None:
-    """Name the registered types in the JSON Schema of ``formule``, with the fields each requires."""
+    """Name the registered types in the JSON Schema of ``formule``, with the fields each requires or restricts."""
     schema["properties"]["type"]["enum"] = list(FORMULAS)
     schema["allOf"] = [
-        {"if": {"properties": {"type": {"const": f.name}}}, "then": {"required": ["type", *f.inputs]}}
+        {
+            "if": {"properties": {"type": {"const": f.name}}},
+            "then": {
+                "required": ["type", *f.inputs],
+                **({"properties": {k: {"enum": list(v)} for k, v in f.allowed.items()}} if f.allowed else {}),
+            },
+        }
         for f in FORMULAS.values()
-        if f.inputs
     ]
 
 
