@@ -12,12 +12,12 @@ publication in memory to choose what more to withhold. One database holds one ge
 
 Notes
 -----
-The unknowns are the numerators :math:`t_b` of the buurten. How a formula type's numerator is read
+The unknowns are the numerators :math:`t_b` of the buurten; how a formula type's numerator is read
 is declared in its registry entry (:class:`~ogw_datalab.indicators.formulas.Disclosure`). Indicators
 that count the same thing share the unknowns: points of one layer counted, per 1,000 inhabitants
-and per km² are one count (their types share a ``numerator``). Each published figure over the buurten :math:`A` it
-covers (one buurt, a wijk, the gemeente; buurten whose numerator is NULL are left out, as in the
-roll-up) is a linear constraint:
+and per km² are one count (their types share a ``numerator``). Each published figure over the
+buurten :math:`A` it covers (one buurt, a wijk, the gemeente; buurten whose numerator is NULL are
+left out, as in the roll-up) is a linear constraint:
 
 - ``som``: :math:`v = \sum_{b \in A} t_b`;
 - ``verhouding``: :math:`v = s \sum_{b \in A} t_b / \sum_{b \in A} n_b`. The denominators

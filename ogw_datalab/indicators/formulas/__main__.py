@@ -2,4 +2,5 @@
 
 from . import formula_table_markdown
 
-print(formula_table_markdown())
+if __name__ == "__main__":  # imported, not run (a walk over the library imports every module): print nothing
+    print(formula_table_markdown())
