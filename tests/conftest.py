@@ -1,19 +1,46 @@
-"""Shared fixtures: a temporary Dagster instance for every test, an in-memory DuckDB with spatial, the real data in
-../shared/data, and the demo and Alphen builds (each built once per test run and never changed by a test)."""
+"""Shared fixtures: a temporary Dagster instance for every test, an in-memory DuckDB with spatial, a small town of
+four hand-built buurten and its configuration, the real data in ../shared/data, and the expensive builds that many
+tests read (the demo, Alphen, ten gemeenten of 2015 and the national overview), each built once per test run and
+never changed by a test.
+
+With pytest-xdist (``make test`` runs two workers) a session build is made by the first worker that asks for it,
+under a file lock in the run's shared temporary folder; the other worker waits for it and reads the same folder.
+Every lab build runs on a Dagster instance of its own beside it, so a test that reads the runs of a build reads
+that lab's instance (``BuiltLab.instance``), whichever worker built it; each worker keeps its own temporary
+instance for the runs its tests make.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import pickle
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from filelock import FileLock
 
+from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.maps.build_overview import OverviewPages
 
-from .labs import REGION_SAMPLE, Lab, Run, alphen_config, demo_config, region_config, table_fingerprints
+from .factories import DEMO
+from .fixtures import write_small_town
+from .labs import (
+    REGION_SAMPLE,
+    BuiltLab,
+    alphen_config,
+    build_lab,
+    build_national_overview,
+    demo_config,
+    region_config,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,6 +61,20 @@ def con():
     connection.close()
 
 
+@pytest.fixture
+def config() -> ProjectConfig:
+    """The demo configuration as gemeente GM0001 without partners: the settings of :func:`small_town`."""
+    demo = load_config(DEMO, check_files=False)
+    return demo.model_copy(update={"partners": [], "gemeente": demo.gemeente.model_copy(update={"code": "GM0001"})})
+
+
+@pytest.fixture
+def small_town(con):
+    """``con`` with the four buurten of GM0001 and their trees, homes, park and green (see ``write_small_town``)."""
+    write_small_town(con)
+    return con
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real open data beside the project; tests that need it skip only when it is absent."""
@@ -42,43 +83,57 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@dataclass(frozen=True)
-class BuiltLab(Lab):
-    """A lab built twice in a row: what the first build printed and left, and what the second build printed."""
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)`` once per test run, its result shared by every xdist worker.
 
-    first: Run
-    second: Run
-    first_tables: dict[str, str]
+    Without xdist the folder is a fresh temporary one. With xdist it is ``name`` in the run's shared temporary
+    folder (the parent of every worker's own): the first worker to ask builds it under a file lock and leaves
+    the pickled result beside it; a worker that asks later waits for the lock and reads that result. A build
+    that failed leaves no result, so the next worker builds again (and fails the same way, in its own test).
+    ``name`` says what was built from which inputs (for example the gemeenten of a region build).
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / "gedeeld"
+    shared.mkdir(exist_ok=True)
+    folder, result = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if result.is_file():
+            return pickle.loads(result.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build of another worker left
+        folder.mkdir()
+        built = build(folder)
+        result.write_bytes(pickle.dumps(built))
+        return built
 
 
 @pytest.fixture(scope="session")
 def demo_lab(tmp_path_factory) -> BuiltLab:
     """The demo gemeente with its earlier year 2023, built as ``make demo`` builds it, then built again."""
-    folder = tmp_path_factory.mktemp("demo")
-    lab = Lab(folder, demo_config(folder, years=True))
-    first = lab.run()
-    assert first.code == 0, first.out + first.err
-    tables = table_fingerprints(lab.database)
-    second = lab.run()
-    assert second.code == 0, second.out + second.err
-    return BuiltLab(lab.folder, lab.config, first, second, tables)
+    return build_once(
+        tmp_path_factory, "demo", lambda folder: build_lab(folder, lambda lab: demo_config(lab, years=True), twice=True)
+    )
 
 
 @pytest.fixture(scope="session")
 def alphen_lab(tmp_path_factory, shared_data) -> BuiltLab:
     """Alphen aan den Rijn from the real files in ../shared/data, built once."""
-    folder = tmp_path_factory.mktemp("alphen")
-    lab = Lab(folder, alphen_config(folder, shared_data))
-    first = lab.run()
-    assert first.code == 0, first.out + first.err
-    return BuiltLab(lab.folder, lab.config, first, first, table_fingerprints(lab.database))
+    return build_once(
+        tmp_path_factory, "alphen", lambda folder: build_lab(folder, lambda lab: alphen_config(lab, shared_data))
+    )
 
 
 @pytest.fixture(scope="session")
-def region_lab(tmp_path_factory, shared_data) -> Lab:
+def region_lab(tmp_path_factory, shared_data) -> BuiltLab:
     """Ten gemeenten of the 2015 national files (REGION_SAMPLE), each its own site, and their overview; built once."""
-    folder = tmp_path_factory.mktemp("regio")
-    lab = Lab(folder, region_config(folder, shared_data, REGION_SAMPLE))
-    run = lab.run()
-    assert run.code == 0, run.out + run.err
-    return lab
+    return build_once(
+        tmp_path_factory,
+        "regio-" + "-".join(REGION_SAMPLE),
+        lambda folder: build_lab(folder, lambda lab: region_config(lab, shared_data, REGION_SAMPLE)),
+    )
+
+
+@pytest.fixture(scope="session")
+def national_overview(tmp_path_factory, shared_data) -> OverviewPages:
+    """The near-national overview of 2015 (11,700 buurten) with the kaart's own values and similar buurten."""
+    return build_once(tmp_path_factory, "overzicht", lambda folder: build_national_overview(shared_data, folder))

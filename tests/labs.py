@@ -1,4 +1,5 @@
-"""Demo and Alphen configurations in temporary folders, built by the command line as a data team builds them.
+"""Demo, Alphen and region configurations in temporary folders, built by the command line as a data team builds
+them, and the national overview of 2015.
 
 A *lab* is a folder holding a configuration whose paths are all relative to it (data/, maps/), so a
 built lab can be copied whole for a test that changes something.
@@ -10,12 +11,26 @@ import contextlib
 import hashlib
 import io
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
+import pytest
 import yaml
 
+from ogw_datalab.config import DEFAULT_KENMERKEN, load_configuration
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.gemeenten import gemeente_configs, gemeenten_overview, read_configured_areas
+from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.indicators.opgaven import load_opgaven
+from ogw_datalab.indicators.similar_buurten import (
+    compare_with_similar,
+    find_similar_buurten,
+    kaart_values,
+    structure_features,
+)
+from ogw_datalab.maps.build_overview import OverviewPages, build_overview, overview_layers
 from pipelines.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -53,6 +68,39 @@ class Lab:
         """The same lab, with everything it built, in ``folder`` (for a test that changes something)."""
         shutil.copytree(self.folder, folder, dirs_exist_ok=True, symlinks=True)
         return Lab(folder, folder / self.config.name)
+
+
+@dataclass(frozen=True)
+class BuiltLab(Lab):
+    """A lab as a session fixture built it: what its first build printed and left, what its last build printed
+    (the same run when it was built once), and the Dagster instance its builds ran on."""
+
+    first: Run
+    second: Run
+    first_tables: dict[str, str]
+    dagster_home: Path
+
+    def instance(self) -> dg.DagsterInstance:
+        """The instance of this lab's builds (use it in a ``with``); a test's own runs go to the test instance."""
+        return dg.DagsterInstance.from_config(str(self.dagster_home))
+
+
+def build_lab(folder: Path, write_config: Callable[[Path], Path], *, twice: bool = False) -> BuiltLab:
+    """Write the configuration into ``folder/lab`` and build it (``twice``: then build it again), on a Dagster
+    instance of its own in ``folder/dagster``, so that its runs are found beside it by any test process."""
+    home = folder / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    (folder / "lab").mkdir()
+    lab = Lab(folder / "lab", write_config(folder / "lab"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        first = lab.run()
+        assert first.code == 0, first.out + first.err
+        tables = table_fingerprints(lab.database)
+        second = lab.run() if twice else first
+        assert second.code == 0, second.out + second.err
+    return BuiltLab(lab.folder, lab.config, first, second, tables, home)
 
 
 def run_cli(*argv: str) -> Run:
@@ -163,3 +211,33 @@ def region_config(folder: Path, shared_data: Path, codes: list[str], *, name: st
     config = folder / name
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return config
+
+
+def build_national_overview(shared_data: Path, folder: Path) -> OverviewPages:
+    """The near-national overview from the merged 2015 files, with the kaart's own values and similar buurten."""
+    national = load_configuration(PROJECT / "config" / "nederland_2015.yaml")
+    areas = read_configured_areas(national)
+    configs = gemeente_configs(national, areas=areas)
+    one = configs["GM0484"]
+    catalogue = load_catalogue(one.indicatoren)
+    opgaven = load_opgaven(one.opgaven, catalogue)
+    values = kaart_values(areas.frame, catalogue, one)
+    values = values.assign(
+        laag=values["indicator"], status=values["waarde"].notna().map({True: "gepubliceerd", False: "onderdrukt"})
+    )
+    buurten = areas.frame.rename(
+        columns={"BU_CODE": "buurtcode", "BU_NAAM": "buurtnaam", "GM_CODE": "gemeentecode", "GM_NAAM": "gemeentenaam"}
+    )[["buurtcode", "buurtnaam", "gemeentecode", "gemeentenaam", "geometry"]]
+    similar = find_similar_buurten(structure_features(areas.frame, DEFAULT_KENMERKEN), kenmerken=DEFAULT_KENMERKEN)
+    comparison = compare_with_similar(similar.pairs, values[["indicator", "buurtcode", "waarde"]])
+    gemeenten = gemeenten_overview(configs, areas)
+    gemeenten["site"] = gemeenten["gemeentecode"] + "/index.html"
+    return build_overview(
+        buurten,
+        values[["buurtcode", "laag", "waarde", "status"]],
+        overview_layers(catalogue, opgaven),
+        gemeenten,
+        folder=folder,
+        titel="Nederland 2015",
+        vergelijking=comparison.rename(columns={"indicator": "laag"}),
+    )

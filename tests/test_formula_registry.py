@@ -13,7 +13,7 @@ from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.formulas import FORMULAS, FormulaType, formula_table_markdown
 
-from .test_indicators import catalogue, config, small_town  # noqa: F401 (fixtures)
+from .factories import formula_catalogue
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -54,9 +54,9 @@ def test_a_new_formula_type_is_one_entry_and_one_sql_file_and_computes_end_to_en
     con,
     config,
     small_town,
-    speelplekken_per_ha,  # noqa: F811
+    speelplekken_per_ha,
 ):
-    chosen = catalogue({"type": "punten_per_ha_land", "laag": "bomen"})
+    chosen = formula_catalogue({"type": "punten_per_ha_land", "laag": "bomen"})
     assert chosen.indicatoren[0].aggregatie == "verhouding"
     assert chosen.indicatoren[0].noemer_soort == "geen"
     compute_indicators(con, config, chosen)
