@@ -12,15 +12,9 @@ instance for the runs its tests make.
 
 from __future__ import annotations
 
-import os
-import pickle
-import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
-from filelock import FileLock
 
 from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
@@ -34,13 +28,13 @@ from .labs import (
     alphen_config,
     build_lab,
     build_national_overview,
+    build_once,
     demo_config,
     region_config,
 )
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -81,30 +75,6 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent (it sits beside the project in CI)")
     return SHARED_DATA
-
-
-def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
-    """``build(folder)`` once per test run, its result shared by every xdist worker.
-
-    Without xdist the folder is a fresh temporary one. With xdist it is ``name`` in the run's shared temporary
-    folder (the parent of every worker's own): the first worker to ask builds it under a file lock and leaves
-    the pickled result beside it; a worker that asks later waits for the lock and reads that result. A build
-    that failed leaves no result, so the next worker builds again (and fails the same way, in its own test).
-    ``name`` says what was built from which inputs (for example the gemeenten of a region build).
-    """
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return build(tmp_path_factory.mktemp(name))
-    shared = tmp_path_factory.getbasetemp().parent / "gedeeld"
-    shared.mkdir(exist_ok=True)
-    folder, result = shared / name, shared / f"{name}.pickle"
-    with FileLock(shared / f"{name}.lock"):
-        if result.is_file():
-            return pickle.loads(result.read_bytes())
-        shutil.rmtree(folder, ignore_errors=True)  # what a failed build of another worker left
-        folder.mkdir()
-        built = build(folder)
-        result.write_bytes(pickle.dumps(built))
-        return built
 
 
 @pytest.fixture(scope="session")

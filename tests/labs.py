@@ -10,14 +10,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import pytest
 import yaml
+from filelock import FileLock
 
 from ogw_datalab.config import DEFAULT_KENMERKEN, load_configuration
 from ogw_datalab.duckdb_connection import connect
@@ -34,6 +38,7 @@ from ogw_datalab.maps.build_overview import OverviewPages, build_overview, overv
 from pipelines.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 SCHEMAS = ("raw", "staging", "joined", "indicators", "maps", "historie")
 
 
@@ -101,6 +106,30 @@ def build_lab(folder: Path, write_config: Callable[[Path], Path], *, twice: bool
         second = lab.run() if twice else first
         assert second.code == 0, second.out + second.err
     return BuiltLab(lab.folder, lab.config, first, second, tables, home)
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)`` once per test run, its result shared by every xdist worker.
+
+    Without xdist the folder is a fresh temporary one. With xdist it is ``name`` in the run's shared temporary
+    folder (the parent of every worker's own): the first worker to ask builds it under a file lock and leaves
+    the pickled result beside it; a worker that asks later waits for the lock and reads that result. A build
+    that failed leaves no result, so the next worker builds again (and fails the same way, in its own test).
+    ``name`` says what was built from which inputs (for example the gemeenten of a region build).
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / "gedeeld"
+    shared.mkdir(exist_ok=True)
+    folder, result = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if result.is_file():
+            return pickle.loads(result.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build of another worker left
+        folder.mkdir()
+        built = build(folder)
+        result.write_bytes(pickle.dumps(built))
+        return built
 
 
 def run_cli(*argv: str) -> Run:
