@@ -3,8 +3,9 @@ four hand-built buurten and its configuration, the real data in ../shared/data, 
 tests read (the demo, Alphen, ten gemeenten of 2015 and the national overview), each built once per test run and
 never changed by a test.
 
-With pytest-xdist (``make test`` runs two workers) a session build is made by the first worker that asks for it,
-under a file lock in the run's shared temporary folder; the other worker waits for it and reads the same folder.
+With pytest-xdist (``make test`` runs one worker per core) a session build is made by the first worker that asks
+for it, under a file lock in the run's shared temporary folder (``labs.build_once``); another worker that asks
+waits for it and reads the same folder. Which worker runs what is decided here too (``FIRST``, below).
 Every lab build runs on a Dagster instance of its own beside it, so a test that reads the runs of a build reads
 that lab's instance (``BuiltLab.instance``), whichever worker built it; each worker keeps its own temporary
 instance for the runs its tests make.
@@ -35,6 +36,56 @@ from .labs import (
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
+
+
+# What two workers are given first, in this order (``make test``: ``--dist loadgroup``). The modules of a group share
+# an expensive build and go to one worker as one unit: the page tests build the demo and Alphen, the gemeente tests
+# the ten gemeenten of 2015, the Celery tests their workers; so each worker starts on a build of its own and
+# neither waits on the other's lock. Then, one test at a time to whichever worker is free, the modules with the
+# longest tests (whole builds of copies of the demo), so that the run does not end on one of them, and last every
+# other test in file order. (xdist's own ``xdist_group`` mark does not group under pytest 9.2: xdist 3.8 marks a
+# group by rewriting the item's ``_nodeid``, which pytest no longer reads.)
+FIRST = {
+    "tests/browser/test_pages_in_chromium.py": "pages",
+    "tests/browser/test_gemeente_sites_in_chromium.py": "regio",
+    "tests/test_several_gemeenten.py": "regio",
+    "tests/test_celery_scale.py": "celery",
+    "tests/test_build_transaction.py": None,
+    "tests/test_years.py": None,
+    "tests/test_automation.py": None,
+    "tests/test_protection.py": None,
+    "tests/test_benchmarks.py": None,
+    "tests/test_partner_joins.py": None,
+    "tests/test_fetch.py": None,
+}
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    """In a worker of ``--dist loadgroup``: the modules of ``FIRST`` first, in that order; the rest in file order."""
+    if config.getoption("loadgroup", False):  # set by xdist in its workers only
+        rank = {module: n for n, module in enumerate(FIRST)}
+        items.sort(key=lambda item: rank.get(module_of(item.nodeid), len(rank)))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadgroup``: the groups and order of ``FIRST`` (see there)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        """One unit per group of ``FIRST``, one per other test, handed out in the order of the workers' collection."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return FIRST.get(module_of(nodeid)) or nodeid
+
+    config.option.loadscopereorder = False  # the order of FIRST, not the largest unit first
+    return SharedBuildScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,7 +150,7 @@ def region_lab(tmp_path_factory, shared_data) -> BuiltLab:
     return build_once(
         tmp_path_factory,
         "regio-" + "-".join(REGION_SAMPLE),
-        lambda folder: build_lab(folder, lambda lab: region_config(lab, shared_data, REGION_SAMPLE)),
+        lambda folder: build_lab(folder, lambda lab: region_config(lab, shared_data, REGION_SAMPLE), tables=False),
     )
 
 

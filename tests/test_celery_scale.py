@@ -32,7 +32,7 @@ from benchmarks.scale import national_config, write_config
 
 from .labs import build_once
 
-pytestmark = [pytest.mark.scale, pytest.mark.xdist_group("celery")]
+pytestmark = pytest.mark.scale
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEPLOY = PROJECT / "deploy" / "celery"

@@ -16,7 +16,7 @@ from pipelines.cli import worker_shares
 
 from .labs import REGION_SAMPLE, Lab, region_config, table_fingerprints
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("regio")]  # one worker, with the gemeente sites in Chromium
+pytestmark = pytest.mark.e2e
 CODES = ["GM0233", "GM0243"]  # Ermelo and Harderwijk, neighbours in the Noord- en Oost-Gelderland files
 
 

@@ -10,8 +10,7 @@ import pytest
 from ..labs import REGION_SAMPLE
 from .chromium import MARKS, PHONE, Opened, serious_violations
 
-# browser and e2e, skipped without Chromium, as the other page tests; one worker with tests/test_several_gemeenten.py
-pytestmark = [*MARKS, pytest.mark.xdist_group("regio")]
+pytestmark = MARKS  # browser and e2e, skipped without Chromium, as the other page tests
 
 
 @pytest.mark.parametrize("code", REGION_SAMPLE)

@@ -23,7 +23,7 @@ from ..site_fixture import tiny_project, write_similar_tables, write_tijdreeks, 
 from .chromium import ARTIFACTS, DESKTOP, MARKS, NARROW, PHONE, Opened, serious_violations
 
 A4_POINTS = (595.92, 841.92)
-pytestmark = [*MARKS, pytest.mark.xdist_group("pages")]  # one worker: the demo and Alphen builds, then their pages
+pytestmark = MARKS
 
 
 # The open tooltip, read in one go (a tooltip can close between two calls); one that is fading out after its buurt
