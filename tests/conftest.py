@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from ogw_datalab.config import ProjectConfig, load_config
@@ -93,6 +94,12 @@ def temporary_dagster_instance(tmp_path_factory):
     """Every run a test makes goes into this instance, never into the data team's ``.dagster/``."""
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        # Its storage made now, in one process, as a data team's instance exists before its first build: two
+        # processes that create it at once (``build --workers 2`` on a new instance) leave sqlite two schema heads.
+        instance.get_runs(limit=1)
+        instance.get_asset_keys()
+        instance.all_instigator_state()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DAGSTER_HOME", str(home))
         patch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")

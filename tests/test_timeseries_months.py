@@ -22,7 +22,7 @@ from ogw_datalab.timeseries.months import (
 )
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
-from .factories import buurten_in_amsterdam, timeseries_config, write_series
+from .factories import buurten_in_amsterdam, indicator, timeseries_config, write_series
 
 AUGUST = pd.date_range("2016-07-31 22:00", periods=24 * 31, freq="h", tz="UTC")
 
@@ -109,8 +109,8 @@ def write_config(folder, settings) -> str:
     bron = {"uitgever": "t", "dataset": "t", "jaar": 2016, "licentie": "CC0"}
     formule = {"type": "tijdreeks_gemiddelde", "tijdreeks": "lucht", "grootheid": "NO2", "soort": "laagkosten"}
     formule |= {"maand_van": "2016-07", "maand_tot": "2016-08"}
-    indicator = {"id": "no2", "titel": "NO2", "eenheid": "µg/m³", "beschrijving": "b", "bron": bron}
-    (folder / "i.yaml").write_text(yaml.safe_dump({"indicatoren": [indicator | {"formule": formule}]}))
+    no2 = indicator("no2", formule, titel="NO2", eenheid="µg/m³", bron=bron)
+    (folder / "i.yaml").write_text(yaml.safe_dump({"indicatoren": [no2]}))
     opgave = {
         "id": "lucht",
         "titel": "Lucht",
