@@ -69,10 +69,20 @@ class Lab:
     def run(self, command: str = "build", *extra: str) -> Run:
         return run_cli(command, "--config", str(self.config), *extra)
 
-    def copy(self, folder: Path) -> Lab:
-        """The same lab, with everything it built, in ``folder`` (for a test that changes something)."""
+    def copy(self, folder: Path, *, keep_demo_files: bool = False) -> Lab:
+        """The same lab, with everything it built, in ``folder`` (for a test that changes something).
+
+        ``keep_demo_files``: its builds read the demo files the lab's build wrote instead of writing them again
+        first (its ``demo:`` block emptied): the same seed writes the same files, before anything is built, so a
+        test of what a build does with its inputs is spared that step (a few seconds a build).
+        """
         shutil.copytree(self.folder, folder, dirs_exist_ok=True, symlinks=True)
-        return Lab(folder, folder / self.config.name)
+        copied = Lab(folder, folder / self.config.name)
+        if keep_demo_files:
+            raw = yaml.safe_load(copied.config.read_text(encoding="utf-8"))
+            raw["demo"] = None
+            copied.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        return copied
 
 
 @dataclass(frozen=True)
