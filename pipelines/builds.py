@@ -235,7 +235,7 @@ def _instance() -> dg.DagsterInstance:
 
 def _finish(config: ProjectConfig | GemeentenConfig, started: float, failed: list[str]) -> int:
     print(f"done in {time.perf_counter() - started:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
-    print(f"maps: {config.output.maps / 'index.html'}")
+    print(f"maps: {config.uitvoer.kaarten / 'index.html'}")
     return 1 if failed else 0
 
 

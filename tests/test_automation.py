@@ -29,7 +29,7 @@ def lab(tmp_path):
     """A demo configuration in a temporary folder with an inbox, and the demo files written."""
     config = demo_config(tmp_path)
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    raw["output"]["inbox"] = "inbox"
+    raw["uitvoer"]["inbox"] = "inbox"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert main(["demo-data", "--config", str(config)]) == 0
     (tmp_path / "inbox").mkdir()

@@ -63,7 +63,7 @@ def town(con):
 
 
 def place(con, config, frame: pd.DataFrame, **partner) -> tuple[dict, list]:
-    spec = Partner.model_validate({"name": "p", "kind": "csv", "path": "p.csv", **partner})
+    spec = Partner.model_validate({"naam": "p", "soort": "csv", "pad": "p.csv", **partner})
     write_frame(con, "raw", partner_table("p"), frame.assign(bronrij=range(1, len(frame) + 1)))
     stage_partner(con, spec)
     counts = join_partner(con, spec, config)
@@ -233,7 +233,7 @@ def test_wijkcode(town, config):
 
 
 def test_coordinates_outside_the_gemeente_are_left_out(town, config):
-    spec = Partner(name="p", kind="csv", key="coordinaten", path="p.csv", x="x", y="y", crs="EPSG:28992")
+    spec = Partner(naam="p", soort="csv", sleutel="coordinaten", pad="p.csv", x="x", y="y", crs="EPSG:28992")
     frame = gpd.GeoDataFrame(
         {"bronrij": [1, 2, 3]}, geometry=gpd.points_from_xy([100, 5000, 0], [100, 5000, 0]), crs=RD
     )
@@ -253,11 +253,11 @@ def test_regional_file_placed_by_coordinates_counts_only_the_gemeente(con, share
     the expected count inside comes from geopandas, independently of the pipeline.
     """
     folder = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden"
-    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "buurt.geojson"))
+    buurten = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=folder / "buurt.geojson"))
     write_frame(con, "raw", "buurten", buurten)
     stage_cbs_areas(con, "buurten", "GM0484")
     schools_file = shared_data / "vr_hollands_midden_voorzieningen_2016" / "scholenonderwijs_bo.geojson"
-    spec = Partner(name="p", kind="vector", key="coordinaten", path=schools_file, columns={"brin": "BRIN NUMMER"})
+    spec = Partner(naam="p", soort="vector", sleutel="coordinaten", pad=schools_file, kolommen={"brin": "BRIN NUMMER"})
     write_frame(con, "raw", partner_table("p"), read_source("partners.p", spec))
     stage_partner(con, spec)
     alphen = config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0484"})})
@@ -276,16 +276,16 @@ def test_regional_file_placed_by_coordinates_counts_only_the_gemeente(con, share
 def ede(con, shared_data, config):
     """Ede's buurten of 2015 and 2,481 real BAG addresses of Otterlo and Wekerom (gemeente Ede)."""
     folder = shared_data / "cbs_wijkbuurtkaart_2015_nl" / "gelderland-midden"
-    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "buurt.geojson"))
+    buurten = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=folder / "buurt.geojson"))
     write_frame(con, "raw", "buurten", buurten)
     stage_cbs_areas(con, "buurten", "GM0228")
     bag = Source(
-        kind="bag_verblijfsobjecten",
-        path=shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg",
-        layer="OGRGeoJSON",
-        columns={"identificatie": "id"},
+        soort="bag_verblijfsobjecten",
+        pad=shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg",
+        laag="OGRGeoJSON",
+        kolommen={"identificatie": "id"},
     )
-    write_frame(con, "raw", "adressen", read_source("sources.adressen", bag))
+    write_frame(con, "raw", "adressen", read_source("bronnen.adressen", bag))
     stage_addresses(con, bag)
     join_points_to_buurten(con, "adressen", "adressen_buurt")
     return con, config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0228"})})
@@ -394,7 +394,7 @@ def test_shapefile_of_the_wijk_en_buurtkaart(con, shared_data, tmp_path):
     source = gpd.read_file(shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "buurt.geojson")
     alphen = source[source["GM_CODE"] == "GM0484"]
     alphen.to_file(tmp_path / "buurt_2015.shp")
-    frame = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=tmp_path / "buurt_2015.shp"))
+    frame = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=tmp_path / "buurt_2015.shp"))
     write_frame(con, "raw", "buurten", frame)
     assert stage_cbs_areas(con, "buurten", "GM0484")["rows"] == 87
     assert con.execute("SELECT sum(aantal_inwoners) FROM staging.buurten").fetchone()[0] == 107_200

@@ -37,6 +37,7 @@ from .project import (
 from .sources import (
     ADDRESS_KEYS,
     DOWNLOAD_KINDS,
+    GEOMETRIE,
     GLOB_CHARACTERS,
     KEY_COLUMNS,
     PARTNER_KEYS,
@@ -73,6 +74,7 @@ __all__ = [
     "DOWNLOAD_KINDS",
     "ENV_NAME",
     "GEMEENTECODE",
+    "GEOMETRIE",
     "GLOB_CHARACTERS",
     "KEY_COLUMNS",
     "NAME",

@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
 from .project import Parameters, Privacy, VergelijkbareBuurten
 from .sources import Layer, Partner, Source, Sources
-from .strict import GEMEENTECODE, NAME, REGION_NAME, StrictModel
+from .strict import GEMEENTECODE, NAME, REGION_NAME, ConfigFile, StrictModel
 
 
 class GemeenteAanvulling(StrictModel):
@@ -22,8 +23,10 @@ class GemeenteAanvulling(StrictModel):
     the other keys replace the shared value for this gemeente only.
     """
 
+    old_keys: ClassVar[Mapping[str, str]] = {"layers": "lagen"}
+
     adressen: Source | None = None
-    layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
     partners: list[Partner] = Field(default_factory=list)
     indicatoren: Path | None = None
     opgaven: Path | None = None
@@ -34,9 +37,13 @@ class GemeenteAanvulling(StrictModel):
 class GemeentenOutput(StrictModel):
     """Folders of a configuration of several gemeenten: each gemeente gets its own database and site below them."""
 
+    old_keys: ClassVar[Mapping[str, str]] = {"maps": "kaarten"}
+
     inbox: Path | None = Field(None, description="a partner inbox per gemeente: <inbox>/<gemeentecode>")
     database: Path = Field(Path("data/gemeenten"), description="folder: <database>/<gemeentecode>.duckdb")
-    maps: Path = Field(Path("maps"), description="folder: <maps>/<gemeentecode>/ per gemeente, the overview in <maps>")
+    kaarten: Path = Field(
+        Path("maps"), description="folder: <kaarten>/<gemeentecode>/ per gemeente, the overview in <kaarten>"
+    )
     cache: Path = Field(Path("data/cache"), description="downloaded responses, shared by all gemeenten")
 
     @field_validator("database")
@@ -47,25 +54,27 @@ class GemeentenOutput(StrictModel):
         return value
 
 
-class GemeentenConfig(StrictModel):
+class GemeentenConfig(ConfigFile):
     """A configuration of several gemeenten: a list of codes, a region name, or ``alle``.
 
     It resolves (``ogw_datalab.gemeenten.gemeente_configs``) into one ordinary
     :class:`ProjectConfig` per gemeente, so that every step runs per gemeente unchanged.
     """
 
+    old_keys: ClassVar[Mapping[str, str]] = {"sources": "bronnen", "layers": "lagen", "output": "uitvoer"}
+
     gemeenten: str | list[str] = Field(
         description="'alle', a region name (a folder of the area files), or a list of gemeentecodes and region names"
     )
     jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
-    sources: Sources
-    layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
+    bronnen: Sources
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
     partners: list[Partner] = Field(default_factory=list)
     indicatoren: Path = Field(description="the indicator catalogue (YAML)")
     opgaven: Path
     parameters: Parameters = Field(default_factory=Parameters)
     privacy: Privacy = Field(default_factory=Privacy)
-    output: GemeentenOutput = Field(default_factory=GemeentenOutput)
+    uitvoer: GemeentenOutput = Field(default_factory=GemeentenOutput)
     vergelijkbare_buurten: VergelijkbareBuurten | None = None
     per_gemeente: dict[str, GemeenteAanvulling] = Field(
         default_factory=dict, description="per gemeentecode: its own partners, layers, addresses, opgaven, ..."
@@ -107,7 +116,7 @@ class GemeentenConfig(StrictModel):
         wrong = [code for code in self.per_gemeente if not GEMEENTECODE.match(code)]
         if wrong:
             raise ValueError(f"per_gemeente: {wrong} are not gemeentecodes (GM and four digits)")
-        names = [p.name for p in self.partners]
+        names = [p.naam for p in self.partners]
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"partner names must be unique; repeated: {doubles}")
@@ -120,14 +129,14 @@ class GemeentenConfig(StrictModel):
 
     def all_sources(self) -> dict[str, Source]:
         """Every input file, shared and per gemeente (``per_gemeente.GM0484.partners.ggd``)."""
-        named: dict[str, Source] = {f"sources.{k}": v for k, v in self.sources if v is not None}
-        named.update({f"layers.{k}": v for k, v in self.layers.items()})
-        named.update({f"partners.{p.name}": p for p in self.partners})
+        named: dict[str, Source] = {f"bronnen.{k}": v for k, v in self.bronnen if v is not None}
+        named.update({f"lagen.{k}": v for k, v in self.lagen.items()})
+        named.update({f"partners.{p.naam}": p for p in self.partners})
         if self.vergelijkbare_buurten is not None and self.vergelijkbare_buurten.referentie is not None:
             named["vergelijkbare_buurten.referentie"] = self.vergelijkbare_buurten.referentie
         for code, extra in self.per_gemeente.items():
             if extra.adressen is not None:
                 named[f"per_gemeente.{code}.adressen"] = extra.adressen
-            named.update({f"per_gemeente.{code}.layers.{k}": v for k, v in extra.layers.items()})
-            named.update({f"per_gemeente.{code}.partners.{p.name}": p for p in extra.partners})
+            named.update({f"per_gemeente.{code}.lagen.{k}": v for k, v in extra.lagen.items()})
+            named.update({f"per_gemeente.{code}.partners.{p.naam}": p for p in extra.partners})
         return named

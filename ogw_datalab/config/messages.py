@@ -13,7 +13,7 @@ class ConfigError(ValueError):
 
 
 def explain(error: ValidationError) -> str:
-    """Say each problem of ``error`` on its own line: ``  layers.bomen.kind: unknown reader kind 'excel'; ...``.
+    """Say each problem of ``error`` on its own line: ``  lagen.bomen.soort: unknown reader kind 'excel'; ...``.
 
     Unknown values of a fixed list name the values there are; an unknown key points to the README.
     """
@@ -21,13 +21,14 @@ def explain(error: ValidationError) -> str:
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("kind"):
-            kinds = TIMESERIES_DOWNLOAD_KINDS if where.endswith("download.kind") else TIMESERIES_KINDS
-            message = f"unknown kind {problem['input']!r}; choose one of {', '.join(kinds)}"
-        elif problem["type"] == "literal_error" and where.endswith("download.kind"):
-            message = f"unknown download kind {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
-        elif problem["type"] == "literal_error" and where.endswith("key"):
-            message = f"unknown partner key {problem['input']!r}; choose one of {', '.join(PARTNER_KEYS)}"
+        if problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("download.dienst"):
+            message = f"unknown dienst {problem['input']!r}; choose one of {', '.join(TIMESERIES_DOWNLOAD_KINDS)}"
+        elif problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("soort"):
+            message = f"unknown soort {problem['input']!r}; choose one of {', '.join(TIMESERIES_KINDS)}"
+        elif problem["type"] == "literal_error" and where.endswith("download.soort"):
+            message = f"unknown download soort {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
+        elif problem["type"] == "literal_error" and where.endswith("sleutel"):
+            message = f"unknown partner sleutel {problem['input']!r}; choose one of {', '.join(PARTNER_KEYS)}"
         elif problem["type"] == "extra_forbidden":
             message = "unknown key (check the spelling against the README)"
         lines.append(f"  {where}: {message}" if where else f"  {message}")

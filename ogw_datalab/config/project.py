@@ -1,4 +1,4 @@
-"""Models of a configuration of one gemeente: ``gemeente:``, ``parameters:``, ``privacy:``, ``output:`` and the rest.
+"""Models of a configuration of one gemeente: ``gemeente:``, ``parameters:``, ``privacy:``, ``uitvoer:`` and the rest.
 
 The whole file is a :class:`ProjectConfig`; its sources are :mod:`.sources`'s models, its
 time series :mod:`.timeseries`'s.
@@ -6,13 +6,14 @@ time series :mod:`.timeseries`'s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from .sources import ADDRESS_KEYS, Layer, Partner, Source, Sources, missing_addresses
-from .strict import ENV_NAME, GEMEENTECODE, NAME, StrictModel
+from .strict import ENV_NAME, GEMEENTECODE, NAME, ConfigFile, StrictModel
 from .timeseries import Tijdreeks
 
 # Structure features for 'vergelijkbare buurten'; their CBS columns are in indicators/similar_buurten.py.
@@ -62,10 +63,17 @@ class Gemeente(StrictModel):
 class Parameters(StrictModel):
     """``parameters:``: how parks are selected and reached, and which buurten may lack inhabitants."""
 
-    park_layer: str | None = Field(None, description="the polygon layer parks are selected from")
-    park_distance_m: float = Field(300.0, gt=0)
-    park_min_area_ha: float = Field(1.0, ge=0)
-    park_types: list[str] = Field(default_factory=lambda: ["groenvoorziening", "park"])
+    old_keys: ClassVar[Mapping[str, str]] = {
+        "park_layer": "park_laag",
+        "park_distance_m": "park_afstand_m",
+        "park_min_area_ha": "park_min_oppervlakte_ha",
+        "park_types": "park_typen",
+    }
+
+    park_laag: str | None = Field(None, description="the polygon layer parks are selected from")
+    park_afstand_m: float = Field(300.0, gt=0)
+    park_min_oppervlakte_ha: float = Field(1.0, ge=0)
+    park_typen: list[str] = Field(default_factory=lambda: ["groenvoorziening", "park"])
     onbewoonde_buurten: list[str] = Field(
         default_factory=list, description="buurtcodes known to be (almost) uninhabited, where no inhabitants are fine"
     )
@@ -85,8 +93,10 @@ class Privacy(StrictModel):
 class Demo(StrictModel):
     """``demo:``: where and how the embedded demo municipality's files are written before a build."""
 
-    folder: Path = Field(description="where the demo municipality's source files are written")
-    seed: int = 484
+    old_keys: ClassVar[Mapping[str, str]] = {"folder": "map", "seed": "startgetal"}
+
+    map: Path = Field(description="where the demo municipality's source files are written")
+    startgetal: int = 484
     jaar: int = Field(2024, description="2024, or an earlier year of the same fictional place")
 
 
@@ -105,7 +115,7 @@ class VergelijkbareBuurten(StrictModel):
         5, ge=1, description="compare an indicator only when at least this many similar buurten have a value"
     )
     referentie: Source | None = Field(
-        None, description="the buurten to search (a national kaart; a folder or pattern); default: sources.buurten"
+        None, description="the buurten to search (a national kaart; a folder or pattern); default: bronnen.buurten"
     )
 
     @model_validator(mode="after")
@@ -115,17 +125,19 @@ class VergelijkbareBuurten(StrictModel):
             raise ValueError(f"kenmerken listed twice: {doubles}")
         if self.min_met_waarde > self.aantal:
             raise ValueError(f"min_met_waarde ({self.min_met_waarde}) is more than aantal ({self.aantal})")
-        if self.referentie is not None and self.referentie.kind != "cbs_wijkbuurtkaart":
-            raise ValueError("referentie must be of kind 'cbs_wijkbuurtkaart'")
+        if self.referentie is not None and self.referentie.soort != "cbs_wijkbuurtkaart":
+            raise ValueError("referentie must be of soort 'cbs_wijkbuurtkaart'")
         return self
 
 
 class Output(StrictModel):
-    """``output:``: where a build keeps its database, site, download cache and partner inbox."""
+    """``uitvoer:``: where a build keeps its database, site, download cache and partner inbox."""
+
+    old_keys: ClassVar[Mapping[str, str]] = {"maps": "kaarten"}
 
     inbox: Path | None = Field(None, description="folder where partners drop new files (watched by the sensor)")
     database: Path = Path("data/datalab.duckdb")
-    maps: Path = Path("maps")
+    kaarten: Path = Path("maps")
     cache: Path = Field(Path("data/cache"), description="downloaded responses, with checksum and retrieval time")
     sleutel_variabele: str | None = Field(
         None,
@@ -143,20 +155,22 @@ class Output(StrictModel):
         return value
 
 
-class ProjectConfig(StrictModel):
-    """The whole configuration file; cross-field rules (unique partner names, address keys need sources.adressen)."""
+class ProjectConfig(ConfigFile):
+    """The whole configuration file; cross-field rules (unique partner names, address keys need bronnen.adressen)."""
+
+    old_keys: ClassVar[Mapping[str, str]] = {"sources": "bronnen", "layers": "lagen", "output": "uitvoer"}
 
     gemeente: Gemeente
     jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
     demo: Demo | None = Field(None, description="write the embedded demo municipality's files before a build")
-    sources: Sources
-    layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
+    bronnen: Sources
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
     partners: list[Partner] = Field(default_factory=list)
     indicatoren: Path = Field(description="the indicator catalogue (YAML)")
     opgaven: Path
     parameters: Parameters = Field(default_factory=Parameters)
     privacy: Privacy = Field(default_factory=Privacy)
-    output: Output = Field(default_factory=Output)
+    uitvoer: Output = Field(default_factory=Output)
     jaren: dict[int, Path] = Field(
         default_factory=dict,
         description="earlier CBS years, each with its own configuration file; built as Dagster partitions so that "
@@ -172,16 +186,16 @@ class ProjectConfig(StrictModel):
 
     @model_validator(mode="after")
     def _names_consistent(self) -> ProjectConfig:
-        names = [p.name for p in self.partners]
+        names = [p.naam for p in self.partners]
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"partner names must be unique; repeated: {doubles}")
         for partner in self.partners:
-            if partner.key in ADDRESS_KEYS and self.sources.adressen is None:
+            if partner.sleutel in ADDRESS_KEYS and self.bronnen.adressen is None:
                 raise ValueError(missing_addresses(partner))
-        park = self.parameters.park_layer
-        if park is not None and (park not in self.layers or self.layers[park].geometry != "polygons"):
-            raise ValueError(f"parameters.park_layer '{park}' must name a polygon layer under 'layers'")
+        park = self.parameters.park_laag
+        if park is not None and (park not in self.lagen or self.lagen[park].geometrie != "vlakken"):
+            raise ValueError(f"parameters.park_laag '{park}' must name a polygon layer (vlakken) under 'lagen'")
         later = sorted(year for year in self.jaren if year >= self.jaar)
         if later:
             raise ValueError(f"jaren: {later} must be earlier than jaar {self.jaar} (the year the maps show)")
@@ -189,7 +203,7 @@ class ProjectConfig(StrictModel):
 
     def indeling(self, level: Literal["buurten", "wijken"]) -> int:
         """Year of the gebiedsindeling of the buurten or wijken source (default: ``jaar``)."""
-        return getattr(self.sources, level).gebiedsindeling or self.jaar
+        return getattr(self.bronnen, level).gebiedsindeling or self.jaar
 
     def timeseries_files(self) -> dict[str, tuple[Path, bool]]:
         """List every time-series file or glob with whether ``ogw-datalab fetch`` writes it.
@@ -199,12 +213,12 @@ class ProjectConfig(StrictModel):
         named: dict[str, tuple[Path, bool]] = {}
         for name, reeks in self.tijdreeksen.items():
             if reeks.sensoren is not None:
-                named[f"tijdreeksen.{name}.sensoren"] = (reeks.sensoren.path, False)
+                named[f"tijdreeksen.{name}.sensoren"] = (reeks.sensoren.pad, False)
             for i, bron in enumerate(reeks.bronnen):
                 fetched = bron.download is not None
-                named[f"tijdreeksen.{name}.bronnen.{i}"] = (bron.path, fetched)
+                named[f"tijdreeksen.{name}.bronnen.{i}"] = (bron.pad, fetched)
                 if bron.sensoren is not None:
-                    named[f"tijdreeksen.{name}.bronnen.{i}.sensoren"] = (bron.sensoren.path, fetched)
+                    named[f"tijdreeksen.{name}.bronnen.{i}.sensoren"] = (bron.sensoren.pad, fetched)
         return named
 
     def bewaartermijn(self, partner: Partner) -> int | None:
@@ -212,10 +226,10 @@ class ProjectConfig(StrictModel):
         return partner.bewaartermijn_dagen or self.privacy.bewaartermijn_dagen
 
     def all_sources(self) -> dict[str, Source]:
-        """Every input file, keyed by its place in the configuration (``sources.buurten``, ``layers.bomen``)."""
-        named: dict[str, Source] = {f"sources.{k}": v for k, v in self.sources if v is not None}
-        named.update({f"layers.{k}": v for k, v in self.layers.items()})
-        named.update({f"partners.{p.name}": p for p in self.partners})
+        """Every input file, keyed by its place in the configuration (``bronnen.buurten``, ``lagen.bomen``)."""
+        named: dict[str, Source] = {f"bronnen.{k}": v for k, v in self.bronnen if v is not None}
+        named.update({f"lagen.{k}": v for k, v in self.lagen.items()})
+        named.update({f"partners.{p.naam}": p for p in self.partners})
         if self.vergelijkbare_buurten is not None and self.vergelijkbare_buurten.referentie is not None:
             named["vergelijkbare_buurten.referentie"] = self.vergelijkbare_buurten.referentie
         return named

@@ -6,8 +6,9 @@ How the files are read, checked and aggregated per buurt and month is :mod:`ogw_
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -48,9 +49,11 @@ def _equal_weights() -> dict[SensorSoort, float]:
 class Tijd(StrictModel):
     """How a file writes its times; the zone is never guessed."""
 
-    column: str = Field("tijd", description="the column with the times (wide: the first column if unset)")
+    old_keys: ClassVar[Mapping[str, str]] = {"column": "kolom", "format": "formaat"}
+
+    kolom: str = Field("tijd", description="the column with the times (wide: the first column if unset)")
     zone: str = Field(description="'offset' (each time carries +02:00 or Z), 'UTC', or an IANA name (local time)")
-    format: str | None = Field(None, description="strptime format, e.g. '%d-%m-%y %H:%M'; default ISO 8601")
+    formaat: str | None = Field(None, description="strptime format, e.g. '%d-%m-%y %H:%M'; default ISO 8601")
     label: Literal["begin", "eind"] = Field("begin", description="does a time label the start or the end of its hour")
     dubbelzinnig: Literal["volgorde", "zomertijd", "wintertijd", "weglaten"] = Field(
         "volgorde",
@@ -70,7 +73,9 @@ class Tijd(StrictModel):
 class TijdreeksDownload(StrictModel):
     """Where ``ogw-datalab fetch`` gets a time-series source (network code lives in ``ogw_datalab.fetch``)."""
 
-    kind: TimeseriesDownloadKind
+    old_keys: ClassVar[Mapping[str, str]] = {"kind": "dienst"}
+
+    dienst: TimeseriesDownloadKind
     url: str = Field(
         description="API root: https://api.luchtmeetnet.nl/open_api or https://api-samenmeten.rivm.nl/v1.0"
     )
@@ -90,8 +95,8 @@ class TijdreeksDownload(StrictModel):
 
     @model_validator(mode="after")
     def _inputs(self) -> TijdreeksDownload:
-        if self.kind == "luchtmeetnet" and not self.stations:
-            raise ValueError("kind 'luchtmeetnet' needs 'stations' (station numbers such as NL49014)")
+        if self.dienst == "luchtmeetnet" and not self.stations:
+            raise ValueError("dienst 'luchtmeetnet' needs 'stations' (station numbers such as NL49014)")
         if not self.grootheden:
             raise ValueError("give 'grootheden': the API's quantity names and ours, e.g. {NO2: NO2, PM25: PM25}")
         return self
@@ -100,40 +105,58 @@ class TijdreeksDownload(StrictModel):
 class SensorTabel(StrictModel):
     """A table with one row per sensor (or per sensor and period) and its location."""
 
-    path: Path
-    columns: dict[str, str] = Field(
+    old_keys: ClassVar[Mapping[str, str]] = {
+        "path": "pad",
+        "columns": "kolommen",
+        "separator": "scheidingsteken",
+        "decimal": "decimaalteken",
+        "encoding": "tekenset",
+    }
+
+    pad: Path
+    kolommen: dict[str, str] = Field(
         default_factory=dict,
         description="our name -> file column: sensor (required), soort, fase, van, tot (times with offset or Z)",
     )
     x: str = Field(description="column with x or longitude")
     y: str = Field(description="column with y or latitude")
     crs: str | None = Field(None, description="CRS of x/y; guessed from the values when unset")
-    separator: str = ","
-    decimal: str = "."
-    encoding: str = "utf-8-sig"
+    scheidingsteken: str = ","
+    decimaalteken: str = "."
+    tekenset: str = "utf-8-sig"
 
     @model_validator(mode="after")
     def _sensor_column(self) -> SensorTabel:
-        if "sensor" not in self.columns:
-            raise ValueError("'columns' needs 'sensor': the column with the sensor id")
+        if "sensor" not in self.kolommen:
+            raise ValueError("'kolommen' needs 'sensor': the column with the sensor id")
         return self
 
 
 class TijdreeksBron(StrictModel):
     """One file (or a glob of files) of hourly point measurements."""
 
-    kind: TimeseriesKind
-    path: Path = Field(description="a file, or a glob pattern such as data/sensor_community/*.csv")
+    old_keys: ClassVar[Mapping[str, str]] = {
+        "kind": "soort",
+        "path": "pad",
+        "columns": "kolommen",
+        "separator": "scheidingsteken",
+        "decimal": "decimaalteken",
+        "encoding": "tekenset",
+        "na_values": "leeg_als",
+    }
+
+    soort: TimeseriesKind
+    pad: Path = Field(description="a file, or a glob pattern such as data/sensor_community/*.csv")
     tijd: Tijd
-    separator: str = ","
-    decimal: str = "."
-    encoding: str = "utf-8-sig"
-    na_values: list[str] = Field(default_factory=lambda: ["", "NaN", "nan", "NA", "null", "-"])
+    scheidingsteken: str = ","
+    decimaalteken: str = "."
+    tekenset: str = "utf-8-sig"
+    leeg_als: list[str] = Field(default_factory=lambda: ["", "NaN", "nan", "NA", "null", "-"])
     interval: Literal["uur", "ruw"] = Field(
         "uur", description="'uur': hourly means on the hour; 'ruw': readings, averaged here per hour"
     )
     min_waarden_per_uur: int = Field(1, ge=1, description="ruw: readings an hourly mean needs")
-    columns: dict[str, str] = Field(
+    kolommen: dict[str, str] = Field(
         default_factory=dict, description="long: our name -> file column for sensor, grootheid, waarde, eenheid"
     )
     grootheid: str | None = Field(None, description="the quantity of every value (wide files with one quantity)")
@@ -148,23 +171,23 @@ class TijdreeksBron(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> TijdreeksBron:
-        if self.kind == "long":
-            missing = [c for c in ("sensor", "waarde") if c not in self.columns]
+        if self.soort == "long":
+            missing = [c for c in ("sensor", "waarde") if c not in self.kolommen]
             if missing:
-                raise ValueError(f"kind 'long' needs a column mapping for {missing} under 'columns'")
-            if "grootheid" not in self.columns and self.grootheid is None:
-                raise ValueError("kind 'long' needs a 'grootheid' column under 'columns' or one 'grootheid'")
-        if self.kind == "wide":
+                raise ValueError(f"soort 'long' needs a column mapping for {missing} under 'kolommen'")
+            if "grootheid" not in self.kolommen and self.grootheid is None:
+                raise ValueError("soort 'long' needs a 'grootheid' column under 'kolommen' or one 'grootheid'")
+        if self.soort == "wide":
             if self.kopregels.count("sensor") != 1 or len(set(self.kopregels)) != len(self.kopregels):
                 raise ValueError("'kopregels' must name 'sensor' once (and 'grootheid', 'eenheid' at most once)")
             if "grootheid" not in self.kopregels and self.grootheid is None:
-                raise ValueError("kind 'wide' needs 'grootheid' (or a header line 'grootheid' in 'kopregels')")
-        if self.kind in ("long", "wide") and self.eenheid is None and "eenheid" not in self.columns:
+                raise ValueError("soort 'wide' needs 'grootheid' (or a header line 'grootheid' in 'kopregels')")
+        if self.soort in ("long", "wide") and self.eenheid is None and "eenheid" not in self.kolommen:
             if "eenheid" not in self.kopregels:
                 raise ValueError("give the unit: 'eenheid' (e.g. ug/m3), a column or a header line with it")
-        if self.download is not None and (self.kind != "long" or self.sensoren is None):
+        if self.download is not None and (self.soort != "long" or self.sensoren is None):
             raise ValueError(
-                "a source with 'download' is kind 'long' with its own 'sensoren' (the fetcher writes both)"
+                "a source with 'download' is soort 'long' with its own 'sensoren' (the fetcher writes both)"
             )
         return self
 
@@ -273,7 +296,7 @@ class Tijdreeks(StrictModel):
     @model_validator(mode="after")
     def _sensor_tables(self) -> Tijdreeks:
         for i, bron in enumerate(self.bronnen):
-            if bron.kind != "sensor_community" and bron.sensoren is None and self.sensoren is None:
+            if bron.soort != "sensor_community" and bron.sensoren is None and self.sensoren is None:
                 raise ValueError(f"bronnen.{i}: give 'sensoren' (a sensor table) here or for the whole tijdreeks")
         names = [f.naam for f in self.fasen]
         if len(set(names)) != len(names):

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..config import ConfigError, ProjectConfig, load_yaml_model
+from ..config import GEOMETRIE, ConfigError, ProjectConfig, load_yaml_model
 from .formulas import FORMULAS, Aggregation, Denominator, FormulaType, Formule
 
 
@@ -136,10 +136,10 @@ def _unmet(index: int, indicator: Indicator, config: ProjectConfig) -> list[str]
     formule, where = indicator.formule, f"  indicatoren.{index} ({indicator.id}).formule"
     formula = formule.formula
     problems = _unmet_layer(formule, formula, config, where)
-    if formula.needs_addresses and config.sources.adressen is None:
-        problems.append(f"{where}.type: '{formule.type}' needs sources.adressen (homes)")
-    if formula.needs_park_layer and config.parameters.park_layer is None:
-        problems.append(f"{where}.type: '{formule.type}' needs parameters.park_layer (woods and parks)")
+    if formula.needs_addresses and config.bronnen.adressen is None:
+        problems.append(f"{where}.type: '{formule.type}' needs bronnen.adressen (homes)")
+    if formula.needs_park_layer and config.parameters.park_laag is None:
+        problems.append(f"{where}.type: '{formule.type}' needs parameters.park_laag (woods and parks)")
     if formule.partner is not None:
         problems += _unmet_partner(formule, formula, config, where)
     if formule.tijdreeks is not None:
@@ -165,28 +165,29 @@ def _unmet_layer(formule: Formule, formula: FormulaType, config: ProjectConfig, 
         return []
     if layer == "parken":
         if formula.layer != "any":
-            return [f"{where}.laag: '{formule.type}' cannot use 'parken'; name a layer under 'layers'"]
-        if config.parameters.park_layer is None:
-            return [f"{where}.laag: 'parken' needs parameters.park_layer"]
+            return [f"{where}.laag: '{formule.type}' cannot use 'parken'; name a layer under 'lagen'"]
+        if config.parameters.park_laag is None:
+            return [f"{where}.laag: 'parken' needs parameters.park_laag"]
         return []
-    if layer not in config.layers:
-        return [f"{where}.laag: no layer '{layer}' under 'layers' (configured: {sorted(config.layers)})"]
-    if formula.layer in ("points", "polygons") and config.layers[layer].geometry != formula.layer:
-        return [f"{where}.laag: '{layer}' must be a {formula.layer[:-1]} layer for '{formule.type}'"]
+    if layer not in config.lagen:
+        return [f"{where}.laag: no layer '{layer}' under 'lagen' (configured: {sorted(config.lagen)})"]
+    wanted = GEOMETRIE.get(formula.layer or "")
+    if wanted is not None and config.lagen[layer].geometrie != wanted:
+        return [f"{where}.laag: '{layer}' must be a layer of {wanted} (geometrie: {wanted}) for '{formule.type}'"]
     return []
 
 
 def _unmet_partner(formule: Formule, formula: FormulaType, config: ProjectConfig, where: str) -> list[str]:
-    partners = {p.name: p for p in config.partners}
+    partners = {p.naam: p for p in config.partners}
     if formule.partner not in partners:
         return [f"{where}.partner: no partner '{formule.partner}' (configured: {sorted(partners)})"]
     partner = partners[formule.partner]
-    if (partner.key == "wijkcode") != (formula.partner_level == "wijk"):
+    if (partner.sleutel == "wijkcode") != (formula.partner_level == "wijk"):
         by_wijk = " or ".join(f"'{f.name}'" for f in FORMULAS.values() if f.partner_level == "wijk")
         return [
-            f"{where}.partner: '{formule.partner}' is keyed by {partner.key}; "
+            f"{where}.partner: '{formule.partner}' is keyed by {partner.sleutel}; "
             f"use {by_wijk} for a partner keyed by wijkcode, and only for such a partner"
         ]
-    if formule.kolom and formule.kolom not in partner.columns:
+    if formule.kolom and formule.kolom not in partner.kolommen:
         return [f"{where}.kolom: partner '{formule.partner}' maps no column '{formule.kolom}'"]
     return []

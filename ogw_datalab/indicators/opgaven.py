@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..config import ConfigError, load_yaml_model
+from ..config import ConfigError, Layer, load_yaml_model
 from .catalogue import Catalogue
 
 
@@ -28,7 +28,7 @@ class Kiemen(_Strict):
     """A point or polygon layer of initiatives where change already shows, with the column naming each."""
 
     laag: str
-    label: str = Field(description="our column name (under the layer's 'columns') holding the initiative's name")
+    label: str = Field(description="our column name (under the layer's 'kolommen') holding the initiative's name")
 
 
 class Hefboom(_Strict):
@@ -59,7 +59,7 @@ class Opgaven(_Strict):
     opgaven: list[Opgave] = Field(min_length=1)
 
 
-def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Any] | None = None) -> list[Opgave]:
+def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Layer] | None = None) -> list[Opgave]:
     """Read and validate an opgaven file against the catalogue (and the configured layers); errors name the key."""
     path = Path(path)
     opgaven = list(load_yaml_model(path, Opgaven, "opgaven", "opgaven file").opgaven)
@@ -83,14 +83,14 @@ def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Any] 
     return opgaven
 
 
-def _unknown_kiemen(opgaven: list[Opgave], layers: dict[str, Any]) -> list[str]:
+def _unknown_kiemen(opgaven: list[Opgave], layers: dict[str, Layer]) -> list[str]:
     problems = []
     for i, opgave in enumerate(opgaven):
         if opgave.kiemen is None:
             continue
         if opgave.kiemen.laag not in layers:
-            problems.append(f"  opgaven.{i}.kiemen.laag: no layer {opgave.kiemen.laag!r} under 'layers'")
-        elif opgave.kiemen.label not in layers[opgave.kiemen.laag].columns:
+            problems.append(f"  opgaven.{i}.kiemen.laag: no layer {opgave.kiemen.laag!r} under 'lagen'")
+        elif opgave.kiemen.label not in layers[opgave.kiemen.laag].kolommen:
             problems.append(
                 f"  opgaven.{i}.kiemen.label: layer {opgave.kiemen.laag!r} maps no column {opgave.kiemen.label!r}"
             )

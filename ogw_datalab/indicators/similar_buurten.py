@@ -252,14 +252,14 @@ def kaart_values(
     codes = areas[_find(areas, IDENTITY["buurtcode"], "buurtcode")].astype("string").str.strip().str.upper()
     inhabitants = _cbs_number(areas[_find(areas, IDENTITY["aantal_inwoners"], "aantal_inwoners")])
     publishable = (inhabitants >= threshold).to_numpy()
-    partners = {p.name: p for p in config.partners if p.kind == "cbs_wijkbuurtkaart"}
+    partners = {p.naam: p for p in config.partners if p.soort == "cbs_wijkbuurtkaart"}
     frames = []
     for indicator in catalogue.indicatoren:
         formule, column = indicator.formule, None
         if formule.formula.copies == "kaart" and formule.kolom in KERNCIJFER_COLUMNS:
             column = _find(areas, KERNCIJFER_COLUMNS[formule.kolom], formule.kolom)
         elif formule.formula.copies == "partner" and formule.partner in partners and formule.kolom:
-            column = _find(areas, (partners[formule.partner].columns[formule.kolom],), formule.kolom)
+            column = _find(areas, (partners[formule.partner].kolommen[formule.kolom],), formule.kolom)
         if column is None:
             continue
         values = _cbs_number(areas[column]).where(publishable)
@@ -473,7 +473,7 @@ def store_similar_buurten(
     con
         The build's database with ``staging.buurten`` and ``indicators.publicatie_buurt``.
     config
-        The gemeente's configuration; ``vergelijkbare_buurten.referentie`` (default ``sources.buurten``)
+        The gemeente's configuration; ``vergelijkbare_buurten.referentie`` (default ``bronnen.buurten``)
         is the CBS kaart searched (read once per process).
     catalogue
         The indicators compared.
@@ -533,12 +533,12 @@ def store_similar_buurten(
 def _reference_areas(config: ProjectConfig) -> pd.DataFrame:
     settings = config.vergelijkbare_buurten
     assert settings is not None
-    source = settings.referentie or config.sources.buurten
-    where = "vergelijkbare_buurten.referentie" if settings.referentie is not None else "sources.buurten"
-    if source.kind != "cbs_wijkbuurtkaart":
-        raise SimilarityError(f"{where}: similar buurten need a CBS wijk- en buurtkaart (kind 'cbs_wijkbuurtkaart')")
+    source = settings.referentie or config.bronnen.buurten
+    where = "vergelijkbare_buurten.referentie" if settings.referentie is not None else "bronnen.buurten"
+    if source.soort != "cbs_wijkbuurtkaart":
+        raise SimilarityError(f"{where}: similar buurten need a CBS wijk- en buurtkaart (soort 'cbs_wijkbuurtkaart')")
     try:
-        return read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=where).frame
+        return read_cbs_areas(source.pad, layer=source.laag, crs=source.crs, where=where).frame
     except SourceFilesError as error:
         raise SimilarityError(str(error)) from None
 

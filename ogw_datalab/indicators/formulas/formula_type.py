@@ -94,7 +94,7 @@ class FormulaType:
     layer
         The kind of layer ``laag`` must name: ``points``, ``polygons``, ``any`` (``parken`` allowed too) or None.
     needs_addresses, needs_park_layer
-        Whether it needs ``sources.adressen`` (homes) or ``parameters.park_layer``.
+        Whether it needs ``bronnen.adressen`` (homes) or ``parameters.park_laag``.
     partner_level
         For partner formulas: whether the partner is keyed at buurt level or by ``wijkcode``.
     copies
