@@ -85,7 +85,7 @@ def _validate(path: Path, raw: dict[str, Any], model: type[ConfigT]) -> ConfigT:
     try:
         config = model.model_validate(renamed.data)
     except ValidationError as error:
-        raise ConfigError(f"{path}: invalid configuration\n" + explain(error)) from None
+        raise ConfigError(f"{path}: invalid configuration\n" + explain(error, model)) from None
     config.keep_old_key_hints([f"{path}: {hint}" for hint in renamed.hints])
     return config
 
@@ -160,4 +160,4 @@ def load_yaml_model(path: Path, model: type[ModelT], key: str, what: str) -> Mod
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:
-        raise ConfigError(f"{path}: invalid {what}\n" + explain_briefly(error)) from None
+        raise ConfigError(f"{path}: invalid {what}\n" + explain_briefly(error, model)) from None

@@ -9,7 +9,9 @@ the model there. A file that gives both the old and the new name of one key is r
 
 from __future__ import annotations
 
+import difflib
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -53,6 +55,55 @@ def model_classes(annotation: Any) -> list[type[BaseModel]]:
     if origin in (Union, types.UnionType, list, dict):
         return [m for arg in get_args(annotation) for m in model_classes(arg)]
     return [annotation] if isinstance(annotation, type) and issubclass(annotation, BaseModel) else []
+
+
+def known_keys(model: type[BaseModel], place: Sequence[str | int]) -> dict[str, str] | None:
+    """Find the keys a file may write at ``place`` (a validation error's location) below ``model``.
+
+    Returns every key there, the new ones and the old ones still read, each mapped to its new name; None when
+    ``place`` does not lead to one model (a value, or a union of several models).
+    """
+    current: Any = model
+    for part in place:
+        current = _unwrapped(current)
+        origin, arguments = get_origin(current), get_args(current)
+        if isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[str(part)].annotation
+        elif origin is dict:
+            current = arguments[1]
+        elif origin is list and isinstance(part, int):
+            current = arguments[0]
+        else:
+            return None
+    current = _unwrapped(current)
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return None
+    keys = {name: name for name in current.model_fields if name != "config_file"}
+    return keys | dict(getattr(current, "old_keys", {}))
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """Unwrap ``Annotated[X, ...]`` to X and an optional model (``Source | None``) to the model."""
+    origin, arguments = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _unwrapped(arguments[0])
+    if origin in (Union, types.UnionType):
+        shaped = [a for a in arguments if model_classes(a)]
+        return _unwrapped(shaped[0]) if len(shaped) == 1 else annotation
+    return annotation
+
+
+def unknown_key(key: str, known: dict[str, str] | None) -> str:
+    """Say that ``key`` is unknown, and which known key (``known``, from :func:`known_keys`) was meant.
+
+    ``partnrs: unknown key; did you mean 'partners'?``; without a close one, the keys there are listed.
+    """
+    if known is None:
+        return "unknown key"
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"unknown key; did you mean {known[close[0]]!r}?"
+    return "unknown key; the keys here are " + ", ".join(sorted(set(known.values())))
 
 
 def _where(place: tuple[str | int, ...]) -> str:
