@@ -27,6 +27,7 @@ from ogw_datalab.inbox import archived_versions, restore_partner_file
 from ogw_datalab.inspect_sources import check_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
+from ogw_datalab.schemas import SCHEMA_FILES, schema_text
 
 from .builds import build, build_in_parallel
 
@@ -65,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument(
                 "--new-key-variable", required=True, help="environment variable holding the new key (never the key)"
             )
+    schema = commands.add_parser("schema", help="print the JSON Schema of a configuration, catalogue or opgaven file")
+    schema.add_argument(
+        "--soort",
+        choices=list(SCHEMA_FILES),
+        default="configuratie",
+        help="which file's schema (default: configuratie); config/ holds each as " + ", ".join(SCHEMA_FILES.values()),
+    )
     args = parser.parse_args(argv)
     try:
         return run_command(args)
@@ -82,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the parsed command."""
+    if args.command == "schema":
+        print(schema_text(args.soort), end="")
+        return 0
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
     if args.command in ("restore", "rekey", "retention"):

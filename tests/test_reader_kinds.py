@@ -131,7 +131,9 @@ def test_a_folder_is_read_only_by_a_kind_with_a_reader_of_many_files(tmp_path):
 
 def test_the_json_schema_of_kind_is_an_enum_of_the_registered_kinds():
     assert Source.model_json_schema()["properties"]["soort"] == {
+        "description": Source.model_fields["soort"].description,
         "enum": list(READER_KINDS),
+        "examples": ["vector"],
         "title": "Soort",
         "type": "string",
     }

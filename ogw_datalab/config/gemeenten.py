@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Annotated, ClassVar
 
 from pydantic import Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from . import described
 from .project import Parameters, Privacy, VergelijkbareBuurten
 from .sources import Layer, Partner, Source, Sources
 from .strict import GEMEENTECODE, NAME, REGION_NAME, ConfigFile, StrictModel
@@ -25,13 +27,33 @@ class GemeenteAanvulling(StrictModel):
 
     old_keys: ClassVar[Mapping[str, str]] = {"layers": "lagen"}
 
-    adressen: Source | None = None
-    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
-    partners: list[Partner] = Field(default_factory=list)
-    indicatoren: Path | None = None
-    opgaven: Path | None = None
-    parameters: Parameters | None = None
-    privacy: Privacy | None = None
+    adressen: Source | None = Field(
+        None,
+        description="de adressen van de woningen van deze gemeente (BAG-verblijfsobjecten)",
+        examples=[{"soort": "bag_verblijfsobjecten", "pad": "../data/bag_alphen.gpkg", "laag": "verblijfsobject"}],
+    )
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(
+        default_factory=dict,
+        description="lagen van deze gemeente, bij de gedeelde (een laag met dezelfde naam vervangt de gedeelde)",
+        examples=[described.LAGEN_EXAMPLE],
+    )
+    partners: list[Partner] = Field(
+        default_factory=list,
+        description="partners van deze gemeente, bij de gedeelde (een partner met dezelfde naam vervangt de gedeelde)",
+        examples=[described.PARTNERS_EXAMPLE],
+    )
+    indicatoren: Path | None = Field(
+        None, description="een eigen indicatorcatalogus voor deze gemeente", examples=["alphen_indicatoren.yaml"]
+    )
+    opgaven: Path | None = Field(
+        None, description="een eigen bestand met opgaven voor deze gemeente", examples=["alphen_opgaven.yaml"]
+    )
+    parameters: Parameters | None = Field(
+        None, description="eigen parameters voor deze gemeente", examples=[described.PARAMETERS_EXAMPLE]
+    )
+    privacy: Privacy | None = Field(
+        None, description="eigen privacydrempels voor deze gemeente", examples=[described.PRIVACY_EXAMPLE]
+    )
 
 
 class GemeentenOutput(StrictModel):
@@ -39,12 +61,26 @@ class GemeentenOutput(StrictModel):
 
     old_keys: ClassVar[Mapping[str, str]] = {"maps": "kaarten"}
 
-    inbox: Path | None = Field(None, description="a partner inbox per gemeente: <inbox>/<gemeentecode>")
-    database: Path = Field(Path("data/gemeenten"), description="folder: <database>/<gemeentecode>.duckdb")
-    kaarten: Path = Field(
-        Path("maps"), description="folder: <kaarten>/<gemeentecode>/ per gemeente, the overview in <kaarten>"
+    inbox: Path | None = Field(
+        None,
+        description="map met een partnerinbox per gemeente: <inbox>/<gemeentecode>",
+        examples=["../data/inbox"],
     )
-    cache: Path = Field(Path("data/cache"), description="downloaded responses, shared by all gemeenten")
+    database: Path = Field(
+        Path("data/gemeenten"),
+        description="map met een database per gemeente: <database>/<gemeentecode>.duckdb",
+        examples=["../data/nederland"],
+    )
+    kaarten: Path = Field(
+        Path("maps"),
+        description="map met een site per gemeente in <kaarten>/<gemeentecode>/ en het overzicht in <kaarten>",
+        examples=["../maps/nederland"],
+    )
+    cache: Path = Field(
+        Path("data/cache"),
+        description="de map met gedownloade antwoorden, gedeeld door alle gemeenten",
+        examples=["../data/cache"],
+    )
 
     @field_validator("database")
     @classmethod
@@ -64,22 +100,48 @@ class GemeentenConfig(ConfigFile):
     old_keys: ClassVar[Mapping[str, str]] = {"sources": "bronnen", "layers": "lagen", "output": "uitvoer"}
 
     gemeenten: str | list[str] = Field(
-        description="'alle', a region name (a folder of the area files), or a list of gemeentecodes and region names"
+        description="'alle', een regio (een map van de gebiedsbestanden) of een lijst van gemeentecodes en regio's",
+        examples=["alle", ["GM0484", "utrecht"]],
     )
-    jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
-    bronnen: Sources
-    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
-    partners: list[Partner] = Field(default_factory=list)
-    indicatoren: Path = Field(description="the indicator catalogue (YAML)")
-    opgaven: Path
-    parameters: Parameters = Field(default_factory=Parameters)
-    privacy: Privacy = Field(default_factory=Privacy)
-    uitvoer: GemeentenOutput = Field(default_factory=GemeentenOutput)
-    vergelijkbare_buurten: VergelijkbareBuurten | None = None
+    jaar: int = Field(
+        ge=2000,
+        le=2100,
+        description="het jaar van de gebiedsindeling (de grenzen van buurten en wijken)",
+        examples=[2015],
+    )
+    bronnen: Sources = Field(description=described.BRONNEN_DESCRIPTION, examples=[described.BRONNEN_EXAMPLE])
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(
+        default_factory=dict, description=described.LAGEN_DESCRIPTION, examples=[described.LAGEN_EXAMPLE]
+    )
+    partners: list[Partner] = Field(
+        default_factory=list, description=described.PARTNERS_DESCRIPTION, examples=[described.PARTNERS_EXAMPLE]
+    )
+    indicatoren: Path = Field(
+        description=described.INDICATOREN_DESCRIPTION, examples=["nederland_2015_indicatoren.yaml"]
+    )
+    opgaven: Path = Field(description=described.OPGAVEN_DESCRIPTION, examples=["nederland_2015_opgaven.yaml"])
+    parameters: Parameters = Field(
+        default_factory=Parameters,
+        description=described.PARAMETERS_DESCRIPTION,
+        examples=[described.PARAMETERS_EXAMPLE],
+    )
+    privacy: Privacy = Field(
+        default_factory=Privacy, description=described.PRIVACY_DESCRIPTION, examples=[described.PRIVACY_EXAMPLE]
+    )
+    uitvoer: GemeentenOutput = Field(
+        default_factory=GemeentenOutput,
+        description="de mappen van de databases en sites per gemeente, de downloadcache en de partnerinboxen",
+        examples=[{"database": "../data/nederland", "kaarten": "../maps/nederland"}],
+    )
+    vergelijkbare_buurten: VergelijkbareBuurten | None = Field(
+        None, description=described.VERGELIJKBARE_BUURTEN_DESCRIPTION, examples=[{"aantal": 10}]
+    )
     per_gemeente: dict[str, GemeenteAanvulling] = Field(
-        default_factory=dict, description="per gemeentecode: its own partners, layers, addresses, opgaven, ..."
+        default_factory=dict,
+        description="per gemeentecode wat die gemeente bij het gedeelde deel heeft: partners, lagen, adressen, opgaven",
+        examples=[{"GM0484": {"opgaven": "alphen_opgaven.yaml"}}],
     )
-    config_file: Path | None = None
+    config_file: SkipJsonSchema[Path | None] = None
 
     @model_validator(mode="before")
     @classmethod

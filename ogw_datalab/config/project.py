@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from . import described
 from .sources import ADDRESS_KEYS, Layer, Partner, Source, Sources, missing_addresses
 from .strict import ENV_NAME, GEMEENTECODE, NAME, ConfigFile, StrictModel
 from .timeseries import Tijdreeks
@@ -43,8 +45,8 @@ DEFAULT_KENMERKEN: list[Kenmerk] = [
 class Gemeente(StrictModel):
     """``gemeente:``: the gemeente this configuration builds, by CBS gemeentecode and name."""
 
-    code: str = Field(description="CBS gemeentecode, GM followed by four digits")
-    naam: str
+    code: str = Field(description="de CBS-gemeentecode: GM en vier cijfers", examples=["GM0484"])
+    naam: str = Field(description="de naam van de gemeente, zoals de site haar noemt", examples=["Alphen aan den Rijn"])
 
     @field_validator("code")
     @classmethod
@@ -70,23 +72,45 @@ class Parameters(StrictModel):
         "park_types": "park_typen",
     }
 
-    park_laag: str | None = Field(None, description="the polygon layer parks are selected from")
-    park_afstand_m: float = Field(300.0, gt=0)
-    park_min_oppervlakte_ha: float = Field(1.0, ge=0)
-    park_typen: list[str] = Field(default_factory=lambda: ["groenvoorziening", "park"])
+    park_laag: str | None = Field(
+        None, description="de vlakkenlaag (onder 'lagen') waaruit de parken worden gekozen", examples=["groen"]
+    )
+    park_afstand_m: float = Field(
+        300.0,
+        gt=0,
+        description="de afstand tot een park die een woning 'bij een park' maakt, in meters",
+        examples=[300],
+    )
+    park_min_oppervlakte_ha: float = Field(
+        1.0, ge=0, description="de kleinste oppervlakte van een park, in hectare", examples=[1.0]
+    )
+    park_typen: list[str] = Field(
+        default_factory=lambda: ["groenvoorziening", "park"],
+        description="de waarden van de kolom 'type' van de parklaag die een park zijn",
+        examples=[["groenvoorziening", "park"]],
+    )
     onbewoonde_buurten: list[str] = Field(
-        default_factory=list, description="buurtcodes known to be (almost) uninhabited, where no inhabitants are fine"
+        default_factory=list,
+        description="buurtcodes van buurten waarvan bekend is dat er (bijna) niemand woont: daar is geen inwoner goed",
+        examples=[["BU04840199"]],
     )
 
 
 class Privacy(StrictModel):
     """Disclosure control: thresholds below which a figure is never published."""
 
-    min_inwoners: int = Field(50, ge=0, description="no figure at all for a buurt or wijk with fewer inhabitants")
-    min_noemer: int = Field(10, ge=1, description="no rate or share over fewer persons, homes or rows")
-    min_respondenten: int = Field(30, ge=1, description="no survey figure over fewer respondents")
+    min_inwoners: int = Field(
+        50, ge=0, description="geen enkel cijfer over een buurt of wijk met minder inwoners", examples=[50]
+    )
+    min_noemer: int = Field(
+        10, ge=1, description="geen aandeel of gemiddelde over minder personen, woningen of rijen", examples=[10]
+    )
+    min_respondenten: int = Field(30, ge=1, description="geen enquêtecijfer over minder respondenten", examples=[30])
     bewaartermijn_dagen: int | None = Field(
-        None, ge=1, description="retention for every partner without its own bewaartermijn_dagen (none: keep)"
+        None,
+        ge=1,
+        description="de bewaartermijn van elke partner zonder eigen bewaartermijn_dagen, in dagen (leeg: bewaren)",
+        examples=[365],
     )
 
 
@@ -95,27 +119,44 @@ class Demo(StrictModel):
 
     old_keys: ClassVar[Mapping[str, str]] = {"folder": "map", "seed": "startgetal"}
 
-    map: Path = Field(description="where the demo municipality's source files are written")
-    startgetal: int = 484
-    jaar: int = Field(2024, description="2024, or an earlier year of the same fictional place")
+    map: Path = Field(description="de map waarin de bronbestanden van de demogemeente komen", examples=["../data/demo"])
+    startgetal: int = Field(
+        484,
+        description="het startgetal van de toevalsgenerator: hetzelfde getal geeft dezelfde bestanden",
+        examples=[484],
+    )
+    jaar: int = Field(2024, description="2024, of een eerder jaar van dezelfde verzonnen plaats", examples=[2023])
 
 
 class VergelijkbareBuurten(StrictModel):
     """For every buurt the buurten elsewhere that are most alike in structure (CBS kerncijfers)."""
 
     kenmerken: list[Kenmerk] = Field(
-        default_factory=lambda: list(DEFAULT_KENMERKEN), min_length=2, description="structure features compared"
+        default_factory=lambda: list(DEFAULT_KENMERKEN),
+        min_length=2,
+        description="de kenmerken van de bevolking en bebouwing die vergeleken worden (CBS-kerncijfers)",
+        examples=[["bevolkingsdichtheid", "aandeel_65plus", "huishoudensgrootte"]],
     )
-    aantal: int = Field(10, ge=1, le=50, description="how many similar buurten per buurt")
-    zelfde_gemeente: bool = Field(False, description="whether buurten of the buurt's own gemeente may count")
+    aantal: int = Field(10, ge=1, le=50, description="hoeveel vergelijkbare buurten per buurt", examples=[10])
+    zelfde_gemeente: bool = Field(
+        False, description="of buurten van de eigen gemeente van de buurt mogen meetellen", examples=[False]
+    )
     min_inwoners: int = Field(
-        100, ge=0, description="buurten with fewer inhabitants are neither compared nor a comparison"
+        100,
+        ge=0,
+        description="buurten met minder inwoners worden niet vergeleken en zijn geen vergelijking",
+        examples=[100],
     )
     min_met_waarde: int = Field(
-        5, ge=1, description="compare an indicator only when at least this many similar buurten have a value"
+        5,
+        ge=1,
+        description="vergelijk een indicator alleen als minstens zoveel vergelijkbare buurten een waarde hebben",
+        examples=[5],
     )
     referentie: Source | None = Field(
-        None, description="the buurten to search (a national kaart; a folder or pattern); default: bronnen.buurten"
+        None,
+        description="de buurten waarin gezocht wordt (een landelijke kaart; een map of patroon); leeg: bronnen.buurten",
+        examples=[{"soort": "cbs_wijkbuurtkaart", "pad": "../data/cbs_wijkbuurtkaart_2024/*/buurt.geojson"}],
     )
 
     @model_validator(mode="after")
@@ -135,13 +176,26 @@ class Output(StrictModel):
 
     old_keys: ClassVar[Mapping[str, str]] = {"maps": "kaarten"}
 
-    inbox: Path | None = Field(None, description="folder where partners drop new files (watched by the sensor)")
-    database: Path = Path("data/datalab.duckdb")
-    kaarten: Path = Path("maps")
-    cache: Path = Field(Path("data/cache"), description="downloaded responses, with checksum and retrieval time")
+    inbox: Path | None = Field(
+        None,
+        description="de map waarin partners nieuwe bestanden neerzetten (de sensor let erop)",
+        examples=["../data/inbox"],
+    )
+    database: Path = Field(
+        Path("data/datalab.duckdb"),
+        description="het databasebestand (DuckDB) van de bouw",
+        examples=["../data/datalab.duckdb"],
+    )
+    kaarten: Path = Field(Path("maps"), description="de map van de gepubliceerde site", examples=["../maps"])
+    cache: Path = Field(
+        Path("data/cache"),
+        description="de map met gedownloade antwoorden, met controlegetal en tijd van ophalen",
+        examples=["../data/cache"],
+    )
     sleutel_variabele: str | None = Field(
         None,
-        description="NAME of the environment variable that holds the database encryption key (never the key)",
+        description="de NAAM van de omgevingsvariabele met de sleutel die de database versleutelt (nooit de sleutel)",
+        examples=["OGW_DATALAB_SLEUTEL"],
     )
 
     @field_validator("sleutel_variabele")
@@ -160,29 +214,58 @@ class ProjectConfig(ConfigFile):
 
     old_keys: ClassVar[Mapping[str, str]] = {"sources": "bronnen", "layers": "lagen", "output": "uitvoer"}
 
-    gemeente: Gemeente
-    jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
-    demo: Demo | None = Field(None, description="write the embedded demo municipality's files before a build")
-    bronnen: Sources
-    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
-    partners: list[Partner] = Field(default_factory=list)
-    indicatoren: Path = Field(description="the indicator catalogue (YAML)")
-    opgaven: Path
-    parameters: Parameters = Field(default_factory=Parameters)
-    privacy: Privacy = Field(default_factory=Privacy)
-    uitvoer: Output = Field(default_factory=Output)
+    gemeente: Gemeente = Field(
+        description="de gemeente die deze configuratie bouwt",
+        examples=[{"code": "GM0484", "naam": "Alphen aan den Rijn"}],
+    )
+    jaar: int = Field(
+        ge=2000,
+        le=2100,
+        description="het jaar van de gebiedsindeling (de grenzen van buurten en wijken)",
+        examples=[2024],
+    )
+    demo: Demo | None = Field(
+        None,
+        description="schrijf de bestanden van de ingebouwde demogemeente voor elke bouw",
+        examples=[{"map": "../data/demo", "startgetal": 484}],
+    )
+    bronnen: Sources = Field(description=described.BRONNEN_DESCRIPTION, examples=[described.BRONNEN_EXAMPLE])
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(
+        default_factory=dict, description=described.LAGEN_DESCRIPTION, examples=[described.LAGEN_EXAMPLE]
+    )
+    partners: list[Partner] = Field(
+        default_factory=list, description=described.PARTNERS_DESCRIPTION, examples=[described.PARTNERS_EXAMPLE]
+    )
+    indicatoren: Path = Field(description=described.INDICATOREN_DESCRIPTION, examples=["demo_indicatoren.yaml"])
+    opgaven: Path = Field(description=described.OPGAVEN_DESCRIPTION, examples=["demo_opgaven.yaml"])
+    parameters: Parameters = Field(
+        default_factory=Parameters,
+        description=described.PARAMETERS_DESCRIPTION,
+        examples=[described.PARAMETERS_EXAMPLE],
+    )
+    privacy: Privacy = Field(
+        default_factory=Privacy,
+        description=described.PRIVACY_DESCRIPTION,
+        examples=[described.PRIVACY_EXAMPLE],
+    )
+    uitvoer: Output = Field(
+        default_factory=Output,
+        description="waar een bouw zijn database, site, downloadcache en partnerinbox bewaart",
+        examples=[{"database": "../data/datalab.duckdb", "kaarten": "../maps"}],
+    )
     jaren: dict[int, Path] = Field(
         default_factory=dict,
-        description="earlier CBS years, each with its own configuration file; built as Dagster partitions so that "
-        "the maps show the change since then",
+        description="eerdere CBS-jaren, elk met een eigen configuratiebestand; als Dagster-partities gebouwd, zodat "
+        "de kaarten de verandering sindsdien laten zien",
+        examples=[{2023: "demo_2023.yaml"}],
     )
     vergelijkbare_buurten: VergelijkbareBuurten | None = Field(
-        None, description="find for every buurt the most similar buurten elsewhere (by structure)"
+        None, description=described.VERGELIJKBARE_BUURTEN_DESCRIPTION, examples=[{"aantal": 10, "min_met_waarde": 5}]
     )
     tijdreeksen: dict[Annotated[str, Field(pattern=NAME)], Tijdreeks] = Field(
-        default_factory=dict, description="point time series (air quality, noise), aggregated per buurt and month"
+        default_factory=dict, description=described.TIJDREEKSEN_DESCRIPTION, examples=[described.TIJDREEKSEN_EXAMPLE]
     )
-    config_file: Path | None = None
+    config_file: SkipJsonSchema[Path | None] = None
 
     @model_validator(mode="after")
     def _names_consistent(self) -> ProjectConfig:

@@ -51,10 +51,22 @@ class Download(StrictModel):
     old_keys: ClassVar[Mapping[str, str]] = {"kind": "soort", "limit": "per_pagina"}
     old_values: ClassVar[Mapping[str, Mapping[str, str]]] = {"soort": {"file": "bestand"}}
 
-    soort: DownloadKind
-    url: str = Field(description="PDOK: the collection's items URL; CBS: the table URL; bestand: the file URL")
-    bbox: tuple[float, float, float, float] | None = Field(None, description="PDOK: minx, miny, maxx, maxy in RD New")
-    per_pagina: int = Field(1000, ge=1, le=10_000)
+    soort: DownloadKind = Field(
+        description="waar het bestand vandaan komt: pdok_ogc_features (een collectie van een PDOK OGC API Features), "
+        "cbs_odata (een tabel van CBS) of bestand (een bestand op een URL)",
+        examples=["pdok_ogc_features"],
+    )
+    url: str = Field(
+        description="PDOK: de URL van de items van de collectie; CBS: de URL van de tabel; bestand: de URL van het "
+        "bestand",
+        examples=["https://api.pdok.nl/lv/bgt/ogc/v1/collections/begroeidterreindeel/items"],
+    )
+    bbox: tuple[float, float, float, float] | None = Field(
+        None,
+        description="PDOK: alleen de objecten in dit kader: minx, miny, maxx, maxy in RD New (EPSG:28992)",
+        examples=[[100000, 455000, 110000, 465000]],
+    )
+    per_pagina: int = Field(1000, ge=1, le=10_000, description="PDOK: objecten per verzoek", examples=[1000])
 
 
 class Source(StrictModel):
@@ -80,38 +92,107 @@ class Source(StrictModel):
     }
     old_values: ClassVar[Mapping[str, Mapping[str, str]]] = {"geometrie": {"points": "punten", "polygons": "vlakken"}}
 
-    soort: str = Field(json_schema_extra=_reader_kinds_enum)
-    pad: Path
-    download: Download | None = None
-    laag: str | None = None
-    crs: str | None = Field(None, description="CRS when the file declares none, or a wrong one")
-    kolommen: dict[str, str] = Field(default_factory=dict, description="our column name -> column in the file")
-    alleen: dict[str, list[str]] = Field(
-        default_factory=dict, description="keep only rows whose column has one of these values"
+    soort: str = Field(
+        json_schema_extra=_reader_kinds_enum,
+        description="hoe het bestand gelezen wordt: cbs_wijkbuurtkaart, bag_verblijfsobjecten, vector (GeoJSON, "
+        "GeoPackage, shapefile), csv, xlsx, json of parquet",
+        examples=["vector"],
     )
-    geometrie: Geometrie | None = Field(None, description="layers: what the features are")
+    pad: Path = Field(
+        description="het bestand, ten opzichte van de map van dit configuratiebestand; voor de soorten die meer "
+        "bestanden lezen ook een map of een patroon (*, ?, [)",
+        examples=["../data/bomen.geojson"],
+    )
+    download: Download | None = Field(
+        None,
+        description="waar 'ogw-datalab fetch' dit bestand ophaalt (de enige opdracht die het netwerk gebruikt)",
+        examples=[{"soort": "bestand", "url": "https://example.org/bomen.geojson"}],
+    )
+    laag: str | None = Field(
+        None, description="de laag in een GeoPackage of ander bestand met meer lagen", examples=["buurten"]
+    )
+    crs: str | None = Field(
+        None,
+        description="het coördinatenstelsel, als het bestand er geen noemt of een verkeerde",
+        examples=["EPSG:28992"],
+    )
+    kolommen: dict[str, str] = Field(
+        default_factory=dict,
+        description="onze kolomnaam -> de kolom in het bestand",
+        examples=[{"id": "BOOMNUMMER", "naam": "Naam"}],
+    )
+    alleen: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="houd alleen de rijen waarvan deze kolom (onze naam, onder 'kolommen') een van deze waarden heeft",
+        examples=[{"type": ["niet-bgt:speelvoorziening"]}],
+    )
+    geometrie: Geometrie | None = Field(
+        None, description="lagen: wat de objecten zijn, punten of vlakken", examples=["punten"]
+    )
     # Tables (the kinds whose geometry need not be the file's own) with coordinates or geometry as text.
-    x: str | None = Field(None, description="column with x or longitude")
-    y: str | None = Field(None, description="column with y or latitude")
-    wkt: str | None = Field(None, description="column with geometry as WKT")
+    x: str | None = Field(
+        None, description="tabellen: de kolom met de x-coördinaat of de lengtegraad", examples=["lon"]
+    )
+    y: str | None = Field(
+        None, description="tabellen: de kolom met de y-coördinaat of de breedtegraad", examples=["lat"]
+    )
+    wkt: str | None = Field(
+        None, description="tabellen: de kolom met de geometrie als WKT-tekst", examples=["geometrie"]
+    )
     # Dutch CSV and spreadsheet conventions.
-    scheidingsteken: str = ";"
-    decimaalteken: str = ","
-    tekenset: str = "utf-8-sig"
-    titelregels: int | None = Field(None, ge=0, description="title lines above the header (found by itself if unset)")
-    kolomnamen: list[str] | None = Field(None, description="column names when the file has no usable header")
-    leeg_als: list[str] = Field(default_factory=lambda: [".", "", "-", "x"], description="cells meaning 'no data'")
-    werkblad: str | int = 0
+    scheidingsteken: str = Field(";", description="CSV: het teken tussen de velden van een regel", examples=[";"])
+    decimaalteken: str = Field(",", description="CSV: het decimaalteken van getallen", examples=[","])
+    tekenset: str = Field("utf-8-sig", description="de tekenset van een tekstbestand", examples=["cp1252"])
+    titelregels: int | None = Field(
+        None,
+        ge=0,
+        description="het aantal titelregels boven de kopregel (leeg: vanzelf gevonden)",
+        examples=[3],
+    )
+    kolomnamen: list[str] | None = Field(
+        None,
+        description="de kolomnamen, als het bestand geen bruikbare kopregel heeft: één per kolom, in de volgorde "
+        "van het bestand",
+        examples=[["buurtcode", "buurtnaam", "inkomen"]],
+    )
+    leeg_als: list[str] = Field(
+        default_factory=lambda: [".", "", "-", "x"],
+        description="celwaarden die 'geen gegevens' betekenen",
+        examples=[[".", "", "-", "x"]],
+    )
+    werkblad: str | int = Field(
+        0, description="spreadsheets: het werkblad, bij naam of nummer (0 is het eerste)", examples=["Tabel 1"]
+    )
     # JSON records: where they are and how nested values are named.
-    records_pad: str = Field("", description="dotted path to the list or mapping of records; '' is the top level")
-    sleutelkolom: str | None = Field(None, description="name for the keys when the records are a mapping")
-    veldnamen_pad: str | None = Field(None, description="dotted path to field names of positional records")
-    gebiedsindeling: int | None = Field(None, description="year of the area codes (buurt-/wijkcodes) in the file")
-    verversing_dagen: int | None = Field(None, ge=1, description="expected update cycle: older files are stale")
+    records_pad: str = Field(
+        "",
+        description="JSON: het pad (met punten) naar de lijst of mapping van records; leeg is het hoogste niveau",
+        examples=["data.items"],
+    )
+    sleutelkolom: str | None = Field(
+        None, description="JSON: de kolomnaam voor de sleutels als de records een mapping zijn", examples=["code"]
+    )
+    veldnamen_pad: str | None = Field(
+        None,
+        description="JSON: het pad (met punten) naar de veldnamen van records die lijsten zijn",
+        examples=["meta.velden"],
+    )
+    gebiedsindeling: int | None = Field(
+        None,
+        description="het jaar van de gebiedsindeling (buurt- en wijkcodes) in het bestand; leeg: 'jaar'",
+        examples=[2023],
+    )
+    verversing_dagen: int | None = Field(
+        None,
+        ge=1,
+        description="hoe vaak het bestand ververst wordt, in dagen: een ouder bestand heet verouderd",
+        examples=[365],
+    )
     gemeenten: list[str] | None = Field(
         None,
-        description="cbs_wijkbuurtkaart: read only the areas of these gemeenten (set for each gemeente when a "
-        "configuration of several gemeenten is split)",
+        description="cbs_wijkbuurtkaart: lees alleen de gebieden van deze gemeenten (gezet voor elke gemeente als "
+        "een configuratie van meer gemeenten wordt gesplitst)",
+        examples=[["GM0484"]],
     )
 
     @field_validator("soort", mode="before")
@@ -179,7 +260,7 @@ class Source(StrictModel):
 class Layer(Source):
     """A point or polygon layer of open data (trees, green, playgrounds, facilities, ...)."""
 
-    geometrie: Geometrie
+    geometrie: Geometrie = Field(description="wat de objecten van de laag zijn: punten of vlakken", examples=["punten"])
 
 
 class Partner(Source):
@@ -192,12 +273,27 @@ class Partner(Source):
         "publisher": "uitgever",
     }
 
-    naam: Annotated[str, Field(pattern=NAME)]
-    sleutel: PartnerKey
-    uitgever: str = ""
-    min_koppelpercentage: float = Field(0.9, ge=0, le=1, description="below this match rate nothing is republished")
+    naam: Annotated[str, Field(pattern=NAME)] = Field(
+        description="de naam van de partnerdataset: kleine letters, cijfers en _", examples=["ggd"]
+    )
+    sleutel: PartnerKey = Field(
+        description="hoe een rij in een buurt komt: buurtcode, wijkcode, postcode, bag_id, adres (postcode en "
+        "huisnummer) of coordinaten",
+        examples=["buurtcode"],
+    )
+    uitgever: str = Field("", description="wie de gegevens levert (voor de colofon)", examples=["GGD Hollands Midden"])
+    min_koppelpercentage: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="het aandeel rijen dat in een buurt moet komen (0 tot 1); daaronder wordt niets gepubliceerd",
+        examples=[0.9],
+    )
     bewaartermijn_dagen: int | None = Field(
-        None, ge=1, description="retention: rows and files of this partner older than this are deleted"
+        None,
+        ge=1,
+        description="bewaartermijn: rijen en bestanden van deze partner die ouder zijn, worden verwijderd",
+        examples=[365],
     )
 
     @model_validator(mode="after")
@@ -213,9 +309,20 @@ class Partner(Source):
 class Sources(StrictModel):
     """``bronnen:``: the files of the buurten, the wijken and (optionally) the addresses of homes."""
 
-    buurten: Source
-    wijken: Source
-    adressen: Source | None = None
+    buurten: Source = Field(
+        description="het bestand met de buurten (CBS wijk- en buurtkaart)",
+        examples=[{"soort": "cbs_wijkbuurtkaart", "pad": "../data/wijkenbuurten_2024.gpkg", "laag": "buurten"}],
+    )
+    wijken: Source = Field(
+        description="het bestand met de wijken (CBS wijk- en buurtkaart)",
+        examples=[{"soort": "cbs_wijkbuurtkaart", "pad": "../data/wijkenbuurten_2024.gpkg", "laag": "wijken"}],
+    )
+    adressen: Source | None = Field(
+        None,
+        description="de adressen van de woningen (BAG-verblijfsobjecten): voor indicatoren per woning en partners "
+        "met adressen",
+        examples=[{"soort": "bag_verblijfsobjecten", "pad": "../data/bag-light.gpkg", "laag": "verblijfsobject"}],
+    )
 
 
 def missing_addresses(partner: Partner) -> str:

@@ -19,6 +19,7 @@ from .formula_type import (
     Disclosure,
     FormulaType,
     Formule,
+    example_formule,
     formula_table_markdown,
     formula_type,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Disclosure",
     "Formule",
     "FormulaType",
+    "example_formule",
     "formula_table_markdown",
     "formula_type",
 ]
