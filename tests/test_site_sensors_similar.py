@@ -16,8 +16,8 @@ import pytest
 from pyproj import Transformer
 
 from ogw_datalab.maps.build_site import build_site
-from ogw_datalab.maps.sensors import QUALITY_COLUMNS, SENSOR_RASTER_M
 from ogw_datalab.maps.svg import DotScale
+from ogw_datalab.maps.tijdreeksen import QUALITY_COLUMNS, SENSOR_RASTER_M
 from ogw_datalab.storage import write_frame
 from ogw_datalab.timeseries.quality import FLAGS, QUALITY_FLAGS
 

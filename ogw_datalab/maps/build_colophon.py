@@ -14,8 +14,8 @@ from ..timeseries.publish import colofon_tekst
 from .dutch import format_date, format_number, join_words
 from .explain import explain_formula, explain_protection, explain_roll_up
 from .pages import Pages
-from .sensors import QUALITY_COLUMNS, SENSOR_RASTER_M, quality_rows
 from .site_data import KIEMEN_BUFFER_M, SiteData
+from .tijdreeksen import QUALITY_COLUMNS, SENSOR_RASTER_M, quality_rows
 
 
 def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:

@@ -33,10 +33,10 @@ from .dutch import (
 )
 from .pages import Pages
 from .profile_maps import centre_in, locator_base, locator_map, zoom_map
-from .sensors import series_cards
 from .shapes import SiteShapes
 from .site_data import KIEMEN_BUFFER_M, SiteData, kiemen_near
 from .svg import DotScale, Mark, dot_chart, legend_glyph
+from .tijdreeksen import series_cards
 
 DIRECTION = {"hoger_is_beter": "Hoger is beter.", "lager_is_beter": "Lager is beter.", "neutraal": ""}
 

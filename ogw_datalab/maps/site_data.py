@@ -22,7 +22,7 @@ from ..indicators.catalogue import Catalogue
 from ..indicators.opgaven import Opgave
 from ..indicators.similar_buurten import FEATURES
 from ..storage import layer_table, quote_identifier, read_sql_file, table_name
-from .sensors import SensorSeries, has_table, read_sensor_series
+from .tijdreeksen import SensorSeries, has_table, read_sensor_series
 
 KIEMEN_BUFFER_M = 250.0
 """Kiemen farther than this from every buurt of the gemeente are left off the maps, and a buurtprofiel lists
@@ -75,7 +75,7 @@ class SiteData:
         Every source and partner file the build read: ``bron``, ``bestand``, ``datum``, ``sha256`` (short);
         see :func:`~ogw_datalab.audit.source_dates`.
     tijdreeksen
-        Per configured tijdreeks its monthly figures, sensors and quality counts (see :mod:`.sensors`).
+        Per configured tijdreeks its monthly figures, sensors and quality counts (see :mod:`.tijdreeksen`).
     vergelijkbaar
         The configuration of the search for similar buurten, or None.
     similar

@@ -1,4 +1,4 @@
-"""Sensor time series on the site: monthly charts on the profiles, the sensors on the maps, their checks in words.
+"""Tijdreeksen on the site: monthly charts on the profiles, the meetpunten on the maps, their checks in words.
 
 Read from the tables the time-series assets write (``joined.tijdreeks_<naam>_maand`` and ``_wijk_maand``,
 ``staging.tijdreeks_<naam>_kwaliteit``, the sensor-location periods), never from single readings. These
