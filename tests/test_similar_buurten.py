@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from ogw_datalab.config import DEFAULT_KENMERKEN, Kenmerk, Source, load_config
+from ogw_datalab.files import file_hash
 from ogw_datalab.indicators import read_reference
 from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.indicators.read_reference import cached_reference, load_reference_buurten
@@ -127,6 +128,10 @@ def test_only_the_requested_buurten_are_searched_for():
     assert result.pairs["buurtcode"].tolist() == ["BU00030001"]
     with pytest.raises(SimilarityError, match="buurten not in the reference"):
         find_similar_buurten(frame, kenmerken=TWO, aantal=1, buurtcodes=["BU00990001"])
+    # a gemeente none of whose buurten is in the reference (another year's codes): no pairs, no error
+    none = find_similar_buurten(frame, kenmerken=TWO, aantal=1, buurtcodes=[])
+    assert none.pairs.empty
+    assert list(none.pairs.columns) == list(result.pairs.columns)
 
 
 def test_comparison_sentence_median_and_too_few_values():
@@ -285,8 +290,11 @@ def test_the_reference_is_read_once_into_a_file_named_by_the_content_it_came_fro
         raise AssertionError("the kaart was read again")
 
     monkeypatch.setattr(read_reference, "read_cbs_areas", never)
+    monkeypatch.setattr(read_reference, "file_hash", never)  # unchanged files are not even hashed again
+    assert cached_reference(source, cache=cache, where="sources.buurten", con=con) == first
+    monkeypatch.setattr(read_reference, "file_hash", file_hash)
     kaart = tmp_path / "kaart" / "flevoland" / "buurt.geojson"
-    os.utime(kaart, (time.time() + 60, time.time() + 60))  # touched, not changed: the same file
+    os.utime(kaart, (time.time() + 60, time.time() + 60))  # touched, not changed: hashed again, the same file
     assert cached_reference(source, cache=cache, where="sources.buurten", con=con) == first
     monkeypatch.undo()
 
@@ -321,6 +329,7 @@ def test_a_build_searches_the_reference_table_and_finds_what_the_kaart_gives(tmp
     assert table["BU_CODE"].tolist() == frame["buurtcode"].tolist()  # 11,700 buurten, each once, in the kaart's order
     assert {"bronbestand", "bestandsrij", "P_65_EO_JR", "STED", "AANTAL_HH", "AUTO_HH"} <= set(table.columns)
     assert "P_MAROKKO" not in table.columns  # a kerncijfer nothing compares
+    assert "OAD" not in table.columns  # a structure feature this configuration does not choose
     own = frame.loc[frame["gemeentecode"] == "GM0243", "buurtcode"].sort_values().tolist()
     write_frame(con, "staging", "buurten", pd.DataFrame({"buurtcode": own}))
     publication = pd.DataFrame({"indicator": "x", "buurtcode": own, "status": "gepubliceerd", "waarde": 1.0})

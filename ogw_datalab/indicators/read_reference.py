@@ -12,7 +12,9 @@ once and kept as a Parquet file under ``output.cache`` (:func:`cached_reference`
 - the code that reads and merges them (this module and the readers it calls), so that a changed rule never
   meets a file written by the old one.
 
-A changed file, wherever it is, gives another name and is read again; nothing is kept in the process. Each
+A changed file, wherever it is, gives another name and is read again; nothing is kept in the process. The
+hashes themselves are kept beside the files in ``bestanden.json`` with each file's size, modification time and
+inode (the audit trail's rule), so that an unchanged file is not hashed again by every gemeente's build. Each
 build copies the columns the comparison can use (:func:`~.similar_buurten.kaart_columns`) into its own table
 ``raw.vergelijkbare_buurten_referentie`` (:func:`load_reference_buurten`), so that its database stands alone
 and every similar buurt can be traced to its row of the kaart: ``bronbestand`` and ``bestandsrij`` (file and
@@ -41,6 +43,7 @@ from .similar_buurten import SimilarityError, kaart_columns
 
 SCHEMA, TABLE = "raw", "vergelijkbare_buurten_referentie"
 CACHE_FOLDER = "vergelijkbare_buurten"
+HASHES = "bestanden.json"
 PROVENANCE = ("bronbestand", "bestandsrij", "bronregio")
 # The code whose output the cached file holds: a change to any of these names a new file.
 READING_CODE = (Path(__file__), *(Path(str(m.__file__)) for m in (locate, source_files, read_areas)))
@@ -93,7 +96,8 @@ def cached_reference(source: Source, *, cache: Path, where: str, con: duckdb.Duc
     SimilarityError
         When the files cannot be found or read.
     """
-    path = Path(cache) / CACHE_FOLDER / f"referentie_{_reference_key(source, where)}.parquet"
+    folder = Path(cache) / CACHE_FOLDER
+    path = folder / f"referentie_{_reference_key(source, where, folder)}.parquet"
     if path.is_file():
         return path
     try:
@@ -101,7 +105,6 @@ def cached_reference(source: Source, *, cache: Path, where: str, con: duckdb.Duc
     except SourceFilesError as error:
         raise SimilarityError(str(error)) from None
     frame = pd.DataFrame(areas.frame.drop(columns=areas.frame.geometry.name))
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex}.parquet")  # two builds may write it
     con.register("__reference", frame)
     try:
@@ -141,7 +144,7 @@ def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig
     return {"bron": where, "pad": str(source.path), "cache": str(path), "kolommen": columns}
 
 
-def _reference_key(source: Source, where: str) -> str:
+def _reference_key(source: Source, where: str, folder: Path) -> str:
     """Hash of the content of every file reading ``source`` opens, its layer and CRS, and the reading code."""
     path = Path(source.path)
     try:
@@ -152,12 +155,42 @@ def _reference_key(source: Source, where: str) -> str:
     labels = source_files.file_labels(opened)
     code = hashlib.sha256(b"".join(p.read_bytes() for p in READING_CODE)).hexdigest()
     key = {
-        "bestanden": [[label, file_hash(f)] for label, f in zip(labels, opened, strict=True)],
+        "bestanden": [list(pair) for pair in zip(labels, _content_hashes(opened, folder), strict=True)],
         "layer": source.layer,
         "crs": source.crs,
         "code": code,
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:24]
+
+
+def _content_hashes(files: list[Path], folder: Path) -> list[str]:
+    """Return the sha256 of each file's content, reading again only the files that changed since they were hashed.
+
+    ``folder/bestanden.json`` keeps each file's hash with its size, modification time and inode, the rule of the
+    audit trail (:func:`~ogw_datalab.audit.record_source_files`): a national run of 374 gemeenten hashes the 15 MB
+    of the kaart once, not once per gemeente (30 ms each). Two builds at once may each rewrite it; the last one
+    written is kept, and what it lacks is hashed again next time.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    known_path = folder / HASHES
+    try:
+        known = json.loads(known_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    hashes, changed = [], False
+    for file in files:
+        info = file.stat()
+        stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
+        entry = known.get(str(file.resolve()))
+        if not (isinstance(entry, list) and entry[:3] == stamp):
+            entry = known[str(file.resolve())] = [*stamp, file_hash(file)]
+            changed = True
+        hashes.append(str(entry[3]))
+    if changed:
+        partial = known_path.with_name(f".{HASHES}.{os.getpid()}.{uuid.uuid4().hex}")
+        partial.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(partial, known_path)
+    return hashes
 
 
 def _sql_text(path: Path) -> str:

@@ -82,7 +82,7 @@ class SimilarBuurten:
     Attributes
     ----------
     pairs
-        One row per buurt and similar buurt (see the module docstring).
+        One row per buurt and similar buurt (the columns of :func:`find_nearest`).
     standardisation
         Per feature: ``kenmerk``, ``kolom``, ``transformatie``, ``gemiddelde``, ``standaardafwijking``, ``buurten``.
     excluded
@@ -213,15 +213,21 @@ def compare_with_similar(similar: pd.DataFrame, values: pd.DataFrame, *, min_met
     position = ordered.groupby("buurtcode").cumcount().to_numpy()
     row = pd.Index(subjects).get_indexer(ordered["buurtcode"])
     neighbours[row, position] = ordered["vergelijkbare_buurtcode"].to_numpy()
-    frames = []
-    for indicator, group in values.groupby("indicator", sort=True):
-        by_code = pd.Series(pd.to_numeric(group["waarde"], errors="coerce").to_numpy(), index=group["buurtcode"])
-        by_code = by_code[~by_code.index.duplicated()]
-        frames.append(_compare_one(str(indicator), subjects, neighbours, by_code, min_met_waarde))
-    columns = ["buurtcode", "indicator", "waarde", "mediaan_vergelijkbaar", "vergelijkbaar_met_waarde"]
-    if not frames:
+    present = values["indicator"].notna() & values["buurtcode"].notna()
+    known = values[present].drop_duplicates(["indicator", "buurtcode"])  # the first value of a buurt counts
+    indicators = sorted(known["indicator"].unique())
+    if not indicators:
+        columns = ["buurtcode", "indicator", "waarde", "mediaan_vergelijkbaar", "vergelijkbaar_met_waarde"]
         return pd.DataFrame(columns=[*columns, "lager", "hoger", "tekst", "reden"])
-    return pd.concat(frames, ignore_index=True).sort_values(["indicator", "buurtcode"]).reset_index(drop=True)
+    codes = pd.Index(known["buurtcode"].unique())
+    # One row per indicator, one column per buurt with a value, and a last column of nothing for any other buurt.
+    table = np.full((len(indicators), len(codes) + 1), np.nan)
+    table[pd.Index(indicators).get_indexer(known["indicator"]), codes.get_indexer(known["buurtcode"])] = pd.to_numeric(
+        known["waarde"], errors="coerce"
+    ).to_numpy(dtype=float)
+    own = table[:, codes.get_indexer(subjects)]
+    others = table[:, codes.get_indexer(neighbours.ravel())].reshape(len(indicators), *neighbours.shape)
+    return _compare(indicators, subjects, own, others, min_met_waarde)
 
 
 def kaart_values(
@@ -261,22 +267,25 @@ def kaart_values(
 
 
 def kaart_columns(columns: Sequence[str], config: ProjectConfig) -> list[str]:
-    """Return the columns of a CBS kaart that :func:`structure_features` and :func:`kaart_values` can read.
+    """Return the columns of a CBS kaart that :func:`structure_features` and :func:`kaart_values` read for ``config``.
 
     Parameters
     ----------
     columns
         The kaart's columns, older (``BU_CODE``) or newer (``buurtcode``) names.
     config
-        The configuration: the columns its partners of kind ``cbs_wijkbuurtkaart`` take from the kaart count too.
+        The configuration: its ``vergelijkbare_buurten.kenmerken`` (all of :data:`FEATURES` without it), and
+        the columns its partners of kind ``cbs_wijkbuurtkaart`` take from the kaart.
 
     Returns
     -------
     list of str
-        Those of ``columns`` (compared case-insensitively) that name an identity, a structure feature, a
+        Those of ``columns`` (compared case-insensitively) that name an identity, a chosen structure feature, a
         kerncijfer or a partner's column, in the kaart's order.
     """
-    known = [*IDENTITY.values(), *(f.columns for f in FEATURES.values()), *KERNCIJFER_COLUMNS.values()]
+    settings = config.vergelijkbare_buurten
+    chosen = [FEATURES[k] for k in settings.kenmerken] if settings is not None else list(FEATURES.values())
+    known = [*IDENTITY.values(), *(f.columns for f in chosen), *KERNCIJFER_COLUMNS.values()]
     wanted = {name.lower() for names in known for name in names}
     wanted |= {c.lower() for p in config.partners if p.kind == "cbs_wijkbuurtkaart" for c in p.columns.values()}
     return [c for c in columns if str(c).lower() in wanted]
@@ -395,7 +404,8 @@ def find_nearest(
     """
     tree = cKDTree(z)
     gemeente = eligible["gemeentecode"].to_numpy()
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    nothing = np.array([], dtype=int)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [(nothing, nothing, nothing, np.array([]))]
     pending, k = subjects, min(len(eligible), 3 * aantal + 1)
     while len(pending):
         # Most buurten find enough neighbours among the first few; those whose nearest are mostly
@@ -449,44 +459,42 @@ def _allowed_nearest(
     return subject_of_row[keep], candidates[keep], rank[keep], d[keep]
 
 
-def _compare_one(
-    indicator: str, subjects: np.ndarray, neighbours: np.ndarray, by_code: pd.Series, min_met_waarde: int
+def _compare(
+    indicators: list[str], subjects: np.ndarray, own: np.ndarray, others: np.ndarray, min_met_waarde: int
 ) -> pd.DataFrame:
-    own = by_code.reindex(subjects).to_numpy(dtype=float)
-    flat = neighbours.ravel()
-    present = pd.notna(flat)
-    found = np.full(flat.shape, np.nan)
-    found[present] = by_code.reindex(flat[present]).to_numpy(dtype=float)
-    others: np.ndarray = found.reshape(neighbours.shape)
-    n = np.sum(~np.isnan(others), axis=1)
+    """Compare ``own`` values (indicator × buurt) with ``others`` (indicator × buurt × similar buurt), row by row."""
+    n = np.sum(~np.isnan(others), axis=2)
     with np.errstate(invalid="ignore"):
-        lower = np.sum(others < own[:, None], axis=1)
-        higher = np.sum(others > own[:, None], axis=1)
-    median = np.full(len(subjects), np.nan)
+        lower = np.sum(others < own[:, :, None], axis=2)
+        higher = np.sum(others > own[:, :, None], axis=2)
+    median = np.full(own.shape, np.nan)
     some = n > 0
     median[some] = np.nanmedian(others[some], axis=1)
     comparable = ~np.isnan(own) & (n >= min_met_waarde)
     texts: list[str | None] = []
     reasons: list[str | None] = []
-    for i in range(len(subjects)):
-        if np.isnan(own[i]):
+    for value, count, below, above, fits in zip(
+        own.ravel(), n.ravel(), lower.ravel(), higher.ravel(), comparable.ravel(), strict=True
+    ):
+        if np.isnan(value):
             texts.append(None)
             reasons.append("geen gepubliceerde waarde in deze buurt")
-        elif not comparable[i]:
+        elif not fits:
             texts.append(None)
-            reasons.append(f"te weinig vergelijkbare buurten met een waarde ({n[i]} van {neighbours.shape[1]})")
+            reasons.append(f"te weinig vergelijkbare buurten met een waarde ({count} van {others.shape[2]})")
         else:
-            texts.append(_sentence(int(lower[i]), int(higher[i]), int(n[i])))
+            texts.append(_sentence(int(below), int(above), int(count)))
             reasons.append(None)
+    flat = comparable.ravel()
     return pd.DataFrame(
         {
-            "buurtcode": subjects,
-            "indicator": indicator,
-            "waarde": own,
-            "mediaan_vergelijkbaar": np.where(comparable, median, np.nan),
-            "vergelijkbaar_met_waarde": n,
-            "lager": pd.Series(lower, dtype="Int64").where(comparable),
-            "hoger": pd.Series(higher, dtype="Int64").where(comparable),
+            "buurtcode": np.tile(subjects, len(indicators)),
+            "indicator": np.repeat(np.array(indicators, dtype=object), len(subjects)),
+            "waarde": own.ravel(),
+            "mediaan_vergelijkbaar": np.where(flat, median.ravel(), np.nan),
+            "vergelijkbaar_met_waarde": n.ravel(),
+            "lager": pd.Series(lower.ravel(), dtype="Int64").where(flat),
+            "hoger": pd.Series(higher.ravel(), dtype="Int64").where(flat),
             "tekst": texts,
             "reden": reasons,
         }

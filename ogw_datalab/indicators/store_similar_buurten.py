@@ -23,7 +23,7 @@ import pandas as pd
 from ..config import ProjectConfig
 from ..storage import table_name, write_frame
 from .catalogue import Catalogue
-from .read_reference import SCHEMA, TABLE
+from .read_reference import PROVENANCE, SCHEMA, TABLE
 from .similar_buurten import (
     SimilarityError,
     compare_with_similar,
@@ -135,7 +135,7 @@ def store_similar_buurten(
 
 
 def read_reference_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return ``raw.vergelijkbare_buurten_referentie``, the CBS kaart searched, in the kaart's order.
+    """Return the kaart's columns of ``raw.vergelijkbare_buurten_referentie``, the CBS kaart searched, in its order.
 
     Raises
     ------
@@ -149,7 +149,8 @@ def read_reference_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         raise SimilarityError(
             f"{SCHEMA}.{TABLE} is missing: materialize the asset {SCHEMA}/{TABLE} (the reference kaart) first"
         )
-    return con.execute(f"SELECT * FROM {table_name(SCHEMA, TABLE)}").df()
+    provenance = ", ".join(PROVENANCE)  # where each row came from; the comparison needs only the kaart's columns
+    return con.execute(f"SELECT * EXCLUDE ({provenance}) FROM {table_name(SCHEMA, TABLE)}").df()
 
 
 def _comparison_values(
