@@ -112,6 +112,7 @@ class SiteData:
     similar: pd.DataFrame = field(default_factory=pd.DataFrame)
     similar_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     _frames: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _similar_by_code: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def _rows(self, table: str, key: str, item: str) -> pd.DataFrame:
         if (table, item) not in self._frames:
@@ -149,7 +150,11 @@ class SiteData:
         """Return the similar buurten of one buurt, most alike first (empty without any)."""
         if self.similar.empty:
             return self.similar
-        return self.similar[self.similar["buurtcode"] == buurtcode]
+        if not self._similar_by_code:  # split once: a profile per buurt would otherwise search all pairs each time
+            self._similar_by_code.update(
+                {str(code): rows for code, rows in self.similar.groupby("buurtcode", sort=False)}
+            )
+        return self._similar_by_code.get(buurtcode, self.similar.iloc[0:0])
 
     def comparisons_of(self, indicator_id: str) -> dict[str, tuple[str, float]]:
         """Per buurtcode the sentence and the median of its similar buurten for one indicator (published only)."""
