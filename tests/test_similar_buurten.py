@@ -324,7 +324,8 @@ def test_a_build_searches_the_reference_table_and_finds_what_the_kaart_gives(tmp
     catalogue = load_catalogue(config.indicatoren)
     loaded = load_reference_buurten(con, config)
     assert loaded is not None
-    assert loaded["bron"] == "vergelijkbare_buurten.referentie"
+    assert loaded.bron == "vergelijkbare_buurten.referentie"
+    assert loaded.cache.parent == tmp_path / "cache" / "vergelijkbare_buurten"
     table = con.execute("SELECT * FROM raw.vergelijkbare_buurten_referentie").df()
     assert table["BU_CODE"].tolist() == frame["buurtcode"].tolist()  # 11,700 buurten, each once, in the kaart's order
     assert {"bronbestand", "bestandsrij", "P_65_EO_JR", "STED", "AANTAL_HH", "AUTO_HH"} <= set(table.columns)

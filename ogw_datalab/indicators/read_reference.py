@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -116,7 +117,17 @@ def cached_reference(source: Source, *, cache: Path, where: str, con: duckdb.Duc
     return path
 
 
-def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> dict[str, object] | None:
+@dataclass(frozen=True)
+class LoadedReference:
+    """What :func:`load_reference_buurten` loaded: configuration key, the kaart's path, cached file, columns kept."""
+
+    bron: str
+    pad: str
+    cache: Path
+    kolommen: list[str]
+
+
+def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> LoadedReference | None:
     """Write the reference kaart into ``raw.vergelijkbare_buurten_referentie``; None without ``vergelijkbare_buurten``.
 
     The table holds every buurt of the kaart once, with the columns the comparison can use
@@ -125,9 +136,8 @@ def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig
 
     Returns
     -------
-    dict or None
-        ``bron`` (the configuration key), ``pad`` (the kaart's path), ``cache`` (the Parquet file) and
-        ``kolommen`` (the columns kept).
+    LoadedReference or None
+        None without ``vergelijkbare_buurten``.
     """
     found = reference_source(config)
     if found is None:
@@ -141,7 +151,7 @@ def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig
     con.execute(
         f"CREATE OR REPLACE TABLE {table_name(SCHEMA, TABLE)} AS SELECT {selected} FROM read_parquet(?)", [str(path)]
     )
-    return {"bron": where, "pad": str(source.path), "cache": str(path), "kolommen": columns}
+    return LoadedReference(bron=where, pad=str(source.path), cache=path, kolommen=columns)
 
 
 def _reference_key(source: Source, where: str, folder: Path) -> str:

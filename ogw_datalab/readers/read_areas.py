@@ -166,8 +166,8 @@ def read_cbs_areas(path: Path, *, layer: str | None = None, crs: str | None = No
     """
     where = where or str(path)
     files = source_files(path, layer, where) if not path.is_file() else [path]
-    lists = files_fingerprint([f for f in map(gemeente_layer_beside, files) if f is not None])
-    return _read_cached(files_fingerprint(files), lists, layer, crs, where)
+    beside = files_fingerprint([f for f in map(gemeente_layer_beside, files) if f is not None])
+    return _read_cached(files_fingerprint(files), beside, layer, crs, where)
 
 
 def gemeente_layer_beside(file: Path) -> Path | None:
@@ -184,7 +184,7 @@ def gemeente_layer_beside(file: Path) -> Path | None:
 @functools.lru_cache(maxsize=8)
 def _read_cached(
     fingerprint: tuple[tuple[str, int, int], ...],
-    lists: tuple[tuple[str, int, int], ...],  # the gemeente layers beside the files: a changed one is read again
+    beside: tuple[tuple[str, int, int], ...],  # the gemeente layers beside the files: a changed one is read again
     layer: str | None,
     crs: str | None,
     where: str,

@@ -155,9 +155,9 @@ def raw_similar_reference(datalab: DataLabResource) -> dg.MaterializeResult:
                 con,
                 SCHEMA,
                 TABLE,
-                source=str(loaded["bron"]),
-                path=str(loaded["pad"]),
-                cache_file=dg.MetadataValue.path(str(loaded["cache"])),
-                columns=dg.MetadataValue.json(loaded["kolommen"]),
+                source=loaded.bron,
+                path=loaded.pad,
+                cache_file=dg.MetadataValue.path(str(loaded.cache)),
+                columns=dg.MetadataValue.json(loaded.kolommen),
             )
         )
