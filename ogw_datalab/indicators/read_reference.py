@@ -13,9 +13,9 @@ once and kept as a Parquet file under ``output.cache`` (:func:`cached_reference`
   meets a file written by the old one.
 
 A changed file, wherever it is, gives another name and is read again; nothing is kept in the process. The
-hashes themselves are kept beside the files in ``bestanden.json`` with each file's size, modification time and
-inode (the audit trail's rule), so that an unchanged file is not hashed again by every gemeente's build. Each
-build copies the columns the comparison can use (:func:`~.similar_buurten.kaart_columns`) into its own table
+hashes themselves are kept in the same folder, in ``bestanden.json``, with each file's size, modification time
+and inode (the audit trail's rule), so that an unchanged file is not hashed again by every gemeente's build. Each
+build copies the columns the comparison uses (:func:`~.similar_buurten.kaart_columns`) into its own table
 ``raw.vergelijkbare_buurten_referentie`` (:func:`load_reference_buurten`), so that its database stands alone
 and every similar buurt can be traced to its row of the kaart: ``bronbestand`` and ``bestandsrij`` (file and
 row) and ``bronregio`` are kept beside the kaart's own columns. Files of another version stay in the cache
