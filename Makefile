@@ -42,7 +42,7 @@ benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compa
 
 docs: $(INSTALLED)  # the documentation site in site/ (open site/index.html from disk); generated pages first
 	$(BIN)/python docs/scripts/generate_pages.py
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy
