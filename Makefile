@@ -45,8 +45,8 @@ docs: $(INSTALLED)  # the documentation site in site/ (open site/index.html from
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy
-	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks deploy
+	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy docs/scripts docs/hooks
+	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks deploy docs/scripts docs/hooks
 	$(BIN)/mypy
 
 lock:

@@ -46,7 +46,7 @@ class Section:
 
 
 def anchor(model: type[BaseModel]) -> str:
-    """The section's anchor: the class name in lower case (stable when keys are renamed)."""
+    """Return the section's anchor: the class name in lower case (stable when keys are renamed)."""
     return model.__name__.lower()
 
 
@@ -89,7 +89,7 @@ def nested_models(annotation: Any, path: str) -> Iterator[tuple[type[BaseModel],
 
 
 def type_text(annotation: Any, prop: dict[str, Any]) -> str:
-    """The type of a field in Dutch words, with links to the sections of nested models."""
+    """Say the type of a field in Dutch words, with links to the sections of nested models."""
     annotation, metadata = _unwrap(annotation)
     if "enum" in prop and annotation is str:  # a list of values set by the model (the reader kinds)
         return "een van " + ", ".join(f"`{v}`" for v in prop["enum"])
@@ -127,7 +127,7 @@ def _constraints(metadata: list[Any]) -> str:
 
 
 def default_text(info: FieldInfo) -> str:
-    """The default of a field as it would be written in YAML; required fields say so."""
+    """Write the default of a field as it would be written in YAML; required fields say so."""
     if info.default_factory is not None:
         value = info.default_factory()  # type: ignore[call-arg]
     elif info.default is PydanticUndefined:
@@ -151,7 +151,7 @@ def _cell(text: str) -> str:
 
 
 def model_fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo, dict[str, Any]]]:
-    """The fields a file may have: the ones of the model's JSON Schema (by their key), less the loader's own."""
+    """List the fields a file may have: those of the model's JSON Schema (by key), less the loader's own."""
     properties = model.model_json_schema()["properties"]
     found = []
     for name, info in model.model_fields.items():
@@ -162,7 +162,7 @@ def model_fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo, dict[str,
 
 
 def sections(root: type[BaseModel], prefix: str = "") -> list[Section]:
-    """The root model and every model nested in it, breadth first, each once (with every path it appears at)."""
+    """List the root model and every model nested in it, breadth first, each once (with every path to it)."""
     found: dict[type[BaseModel], Section] = {root: Section(root, [prefix] if prefix else [])}
     queue = [(root, prefix)]
     while queue:
@@ -178,7 +178,7 @@ def sections(root: type[BaseModel], prefix: str = "") -> list[Section]:
 
 
 def first_paragraph(model: type[BaseModel]) -> str:
-    """The first paragraph of the model's docstring (what the section is about)."""
+    """Return the first paragraph of the model's docstring (what the section is about)."""
     doc = inspect.getdoc(model) or ""
     return " ".join(doc.split("\n\n")[0].split())
 
@@ -204,7 +204,7 @@ def section_markdown(section: Section, level: str, seen: set[type[BaseModel]]) -
 
 
 def reference_markdown() -> str:
-    """The whole reference: one part per kind of file, its models as sections (a model shown once)."""
+    """Write the whole reference: one part per kind of file, its models as sections (each model once)."""
     from ogw_datalab.config import GemeentenConfig, ProjectConfig
     from ogw_datalab.indicators.catalogue import Catalogue
     from ogw_datalab.indicators.opgaven import Opgaven
@@ -228,7 +228,7 @@ def reference_markdown() -> str:
 
 
 def formula_types_markdown() -> str:
-    """The formula types of the registry, in Dutch: inputs, the colophon's sentence, roll-up and privacy."""
+    """Tabulate the registry's formula types in Dutch: inputs, the colophon's sentence, roll-up, privacy."""
     from ogw_datalab.config import Privacy
     from ogw_datalab.indicators import formulas
     from ogw_datalab.maps.explain import explain_formula, explain_protection, explain_roll_up
@@ -267,7 +267,7 @@ SAMPLE_INPUTS: dict[str, Any] = {
 
 
 def sample_indicator(formula: Any) -> Any:
-    """An indicator of this formula type with placeholders for its inputs (its sentence then names them)."""
+    """Make an indicator of this formula type with placeholders for its inputs (its sentence names them)."""
     from ogw_datalab.indicators.catalogue import Indicator
 
     formule: dict[str, Any] = {"type": formula.name}
@@ -283,7 +283,7 @@ def sample_indicator(formula: Any) -> Any:
 
 
 def reader_kinds_markdown() -> str:
-    """The reader kinds of the registry: what each reads, where its geometry comes from, what the inbox accepts."""
+    """Tabulate the registry's reader kinds: what each reads, its geometry, what the inbox accepts."""
     from ogw_datalab.reader_kinds import READER_KINDS
 
     geometry = {

@@ -13,6 +13,7 @@ from ..config import Privacy
 from ..indicators.opgaven import Opgave
 from ..timeseries.publish import colofon_tekst
 from .build_map_pages import gemeente_text, opgave_sentences, page_name, profile_href, score_layer
+from .build_method_pages import method_links
 from .colours import NEED_PALETTE
 from .dutch import format_date, format_number, format_score, join_words, value_with_unit
 from .explain import explain_formula, explain_protection, explain_roll_up
@@ -132,6 +133,7 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
             "bron": i.bron,
             "niveaus": join_words(i.niveaus),
             "formule": i.formule.type,
+            "modelschatting": i.modelschatting,
         }
         for i in data.catalogue.indicatoren
     ]
@@ -155,6 +157,7 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
         raster=format_number(SENSOR_RASTER_M),
         vergelijkbaar=similar_method(data),
         bestanden=[{**f, "wat": source_label(f["bron"]), "datum": format_date(f["datum"])} for f in data.bestanden],
+        **method_links(),
     )
 
 
