@@ -1,8 +1,10 @@
-"""The formula registry: one entry per formula type drives validation, computation and the README table."""
+"""The formula registry: one entry per formula type drives validation, computation and the documented table."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,20 @@ from ogw_datalab.indicators.formulas import FORMULAS, FormulaType, formula_table
 
 from .test_indicators import catalogue, config, small_town  # noqa: F401 (fixtures)
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+PROJECT = Path(__file__).resolve().parents[1]
 
 
-def test_the_readme_table_is_the_registry():
-    table = formula_table_markdown()
-    assert table in README.read_text(encoding="utf-8"), "paste `python -m ogw_datalab.indicators.formulas` into README"
+def test_the_documented_table_is_the_registry(tmp_path):
+    """The developers' table of formula types is generated from the registry by ``make docs`` and included."""
+    spec = importlib.util.spec_from_file_location("docs_pages", PROJECT / "docs" / "scripts" / "generate_pages.py")
+    assert spec is not None
+    assert spec.loader is not None
+    pages = sys.modules.setdefault("docs_pages", importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(pages)
+    pages.write_pages(tmp_path)
+    assert (tmp_path / "formuletabel.md").read_text(encoding="utf-8") == formula_table_markdown() + "\n"
+    page = (PROJECT / "docs" / "ontwikkelen" / "extending.md").read_text(encoding="utf-8")
+    assert '--8<-- "docs/_generated/formuletabel.md"' in page
 
 
 def test_every_registered_type_has_its_sql_file_and_its_inputs_are_catalogue_fields():

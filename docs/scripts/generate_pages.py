@@ -5,7 +5,9 @@
   follows the models and cannot drift from them;
 - ``formuletypen.md``: every formula type of the registry (``ogw_datalab/indicators/formulas``), with its inputs,
   its sentence in Dutch (the colophon's), how wijk and gemeente follow and what privacy rests on;
-- ``soorten.md``: every reader kind of the registry (``ogw_datalab/reader_kinds.py``).
+- ``soorten.md``: every reader kind of the registry (``ogw_datalab/reader_kinds.py``);
+- ``formuletabel.md``: the registry's own table of formula types, in English (``formula_table_markdown``), for the
+  developers' page on extending.
 
 The pages ``docs/handleiding/*.md`` include these files (``--8<--``, pymdownx.snippets). Run:
 ``.venv/bin/python docs/scripts/generate_pages.py [folder]``.
@@ -196,7 +198,8 @@ def section_markdown(section: Section, level: str, seen: set[type[BaseModel]]) -
     lines += ["| sleutel | type | standaard | omschrijving |", "| --- | --- | --- | --- |"]
     for key, info, prop in model_fields(model):
         lines.append(
-            f"| `{key}` | {_cell(type_text(info.annotation, prop))} | {_cell(default_text(info))} "
+            f"| `{key}` | {_cell(type_text(info.annotation, prop) + _constraints(info.metadata))} "
+            f"| {_cell(default_text(info))} "
             f"| {_cell(info.description or '')} |"
         )
     seen.add(model)
@@ -282,6 +285,13 @@ def sample_indicator(formula: Any) -> Any:
     )
 
 
+def formula_table_english() -> str:
+    """Return the registry's own table of formula types (English, for developers: how the audit reads each)."""
+    from ogw_datalab.indicators.formulas import formula_table_markdown
+
+    return formula_table_markdown() + "\n"
+
+
 def reader_kinds_markdown() -> str:
     """Tabulate the registry's reader kinds: what each reads, its geometry, what the inbox accepts."""
     from ogw_datalab.reader_kinds import READER_KINDS
@@ -312,6 +322,7 @@ def write_pages(folder: Path = OUT) -> list[Path]:
         ("configuratie.md", reference_markdown()),
         ("formuletypen.md", formula_types_markdown()),
         ("soorten.md", reader_kinds_markdown()),
+        ("formuletabel.md", formula_table_english()),
     ):
         path = folder / name
         path.write_text(text, encoding="utf-8")
