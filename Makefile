@@ -54,5 +54,5 @@ lock:
 
 clean:
 	rm -rf data/demo data/demo_2023 data/jaren data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \
-		maps/*.html maps/downloads maps/assets maps/alphen maps.bouw maps.oud \
+		maps/*.html maps/downloads maps/assets maps/methoden maps/alphen maps.bouw maps.oud \
 		site docs/_generated
