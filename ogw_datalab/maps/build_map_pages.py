@@ -32,10 +32,10 @@ from .dutch import (
 )
 from .explain import explain_formula
 from .pages import Pages
-from .sensors import sensor_layer
 from .shapes import SiteShapes
 from .site_data import SiteData
 from .svg import Shape, svg_map
+from .tijdreeksen import sensor_layer
 
 SCORE_BOUNDS = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
 SCORE_UNIT = "0 = geen aandacht nodig, 100 = de meeste aandacht"

@@ -21,7 +21,8 @@ from ..config import ProjectConfig
 from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue
 from ..indicators.opgaven import Opgave
-from .build_index import build_colophon, build_index
+from .build_colophon import build_colophon
+from .build_index import build_index
 from .build_map_pages import indicator_page, opgave_page, score_layer, write_map_page
 from .build_method_pages import build_method_pages
 from .build_profiles import build_profiles
