@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import Privacy
 from ..timeseries.publish import colofon_tekst
+from .build_method_pages import method_links
 from .dutch import format_date, format_number, join_words
 from .explain import explain_formula, explain_protection, explain_roll_up
 from .pages import Pages
@@ -36,6 +37,7 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
             "bron": i.bron,
             "niveaus": join_words(i.niveaus),
             "formule": i.formule.type,
+            "modelschatting": i.modelschatting,
         }
         for i in data.catalogue.indicatoren
     ]
@@ -59,6 +61,7 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
         raster=format_number(SENSOR_RASTER_M),
         vergelijkbaar=similar_method(data),
         bestanden=[{**f, "wat": source_label(f["bron"]), "datum": format_date(f["datum"])} for f in data.bestanden],
+        **method_links(),
     )
 
 

@@ -55,6 +55,7 @@ class MapLayer:
     ranks: list[str]
     changes: list[str]
     comparisons: list[str] = field(default_factory=list)  # per buurt "hoger dan 8 van 10 vergelijkbare buurten"
+    estimate: str = ""  # the catalogue's 'modelschatting' sentence when the figure is a model estimate
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
         _ranks(rows["rang"], rank_meaning(indicator.richting), rows["rang_reden"]),
         changes,
         comparisons,
+        indicator.modelschatting or "",
     )
 
 

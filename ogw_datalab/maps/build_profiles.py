@@ -403,6 +403,7 @@ def _card(
         "value": value_with_unit(own, indicator),
         "chart": chart,
         "lines": lines,
+        "estimate": indicator.modelschatting or "",
     }
 
 
