@@ -100,6 +100,13 @@ class Indicator(_Strict):
         description="de klassen van de kaart",
         examples=[{"methode": "kwantielen", "aantal": 5}],
     )
+    modelschatting: str | None = Field(
+        None,
+        min_length=1,
+        description="alleen als het cijfer een modelschatting is en geen telling: één zin die zegt wat geschat is en "
+        "hoe; die staat overal waar het cijfer staat (kaart, profielen, colofon, downloads)",
+        examples=["Geschat met een model uit leeftijd en huishoudens van de buurt (RIVM)."],
+    )
 
     @property
     def denominator(self) -> Denominator:
