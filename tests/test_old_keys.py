@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
+from ogw_datalab import audit
+from ogw_datalab.audit import latest_source_files
 from ogw_datalab.config import ConfigError, load_configuration
 from ogw_datalab.project import builds_of, project_for
+from ogw_datalab.storage import frame_to_temp_table, run_sql_file
 
 from .labs import run_cli
 
@@ -105,3 +110,24 @@ def test_check_prints_each_hint_once_and_passes(tmp_path):
     assert hints == list(load_configuration(path, check_files=False).old_key_hints)
     assert f"{path}: sources.adressen.layer is now called laag (the old name still works for now)" in hints
     assert len(hints) == len(set(hints)) > 40
+
+
+def test_files_recorded_before_the_renames_count_as_the_same_sources(con):
+    """A database built before the renames recorded its files under the old keys (sources.buurten, layers.bomen);
+    the latest record of each file is found under the new key, so an unchanged file is not hashed again."""
+    recorded = dt.datetime(2026, 1, 1)
+    old = pd.DataFrame(
+        [
+            ("b1", bron, f"/data/{bron}.gpkg", "ab" * 32, 10, recorded, recorded)
+            for bron in ("sources.buurten", "layers.bomen", "partners.ggd")
+        ],
+        columns=audit.COLUMNS,
+    )
+    frame_to_temp_table(con, "bronbestanden_nieuw", old)
+    run_sql_file(con, "audit/record_source_files.sql")
+    latest = latest_source_files(con)
+    assert [(row["bron"], row["pad"]) for row in latest] == [
+        ("bronnen.buurten", "/data/sources.buurten.gpkg"),
+        ("lagen.bomen", "/data/layers.bomen.gpkg"),
+        ("partners.ggd", "/data/partners.ggd.gpkg"),
+    ]
