@@ -77,8 +77,8 @@ class Table:
 
 FIGURE = (("waarde", "double precision"), ("status", "text"), ("reden", "text"))
 SCORE = (
-    ("opgave", "text"),
     ("buurtcode", "text"),
+    ("opgave", "text"),
     ("buurtnaam", "text"),
     ("score", "double precision"),
     ("gewicht_met_waarde", "double precision"),

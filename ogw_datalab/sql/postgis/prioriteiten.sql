@@ -1,4 +1,4 @@
 -- The buurten that ask most attention per opgave, for PostGIS.
-SELECT opgave, buurtcode, buurtnaam, score, gewicht_met_waarde, drijvers, rang
+SELECT buurtcode, opgave, buurtnaam, score, gewicht_met_waarde, drijvers, rang
 FROM indicators.prioriteiten
 ORDER BY opgave, buurtcode
