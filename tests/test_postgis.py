@@ -364,7 +364,7 @@ def test_two_gemeenten_publish_at_once_into_one_schema_each_its_own_rows(
         expected(demo_lab.database, "GM9999")
     )
     assert len(alphen["buurten"]) == 87
-    assert len(alphen["publicatie_buurt"]) > 1000
+    assert len(alphen["publicatie_buurt"]) > 500  # six indicators of 87 buurten
     publish(postgis_server, demo_2023, "GM9999", schema)  # one gemeente again: the other's rows stay as they are
     assert comparable(rows_in_postgis(postgis_server, schema, "GM0484")) == alphen
     assert comparable(rows_in_postgis(postgis_server, schema, "GM9999")) == comparable(expected(demo_2023, "GM9999"))
