@@ -16,6 +16,12 @@ not even while the first of them creates the tables.
 The connection string comes only from the environment variable the configuration names. It
 carries the password, so no message, log line or metadata ever holds it: every error is told in
 our own words, naming the host, with the server's reason stripped of anything from the string.
+
+The rows go through psycopg's ``COPY ... FROM STDIN``, the geometry as hex EWKB that PostGIS reads
+as it comes. DuckDB's postgres extension (``ATTACH ... (TYPE postgres)``) was measured beside it on
+the same server and tables and took about twice as long (Alphen: 0.18-0.24 s against 0.08-0.10 s);
+it also quotes the whole connection string, password included, when ATTACH fails, needs its wheel's
+file loaded under another name, and leaves the geometry to a second step in PostgreSQL.
 """
 
 from __future__ import annotations
