@@ -70,8 +70,8 @@ def region(buurten: int, wijken: int, seed: int = 484) -> tuple[pd.DataFrame, pd
         )
         for indicator, teller, noemer, waarde in parts:
             if waarde is None and noemer:
-                schaal = 1000 if indicator == "speelplekken_per_1000" else 100
-                waarde = round(schaal * teller / noemer, 1)
+                scale = 1000 if indicator == "speelplekken_per_1000" else 100
+                waarde = round(scale * teller / noemer, 1)
             rows.append((indicator, code, code, areas.wijkcode[n], waarde, teller, noemer))
     values = pd.DataFrame(
         rows, columns=["indicator", "buurtcode", "buurtnaam", "wijkcode", "waarde", "teller", "noemer"]
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     write_frame(con, "staging", "buurten", areas)
     write_frame(con, "indicators", "buurt", values)
     meta = pd.DataFrame(
-        [{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in CATALOGUE.indicatoren]
+        [{"indicator": i.id, "aggregation": i.aggregation, "scale": i.scale} for i in CATALOGUE.indicatoren]
     )
     frame_to_temp_table(con, "indicator_catalogue", meta)
     run_sql_file(con, "roll_up_indicators.sql", {"gemeentecode": "GM9999"})

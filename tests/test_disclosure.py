@@ -78,10 +78,10 @@ def stage(con, buurten: list[tuple[str, str, float | None]], values: dict[str, d
                 teller, noemer = inwoners, None
             else:
                 teller, noemer = values[indicator.id][code]
-            if indicator.aggregatie == "som":
+            if indicator.aggregation == "som":
                 waarde = teller
             else:
-                waarde = round(indicator.schaal * teller / noemer, indicator.decimalen) if noemer else None
+                waarde = round(indicator.scale * teller / noemer, indicator.decimalen) if noemer else None
             rows.append((indicator.id, code, code, wijk, waarde, teller, noemer))
     frame = pd.DataFrame(
         rows, columns=["indicator", "buurtcode", "buurtnaam", "wijkcode", "waarde", "teller", "noemer"]
@@ -89,7 +89,7 @@ def stage(con, buurten: list[tuple[str, str, float | None]], values: dict[str, d
     for column in ("waarde", "teller", "noemer"):
         frame[column] = frame[column].astype(float)
     write_frame(con, "indicators", "buurt", frame)
-    meta = pd.DataFrame([{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in cat.indicatoren])
+    meta = pd.DataFrame([{"indicator": i.id, "aggregation": i.aggregation, "scale": i.scale} for i in cat.indicatoren])
     frame_to_temp_table(con, "indicator_catalogue", meta)
     run_sql_file(con, "roll_up_indicators.sql", {"gemeentecode": "GM0001"})
 

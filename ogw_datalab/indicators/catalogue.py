@@ -1,8 +1,9 @@
 """The indicator catalogue: every number on a map traces back to one entry here.
 
 A catalogue is a YAML file (``indicatoren:`` in the project configuration). Each entry
-names its source and licence, and a ``formule``: one of the engine's computations (the
-SQL files in ``ogw_datalab/sql/indicators/<type>.sql``) with its inputs.
+names its source and licence, and a ``formule``: one of the engine's computations with its
+inputs (:class:`~ogw_datalab.indicators.formulas.Formule`; the formula types are the entries of
+:mod:`ogw_datalab.indicators.formulas.registry`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..config import ConfigError, ProjectConfig, load_yaml_model
-from .formulas import FORMULAS, FormulaType, formula_type
+from .formulas import FORMULAS, Aggregation, Denominator, FormulaType, Formule
 
 
 class _Strict(BaseModel):
@@ -32,57 +33,6 @@ class Bron(_Strict):
     def text(self) -> str:
         """Return the source as one line, as the site lists it."""
         return f"{self.uitgever}, {self.dataset} ({self.jaar}), licentie {self.licentie}"
-
-
-class Formule(_Strict):
-    """Which computation, on which inputs. Fields not used by the type must stay empty."""
-
-    type: str = Field(description="a formula type of the registry (ogw_datalab/indicators/formulas.py)")
-    kolom: str | None = Field(None, description="kerncijfer or partner column")
-    laag: str | None = Field(None, description="a layer name, or 'parken'")
-    partner: str | None = None
-    per: float = Field(1000.0, gt=0, description="per_inwoners: per how many inhabitants")
-    afstand_m: float = Field(300.0, gt=0, description="binnen_afstand, bomen_bij_woning: distance in metres")
-    max_afstand_m: float = Field(5000.0, gt=0, description="gemiddelde_afstand: search radius in metres")
-    typen: list[str] | None = Field(None, description="aandeel_oppervlak: only polygons of these types")
-    waarden: list[str] | None = Field(None, description="partner_aandeel: values counted in the numerator")
-    van: list[str] | None = Field(None, description="partner_aandeel: values in the denominator (default: any)")
-    minimum: int = Field(3, ge=1, description="bomen_bij_woning: trees a home should see")
-    kroon_m2: float = Field(50.0, gt=0, description="kronendak: crown area assumed per tree, m²")
-    tijdreeks: str | None = Field(None, description="tijdreeks_*: a name under 'tijdreeksen' in the configuration")
-    grootheid: str | None = Field(None, description="tijdreeks_*: the quantity, e.g. NO2 or PM25")
-    soort: Literal["referentie", "laagkosten", "alle"] = Field("alle", description="tijdreeks_*: which sensors")
-    maand_van: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="tijdreeks_*: first month, YYYY-MM")
-    maand_tot: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="tijdreeks_*: last month, YYYY-MM")
-    percentiel: float | None = Field(None, gt=0, lt=100, description="tijdreeks_percentiel: which percentile")
-
-    @model_validator(mode="after")
-    def _inputs_for_type(self) -> Formule:
-        if self.type not in FORMULAS:
-            raise ValueError(f"unknown formule type {self.type!r}; choose one of {', '.join(FORMULAS)}")
-        formula = self.formula
-        missing = [name for name in formula.inputs if getattr(self, name) in (None, [])]
-        if missing:
-            raise ValueError(f"formule type '{self.type}' needs {missing}")
-        for name, allowed in formula.allowed.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"formule type '{self.type}': {name} must be one of {list(allowed)}")
-        return self
-
-    @property
-    def formula(self) -> FormulaType:
-        """The registry entry of this formula's type."""
-        return formula_type(self.type)
-
-    @property
-    def aggregatie(self) -> str:
-        """How wijk and gemeente values follow from the buurten (``som``, ``verhouding`` or ``geen``)."""
-        return self.formula.aggregation
-
-    @property
-    def schaal(self) -> float:
-        """Factor from teller / noemer to waarde."""
-        return self.formula.schaal(self)
 
 
 class Klassen(_Strict):
@@ -112,31 +62,31 @@ class Indicator(_Strict):
     formule: Formule
     richting: Literal["hoger_is_beter", "lager_is_beter", "neutraal"] = "neutraal"
     decimalen: int = Field(1, ge=0, le=4)
-    noemer: Literal["personen", "woningen", "rijen", "respondenten", "geen"] | None = Field(
+    noemer: Denominator | None = Field(
         None, description="what the denominator counts, for disclosure control (default: from the formula type)"
     )
     nederland: float | None = Field(None, description="the value for the Netherlands, where the source gives one")
     klassen: Klassen = Field(default_factory=Klassen)
 
     @property
-    def noemer_soort(self) -> str:
+    def denominator(self) -> Denominator:
         """Return what the denominator counts: ``noemer`` when given, else the formula type's."""
-        return self.noemer or self.formule.formula.denominator
+        return self.noemer or self.formule.denominator
 
     @property
     def niveaus(self) -> list[str]:
         """Levels the indicator is published at; a figure that cannot be rolled up exists per buurt only."""
-        return ["buurt"] if self.aggregatie == "geen" else ["buurt", "wijk", "gemeente"]
+        return ["buurt"] if self.aggregation == "geen" else ["buurt", "wijk", "gemeente"]
 
     @property
-    def aggregatie(self) -> str:
+    def aggregation(self) -> Aggregation:
         """Return how wijk and gemeente values follow from the buurten (``som``, ``verhouding`` or ``geen``)."""
-        return self.formule.aggregatie
+        return self.formule.aggregation
 
     @property
-    def schaal(self) -> float:
+    def scale(self) -> float:
         """Return the factor from teller / noemer to waarde."""
-        return self.formule.schaal
+        return self.formule.scale
 
 
 class Catalogue(_Strict):
@@ -232,9 +182,10 @@ def _unmet_partner(formule: Formule, formula: FormulaType, config: ProjectConfig
         return [f"{where}.partner: no partner '{formule.partner}' (configured: {sorted(partners)})"]
     partner = partners[formule.partner]
     if (partner.key == "wijkcode") != (formula.partner_level == "wijk"):
+        by_wijk = " or ".join(f"'{f.name}'" for f in FORMULAS.values() if f.partner_level == "wijk")
         return [
             f"{where}.partner: '{formule.partner}' is keyed by {partner.key}; "
-            "use 'partner_wijkwaarde' for a partner keyed by wijkcode, and only for such a partner"
+            f"use {by_wijk} for a partner keyed by wijkcode, and only for such a partner"
         ]
     if formule.kolom and formule.kolom not in partner.columns:
         return [f"{where}.kolom: partner '{formule.partner}' maps no column '{formule.kolom}'"]

@@ -10,7 +10,7 @@ import pandas as pd
 from ..config import ProjectConfig
 from ..storage import bound_parameters, ensure_schemas, frame_to_temp_table, publish_temp_table, run_sql_file
 from .catalogue import Catalogue, Indicator
-from .prepare_inputs import standard_identifiers
+from .formulas.prepare import standard_identifiers
 
 
 def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue) -> dict[str, int]:
@@ -20,7 +20,7 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, ca
 
     Notes
     -----
-    Per buurt, ``waarde = schaal * teller / noemer`` for rates and shares, wherever the
+    Per buurt, ``waarde = scale * teller / noemer`` for rates and shares, wherever the
     denominator is positive; which of these may be published is decided afterwards, in one
     place (:mod:`ogw_datalab.indicators.suppress`). Wijk and gemeente values are recomputed
     from the sums of teller and noemer, never averaged.
@@ -76,7 +76,7 @@ def _parameters(config: ProjectConfig, indicator: Indicator) -> dict[str, Any]:
 
 def _register_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     frame = pd.DataFrame(
-        [{"indicator": i.id, "aggregatie": i.aggregatie, "schaal": i.schaal} for i in catalogue.indicatoren]
+        [{"indicator": i.id, "aggregation": i.aggregation, "scale": i.scale} for i in catalogue.indicatoren]
     )
     frame_to_temp_table(con, "indicator_catalogue", frame)
 

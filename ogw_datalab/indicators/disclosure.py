@@ -12,11 +12,12 @@ publication in memory to choose what more to withhold. One database holds one ge
 
 Notes
 -----
-The unknowns are the numerators :math:`t_b` of the buurten. Indicators that count the same thing
-share them: points of one layer counted (``aantal``), per 1,000 inhabitants (``per_inwoners``) and
-per km² (``per_km2_land``) are one count. Each published figure over the buurten :math:`A` it
-covers (one buurt, a wijk, the gemeente; buurten whose numerator is NULL are left out, as in the
-roll-up) is a linear constraint:
+The unknowns are the numerators :math:`t_b` of the buurten; how a formula type's numerator is read
+is declared in its registry entry (:class:`~ogw_datalab.indicators.formulas.Disclosure`). Indicators
+that count the same thing share the unknowns: points of one layer counted, per 1,000 inhabitants
+and per km² are one count (their types share a ``numerator``). Each published figure over the
+buurten :math:`A` it covers (one buurt, a wijk, the gemeente; buurten whose numerator is NULL are
+left out, as in the roll-up) is a linear constraint:
 
 - ``som``: :math:`v = \sum_{b \in A} t_b`;
 - ``verhouding``: :math:`v = s \sum_{b \in A} t_b / \sum_{b \in A} n_b`. The denominators
@@ -30,7 +31,7 @@ A value equal to itself rounded to the indicator's ``decimalen`` is read as that
 count is a whole number, so the interval of a summed count is narrowed to the whole numbers in it
 (a rate of 4.6 per 1,000 over 655 inhabitants holds 2.98 to 3.05 playgrounds: exactly 3).
 Bounds known beforehand: :math:`t_b \ge 0` when no numerator is negative; :math:`t_b \le n_b` for
-shares; a ``kronendak`` value at its cap of 100 only says :math:`t_b \ge n_b`.
+shares; a value at its type's cap (a canopy of 100 %) only says :math:`t_b \ge n_b`.
 
 For a withheld figure over buurten :math:`S` the attacker's interval is
 :math:`[\min \sum_{b \in S} t_b, \max \sum_{b \in S} t_b]` under all constraints. It must be at
@@ -63,28 +64,6 @@ from .catalogue import Catalogue, Indicator
 PUBLISHED = "gepubliceerd"
 WITHHELD = "onderdrukt"
 LEVELS = ("buurt", "wijk", "gemeente")
-# Numerators that count units; the others measure (m² of area, metres of distance, a partner column).
-COUNTING = frozenset(
-    {
-        "kerncijfer",
-        "aantal",
-        "per_inwoners",
-        "per_km2_land",
-        "binnen_afstand",
-        "bomen_bij_woning",
-        "drie_dertig_driehonderd",
-        "partner_aandeel",
-        "partner_per_inwoners",
-    }
-)
-# Shares: the numerator is part of what the denominator counts, 0 <= teller <= noemer.
-SHARES = frozenset(
-    {"binnen_afstand", "bomen_bij_woning", "drie_dertig_driehonderd", "partner_aandeel", "aandeel_oppervlak"}
-)
-# Buurt values cut off at a cap: a value at the cap bounds the numerator from below only.
-CAPS = {"kronendak": 100.0}
-# Formula types that count the same thing, so that their numerators are one unknown per buurt.
-SAME_COUNT = {"aantal": "punten", "per_inwoners": "punten", "per_km2_land": "punten"}
 # Numerical slack: LP tolerances and float sums, far below any protection width.
 SLACK = 1e-6
 
@@ -209,7 +188,7 @@ def numerator_groups(catalogue: Catalogue) -> list[list[Indicator]]:
     """
     groups: dict[tuple, list[Indicator]] = {}
     for indicator in catalogue.indicatoren:
-        if indicator.aggregatie != "geen":
+        if indicator.aggregation != "geen":
             groups.setdefault(_numerator_key(indicator), []).append(indicator)
     return list(groups.values())
 
@@ -217,7 +196,8 @@ def numerator_groups(catalogue: Catalogue) -> list[list[Indicator]]:
 def _numerator_key(indicator: Indicator) -> tuple:
     formule = indicator.formule
     inputs = formule.model_dump(exclude={"type", "per", "van"})
-    return (SAME_COUNT.get(formule.type, formule.type), *sorted((k, repr(v)) for k, v in inputs.items()))
+    numerator = formule.formula.disclosure.numerator or formule.type
+    return (numerator, *sorted((k, repr(v)) for k, v in inputs.items()))
 
 
 @dataclass(frozen=True)
@@ -330,7 +310,7 @@ class NumeratorSystem:
         support, noemer = part.cover(label[1], label[2], self._index, self._wijk_of)
         if support.size == 0 or (part.ratio and not noemer > 0):
             return  # no figure exists here: nothing to learn, nothing to protect
-        counting = indicator.formule.type in COUNTING
+        counting = indicator.formule.formula.disclosure.counting
         span = float(self._upper[support].sum() - self._lower[support].sum())
         width = privacy.min_noemer * (1.0 if counting else part.mean)
         self._targets[label] = _Target(label, support, noemer, min(width, span / 2), counting, indicator)
@@ -511,7 +491,7 @@ class _Parts:
         positions = [index[c] for c in rows["buurtcode"]]
         teller[positions] = rows["teller"].to_numpy(dtype=float)
         noemer[positions] = rows["noemer"].to_numpy(dtype=float)
-        ratio = indicator.aggregatie == "verhouding"
+        ratio = indicator.aggregation == "verhouding"
         member = ~np.isnan(teller) & (~np.isnan(noemer) if ratio else True)
         total = np.nansum(noemer[member])
         mean = float(np.nansum(teller[member]) / total) if total > 0 else 0.0
@@ -537,7 +517,7 @@ def _prior_bounds(members: list[Indicator], parts: dict[str, _Parts], size: int)
     upper = np.full(size, math.inf)
     for indicator in members:
         part = parts[indicator.id]
-        if indicator.formule.type not in SHARES:
+        if not indicator.formule.formula.disclosure.share:
             continue
         both = part.member & ~np.isnan(part.noemer)
         if (part.teller[both] <= part.noemer[both] + SLACK).all():
@@ -551,14 +531,15 @@ def _numerator_interval(indicator: Indicator, waarde: float, noemer: float) -> t
     rounded = abs(waarde - round(waarde / unit) * unit) <= 1e-9 * max(1.0, abs(waarde))
     half = unit / 2 if rounded else 1e-9 * max(1.0, abs(waarde))
     low, high = waarde - half, waarde + half
-    if indicator.aggregatie == "verhouding":
-        low, high = low * noemer / indicator.schaal, high * noemer / indicator.schaal
-    cap = CAPS.get(indicator.formule.type)
+    disclosure = indicator.formule.formula.disclosure
+    if indicator.aggregation == "verhouding":
+        low, high = low * noemer / indicator.scale, high * noemer / indicator.scale
+    cap = disclosure.cap
     if cap is not None and waarde + half >= cap:
         high = math.inf
     slack = SLACK * max(1.0, abs(low))
     low, high = low - slack, high + slack
-    if indicator.formule.type in COUNTING:  # a sum of counts is a whole number
+    if disclosure.counting:  # a sum of counts is a whole number
         low, high = math.ceil(low), (high if math.isinf(high) else math.floor(high))
     return low, high
 
@@ -613,7 +594,7 @@ def _width(low: float, high: float) -> float:
 
 def _describe(target: _Target, interval: Interval) -> dict:
     indicator, niveau, code = target.label
-    scale = target.indicator.schaal / target.noemer if target.indicator.aggregatie == "verhouding" else 1.0
+    scale = target.indicator.scale / target.noemer if target.indicator.aggregation == "verhouding" else 1.0
     return {
         "indicator": indicator,
         "niveau": niveau,

@@ -256,9 +256,9 @@ def kaart_values(
     frames = []
     for indicator in catalogue.indicatoren:
         formule, column = indicator.formule, None
-        if formule.type == "kerncijfer" and formule.kolom in KERNCIJFER_COLUMNS:
+        if formule.formula.copies == "kaart" and formule.kolom in KERNCIJFER_COLUMNS:
             column = _find(areas, KERNCIJFER_COLUMNS[formule.kolom], formule.kolom)
-        elif formule.type == "partner_waarde" and formule.partner in partners and formule.kolom:
+        elif formule.formula.copies == "partner" and formule.partner in partners and formule.kolom:
             column = _find(areas, (partners[formule.partner].columns[formule.kolom],), formule.kolom)
         if column is None:
             continue

@@ -66,14 +66,14 @@ def publish_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, ca
         "buurt": con.execute("SELECT * FROM buurt_kandidaten ORDER BY indicator, buurtcode").df(),
         "wijk": con.execute("SELECT * FROM wijk_kandidaten ORDER BY indicator, wijkcode").df(),
         "gemeente": con.execute(
-            "SELECT g.indicator, g.gemeentecode, g.waarde, g.noemer, m.aggregatie, g.reden AS reden_geen_waarde "
+            "SELECT g.indicator, g.gemeentecode, g.waarde, g.noemer, m.aggregation, g.reden AS reden_geen_waarde "
             "FROM indicators.gemeente AS g "
             "JOIN indicator_meta AS m USING (indicator) ORDER BY g.indicator"
         ).df(),
     }
     _add_inhabitants(con, frames)
     frames["gemeente"]["reden"] = [
-        ("bestaat alleen per buurt" if a == "geen" else None) for a in frames["gemeente"]["aggregatie"]
+        ("bestaat alleen per buurt" if a == "geen" else None) for a in frames["gemeente"]["aggregation"]
     ]
     extra = suppress_until_safe(frames, catalogue, privacy)
     counts = {}
@@ -96,7 +96,7 @@ def suppress_until_safe(frames: dict[str, pd.DataFrame], catalogue: Catalogue, p
     frames
         Per level (buurt, wijk, gemeente) the figures with ``indicator``, the area code,
         ``waarde`` and ``reden`` (set where withheld); the buurt frame also has ``buurtnaam``,
-        ``wijkcode``, ``teller`` and ``noemer``; every frame has ``aggregatie``, ``noemer`` (not
+        ``wijkcode``, ``teller`` and ``noemer``; every frame has ``aggregation``, ``noemer`` (not
         for the gemeente) and ``inwoners``. ``reden`` is filled in place.
     catalogue
         The indicator catalogue.
@@ -143,7 +143,7 @@ def _sizes(frames: dict[str, pd.DataFrame]) -> dict[Label, float]:
         for indicator, code, ratio, n, inwoners in zip(
             frame["indicator"],
             frame[KEYS[level]],
-            frame["aggregatie"] == "verhouding",
+            frame["aggregation"] == "verhouding",
             noemer,
             frame["inwoners"],
             strict=True,
@@ -326,7 +326,7 @@ def _add_inhabitants(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFr
 
 def _register_meta(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     meta = pd.DataFrame(
-        [{"indicator": i.id, "noemer_soort": i.noemer_soort, "aggregatie": i.aggregatie} for i in catalogue.indicatoren]
+        [{"indicator": i.id, "denominator": i.denominator, "aggregation": i.aggregation} for i in catalogue.indicatoren]
     )
     frame_to_temp_table(con, "indicator_meta", meta)
 

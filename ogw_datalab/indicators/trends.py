@@ -58,7 +58,7 @@ def _trends_since(
         old = then[then["indicator"] == indicator.id].set_index("buurtcode")["waarde"]
         if old.empty:
             continue
-        move = reallocate_counts if indicator.aggregatie == "som" else reallocate_rates
+        move = reallocate_counts if indicator.aggregation == "som" else reallocate_rates
         moved = move(old, weights, weight)
         current = now[now["indicator"] == indicator.id].set_index("buurtcode")["waarde"]
         both = current.index.intersection(moved.index)

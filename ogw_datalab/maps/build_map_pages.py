@@ -180,7 +180,7 @@ def _value_text(value: object, status: object, reason: object, indicator: Indica
 
 def gemeente_text(data: SiteData, indicator: Indicator) -> str:
     """Write the gemeente's value with its unit, or why there is none ('alleen per buurt bekend')."""
-    if indicator.aggregatie == "geen":
+    if indicator.aggregation == "geen":
         return "alleen per buurt bekend"
     if indicator.id not in data.gemeente_values.index:
         return NO_DATA

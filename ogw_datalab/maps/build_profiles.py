@@ -94,7 +94,7 @@ class Profiles:
             buurten, wijken = data.values_of(indicator.id), data.wijk_values_of(indicator.id)
             self.comparisons[indicator.id] = data.comparisons_of(indicator.id)
             medians = [m for _, m in self.comparisons[indicator.id].values()]  # buurt values too: drawn with them
-            if indicator.aggregatie == "som":  # totals of wijk and gemeente do not compare with buurten
+            if indicator.aggregation == "som":  # totals of wijk and gemeente do not compare with buurten
                 buurt_scale = DotScale.over([*buurten["waarde"], *medians])
                 wijk_scale = DotScale.over(wijken["waarde"].tolist())
             else:
@@ -229,7 +229,7 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
     cards = [
         _card(shared, indicator, code, "wijk")
         for indicator in data.catalogue.indicatoren
-        if indicator.aggregatie != "geen"
+        if indicator.aggregation != "geen"
     ]
     notes = {m: join_words([o.titel for o in data.opgaven if m in shared.opgaven[o.id].top]) for m in members}
     return {
@@ -350,8 +350,8 @@ def _card(
     if state == "gepubliceerd":
         marks.append(Mark("buurt", float(own)))
         spoken.append(f"deze {kind} {format_value(own, indicator)}")
-    comparable = indicator.aggregatie == "verhouding"  # a sum over a wijk is no value of the same kind
-    if indicator.aggregatie == "geen":
+    comparable = indicator.aggregation == "verhouding"  # a sum over a wijk is no value of the same kind
+    if indicator.aggregation == "geen":
         lines.append("Alleen per buurt bekend.")
     else:
         if wijkcode is not None:
@@ -367,7 +367,7 @@ def _card(
             spoken.append(f"gemeente {format_value(gemeente, indicator)}")
     if indicator.nederland is not None:
         lines.append(f"Nederland: {value_with_unit(indicator.nederland, indicator)}")
-        if indicator.aggregatie != "som":
+        if indicator.aggregation != "som":
             marks.append(Mark("nederland", float(indicator.nederland)))
             spoken.append(f"Nederland {format_value(indicator.nederland, indicator)}")
     compared = shared.comparisons[indicator.id].get(code) if kind == "buurt" and state == "gepubliceerd" else None

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from ..indicators.catalogue import Indicator
+if TYPE_CHECKING:  # the formula types' Dutch sentences use this module: no import of the catalogue at run time
+    from ..indicators.catalogue import Indicator
 
 NO_DATA = "geen gegevens"
 MINUS = "\u2212"

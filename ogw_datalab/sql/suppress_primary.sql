@@ -3,14 +3,14 @@
 -- number), or when its denominator counts fewer than $min_noemer persons, homes or rows, or
 -- fewer than $min_respondenten survey respondents.
 CREATE OR REPLACE TEMP TABLE buurt_kandidaten AS
-SELECT i.indicator, i.buurtcode, i.buurtnaam, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregatie,
+SELECT i.indicator, i.buurtcode, i.buurtnaam, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregation,
        CASE
            WHEN b.aantal_inwoners IS NULL THEN 'aantal inwoners van de buurt is geheim of onbekend'
            WHEN b.aantal_inwoners < $min_inwoners THEN 'minder dan ' || $min_inwoners || ' inwoners in de buurt'
-           WHEN m.noemer_soort = 'respondenten' AND coalesce(i.noemer, 0) < $min_respondenten
+           WHEN m.denominator = 'respondenten' AND coalesce(i.noemer, 0) < $min_respondenten
                THEN 'minder dan ' || $min_respondenten || ' respondenten'
-           WHEN m.noemer_soort IN ('personen', 'woningen', 'rijen') AND coalesce(i.noemer, 0) < $min_noemer
-               THEN 'berekend over minder dan ' || $min_noemer || ' ' || m.noemer_soort
+           WHEN m.denominator IN ('personen', 'woningen', 'rijen') AND coalesce(i.noemer, 0) < $min_noemer
+               THEN 'berekend over minder dan ' || $min_noemer || ' ' || m.denominator
        END AS reden
 FROM indicators.buurt AS i
 JOIN staging.buurten AS b USING (buurtcode)
@@ -21,14 +21,14 @@ WITH inwoners AS (
     SELECT wijkcode, sum(aantal_inwoners) AS n, count(*) FILTER (WHERE aantal_inwoners IS NULL) AS onbekend
     FROM staging.buurten GROUP BY wijkcode
 )
-SELECT i.indicator, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregatie, i.reden AS reden_geen_waarde,
+SELECT i.indicator, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregation, i.reden AS reden_geen_waarde,
        CASE
-           WHEN m.aggregatie = 'geen' THEN 'bestaat alleen per buurt'
+           WHEN m.aggregation = 'geen' THEN 'bestaat alleen per buurt'
            WHEN coalesce(n.n, 0) < $min_inwoners THEN 'minder dan ' || $min_inwoners || ' inwoners in de wijk'
-           WHEN m.noemer_soort = 'respondenten' AND coalesce(i.noemer, 0) < $min_respondenten
+           WHEN m.denominator = 'respondenten' AND coalesce(i.noemer, 0) < $min_respondenten
                THEN 'minder dan ' || $min_respondenten || ' respondenten'
-           WHEN m.noemer_soort IN ('personen', 'woningen', 'rijen') AND coalesce(i.noemer, 0) < $min_noemer
-               THEN 'berekend over minder dan ' || $min_noemer || ' ' || m.noemer_soort
+           WHEN m.denominator IN ('personen', 'woningen', 'rijen') AND coalesce(i.noemer, 0) < $min_noemer
+               THEN 'berekend over minder dan ' || $min_noemer || ' ' || m.denominator
        END AS reden
 FROM indicators.wijk AS i
 JOIN indicator_meta AS m USING (indicator)

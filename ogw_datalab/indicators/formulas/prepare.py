@@ -7,20 +7,16 @@ Each step takes the connection, the configuration, the formula and the indicator
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import duckdb
 import pandas as pd
 
-from ..config import ProjectConfig
-from ..spatial.area_per_buurt import compute_area_per_buurt
-from ..spatial.join_points_to_buurten import compute_distances
-from ..spatial.reallocate import reallocate_rates, weights_onto_buurten
-from ..storage import layer_table, partner_table, quote_identifier, table_name, tijdreeks_table
-from ..timeseries.aggregate import hours_in_period
-
-if TYPE_CHECKING:
-    from .catalogue import Formule
+from ...config import ProjectConfig
+from ...spatial.area_per_buurt import compute_area_per_buurt
+from ...spatial.join_points_to_buurten import compute_distances
+from ...spatial.reallocate import reallocate_rates, weights_onto_buurten
+from ...storage import layer_table, partner_table, quote_identifier, table_name, tijdreeks_table
+from ...timeseries.aggregate import hours_in_period
+from .formula_type import Formule
 
 CANOPY_TYPES = ["loofbos", "gemengd bos", "naaldbos"]
 
