@@ -310,7 +310,8 @@ def _replace(con: psycopg.Connection, schema: str, gemeentecode: str, rows: dict
     con.execute(sql.SQL("SELECT pg_advisory_xact_lock({}, hashtext(%s))").format(sql.SQL(str(LOCK_CLASS))), [schema])
     if con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
         raise _NoPostGIS
-    con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    if con.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone() is None:
+        con.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))  # needs CREATE on the database
     recreated = []
     for table in TABLES:
         present = _columns(con, schema, table.name)

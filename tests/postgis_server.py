@@ -28,10 +28,10 @@ PUBLISHER = "datalab"
 PUBLISHER_PASSWORD = "Geheim-wachtwoord-7319"
 READER = "gis_lezer"
 READER_PASSWORD = "Lees-wachtwoord-2846"
-HBA = f"""\
+HBA = """\
 local all postgres trust
 host all postgres 127.0.0.1/32 trust
-host all {PUBLISHER},{READER} 127.0.0.1/32 scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
 """
 SET_UP = [
     f"CREATE ROLE {PUBLISHER} LOGIN PASSWORD '{PUBLISHER_PASSWORD}'",

@@ -433,3 +433,21 @@ def test_a_table_of_another_shape_is_made_anew(demo_lab, postgis_server):
     assert comparable(rows_in_postgis(postgis_server, schema)) == comparable(expected(demo_lab.database, "GM9999"))
     again = publish(postgis_server, demo_lab.database, "GM9999", schema)
     assert again.recreated == []  # type: ignore[attr-defined]
+
+
+def test_a_schema_the_administrator_made_is_used_without_the_right_to_make_schemas(demo_lab, postgis_server):
+    with psycopg.connect(postgis_server.superuser, autocommit=True) as con:
+        con.execute("CREATE ROLE schrijver LOGIN PASSWORD 'Schrijf-wachtwoord-4410'")  # no CREATE on the database
+        con.execute("CREATE SCHEMA beheerd AUTHORIZATION schrijver")  # as docs/handleiding/postgis-qgis.md says
+        con.execute("GRANT USAGE ON SCHEMA beheerd TO gis_lezer")
+        con.execute("ALTER DEFAULT PRIVILEGES FOR ROLE schrijver GRANT SELECT ON TABLES TO gis_lezer")
+    publish(
+        postgis_server, demo_lab.database, "GM9999", "beheerd", user="schrijver", password="Schrijf-wachtwoord-4410"
+    )
+    assert comparable(rows_in_postgis(postgis_server, "beheerd")) == comparable(expected(demo_lab.database, "GM9999"))
+    with pytest.raises(
+        PostGISError, match=r"refused the publication to schema elders \(permission denied for database"
+    ):
+        publish(
+            postgis_server, demo_lab.database, "GM9999", "elders", user="schrijver", password="Schrijf-wachtwoord-4410"
+        )
