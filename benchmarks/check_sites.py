@@ -19,7 +19,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser.test_pages_in_chromium import CHROMIUM, PHONE, TILE_HOSTS, Opened, serious_violations
+from tests.browser.chromium import CHROMIUM, PHONE, TILE_HOSTS, Opened, serious_violations
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 

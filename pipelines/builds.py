@@ -91,6 +91,9 @@ def build_in_parallel(config: GemeentenConfig, projects: list[Project], *, worke
     table = read_configured_areas(config).gemeenten
     sizes = {str(code): int(n) for code, n in zip(table["gemeentecode"], table["aantal"], strict=True)}
     shares = worker_shares(projects, workers, sizes)
+    with _instance() as instance:  # its storage made here: workers that create a new one at once leave two heads
+        instance.get_runs(limit=1)
+        sync_partitions(config, instance)
     print(f"ogw-datalab: building {len({p.gemeente for p in projects})} gemeenten in {len(shares)} processes")
     outcome = Outcome()
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no Dagster state forked mid-run

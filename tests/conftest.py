@@ -1,19 +1,93 @@
-"""Shared fixtures: a temporary Dagster instance for every test, an in-memory DuckDB with spatial, the real data in
-../shared/data, and the demo and Alphen builds (each built once per test run and never changed by a test)."""
+"""Shared fixtures: a temporary Dagster instance for every test, an in-memory DuckDB with spatial, a small town of
+four hand-built buurten and its configuration, the real data in ../shared/data, and the expensive builds that many
+tests read (the demo, Alphen, ten gemeenten of 2015 and the national overview), each built once per test run and
+never changed by a test.
+
+With pytest-xdist (``make test`` runs one worker per core) a session build is made by the first worker that asks
+for it, under a file lock in the run's shared temporary folder (``labs.build_once``); another worker that asks
+waits for it and reads the same folder. Which worker runs what is decided here too (``FIRST``, below).
+Every lab build runs on a Dagster instance of its own beside it, so a test that reads the runs of a build reads
+that lab's instance (``BuiltLab.instance``), whichever worker built it; each worker keeps its own temporary
+instance for the runs its tests make.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.maps.build_overview import OverviewPages
 
-from .labs import REGION_SAMPLE, Lab, Run, alphen_config, demo_config, region_config, table_fingerprints
+from .factories import DEMO
+from .fixtures import write_small_town
+from .labs import (
+    REGION_SAMPLE,
+    BuiltLab,
+    alphen_config,
+    build_lab,
+    build_national_overview,
+    build_once,
+    demo_config,
+    region_config,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
+
+
+# What two workers are given first, in this order (``make test``: ``--dist loadgroup``). The modules of a group share
+# an expensive build and go to one worker as one unit: the page tests build the demo and Alphen, the gemeente tests
+# the ten gemeenten of 2015, the Celery tests their workers; so each worker starts on a build of its own and
+# neither waits on the other's lock. Then, one test at a time to whichever worker is free, the modules with the
+# longest tests (whole builds of copies of the demo), so that the run does not end on one of them, and last every
+# other test in file order. (xdist's own ``xdist_group`` mark does not group under pytest 9.2: xdist 3.8 marks a
+# group by rewriting the item's ``_nodeid``, which pytest no longer reads.)
+FIRST = {
+    "tests/browser/test_pages_in_chromium.py": "pages",
+    "tests/browser/test_gemeente_sites_in_chromium.py": "regio",
+    "tests/test_several_gemeenten.py": "regio",
+    "tests/test_celery_scale.py": "celery",
+    "tests/test_build_transaction.py": None,
+    "tests/test_years.py": None,
+    "tests/test_automation.py": None,
+    "tests/test_protection.py": None,
+    "tests/test_benchmarks.py": None,
+    "tests/test_partner_joins.py": None,
+    "tests/test_fetch.py": None,
+    "tests/test_stopping.py": None,  # builds of several gemeenten stopped half-way (h/stop)
+}
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    """In a worker of ``--dist loadgroup``: the modules of ``FIRST`` first, in that order; the rest in file order."""
+    if config.getoption("loadgroup", False):  # set by xdist in its workers only
+        rank = {module: n for n, module in enumerate(FIRST)}
+        items.sort(key=lambda item: rank.get(module_of(item.nodeid), len(rank)))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadgroup``: the groups and order of ``FIRST`` (see there)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        """One unit per group of ``FIRST``, one per other test, handed out in the order of the workers' collection."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return FIRST.get(module_of(nodeid)) or nodeid
+
+    config.option.loadscopereorder = False  # the order of FIRST, not the largest unit first
+    return SharedBuildScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,6 +95,12 @@ def temporary_dagster_instance(tmp_path_factory):
     """Every run a test makes goes into this instance, never into the data team's ``.dagster/``."""
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        # Its storage made now, in one process, as a data team's instance exists before its first build: two
+        # processes that create it at once (``build --workers 2`` on a new instance) leave sqlite two schema heads.
+        instance.get_runs(limit=1)
+        instance.get_asset_keys()
+        instance.all_instigator_state()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DAGSTER_HOME", str(home))
         patch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -34,6 +114,20 @@ def con():
     connection.close()
 
 
+@pytest.fixture
+def config() -> ProjectConfig:
+    """The demo configuration as gemeente GM0001 without partners: the settings of :func:`small_town`."""
+    demo = load_config(DEMO, check_files=False)
+    return demo.model_copy(update={"partners": [], "gemeente": demo.gemeente.model_copy(update={"code": "GM0001"})})
+
+
+@pytest.fixture
+def small_town(con):
+    """``con`` with the four buurten of GM0001 and their trees, homes, park and green (see ``write_small_town``)."""
+    write_small_town(con)
+    return con
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real open data beside the project; tests that need it skip only when it is absent."""
@@ -42,43 +136,33 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@dataclass(frozen=True)
-class BuiltLab(Lab):
-    """A lab built twice in a row: what the first build printed and left, and what the second build printed."""
-
-    first: Run
-    second: Run
-    first_tables: dict[str, str]
-
-
 @pytest.fixture(scope="session")
 def demo_lab(tmp_path_factory) -> BuiltLab:
     """The demo gemeente with its earlier year 2023, built as ``make demo`` builds it, then built again."""
-    folder = tmp_path_factory.mktemp("demo")
-    lab = Lab(folder, demo_config(folder, years=True))
-    first = lab.run()
-    assert first.code == 0, first.out + first.err
-    tables = table_fingerprints(lab.database)
-    second = lab.run()
-    assert second.code == 0, second.out + second.err
-    return BuiltLab(lab.folder, lab.config, first, second, tables)
+    return build_once(
+        tmp_path_factory, "demo", lambda folder: build_lab(folder, lambda lab: demo_config(lab, years=True), twice=True)
+    )
 
 
 @pytest.fixture(scope="session")
 def alphen_lab(tmp_path_factory, shared_data) -> BuiltLab:
     """Alphen aan den Rijn from the real files in ../shared/data, built once."""
-    folder = tmp_path_factory.mktemp("alphen")
-    lab = Lab(folder, alphen_config(folder, shared_data))
-    first = lab.run()
-    assert first.code == 0, first.out + first.err
-    return BuiltLab(lab.folder, lab.config, first, first, table_fingerprints(lab.database))
+    return build_once(
+        tmp_path_factory, "alphen", lambda folder: build_lab(folder, lambda lab: alphen_config(lab, shared_data))
+    )
 
 
 @pytest.fixture(scope="session")
-def region_lab(tmp_path_factory, shared_data) -> Lab:
+def region_lab(tmp_path_factory, shared_data) -> BuiltLab:
     """Ten gemeenten of the 2015 national files (REGION_SAMPLE), each its own site, and their overview; built once."""
-    folder = tmp_path_factory.mktemp("regio")
-    lab = Lab(folder, region_config(folder, shared_data, REGION_SAMPLE))
-    run = lab.run()
-    assert run.code == 0, run.out + run.err
-    return lab
+    return build_once(
+        tmp_path_factory,
+        "regio-" + "-".join(REGION_SAMPLE),
+        lambda folder: build_lab(folder, lambda lab: region_config(lab, shared_data, REGION_SAMPLE), tables=False),
+    )
+
+
+@pytest.fixture(scope="session")
+def national_overview(tmp_path_factory, shared_data) -> OverviewPages:
+    """The near-national overview of 2015 (11,700 buurten) with the kaart's own values and similar buurten."""
+    return build_once(tmp_path_factory, "overzicht", lambda folder: build_national_overview(shared_data, folder))

@@ -12,6 +12,8 @@ from ogw_datalab.checks import withheld_values_not_recoverable
 from ogw_datalab.config import load_config
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 
 RD = "EPSG:28992"
@@ -60,6 +62,46 @@ def two_by_two_buurten(con, *, inwoners=(1000, 400, 40, -99999999)) -> gpd.GeoDa
     both = gpd.GeoDataFrame(pd.concat([frame, other], ignore_index=True), crs=RD)
     write_frame(con, "raw", "buurten", both)
     return both
+
+
+def stage_cbs_areas_wijken(con) -> None:
+    """The two wijken of :func:`two_by_two_buurten` (Zuid, the bottom row; Noord, the top row), staged."""
+    wijken = gpd.GeoDataFrame(
+        {"WK_CODE": ["WK000100", "WK000101"], "WK_NAAM": ["Zuid", "Noord"], "GM_CODE": "GM0001"},
+        geometry=[box(0, 0, 2000, 1000), box(0, 1000, 2000, 2000)],
+        crs=RD,
+    )
+    write_frame(con, "raw", "wijken", wijken)
+    stage_cbs_areas(con, "wijken", "GM0001")
+
+
+def write_small_town(con) -> None:
+    """The four buurten and two wijken of GM0001 staged, with trees, homes, a park and green areas joined.
+
+    Inhabitants 1000, 400, 40 and unknown. 30 trees in Zuidwest, 10 in Zuidoost, 5 in Noordwest, 7 in Noordoost;
+    homes: 4 in Zuidwest next to the park (100 x 100 m) and the trees, 6 far away in Zuidoost; green: 1000 x 500 m
+    of loofbos across the bottom row, 100 x 100 m of grasland in Noordwest.
+    """
+    two_by_two_buurten(con, inwoners=(1000, 400, 40, -99999999))
+    stage_cbs_areas(con, "buurten", "GM0001")
+    stage_cbs_areas_wijken(con)
+    # 30 trees in Zuidwest, 10 in Zuidoost, 5 in Noordwest (40 inhabitants), 7 in Noordoost (unknown).
+    trees = [(100 + i, 100) for i in range(30)] + [(1100 + i, 100) for i in range(10)]
+    trees += [(100 + i, 1100) for i in range(5)] + [(1100 + i, 1100) for i in range(7)]
+    points(con, "layer_bomen", trees)
+    join_points_to_buurten(con, "layer_bomen", "layer_bomen")
+    # Homes: 4 in Zuidwest next to the park and the trees, 6 far away in Zuidoost.
+    homes = [(100, 100 + i) for i in range(4)] + [(1900, 100 + i) for i in range(6)]
+    points(con, "adressen", homes, identificatie=[str(i) for i in range(10)], is_woning=[True] * 10)
+    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    park = gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]}, geometry=[box(200, 0, 300, 100)], crs=RD)
+    write_frame(con, "staging", "parken", park)
+    green = gpd.GeoDataFrame(
+        {"bronrij": [1, 2], "type": ["loofbos", "grasland"]},
+        geometry=[box(500, 0, 1500, 500), box(0, 1000, 100, 1100)],
+        crs=RD,
+    )
+    write_frame(con, "staging", "layer_groen", green.assign(area_m2=green.area))
 
 
 def points(con, table: str, coordinates: list[tuple[float, float] | None], **columns) -> None:

@@ -1,4 +1,5 @@
-"""Demo and Alphen configurations in temporary folders, built by the command line as a data team builds them.
+"""Demo, Alphen and region configurations in temporary folders, built by the command line as a data team builds
+them, and the national overview of 2015.
 
 A *lab* is a folder holding a configuration whose paths are all relative to it (data/, maps/), so a
 built lab can be copied whole for a test that changes something.
@@ -9,16 +10,35 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
+import pickle
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+import dagster as dg
+import pytest
 import yaml
+from filelock import FileLock
 
+from ogw_datalab.config import DEFAULT_KENMERKEN, load_configuration
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.gemeenten import gemeente_configs, gemeenten_overview, read_configured_areas
+from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.indicators.opgaven import load_opgaven
+from ogw_datalab.indicators.similar_buurten import (
+    compare_with_similar,
+    find_similar_buurten,
+    kaart_values,
+    structure_features,
+)
+from ogw_datalab.maps.build_overview import OverviewPages, build_overview, overview_layers
 from pipelines.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 SCHEMAS = ("raw", "staging", "joined", "indicators", "maps", "historie")
 
 
@@ -49,10 +69,81 @@ class Lab:
     def run(self, command: str = "build", *extra: str) -> Run:
         return run_cli(command, "--config", str(self.config), *extra)
 
-    def copy(self, folder: Path) -> Lab:
-        """The same lab, with everything it built, in ``folder`` (for a test that changes something)."""
+    def copy(self, folder: Path, *, keep_demo_files: bool = False) -> Lab:
+        """The same lab, with everything it built, in ``folder`` (for a test that changes something).
+
+        ``keep_demo_files``: its builds read the demo files the lab's build wrote instead of writing them again
+        first (its ``demo:`` block emptied): the same seed writes the same files, before anything is built, so a
+        test of what a build does with its inputs is spared that step (a few seconds a build).
+        """
         shutil.copytree(self.folder, folder, dirs_exist_ok=True, symlinks=True)
-        return Lab(folder, folder / self.config.name)
+        copied = Lab(folder, folder / self.config.name)
+        if keep_demo_files:
+            raw = yaml.safe_load(copied.config.read_text(encoding="utf-8"))
+            raw["demo"] = None
+            copied.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        return copied
+
+
+@dataclass(frozen=True)
+class BuiltLab(Lab):
+    """A lab as a session fixture built it: what its first build printed and left, what its last build printed
+    (the same run when it was built once), and the Dagster instance its builds ran on."""
+
+    first: Run
+    second: Run
+    first_tables: dict[str, str]
+    dagster_home: Path
+
+    def instance(self) -> dg.DagsterInstance:
+        """The instance of this lab's builds (use it in a ``with``); a test's own runs go to the test instance."""
+        return dg.DagsterInstance.from_config(str(self.dagster_home))
+
+
+def build_lab(
+    folder: Path, write_config: Callable[[Path], Path], *, twice: bool = False, tables: bool = True
+) -> BuiltLab:
+    """Write the configuration into ``folder/lab`` and build it (``twice``: then build it again), on a Dagster
+    instance of its own in ``folder/dagster``, so that its runs are found beside it by any test process.
+    ``tables``: fingerprint the tables of its database after the first build (a lab of several gemeenten has a
+    database per gemeente, and none of its own)."""
+    home = folder / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    (folder / "lab").mkdir()
+    lab = Lab(folder / "lab", write_config(folder / "lab"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        first = lab.run()
+        assert first.code == 0, first.out + first.err
+        fingerprints = table_fingerprints(lab.database) if tables else {}
+        second = lab.run() if twice else first
+        assert second.code == 0, second.out + second.err
+    return BuiltLab(lab.folder, lab.config, first, second, fingerprints, home)
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)`` once per test run, its result shared by every xdist worker.
+
+    Without xdist the folder is a fresh temporary one. With xdist it is ``name`` in the run's shared temporary
+    folder (the parent of every worker's own): the first worker to ask builds it under a file lock and leaves
+    the pickled result beside it; a worker that asks later waits for the lock and reads that result. A build
+    that failed leaves no result, so the next worker builds again (and fails the same way, in its own test).
+    ``name`` says what was built from which inputs (for example the gemeenten of a region build).
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / "gedeeld"
+    shared.mkdir(exist_ok=True)
+    folder, result = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if result.is_file():
+            return pickle.loads(result.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build of another worker left
+        folder.mkdir()
+        built = build(folder)
+        result.write_bytes(pickle.dumps(built))
+        return built
 
 
 def run_cli(*argv: str) -> Run:
@@ -163,3 +254,33 @@ def region_config(folder: Path, shared_data: Path, codes: list[str], *, name: st
     config = folder / name
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return config
+
+
+def build_national_overview(shared_data: Path, folder: Path) -> OverviewPages:
+    """The near-national overview from the merged 2015 files, with the kaart's own values and similar buurten."""
+    national = load_configuration(PROJECT / "config" / "nederland_2015.yaml")
+    areas = read_configured_areas(national)
+    configs = gemeente_configs(national, areas=areas)
+    one = configs["GM0484"]
+    catalogue = load_catalogue(one.indicatoren)
+    opgaven = load_opgaven(one.opgaven, catalogue)
+    values = kaart_values(areas.frame, catalogue, one)
+    values = values.assign(
+        laag=values["indicator"], status=values["waarde"].notna().map({True: "gepubliceerd", False: "onderdrukt"})
+    )
+    buurten = areas.frame.rename(
+        columns={"BU_CODE": "buurtcode", "BU_NAAM": "buurtnaam", "GM_CODE": "gemeentecode", "GM_NAAM": "gemeentenaam"}
+    )[["buurtcode", "buurtnaam", "gemeentecode", "gemeentenaam", "geometry"]]
+    similar = find_similar_buurten(structure_features(areas.frame, DEFAULT_KENMERKEN), kenmerken=DEFAULT_KENMERKEN)
+    comparison = compare_with_similar(similar.pairs, values[["indicator", "buurtcode", "waarde"]])
+    gemeenten = gemeenten_overview(configs, areas)
+    gemeenten["site"] = gemeenten["gemeentecode"] + "/index.html"
+    return build_overview(
+        buurten,
+        values[["buurtcode", "laag", "waarde", "status"]],
+        overview_layers(catalogue, opgaven),
+        gemeenten,
+        folder=folder,
+        titel="Nederland 2015",
+        vergelijking=comparison.rename(columns={"indicator": "laag"}),
+    )

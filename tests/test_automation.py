@@ -117,7 +117,7 @@ def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab):
 
 @pytest.mark.e2e
 def test_a_failing_blocking_check_publishes_nothing(demo_lab, tmp_path):
-    lab = demo_lab.copy(tmp_path)
+    lab = demo_lab.copy(tmp_path, keep_demo_files=True)
     raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
     raw["partners"][1]["min_koppelpercentage"] = 0.999  # the demo corporation file matches 98 %
     lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -134,7 +134,7 @@ def test_a_failing_blocking_check_publishes_nothing(demo_lab, tmp_path):
 
 @pytest.mark.e2e
 def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(demo_lab, tmp_path):
-    lab = demo_lab.copy(tmp_path)
+    lab = demo_lab.copy(tmp_path, keep_demo_files=True)
     command = [sys.executable, "-m", "ogw_datalab", "build", "--config", str(lab.config)]
     runs = [
         subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -149,7 +149,8 @@ def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(demo_lab,
 
 @pytest.mark.e2e
 def test_the_site_asset_reports_its_pages_and_preview_images(demo_lab):
-    records = dg.DagsterInstance.get().fetch_materializations(SITE, limit=1000).records
+    with demo_lab.instance() as instance:  # the instance the demo was built on, by whichever test process
+        records = instance.fetch_materializations(SITE, limit=1000).records
     index = str(demo_lab.maps / "index.html")
     metadata = next(
         r.asset_materialization.metadata for r in records if r.asset_materialization.metadata["path"].value == index

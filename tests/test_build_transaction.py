@@ -51,7 +51,8 @@ def start_build(lab: Lab, limit_bytes: int | None = None) -> subprocess.Popen:
 
 @pytest.fixture
 def lab(demo_lab, tmp_path) -> Lab:
-    return demo_lab.copy(tmp_path)
+    """A copy of the built demo whose builds read its demo files as they are (the build is what is tested)."""
+    return demo_lab.copy(tmp_path, keep_demo_files=True)
 
 
 @pytest.mark.parametrize(
@@ -104,7 +105,7 @@ def test_a_full_disk_changes_nothing_and_says_so(demo_lab, tmp_path, room_mb):
     ).returncode:
         pytest.skip("mounting a small tmpfs is not permitted here (needs root); it is the full disk")
     try:
-        lab = demo_lab.copy(disk)
+        lab = demo_lab.copy(disk, keep_demo_files=True)
         before = published(lab)
         build = start_build(lab)
         out, err = build.communicate(timeout=600)

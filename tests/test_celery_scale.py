@@ -30,6 +30,8 @@ import yaml
 
 from benchmarks.scale import national_config, write_config
 
+from .labs import build_once
+
 pytestmark = pytest.mark.scale
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -143,9 +145,15 @@ def wait_for_runs(instance: dg.DagsterInstance, count: int, *, job: str, timeout
 
 @pytest.fixture(scope="module")
 def celery_build(shared_data, tmp_path_factory) -> CeleryBuild:
+    """Built once per test run (with xdist by the first worker to ask; the tests of this module go to one worker)."""
     redis_server = require("redis-server")
     require("dagster-celery")
-    folder = tmp_path_factory.mktemp("celery")
+    return build_once(tmp_path_factory, "celery", partial(build_on_celery, shared_data, redis_server))
+
+
+def build_on_celery(shared_data: Path, redis_server: str, folder: Path) -> CeleryBuild:
+    """The gemeenten built by ``ogw-datalab build`` into ``folder/in_process``, and on two Celery workers into
+    ``folder/celery``, then the overview there."""
     raw = national_config(shared_data)
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "OGW_DATALAB_EXECUTOR")}
     env |= {"DAGSTER_DISABLE_TELEMETRY": "1", "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}

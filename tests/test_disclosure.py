@@ -9,8 +9,6 @@ alone.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,8 +25,9 @@ from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_layers import stage_layer
 from ogw_datalab.storage import frame_to_temp_table, layer_table, run_sql_file, write_frame
 
-DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
-BRON = {"uitgever": "test", "dataset": "test", "jaar": 2024, "licentie": "CC0"}
+from . import factories
+from .factories import DEMO
+
 FORMULAS = {
     "inwoners": ({"type": "kerncijfer", "kolom": "aantal_inwoners"}, 0),
     "speelplekken": ({"type": "aantal", "laag": "speelplekken"}, 0),
@@ -44,21 +43,8 @@ def config():
 
 
 def catalogue(*ids: str) -> Catalogue:
-    return Catalogue.model_validate(
-        {
-            "indicatoren": [
-                {
-                    "id": i,
-                    "titel": i.replace("_", " "),
-                    "eenheid": "e",
-                    "beschrijving": "b",
-                    "bron": BRON,
-                    "formule": FORMULAS[i][0],
-                    "decimalen": FORMULAS[i][1],
-                }
-                for i in ids
-            ]
-        }
+    return factories.catalogue(
+        *(factories.indicator(i, FORMULAS[i][0], titel=i.replace("_", " "), decimalen=FORMULAS[i][1]) for i in ids)
     )
 
 
@@ -372,19 +358,17 @@ def test_the_check_reads_the_tables_not_the_bookkeeping_of_the_suppression(con, 
     assert all("ondergrens" not in e for e in outcome.metadata["examples"])  # the recovered value stays out
 
 
-ERMELO = Catalogue.model_validate(
-    {
-        "indicatoren": [
-            {"id": i, "titel": i, "eenheid": "e", "beschrijving": "b", "bron": BRON, "formule": f, "decimalen": d}
-            for i, f, d in (
-                ("inwoners", {"type": "kerncijfer", "kolom": "aantal_inwoners"}, 0),
-                ("speelplekken", {"type": "aantal", "laag": "speelplekken"}, 0),
-                ("speelplekken_per_1000", {"type": "per_inwoners", "laag": "speelplekken", "per": 1000}, 1),
-                ("banken", {"type": "aantal", "laag": "banken"}, 0),
-                ("banken_per_km2", {"type": "per_km2_land", "laag": "banken"}, 1),
-            )
-        ]
-    }
+ERMELO = factories.catalogue(
+    *(
+        factories.indicator(i, f, titel=i, decimalen=d)
+        for i, f, d in (
+            ("inwoners", {"type": "kerncijfer", "kolom": "aantal_inwoners"}, 0),
+            ("speelplekken", {"type": "aantal", "laag": "speelplekken"}, 0),
+            ("speelplekken_per_1000", {"type": "per_inwoners", "laag": "speelplekken", "per": 1000}, 1),
+            ("banken", {"type": "aantal", "laag": "banken"}, 0),
+            ("banken_per_km2", {"type": "per_km2_land", "laag": "banken"}, 1),
+        )
+    )
 )
 
 
@@ -429,9 +413,7 @@ def test_ermelo_publishes_no_recoverable_withheld_value(con, config, shared_data
 
 def audit(indicator: dict, rows: list[tuple], known: list[tuple]) -> list[dict]:
     """Audit a hand-written publication of one indicator in one wijk (= the gemeente)."""
-    cat = Catalogue.model_validate(
-        {"indicatoren": [{"titel": "t", "eenheid": "e", "beschrijving": "b", "bron": BRON, **indicator}]}
-    )
+    cat = factories.catalogue(factories.indicator(**indicator))
     frame = pd.DataFrame(rows, columns=["niveau", "code", "wijkcode", "waarde", "status"]).assign(
         indicator=indicator["id"]
     )

@@ -31,8 +31,6 @@ from ogw_datalab.indicators.formulas.formula_type import register
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.maps.explain import explain_formula, explain_protection, explain_roll_up
 
-from .test_indicators import config, small_town  # noqa: F401 (fixtures)
-
 README = Path(__file__).resolve().parents[1] / "README.md"
 COLUMNS = ["buurtcode", "teller", "noemer", "waarde"]
 # A plausible value for every field of ``formule:``, to build a formula of any registered type.
@@ -259,7 +257,7 @@ def test_a_new_formula_type_is_one_entry_and_one_sql_file_and_runs_end_to_end(
     tmp_path,
     config,
     small_town,
-    bomen_per_ha,  # noqa: F811
+    bomen_per_ha,
 ):
     assert missing_parts(con, bomen_per_ha) == []
     # Catalogue validation against the configuration: the layer must exist and be a point layer.
@@ -311,7 +309,7 @@ def test_a_new_formula_type_is_one_entry_and_one_sql_file_and_runs_end_to_end(
     assert Formule.model_json_schema()["properties"]["type"]["enum"][-1] == "punten_per_ha_land"
 
 
-def test_the_registry_decides_what_a_catalogue_may_ask_for(tmp_path, config, bomen_per_ha):  # noqa: F811
+def test_the_registry_decides_what_a_catalogue_may_ask_for(tmp_path, config, bomen_per_ha):
     path = write_catalogue(
         tmp_path / "indicatoren.yaml", "{type: punten_per_ha_land, laag: groen}", "{type: punten_per_ha, laag: bomen}"
     )

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
@@ -24,52 +23,18 @@ from ogw_datalab.inbox import (
 )
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 
-from .fixtures import two_by_two_buurten
-from .test_indicators import stage_cbs_areas_wijken
+from .factories import GOOD, drop, minimal_config
+from .fixtures import stage_cbs_areas_wijken, two_by_two_buurten
 
-GOOD = "code;score\nBU00010001;7,5\nBU00010002;6,0\nBU00010101;8,1\nBU00010102;5,5\n"
 BETTER = "code;score\nBU00010001;7,0\nBU00010002;6,5\nBU00010101;8,0\nBU00010102;5,0\n"
 OTHER_GEMEENTE = "code;score\nBU00020001;7,5\nBU00020002;6,0\nBU00020101;8,1\n"
 HALF_UNKNOWN = "code;score\nBU00010001;7,5\nBU00010002;6,0\nBU00019998;8,1\nBU00019999;5,5\n"
 
 
-def write_config(folder: Path) -> Path:
-    raw = {
-        "gemeente": {"code": "GM0001", "naam": "Testdorp"},
-        "jaar": 2024,
-        "sources": {
-            "buurten": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "buurten"},
-            "wijken": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "wijken"},
-        },
-        "partners": [
-            {
-                "name": "ggd",
-                "key": "buurtcode",
-                "kind": "csv",
-                "path": "partners/ggd.csv",
-                "columns": {"buurtcode": "code", "score": "score"},
-            },
-            {
-                "name": "corporatie",
-                "key": "buurtcode",
-                "kind": "xlsx",
-                "path": "partners/corporatie.xlsx",
-                "columns": {"buurtcode": "Buurt", "woningen": "Woningen"},
-            },
-        ],
-        "indicatoren": "indicatoren.yaml",
-        "opgaven": "opgaven.yaml",
-        "output": {"database": "data/lab.duckdb", "maps": "maps", "inbox": "inbox"},
-    }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def lab(tmp_path) -> ProjectConfig:
     """Four buurten of GM0001 staged in the current database, and an empty inbox."""
-    config = load_config(write_config(tmp_path), check_files=False)
+    config = load_config(minimal_config(tmp_path), check_files=False)
     con = connect(config.output.database)
     two_by_two_buurten(con)
     stage_cbs_areas(con, "buurten", "GM0001")
@@ -91,13 +56,6 @@ class Sensor:
         result = process_inbox(self.config, seen=read_inbox_cursor(self.cursor), **kwargs)
         self.cursor = inbox_cursor(result)
         return result
-
-
-def drop(config: ProjectConfig, name: str, text: str) -> Path:
-    assert config.output.inbox is not None
-    path = config.output.inbox / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def actions(result: InboxRound) -> list[tuple[str, str]]:
@@ -267,7 +225,7 @@ def test_every_installed_version_is_archived_and_the_previous_one_can_be_restore
 def test_everything_the_inbox_writes_is_owner_only(tmp_path, umask):
     previous = os.umask(umask)
     try:
-        config = load_config(write_config(tmp_path), check_files=False)
+        config = load_config(minimal_config(tmp_path), check_files=False)
         inbox = config.output.inbox
         assert inbox is not None
         assert process_inbox(config, seen={}).decisions == []  # creates the inbox

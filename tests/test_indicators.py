@@ -2,73 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import geopandas as gpd
 import pytest
 import yaml
-from shapely.geometry import box
 
 from ogw_datalab.config import ConfigError, load_config
-from ogw_datalab.indicators.catalogue import Catalogue, load_catalogue
+from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.indicators.compute_indicators import compute_indicators
-from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
-from ogw_datalab.staging.stage_areas import stage_cbs_areas
-from ogw_datalab.storage import write_frame
 
-from .fixtures import RD, points, two_by_two_buurten
-
-DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.yaml"
-BRON = {"uitgever": "test", "dataset": "test", "jaar": 2024, "licentie": "CC0"}
-
-
-@pytest.fixture
-def config():
-    demo = load_config(DEMO, check_files=False)
-    return demo.model_copy(update={"partners": [], "gemeente": demo.gemeente.model_copy(update={"code": "GM0001"})})
-
-
-def catalogue(*formulas: dict) -> Catalogue:
-    entries = [
-        {"id": f"i{n}", "titel": "t", "eenheid": "e", "beschrijving": "b", "bron": BRON, "formule": f}
-        for n, f in enumerate(formulas)
-    ]
-    return Catalogue.model_validate({"indicatoren": entries})
-
-
-@pytest.fixture
-def small_town(con):
-    two_by_two_buurten(con, inwoners=(1000, 400, 40, -99999999))
-    stage_cbs_areas(con, "buurten", "GM0001")
-    stage_cbs_areas_wijken(con)
-    # 30 trees in Zuidwest, 10 in Zuidoost, 5 in Noordwest (40 inhabitants), 7 in Noordoost (unknown).
-    trees = [(100 + i, 100) for i in range(30)] + [(1100 + i, 100) for i in range(10)]
-    trees += [(100 + i, 1100) for i in range(5)] + [(1100 + i, 1100) for i in range(7)]
-    points(con, "layer_bomen", trees)
-    join_points_to_buurten(con, "layer_bomen", "layer_bomen")
-    # Homes: 4 in Zuidwest next to the park and the trees, 6 far away in Zuidoost.
-    homes = [(100, 100 + i) for i in range(4)] + [(1900, 100 + i) for i in range(6)]
-    points(con, "adressen", homes, identificatie=[str(i) for i in range(10)], is_woning=[True] * 10)
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
-    park = gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]}, geometry=[box(200, 0, 300, 100)], crs=RD)
-    write_frame(con, "staging", "parken", park)
-    green = gpd.GeoDataFrame(
-        {"bronrij": [1, 2], "type": ["loofbos", "grasland"]},
-        geometry=[box(500, 0, 1500, 500), box(0, 1000, 100, 1100)],
-        crs=RD,
-    )
-    write_frame(con, "staging", "layer_groen", green.assign(area_m2=green.area))
-    return con
-
-
-def stage_cbs_areas_wijken(con):
-    wijken = gpd.GeoDataFrame(
-        {"WK_CODE": ["WK000100", "WK000101"], "WK_NAAM": ["Zuid", "Noord"], "GM_CODE": "GM0001"},
-        geometry=[box(0, 0, 2000, 1000), box(0, 1000, 2000, 2000)],
-        crs=RD,
-    )
-    write_frame(con, "raw", "wijken", wijken)
-    stage_cbs_areas(con, "wijken", "GM0001")
+from .factories import DEMO, formula_catalogue, indicator
 
 
 def values(con, level: str, key: str, indicator: str) -> dict:
@@ -78,7 +19,7 @@ def values(con, level: str, key: str, indicator: str) -> dict:
 
 
 def test_rates_per_buurt_wherever_the_denominator_is_known(small_town, config):
-    counts = compute_indicators(small_town, config, catalogue({"type": "per_inwoners", "laag": "bomen"}))
+    counts = compute_indicators(small_town, config, formula_catalogue({"type": "per_inwoners", "laag": "bomen"}))
     assert counts == {"rows": 4, "indicators": 1}
     trees = values(small_town, "buurt", "buurtcode", "i0")
     # Noordwest (40 inhabitants) gets its rate here; publishing it is for disclosure control to refuse.
@@ -89,7 +30,9 @@ def test_roll_up_recomputes_rates_from_sums(small_town, config):
     compute_indicators(
         small_town,
         config,
-        catalogue({"type": "per_inwoners", "laag": "bomen"}, {"type": "kerncijfer", "kolom": "aantal_inwoners"}),
+        formula_catalogue(
+            {"type": "per_inwoners", "laag": "bomen"}, {"type": "kerncijfer", "kolom": "aantal_inwoners"}
+        ),
     )
     trees = values(small_town, "wijk", "wijkcode", "i0")
     assert trees["WK000100"] == pytest.approx(1000 * 40 / 1400)  # not the mean of 30 and 25
@@ -106,7 +49,7 @@ def test_distance_shares_and_means(small_town, config):
     compute_indicators(
         small_town,
         config,
-        catalogue(
+        formula_catalogue(
             {"type": "binnen_afstand", "laag": "parken", "afstand_m": 300},
             {"type": "gemiddelde_afstand", "laag": "parken", "max_afstand_m": 5000},
             {"type": "bomen_bij_woning", "laag": "bomen", "afstand_m": 30, "minimum": 3},
@@ -129,7 +72,7 @@ def test_area_share_cuts_polygons_at_buurt_boundaries(small_town, config):
     compute_indicators(
         small_town,
         config,
-        catalogue(
+        formula_catalogue(
             {"type": "aandeel_oppervlak", "laag": "groen"},
             {"type": "aandeel_oppervlak", "laag": "groen", "typen": ["loofbos"]},
         ),
@@ -144,14 +87,7 @@ def test_area_share_cuts_polygons_at_buurt_boundaries(small_town, config):
 
 def test_catalogue_refuses_inputs_that_are_not_configured(tmp_path, config):
     path = tmp_path / "indicatoren.yaml"
-    entry = {
-        "id": "x",
-        "titel": "t",
-        "eenheid": "e",
-        "beschrijving": "b",
-        "bron": BRON,
-        "formule": {"type": "per_inwoners", "laag": "lantaarnpalen"},
-    }
+    entry = indicator("x", {"type": "per_inwoners", "laag": "lantaarnpalen"})
     path.write_text(yaml.safe_dump({"indicatoren": [entry]}), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"indicatoren\.0 \(x\)\.formule\.laag: no layer 'lantaarnpalen'"):
         load_catalogue(path, config)

@@ -21,6 +21,7 @@ from ogw_datalab.maps.build_site import build_site
 from ogw_datalab.maps.colours import legend_items
 from ogw_datalab.storage import write_frame
 
+from .factories import catalogue, indicator
 from .site_fixture import tiny_project, write_tiny_tables
 
 BRON = {"uitgever": "t", "dataset": "t", "jaar": 2024, "licentie": "CC0"}
@@ -30,22 +31,12 @@ NAMES = ["Zuidwest", "Zuidoost", "Noordwest", "Noordoost"]
 
 def catalogue_of(*specs: tuple[str, str, int]) -> Catalogue:
     """A catalogue of (id, richting, decimalen) indicators."""
-    return Catalogue.model_validate(
-        {
-            "indicatoren": [
-                {
-                    "id": i,
-                    "titel": i.upper(),
-                    "eenheid": "%",
-                    "beschrijving": "b",
-                    "bron": BRON,
-                    "formule": {"type": "kerncijfer", "kolom": "aantal_inwoners"},
-                    "richting": richting,
-                    "decimalen": decimalen,
-                }
-                for i, richting, decimalen in specs
-            ]
-        }
+    inwoners = {"type": "kerncijfer", "kolom": "aantal_inwoners"}
+    return catalogue(
+        *(
+            indicator(i, inwoners, titel=i.upper(), eenheid="%", bron=BRON, richting=richting, decimalen=decimalen)
+            for i, richting, decimalen in specs
+        )
     )
 
 

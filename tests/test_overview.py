@@ -12,16 +12,9 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from ogw_datalab.config import DEFAULT_KENMERKEN, Source, load_configuration
-from ogw_datalab.gemeenten import gemeente_configs, gemeenten_overview, read_configured_areas
-from ogw_datalab.indicators.catalogue import Catalogue, Indicator, load_catalogue
-from ogw_datalab.indicators.opgaven import Opgave, load_opgaven
-from ogw_datalab.indicators.similar_buurten import (
-    compare_with_similar,
-    find_similar_buurten,
-    kaart_values,
-    structure_features,
-)
+from ogw_datalab.config import Source, load_configuration
+from ogw_datalab.indicators.catalogue import Catalogue, Indicator
+from ogw_datalab.indicators.opgaven import Opgave
 from ogw_datalab.maps import build_overview as overview_module
 from ogw_datalab.maps.build_national_site import build_national_site
 from ogw_datalab.maps.build_overview import OverviewError, build_overview, overview_layers, published_values
@@ -29,7 +22,6 @@ from ogw_datalab.maps.offline import EXTERNAL
 from ogw_datalab.readers.read_tables import read_parquet_table
 
 from .labs import region_config
-from .test_gemeenten import PROJECT
 
 X0, Y0 = 150_000, 450_000
 BRON = {"uitgever": "CBS", "dataset": "test", "jaar": 2015, "licentie": "CC BY 4.0"}
@@ -185,38 +177,8 @@ def test_published_values_of_a_gemeente_database(con):
     assert values.loc[("score_groen", "BU00010002"), "status"] == "geen waarde"
 
 
-def national_overview(shared_data: Path, folder: Path):
-    """The near-national overview from the merged 2015 files, with the kaart's own values and similar buurten."""
-    national = load_configuration(PROJECT / "config" / "nederland_2015.yaml")
-    areas = read_configured_areas(national)
-    configs = gemeente_configs(national, areas=areas)
-    one = configs["GM0484"]
-    catalogue = load_catalogue(one.indicatoren)
-    opgaven = load_opgaven(one.opgaven, catalogue)
-    values = kaart_values(areas.frame, catalogue, one)
-    values = values.assign(
-        laag=values["indicator"], status=values["waarde"].notna().map({True: "gepubliceerd", False: "onderdrukt"})
-    )
-    buurten = areas.frame.rename(
-        columns={"BU_CODE": "buurtcode", "BU_NAAM": "buurtnaam", "GM_CODE": "gemeentecode", "GM_NAAM": "gemeentenaam"}
-    )[["buurtcode", "buurtnaam", "gemeentecode", "gemeentenaam", "geometry"]]
-    similar = find_similar_buurten(structure_features(areas.frame, DEFAULT_KENMERKEN), kenmerken=DEFAULT_KENMERKEN)
-    comparison = compare_with_similar(similar.pairs, values[["indicator", "buurtcode", "waarde"]])
-    gemeenten = gemeenten_overview(configs, areas)
-    gemeenten["site"] = gemeenten["gemeentecode"] + "/index.html"
-    return build_overview(
-        buurten,
-        values[["buurtcode", "laag", "waarde", "status"]],
-        overview_layers(catalogue, opgaven),
-        gemeenten,
-        folder=folder,
-        titel="Nederland 2015",
-        vergelijking=comparison.rename(columns={"indicator": "laag"}),
-    )
-
-
-def test_real_national_overview_stays_below_5_mb(tmp_path, shared_data):
-    pages = national_overview(shared_data, tmp_path)
+def test_real_national_overview_stays_below_5_mb(national_overview):
+    pages = national_overview
     assert pages.buurten == 11_700
     assert pages.lagen == 12 + 3
     assert pages.kaart_bytes <= 5_000_000

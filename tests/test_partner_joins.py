@@ -22,9 +22,9 @@ from ogw_datalab.staging.stage_layers import stage_addresses
 from ogw_datalab.staging.stage_partners import stage_partner
 from ogw_datalab.storage import partner_table, write_frame
 
-from .fixtures import RD, points, two_by_two_buurten
+from .factories import DEMO
+from .fixtures import RD, points, stage_cbs_areas_wijken, two_by_two_buurten
 from .labs import PROJECT, Lab, demo_config
-from .test_indicators import DEMO, stage_cbs_areas_wijken
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ from ogw_datalab.inbox import archived_versions, process_inbox
 from ogw_datalab.retention import apply_retention
 from ogw_datalab.storage import write_frame
 
+from .factories import GOOD, drop, minimal_config
 from .labs import Lab, demo_config
-from .test_inbox import GOOD, drop, write_config
 
 KEY = "proef-sleutel-7f3a9c2e41b8d605"
 NEW_KEY = "nieuwe-sleutel-0b9e5d17c4a23f68"
@@ -142,7 +142,7 @@ def test_a_byte_copy_is_owner_only_and_opens_with_the_same_key(tmp_path, umask):
 
 
 def test_the_key_comes_from_the_variable_the_configuration_names(tmp_path, monkeypatch):
-    config_path = write_config(tmp_path)
+    config_path = minimal_config(tmp_path)
     text = config_path.read_text(encoding="utf-8")
     config_path.write_text(text.replace("maps: maps", "maps: maps\n  sleutel_variabele: OGW_TEST_SLEUTEL"), "utf-8")
     config = load_config(config_path, check_files=False)
@@ -205,7 +205,7 @@ def test_compacting_keeps_every_table(tmp_path):
 
 
 def retention_config(tmp_path: Path):
-    path = write_config(tmp_path)
+    path = minimal_config(tmp_path)
     text = path.read_text(encoding="utf-8")
     text = text.replace("name: ggd\n", "name: ggd\n  bewaartermijn_dagen: 30\n")
     path.write_text(text + "privacy: {bewaartermijn_dagen: 365}\n", encoding="utf-8")
@@ -270,7 +270,7 @@ def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path)
 
 
 def test_the_audit_trail_records_each_file_version_and_reuses_unchanged_hashes(tmp_path, monkeypatch):
-    config = load_config(write_config(tmp_path), check_files=False)
+    config = load_config(minimal_config(tmp_path), check_files=False)
     for source in config.all_sources().values():
         source.path.parent.mkdir(parents=True, exist_ok=True)
         source.path.write_bytes(source.path.name.encode() * 10)
@@ -342,7 +342,7 @@ def test_an_encrypted_build_publishes_and_republishes_and_is_unreadable_without_
 def test_the_audit_trail_records_every_file_of_a_pattern(tmp_path):
     """A source that is a folder or pattern (the national area files) is many files: each is recorded, and the
     latest build's files are what the colofon shows."""
-    config = load_config(write_config(tmp_path), check_files=False)
+    config = load_config(minimal_config(tmp_path), check_files=False)
     for source in config.all_sources().values():
         source.path.parent.mkdir(parents=True, exist_ok=True)
         source.path.write_bytes(source.path.name.encode())

@@ -13,8 +13,8 @@ from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_partners import stage_partner
 from ogw_datalab.storage import partner_table, query_row, write_frame
 
-from .fixtures import two_by_two_buurten
-from .test_indicators import DEMO, stage_cbs_areas_wijken
+from .factories import DEMO
+from .fixtures import stage_cbs_areas_wijken, two_by_two_buurten
 
 
 def test_xlsx_partner_with_title_lines_and_float_bag_ids(con, tmp_path):

@@ -21,7 +21,7 @@ from ogw_datalab.indicators.similar_buurten import (
 )
 from ogw_datalab.readers.read_areas import read_cbs_areas
 
-from .test_gemeenten import PROJECT
+from .labs import PROJECT
 
 TWO = ["aandeel_65plus", "aandeel_0_14"]
 

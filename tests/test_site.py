@@ -10,6 +10,7 @@ import pyogrio
 import pytest
 
 from ogw_datalab.config import load_yaml_model
+from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.indicators.catalogue import Catalogue
 from ogw_datalab.maps.build_site import build_site
 from ogw_datalab.maps.dutch import (
@@ -124,12 +125,16 @@ def test_every_formula_type_is_explained_in_dutch_words():
             assert "_" not in text
 
 
-@pytest.fixture
-def tiny_site(tmp_path, con):
-    config, catalogue, opgaven = tiny_project(tmp_path)
+@pytest.fixture(scope="module")
+def tiny_site(tmp_path_factory):
+    """The tiny site, built once for the tests that only read it (and its database connection)."""
+    folder = tmp_path_factory.mktemp("tiny_site")
+    con = connect(":memory:")
+    config, catalogue, opgaven = tiny_project(folder)
     write_tiny_tables(con)
-    report = build_site(con, config=config, catalogue=catalogue, opgaven=opgaven, folder=tmp_path / "site")
-    return report, con, config, catalogue, opgaven
+    report = build_site(con, config=config, catalogue=catalogue, opgaven=opgaven, folder=folder / "site")
+    yield report, con, config, catalogue, opgaven
+    con.close()
 
 
 def test_kiemen_far_outside_the_gemeente_are_left_off(tmp_path, con):

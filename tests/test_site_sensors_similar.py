@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
+from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_site import build_site
 from ogw_datalab.maps.sensors import SENSOR_RASTER_M
 from ogw_datalab.maps.svg import DotScale
@@ -54,9 +55,12 @@ def label(svg: str) -> str:
     return html.unescape(re.search(r'aria-label="([^"]*)"', svg).group(1))
 
 
-@pytest.fixture
-def full_site(tmp_path, con):
-    return build(tmp_path, con)
+@pytest.fixture(scope="module")
+def full_site(tmp_path_factory):
+    """The tiny site with its tijdreeks and similar buurten, built once for the tests that only read it."""
+    con = connect(":memory:")
+    yield build(tmp_path_factory.mktemp("full_site"), con)
+    con.close()
 
 
 def test_buurtprofiel_charts_each_month_with_the_who_guideline_and_a_table(full_site):

@@ -10,7 +10,10 @@ from ogw_datalab.indicators.compare import need_percentile
 from ogw_datalab.indicators.opgaven import Opgave
 from ogw_datalab.indicators.score_opgaven import score_buurten
 
+from .factories import catalogue, indicator
+
 BRON = {"uitgever": "t", "dataset": "t", "jaar": 2024, "licentie": "CC0"}
+INWONERS = {"type": "kerncijfer", "kolom": "aantal_inwoners"}
 
 
 def test_need_percentile_follows_the_direction():
@@ -21,21 +24,7 @@ def test_need_percentile_follows_the_direction():
 
 
 def catalogue_of(*ids: str) -> Catalogue:
-    return Catalogue.model_validate(
-        {
-            "indicatoren": [
-                {
-                    "id": i,
-                    "titel": i.upper(),
-                    "eenheid": "%",
-                    "beschrijving": "b",
-                    "bron": BRON,
-                    "formule": {"type": "kerncijfer", "kolom": "aantal_inwoners"},
-                }
-                for i in ids
-            ]
-        }
-    )
+    return catalogue(*(indicator(i, INWONERS, titel=i.upper(), eenheid="%", bron=BRON) for i in ids))
 
 
 def test_composite_is_the_weighted_mean_of_need_percentiles_and_needs_enough_weight():

@@ -2,87 +2,14 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
 
-from ogw_datalab.config import ProjectConfig
-from ogw_datalab.staging.stage_areas import stage_cbs_areas
-from ogw_datalab.storage import write_frame
 from ogw_datalab.timeseries.aggregate import aggregate_tijdreeks, tijdreeks_indicator_values
 from ogw_datalab.timeseries.publish import colofon_tekst, monthly_series, sensor_points
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
-from .fixtures import two_by_two_buurten
-
-X0, Y0 = 120_000.0, 486_000.0  # the four 1 km buurten of the fixture, moved to Amsterdam
-JULY = pd.date_range("2016-06-30 22:00", periods=744, freq="h", tz="UTC")  # July 2016, local time
-
-
-def buurten_in_amsterdam(con) -> None:
-    frame = two_by_two_buurten(con)
-    frame["geometry"] = shapely.transform(frame.geometry.to_numpy(), lambda xy: xy + [X0, Y0])
-    write_frame(con, "raw", "buurten", gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:28992"))
-    stage_cbs_areas(con, "buurten", "GM0001")
-
-
-def write_series(folder) -> None:
-    """laag1/laag2/ref in BU00010001 (bottom left), laag3 in BU00010002 (bottom right), 100 m below BU00010102."""
-    sensors = {"laag1": (500, 500), "laag2": (600, 400), "ref": (400, 600), "laag3": (1500, 900)}
-    lines = ["id,x,y"] + [f"{s},{X0 + x},{Y0 + y}" for s, (x, y) in sensors.items()]
-    (folder / "sensoren.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    rows = ["sensor,tijd,grootheid,waarde,eenheid"]
-    for i, t in enumerate(JULY):
-        stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
-        rows += [f"laag1,{stamp},NO2,10,ug/m3", f"ref,{stamp},NO2,30,ug/m3", f"laag3,{stamp},NO2,40,ug/m3"]
-        if i < 400:
-            rows.append(f"laag2,{stamp},NO2,20,ug/m3")
-        if i < 200:
-            rows.append(f"laag1,{stamp},PM25,12,ug/m3")
-    (folder / "metingen.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-
-
-def config(folder, **aggregatie) -> ProjectConfig:
-    return ProjectConfig.model_validate(
-        {
-            "gemeente": {"code": "GM0001", "naam": "Proefdorp"},
-            "jaar": 2016,
-            "sources": {
-                "buurten": {"kind": "vector", "path": "b.gpkg"},
-                "wijken": {"kind": "vector", "path": "b.gpkg"},
-            },
-            "indicatoren": "i.yaml",
-            "opgaven": "o.yaml",
-            "tijdreeksen": {
-                "lucht": {
-                    "sensoren": {
-                        "path": str(folder / "sensoren.csv"),
-                        "columns": {"sensor": "id"},
-                        "x": "x",
-                        "y": "y",
-                        "crs": "EPSG:28992",
-                    },
-                    "bronnen": [
-                        {
-                            "kind": "long",
-                            "path": str(folder / "metingen.csv"),
-                            "tijd": {"zone": "UTC"},
-                            "columns": {
-                                "sensor": "sensor",
-                                "grootheid": "grootheid",
-                                "waarde": "waarde",
-                                "eenheid": "eenheid",
-                            },
-                        }
-                    ],
-                    "soorten": {"referentie": ["ref"]},
-                    "kwaliteit": {"opwarmen_uren": 0, "uitschieters": None},
-                    "aggregatie": aggregatie,
-                }
-            },
-        }
-    )
+from .factories import X0, Y0, buurten_in_amsterdam, timeseries_config, write_series
 
 
 @pytest.fixture
@@ -91,7 +18,7 @@ def built(con, tmp_path):
     write_series(tmp_path)
 
     def build(**aggregatie):
-        settings = config(tmp_path, **aggregatie)
+        settings = timeseries_config(tmp_path, **aggregatie)
         staged = stage_tijdreeks(con, settings, "lucht")
         summary = aggregate_tijdreeks(con, settings, "lucht", ("buurt", "wijk", "gemeente"))
         return settings, staged, summary

@@ -22,7 +22,7 @@ from ogw_datalab.timeseries.months import (
 )
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
-from .test_timeseries_aggregate import buurten_in_amsterdam, config, write_series
+from .factories import buurten_in_amsterdam, indicator, timeseries_config, write_series
 
 AUGUST = pd.date_range("2016-07-31 22:00", periods=24 * 31, freq="h", tz="UTC")
 
@@ -39,8 +39,9 @@ def lab(tmp_path):
     """A published database of four Amsterdam buurten and a July + August series, as a gemeente build leaves it."""
     write_series(tmp_path)
     add_august(tmp_path)
-    settings = config(tmp_path).model_copy(
-        update={"output": config(tmp_path).output.model_copy(update={"database": tmp_path / "data" / "datalab.duckdb"})}
+    settings = timeseries_config(tmp_path)
+    settings = settings.model_copy(
+        update={"output": settings.output.model_copy(update={"database": tmp_path / "data" / "datalab.duckdb"})}
     )
     con = connect(settings.output.database)
     buurten_in_amsterdam(con)
@@ -108,8 +109,8 @@ def write_config(folder, settings) -> str:
     bron = {"uitgever": "t", "dataset": "t", "jaar": 2016, "licentie": "CC0"}
     formule = {"type": "tijdreeks_gemiddelde", "tijdreeks": "lucht", "grootheid": "NO2", "soort": "laagkosten"}
     formule |= {"maand_van": "2016-07", "maand_tot": "2016-08"}
-    indicator = {"id": "no2", "titel": "NO2", "eenheid": "µg/m³", "beschrijving": "b", "bron": bron}
-    (folder / "i.yaml").write_text(yaml.safe_dump({"indicatoren": [indicator | {"formule": formule}]}))
+    no2 = indicator("no2", formule, titel="NO2", eenheid="µg/m³", bron=bron)
+    (folder / "i.yaml").write_text(yaml.safe_dump({"indicatoren": [no2]}))
     opgave = {
         "id": "lucht",
         "titel": "Lucht",

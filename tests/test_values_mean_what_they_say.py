@@ -24,19 +24,15 @@ from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_partners import stage_partner
 from ogw_datalab.storage import partner_table, write_frame
 
-from .fixtures import RD, points, two_by_two_buurten
-from .test_indicators import DEMO, stage_cbs_areas_wijken
+from .factories import DEMO, catalogue, indicator
+from .fixtures import RD, points, stage_cbs_areas_wijken, two_by_two_buurten
 
-BRON = {"uitgever": "test", "dataset": "test", "jaar": 2024, "licentie": "CC0"}
 PUBLISHED = ("publicatie_buurt", "publicatie_wijk", "publicatie_gemeente")
 
 
-def catalogue(**formulas: dict) -> Catalogue:
-    entries = [
-        {"id": name, "titel": name, "eenheid": "e", "beschrijving": "b", "bron": BRON, "formule": formula}
-        for name, formula in formulas.items()
-    ]
-    return Catalogue.model_validate({"indicatoren": entries})
+def named_catalogue(**formulas: dict) -> Catalogue:
+    """One indicator per formula, its id and title the keyword's name."""
+    return catalogue(*(indicator(name, formula, titel=name) for name, formula in formulas.items()))
 
 
 def town_config(code: str, jaar: int, partners: list[Partner] | None = None) -> ProjectConfig:
@@ -161,7 +157,9 @@ def test_auto_hh_of_the_2015_kaart_is_never_published_as_a_number(con, shared_da
     write_frame(con, "raw", partner_table("autobezit"), read_source("partners.autobezit", partner))
     stage_partner(con, partner)
     join_partner(con, partner, config)
-    indicators = catalogue(auto={"type": "partner_waarde", "partner": "autobezit", "kolom": "auto_per_huishouden"})
+    indicators = named_catalogue(
+        auto={"type": "partner_waarde", "partner": "autobezit", "kolom": "auto_per_huishouden"}
+    )
     compute_indicators(con, config, indicators)
     publish_indicators(con, config, indicators)
     published = con.execute(
@@ -190,7 +188,7 @@ def withheld_buurt(con):
 def test_negative_inhabitants_are_unknown_and_no_total_leaves_them_out(withheld_buurt):
     con = withheld_buurt
     config = town_config("GM0001", 2024)
-    indicators = catalogue(
+    indicators = named_catalogue(
         inwoners={"type": "kerncijfer", "kolom": "aantal_inwoners"},
         bomen_per_1000={"type": "per_inwoners", "laag": "bomen", "per": 1000},
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from benchmarks.check_sites import check_sites
 
-from .test_pages_in_chromium import pytestmark
+from .chromium import MARKS
 
-assert pytestmark  # browser and e2e, skipped without Chromium, as the other page tests
+pytestmark = MARKS  # browser and e2e, skipped without Chromium, as the other page tests
 
 CLEAN = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>

@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 
 from ..labs import REGION_SAMPLE
-from .test_pages_in_chromium import PHONE, Opened, browser, pytestmark, serious_violations  # noqa: F401
+from .chromium import MARKS, PHONE, Opened, serious_violations
 
-assert pytestmark  # browser and e2e, skipped without Chromium, as the other page tests
+pytestmark = MARKS  # browser and e2e, skipped without Chromium, as the other page tests
 
 
 @pytest.mark.parametrize("code", REGION_SAMPLE)
-def test_each_gemeente_site_is_clean_accessible_and_fits_a_phone(browser, region_lab, code):  # noqa: F811
+def test_each_gemeente_site_is_clean_accessible_and_fits_a_phone(browser, region_lab, code):
     site = region_lab.maps / code
     profiles = sorted((site / "buurten").glob("*.html"))
     pages = [site / "index.html", *sorted(site.glob("opgave_*.html")), profiles[len(profiles) // 2]]

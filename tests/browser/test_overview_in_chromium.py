@@ -11,18 +11,17 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from ..test_overview import national_overview
-from .test_pages_in_chromium import ARTIFACTS, PHONE, Opened, browser, serious_violations  # noqa: F401
+from .chromium import ARTIFACTS, PHONE, Opened, serious_violations
 
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def overview(tmp_path_factory, shared_data):
-    return national_overview(shared_data, tmp_path_factory.mktemp("overzicht"))
+@pytest.fixture
+def overview(national_overview):
+    return national_overview  # built once per test run (tests/conftest.py)
 
 
-def test_national_map_draws_fast_and_works_offline(browser, overview):  # noqa: F811
+def test_national_map_draws_fast_and_works_offline(browser, overview):
     opened = Opened(browser, overview.kaart)
     page = opened.page
     try:
@@ -47,7 +46,7 @@ def test_national_map_draws_fast_and_works_offline(browser, overview):  # noqa: 
         page.close()
 
 
-def test_tooltip_layer_zoom_and_link(browser, overview):  # noqa: F811
+def test_tooltip_layer_zoom_and_link(browser, overview):
     opened = Opened(browser, overview.kaart)
     page = opened.page
     try:
@@ -85,7 +84,7 @@ def test_tooltip_layer_zoom_and_link(browser, overview):  # noqa: F811
         page.close()
 
 
-def test_overview_index_fits_a_phone(browser, overview):  # noqa: F811
+def test_overview_index_fits_a_phone(browser, overview):
     """Its table of gemeenten (613 px wide on a phone) scrolls inside its own box, not the page sideways."""
     opened = Opened(browser, overview.index, PHONE)
     try:
@@ -97,7 +96,7 @@ def test_overview_index_fits_a_phone(browser, overview):  # noqa: F811
 
 
 @pytest.mark.parametrize("name", ["index.html", "kaart.html"])
-def test_overview_pages_accessible(browser, overview, name):  # noqa: F811
+def test_overview_pages_accessible(browser, overview, name):
     opened = Opened(browser, overview.index.parent / name)
     try:
         if name == "kaart.html":

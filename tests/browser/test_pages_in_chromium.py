@@ -11,111 +11,43 @@ chromium (``.ci/run`` installs it). Screenshots land in ``test-artifacts/``.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_site import build_site
 
-from ..labs import PROJECT
 from ..site_fixture import tiny_project, write_similar_tables, write_tijdreeks, write_tiny_tables
+from .chromium import ARTIFACTS, DESKTOP, MARKS, NARROW, PHONE, Opened, serious_violations
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = Path(__file__).with_name("axe.min.js")
-ARTIFACTS = PROJECT / "test-artifacts"
-TILE_HOSTS = ("service.pdok.nl", "tile.openstreetmap.org")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
-NARROW = {"width": 320, "height": 700}
 A4_POINTS = (595.92, 841.92)
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium"
-    ),
-]
+pytestmark = MARKS
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-class Opened:
-    """A page opened from disk: requests off the machine are blocked and recorded, errors and dialogs collected."""
-
-    def __init__(self, browser, path: Path, viewport: dict | None = None):
-        self.page = browser.new_page(viewport=viewport or DESKTOP)
-        self.outside: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.route("**/*", self._block)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", self._console)
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.open(path)
-
-    def open(self, path: Path) -> None:
-        self.page.goto(path.as_uri())
-        self.page.wait_for_load_state("load")
-
-    def _block(self, route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def _console(self, message):
-        blocked_tile = "Failed to load resource" in message.text  # the tiles we block; checked via self.outside
-        if message.type == "error" and not blocked_tile:
-            self.errors.append(message.text)
-
-    def check_clean(self):
-        assert self.errors == []
-        assert self.dialogs == []
-        assert all(any(host in url for host in TILE_HOSTS) for url in self.outside), self.outside
-
-    def scroll_width(self) -> int:
-        return self.page.evaluate("document.documentElement.scrollWidth")
-
-
-def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    tags = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']"
-    result = page.evaluate(f"async () => await axe.run(document, {{runOnly: {{type: 'tag', values: {tags}}}}})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} – {v['nodes'][0]['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
+# The open tooltip, read in one go (a tooltip can close between two calls); one that is fading out after its buurt
+# was left (opacity 0, removed 200 ms later) is not it.
 TOOLTIP = """() => {
-    const t = [...document.querySelectorAll('.leaflet-tooltip')].find(e => e.offsetParent !== null);
+    const t = [...document.querySelectorAll('.leaflet-tooltip')]
+        .find(e => e.offsetParent !== null && e.style.opacity !== '0');
     if (!t) return null;
     const r = t.getBoundingClientRect();
     return {box: {x: r.x, y: r.y, width: r.width, height: r.height}, text: t.innerText,
             overflow: [...t.children].some(c => c.scrollWidth > c.clientWidth + 1)};
 }"""
+# A map tile from ``host`` that the browser asked for and did not get: its request passed ``Opened._block``.
+FAILED_TILE = """host => [...document.querySelectorAll('img.leaflet-tile')]
+    .some(t => t.src.includes(host) && t.complete && t.naturalWidth === 0)"""
+
+
+def tooltip_after_hover(page, timeout_ms: float) -> dict | None:
+    """The tooltip (see TOOLTIP) as soon as one is open after the mouse moved, or None when none opens in time
+    (the mouse is over no buurt: the centre of a concave buurt's box may lie outside it)."""
+    try:
+        return page.wait_for_function(TOOLTIP, timeout=timeout_ms).json_value()
+    except PlaywrightTimeoutError:
+        return None
 
 
 def all_pages(site: Path) -> list[Path]:
@@ -202,7 +134,7 @@ def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser,
         scales = page.locator(".leaflet-control-scale-line")
         assert scales.count() == 1
         assert re.fullmatch(r"\d+ k?m", scales.inner_text().strip())
-        page.wait_for_timeout(300)
+        page.wait_for_function(FAILED_TILE, arg="achtergrondkaart/wmts/v2_0/grijs", timeout=3000)
         assert opened.outside
         assert all("achtergrondkaart/wmts/v2_0/grijs" in url for url in opened.outside)
         page.locator("#kaart-melding").wait_for(state="visible", timeout=3000)  # says why the background is plain
@@ -212,7 +144,7 @@ def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser,
         opened.outside.clear()
         page.hover(".leaflet-control-layers")
         page.get_by_label("OpenStreetMap").check()
-        page.wait_for_timeout(300)
+        page.wait_for_function(FAILED_TILE, arg="tile.openstreetmap.org", timeout=3000)
         assert opened.outside
         assert all("tile.openstreetmap.org" in url for url in opened.outside)
         backgrounds = page.evaluate(
@@ -330,8 +262,7 @@ def test_layers_tooltip_and_sorting(browser, demo_lab):
         for i in range(12):  # the centre of a concave buurt's box may lie outside it, or under a marker
             area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
             page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
-            page.wait_for_timeout(150)
-            tooltip = page.evaluate(TOOLTIP)
+            tooltip = tooltip_after_hover(page, 150)
             if tooltip is not None:
                 break
         assert tooltip is not None
@@ -361,8 +292,7 @@ def test_tooltips_wrap_and_stay_inside_the_map(browser, demo_lab):
         for i in range(min(30, page.locator("path.leaflet-interactive").count())):
             area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
             page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
-            page.wait_for_timeout(100)
-            tooltip = page.evaluate(TOOLTIP)  # read in one go: a tooltip can close between two calls
+            tooltip = tooltip_after_hover(page, 100)
             if tooltip is None:
                 continue
             seen += 1

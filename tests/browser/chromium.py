@@ -1,0 +1,94 @@
+"""What the page tests share: Debian's Chromium, a page opened from disk with the network blocked, axe-core.
+
+``MARKS`` are the marks of every page test (browser and e2e, skipped where Chromium is absent); the ``browser``
+fixture (one Chromium per test process) is in ``conftest.py`` beside this file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).with_name("axe.min.js")
+ARTIFACTS = PROJECT / "test-artifacts"
+TILE_HOSTS = ("service.pdok.nl", "tile.openstreetmap.org")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+NARROW = {"width": 320, "height": 700}
+MARKS = [
+    pytest.mark.browser,
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium"
+    ),
+]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class Opened:
+    """A page opened from disk: requests off the machine are blocked and recorded, errors and dialogs collected."""
+
+    def __init__(self, browser, path: Path, viewport: dict | None = None):
+        self.page = browser.new_page(viewport=viewport or DESKTOP)
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.route("**/*", self._block)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.open(path)
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+
+    def _block(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def _console(self, message):
+        blocked_tile = "Failed to load resource" in message.text  # the tiles we block; checked via self.outside
+        if message.type == "error" and not blocked_tile:
+            self.errors.append(message.text)
+
+    def check_clean(self):
+        assert self.errors == []
+        assert self.dialogs == []
+        assert all(any(host in url for host in TILE_HOSTS) for url in self.outside), self.outside
+
+    def scroll_width(self) -> int:
+        return self.page.evaluate("document.documentElement.scrollWidth")
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations of the page.
+
+    Only the violations are worked out in full (``resultTypes``): axe then gives the passed and inapplicable
+    checks one example node each instead of a selector for every node, which is most of its time on a large page,
+    and the page sends back only the violations. The rules that run, and so the violations found, are the same.
+    """
+    page.add_script_tag(path=str(AXE))
+    tags = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']"
+    options = f"{{runOnly: {{type: 'tag', values: {tags}}}, resultTypes: ['violations']}}"
+    violations = page.evaluate(f"async () => (await axe.run(document, {options})).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {v['nodes'][0]['target']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
