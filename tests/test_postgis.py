@@ -143,7 +143,7 @@ def build_with(lab: Lab, dsn: str) -> Run:
 @pytest.fixture(scope="module")
 def published(demo_lab, postgis_server, tmp_path_factory) -> Published:
     """The demo (with 2023 under jaren) built once more with a postgis block, publishing into schema datalab."""
-    lab = demo_lab.copy(tmp_path_factory.mktemp("postgis_demo"))
+    lab = demo_lab.copy(tmp_path_factory.mktemp("postgis_demo"), keep_demo_files=True)
     with_postgis(lab)
     run = build_with(lab, postgis_server.dsn())
     assert run.code == 0, run.out + run.err
@@ -236,7 +236,7 @@ def test_postgis_holds_only_what_the_site_publishes(published, postgis_server):
 def test_an_unreachable_postgis_is_named_leaves_its_tables_and_the_site_is_published(
     published, postgis_server, tmp_path
 ):
-    lab = published.lab.copy(tmp_path / "lab")
+    lab = published.lab.copy(tmp_path / "lab", keep_demo_files=True)
     before = fingerprint(postgis_server, "datalab")
     database, index = lab.database.stat().st_ino, (lab.maps / "index.html").stat().st_ino
     port = closed_port()
