@@ -10,13 +10,13 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
 
-.PHONY: demo test dev lint lock clean benchmark benchmark-quick benchmark-scale
+.PHONY: demo test dev docs lint lock clean benchmark benchmark-quick benchmark-scale
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
-		-r requirements.lock -e '.[dev,celery]'
+		-r requirements.lock -e '.[dev,celery,docs]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
@@ -42,14 +42,19 @@ benchmark-scale: $(INSTALLED)  # builds SIZES gemeenten of config/nederland_2015
 benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compared, targets not judged
 	$(BIN)/python -m benchmarks.run_benchmarks --quick
 
+docs: $(INSTALLED)  # the documentation site in site/ (open site/index.html from disk); generated pages first
+	$(BIN)/python docs/scripts/generate_pages.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 lint: $(INSTALLED)
-	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy
-	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks deploy
+	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy docs/scripts docs/hooks
+	$(BIN)/ruff format --check ogw_datalab pipelines tests benchmarks deploy docs/scripts docs/hooks
 	$(BIN)/mypy
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra celery -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra celery --extra docs -o requirements.lock
 
 clean:
 	rm -rf data/demo data/demo_2023 data/jaren data/maps_2023 data/cache data/inbox data/*.duckdb data/*.duckdb.wal \
-		maps/*.html maps/downloads maps/assets maps/alphen maps.bouw maps.oud
+		maps/*.html maps/downloads maps/assets maps/methoden maps/alphen maps.bouw maps.oud \
+		site docs/_generated

@@ -37,6 +37,11 @@ def build_job() -> dg.JobDefinition:
     return defs.resolve_job_def("build")
 
 
+def partner_update_job() -> dg.JobDefinition:
+    """The ``partner_update`` job (what the inbox sensor runs), for :func:`dagster.reconstructable`."""
+    return defs.resolve_job_def("partner_update")
+
+
 def overview_job() -> dg.JobDefinition:
     """The ``overview`` job (several gemeenten), for :func:`dagster.reconstructable`."""
     return defs.resolve_job_def("overview")

@@ -18,6 +18,9 @@ TRENDS = dg.AssetKey(["indicators", "trends"])
 OVERVIEW = dg.AssetKey(["maps", "overzicht"])
 MONTH = dg.AssetKey(["tijdreeksen", "maand"])
 POSTGIS = dg.AssetKey(["maps", "postgis"])
+# Read again with every partner update (from its cache: cheap), so that a database published before this table
+# existed still gets it.
+REFERENCE = dg.AssetKey(["raw", "vergelijkbare_buurten_referentie"])
 
 build = dg.define_asset_job(
     "build",
@@ -26,7 +29,8 @@ build = dg.define_asset_job(
 )
 partner_update = dg.define_asset_job(
     "partner_update",
-    selection=dg.AssetSelection.assets(PARTNERS).downstream().required_multi_asset_neighbors(),
+    selection=dg.AssetSelection.assets(PARTNERS).downstream().required_multi_asset_neighbors()
+    | dg.AssetSelection.assets(REFERENCE),
     description="Load a new partner file and republish everything that depends on it.",
 )
 overview = dg.define_asset_job(

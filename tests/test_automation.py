@@ -13,11 +13,13 @@ import pytest
 import yaml
 
 from ogw_datalab.config import load_config
+from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.inbox import scan_inbox
 from pipelines.cli import main
-from pipelines.definitions import defs
-from pipelines.partitions import sync_partitions
-from pipelines.resources import SITE, DataLabResource
+from pipelines.definitions import defs, partner_update_job
+from pipelines.partitions import run_tags, sync_partitions
+from pipelines.progress import failures
+from pipelines.resources import CONFIG_ENV_VAR, SITE, DataLabResource
 from pipelines.schedules import monthly_republish
 from pipelines.sensors import partner_inbox_sensor
 
@@ -161,3 +163,40 @@ def test_the_site_asset_reports_its_pages_and_preview_images(demo_lab):
     assert all(Path(p).is_file() for p in metadata["paths"].value.values())
     assert metadata["preview"].value.count("](data:image/png;base64,") == 5
     assert Path(metadata["path"].value) == demo_lab.maps / "index.html"
+
+
+def harderwijk_config(folder: Path, shared_data: Path) -> Path:
+    """config/harderwijk_2015.yaml (similar buurten over the national kaart) reading ``shared_data``, writing into
+    ``folder``."""
+    text = (PROJECT / "config" / "harderwijk_2015.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text.replace("../../shared/data", str(shared_data)))
+    raw["indicatoren"] = str(PROJECT / "config" / raw["indicatoren"])
+    raw["opgaven"] = str(PROJECT / "config" / raw["opgaven"])
+    raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps", "cache": "data/cache"}
+    path = folder / "harderwijk.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.e2e
+def test_a_partner_update_of_a_database_published_before_the_reference_table_existed_succeeds(tmp_path, shared_data):
+    config = harderwijk_config(tmp_path, shared_data)
+    assert main(["build", "--config", str(config)]) == 0
+    database = tmp_path / "data" / "datalab.duckdb"
+    con = connect(database)
+    con.execute("DROP TABLE raw.vergelijkbare_buurten_referentie")  # as a database built before the table existed
+    con.close()
+    with dg.DagsterInstance.ephemeral() as instance, pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CONFIG_ENV_VAR, str(config))
+        sync_partitions(load_config(config, check_files=False), instance)
+        run = dg.execute_job(
+            dg.reconstructable(partner_update_job),
+            instance=instance,
+            tags=run_tags("GM0243", 2015),
+            raise_on_error=False,
+        )
+    assert run.success, failures(run)
+    con = connect(database, read_only=True)
+    assert con.execute("SELECT count(*) FROM raw.vergelijkbare_buurten_referentie").fetchone() == (11_700,)
+    assert con.execute("SELECT count(*) FROM indicators.vergelijkbare_buurten").fetchone()[0] > 0
+    con.close()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ogw_datalab.demo import sensors
+from ogw_datalab.demo import meetnet
 from ogw_datalab.demo.write_demo import write_demo_municipality
 from ogw_datalab.duckdb_connection import connect
 
@@ -175,5 +175,5 @@ def test_the_sensors_stand_where_the_generator_put_them(demo_lab):
         "WHERE l.meetellen"
     ).fetchall()
     con.close()
-    wanted = dict(sensors.NO2_SITES) | {f"LTD_{i}": naam for i, _, naam in sensors.PM_SITES}
+    wanted = dict(meetnet.NO2_SITES) | {f"LTD_{i}": naam for i, _, naam in meetnet.PM_SITES}
     assert dict(placed) == wanted

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from ogw_datalab.demo import sensors
+from ogw_datalab.demo import meetnet
 from ogw_datalab.demo.geography import build_geography
 from ogw_datalab.demo.write_demo import DEMO_SEED
 from ogw_datalab.duckdb_connection import connect
@@ -103,9 +103,9 @@ def test_every_angel_names_where_it_bites_and_the_generator_built_it_there():
             assert {b.kind for b in wijk.buurten} == {KIND_OF_WIJK[wijk.naam]}, wijk.naam
     assert all(b.kind not in KIND_OF_WIJK.values() for w in geo.wijken if w.naam not in KIND_OF_WIJK for b in w.buurten)
     # "In de kern ... meten de sensoren de meeste NO2": the core sees most traffic, and five of its buurten a sensor
-    assert sensors.EXPOSURE["core"] > 2 * max(e for kind, e in sensors.EXPOSURE.items() if kind != "core")
+    assert meetnet.EXPOSURE["core"] > 2 * max(e for kind, e in meetnet.EXPOSURE.items() if kind != "core")
     centrum = {b.naam for w in geo.wijken if w.naam == "Centrum" for b in w.buurten}
-    low_cost = [naam for sensor, naam in sensors.NO2_SITES if sensor != sensors.REFERENCE]
+    low_cost = [naam for sensor, naam in meetnet.NO2_SITES if sensor != meetnet.REFERENCE]
     assert len(set(low_cost) & centrum) == 5
     assert len(set(low_cost)) == len(low_cost)
 

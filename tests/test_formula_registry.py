@@ -1,11 +1,13 @@
 """The formula registry: one complete entry per formula type drives validation, computation, the disclosure audit,
-the colophon and the README table."""
+the colophon and the documented table."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import re
+import sys
 import typing
 from collections import defaultdict
 from pathlib import Path
@@ -31,7 +33,7 @@ from ogw_datalab.indicators.formulas.formula_type import register
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.maps.explain import explain_formula, explain_protection, explain_roll_up
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+PROJECT = Path(__file__).resolve().parents[1]
 COLUMNS = ["buurtcode", "teller", "noemer", "waarde"]
 # A plausible value for every field of ``formule:``, to build a formula of any registered type.
 SAMPLES: dict[str, object] = {
@@ -55,9 +57,17 @@ SAMPLES: dict[str, object] = {
 }
 
 
-def test_the_readme_table_is_the_registry():
-    table = formula_table_markdown()
-    assert table in README.read_text(encoding="utf-8"), "paste `python -m ogw_datalab.indicators.formulas` into README"
+def test_the_documented_table_is_the_registry(tmp_path):
+    """The developers' table of formula types is generated from the registry by ``make docs`` and included."""
+    spec = importlib.util.spec_from_file_location("docs_pages", PROJECT / "docs" / "scripts" / "generate_pages.py")
+    assert spec is not None
+    assert spec.loader is not None
+    pages = sys.modules.setdefault("docs_pages", importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(pages)
+    pages.write_pages(tmp_path)
+    assert (tmp_path / "formuletabel.md").read_text(encoding="utf-8") == formula_table_markdown() + "\n"
+    page = (PROJECT / "docs" / "ontwikkelen" / "extending.md").read_text(encoding="utf-8")
+    assert '--8<-- "docs/_generated/formuletabel.md"' in page
 
 
 def sample_formule(formula: FormulaType) -> Formule:

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from pathlib import Path
 
+import dagster as dg
 import numpy as np
 import pandas as pd
 import pytest
 
-from ogw_datalab.config import DEFAULT_KENMERKEN, Kenmerk, load_config
+from ogw_datalab.config import DEFAULT_KENMERKEN, Kenmerk, Source, load_config
+from ogw_datalab.files import file_hash
+from ogw_datalab.indicators import read_reference
 from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.indicators.read_reference import cached_reference, load_reference_buurten
 from ogw_datalab.indicators.similar_buurten import (
     FEATURES,
     SimilarityError,
     compare_with_similar,
     find_similar_buurten,
     kaart_values,
-    store_similar_buurten,
     structure_features,
 )
+from ogw_datalab.indicators.store_similar_buurten import read_reference_table, store_similar_buurten
 from ogw_datalab.readers.read_areas import read_cbs_areas
+from ogw_datalab.storage import write_frame
+from pipelines.definitions import defs
 
 from .labs import PROJECT
 
@@ -119,6 +128,10 @@ def test_only_the_requested_buurten_are_searched_for():
     assert result.pairs["buurtcode"].tolist() == ["BU00030001"]
     with pytest.raises(SimilarityError, match="buurten not in the reference"):
         find_similar_buurten(frame, kenmerken=TWO, aantal=1, buurtcodes=["BU00990001"])
+    # a gemeente none of whose buurten is in the reference (another year's codes): no pairs, no error
+    none = find_similar_buurten(frame, kenmerken=TWO, aantal=1, buurtcodes=[])
+    assert none.pairs.empty
+    assert list(none.pairs.columns) == list(result.pairs.columns)
 
 
 def test_comparison_sentence_median_and_too_few_values():
@@ -232,3 +245,120 @@ def test_without_the_setting_the_tables_exist_and_are_empty(con):
         frame = con.execute(f"SELECT * FROM indicators.{table}").df()
         assert len(frame) == 0
         assert set(columns) <= set(frame.columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference kaart: an input of the graph, read once into a file named by the content it was read from.
+
+
+def region_files(shared_data: Path, folder: Path, regions=("flevoland", "gooi_en_vechtstreek")) -> Path:
+    """Copies of two regions' buurt and gemeente files of the 2015 kaart; returns the pattern naming them."""
+    for region in regions:
+        (folder / region).mkdir(parents=True)
+        for name in ("buurt.geojson", "gemeente.geojson"):
+            source = shared_data / "cbs_wijkbuurtkaart_2015_nl" / region / name
+            (folder / region / name).write_bytes(source.read_bytes())
+    return folder / "*" / "buurt.geojson"
+
+
+def edit_geojson(path: Path, change) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document["features"])
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def cached_frame(con, path: Path) -> pd.DataFrame:
+    return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+
+
+def test_the_reference_is_read_once_into_a_file_named_by_the_content_it_came_from(
+    tmp_path, con, shared_data, monkeypatch
+):
+    pattern = region_files(shared_data, tmp_path / "kaart")
+    source = Source(kind="cbs_wijkbuurtkaart", path=pattern)
+    cache = tmp_path / "cache"
+    first = cached_reference(source, cache=cache, where="sources.buurten", con=con)
+    assert first.parent == cache / "vergelijkbare_buurten"
+    merged = read_cbs_areas(pattern).frame
+    frame = cached_frame(con, first)
+    assert list(frame.columns) == [c for c in merged.columns if c != "geometry"]
+    assert frame["BU_CODE"].tolist() == merged["BU_CODE"].tolist()  # each buurt once, slivers of neighbours left out
+    assert frame["P_65_EO_JR"].equals(merged["P_65_EO_JR"])  # CBS secret values missing, as the reader leaves them
+    assert set(frame["bronbestand"]) == {"flevoland/buurt.geojson", "gooi_en_vechtstreek/buurt.geojson"}
+
+    def never(*args, **kwargs):
+        raise AssertionError("the kaart was read again")
+
+    monkeypatch.setattr(read_reference, "read_cbs_areas", never)
+    monkeypatch.setattr(read_reference, "file_hash", never)  # unchanged files are not even hashed again
+    assert cached_reference(source, cache=cache, where="sources.buurten", con=con) == first
+    monkeypatch.setattr(read_reference, "file_hash", file_hash)
+    kaart = tmp_path / "kaart" / "flevoland" / "buurt.geojson"
+    os.utime(kaart, (time.time() + 60, time.time() + 60))  # touched, not changed: hashed again, the same file
+    assert cached_reference(source, cache=cache, where="sources.buurten", con=con) == first
+    monkeypatch.undo()
+
+    # A changed figure, or a changed gemeente layer (which decides what is a sliver), is read again.
+    code = frame.loc[frame["bronbestand"] == "flevoland/buurt.geojson", "BU_CODE"].iloc[0]
+    edit_geojson(kaart, lambda features: [f["properties"].update(P_65_EO_JR=99) for f in features[:1]])
+    second = cached_reference(source, cache=cache, where="sources.buurten", con=con)
+    assert second != first
+    assert cached_frame(con, second).set_index("BU_CODE").loc[code, "P_65_EO_JR"] == 99
+    assert cached_frame(con, first).set_index("BU_CODE").loc[code, "P_65_EO_JR"] != 99  # the old file untouched
+    urk = frame["GM_CODE"].eq("GM0184")
+    assert urk.any()
+    edit_geojson(
+        kaart.with_name("gemeente.geojson"),
+        lambda features: features.remove(next(f for f in features if f["properties"]["GM_CODE"] == "GM0184")),
+    )
+    third = cached_frame(con, cached_reference(source, cache=cache, where="sources.buurten", con=con))
+    assert set(third["BU_CODE"]) == set(frame.loc[~urk, "BU_CODE"])  # Urk's buurten are now slivers: left out
+
+
+def test_a_build_searches_the_reference_table_and_finds_what_the_kaart_gives(tmp_path, con, national):
+    """Harderwijk: the buurten searched come from raw.vergelijkbare_buurten_referentie, loaded through the cache;
+    the pairs equal the method's on the national kaart read directly."""
+    _, frame, _, _ = national
+    config = load_config(PROJECT / "config" / "harderwijk_2015.yaml", check_files=False)
+    config = config.model_copy(update={"output": config.output.model_copy(update={"cache": tmp_path / "cache"})})
+    catalogue = load_catalogue(config.indicatoren)
+    loaded = load_reference_buurten(con, config)
+    assert loaded is not None
+    assert loaded.bron == "vergelijkbare_buurten.referentie"
+    assert loaded.cache.parent == tmp_path / "cache" / "vergelijkbare_buurten"
+    table = con.execute("SELECT * FROM raw.vergelijkbare_buurten_referentie").df()
+    assert table["BU_CODE"].tolist() == frame["buurtcode"].tolist()  # 11,700 buurten, each once, in the kaart's order
+    assert {"bronbestand", "bestandsrij", "P_65_EO_JR", "STED", "AANTAL_HH", "AUTO_HH"} <= set(table.columns)
+    assert "P_MAROKKO" not in table.columns  # a kerncijfer nothing compares
+    assert "OAD" not in table.columns  # a structure feature this configuration does not choose
+    own = frame.loc[frame["gemeentecode"] == "GM0243", "buurtcode"].sort_values().tolist()
+    write_frame(con, "staging", "buurten", pd.DataFrame({"buurtcode": own}))
+    publication = pd.DataFrame({"indicator": "x", "buurtcode": own, "status": "gepubliceerd", "waarde": 1.0})
+    write_frame(con, "indicators", "publicatie_buurt", publication)
+    counts = store_similar_buurten(con, config, catalogue)
+    settings = config.vergelijkbare_buurten
+    expected = find_similar_buurten(
+        frame,
+        kenmerken=settings.kenmerken,
+        aantal=settings.aantal,
+        min_inwoners=settings.min_inwoners,
+        buurtcodes=own,
+    ).pairs
+    pairs = con.execute("SELECT * FROM indicators.vergelijkbare_buurten ORDER BY buurtcode, rang").df()
+    assert counts["paren"] == len(expected) > 0
+    assert pairs["vergelijkbare_buurtcode"].tolist() == expected["vergelijkbare_buurtcode"].tolist()
+    assert pairs["afstand"].tolist() == expected["afstand"].tolist()
+
+
+def test_without_the_setting_there_is_no_reference(con):
+    config = load_config(PROJECT / "config" / "demo.yaml", check_files=False)
+    assert load_reference_buurten(con, config) is None
+    with pytest.raises(SimilarityError, match="raw.vergelijkbare_buurten_referentie is missing"):
+        read_reference_table(con)
+
+
+def test_the_reference_is_an_input_of_the_graph():
+    graph = defs.resolve_asset_graph()
+    reference = dg.AssetKey(["raw", "vergelijkbare_buurten_referentie"])
+    assert reference in graph.get(dg.AssetKey(["indicators", "vergelijkbare_buurten"])).parent_keys
+    assert graph.get(reference).partitions_def is not None  # built in every gemeente's run, from the one cache file

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,13 +17,15 @@ from pyproj import Transformer
 
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_site import build_site
-from ogw_datalab.maps.sensors import SENSOR_RASTER_M
 from ogw_datalab.maps.svg import DotScale
+from ogw_datalab.maps.tijdreeksen import QUALITY_COLUMNS, SENSOR_RASTER_M
 from ogw_datalab.storage import write_frame
+from ogw_datalab.timeseries.quality import FLAGS, QUALITY_FLAGS
 
 from .site_fixture import SENSORS, X0, Y0, tiny_project, write_similar_tables, write_tijdreeks, write_tiny_tables
 
 NBSP = "\u00a0"
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def build(tmp_path, con, *, tijdreeks=True, vergelijkbaar=True, similar_tables="filled", extra_rows=()):
@@ -131,16 +134,47 @@ def test_sensors_are_a_point_layer_on_tijdreeks_map_pages_only(full_site):
 def test_colofon_counts_every_quality_rule_per_sensor(full_site):
     text = re.sub(r"\s+", " ", page(full_site, "colofon.html"))
     section = text.split('id="sensoren"')[1].split("</section>")[0]
-    rows = {
-        tuple(re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row))
+
+    def cells(row: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+
+    headings = cells(section.split("<thead>")[1].split("</thead>")[0])
+    rows = [
+        dict(zip(headings, cells(row), strict=True))
         for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1])
-    }
-    # sensor, soort, stof, values, warm-up, floor, untrusted, double, contradictory, outlier, no place, elsewhere, used
-    assert ("laag1", "goedkope sensor", "Stikstofdioxide (NO₂)", "1.464", "0", "1", "0", "0", "0", "0", "0", "120",
-            "1.343") in rows  # fmt: skip
-    assert ("ref", "meetstation", "Stikstofdioxide (NO₂)", "820", "0", "0", "0", "0", "0", "0", "0", "0", "820") in rows
+    ]
+    # one column per rule, in the order the rules run (timeseries/quality.py), then the hours elsewhere and those used
+    assert headings == [
+        "Sensor", "Soort", "Stof", "Uurwaarden", "Dubbel", "Tegenstrijdig dubbel", "Zonder plek", "Onder ondergrens",
+        "Opwarmtijd", "Onbetrouwbare periode", "Uitschieter", "Elders (kalibratie)", "Gebruikt",
+    ]  # fmt: skip
+    laag1 = next(r for r in rows if r["Sensor"] == "laag1" and r["Stof"] == "Stikstofdioxide (NO₂)")
+    assert (laag1["Soort"], laag1["Uurwaarden"], laag1["Elders (kalibratie)"], laag1["Gebruikt"]) == (
+        "goedkope sensor", "1.464", "120", "1.343"
+    )  # fmt: skip
+    assert laag1["Onder ondergrens"] == "1"  # the hour of -5 in July
+    assert all(laag1[h] == "0" for h in headings[4:11] if h != "Onder ondergrens")
+    ref = next(r for r in rows if r["Sensor"] == "ref")
+    assert (ref["Soort"], ref["Uurwaarden"], ref["Gebruikt"]) == ("meetstation", "820", "820")
+    assert all(ref[h] == "0" for h in headings[4:12])
+    assert "Niet gebruikt: 1 onder de ondergrens (onmogelijk lage waarde)." in section  # the long wording
     assert "Goedkope sensoren meten op straat" in section
     assert "midden van een vak van 100 bij 100 meter" in section
+
+
+def test_every_quality_flag_is_worded_in_one_table_only():
+    """One entry per flag beside FLAGS, with every wording the site needs; no wording repeated in another module."""
+    assert tuple(flag.name for flag in QUALITY_FLAGS) == FLAGS
+    for part in ("name", "short", "long", "heading"):
+        words = [getattr(flag, part) for flag in QUALITY_FLAGS]
+        assert all(isinstance(w, str) and w.strip() for w in words), part
+        assert len(set(words)) == len(words), part  # two rules never read alike
+    assert [title for _, title in QUALITY_COLUMNS][1 : 1 + len(FLAGS)] == [flag.heading for flag in QUALITY_FLAGS]
+    library = {p: p.read_text(encoding="utf-8") for p in (PROJECT / "ogw_datalab").rglob("*.py")}
+    for flag in QUALITY_FLAGS:
+        for words in {flag.long, flag.heading, flag.short} - set(FLAGS):  # a flag's name is also a column's
+            holders = [p.name for p, text in library.items() if f'"{words}"' in text]
+            assert holders == ["quality.py"], (words, holders)
 
 
 def test_similar_buurten_in_tooltips_profiles_and_colofon(full_site):

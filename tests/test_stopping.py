@@ -43,10 +43,10 @@ def assert_stopped_cleanly(stopped: Stopped, maps: Path, *, code: int) -> None:
         listed(stopped, "not started:"),
     )
     assert sorted(built + interrupted + not_started) == sorted(GEMEENTEN), text
-    assert not_started, text
     # A worker may start its next gemeente at the moment the signal is sent (its line is read after it): such a
-    # gemeente is interrupted, never built.
+    # gemeente is interrupted, never built; the last one may be that one, so "not started" may then be empty.
     late = [m.group(2) for m in map(BUILDING.match, stopped.after) if m]
+    assert not_started or late, text
     assert set(late) <= set(interrupted), text
     assert set(interrupted) <= set(stopped.started + late), text
     assert "DagsterExecutionInterruptedError" not in text, text

@@ -15,8 +15,8 @@ import yaml
 from pyproj import Transformer
 
 from ogw_datalab.config import load_config
-from ogw_datalab.maps.sensors import QUALITY_COLUMNS, quality_rows, read_sensor_series, sensor_layer, series_cards
 from ogw_datalab.maps.site_data import KIEMEN_BUFFER_M
+from ogw_datalab.maps.tijdreeksen import QUALITY_COLUMNS, quality_rows, read_sensor_series, sensor_layer, series_cards
 from ogw_datalab.readers import read_source
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame

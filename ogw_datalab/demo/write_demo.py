@@ -13,7 +13,7 @@
 | meldingen_openbare_ruimte_2024.csv | nuisance reports with RD x/y, decimal comma |
 | buurtinitiatieven.geojson | initiatives of residents (the kiemen of the opgaven), WGS84 |
 
-In the demo year the gemeente also has an air-quality network (``sensors.py``): hourly NO2 of its own
+In the demo year the gemeente also has an air-quality network (``meetnet.py``): hourly NO2 of its own
 sensors in local time, and citizens' PM sensors in the Sensor.Community archive format.
 """
 
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import features, partners, sensors
+from . import features, meetnet, partners
 from .geography import (
     GEMEENTECODE,
     GEMEENTENAAM,
@@ -64,7 +64,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
     An earlier ``jaar`` gives the same place a year before: trees planted later are missing,
     partners' figures differ, two buurten of the core were still one (so that figures
     must be reallocated between the years' boundaries, never joined on code), and the
-    air-quality network (:mod:`ogw_datalab.demo.sensors`) did not exist yet.
+    air-quality network (:mod:`ogw_datalab.demo.meetnet`) did not exist yet.
     Files are written to a temporary folder first and then moved into place one by one,
     so an interrupted run never leaves a half-written file behind.
     """
@@ -98,7 +98,7 @@ def write_demo_municipality(folder: str | Path, seed: int = DEMO_SEED, jaar: int
         _write_points_wgs84(staging / "buurtinitiatieven.geojson", features.draw_initiatives(addresses, rng))
         names = list(DEMO_FILES)
         if jaar == DEMO_YEAR:
-            network = sensors.write_sensor_network(staging, *current, seed=seed, jaar=jaar)
+            network = meetnet.write_sensor_network(staging, *current, seed=seed, jaar=jaar)
             names += [str(path.relative_to(staging)) for path in network]
         for name in names:
             (folder / name).parent.mkdir(exist_ok=True)

@@ -67,6 +67,12 @@ class Indicator(_Strict):
     )
     nederland: float | None = Field(None, description="the value for the Netherlands, where the source gives one")
     klassen: Klassen = Field(default_factory=Klassen)
+    modelschatting: str | None = Field(
+        None,
+        min_length=1,
+        description="set when the figure is a model estimate, not a count: one Dutch sentence saying what was "
+        "estimated and how, shown wherever the figure is (map page, profiles, colophon, downloads)",
+    )
 
     @property
     def denominator(self) -> Denominator:

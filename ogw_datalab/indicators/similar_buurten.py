@@ -1,4 +1,4 @@
-"""Vergelijkbare buurten: for every buurt the buurten elsewhere most alike in structure, and how it compares.
+"""Vergelijkbare buurten, the method: per buurt the buurten elsewhere most alike in structure, and how it compares.
 
 "How do our buurten compare with similar buurten elsewhere?" The structure of a buurt is a
 handful of CBS kerncijfers (density, age shares, household size, stedelijkheid, chosen in
@@ -6,17 +6,11 @@ the configuration under ``vergelijkbare_buurten.kenmerken``); the most similar b
 nearest neighbours in that space after standardising every feature; per indicator the buurt's
 published value is set against theirs ("hoger dan 8 van 10 vergelijkbare buurten").
 
-Tables of a build (:func:`store_similar_buurten`; always present, empty without ``vergelijkbare_buurten``):
-
-- ``indicators.vergelijkbare_buurten`` (:func:`find_similar_buurten` ``.pairs``): ``buurtcode``,
-  ``rang`` (1 = most alike), ``vergelijkbare_buurtcode``, ``vergelijkbare_buurtnaam``,
-  ``vergelijkbare_gemeentecode``, ``vergelijkbare_gemeentenaam`` (also as ``gemeentenaam``),
-  ``afstand`` (in standard deviations).
-- ``indicators.vergelijkbare_buurten_kenmerken`` (``.standardisation``): per feature its CBS
-  column, transformation, mean and standard deviation over the reference buurten.
-- ``indicators.vergelijking_vergelijkbaar`` (:func:`compare_with_similar`): per buurt and
-  indicator the value, the median of the similar buurten, how many have a value, how many lie
-  below and above, and the sentence for tooltips and buurtprofielen.
+Pure functions on data frames, in the order a build uses them: :func:`structure_features` (the
+kaart's columns to features), :func:`standardise_features`, :func:`find_nearest` (both inside
+:func:`find_similar_buurten`), :func:`kaart_values` and :func:`compare_with_similar`. Nothing here
+reads a file or a database: :mod:`.read_reference` loads the reference kaart into
+``raw.vergelijkbare_buurten_referentie`` and :mod:`.store_similar_buurten` writes the build's tables.
 """
 
 from __future__ import annotations
@@ -24,15 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from ..config import ProjectConfig
-from ..readers.read_areas import SENTINEL_MAX, read_cbs_areas
-from ..readers.source_files import SourceFilesError
-from ..storage import write_frame
+from ..readers.read_areas import SENTINEL_MAX
 from .catalogue import Catalogue
 
 
@@ -91,7 +82,7 @@ class SimilarBuurten:
     Attributes
     ----------
     pairs
-        One row per buurt and similar buurt (see the module docstring).
+        One row per buurt and similar buurt (the columns of :func:`find_nearest`).
     standardisation
         Per feature: ``kenmerk``, ``kolom``, ``transformatie``, ``gemiddelde``, ``standaardafwijking``, ``buurten``.
     excluded
@@ -180,9 +171,9 @@ def find_similar_buurten(
     eligible = features.loc[~few & ~unknown].sort_values("buurtcode").reset_index(drop=True)
     if len(eligible) <= aantal:
         raise SimilarityError(f"only {len(eligible)} reference buurten can be compared; need more than {aantal}")
-    z, standardisation = _standardise(eligible, kenmerken)
+    z, standardisation = standardise_features(eligible, kenmerken)
     subjects = _subjects(eligible, features, buurtcodes)
-    pairs = _nearest(eligible, z, subjects, aantal, zelfde_gemeente)
+    pairs = find_nearest(eligible, z, subjects, aantal=aantal, zelfde_gemeente=zelfde_gemeente)
     excluded = {"te_weinig_inwoners": int(few.sum()), "kenmerk_onbekend": int(unknown.sum())}
     return SimilarBuurten(pairs, standardisation, excluded)
 
@@ -222,15 +213,21 @@ def compare_with_similar(similar: pd.DataFrame, values: pd.DataFrame, *, min_met
     position = ordered.groupby("buurtcode").cumcount().to_numpy()
     row = pd.Index(subjects).get_indexer(ordered["buurtcode"])
     neighbours[row, position] = ordered["vergelijkbare_buurtcode"].to_numpy()
-    frames = []
-    for indicator, group in values.groupby("indicator", sort=True):
-        by_code = pd.Series(pd.to_numeric(group["waarde"], errors="coerce").to_numpy(), index=group["buurtcode"])
-        by_code = by_code[~by_code.index.duplicated()]
-        frames.append(_compare_one(str(indicator), subjects, neighbours, by_code, min_met_waarde))
-    columns = ["buurtcode", "indicator", "waarde", "mediaan_vergelijkbaar", "vergelijkbaar_met_waarde"]
-    if not frames:
+    present = values["indicator"].notna() & values["buurtcode"].notna()
+    known = values[present].drop_duplicates(["indicator", "buurtcode"])  # the first value of a buurt counts
+    indicators = sorted(known["indicator"].unique())
+    if not indicators:
+        columns = ["buurtcode", "indicator", "waarde", "mediaan_vergelijkbaar", "vergelijkbaar_met_waarde"]
         return pd.DataFrame(columns=[*columns, "lager", "hoger", "tekst", "reden"])
-    return pd.concat(frames, ignore_index=True).sort_values(["indicator", "buurtcode"]).reset_index(drop=True)
+    codes = pd.Index(known["buurtcode"].unique())
+    # One row per indicator, one column per buurt with a value, and a last column of nothing for any other buurt.
+    table = np.full((len(indicators), len(codes) + 1), np.nan)
+    table[pd.Index(indicators).get_indexer(known["indicator"]), codes.get_indexer(known["buurtcode"])] = pd.to_numeric(
+        known["waarde"], errors="coerce"
+    ).to_numpy(dtype=float)
+    own = table[:, codes.get_indexer(subjects)]
+    others = table[:, codes.get_indexer(neighbours.ravel())].reshape(len(indicators), *neighbours.shape)
+    return _compare(indicators, subjects, own, others, min_met_waarde)
 
 
 def kaart_values(
@@ -269,6 +266,31 @@ def kaart_values(
     return pd.concat(frames, ignore_index=True)
 
 
+def kaart_columns(columns: Sequence[str], config: ProjectConfig) -> list[str]:
+    """Return the columns of a CBS kaart that :func:`structure_features` and :func:`kaart_values` read for ``config``.
+
+    Parameters
+    ----------
+    columns
+        The kaart's columns, older (``BU_CODE``) or newer (``buurtcode``) names.
+    config
+        The configuration: its ``vergelijkbare_buurten.kenmerken`` (all of :data:`FEATURES` without it), and
+        the columns its partners of kind ``cbs_wijkbuurtkaart`` take from the kaart.
+
+    Returns
+    -------
+    list of str
+        Those of ``columns`` (compared case-insensitively) that name an identity, a chosen structure feature, a
+        kerncijfer or a partner's column, in the kaart's order.
+    """
+    settings = config.vergelijkbare_buurten
+    chosen = [FEATURES[k] for k in settings.kenmerken] if settings is not None else list(FEATURES.values())
+    known = [*IDENTITY.values(), *(f.columns for f in chosen), *KERNCIJFER_COLUMNS.values()]
+    wanted = {name.lower() for names in known for name in names}
+    wanted |= {c.lower() for p in config.partners if p.kind == "cbs_wijkbuurtkaart" for c in p.columns.values()}
+    return [c for c in columns if str(c).lower() in wanted]
+
+
 def _find(frame: pd.DataFrame, candidates: Sequence[str], ours: str) -> str:
     by_lower = {str(c).lower(): str(c) for c in frame.columns}
     for candidate in candidates:
@@ -282,7 +304,36 @@ def _cbs_number(values: pd.Series) -> pd.Series:
     return numbers.where(numbers > SENTINEL_MAX)
 
 
-def _standardise(eligible: pd.DataFrame, kenmerken: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def standardise_features(eligible: pd.DataFrame, kenmerken: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    r"""Transform and standardise the features of the buurten that are searched, so that each weighs the same.
+
+    Parameters
+    ----------
+    eligible
+        The reference buurten that can be compared (every feature known, enough inhabitants), one
+        column per feature as :func:`structure_features` gives it.
+    kenmerken
+        The features, in the order of the columns of the result.
+
+    Returns
+    -------
+    z : numpy.ndarray
+        One row per buurt of ``eligible``, one column per feature: its standard score.
+    standardisation : pandas.DataFrame
+        Per feature ``kenmerk``, ``beschrijving``, ``transformatie``, ``gemiddelde``,
+        ``standaardafwijking`` and ``buurten``.
+
+    Raises
+    ------
+    SimilarityError
+        When a feature has the same value in every buurt (its standard deviation is 0).
+
+    Notes
+    -----
+    With :math:`t(x) = \log_{10}(1 + \max(x, 0))` for densities and :math:`t(x) = x` otherwise,
+    :math:`z_{ik} = (t(x_{ik}) - \bar{t}_k) / s_k`, where :math:`\bar{t}_k` and :math:`s_k` are the mean and the
+    sample standard deviation (:math:`n - 1`) of :math:`t(x_{\cdot k})` over ``eligible``.
+    """
     columns, rows = [], []
     for kenmerk in kenmerken:
         feature = FEATURES[kenmerk]
@@ -317,12 +368,44 @@ def _subjects(eligible: pd.DataFrame, features: pd.DataFrame, buurtcodes: Sequen
     return np.sort(found[found >= 0])
 
 
-def _nearest(
-    eligible: pd.DataFrame, z: np.ndarray, subjects: np.ndarray, aantal: int, zelfde_gemeente: bool
+def find_nearest(
+    eligible: pd.DataFrame, z: np.ndarray, subjects: np.ndarray, *, aantal: int, zelfde_gemeente: bool
 ) -> pd.DataFrame:
+    r"""For every subject the ``aantal`` nearest buurten of ``eligible`` in the standardised space.
+
+    Parameters
+    ----------
+    eligible
+        The buurten searched, sorted by ``buurtcode``, with ``buurtcode``, ``buurtnaam``,
+        ``gemeentecode`` and ``gemeentenaam``.
+    z
+        Their standard scores (:func:`standardise_features`), row for row.
+    subjects
+        Positions in ``eligible`` of the buurten to find neighbours for, ascending.
+    aantal
+        Neighbours per subject.
+    zelfde_gemeente
+        Whether a neighbour may lie in the subject's own gemeente.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``buurtcode``, ``rang``, ``vergelijkbare_buurtcode``, ``vergelijkbare_buurtnaam``,
+        ``vergelijkbare_gemeentecode``, ``vergelijkbare_gemeentenaam`` and ``afstand`` (rounded to
+        4 decimals), by subject and rank.
+
+    Notes
+    -----
+    The distance is Euclidean, :math:`d_{ij} = \sqrt{\sum_k (z_{ik} - z_{jk})^2}`; the neighbours of
+    :math:`i` are the nearest :math:`j \ne i` (outside :math:`i`'s gemeente unless ``zelfde_gemeente``),
+    equal distances (to 12 decimals) by buurtcode. A k-d tree is asked for the :math:`3 \cdot aantal + 1`
+    nearest first; a subject with too few allowed among them (most of them in its own gemeente) is
+    asked again with four times as many, until it has ``aantal`` or every buurt was looked at.
+    """
     tree = cKDTree(z)
     gemeente = eligible["gemeentecode"].to_numpy()
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    nothing = np.array([], dtype=int)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [(nothing, nothing, nothing, np.array([]))]
     pending, k = subjects, min(len(eligible), 3 * aantal + 1)
     while len(pending):
         # Most buurten find enough neighbours among the first few; those whose nearest are mostly
@@ -376,44 +459,42 @@ def _allowed_nearest(
     return subject_of_row[keep], candidates[keep], rank[keep], d[keep]
 
 
-def _compare_one(
-    indicator: str, subjects: np.ndarray, neighbours: np.ndarray, by_code: pd.Series, min_met_waarde: int
+def _compare(
+    indicators: list[str], subjects: np.ndarray, own: np.ndarray, others: np.ndarray, min_met_waarde: int
 ) -> pd.DataFrame:
-    own = by_code.reindex(subjects).to_numpy(dtype=float)
-    flat = neighbours.ravel()
-    present = pd.notna(flat)
-    found = np.full(flat.shape, np.nan)
-    found[present] = by_code.reindex(flat[present]).to_numpy(dtype=float)
-    others: np.ndarray = found.reshape(neighbours.shape)
-    n = np.sum(~np.isnan(others), axis=1)
+    """Compare ``own`` values (indicator × buurt) with ``others`` (indicator × buurt × similar buurt), row by row."""
+    n = np.sum(~np.isnan(others), axis=2)
     with np.errstate(invalid="ignore"):
-        lower = np.sum(others < own[:, None], axis=1)
-        higher = np.sum(others > own[:, None], axis=1)
-    median = np.full(len(subjects), np.nan)
+        lower = np.sum(others < own[:, :, None], axis=2)
+        higher = np.sum(others > own[:, :, None], axis=2)
+    median = np.full(own.shape, np.nan)
     some = n > 0
     median[some] = np.nanmedian(others[some], axis=1)
     comparable = ~np.isnan(own) & (n >= min_met_waarde)
     texts: list[str | None] = []
     reasons: list[str | None] = []
-    for i in range(len(subjects)):
-        if np.isnan(own[i]):
+    for value, count, below, above, fits in zip(
+        own.ravel(), n.ravel(), lower.ravel(), higher.ravel(), comparable.ravel(), strict=True
+    ):
+        if np.isnan(value):
             texts.append(None)
             reasons.append("geen gepubliceerde waarde in deze buurt")
-        elif not comparable[i]:
+        elif not fits:
             texts.append(None)
-            reasons.append(f"te weinig vergelijkbare buurten met een waarde ({n[i]} van {neighbours.shape[1]})")
+            reasons.append(f"te weinig vergelijkbare buurten met een waarde ({count} van {others.shape[2]})")
         else:
-            texts.append(_sentence(int(lower[i]), int(higher[i]), int(n[i])))
+            texts.append(_sentence(int(below), int(above), int(count)))
             reasons.append(None)
+    flat = comparable.ravel()
     return pd.DataFrame(
         {
-            "buurtcode": subjects,
-            "indicator": indicator,
-            "waarde": own,
-            "mediaan_vergelijkbaar": np.where(comparable, median, np.nan),
-            "vergelijkbaar_met_waarde": n,
-            "lager": pd.Series(lower, dtype="Int64").where(comparable),
-            "hoger": pd.Series(higher, dtype="Int64").where(comparable),
+            "buurtcode": np.tile(subjects, len(indicators)),
+            "indicator": np.repeat(np.array(indicators, dtype=object), len(subjects)),
+            "waarde": own.ravel(),
+            "mediaan_vergelijkbaar": np.where(flat, median.ravel(), np.nan),
+            "vergelijkbaar_met_waarde": n.ravel(),
+            "lager": pd.Series(lower.ravel(), dtype="Int64").where(flat),
+            "hoger": pd.Series(higher.ravel(), dtype="Int64").where(flat),
             "tekst": texts,
             "reden": reasons,
         }
@@ -426,155 +507,3 @@ def _sentence(lower: int, higher: int, n: int) -> str:
     if higher > lower:
         return f"lager dan {higher} van {n} vergelijkbare buurten"
     return f"gelijk aan het midden van {n} vergelijkbare buurten"
-
-
-PAIR_COLUMNS = {
-    "buurtcode": "string",
-    "rang": "Int64",
-    "vergelijkbare_buurtcode": "string",
-    "vergelijkbare_buurtnaam": "string",
-    "vergelijkbare_gemeentecode": "string",
-    "vergelijkbare_gemeentenaam": "string",
-    "gemeentenaam": "string",
-    "afstand": "float64",
-}
-COMPARISON_COLUMNS = {
-    "buurtcode": "string",
-    "indicator": "string",
-    "waarde": "float64",
-    "mediaan_vergelijkbaar": "float64",
-    "vergelijkbaar_met_waarde": "Int64",
-    "lager": "Int64",
-    "hoger": "Int64",
-    "tekst": "string",
-    "reden": "string",
-}
-STANDARDISATION_COLUMNS = {
-    "kenmerk": "string",
-    "kolom": "string",
-    "transformatie": "string",
-    "gemiddelde": "float64",
-    "standaardafwijking": "float64",
-    "buurten": "Int64",
-}
-
-
-def store_similar_buurten(
-    con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue
-) -> dict[str, int]:
-    """Find the similar buurten of this gemeente's buurten and compare its published values with theirs.
-
-    Writes ``indicators.vergelijkbare_buurten``, ``indicators.vergelijkbare_buurten_kenmerken`` and
-    ``indicators.vergelijking_vergelijkbaar`` (see the module docstring); all three empty when the
-    configuration has no ``vergelijkbare_buurten``.
-
-    Parameters
-    ----------
-    con
-        The build's database with ``staging.buurten`` and ``indicators.publicatie_buurt``.
-    config
-        The gemeente's configuration; ``vergelijkbare_buurten.referentie`` (default ``sources.buurten``)
-        is the CBS kaart searched (read once per process).
-    catalogue
-        The indicators compared.
-
-    Returns
-    -------
-    dict of str to int
-        ``buurten`` compared, ``paren``, ``vergelijkingen`` (with a sentence), ``niet_in_referentie``
-        (buurten of the build the reference lacks), ``te_weinig_inwoners`` and ``kenmerk_onbekend``.
-
-    Notes
-    -----
-    The buurt's own values are its published ones (withheld values are missing, so they are neither
-    compared nor reveal anything); the similar buurten elsewhere contribute only the values that come
-    straight from the kaart (:func:`kaart_values`), withheld below ``privacy.min_inwoners``.
-    """
-    settings = config.vergelijkbare_buurten
-    counts = dict.fromkeys(
-        ("buurten", "paren", "vergelijkingen", "niet_in_referentie", "te_weinig_inwoners", "kenmerk_onbekend"), 0
-    )
-    pairs, comparison = _typed(pd.DataFrame(), PAIR_COLUMNS), _typed(pd.DataFrame(), COMPARISON_COLUMNS)
-    standardisation = _typed(pd.DataFrame(), STANDARDISATION_COLUMNS)
-    if settings is not None:
-        reference = _reference_areas(config)
-        features = _reference_features(reference, tuple(settings.kenmerken))
-        own = [str(c) for (c,) in con.execute("SELECT buurtcode FROM staging.buurten ORDER BY 1").fetchall()]
-        in_reference = set(features["buurtcode"])
-        known = [c for c in own if c in in_reference]
-        result = find_similar_buurten(
-            features,
-            kenmerken=settings.kenmerken,
-            aantal=settings.aantal,
-            zelfde_gemeente=settings.zelfde_gemeente,
-            min_inwoners=settings.min_inwoners,
-            buurtcodes=known,
-        )
-        pairs = _typed(result.pairs.assign(gemeentenaam=result.pairs["vergelijkbare_gemeentenaam"]), PAIR_COLUMNS)
-        standardisation = _typed(result.standardisation, STANDARDISATION_COLUMNS)
-        needed = set(result.pairs["vergelijkbare_buurtcode"])
-        in_pairs = features["buurtcode"].isin(needed).to_numpy()  # features keep the reference's row order
-        values = _comparison_values(con, reference[in_pairs], catalogue, config, own)
-        compared = compare_with_similar(result.pairs, values, min_met_waarde=settings.min_met_waarde)
-        comparison = _typed(compared[compared["buurtcode"].isin(own)], COMPARISON_COLUMNS)
-        counts.update(result.excluded)
-        counts.update(
-            buurten=int(pairs["buurtcode"].nunique()),
-            paren=len(pairs),
-            vergelijkingen=int(comparison["tekst"].notna().sum()),
-            niet_in_referentie=len(own) - len(known),
-        )
-    write_frame(con, "indicators", "vergelijkbare_buurten", pairs)
-    write_frame(con, "indicators", "vergelijkbare_buurten_kenmerken", standardisation)
-    write_frame(con, "indicators", "vergelijking_vergelijkbaar", comparison)
-    return counts
-
-
-def _reference_areas(config: ProjectConfig) -> pd.DataFrame:
-    settings = config.vergelijkbare_buurten
-    assert settings is not None
-    source = settings.referentie or config.sources.buurten
-    where = "vergelijkbare_buurten.referentie" if settings.referentie is not None else "sources.buurten"
-    if source.kind != "cbs_wijkbuurtkaart":
-        raise SimilarityError(f"{where}: similar buurten need a CBS wijk- en buurtkaart (kind 'cbs_wijkbuurtkaart')")
-    try:
-        return read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=where).frame
-    except SourceFilesError as error:
-        raise SimilarityError(str(error)) from None
-
-
-# Structure features of a reference kaart, per kaart (read once per process, so the same object) and kenmerken:
-# the same for every gemeente of a run.
-_FEATURES: dict[tuple[int, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
-
-
-def _reference_features(reference: pd.DataFrame, kenmerken: tuple[str, ...]) -> pd.DataFrame:
-    key = (id(reference), kenmerken)
-    cached = _FEATURES.get(key)
-    if cached is None or cached[0] is not reference:  # an id is only reused after its object is gone
-        if len(_FEATURES) >= 4:
-            _FEATURES.clear()
-        cached = _FEATURES[key] = (reference, structure_features(reference, kenmerken))
-    return cached[1]
-
-
-def _comparison_values(
-    con: duckdb.DuckDBPyConnection,
-    reference: pd.DataFrame,
-    catalogue: Catalogue,
-    config: ProjectConfig,
-    own: list[str],
-) -> pd.DataFrame:
-    """Return the published values of our buurten, and the kaart's (publishable) values of ``reference`` elsewhere."""
-    ours = con.execute(
-        "SELECT indicator, buurtcode, CASE WHEN status = 'gepubliceerd' THEN waarde END AS waarde "
-        "FROM indicators.publicatie_buurt"
-    ).df()
-    others = kaart_values(reference, catalogue, config)
-    others = others[~others["buurtcode"].isin(own)]
-    return pd.concat([ours, others], ignore_index=True)
-
-
-def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Return ``frame``'s ``columns`` in this order and type (an empty table keeps its columns and types in DuckDB)."""
-    return pd.DataFrame({c: pd.Series(frame[c] if c in frame else [], dtype=t) for c, t in columns.items()})

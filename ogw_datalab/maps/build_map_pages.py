@@ -32,10 +32,10 @@ from .dutch import (
 )
 from .explain import explain_formula
 from .pages import Pages
-from .sensors import sensor_layer
 from .shapes import SiteShapes
 from .site_data import SiteData
 from .svg import Shape, svg_map
+from .tijdreeksen import sensor_layer
 
 SCORE_BOUNDS = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
 SCORE_UNIT = "0 = geen aandacht nodig, 100 = de meeste aandacht"
@@ -55,6 +55,7 @@ class MapLayer:
     ranks: list[str]
     changes: list[str]
     comparisons: list[str] = field(default_factory=list)  # per buurt "hoger dan 8 van 10 vergelijkbare buurten"
+    estimate: str = ""  # the catalogue's 'modelschatting' sentence when the figure is a model estimate
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
         _ranks(rows["rang"], rank_meaning(indicator.richting), rows["rang_reden"]),
         changes,
         comparisons,
+        indicator.modelschatting or "",
     )
 
 

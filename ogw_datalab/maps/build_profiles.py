@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -33,15 +32,12 @@ from .dutch import (
     value_with_unit,
 )
 from .pages import Pages
-from .sensors import series_cards
+from .profile_maps import centre_in, locator_base, locator_map, zoom_map
 from .shapes import SiteShapes
 from .site_data import KIEMEN_BUFFER_M, SiteData, kiemen_near
-from .svg import DotScale, Mark, Projection, Shape, dot_chart, legend_glyph, path_data, svg_map, svg_picture
+from .svg import DotScale, Mark, dot_chart, legend_glyph
+from .tijdreeksen import series_cards
 
-ZOOM_WIDTH = 400
-HIGHLIGHT = "#b35900"
-NEIGHBOUR_FILL = "#d9d9d9"
-OTHER_FILL = "#f0f0f0"
 DIRECTION = {"hoger_is_beter": "Hoger is beter.", "lager_is_beter": "Lager is beter.", "neutraal": ""}
 
 
@@ -118,9 +114,7 @@ class Profiles:
                 top=top["buurtcode"].tolist(),
                 top_names=dict(zip(top["buurtcode"], top["buurtnaam"], strict=True)),
             )
-        self.overview_base = "".join(
-            f'<path d="{d}" fill="{OTHER_FILL}" stroke="#8c8c8c" stroke-width="1"/>' for d in self.shapes.paths
-        )
+        self.overview_base = locator_base(self.shapes)
         self.names = data.buurten["buurtnaam"].to_dict()
         self.wijknamen = data.wijken["wijknaam"].to_dict()
         self.position = {code: i for i, code in enumerate(data.buurten.index)}
@@ -200,13 +194,16 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
         "subtitle": subtitle,
         "crumbs": crumbs,
         "opgaven": [_buurt_opgave(shared, opgave, code) for opgave in data.opgaven],
-        "overview": _overview(
-            shared,
+        "overview": locator_map(
+            shared.shapes,
+            shared.overview_base,
             shared.shapes.paths[index],
             tuple(shared.shapes.centres[index]),
             f"Ligging van {name} in {data.gemeente.naam}.",
         ),
-        "zoom": _zoom(shared, [index], [shared.position[n] for n in neighbours], name),
+        "zoom": zoom_map(
+            shared.shapes, data.buurten.index, shared.names, [index], [shared.position[n] for n in neighbours], name
+        ),
         "zoom_caption": "de buurt en de buurten ernaast.",
         "chart_note": _chart_note(data, "buurt"),
         "glyphs": _glyphs("buurt", "buurten", similar=any(code in c for c in shared.comparisons.values())),
@@ -240,14 +237,17 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
         + count_text(len(members), "buurt", "buurten"),
         "crumbs": [(f"Datalab {data.gemeente.naam}", "../index.html")],
         "opgaven": [_wijk_opgave(shared, opgave, members) for opgave in data.opgaven],
-        "overview": _overview(
-            shared,
+        "overview": locator_map(
+            shared.shapes,
+            shared.overview_base,
             shared.shapes.wijk_paths.get(code, ""),
-            _centre(shared.shapes.projection, data.wijken.geometry.at[code]),
+            centre_in(shared.shapes.projection, data.wijken.geometry.at[code]),
             f"Ligging van wijk {name} in {data.gemeente.naam}.",
         ),
-        "zoom": _zoom(
-            shared,
+        "zoom": zoom_map(
+            shared.shapes,
+            data.buurten.index,
+            shared.names,
             [shared.position[m] for m in members],
             [],
             f"wijk {name}",
@@ -403,6 +403,7 @@ def _card(
         "value": value_with_unit(own, indicator),
         "chart": chart,
         "lines": lines,
+        "estimate": indicator.modelschatting or "",
     }
 
 
@@ -447,66 +448,6 @@ def _wijk_opgave(shared: Profiles, opgave: Opgave, members: list[str]) -> dict[s
         **entry,
         "text": f"{len(inside)} van de {counted} die de meeste aandacht vragen {verb} in deze wijk: {names}.",
     }
-
-
-def _overview(shared: Profiles, highlight: str, centre: tuple[float, float], label: str) -> str:
-    """Draw the whole gemeente with the area filled and ringed, so that a small buurt is found at a glance."""
-    projection = shared.shapes.projection
-    radius = max(projection.width, projection.height) * 0.05
-    ring = (
-        f'<circle cx="{centre[0]:.0f}" cy="{centre[1]:.0f}" r="{radius:.0f}" fill="none" stroke="{HIGHLIGHT}" '
-        f'stroke-width="{radius / 6:.0f}"/>'
-    )
-    body = shared.overview_base + f'<path d="{highlight}" fill="{HIGHLIGHT}" stroke="#1a1a1a" stroke-width="2"/>'
-    return svg_picture(projection, body + ring, label=label, css_class="ligging-overzicht")
-
-
-def _centre(projection: Projection, geometry: shapely.Geometry) -> tuple[float, float]:
-    point = shapely.point_on_surface(geometry)
-    return (point.x - projection.minx) * projection.scale, (projection.maxy - point.y) * projection.scale
-
-
-def _zoom(
-    shared: Profiles,
-    focus: list[int],
-    neighbours: list[int],
-    name: str,
-    *,
-    outline: shapely.Geometry | None = None,
-) -> str:
-    """Draw a map zoomed to the focus buurten and their neighbours (only these); linked areas lead to a profile.
-
-    With an ``outline`` (a wijk), the focus buurten are the links and the outline is drawn over them.
-    """
-    data, detailed = shared.data, shared.shapes.detailed
-    chosen = focus + neighbours
-    if not chosen:
-        return ""
-    corners = shapely.bounds(detailed[chosen])
-    bounds = (corners[:, 0].min(), corners[:, 1].min(), corners[:, 2].max(), corners[:, 3].max())
-    projection = Projection.fit(bounds, ZOOM_WIDTH, margin=0.04)
-    shown = np.array(sorted(chosen))
-    outlines = shapely.simplify(detailed[shown], 1.0 / projection.scale)
-    codes = data.buurten.index
-    linked = set(neighbours) | (set(focus) if outline is not None else set())
-    pictures = [
-        Shape(
-            path_data(geometry, projection),
-            HIGHLIGHT if i in focus and outline is None else NEIGHBOUR_FILL,
-            stroke="#595959",
-            stroke_width=1,
-            href="../" + profile_href(codes[i]) if i in linked else None,
-            label=f"Buurtprofiel van {shared.names[codes[i]]}",
-        )
-        for i, geometry in zip(shown.tolist(), outlines, strict=True)
-    ]
-    extra = ""
-    if outline is not None:
-        shape = path_data(shapely.simplify(outline, 0.7 / projection.scale), projection)
-        extra = f'<path d="{shape}" fill="none" stroke="{HIGHLIGHT}" stroke-width="4"/>'
-    return svg_map(
-        pictures, projection, label=f"Kaartje van {name} en omgeving", css_class="inzoom", extra=extra, links=True
-    )
 
 
 def _kiemen(data: SiteData, geometry: shapely.Geometry, where: str) -> list[dict[str, Any]] | None:

@@ -1,7 +1,7 @@
 """The whole static site of one build, assembled in one folder.
 
-Front page, a map page per opgave and per indicator, a profile per buurt and per wijk, the colophon,
-downloads, the search index and the shared assets.
+Front page, a map page per opgave and per indicator, a profile per buurt and per wijk, the colophon and the
+method pages it links to, downloads, the search index and the shared assets.
 
 The site is one unit: :func:`build_site` always writes every page into an empty folder, so a
 published site never mixes pages of two builds (publishing the folder is the caller's step).
@@ -21,8 +21,10 @@ from ..config import ProjectConfig
 from ..files import write_text_atomic
 from ..indicators.catalogue import Catalogue
 from ..indicators.opgaven import Opgave
-from .build_index import build_colophon, build_index
+from .build_colophon import build_colophon
+from .build_index import build_index
 from .build_map_pages import indicator_page, opgave_page, score_layer, write_map_page
+from .build_method_pages import build_method_pages
 from .build_profiles import build_profiles
 from .downloads import DownloadShapes, download_shapes, indicator_columns, opgave_columns, write_download_set
 from .offline import copy_assets
@@ -103,6 +105,7 @@ def build_site(
     report.profile_pages = build_profiles(pages, data, shapes)
     report.priorities = _priorities(data)
     build_index(pages, data, shapes)
+    build_method_pages(pages)
     build_colophon(pages, data, config.privacy)
     (folder / COMPLETE_MARKER).write_text("", encoding="utf-8")
     return report

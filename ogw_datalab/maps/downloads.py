@@ -183,7 +183,8 @@ def _indicator_value_columns(data: SiteData, indicator: Indicator, *, prefix: st
         Column(
             prefix,
             f"{indicator.titel} ({indicator.eenheid})",
-            f"{indicator.titel}, in {indicator.eenheid}; leeg als de waarde onderdrukt is of ontbreekt",
+            f"{indicator.titel}, in {indicator.eenheid}; leeg als de waarde onderdrukt is of ontbreekt"
+            + (f". Modelschatting: {indicator.modelschatting}" if indicator.modelschatting else ""),
             rows["waarde"].tolist(),
             indicator.decimalen,
         ),

@@ -22,7 +22,7 @@ from ..indicators.catalogue import Catalogue
 from ..indicators.opgaven import Opgave
 from ..indicators.similar_buurten import FEATURES
 from ..storage import layer_table, quote_identifier, read_sql_file, table_name
-from .sensors import SensorSeries, has_table, read_sensor_series
+from .tijdreeksen import SensorSeries, has_table, read_sensor_series
 
 KIEMEN_BUFFER_M = 250.0
 """Kiemen farther than this from every buurt of the gemeente are left off the maps, and a buurtprofiel lists
@@ -75,7 +75,7 @@ class SiteData:
         Every source and partner file the build read: ``bron``, ``bestand``, ``datum``, ``sha256`` (short);
         see :func:`~ogw_datalab.audit.source_dates`.
     tijdreeksen
-        Per configured tijdreeks its monthly figures, sensors and quality counts (see :mod:`.sensors`).
+        Per configured tijdreeks its monthly figures, sensors and quality counts (see :mod:`.tijdreeksen`).
     vergelijkbaar
         The configuration of the search for similar buurten, or None.
     similar
@@ -112,6 +112,7 @@ class SiteData:
     similar: pd.DataFrame = field(default_factory=pd.DataFrame)
     similar_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     _frames: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _similar_by_code: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def _rows(self, table: str, key: str, item: str) -> pd.DataFrame:
         if (table, item) not in self._frames:
@@ -149,7 +150,11 @@ class SiteData:
         """Return the similar buurten of one buurt, most alike first (empty without any)."""
         if self.similar.empty:
             return self.similar
-        return self.similar[self.similar["buurtcode"] == buurtcode]
+        if not self._similar_by_code:  # split once: a profile per buurt would otherwise search all pairs each time
+            self._similar_by_code.update(
+                {str(code): rows for code, rows in self.similar.groupby("buurtcode", sort=False)}
+            )
+        return self._similar_by_code.get(buurtcode, self.similar.iloc[0:0])
 
     def comparisons_of(self, indicator_id: str) -> dict[str, tuple[str, float]]:
         """Per buurtcode the sentence and the median of its similar buurten for one indicator (published only)."""

@@ -166,12 +166,28 @@ def read_cbs_areas(path: Path, *, layer: str | None = None, crs: str | None = No
     """
     where = where or str(path)
     files = source_files(path, layer, where) if not path.is_file() else [path]
-    return _read_cached(files_fingerprint(files), layer, crs, where)
+    beside = files_fingerprint([f for f in map(gemeente_layer_beside, files) if f is not None])
+    return _read_cached(files_fingerprint(files), beside, layer, crs, where)
+
+
+def gemeente_layer_beside(file: Path) -> Path | None:
+    """Return the file beside a kaart file that lists its region's gemeenten (``gemeente.geojson``), if any.
+
+    A GeoPackage holds that list itself (the layer ``gemeenten``); None then, and when there is none.
+    """
+    if file.suffix.lower() in CONTAINER_SUFFIXES:
+        return None
+    siblings = [file.with_name(n + file.suffix) for n in GEMEENTE_LAYERS]
+    return next((s for s in siblings if s.is_file() and s != file), None)
 
 
 @functools.lru_cache(maxsize=8)
 def _read_cached(
-    fingerprint: tuple[tuple[str, int, int], ...], layer: str | None, crs: str | None, where: str
+    fingerprint: tuple[tuple[str, int, int], ...],
+    beside: tuple[tuple[str, int, int], ...],  # the gemeente layers beside the files: a changed one is read again
+    layer: str | None,
+    crs: str | None,
+    where: str,
 ) -> MergedAreas:
     files = [Path(name) for name, _, _ in fingerprint]
     labels = file_labels(files)
@@ -203,8 +219,7 @@ def _gemeente_list(file: Path, layer: str | None, crs: str | None, where: str) -
         list_layer = next((n for n in GEMEENTE_LAYERS if n in layers and n != layer), None)
         list_file = file if list_layer else None
     else:
-        siblings = [file.with_name(n + file.suffix) for n in GEMEENTE_LAYERS]
-        list_file = next((s for s in siblings if s.is_file() and s != file), None)
+        list_file = gemeente_layer_beside(file)
     if list_file is None:
         return None
     at = f"{where} ({list_file})"

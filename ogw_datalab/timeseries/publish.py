@@ -15,19 +15,10 @@ import shapely
 
 from ..config import Tijdreeks
 from ..storage import table_name, tijdreeks_table
-from .quality import FLAGS
+from .quality import FLAG_WORDING, FLAGS
 
 Niveau = Literal["buurt", "wijk", "gemeente"]
 CODE = {"buurt": "buurtcode", "wijk": "wijkcode", "gemeente": "gemeentecode"}
-FLAG_TEXT = {
-    "dubbel": "dubbel aangeleverd (één exemplaar gebruikt)",
-    "tegenstrijdig": "dubbel aangeleverd met verschillende waarden (geen gebruikt)",
-    "zonder_locatie": "meting zonder bekende plek",
-    "ondergrens": "onder de ondergrens (onmogelijk lage waarde)",
-    "opwarmen": "in de opwarmtijd na het (her)starten van de sensor",
-    "onbetrouwbaar": "in een periode die de bron onbetrouwbaar noemt",
-    "uitschieter": "uitschieter ten opzichte van het dichtstbijzijnde referentiestation",
-}
 
 
 def monthly_series(con: duckdb.DuckDBPyConnection, name: str, niveau: Niveau = "buurt") -> pd.DataFrame:
@@ -100,7 +91,7 @@ def colofon_tekst(reeks: Tijdreeks, kwaliteit: pd.DataFrame) -> list[str]:
     """
     aggregatie, regels = reeks.aggregatie, reeks.kwaliteit
     totals = kwaliteit[["waarden", *FLAGS, "buiten_meetperiode", "in_buurtcijfers"]].sum()
-    held = [f"{_count(totals[f])} {FLAG_TEXT[f]}" for f in FLAGS if totals[f] > 0]
+    held = [f"{_count(totals[f])} {FLAG_WORDING[f].long}" for f in FLAGS if totals[f] > 0]
     guidelines = ", ".join(f"{_quantity(g)} {v:g} µg/m³".replace(".", ",") for g, v in aggregatie.richtlijnen.items())
     lines = [
         "Goedkope sensoren meten op straat, dicht bij de bron, en laten zien waar en wanneer de lucht slechter is: "

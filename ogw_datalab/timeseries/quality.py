@@ -41,6 +41,7 @@ reference) are valid but ``buiten_meetperiode``: they never enter buurt figures.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,77 @@ import shapely
 from ..config import Kwaliteit, Tijdreeks
 from .locations import EARLIEST, LATEST, local_day_start, matches
 
-FLAGS = ("dubbel", "tegenstrijdig", "zonder_locatie", "ondergrens", "opwarmen", "onbetrouwbaar", "uitschieter")
+
+@dataclass(frozen=True)
+class QualityFlag:
+    """A quality rule's flag: its name (a column of the checked readings and of their counts) and its Dutch wordings.
+
+    Attributes
+    ----------
+    name
+        The flag, as a column name (``opwarmen``).
+    short
+        After a count, on a meetpunt's tooltip: "12 in de opwarmtijd".
+    long
+        After a count, in the colophon's sentence on what was held back: "12 in de opwarmtijd na het (her)starten
+        van de sensor".
+    heading
+        The column heading of the colophon's table of counts per sensor: "Opwarmtijd".
+    """
+
+    name: str
+    short: str
+    long: str
+    heading: str
+
+
+# The flags in the order the rules run (the module docstring); every flag's wordings are here and nowhere else.
+QUALITY_FLAGS = (
+    QualityFlag(
+        "dubbel",
+        short="dubbel",
+        long="dubbel aangeleverd (één exemplaar gebruikt)",
+        heading="Dubbel",
+    ),
+    QualityFlag(
+        "tegenstrijdig",
+        short="tegenstrijdig dubbel",
+        long="dubbel aangeleverd met verschillende waarden (geen gebruikt)",
+        heading="Tegenstrijdig dubbel",
+    ),
+    QualityFlag(
+        "zonder_locatie",
+        short="zonder bekende plek",
+        long="meting zonder bekende plek",
+        heading="Zonder plek",
+    ),
+    QualityFlag(
+        "ondergrens",
+        short="onder de ondergrens",
+        long="onder de ondergrens (onmogelijk lage waarde)",
+        heading="Onder ondergrens",
+    ),
+    QualityFlag(
+        "opwarmen",
+        short="in de opwarmtijd",
+        long="in de opwarmtijd na het (her)starten van de sensor",
+        heading="Opwarmtijd",
+    ),
+    QualityFlag(
+        "onbetrouwbaar",
+        short="in een onbetrouwbare periode",
+        long="in een periode die de bron onbetrouwbaar noemt",
+        heading="Onbetrouwbare periode",
+    ),
+    QualityFlag(
+        "uitschieter",
+        short="uitschieter tegenover een meetstation",
+        long="uitschieter ten opzichte van het dichtstbijzijnde referentiestation",
+        heading="Uitschieter",
+    ),
+)
+FLAGS = tuple(flag.name for flag in QUALITY_FLAGS)
+FLAG_WORDING = {flag.name: flag for flag in QUALITY_FLAGS}
 MAD_TO_SIGMA = 1.4826  # a normal distribution's standard deviation in units of its median absolute deviation
 COUNT_COLUMNS = [
     "sensor",

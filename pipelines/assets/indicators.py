@@ -8,7 +8,7 @@ from ogw_datalab.indicators.compare import compare_indicators
 from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.history import import_years, record_history
 from ogw_datalab.indicators.score_opgaven import score_opgaven
-from ogw_datalab.indicators.similar_buurten import store_similar_buurten
+from ogw_datalab.indicators.store_similar_buurten import store_similar_buurten
 from ogw_datalab.indicators.suppress import publish_indicators
 from ogw_datalab.indicators.trends import compute_trends
 from ogw_datalab.storage import query_row
@@ -190,15 +190,15 @@ def indicator_trends(datalab: DataLabResource) -> dg.MaterializeResult:
 @dg.asset(
     partitions_def=GEMEENTE_JAAR,
     key=["indicators", "vergelijkbare_buurten"],
-    deps=[["indicators", "publicatie_buurt"], ["staging", "buurten"]],
+    deps=[["indicators", "publicatie_buurt"], ["staging", "buurten"], ["raw", "vergelijkbare_buurten_referentie"]],
     group_name="indicators",
     kinds={"duckdb"},
 )
 def similar_buurten(datalab: DataLabResource) -> dg.MaterializeResult:
     """Per buurt the 10 buurten elsewhere most alike in structure ('vergelijkbare_buurten:' in the configuration:
     density, age shares, household size, ... standardised), and per indicator the buurt's published value against
-    theirs ("hoger dan 8 van 10 vergelijkbare buurten"), for tooltips and buurtprofielen. Empty tables without that
-    setting. The reference kaart is read once per process, whatever the number of gemeenten built."""
+    theirs ("hoger dan 8 van 10 vergelijkbare buurten"), for tooltips and buurtprofielen. The buurten searched are
+    those of raw.vergelijkbare_buurten_referentie. Empty tables without that setting."""
     project = datalab.project
     with datalab.connect() as con:
         counts = store_similar_buurten(con, project.config, project.catalogue)

@@ -7,6 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from ogw_datalab.audit import record_source_files
+from ogw_datalab.indicators.read_reference import SCHEMA, TABLE, load_reference_buurten
 from ogw_datalab.readers import read_source
 from ogw_datalab.readers.clean_values import describe_cleaning
 from ogw_datalab.storage import layer_table, partner_table, write_frame
@@ -135,3 +136,28 @@ def raw_partners(context: dg.AssetExecutionContext, datalab: DataLabResource) ->
             **record_versions(con, datalab, context.run.run_id, [f"partners.{p.name}" for p in config.partners]),
         )
     return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(partitions_def=GEMEENTE_JAAR, key=[SCHEMA, TABLE], group_name="raw", kinds={"duckdb", "parquet"})
+def raw_similar_reference(datalab: DataLabResource) -> dg.MaterializeResult:
+    """The CBS wijk- en buurtkaart searched for similar buurten ('vergelijkbare_buurten.referentie', by default
+    sources.buurten; usually the whole country): every buurt once, without its outline, with the kerncijfers the
+    comparison uses and the file and row it came from. The kaart is read once and kept as a Parquet file under
+    output.cache, named by the content of its files, so that the 374 gemeenten of a national run each copy it
+    instead of reading 24 region files again. Skipped without 'vergelijkbare_buurten'."""
+    config = datalab.project.config
+    with datalab.connect() as con:
+        loaded = load_reference_buurten(con, config)
+        if loaded is None:
+            return skipped(con, SCHEMA, TABLE, "vergelijkbare_buurten is not configured")
+        return dg.MaterializeResult(
+            metadata=table_metadata(
+                con,
+                SCHEMA,
+                TABLE,
+                source=loaded.bron,
+                path=loaded.pad,
+                cache_file=dg.MetadataValue.path(str(loaded.cache)),
+                columns=dg.MetadataValue.json(loaded.kolommen),
+            )
+        )

@@ -51,13 +51,19 @@ def tooltip_after_hover(page, timeout_ms: float) -> dict | None:
 
 
 def all_pages(site: Path) -> list[Path]:
-    return sorted(site.glob("*.html")) + sorted(site.glob("wijken/*.html")) + sorted(site.glob("buurten/*.html"))
+    return (
+        sorted(site.glob("*.html"))
+        + sorted(site.glob("methoden/*.html"))
+        + sorted(site.glob("wijken/*.html"))
+        + sorted(site.glob("buurten/*.html"))
+    )
 
 
 def page_types(site: Path, buurten: list[str]) -> list[Path]:
-    """Every page that is not a profile, and profiles of the given buurten and of the first two wijken."""
+    """Every page that is not a profile (the method pages too), and profiles of the given buurten and two wijken."""
     return [
         *sorted(site.glob("*.html")),
+        *sorted(site.glob("methoden/*.html")),
         *sorted(site.glob("wijken/*.html"))[:2],
         *[site / "buurten" / f"{code}.html" for code in buurten],
     ]

@@ -8,7 +8,8 @@
 
 Adding a formula type is one entry in :mod:`.registry` plus one SQL file under
 ``ogw_datalab/sql/indicators/`` that returns ``buurtcode, teller, noemer, waarde`` for every buurt.
-``python -m ogw_datalab.indicators.formulas`` prints the README's table of formula types.
+``python -m ogw_datalab.indicators.formulas`` prints the documentation's table of formula types
+(docs/ontwikkelen/extending.md).
 """
 
 from . import registry as _registry  # noqa: F401 (fills FORMULAS)

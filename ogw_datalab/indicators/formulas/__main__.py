@@ -1,4 +1,4 @@
-"""``python -m ogw_datalab.indicators.formulas``: print the README's table of formula types."""
+"""``python -m ogw_datalab.indicators.formulas``: print the documentation's table of formula types."""
 
 from . import formula_table_markdown
 

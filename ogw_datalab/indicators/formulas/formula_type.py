@@ -56,7 +56,7 @@ class Disclosure:
     numerator: str | None = None
 
     def text(self) -> str:
-        """Say in a few English words how the audit reads the numerator (README)."""
+        """Say in a few English words how the audit reads the numerator (the documentation's table)."""
         words = ["count" if self.counting else "measure"]
         if self.share:
             words.append("part of the denominator")
@@ -76,7 +76,7 @@ class FormulaType:
     name
         The ``type`` in the catalogue.
     value
-        What the value per buurt is, in one English line (README).
+        What the value per buurt is, in one English line (the documentation's table).
     inputs
         Fields of ``formule`` that must be given.
     optional
@@ -148,7 +148,7 @@ class FormulaType:
 
 
 FORMULAS: dict[str, FormulaType] = {}
-"""The registry: every formula type by its name, in the README's order (filled by :mod:`.registry`)."""
+"""The registry: every formula type by its name, in the documentation's order (filled by :mod:`.registry`)."""
 
 
 def register(*types: FormulaType) -> None:
@@ -260,7 +260,7 @@ class Formule(BaseModel):
 
 
 def formula_table_markdown() -> str:
-    """Return the README's table of formula types, generated from the registry."""
+    """Return the documentation's table of formula types, generated from the registry."""
     lines = [
         "| formule `type` | inputs | value per buurt | wijk/gemeente | privacy rests on "
         "| audit reads the numerator as |",

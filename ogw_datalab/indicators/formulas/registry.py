@@ -3,7 +3,7 @@
 Each entry declares the fields of ``formule:`` the type takes, what it needs configured, its
 preparation steps and SQL file, how it rolls up, what disclosure control rests on and how the audit
 reads its numerator, and its sentence in Dutch for the colophon (see :class:`.FormulaType`). The
-catalogue's validation, the computation, the disclosure audit, the colophon and the README's formula
+catalogue's validation, the computation, the disclosure audit, the colophon and the documentation's formula
 table all follow from it.
 
 Adding a formula type is one entry here plus one SQL file under ``ogw_datalab/sql/indicators/`` that

@@ -1,4 +1,4 @@
-"""Sensor time series on the site: monthly charts on the profiles, the sensors on the maps, their checks in words.
+"""Tijdreeksen on the site: monthly charts on the profiles, the meetpunten on the maps, their checks in words.
 
 Read from the tables the time-series assets write (``joined.tijdreeks_<naam>_maand`` and ``_wijk_maand``,
 ``staging.tijdreeks_<naam>_kwaliteit``, the sensor-location periods), never from single readings. These
@@ -20,7 +20,7 @@ import shapely
 from ..config import Tijdreeks
 from ..storage import read_sql_file, table_name, tijdreeks_table
 from ..timeseries.publish import sensor_points
-from ..timeseries.quality import FLAGS
+from ..timeseries.quality import FLAG_WORDING, FLAGS, QUALITY_FLAGS
 from .dutch import NBSP, count_text, format_date, format_month, format_number, join_words
 from .svg import Series, nice_top, series_glyph, time_chart
 
@@ -36,15 +36,6 @@ GROOTHEID_TEXT = {
     "PM1": "Fijnstof (PM1)",
 }
 UNIT = "µg/m³"
-FLAG_WORDS = {
-    "dubbel": "dubbel",
-    "tegenstrijdig": "tegenstrijdig dubbel",
-    "zonder_locatie": "zonder bekende plek",
-    "ondergrens": "onder de ondergrens",
-    "opwarmen": "in de opwarmtijd",
-    "onbetrouwbaar": "in een onbetrouwbare periode",
-    "uitschieter": "uitschieter tegenover een meetstation",
-}
 NO_SENSOR = {"buurt": "Geen meetpunt in of bij deze buurt.", "wijk": "Geen meetpunt in deze wijk."}
 
 
@@ -277,7 +268,7 @@ def _tooltip(row: pd.Series, others: pd.DataFrame, flags: pd.DataFrame | None) -
         lines.append(f"Stond ook elders en telde dan niet mee (bijvoorbeeld om te kalibreren): {periods}")
     if flags is not None and row["sensor"] in flags.index:
         counts = flags.loc[row["sensor"]]
-        held = [f"{format_number(int(counts[f]))} {FLAG_WORDS[f]}" for f in FLAGS if counts[f] > 0]
+        held = [f"{format_number(int(counts[f]))} {FLAG_WORDING[f].short}" for f in FLAGS if counts[f] > 0]
         # The flag counts are per sensor; with periods elsewhere they cover those too, so say so.
         label = "Niet gebruikt (alle perioden van deze sensor samen): " if len(others) else "Niet gebruikt: "
         lines.append(label + "; ".join(held) if held else "Geen waarden afgekeurd")
@@ -288,16 +279,11 @@ def _tooltip(row: pd.Series, others: pd.DataFrame, flags: pd.DataFrame | None) -
 
 QUALITY_COLUMNS = [
     ("waarden", "Uurwaarden"),
-    ("opwarmen", "Opwarmtijd"),
-    ("ondergrens", "Onder ondergrens"),
-    ("onbetrouwbaar", "Onbetrouwbare periode"),
-    ("dubbel", "Dubbel"),
-    ("tegenstrijdig", "Tegenstrijdig dubbel"),
-    ("uitschieter", "Uitschieter"),
-    ("zonder_locatie", "Zonder plek"),
+    *((flag.name, flag.heading) for flag in QUALITY_FLAGS),
     ("buiten_meetperiode", "Elders (kalibratie)"),
     ("in_buurtcijfers", "Gebruikt"),
 ]
+"""The columns of the colophon's table of counts per sensor: every flag in the order the rules run."""
 
 
 def quality_rows(series: SensorSeries) -> list[dict[str, Any]]:
