@@ -378,8 +378,8 @@ def test_a_refused_publication_says_what_to_check_and_leaves_the_tables(demo_lab
         publish(postgis_server, demo_lab.database, "GM9999", schema, user="gis_lezer", password="Lees-wachtwoord-2846")
     assert str(refused.value) == (
         f"PostGIS at 127.0.0.1:{postgis_server.port} (database gis) refused the publication to schema geweigerd "
-        "(permission denied for database gis): check that user gis_lezer may create and change tables in schema "
-        "geweigerd; its tables are unchanged"
+        "(permission denied for table publicatie_buurt): check that user gis_lezer may create and change tables "
+        "in schema geweigerd; its tables are unchanged"
     )
     assert "Lees-wachtwoord" not in str(refused.value)
     assert fingerprint(postgis_server, schema) == before
