@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
+from .postgis import PostGIS
 from .project import Parameters, Privacy, VergelijkbareBuurten
 from .sources import Layer, Partner, Source, Sources
 from .strict import GEMEENTECODE, NAME, REGION_NAME, StrictModel
@@ -69,6 +70,9 @@ class GemeentenConfig(StrictModel):
     vergelijkbare_buurten: VergelijkbareBuurten | None = None
     per_gemeente: dict[str, GemeenteAanvulling] = Field(
         default_factory=dict, description="per gemeentecode: its own partners, layers, addresses, opgaven, ..."
+    )
+    postgis: PostGIS | None = Field(
+        None, description="publish every gemeente's figures and outlines to one PostGIS schema too (by gemeentecode)"
     )
     config_file: Path | None = None
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from .postgis import PostGIS
 from .sources import ADDRESS_KEYS, Layer, Partner, Source, Sources, missing_addresses
 from .strict import ENV_NAME, GEMEENTECODE, NAME, StrictModel
 from .timeseries import Tijdreeks
@@ -167,6 +168,9 @@ class ProjectConfig(StrictModel):
     )
     tijdreeksen: dict[Annotated[str, Field(pattern=NAME)], Tijdreeks] = Field(
         default_factory=dict, description="point time series (air quality, noise), aggregated per buurt and month"
+    )
+    postgis: PostGIS | None = Field(
+        None, description="publish the published figures and the buurt and wijk outlines to PostGIS too"
     )
     config_file: Path | None = None
 
