@@ -183,6 +183,7 @@ def _one_gemeente(config: GemeentenConfig, code: str, naam: str) -> ProjectConfi
         "privacy": extra.privacy or config.privacy,
         "uitvoer": output,
         "vergelijkbare_buurten": comparison,
+        "postgis": config.postgis,
         "config_file": config.config_file,
     }
     try:

@@ -28,10 +28,11 @@ from ogw_datalab.project import Project, project_for
 
 from .definitions import build_job, overview_job
 from .partitions import run_tags, sync_partitions
-from .progress import QUIET_RUN_CONFIG, RUN_CONFIG, interrupted, print_failures, print_summary
+from .progress import QUIET_RUN_CONFIG, RUN_CONFIG, interrupted, only_postgis_failed, print_failures, print_summary
 from .resources import CONFIG_ENV_VAR
 from .stopping import StopSignals, ignore_stop_signals, stop_signals
 
+POSTGIS_BEHIND = "PostGIS is behind: its tables are as they were"
 WORKERS_STOP_S = 30  # how long stopped workers may take to roll back the gemeente in flight
 
 
@@ -43,6 +44,7 @@ class Outcome:
     failed: list[str] = field(default_factory=list)
     interrupted: list[str] = field(default_factory=list)
     not_started: list[str] = field(default_factory=list)
+    postgis_behind: list[str] = field(default_factory=list)  # built and published here, but not in PostGIS
     code: int | None = None  # a single gemeente's own exit code: 2 its files are unreadable, 1 its build failed
 
     def add(self, other: Outcome) -> None:
@@ -51,6 +53,7 @@ class Outcome:
         self.failed += other.failed
         self.interrupted += other.interrupted
         self.not_started += other.not_started
+        self.postgis_behind += other.postgis_behind
 
 
 def build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, debug: bool = False) -> int:
@@ -72,7 +75,7 @@ def build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, d
         if _stopped(stop):
             assert stop is not None
             return _finish_stopped(config, started, outcome, stop)
-    return _finish(config, started, outcome.failed)
+    return _finish(config, started, outcome)
 
 
 def build_in_parallel(config: GemeentenConfig, projects: list[Project], *, workers: int, debug: bool) -> int:
@@ -112,7 +115,7 @@ def build_in_parallel(config: GemeentenConfig, projects: list[Project], *, worke
         if _stopped(stop):
             assert stop is not None
             return _finish_stopped(config, started, outcome, stop)
-    return _finish(config, started, outcome.failed)
+    return _finish(config, started, outcome)
 
 
 def _stop_workers(
@@ -204,6 +207,10 @@ def build_projects(
             result = None
         if result is not None and result.success:
             _move(outcome, name, outcome.built)
+        elif result is not None and only_postgis_failed(result):  # the site and database were published before
+            print(f"ogw-datalab: {name}: site and database published; {POSTGIS_BEHIND}", file=sys.stderr)
+            _move(outcome, name, outcome.built)
+            outcome.postgis_behind.append(name)
         elif result is None or _stopped(stop) or interrupted(result):
             print(f"ogw-datalab: {name}: onderbroken; its site and database are unchanged", file=sys.stderr)
             _move(outcome, name, outcome.interrupted)
@@ -233,10 +240,14 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
-def _finish(config: ProjectConfig | GemeentenConfig, started: float, failed: list[str]) -> int:
+def _finish(config: ProjectConfig | GemeentenConfig, started: float, outcome: Outcome) -> int:
+    failed = outcome.failed
     print(f"done in {time.perf_counter() - started:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
     print(f"maps: {config.uitvoer.kaarten / 'index.html'}")
-    return 1 if failed else 0
+    if outcome.postgis_behind:
+        behind = outcome.postgis_behind
+        print(f"{POSTGIS_BEHIND} for {len(behind)}: {_listed(behind)} (the FAILED line says why)")
+    return 1 if failed or outcome.postgis_behind else 0
 
 
 def _finish_stopped(
@@ -247,6 +258,7 @@ def _finish_stopped(
     for label, names in (
         ("built", outcome.built),
         ("failed", outcome.failed),
+        ("built, but PostGIS is behind", outcome.postgis_behind),
         ("onderbroken (site and database unchanged)", outcome.interrupted),
         ("not started", outcome.not_started),
     ):

@@ -17,6 +17,7 @@ PARTNERS = dg.AssetKey(["raw", "partners"])
 TRENDS = dg.AssetKey(["indicators", "trends"])
 OVERVIEW = dg.AssetKey(["maps", "overzicht"])
 MONTH = dg.AssetKey(["tijdreeksen", "maand"])
+POSTGIS = dg.AssetKey(["maps", "postgis"])
 # Read again with every partner update (from its cache: cheap), so that a database published before this table
 # existed still gets it.
 REFERENCE = dg.AssetKey(["raw", "vergelijkbare_buurten_referentie"])
@@ -44,7 +45,7 @@ timeseries_month = dg.define_asset_job(
 )
 trends_update = dg.define_asset_job(
     "trends_update",
-    selection=dg.AssetSelection.assets(TRENDS).downstream(),
+    selection=dg.AssetSelection.assets(TRENDS).downstream() - dg.AssetSelection.assets(POSTGIS),  # trends stay local
     description="Recompute the change since an earlier year and republish the site.",
 )
 

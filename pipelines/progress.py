@@ -16,6 +16,7 @@ CLASS_PATH = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|F
 # Dagster's line for every step after a failed one; the end of the build counts them instead (steps_not_run).
 NOT_EXECUTING = re.compile(r"^Dependencies for step \S+ .*Not executing\.$")
 INTERRUPTED = "DagsterExecutionInterruptedError"
+POSTGIS_STEP = "maps__postgis"  # the step of the asset maps/postgis
 
 
 def describe(materialization: dg.AssetMaterialization) -> str:
@@ -112,6 +113,12 @@ def _interruption(error) -> bool:
             return True
         error = error.cause
     return False
+
+
+def only_postgis_failed(result: dg.ExecuteJobResult) -> bool:
+    """Whether the one step that failed is the publication to PostGIS (after the site and database were published)."""
+    failed = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    return failed == {POSTGIS_STEP}
 
 
 def steps_not_run(result: dg.ExecuteJobResult) -> int:

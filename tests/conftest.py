@@ -59,6 +59,7 @@ FIRST = {
     "tests/test_partner_joins.py": None,
     "tests/test_fetch.py": None,
     "tests/test_stopping.py": None,  # builds of several gemeenten stopped half-way (h/stop)
+    "tests/test_postgis.py": "postgis",  # one worker: its PostgreSQL server and its two builds of a demo copy
 }
 
 

@@ -120,12 +120,13 @@ def test_every_key_a_user_writes_has_a_description_and_an_example_that_is_valid(
             if name == "config_file":  # where the file was read from; not a key
                 continue
             count += 1
-            shown = properties[name]
+            shown = properties[info.alias or name]  # postgis.schema is schema_ in Python
             if not shown.get("description") or not shown.get("examples"):
                 lacking.append(f"{model.__name__}.{name}")
             for example in shown.get("examples", []):
                 try:
-                    TypeAdapter(Annotated[info.annotation, info]).validate_python(example)
+                    constrained = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+                    TypeAdapter(constrained).validate_python(example)
                 except ValueError as error:
                     invalid.append(f"{model.__name__}.{name}: {example!r}: {error}")
     assert count > 150

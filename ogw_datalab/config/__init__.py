@@ -23,6 +23,7 @@ from .load import (
 )
 from .messages import ConfigError
 from .paths import check_source_files
+from .postgis import PostGIS
 from .project import (
     DEFAULT_KENMERKEN,
     Demo,
@@ -102,6 +103,7 @@ __all__ = [
     "Output",
     "Parameters",
     "Partner",
+    "PostGIS",
     "Privacy",
     "ProjectConfig",
     "SensorSoort",

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from . import described
+from .postgis import PostGIS
 from .project import Parameters, Privacy, VergelijkbareBuurten
 from .sources import Layer, Partner, Source, Sources
 from .strict import GEMEENTECODE, NAME, REGION_NAME, ConfigFile, StrictModel
@@ -140,6 +141,12 @@ class GemeentenConfig(ConfigFile):
         default_factory=dict,
         description="per gemeentecode wat die gemeente bij het gedeelde deel heeft: partners, lagen, adressen, opgaven",
         examples=[{"GM0484": {"opgaven": "alphen_opgaven.yaml"}}],
+    )
+    postgis: PostGIS | None = Field(
+        None,
+        description="publiceer de cijfers en de grenzen van elke gemeente ook naar één PostGIS-schema (per "
+        "gemeentecode)",
+        examples=[{"dsn_variabele": "OGW_DATALAB_POSTGIS", "schema": "datalab"}],
     )
     config_file: SkipJsonSchema[Path | None] = None
 

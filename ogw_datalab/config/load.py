@@ -122,6 +122,8 @@ def load_year_config(config: ProjectConfig, year: int) -> ProjectConfig:
         problems.append(f"its gemeente is {earlier.gemeente.code}, not {config.gemeente.code}")
     if earlier.jaren:
         problems.append("it lists jaren itself; only the current year's configuration does")
+    if earlier.postgis is not None:
+        problems.append("it has a postgis block; only the current year is published to PostGIS")
     if earlier.demo is not None and config.demo is not None and earlier.demo.map == config.demo.map:
         problems.append(f"its demo.map is this year's ({config.demo.map}); give it its own")
     for key in ("database", "kaarten"):

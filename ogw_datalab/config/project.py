@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from . import described
+from .postgis import PostGIS
 from .sources import ADDRESS_KEYS, Layer, Partner, Source, Sources, missing_addresses
 from .strict import ENV_NAME, GEMEENTECODE, NAME, ConfigFile, StrictModel
 from .timeseries import Tijdreeks
@@ -264,6 +265,11 @@ class ProjectConfig(ConfigFile):
     )
     tijdreeksen: dict[Annotated[str, Field(pattern=NAME)], Tijdreeks] = Field(
         default_factory=dict, description=described.TIJDREEKSEN_DESCRIPTION, examples=[described.TIJDREEKSEN_EXAMPLE]
+    )
+    postgis: PostGIS | None = Field(
+        None,
+        description="publiceer de gepubliceerde cijfers en de grenzen van buurten en wijken ook naar PostGIS",
+        examples=[{"dsn_variabele": "OGW_DATALAB_POSTGIS", "schema": "datalab"}],
     )
     config_file: SkipJsonSchema[Path | None] = None
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 
 @dataclass
@@ -67,8 +68,8 @@ def known_keys(model: type[BaseModel], place: Sequence[str | int]) -> dict[str, 
     for part in place:
         current = _unwrapped(current)
         origin, arguments = get_origin(current), get_args(current)
-        if isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
-            current = current.model_fields[str(part)].annotation
+        if isinstance(current, type) and issubclass(current, BaseModel) and part in _fields_by_key(current):
+            current = _fields_by_key(current)[str(part)].annotation
         elif origin is dict:
             current = arguments[1]
         elif origin is list and isinstance(part, int):
@@ -78,7 +79,7 @@ def known_keys(model: type[BaseModel], place: Sequence[str | int]) -> dict[str, 
     current = _unwrapped(current)
     if not (isinstance(current, type) and issubclass(current, BaseModel)):
         return None
-    keys = {name: name for name in current.model_fields if name != "config_file"}
+    keys = {key: key for key in _fields_by_key(current) if key != "config_file"}
     return keys | dict(getattr(current, "old_keys", {}))
 
 
@@ -138,10 +139,15 @@ def _rename_model(data: Any, model: type[BaseModel], place: tuple[str | int, ...
                 "(the old value still works for now)"
             )
             result[key] = values[value]
-    for name, info in model.model_fields.items():
-        if name in result:
-            result[name] = _rename_field(result[name], info.annotation, (*place, written[name]), renamed)
+    for key, info in _fields_by_key(model).items():
+        if key in result:
+            result[key] = _rename_field(result[key], info.annotation, (*place, written[key]), renamed)
     return result
+
+
+def _fields_by_key(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    """Return a model's fields by the key a file writes (the alias where there is one: ``postgis.schema``)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
 def _rename_field(data: Any, annotation: Any, place: tuple[str | int, ...], renamed: Renamed) -> Any:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ogw_datalab.maps.build_site import build_site
 from ogw_datalab.maps.preview import preview_markdown
+from ogw_datalab.postgis import publish_to_postgis
 from ogw_datalab.storage import write_frame
 
 from ..partitions import GEMEENTE_JAAR
@@ -79,3 +80,36 @@ def _metadata(maps, index, pages: list[dict[str, Any]], report) -> dict[str, Any
             "Score per buurt, and the buurten that ask most attention:\n\n" + "\n\n".join(previews)
         ),
     }
+
+
+@dg.asset(
+    key=["maps", "postgis"],
+    deps=[dg.AssetKey(["maps", "site"])],
+    partitions_def=GEMEENTE_JAAR,
+    group_name="maps",
+    kinds={"postgres"},
+)
+def postgis(datalab: DataLabResource) -> dg.MaterializeResult:
+    """The published figures in the gemeente's PostGIS database, for its GIS and BI teams (QGIS, GeoServer, Power BI):
+    publicatie_buurt, publicatie_wijk, publicatie_gemeente, opgave_scores, prioriteiten and the buurt and wijk outlines
+    (EPSG:28992), exactly what the site publishes and nothing more. Runs after the site is published and only with a
+    'postgis:' block in the configuration; this gemeente's rows are replaced in one transaction. When PostGIS cannot
+    be reached or refuses, this step fails and says why, the tables there stay as they were, and the site and
+    database are published all the same."""
+    project = datalab.project
+    settings = project.config.postgis
+    if settings is None:
+        return dg.MaterializeResult(metadata={"skipped": "postgis is not configured"})
+    publication = publish_to_postgis(
+        project.database, project.gemeente, settings, encryption_key=project.encryption_key
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "where": publication.where,  # host, port and database: never the connection string
+            "schema": publication.schema,
+            "dagster/row_count": sum(publication.rows.values()),
+            "rows": dg.MetadataValue.json(publication.rows),
+            "recreated": dg.MetadataValue.json(publication.recreated),
+            "seconds": round(publication.seconds, 2),
+        }
+    )

@@ -1,0 +1,4 @@
+-- The published wijk figures for PostGIS.
+SELECT indicator, wijkcode, waarde, status, reden
+FROM indicators.publicatie_wijk
+ORDER BY indicator, wijkcode
