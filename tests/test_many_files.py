@@ -166,9 +166,9 @@ def test_pattern_that_matches_nothing_is_a_clear_error(tmp_path):
 
 
 def test_pattern_only_for_gis_kinds():
-    with pytest.raises(ValueError, match="a pattern as path is for kinds"):
+    with pytest.raises(ValueError, match="a pattern as pad is for soorten"):
         Source(soort="csv", pad=Path("data/*.csv"))
-    with pytest.raises(ValueError, match="need one file as path"):
+    with pytest.raises(ValueError, match="need one file as pad"):
         Source(soort="vector", pad=Path("data/*.geojson"), download={"soort": "bestand", "url": "https://x"})
 
 

@@ -35,7 +35,7 @@ def test_years_must_be_earlier_than_the_current_year(tmp_path):
 def test_an_earlier_year_must_be_the_same_gemeente_with_its_own_database_and_site(tmp_path):
     earlier_year_config(tmp_path, database="data/datalab.duckdb")
     config = demo_config(tmp_path, jaren={2023: "demo_2023.yaml"})
-    with pytest.raises(ConfigError, match=r"jaren\.2023 .*its output\.database is this year's"):
+    with pytest.raises(ConfigError, match=r"jaren\.2023 .*its uitvoer\.database is this year's"):
         load_year_config(load_config(config, check_files=False), 2023)
     raw = yaml.safe_load((tmp_path / "demo_2023.yaml").read_text(encoding="utf-8"))
     raw["uitvoer"]["database"] = "data/jaren/datalab_2023.duckdb"
@@ -217,5 +217,5 @@ def test_the_fingerprint_of_a_year_covers_its_catalogue_and_opgaven_and_its_demo
     config = demo_config(tmp_path, jaren={2023: earlier.name})
     raw["demo"]["map"] = "data/demo"  # this year's demo folder
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"its demo\.folder is this year's"):
+    with pytest.raises(ConfigError, match=r"its demo\.map is this year's"):
         load_year_config(load_config(config, check_files=False), 2023)
