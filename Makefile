@@ -25,7 +25,7 @@ demo: $(INSTALLED)
 # Both cores (pytest-xdist): the tests sharing an expensive build are one unit for one worker (tests/conftest.py);
 # a single file runs in one process as usual (.venv/bin/pytest tests/test_x.py, or add -n 0 here).
 test: $(INSTALLED)  # every test uses a temporary Dagster instance, never .dagster/
-	env -u DAGSTER_HOME $(BIN)/pytest -n auto --dist loadgroup
+	env -u DAGSTER_HOME $(BIN)/pytest -n auto --dist loadgroup --durations=30
 
 dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with the project's venv active
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)

@@ -23,7 +23,7 @@ USED_OTHERWISE = {
 }
 FORMATS = {"html", "parquet", "csv", "gpkg", "geojson", "json", "png"}  # kinds that name a file format
 VENDORED = {"leaflet": "ogw_datalab/maps/vendor/leaflet.js"}  # kinds of a library shipped as files, not installed
-LIBRARY_OF_KIND = {"jinja": "jinja2", "postgres": "psycopg"}  # kinds named after what the library speaks
+LIBRARY_OF_KIND = {"jinja": "jinja2", "postgres": "psycopg"}  # a kind named after its system, not its library
 
 
 def declared() -> list[str]:
