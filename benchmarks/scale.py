@@ -102,7 +102,7 @@ def write_config(raw: dict, folder: Path, name: str, codes: list[str] | None) ->
     config = dict(raw)
     config["gemeenten"] = "alle" if codes is None else codes
     config["per_gemeente"] = {c: v for c, v in raw.get("per_gemeente", {}).items() if codes is None or c in codes}
-    config["output"] = {"database": str(out / "data"), "maps": str(out / "maps"), "cache": str(out / "cache")}
+    config["uitvoer"] = {"database": str(out / "data"), "kaarten": str(out / "maps"), "cache": str(out / "cache")}
     path = out / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path

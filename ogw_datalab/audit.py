@@ -46,7 +46,7 @@ def record_source_files(
         An identifier of the build (the Dagster run id, or its start time); a rerun of the same
         build replaces its own rows.
     keys
-        Only these configuration keys (``sources.buurten``, ``layers.bomen``, ``partners.ggd``), so
+        Only these configuration keys (``bronnen.buurten``, ``lagen.bomen``, ``partners.ggd``), so
         that each raw asset records the files it read; default: every configured file.
     now
         The time of recording (default: now, UTC).
@@ -117,10 +117,10 @@ def configured_files(config: ProjectConfig) -> dict[str, list[Path]]:
     """
     files: dict[str, list[Path]] = {}
     for key, source in config.all_sources().items():
-        files[key] = _existing(source.path, getattr(source, "layer", None), key)
+        files[key] = _existing(source.pad, source.laag, key)
     for name, reeks in config.tijdreeksen.items():
-        paths = [p for bron in reeks.bronnen for p in _existing(bron.path, None, f"tijdreeksen.{name}")]
-        paths += [table.path for table in reeks.sensor_tables() if Path(table.path).is_file()]
+        paths = [p for bron in reeks.bronnen for p in _existing(bron.pad, None, f"tijdreeksen.{name}")]
+        paths += [table.pad for table in reeks.sensor_tables() if Path(table.pad).is_file()]
         files[f"tijdreeksen.{name}"] = sorted(set(paths))
     return files
 
@@ -154,7 +154,7 @@ def source_dates(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
     Returns
     -------
     list of dict
-        ``bron`` (``sources.buurten``), ``bestand`` (the file name, no folder), ``datum``
+        ``bron`` (``bronnen.buurten``), ``bestand`` (the file name, no folder), ``datum``
         (``YYYY-MM-DD``, the file's modification date in UTC) and ``sha256`` (first 12 characters).
     """
     return [

@@ -122,7 +122,7 @@ def partner_match_rates_above_threshold(con: duckdb.DuckDBPyConnection, config: 
     """
     if not config.partners:
         return CheckOutcome(True, "no partners configured", {"rates": {}})
-    names = [p.name for p in config.partners]
+    names = [p.naam for p in config.partners]
     rates: dict[str, float] = {}
     if _table_exists(con, "joined", "partners"):
         rates = dict(
@@ -131,9 +131,9 @@ def partner_match_rates_above_threshold(con: duckdb.DuckDBPyConnection, config: 
             ).fetchall()
         )
     low = [
-        [p.name, rates.get(p.name), p.min_koppelpercentage]
+        [p.naam, rates.get(p.naam), p.min_koppelpercentage]
         for p in config.partners
-        if (rates.get(p.name) or 0.0) < p.min_koppelpercentage
+        if (rates.get(p.naam) or 0.0) < p.min_koppelpercentage
     ]
     reasons = []
     if _table_exists(con, "joined", "quarantaine_partners"):
@@ -164,9 +164,9 @@ def sources_fresh(config: ProjectConfig, today: dt.date | None = None) -> CheckO
     today = today or dt.date.today()
     stale = []
     for key, source in config.all_sources().items():
-        if source.verversing_dagen is None or not source.path.exists():
+        if source.verversing_dagen is None or not source.pad.exists():
             continue
-        changed = dt.date.fromtimestamp(source.path.stat().st_mtime)
+        changed = dt.date.fromtimestamp(source.pad.stat().st_mtime)
         age = (today - changed).days
         if age > source.verversing_dagen:
             stale.append([key, str(changed), f"{age} > {source.verversing_dagen} dagen"])

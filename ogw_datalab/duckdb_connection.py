@@ -251,14 +251,14 @@ def _key_problem(path: Path, error: duckdb.Error, keyed: bool) -> DatabaseKeyErr
     if "without a key" in text:
         return DatabaseKeyError(
             f"{path} is encrypted and no key was given: name the environment variable that holds the key "
-            "in output.sleutel_variabele and set it"
+            "in uitvoer.sleutel_variabele and set it"
         )
     if "Wrong encryption key" in text:
         return DatabaseKeyError(f"{path} cannot be opened with this key: the key in the environment variable is wrong")
     if keyed and "is not encrypted" in text:
         return DatabaseKeyError(
             f"{path} is not encrypted but a key was given: encrypt it once with "
-            "ogw_datalab.encryption.rotate_database_key (old key none), or remove output.sleutel_variabele"
+            "ogw_datalab.encryption.rotate_database_key (old key none), or remove uitvoer.sleutel_variabele"
         )
     return None
 

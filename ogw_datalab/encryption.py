@@ -2,7 +2,7 @@
 
 The database holds row-level partner data, so it can be encrypted with DuckDB's own database
 encryption (AES-GCM; the data, the WAL and DuckDB's temporary files). The key is never in the
-configuration file: ``output.sleutel_variabele`` names the environment variable that holds it.
+configuration file: ``uitvoer.sleutel_variabele`` names the environment variable that holds it.
 The published site (``maps/``) holds only aggregates and never needs the key.
 """
 
@@ -26,12 +26,12 @@ class MissingKeyError(RuntimeError):
 
 
 def database_key(output: Output, environ: Mapping[str, str] | None = None) -> str | None:
-    """Return the encryption key of ``output.database``; None when the configuration asks for no encryption.
+    """Return the encryption key of ``uitvoer.database``; None when the configuration asks for no encryption.
 
     Parameters
     ----------
     output
-        The ``output`` block of the configuration; ``sleutel_variabele`` names the variable.
+        The ``uitvoer`` block of the configuration; ``sleutel_variabele`` names the variable.
     environ
         Where to look (default: ``os.environ``).
 
@@ -47,7 +47,7 @@ def database_key(output: Output, environ: Mapping[str, str] | None = None) -> st
     if not key:
         raise MissingKeyError(
             f"the database {output.database} is encrypted: set the environment variable {name} to its key "
-            "(output.sleutel_variabele names it); nothing was opened or decrypted"
+            "(uitvoer.sleutel_variabele names it); nothing was opened or decrypted"
         )
     return key
 
@@ -64,8 +64,8 @@ def open_database(
     ogw_datalab.duckdb_connection.DatabaseKeyError
         When the file is encrypted but no key variable is configured, or the key is wrong.
     """
-    key = database_key(config.output)
-    return connect(database or config.output.database, read_only=read_only, wait_s=wait_s, encryption_key=key)
+    key = database_key(config.uitvoer)
+    return connect(database or config.uitvoer.database, read_only=read_only, wait_s=wait_s, encryption_key=key)
 
 
 def copy_database(source: str | Path, target: str | Path) -> Path:

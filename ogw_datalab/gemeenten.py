@@ -5,7 +5,7 @@ here into one ordinary single-gemeente :class:`~ogw_datalab.config.ProjectConfig
 each with its own database (``<database>/<GMxxxx>.duckdb``) and site (``<maps>/<GMxxxx>/``), so
 that every step of the pipeline runs per gemeente unchanged. The area files are read once
 (:func:`~ogw_datalab.readers.read_areas.read_cbs_areas`); each gemeente's configuration reads
-only its own part of them (``sources.buurten.gemeenten``).
+only its own part of them (``bronnen.buurten.gemeenten``).
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ SourceT = TypeVar("SourceT", bound=Source)
 
 
 def read_configured_areas(config: GemeentenConfig) -> MergedAreas:
-    """Read the buurten of ``sources.buurten`` of several gemeenten, each once (read once per process)."""
-    source = config.sources.buurten
-    if source.kind != "cbs_wijkbuurtkaart":
-        raise ConfigError(f"{config.config_file}: sources.buurten: several gemeenten need kind 'cbs_wijkbuurtkaart'")
+    """Read the buurten of ``bronnen.buurten`` of several gemeenten, each once (read once per process)."""
+    source = config.bronnen.buurten
+    if source.soort != "cbs_wijkbuurtkaart":
+        raise ConfigError(f"{config.config_file}: bronnen.buurten: several gemeenten need soort 'cbs_wijkbuurtkaart'")
     try:
-        return read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where="sources.buurten")
+        return read_cbs_areas(source.pad, layer=source.laag, crs=source.crs, where="bronnen.buurten")
     except SourceFilesError as error:
         raise ConfigError(f"{config.config_file}: {error}") from None
 
@@ -96,9 +96,9 @@ def gemeente_configs(
     A single-gemeente configuration is returned as it is. For several gemeenten, each gets
     the shared sources (its CBS area sources and CBS-kaart partners restricted to itself),
     layers and partners, plus its own from ``per_gemeente``; its name comes from the area
-    files; its database is ``<output.database>/<GMxxxx>.duckdb`` and its site
-    ``<output.maps>/<GMxxxx>/``. Without a ``referentie`` of its own, the comparison with
-    similar buurten searches all buurten of ``sources.buurten``.
+    files; its database is ``<uitvoer.database>/<GMxxxx>.duckdb`` and its site
+    ``<uitvoer.kaarten>/<GMxxxx>/``. Without a ``referentie`` of its own, the comparison with
+    similar buurten searches all buurten of ``bronnen.buurten``.
 
     Parameters
     ----------
@@ -143,8 +143,8 @@ def gemeenten_overview(configs: dict[str, ProjectConfig], areas: MergedAreas) ->
             "regio": info.get(code, empty)["regio"],
             "aantal_buurten": info.get(code, empty)["aantal"],
             "inwoners": info.get(code, empty)["inwoners"],
-            "site": config.output.maps,
-            "database": config.output.database,
+            "site": config.uitvoer.kaarten,
+            "database": config.uitvoer.database,
         }
         for code, config in sorted(configs.items())
     ]
@@ -153,35 +153,35 @@ def gemeenten_overview(configs: dict[str, ProjectConfig], areas: MergedAreas) ->
 
 def _one_gemeente(config: GemeentenConfig, code: str, naam: str) -> ProjectConfig:
     extra = config.per_gemeente.get(code, GemeenteAanvulling())
-    sources = config.sources.model_copy(
+    sources = config.bronnen.model_copy(
         update={
-            "buurten": _only(config.sources.buurten, code),
-            "wijken": _only(config.sources.wijken, code),
-            "adressen": extra.adressen or config.sources.adressen,
+            "buurten": _only(config.bronnen.buurten, code),
+            "wijken": _only(config.bronnen.wijken, code),
+            "adressen": extra.adressen or config.bronnen.adressen,
         }
     )
-    partners: dict[str, Partner] = {p.name: _only(p, code) for p in config.partners}
-    partners.update({p.name: p for p in extra.partners})
+    partners: dict[str, Partner] = {p.naam: _only(p, code) for p in config.partners}
+    partners.update({p.naam: p for p in extra.partners})
     comparison = config.vergelijkbare_buurten
     if comparison is not None and comparison.referentie is None:
-        comparison = comparison.model_copy(update={"referentie": config.sources.buurten})
+        comparison = comparison.model_copy(update={"referentie": config.bronnen.buurten})
     output = Output(
-        database=config.output.database / f"{code}.duckdb",
-        maps=config.output.maps / code,
-        cache=config.output.cache,
-        inbox=config.output.inbox / code if config.output.inbox else None,
+        database=config.uitvoer.database / f"{code}.duckdb",
+        kaarten=config.uitvoer.kaarten / code,
+        cache=config.uitvoer.cache,
+        inbox=config.uitvoer.inbox / code if config.uitvoer.inbox else None,
     )
     values = {
         "gemeente": {"code": code, "naam": naam},
         "jaar": config.jaar,
-        "sources": sources,
-        "layers": {**config.layers, **extra.layers},
+        "bronnen": sources,
+        "lagen": {**config.lagen, **extra.lagen},
         "partners": list(partners.values()),
         "indicatoren": extra.indicatoren or config.indicatoren,
         "opgaven": extra.opgaven or config.opgaven,
         "parameters": extra.parameters or config.parameters,
         "privacy": extra.privacy or config.privacy,
-        "output": output,
+        "uitvoer": output,
         "vergelijkbare_buurten": comparison,
         "postgis": config.postgis,
         "config_file": config.config_file,
@@ -195,6 +195,6 @@ def _one_gemeente(config: GemeentenConfig, code: str, naam: str) -> ProjectConfi
 
 def _only(source: SourceT, code: str) -> SourceT:
     """Restrict a CBS kaart source to one gemeente; leave any other source as it is."""
-    if source.kind != "cbs_wijkbuurtkaart":
+    if source.soort != "cbs_wijkbuurtkaart":
         return source
     return source.model_copy(update={"gemeenten": [code]})

@@ -2,9 +2,9 @@
 
 ``ogw-datalab check`` and the start of every build call :func:`inspect_configured_files`. For
 each file it reads what the readers would read, on a sample: the layer (GIS files), the header
-(CSV and spreadsheets, found by the same search the readers use, or ``header_names``), the first
+(CSV and spreadsheets, found by the same search the readers use, or ``kolomnamen``), the first
 rows and their coordinates. It reports a layer that does not exist, a configured column the file
-lacks (with the closest existing name), a ``keep`` filter on a missing column, ``header_names``
+lacks (with the closest existing name), an ``alleen`` filter on a missing column, ``kolomnamen``
 that do not name every column, coordinates that put the data outside the Netherlands (with the
 CRS that would fit), a key column that holds no area codes, and buurten or wijken without the
 configured gemeente. Missing files are reported by :func:`ogw_datalab.config.load_config`.
@@ -47,7 +47,7 @@ def inspect_configured_files(config: ProjectConfig | GemeentenConfig, *, sample_
     gemeentecode = config.gemeente.code if isinstance(config, ProjectConfig) else None
     problems: list[str] = []
     for name, source in config.all_sources().items():
-        if source.is_pattern or source.path.exists():  # a missing file is load_config's message
+        if source.is_pattern or source.pad.exists():  # a missing file is load_config's message
             problems.extend(inspect_source(name, source, gemeentecode=gemeentecode, sample_rows=sample_rows))
     return problems
 
@@ -60,12 +60,12 @@ def inspect_source(
     A source of many files (a folder or pattern) is read whole, as the build reads it (once per
     process), and its columns are checked; its layers and gemeenten are the merge's to report.
     """
-    where = f"{name} ({source.path.name})"
-    if source.kind in VECTOR_KINDS and not source.is_many_files:
-        layers = list_layers(source.path)
-        if source.layer is None and len(layers) > 1:
+    where = f"{name} ({source.pad.name})"
+    if source.soort in VECTOR_KINDS and not source.is_many_files:
+        layers = list_layers(source.pad)
+        if source.laag is None and len(layers) > 1:
             listed = ", ".join(repr(layer) for layer in layers)
-            return [f"{where}: the file holds layers {listed}; set 'layer' to the one to read"]
+            return [f"{where}: the file holds layers {listed}; set 'laag' to the one to read"]
     try:
         frame = read_source(name, source, max_rows=sample_rows)
     except SourceError as error:
@@ -75,7 +75,7 @@ def inspect_source(
     if not problems:
         problems += _keys_without_codes(where, source, frame)
     single = not source.is_many_files and not source.gemeenten
-    if not problems and single and gemeentecode and name in ("sources.buurten", "sources.wijken"):
+    if not problems and single and gemeentecode and name in ("bronnen.buurten", "bronnen.wijken"):
         problems += _gemeente_absent(name, where, source, present, gemeentecode)
     return problems
 
@@ -86,10 +86,10 @@ def _missing_columns(where: str, source: Source, present: list[str]) -> list[str
     for key, column in configured_columns(source).items():
         if column.lower() in lowered:
             continue
-        ours = key.removeprefix("columns.")
-        if key.startswith("columns.") and ours in source.keep:
+        ours = key.removeprefix("kolommen.")
+        if key.startswith("kolommen.") and ours in source.alleen:
             problems.append(
-                f"{where}: keep.{ours} filters on column {column!r} ({key}), which the file lacks"
+                f"{where}: alleen.{ours} filters on column {column!r} ({key}), which the file lacks"
                 f"{suggestion(column, present)}"
             )
         else:
@@ -100,12 +100,12 @@ def _missing_columns(where: str, source: Source, present: list[str]) -> list[str
 def _missing_required(name: str, where: str, source: Source, present: list[str]) -> list[str]:
     """Columns the reader kind itself needs (CBS codes, BAG keys), under any of their known names."""
     lowered = {p.lower() for p in present}
-    if source.kind == "cbs_wijkbuurtkaart" and name in ("sources.buurten", "sources.wijken"):
-        level = name.removeprefix("sources.")
+    if source.soort == "cbs_wijkbuurtkaart" and name in ("bronnen.buurten", "bronnen.wijken"):
+        level = name.removeprefix("bronnen.")
         wanted = {ours: CBS_AREA_COLUMNS[ours] for ours in REQUIRED[level]}
-    elif source.kind == "bag_verblijfsobjecten":
+    elif source.soort == "bag_verblijfsobjecten":
         wanted = {
-            ours: [source.columns[ours]] if ours in source.columns else BAG_COLUMNS[ours] for ours in BAG_REQUIRED
+            ours: [source.kolommen[ours]] if ours in source.kolommen else BAG_COLUMNS[ours] for ours in BAG_REQUIRED
         }
     else:
         return []
@@ -122,8 +122,8 @@ def _keys_without_codes(where: str, source: Source, frame: pd.DataFrame) -> list
     """Report a code key column without any area code in the sample: it names the wrong column."""
     problems = []
     for ours, plural in CODE_KEYS.items():
-        column = source.columns.get(ours)
-        if column is None or getattr(source, "key", None) != ours:
+        column = source.kolommen.get(ours)
+        if column is None or getattr(source, "sleutel", None) != ours:
             continue
         by_lower = {str(c).lower(): c for c in frame.columns}
         values = frame[by_lower[column.strip().lower()]].dropna().astype(str).str.strip()
@@ -132,25 +132,25 @@ def _keys_without_codes(where: str, source: Source, frame: pd.DataFrame) -> list
             continue
         examples = ", ".join(repr(v) for v in values.head(3))
         problems.append(
-            f"{where}: columns.{ours} ({column!r}) holds no {plural} in the first {len(frame)} rows "
-            f"(it holds {examples}); check 'columns', 'header_names' and 'skip_rows'"
+            f"{where}: kolommen.{ours} ({column!r}) holds no {plural} in the first {len(frame)} rows "
+            f"(it holds {examples}); check 'kolommen', 'kolomnamen' and 'titelregels'"
         )
     return problems
 
 
 def _gemeente_absent(name: str, where: str, source: Source, present: list[str], gemeentecode: str) -> list[str]:
     """Read the gemeentecode column of the whole file (no geometry: fast) and look for ours."""
-    if source.kind not in VECTOR_KINDS:
+    if source.soort not in VECTOR_KINDS:
         return []
     by_lower = {p.lower(): p for p in present}
     column = next((by_lower[c.lower()] for c in CBS_AREA_COLUMNS["gemeentecode"] if c.lower() in by_lower), None)
     if column is None:
         return []
-    codes = pyogrio.read_dataframe(source.path, layer=source.layer, columns=[column], read_geometry=False)[column]
+    codes = pyogrio.read_dataframe(source.pad, layer=source.laag, columns=[column], read_geometry=False)[column]
     found = set(codes.dropna().astype(str).str.strip().str.upper())
     if gemeentecode in found:
         return []
-    level = name.removeprefix("sources.")
+    level = name.removeprefix("bronnen.")
     others = ", ".join(sorted(found)[:5]) + (", ..." if len(found) > 5 else "")
     return [f"{where}: no {level} of gemeente {gemeentecode} in the file (it holds {others or 'no gemeentecodes'})"]
 

@@ -50,7 +50,7 @@ class Project:
     @property
     def encryption_key(self) -> str | None:
         """The key of this build's database when it is encrypted (from the variable the configuration names)."""
-        return database_key(self.config.output)
+        return database_key(self.config.uitvoer)
 
     @property
     def gemeente(self) -> str:
@@ -65,12 +65,12 @@ class Project:
     @property
     def database(self) -> Path:
         """The published database of this build."""
-        return self.config.output.database
+        return self.config.uitvoer.database
 
     @property
     def maps(self) -> Path:
         """The published site of this build."""
-        return self.config.output.maps
+        return self.config.uitvoer.kaarten
 
     @property
     def fingerprint(self) -> str:
@@ -91,8 +91,8 @@ def load_project(config: ProjectConfig) -> Project:
         When the catalogue or the opgaven file is missing or invalid, naming the file and key.
     """
     catalogue = load_catalogue(config.indicatoren, config)
-    opgaven = load_opgaven(config.opgaven, catalogue, config.layers)
-    earlier = {year: load_year_config(config, year).output for year in sorted(config.jaren)}
+    opgaven = load_opgaven(config.opgaven, catalogue, config.lagen)
+    earlier = {year: load_year_config(config, year).uitvoer for year in sorted(config.jaren)}
     return Project(
         config=config,
         catalogue=catalogue,

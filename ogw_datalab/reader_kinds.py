@@ -1,4 +1,4 @@
-"""The reader-kind registry: one declaration per ``kind`` a source, layer or partner may have.
+"""The reader-kind registry: one declaration per ``soort`` a source, layer or partner may have.
 
 The configuration's allowed kinds and the options each kind allows, the dispatch of
 :func:`~ogw_datalab.readers.read_source` and the file extensions the partner inbox accepts all
@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 # Where a kind's geometry comes from: the GIS file's own ('file'); the file's own if it has one, else x/y or
 # WKT columns ('file_or_columns', GeoParquet); only x/y or WKT columns ('columns', plain tables).
 Geometry = Literal["file", "file_or_columns", "columns"]
-# The decimal mark of numbers written as text: the source's 'decimal' option, or '.' where the file stores numbers.
+# The decimal mark of numbers written as text: the source's 'decimaalteken', or '.' where the file stores numbers.
 DecimalMark = Literal["configured", "."]
 # Options for coordinates as columns: allowed on every kind whose geometry need not be the file's own.
 TABLE_OPTIONS = ("x", "y", "wkt")
 # Options only the kinds that list them in ReaderKind.options allow; every other option is common to all kinds.
-KIND_OPTIONS = ("key_column", "fields_path", "gemeenten")
+KIND_OPTIONS = ("sleutelkolom", "veldnamen_pad", "gemeenten")
 GIS_EXTENSIONS = (".gpkg", ".geojson", ".json", ".fgb")  # one-file GIS formats a partner may deliver
 
 
@@ -50,7 +50,7 @@ class ReadFiles(Protocol):
     """The reader of a folder or glob pattern of files."""
 
     def __call__(self, source: Source, where: str) -> tuple[pd.DataFrame, dict[str, int]]:
-        """Read every file ``source.path`` names into one frame; also return the CBS sentinels emptied per column."""
+        """Read every file ``source.pad`` names into one frame; also return the CBS sentinels emptied per column."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class ReaderKind:
     Attributes
     ----------
     name
-        The ``kind`` in the configuration.
+        The ``soort`` in the configuration.
     description
         What it reads, in one line.
     read
@@ -105,7 +105,7 @@ class ReaderKind:
         The reader of a folder or glob pattern of files (:class:`ReadFiles`); None when the kind reads
         one file only.
     decimal_mark
-        Whether numbers written as text use the source's ``decimal`` option or ``.``.
+        Whether numbers written as text use the source's ``decimaalteken`` or ``.``.
     options
         The options of :data:`KIND_OPTIONS` this kind allows.
     """
@@ -188,7 +188,7 @@ READER_KINDS: dict[str, ReaderKind] = _kinds(
         "columns",
         (".json", ".geojson"),
         "JSON-bestanden",
-        options=("key_column", "fields_path"),
+        options=("sleutelkolom", "veldnamen_pad"),
     ),
     ReaderKind(
         "parquet",

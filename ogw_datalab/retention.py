@@ -35,7 +35,7 @@ def apply_retention(
     Parameters
     ----------
     config
-        The configuration: partners, their terms, ``output.inbox``.
+        The configuration: partners, their terms, ``uitvoer.inbox``.
     now
         The moment of the run (naive local time, or aware); files and rows received before
         ``now - term`` are deleted.
@@ -68,23 +68,23 @@ def apply_retention(
 
         def note(what: str, count: int, partner: Partner = partner, cutoff: dt.datetime = cutoff) -> None:
             if count:
-                log.append({"partner": partner.name, "wat": what, "aantal": count, "ouder_dan": cutoff.isoformat()})
+                log.append({"partner": partner.naam, "wat": what, "aantal": count, "ouder_dan": cutoff.isoformat()})
 
-        if config.output.inbox is not None:
-            note(ARCHIVE, _delete_stamped(config.output.inbox / ARCHIVE / partner.name, cutoff, None, config))
-            note(REJECTED, _delete_stamped(config.output.inbox / REJECTED, cutoff, partner.name, config))
-        installed_expired = partner.path.is_file() and _mtime(partner.path) < cutoff
+        if config.uitvoer.inbox is not None:
+            note(ARCHIVE, _delete_stamped(config.uitvoer.inbox / ARCHIVE / partner.naam, cutoff, None, config))
+            note(REJECTED, _delete_stamped(config.uitvoer.inbox / REJECTED, cutoff, partner.naam, config))
+        installed_expired = partner.pad.is_file() and _mtime(partner.pad) < cutoff
         if installed_expired:
-            partner.path.unlink()
+            partner.pad.unlink()
             note("geinstalleerd_bestand", 1)
         if con is not None and _rows_expired(partner, recorded, cutoff):
             for schema, count in _drop_partner_tables(con, partner):
-                note(f"{schema}.{partner_table(partner.name)}", count)
+                note(f"{schema}.{partner_table(partner.naam)}", count)
             note("quarantaine", _delete_quarantine(con, partner))
     default = config.privacy.bewaartermijn_dagen
-    if default is not None and config.output.inbox is not None:
+    if default is not None and config.uitvoer.inbox is not None:
         cutoff = local_now - dt.timedelta(days=default)
-        count = _delete_stamped(config.output.inbox / REJECTED, cutoff, "", config)
+        count = _delete_stamped(config.uitvoer.inbox / REJECTED, cutoff, "", config)
         if count:
             log.append({"partner": None, "wat": REJECTED, "aantal": count, "ouder_dan": cutoff.isoformat()})
     return log
@@ -120,7 +120,7 @@ def _delete_stamped(folder: Path, cutoff: dt.datetime, partner_name: str | None,
         if partner_name is not None:
             original = Path(path.name.split("_", 1)[1]) if "_" in path.name else path
             owner = partner_for(original, config.partners)
-            if (owner.name if owner else "") != partner_name:
+            if (owner.naam if owner else "") != partner_name:
                 continue
         for companion in (path.with_name(path.name + ".sha256"), path.with_name(path.name + ".reden.txt")):
             companion.unlink(missing_ok=True)
@@ -131,16 +131,16 @@ def _delete_stamped(folder: Path, cutoff: dt.datetime, partner_name: str | None,
 
 def _rows_expired(partner: Partner, recorded: dict[str, dict[str, Any]], cutoff: dt.datetime) -> bool:
     """Whether the rows in the database came from a file received before ``cutoff`` (or whose file is gone)."""
-    record = recorded.get(f"partners.{partner.name}")
+    record = recorded.get(f"partners.{partner.naam}")
     if record is not None:
         received = record["gewijzigd_utc"].replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
         return bool(received < cutoff)
-    return not partner.path.is_file()
+    return not partner.pad.is_file()
 
 
 def _drop_partner_tables(con: duckdb.DuckDBPyConnection, partner: Partner) -> list[tuple[str, int]]:
     dropped = []
-    table = partner_table(partner.name)
+    table = partner_table(partner.naam)
     for schema in PARTNER_SCHEMAS:
         found = query_row(
             con,
@@ -165,8 +165,8 @@ def _delete_quarantine(con: duckdb.DuckDBPyConnection, partner: Partner) -> int:
     )[0]
     if not found:
         return 0
-    rows = query_row(con, f"SELECT count(*) FROM {QUARANTINE} WHERE partner = ?", [partner.name])[0]
-    con.execute(f"DELETE FROM {QUARANTINE} WHERE partner = ?", [partner.name])
+    rows = query_row(con, f"SELECT count(*) FROM {QUARANTINE} WHERE partner = ?", [partner.naam])[0]
+    con.execute(f"DELETE FROM {QUARANTINE} WHERE partner = ?", [partner.naam])
     return int(rows)
 
 

@@ -243,7 +243,7 @@ def _instance() -> dg.DagsterInstance:
 def _finish(config: ProjectConfig | GemeentenConfig, started: float, outcome: Outcome) -> int:
     failed = outcome.failed
     print(f"done in {time.perf_counter() - started:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
-    print(f"maps: {config.output.maps / 'index.html'}")
+    print(f"maps: {config.uitvoer.kaarten / 'index.html'}")
     if outcome.postgis_behind:
         behind = outcome.postgis_behind
         print(f"{POSTGIS_BEHIND} for {len(behind)}: {_listed(behind)} (the FAILED line says why)")

@@ -27,6 +27,7 @@ from ogw_datalab.inbox import archived_versions, restore_partner_file
 from ogw_datalab.inspect_sources import check_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
+from ogw_datalab.schemas import SCHEMA_FILES, schema_text
 
 from .builds import build, build_in_parallel
 
@@ -65,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument(
                 "--new-key-variable", required=True, help="environment variable holding the new key (never the key)"
             )
+    schema = commands.add_parser("schema", help="print the JSON Schema of a configuration, catalogue or opgaven file")
+    schema.add_argument(
+        "--soort",
+        choices=list(SCHEMA_FILES),
+        default="configuratie",
+        help="which file's schema (default: configuratie); config/ holds each as " + ", ".join(SCHEMA_FILES.values()),
+    )
     args = parser.parse_args(argv)
     try:
         return run_command(args)
@@ -82,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the parsed command."""
+    if args.command == "schema":
+        print(schema_text(args.soort), end="")
+        return 0
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
     if args.command in ("restore", "rekey", "retention"):
@@ -89,6 +100,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         config = load_configuration(args.config, check_files=False)
         projects = [project_for(config, g, y) for g, y in builds_of(config)]
+        print_old_key_hints(config, *(project.config for project in projects))
         if args.command in ("build", "demo-data"):
             write_demo_files(projects)
         check_configured_files(config)  # an earlier year's files are checked when it is built
@@ -108,9 +120,21 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_old_key_hints(*configs: ProjectConfig | GemeentenConfig) -> None:
+    """Print one line per old key the configuration files use, naming the new key; each line once.
+
+    The configuration's own file and the earlier years' files (the projects of a configuration of several
+    gemeenten carry none of their own: a national run prints the shared file's hints once).
+    """
+    hints = dict.fromkeys(hint for config in configs for hint in config.old_key_hints)
+    for hint in hints:
+        print(hint, file=sys.stderr)
+
+
 def partner_data_command(args: argparse.Namespace) -> int:
     """``restore``, ``rekey`` and ``retention``: partner data at rest (see the README)."""
     config = load_config(args.config, check_files=False)
+    print_old_key_hints(config)
     if args.command == "restore":
         return restore(config, args.partner, version=args.version, only_list=args.list)
     projects = [project_for(config, g, y) for g, y in builds_of(config)]
@@ -128,14 +152,14 @@ def partner_data_command(args: argparse.Namespace) -> int:
         if project.database.is_file():
             rekey(project, new_key)
             print(f"{project.database}: encrypted with the key in {args.new_key_variable}")
-    print(f"now set output.sleutel_variabele: {args.new_key_variable} in every configuration file of these builds")
+    print(f"now set uitvoer.sleutel_variabele: {args.new_key_variable} in every configuration file of these builds")
     return 0
 
 
 def restore(config: ProjectConfig, partner: str, *, version: str | None, only_list: bool) -> int:
     """List the archived versions of a partner's file, or install one of them again."""
     if only_list:
-        installed = file_hash(next(p.path for p in config.partners if p.name == partner))
+        installed = file_hash(next(p.pad for p in config.partners if p.naam == partner))
         for v in archived_versions(config, partner):
             mark = "  (installed)" if v.sha256 == installed else ""
             print(f"{v.ontvangen:%Y%m%d-%H%M%S}  {v.sha256[:12]}  {v.grootte_bytes:>10,} bytes  {v.bestand}{mark}")
@@ -165,18 +189,19 @@ def write_demo_files(projects: list[Project]) -> None:
     for project in projects:
         demo = project.config.demo
         if demo is not None:
-            write_demo_municipality(demo.folder, seed=demo.seed, jaar=demo.jaar)
+            write_demo_municipality(demo.map, seed=demo.startgetal, jaar=demo.jaar)
 
 
 def fetch(config_path: Path, *, refresh: bool) -> int:
     """Download every source with a ``download`` block into its path (through the cache)."""
     try:
         config = load_config(config_path, check_files=False)
+        print_old_key_hints(config)
         count = fetch_sources(config, FetchSettings(refresh=refresh))
     except (ConfigError, FetchError) as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         return 2
-    print(f"fetched {count} source(s); cache: {config.output.cache}")
+    print(f"fetched {count} source(s); cache: {config.uitvoer.cache}")
     return 0
 
 

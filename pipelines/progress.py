@@ -181,7 +181,7 @@ def _area_rows(metadata: dict[str, dict]) -> list[tuple]:
             continue
         read, kept = _value(raw, "dagster/row_count"), _value(staged, "dagster/row_count", "–")
         left = _value(staged, "other_gemeenten_dropped", "–")
-        rows.append((f"sources.{level}", read, kept, left, "–", "–", "–"))
+        rows.append((f"bronnen.{level}", read, kept, left, "–", "–", "–"))
     return rows
 
 
@@ -191,7 +191,7 @@ def _layer_rows(metadata: dict[str, dict]) -> list[tuple]:
     placed = _value(metadata.get("joined/layers", {}), "placed", {})
     outside = _value(metadata.get("joined/layers", {}), "outside_buurten", {})
     return [
-        (f"layers.{name}", rows, rows - kept.get(name, 0), outside.get(name, "–"), placed.get(name, "–"), "–", "–")
+        (f"lagen.{name}", rows, rows - kept.get(name, 0), outside.get(name, "–"), placed.get(name, "–"), "–", "–")
         for name, rows in read.items()
     ]
 

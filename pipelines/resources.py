@@ -57,7 +57,7 @@ class DataLabResource(dg.ConfigurableResource):
             self._project.database,
             self._project.maps,
             run.run_id,
-            encryption_key=database_key(self._project.config.output),
+            encryption_key=database_key(self._project.config.uitvoer),
         )
         if run.asset_selection is not None and SITE not in run.asset_selection:
             context.log.warning(  # type: ignore[union-attr]

@@ -95,8 +95,8 @@ def trends_follow_earlier_years(context: dg.SensorEvaluationContext, datalab: Da
 )
 def partner_inbox_sensor(context: dg.SensorEvaluationContext, datalab: DataLabResource):
     config = datalab.config
-    if not isinstance(config, ProjectConfig) or config.output.inbox is None:
-        return dg.SkipReason("output.inbox is not configured (an inbox belongs to the configuration of one gemeente)")
+    if not isinstance(config, ProjectConfig) or config.uitvoer.inbox is None:
+        return dg.SkipReason("uitvoer.inbox is not configured (an inbox belongs to the configuration of one gemeente)")
     round_ = process_inbox(config, seen=read_inbox_cursor(context.cursor))
     for line in log_lines(round_):
         context.log.info(line)

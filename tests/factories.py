@@ -50,29 +50,29 @@ def minimal_config(folder: Path, **changes) -> Path:
     raw = {
         "gemeente": {"code": "GM0001", "naam": "Testdorp"},
         "jaar": 2024,
-        "sources": {
-            "buurten": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "buurten"},
-            "wijken": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "wijken"},
+        "bronnen": {
+            "buurten": {"soort": "cbs_wijkbuurtkaart", "pad": "bron/kaart.gpkg", "laag": "buurten"},
+            "wijken": {"soort": "cbs_wijkbuurtkaart", "pad": "bron/kaart.gpkg", "laag": "wijken"},
         },
         "partners": [
             {
-                "name": "ggd",
-                "key": "buurtcode",
-                "kind": "csv",
-                "path": "partners/ggd.csv",
-                "columns": {"buurtcode": "code", "score": "score"},
+                "naam": "ggd",
+                "sleutel": "buurtcode",
+                "soort": "csv",
+                "pad": "partners/ggd.csv",
+                "kolommen": {"buurtcode": "code", "score": "score"},
             },
             {
-                "name": "corporatie",
-                "key": "buurtcode",
-                "kind": "xlsx",
-                "path": "partners/corporatie.xlsx",
-                "columns": {"buurtcode": "Buurt", "woningen": "Woningen"},
+                "naam": "corporatie",
+                "sleutel": "buurtcode",
+                "soort": "xlsx",
+                "pad": "partners/corporatie.xlsx",
+                "kolommen": {"buurtcode": "Buurt", "woningen": "Woningen"},
             },
         ],
         "indicatoren": "indicatoren.yaml",
         "opgaven": "opgaven.yaml",
-        "output": {"database": "data/lab.duckdb", "maps": "maps", "inbox": "inbox"},
+        "uitvoer": {"database": "data/lab.duckdb", "kaarten": "maps", "inbox": "inbox"},
     } | changes
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
@@ -85,8 +85,8 @@ GOOD = "code;score\nBU00010001;7,5\nBU00010002;6,0\nBU00010101;8,1\nBU00010102;5
 
 def drop(config: ProjectConfig, name: str, text: str) -> Path:
     """Put a file with ``text`` into the configuration's inbox, as a partner delivers it."""
-    assert config.output.inbox is not None
-    path = config.output.inbox / name
+    assert config.uitvoer.inbox is not None
+    path = config.uitvoer.inbox / name
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -129,27 +129,27 @@ def timeseries_config(folder: Path, **aggregatie) -> ProjectConfig:
         {
             "gemeente": {"code": "GM0001", "naam": "Proefdorp"},
             "jaar": 2016,
-            "sources": {
-                "buurten": {"kind": "vector", "path": "b.gpkg"},
-                "wijken": {"kind": "vector", "path": "b.gpkg"},
+            "bronnen": {
+                "buurten": {"soort": "vector", "pad": "b.gpkg"},
+                "wijken": {"soort": "vector", "pad": "b.gpkg"},
             },
             "indicatoren": "i.yaml",
             "opgaven": "o.yaml",
             "tijdreeksen": {
                 "lucht": {
                     "sensoren": {
-                        "path": str(folder / "sensoren.csv"),
-                        "columns": {"sensor": "id"},
+                        "pad": str(folder / "sensoren.csv"),
+                        "kolommen": {"sensor": "id"},
                         "x": "x",
                         "y": "y",
                         "crs": "EPSG:28992",
                     },
                     "bronnen": [
                         {
-                            "kind": "long",
-                            "path": str(folder / "metingen.csv"),
+                            "soort": "long",
+                            "pad": str(folder / "metingen.csv"),
                             "tijd": {"zone": "UTC"},
-                            "columns": {
+                            "kolommen": {
                                 "sensor": "sensor",
                                 "grootheid": "grootheid",
                                 "waarde": "waarde",

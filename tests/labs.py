@@ -158,11 +158,11 @@ def demo_config(folder: Path, *, name: str = "config.yaml", years: bool = False,
     raw = yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text(encoding="utf-8"))
     raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")
     raw["indicatoren"] = str(PROJECT / "config" / "demo_indicatoren.yaml")
-    raw["demo"]["folder"] = "data/demo"
-    raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps"}
+    raw["demo"]["map"] = "data/demo"
+    raw["uitvoer"] = {"database": "data/datalab.duckdb", "kaarten": "maps"}
     raw["jaren"] = {2023: earlier_year_config(folder).name} if years else {}
     for source in demo_files(raw):
-        source["path"] = source["path"].replace("../data/demo", "data/demo")
+        source["pad"] = source["pad"].replace("../data/demo", "data/demo")
     raw.update(changes)
     path = folder / name
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -174,10 +174,10 @@ def earlier_year_config(folder: Path, **output) -> Path:
     raw = yaml.safe_load((PROJECT / "config" / "demo_2023.yaml").read_text(encoding="utf-8"))
     raw["opgaven"] = str(PROJECT / "config" / raw["opgaven"])
     raw["indicatoren"] = str(PROJECT / "config" / raw["indicatoren"])
-    raw["demo"]["folder"] = "data/demo_2023"
-    raw["output"] = {"database": "data/jaren/datalab_2023.duckdb", "maps": "data/jaren/maps_2023", **output}
+    raw["demo"]["map"] = "data/demo_2023"
+    raw["uitvoer"] = {"database": "data/jaren/datalab_2023.duckdb", "kaarten": "data/jaren/maps_2023", **output}
     for source in demo_files(raw):
-        source["path"] = source["path"].removeprefix("../")
+        source["pad"] = source["pad"].removeprefix("../")
     path = folder / "demo_2023.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
@@ -186,7 +186,7 @@ def earlier_year_config(folder: Path, **output) -> Path:
 def demo_files(raw: dict) -> list[dict]:
     """Every entry of a demo configuration with a ``path`` into its demo folder (sources, layers, partners,
     and the sensor table and sources of every tijdreeks)."""
-    entries = [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]
+    entries = [*raw["bronnen"].values(), *raw["lagen"].values(), *raw["partners"]]
     for reeks in raw.get("tijdreeksen", {}).values():
         entries += [reeks["sensoren"], *reeks["bronnen"]] if "sensoren" in reeks else reeks["bronnen"]
     return entries
@@ -195,11 +195,11 @@ def demo_files(raw: dict) -> list[dict]:
 def alphen_config(folder: Path, shared_data: Path) -> Path:
     """config/alphen.yaml reading the real files in ``shared_data``, with its outputs inside ``folder``."""
     raw = yaml.safe_load((PROJECT / "config" / "alphen.yaml").read_text(encoding="utf-8"))
-    for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
-        source["path"] = str(shared_data / source["path"].removeprefix("../../shared/data/"))
+    for source in [*raw["bronnen"].values(), *raw["lagen"].values(), *raw["partners"]]:
+        source["pad"] = str(shared_data / source["pad"].removeprefix("../../shared/data/"))
     raw["opgaven"] = str(PROJECT / "config" / "alphen_opgaven.yaml")
     raw["indicatoren"] = str(PROJECT / "config" / "alphen_indicatoren.yaml")
-    raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps", "cache": "data/cache"}
+    raw["uitvoer"] = {"database": "data/datalab.duckdb", "kaarten": "maps", "cache": "data/cache"}
     path = folder / "alphen.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
@@ -250,7 +250,7 @@ def region_config(folder: Path, shared_data: Path, codes: list[str], *, name: st
     raw["per_gemeente"] = {}
     raw["indicatoren"] = str(PROJECT / "config" / "nederland_2015_indicatoren.yaml")
     raw["opgaven"] = str(PROJECT / "config" / "nederland_2015_opgaven.yaml")
-    raw["output"] = {"database": "data/gemeenten", "maps": "maps", "cache": "data/cache"}
+    raw["uitvoer"] = {"database": "data/gemeenten", "kaarten": "maps", "cache": "data/cache"}
     config = folder / name
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return config

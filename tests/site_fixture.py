@@ -60,18 +60,18 @@ def tiny_project(
         extra["tijdreeksen"] = {
             "lucht": {
                 "sensoren": {
-                    "path": str(folder / "sensoren.csv"),
-                    "columns": {"sensor": "id"},
+                    "pad": str(folder / "sensoren.csv"),
+                    "kolommen": {"sensor": "id"},
                     "x": "x",
                     "y": "y",
                     "crs": "EPSG:28992",
                 },
                 "bronnen": [
                     {
-                        "kind": "long",
-                        "path": str(folder / "metingen.csv"),
+                        "soort": "long",
+                        "pad": str(folder / "metingen.csv"),
                         "tijd": {"zone": "UTC"},
-                        "columns": {
+                        "kolommen": {
                             "sensor": "sensor",
                             "grootheid": "grootheid",
                             "waarde": "waarde",
@@ -105,16 +105,16 @@ def tiny_project(
             **extra,
             "gemeente": {"code": "GM0001", "naam": "Klein<dorp>"},
             "jaar": 2024,
-            "sources": {
-                "buurten": {"kind": "cbs_wijkbuurtkaart", "path": str(folder / "b.gpkg")},
-                "wijken": {"kind": "cbs_wijkbuurtkaart", "path": str(folder / "w.gpkg")},
+            "bronnen": {
+                "buurten": {"soort": "cbs_wijkbuurtkaart", "pad": str(folder / "b.gpkg")},
+                "wijken": {"soort": "cbs_wijkbuurtkaart", "pad": str(folder / "w.gpkg")},
             },
-            "layers": {
+            "lagen": {
                 "initiatieven": {
-                    "kind": "vector",
-                    "geometry": "points",
-                    "path": str(folder / "i.geojson"),
-                    "columns": {"naam": "naam"},
+                    "soort": "vector",
+                    "geometrie": "punten",
+                    "pad": str(folder / "i.geojson"),
+                    "kolommen": {"naam": "naam"},
                 }
             },
             "indicatoren": str(folder / "i.yaml"),

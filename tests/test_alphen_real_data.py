@@ -12,7 +12,7 @@ from .fixtures import assert_no_withheld_value_can_be_recomputed, assert_nothing
 @pytest.mark.e2e
 def test_alphen_tables(alphen_lab):
     printed = alphen_lab.first.out
-    assert "– raw/adressen (skipped: sources.adressen is not configured)" in printed
+    assert "– raw/adressen (skipped: bronnen.adressen is not configured)" in printed
     con = connect(alphen_lab.database, read_only=True)
     buurten, inwoners = con.execute("SELECT count(*), sum(aantal_inwoners) FROM staging.buurten").fetchone()
     assert (buurten, inwoners) == (87, 107_200)  # PROVENANCE.md of the 2015 kaart

@@ -31,7 +31,7 @@ def lab(tmp_path):
     """A demo configuration in a temporary folder with an inbox, and the demo files written."""
     config = demo_config(tmp_path)
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    raw["output"]["inbox"] = "inbox"
+    raw["uitvoer"]["inbox"] = "inbox"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert main(["demo-data", "--config", str(config)]) == 0
     (tmp_path / "inbox").mkdir()
@@ -172,7 +172,7 @@ def harderwijk_config(folder: Path, shared_data: Path) -> Path:
     raw = yaml.safe_load(text.replace("../../shared/data", str(shared_data)))
     raw["indicatoren"] = str(PROJECT / "config" / raw["indicatoren"])
     raw["opgaven"] = str(PROJECT / "config" / raw["opgaven"])
-    raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps", "cache": "data/cache"}
+    raw["uitvoer"] = {"database": "data/datalab.duckdb", "kaarten": "maps", "cache": "data/cache"}
     path = folder / "harderwijk.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path

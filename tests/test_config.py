@@ -24,34 +24,36 @@ def write_variant(tmp_path: Path, change) -> Path:
 def test_demo_config_is_valid_and_paths_resolve_against_its_folder():
     config = load_config(DEMO, check_files=False)
     assert config.gemeente.code == "GM9999"
-    assert config.sources.buurten.path == (DEMO.parent / "../data/demo/wijkenbuurten_2024.gpkg").resolve()
-    assert config.output.maps == (DEMO.parent / "../maps").resolve()
-    assert [p.key for p in config.partners] == ["buurtcode", "adres", "coordinaten"]
-    assert set(config.layers) == {"bomen", "groen", "speelplekken", "huisartsen", "initiatieven"}
+    assert config.bronnen.buurten.pad == (DEMO.parent / "../data/demo/wijkenbuurten_2024.gpkg").resolve()
+    assert config.uitvoer.kaarten == (DEMO.parent / "../maps").resolve()
+    assert [p.sleutel for p in config.partners] == ["buurtcode", "adres", "coordinaten"]
+    assert set(config.lagen) == {"bomen", "groen", "speelplekken", "huisartsen", "initiatieven"}
 
 
 def without_addresses(raw: dict, *, keep_partners: bool = False) -> None:
-    raw["sources"].pop("adressen")
+    raw["bronnen"].pop("adressen")
     if not keep_partners:
-        raw["partners"] = [p for p in raw["partners"] if p["key"] not in ("postcode", "bag_id", "adres")]
+        raw["partners"] = [p for p in raw["partners"] if p["sleutel"] not in ("postcode", "bag_id", "adres")]
 
 
 def test_addresses_are_optional(tmp_path):
     config = load_config(write_variant(tmp_path, without_addresses), check_files=False)
-    assert config.sources.adressen is None
+    assert config.bronnen.adressen is None
 
 
 @pytest.mark.parametrize("key", ["adres", "postcode", "bag_id"])
 def test_a_partner_key_that_needs_bag_addresses_without_them_is_refused_at_load(tmp_path, key):
     def change(raw):
         without_addresses(raw, keep_partners=True)
-        raw["partners"][1].update(key=key, columns={"postcode": "Postcode", "huisnummer": "Huisnummer", "bag_id": "Id"})
+        raw["partners"][1].update(
+            sleutel=key, kolommen={"postcode": "Postcode", "huisnummer": "Huisnummer", "bag_id": "Id"}
+        )
 
     with pytest.raises(ConfigError) as refused:
         load_config(write_variant(tmp_path, change), check_files=False)
     assert str(refused.value).splitlines()[1] == (
-        f"  partners.corporatie_woningen: key '{key}' places rows through BAG addresses, but sources.adressen "
-        "is not configured; add the BAG addresses there or choose another key"
+        f"  partners.corporatie_woningen: sleutel '{key}' places rows through BAG addresses, but bronnen.adressen "
+        "is not configured; add the BAG addresses there or choose another sleutel"
     )
 
 
@@ -59,15 +61,15 @@ def test_a_partner_key_that_needs_bag_addresses_without_them_is_refused_at_load(
     ("change", "message"),
     [
         (lambda c: c["gemeente"].update(code="0484"), r"gemeente\.code: .*'0484' is not a CBS gemeentecode"),
-        (lambda c: c["layers"]["bomen"].update(kind="excel"), r"layers\.bomen\.kind: unknown reader kind 'excel'"),
-        (lambda c: c["layers"]["bomen"].pop("geometry"), r"layers\.bomen\.geometry: Field required"),
-        (lambda c: c["sources"].pop("buurten"), r"sources\.buurten: Field required"),
+        (lambda c: c["lagen"]["bomen"].update(soort="excel"), r"lagen\.bomen\.soort: unknown reader kind 'excel'"),
+        (lambda c: c["lagen"]["bomen"].pop("geometrie"), r"lagen\.bomen\.geometrie: Field required"),
+        (lambda c: c["bronnen"].pop("buurten"), r"bronnen\.buurten: Field required"),
         (lambda c: c.update(jaartal=2024), r"jaartal: unknown key"),
-        (lambda c: c["partners"][1].update(key="bsn"), r"partners\.1\.key: unknown partner key 'bsn'"),
-        (lambda c: c["partners"][1]["columns"].pop("huisnummer"), r"key 'adres' needs .*\['huisnummer'\]"),
+        (lambda c: c["partners"][1].update(sleutel="bsn"), r"partners\.1\.sleutel: unknown partner sleutel 'bsn'"),
+        (lambda c: c["partners"][1]["kolommen"].pop("huisnummer"), r"sleutel 'adres' needs .*\['huisnummer'\]"),
         (lambda c: c["partners"][2].pop("x"), r"give both 'x' and 'y'"),
-        (lambda c: c["parameters"].update(park_layer="bomen"), r"park_layer 'bomen' must name a polygon layer"),
-        (lambda c: c["layers"]["bomen"].update(download={"kind": "ftp", "url": "x"}), r"unknown download kind 'ftp'"),
+        (lambda c: c["parameters"].update(park_laag="bomen"), r"park_laag 'bomen' must name a polygon layer"),
+        (lambda c: c["lagen"]["bomen"].update(download={"soort": "ftp", "url": "x"}), r"unknown download soort 'ftp'"),
     ],
 )
 def test_invalid_config_names_the_key(tmp_path, change, message):
@@ -76,8 +78,8 @@ def test_invalid_config_names_the_key(tmp_path, change, message):
 
 
 def test_missing_source_file_is_named(tmp_path):
-    path = write_variant(tmp_path, lambda c: c["layers"]["bomen"].update(path="nergens/bomen.geojson"))
-    with pytest.raises(ConfigError, match=r"layers\.bomen\.path: file not found: .*nergens/bomen\.geojson"):
+    path = write_variant(tmp_path, lambda c: c["lagen"]["bomen"].update(pad="nergens/bomen.geojson"))
+    with pytest.raises(ConfigError, match=r"lagen\.bomen\.pad: file not found: .*nergens/bomen\.geojson"):
         load_config(path)
 
 
@@ -97,5 +99,5 @@ def test_demo_lists_its_earlier_year_with_its_own_database_and_site():
     config = load_config(DEMO, check_files=False)
     earlier = load_year_config(config, 2023)
     assert (earlier.jaar, earlier.gemeente.code) == (2023, "GM9999")
-    assert earlier.output.database != config.output.database
-    assert earlier.output.maps != config.output.maps
+    assert earlier.uitvoer.database != config.uitvoer.database
+    assert earlier.uitvoer.kaarten != config.uitvoer.kaarten

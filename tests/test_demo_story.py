@@ -132,7 +132,7 @@ def test_priority_buurten_are_the_buurten_the_angel_names(demo_lab):
 def test_the_earlier_year_builds_from_the_same_seed_and_tells_the_same_story(demo_lab):
     current = yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text(encoding="utf-8"))
     earlier = yaml.safe_load((PROJECT / "config" / "demo_2023.yaml").read_text(encoding="utf-8"))
-    assert earlier["demo"]["seed"] == current["demo"]["seed"] == DEMO_SEED
+    assert earlier["demo"]["startgetal"] == current["demo"]["startgetal"] == DEMO_SEED
     assert earlier["demo"]["jaar"] == 2023
     database = demo_lab.folder / "data" / "jaren" / "datalab_2023.duckdb"
     assert "building Waardhoven (GM9999) 2023" in demo_lab.first.out

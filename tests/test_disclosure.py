@@ -375,7 +375,7 @@ ERMELO = factories.catalogue(
 @pytest.mark.parametrize("inhabitants", ["as delivered (secret)", "mannen + vrouwen"])
 def test_ermelo_publishes_no_recoverable_withheld_value(con, config, shared_data, inhabitants):
     folder = shared_data / "ermelo_cbs_bgt_sample"
-    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "CBS_buurten.gpkg"))
+    buurten = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=folder / "CBS_buurten.gpkg"))
     if inhabitants == "mannen + vrouwen":  # the early 2021 release leaves aantal_inwoners empty
         known = (buurten["mannen"] >= 0) & (buurten["vrouwen"] >= 0)
         buurten["aantal_inwoners"] = (buurten["mannen"] + buurten["vrouwen"]).where(known)
@@ -384,16 +384,16 @@ def test_ermelo_publishes_no_recoverable_withheld_value(con, config, shared_data
     furniture = folder / "Straatmeubilair.gpkg"
     layers = {
         name: Layer(
-            kind="vector", geometry="points", path=furniture, columns={"type": "bgtplustype"}, keep={"type": [kind]}
+            soort="vector", geometrie="punten", pad=furniture, kolommen={"type": "bgtplustype"}, alleen={"type": [kind]}
         )
         for name, kind in (("speelplekken", "niet-bgt:speelvoorziening"), ("banken", "niet-bgt:bank"))
     }
     for name, layer in layers.items():
-        write_frame(con, "raw", layer_table(name), read_source(f"layers.{name}", layer))
+        write_frame(con, "raw", layer_table(name), read_source(f"lagen.{name}", layer))
         stage_layer(con, name, layer)
         join_points_to_buurten(con, layer_table(name), layer_table(name))
     ermelo = config.model_copy(
-        update={"gemeente": Gemeente(code="GM0233", naam="Ermelo"), "layers": layers, "partners": []}
+        update={"gemeente": Gemeente(code="GM0233", naam="Ermelo"), "lagen": layers, "partners": []}
     )
     compute_indicators(con, ermelo, ERMELO)
     counts = publish_indicators(con, ermelo, ERMELO)

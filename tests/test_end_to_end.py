@@ -100,11 +100,11 @@ def test_broken_config_fails_at_once_and_keeps_outputs(demo_lab, tmp_path, chang
 def test_unknown_reader_kind_is_explained(tmp_path):
     config = demo_config(tmp_path)
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    raw["layers"]["bomen"]["kind"] = "shapefile_zip"
+    raw["lagen"]["bomen"]["soort"] = "shapefile_zip"
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
     run = Lab(tmp_path, config).run()
     assert run.code == 2
-    assert "layers.bomen.kind: unknown reader kind 'shapefile_zip'" in run.err
+    assert "lagen.bomen.soort: unknown reader kind 'shapefile_zip'" in run.err
     assert not (tmp_path / "maps").exists()
     assert not (tmp_path / "data").exists()
 
@@ -121,6 +121,6 @@ def test_the_build_ends_with_a_summary_of_every_file(demo_lab):
     summary = demo_lab.first.out.split("summary:")[-1]
     row = next(line.split() for line in summary.splitlines() if line.strip().startswith("partners.corporatie_woningen"))
     assert row[1:] == ["12213", "12213", "0", "11996", "217", "98,2%"]  # read, kept, left out, placed, quarantined
-    assert "sources.buurten" in summary
-    assert "layers.bomen" in summary
+    assert "bronnen.buurten" in summary
+    assert "lagen.bomen" in summary
     assert "⚠" not in summary

@@ -272,20 +272,20 @@ def test_fetch_command_downloads_configured_sources_then_uses_the_cache(tmp_path
             f"""
 gemeente: {{code: GM0484, naam: Alphen aan den Rijn}}
 jaar: 2024
-sources:
+bronnen:
   buurten:
-    kind: cbs_wijkbuurtkaart
-    path: data/wijkenbuurten_2024_v1.gpkg
-    layer: buurten
-    download: {{kind: file, url: "{server.base_url}/wijkenbuurten_2024_v1.gpkg"}}
-  wijken: {{kind: cbs_wijkbuurtkaart, path: data/wijkenbuurten_2024_v1.gpkg, layer: wijken}}
+    soort: cbs_wijkbuurtkaart
+    pad: data/wijkenbuurten_2024_v1.gpkg
+    laag: buurten
+    download: {{soort: bestand, url: "{server.base_url}/wijkenbuurten_2024_v1.gpkg"}}
+  wijken: {{soort: cbs_wijkbuurtkaart, pad: data/wijkenbuurten_2024_v1.gpkg, laag: wijken}}
   adressen:
-    kind: bag_verblijfsobjecten
-    path: data/adressen.gpkg
-    download: {{kind: pdok_ogc_features, url: "{server.base_url}{ITEMS}", bbox: [100000, 455000, 110000, 465000]}}
+    soort: bag_verblijfsobjecten
+    pad: data/adressen.gpkg
+    download: {{soort: pdok_ogc_features, url: "{server.base_url}{ITEMS}", bbox: [100000, 455000, 110000, 465000]}}
 opgaven: opgaven.yaml
 indicatoren: indicatoren.yaml
-output: {{cache: data/cache}}
+uitvoer: {{cache: data/cache}}
 """,
             encoding="utf-8",
         )
@@ -293,9 +293,9 @@ output: {{cache: data/cache}}
         first = capsys.readouterr().out
         assert main(["fetch", "--config", str(config)]) == 0
         second = capsys.readouterr().out
-    assert "sources.buurten: sha256" in first
+    assert "bronnen.buurten: sha256" in first
     assert "(1 request(s))" in first
-    assert "sources.adressen: 3 features" in first
+    assert "bronnen.adressen: 3 features" in first
     assert "(2 request(s))" in first
     assert second.count("(cache)") == 2
     assert (tmp_path / "data" / "wijkenbuurten_2024_v1.gpkg").read_bytes() == b"not really a gpkg"

@@ -71,13 +71,18 @@ def test_luchtmeetnet_walks_pages_and_windows_and_writes_what_the_reader_reads(t
         {
             "bronnen": [
                 {
-                    "kind": "long",
-                    "path": tmp_path / "lml.csv",
+                    "soort": "long",
+                    "pad": tmp_path / "lml.csv",
                     "tijd": {"zone": "offset"},
-                    "columns": {"sensor": "sensor", "grootheid": "grootheid", "waarde": "waarde", "eenheid": "eenheid"},
+                    "kolommen": {
+                        "sensor": "sensor",
+                        "grootheid": "grootheid",
+                        "waarde": "waarde",
+                        "eenheid": "eenheid",
+                    },
                     "sensoren": {
-                        "path": tmp_path / "lml_stations.csv",
-                        "columns": {"sensor": "sensor", "soort": "soort", "van": "van", "tot": "tot"},
+                        "pad": tmp_path / "lml_stations.csv",
+                        "kolommen": {"sensor": "sensor", "soort": "soort", "van": "van", "tot": "tot"},
                         "x": "lon",
                         "y": "lat",
                         "crs": "EPSG:4326",
@@ -268,19 +273,24 @@ def test_a_configured_download_writes_one_file_per_window_that_the_glob_reads(tm
         {
             "bronnen": [
                 {
-                    "kind": "long",
-                    "path": tmp_path / "lml" / "metingen_*.csv",
+                    "soort": "long",
+                    "pad": tmp_path / "lml" / "metingen_*.csv",
                     "tijd": {"zone": "offset"},
-                    "columns": {"sensor": "sensor", "grootheid": "grootheid", "waarde": "waarde", "eenheid": "eenheid"},
+                    "kolommen": {
+                        "sensor": "sensor",
+                        "grootheid": "grootheid",
+                        "waarde": "waarde",
+                        "eenheid": "eenheid",
+                    },
                     "sensoren": {
-                        "path": tmp_path / "lml" / "stations.csv",
-                        "columns": {"sensor": "sensor", "soort": "soort"},
+                        "pad": tmp_path / "lml" / "stations.csv",
+                        "kolommen": {"sensor": "sensor", "soort": "soort"},
                         "x": "lon",
                         "y": "lat",
                         "crs": "EPSG:4326",
                     },
                     "download": {
-                        "kind": "luchtmeetnet",
+                        "dienst": "luchtmeetnet",
                         "url": "http://placeholder/open_api",
                         "stations": ["NL49014", "NL49019"],
                         "grootheden": {"NO2": "NO2"},
@@ -316,22 +326,22 @@ def test_fetch_command_downloads_a_time_series_source(tmp_path, capsys):
             f"""
 gemeente: {{code: GM0363, naam: Amsterdam}}
 jaar: 2015
-sources:
-  buurten: {{kind: cbs_wijkbuurtkaart, path: buurt.geojson}}
-  wijken: {{kind: cbs_wijkbuurtkaart, path: wijk.geojson}}
+bronnen:
+  buurten: {{soort: cbs_wijkbuurtkaart, pad: buurt.geojson}}
+  wijken: {{soort: cbs_wijkbuurtkaart, pad: wijk.geojson}}
 indicatoren: indicatoren.yaml
 opgaven: opgaven.yaml
-output: {{cache: cache}}
+uitvoer: {{cache: cache}}
 tijdreeksen:
   lucht:
     bronnen:
-      - kind: long
-        path: data/luchtmeetnet_*.csv
+      - soort: long
+        pad: data/luchtmeetnet_*.csv
         tijd: {{zone: offset}}
-        columns: {{sensor: sensor, grootheid: grootheid, waarde: waarde, eenheid: eenheid}}
-        sensoren: {{path: data/stations.csv, columns: {{sensor: sensor, soort: soort}}, x: lon, y: lat, crs: EPSG:4326}}
+        kolommen: {{sensor: sensor, grootheid: grootheid, waarde: waarde, eenheid: eenheid}}
+        sensoren: {{pad: data/stations.csv, kolommen: {{sensor: sensor, soort: soort}}, x: lon, y: lat, crs: EPSG:4326}}
         download:
-          kind: luchtmeetnet
+          dienst: luchtmeetnet
           url: {server.base_url}/open_api
           stations: [NL49014]
           grootheden: {{NO2: NO2}}

@@ -328,7 +328,9 @@ def test_the_registry_decides_what_a_catalogue_may_ask_for(tmp_path, config, bom
     assert "unknown formule type 'punten_per_ha'" in str(error.value)
     assert "punten_per_ha_land" in str(error.value)
     path.write_text(path.read_text(encoding="utf-8").replace("punten_per_ha,", "punten_per_ha_land,"), "utf-8")
-    with pytest.raises(ConfigError, match=r"'groen' must be a point layer for 'punten_per_ha_land'"):
+    with pytest.raises(
+        ConfigError, match=r"'groen' must be a layer of punten \(geometrie: punten\) for 'punten_per_ha_land'"
+    ):
         load_catalogue(path, config)
     assert dataclasses.replace(bomen_per_ha, layer="polygons").layer == "polygons"
 

@@ -23,7 +23,7 @@ def write_config(folder: Path, shared_data: Path, **changes) -> Path:
         (folder / name).write_text((PROJECT / "config" / name).read_text(encoding="utf-8"), encoding="utf-8")
     text = (PROJECT / "config" / "nederland_2015.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text.replace("../../shared/data", str(shared_data)))
-    raw.update({"gemeenten": ["utrecht", "GM0484"], "output": {"database": "db", "maps": "kaarten"}})
+    raw.update({"gemeenten": ["utrecht", "GM0484"], "uitvoer": {"database": "db", "kaarten": "kaarten"}})
     raw.update(changes)
     path = folder / "gemeenten.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -51,21 +51,21 @@ def test_region_and_code_resolve_into_single_gemeente_configs(tmp_path, shared_d
     alphen = configs["GM0484"]
     assert isinstance(alphen, ProjectConfig)
     assert alphen.gemeente.naam == "Alphen aan den Rijn"  # from the area files
-    assert alphen.output.database == tmp_path / "db" / "GM0484.duckdb"
-    assert alphen.output.maps == tmp_path / "kaarten" / "GM0484"
-    assert alphen.sources.buurten.gemeenten == ["GM0484"]
-    assert alphen.sources.wijken.gemeenten == ["GM0484"]
+    assert alphen.uitvoer.database == tmp_path / "db" / "GM0484.duckdb"
+    assert alphen.uitvoer.kaarten == tmp_path / "kaarten" / "GM0484"
+    assert alphen.bronnen.buurten.gemeenten == ["GM0484"]
+    assert alphen.bronnen.wijken.gemeenten == ["GM0484"]
     assert alphen.partners[0].gemeenten == ["GM0484"]  # a CBS-kaart partner reads only its gemeente
     shared = ["brandweerkazernes", "gemeentehuizen", "politievestigingen", "ziekenhuizen"]
-    assert sorted(alphen.layers) == sorted([*shared, "basisscholen"])  # shared plus its own
-    assert sorted(configs["GM0344"].layers) == shared
+    assert sorted(alphen.lagen) == sorted([*shared, "basisscholen"])  # shared plus its own
+    assert sorted(configs["GM0344"].lagen) == shared
     # Every configuration is an ordinary one: its own buurten, read from the merged files.
-    buurten = read_source("sources.buurten", alphen.sources.buurten)
+    buurten = read_source("bronnen.buurten", alphen.bronnen.buurten)
     assert len(buurten) == 87
     assert buurten["AANT_INW"].sum() == 107_200
     # The catalogue and opgaven check against each gemeente's configuration as for one gemeente.
     catalogue = load_catalogue(alphen.indicatoren, alphen)
-    assert load_opgaven(alphen.opgaven, catalogue, alphen.layers)
+    assert load_opgaven(alphen.opgaven, catalogue, alphen.lagen)
 
 
 def test_alle_is_every_complete_gemeente(tmp_path, shared_data):
@@ -113,7 +113,7 @@ def test_per_gemeente_must_be_selected(tmp_path, shared_data):
         ({"gemeenten": ["Utrecht!"]}, "expected gemeentecodes"),
         ({"jaren": {2014: "x.yaml"}}, "'jaren' .* is not yet supported with several gemeenten"),
         ({"gemeente": {"code": "GM0484", "naam": "Alphen"}}, "not both"),
-        ({"output": {"database": "data/alles.duckdb"}}, "is a file name; with several gemeenten give a folder"),
+        ({"uitvoer": {"database": "data/alles.duckdb"}}, "is a file name; with several gemeenten give a folder"),
     ],
 )
 def test_invalid_multi_gemeente_configurations(tmp_path, shared_data, changes, message):
@@ -134,9 +134,9 @@ def test_missing_files_are_listed_with_their_key(tmp_path, shared_data):
         tmp_path,
         shared_data,
         per_gemeente={},
-        layers={"scholen": {"kind": "vector", "geometry": "points", "path": str(tmp_path / "nergens" / "*.geojson")}},
+        lagen={"scholen": {"soort": "vector", "geometrie": "punten", "pad": str(tmp_path / "nergens" / "*.geojson")}},
     )
-    with pytest.raises(ConfigError, match=r"layers.scholen.path: no file matches"):
+    with pytest.raises(ConfigError, match=r"lagen.scholen.pad: no file matches"):
         load_configuration(path)
 
 
@@ -148,4 +148,4 @@ def test_national_configurations_in_the_repository(shared_data):
     assert isinstance(single, ProjectConfig)
     for config in (single, gemeente_configs(national)["GM0484"]):
         catalogue = load_catalogue(config.indicatoren, config)
-        assert load_opgaven(config.opgaven, catalogue, config.layers)
+        assert load_opgaven(config.opgaven, catalogue, config.lagen)

@@ -35,13 +35,13 @@ HALF_UNKNOWN = "code;score\nBU00010001;7,5\nBU00010002;6,0\nBU00019998;8,1\nBU00
 def lab(tmp_path) -> ProjectConfig:
     """Four buurten of GM0001 staged in the current database, and an empty inbox."""
     config = load_config(minimal_config(tmp_path), check_files=False)
-    con = connect(config.output.database)
+    con = connect(config.uitvoer.database)
     two_by_two_buurten(con)
     stage_cbs_areas(con, "buurten", "GM0001")
     stage_cbs_areas_wijken(con)
     con.close()
-    assert config.output.inbox is not None
-    config.output.inbox.mkdir()
+    assert config.uitvoer.inbox is not None
+    config.uitvoer.inbox.mkdir()
     return config
 
 
@@ -63,12 +63,12 @@ def actions(result: InboxRound) -> list[tuple[str, str]]:
 
 
 def installed(config: ProjectConfig, name: str = "ggd") -> str:
-    return next(p for p in config.partners if p.name == name).path.read_text(encoding="utf-8")
+    return next(p for p in config.partners if p.naam == name).pad.read_text(encoding="utf-8")
 
 
 def reasons(config: ProjectConfig) -> list[str]:
-    assert config.output.inbox is not None
-    folder = config.output.inbox / "afgewezen"
+    assert config.uitvoer.inbox is not None
+    folder = config.uitvoer.inbox / "afgewezen"
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.reden.txt"))]
 
 
@@ -83,7 +83,7 @@ def test_a_file_still_being_written_waits_until_size_and_time_stay_the_same(lab)
     assert actions(sensor.tick()) == [("ggd.csv", "wait")]
     result = sensor.tick()  # unchanged since the last look: complete
     assert actions(result) == [("ggd.csv", "load")]
-    assert result.loaded == {"ggd": file_hash(lab.partners[0].path)}
+    assert result.loaded == {"ggd": file_hash(lab.partners[0].pad)}
     assert installed(lab) == GOOD
     assert not path.exists()
     assert read_inbox_cursor(sensor.cursor) == {}
@@ -96,7 +96,7 @@ def test_a_part_file_is_never_taken_and_its_rename_is(lab):
         result = sensor.tick()
         assert actions(result) == [("ggd_2027-01.csv.part", "wait")]
         assert ".part" in (result.decisions[0].reason or "")
-    assert not lab.partners[0].path.exists()
+    assert not lab.partners[0].pad.exists()
     part.rename(part.with_name("ggd_2027-01.csv"))
     assert actions(sensor.tick()) == [("ggd_2027-01.csv", "wait")]
     assert actions(sensor.tick()) == [("ggd_2027-01.csv", "load")]
@@ -107,14 +107,14 @@ def test_links_and_devices_are_refused_and_never_followed(lab, tmp_path):
     outside = tmp_path / "elders.csv"
     outside.write_text(GOOD, encoding="utf-8")
     mode = permissions(outside)
-    inbox = lab.output.inbox
+    inbox = lab.uitvoer.inbox
     assert inbox is not None
     (inbox / "ggd.csv").symlink_to(outside)
     os.link(outside, inbox / "ggd_hard.csv")
     os.mkfifo(inbox / "ggd_pijp.csv")
     result = Sensor(lab).tick()
     assert sorted(actions(result)) == [("ggd.csv", "reject"), ("ggd_hard.csv", "reject"), ("ggd_pijp.csv", "reject")]
-    assert not lab.partners[0].path.exists()
+    assert not lab.partners[0].pad.exists()
     assert outside.read_text(encoding="utf-8") == GOOD  # the target is untouched
     assert permissions(outside) == mode  # nor its permissions
     refused = inbox / "afgewezen"
@@ -130,13 +130,13 @@ def test_a_file_of_another_gemeente_is_refused_and_the_installed_file_stays(lab)
     drop(lab, "ggd.csv", GOOD)
     sensor.tick()
     assert actions(sensor.tick()) == [("ggd.csv", "load")]
-    before = lab.partners[0].path.read_bytes()
+    before = lab.partners[0].pad.read_bytes()
     drop(lab, "ggd_2027-02.csv", OTHER_GEMEENTE)
     sensor.tick()
     result = sensor.tick()
     assert actions(result) == [("ggd_2027-02.csv", "reject")]
     assert result.loaded == {}
-    assert lab.partners[0].path.read_bytes() == before
+    assert lab.partners[0].pad.read_bytes() == before
     (reason,) = reasons(lab)
     assert "geen enkele rij hoort bij Testdorp (GM0001)" in reason
     assert "3 rijen" in reason
@@ -153,7 +153,7 @@ def test_a_file_below_the_match_rate_is_refused_with_the_reasons(lab):
     (reason,) = reasons(lab)
     assert "2 van 4 rijen gekoppeld (50%), minder dan min_koppelpercentage 90%" in reason
     assert "buurtcode komt niet voor in de buurten van deze gemeente en dit jaar (2x)" in reason
-    assert not lab.partners[0].path.exists()
+    assert not lab.partners[0].pad.exists()
     assert any("afgewezen" in line and "50%" in line for line in log_lines(result))
 
 
@@ -163,7 +163,7 @@ def xlsx(path: Path, frame: pd.DataFrame) -> Path:
 
 
 def test_an_xlsx_for_a_csv_partner_is_refused_for_its_kind_and_accepted_for_an_xlsx_partner(lab):
-    inbox = lab.output.inbox
+    inbox = lab.uitvoer.inbox
     assert inbox is not None
     frame = pd.DataFrame({"code": ["BU00010001", "BU00010002"], "score": [7.5, 6.0]})
     xlsx(inbox / "ggd_2027-01.xlsx", frame)  # a valid spreadsheet, but the ggd partner reads CSV
@@ -174,10 +174,10 @@ def test_an_xlsx_for_a_csv_partner_is_refused_for_its_kind_and_accepted_for_an_x
     result = sensor.tick()
     assert sorted(actions(result)) == [("corporatie_woningen_2027-01.xlsx", "load"), ("ggd_2027-01.xlsx", "reject")]
     (reason,) = reasons(lab)
-    assert "partners.ggd is ingesteld op CSV-bestanden (kind: csv: .csv, .txt)" in reason
+    assert "partners.ggd is ingesteld op CSV-bestanden (soort: csv: .csv, .txt)" in reason
     assert "'.xlsx'" in reason
     assert "encoding" not in reason
-    assert pd.read_excel(lab.partners[1].path)["Woningen"].tolist() == [10, 20, 30]
+    assert pd.read_excel(lab.partners[1].pad)["Woningen"].tolist() == [10, 20, 30]
 
 
 def test_a_txt_extension_is_accepted_for_a_csv_partner(lab):
@@ -204,7 +204,7 @@ def test_every_installed_version_is_archived_and_the_previous_one_can_be_restore
     restored = restore_partner_file(lab, "ggd")  # the one before the installed file
     assert restored.path.name == "20270105-101500_ggd.csv"
     assert installed(lab) == GOOD
-    assert dt.datetime.fromtimestamp(lab.partners[0].path.stat().st_mtime) == restored.ontvangen
+    assert dt.datetime.fromtimestamp(lab.partners[0].pad.stat().st_mtime) == restored.ontvangen
     restore_partner_file(lab, "ggd", versie=versions[0].sha256[:10])
     assert installed(lab) == BETTER
     # The same content delivered again is not installed again, and adds no archive entry.
@@ -226,7 +226,7 @@ def test_everything_the_inbox_writes_is_owner_only(tmp_path, umask):
     previous = os.umask(umask)
     try:
         config = load_config(minimal_config(tmp_path), check_files=False)
-        inbox = config.output.inbox
+        inbox = config.uitvoer.inbox
         assert inbox is not None
         assert process_inbox(config, seen={}).decisions == []  # creates the inbox
         assert permissions(inbox) == 0o700
@@ -238,7 +238,7 @@ def test_everything_the_inbox_writes_is_owner_only(tmp_path, umask):
         archived = archived_versions(config, "ggd")[0].path
         private_folders = [inbox / "archief", inbox / "archief" / "ggd", inbox / "afgewezen"]
         assert {str(p): permissions(p) for p in private_folders} == {str(p): 0o700 for p in private_folders}
-        private_files = [archived, archived.with_name(archived.name + ".sha256"), config.partners[0].path]
+        private_files = [archived, archived.with_name(archived.name + ".sha256"), config.partners[0].pad]
         private_files += list((inbox / "afgewezen").iterdir())
         assert len(private_files) == 5
         assert {str(p): permissions(p) for p in private_files} == {str(p): 0o600 for p in private_files}
@@ -256,7 +256,7 @@ def test_a_planted_link_in_place_of_the_archive_folder_is_refused_and_receives_n
     elsewhere = tmp_path / "gedeeld"
     elsewhere.mkdir()
     mode = permissions(elsewhere)
-    inbox = lab.output.inbox
+    inbox = lab.uitvoer.inbox
     assert inbox is not None
     (inbox / "archief").symlink_to(elsewhere)
     sensor = Sensor(lab)

@@ -24,8 +24,8 @@ MAATWERK = "cbs_maatwerk_inkomen2020_autobezit2023"
 def alphen(tmp_path: Path, shared_data: Path, change=None, only: str | None = None) -> list[str]:
     """Inspect config/alphen.yaml on the real data, after ``change`` edited its YAML (``only``: one source)."""
     raw: dict[str, Any] = yaml.safe_load((PROJECT / "config" / "alphen.yaml").read_text(encoding="utf-8"))
-    for source in [*raw["sources"].values(), *raw["layers"].values(), *raw["partners"]]:
-        source["path"] = str(shared_data / source["path"].removeprefix("../../shared/data/"))
+    for source in [*raw["bronnen"].values(), *raw["lagen"].values(), *raw["partners"]]:
+        source["pad"] = str(shared_data / source["pad"].removeprefix("../../shared/data/"))
     raw["opgaven"] = str(PROJECT / "config" / "alphen_opgaven.yaml")
     raw["indicatoren"] = str(PROJECT / "config" / "alphen_indicatoren.yaml")
     if change is not None:
@@ -39,7 +39,7 @@ def alphen(tmp_path: Path, shared_data: Path, change=None, only: str | None = No
 
 
 def partner(raw: dict, name: str) -> dict:
-    return next(p for p in raw["partners"] if p["name"] == name)
+    return next(p for p in raw["partners"] if p["naam"] == name)
 
 
 def test_the_alphen_configuration_passes_in_seconds(tmp_path, shared_data):
@@ -50,31 +50,31 @@ def test_the_alphen_configuration_passes_in_seconds(tmp_path, shared_data):
 
 def test_a_misspelled_column_of_a_gis_layer_is_named_with_the_closest_name(tmp_path, shared_data):
     def misspell(raw):
-        raw["layers"]["basisscholen"]["columns"]["naam"] = "VESTIGINGSNAM"
+        raw["lagen"]["basisscholen"]["kolommen"]["naam"] = "VESTIGINGSNAM"
 
-    assert alphen(tmp_path, shared_data, misspell, "layers.basisscholen") == [
-        "layers.basisscholen (scholenonderwijs_bo.geojson): columns.naam names 'VESTIGINGSNAM', which the file "
+    assert alphen(tmp_path, shared_data, misspell, "lagen.basisscholen") == [
+        "lagen.basisscholen (scholenonderwijs_bo.geojson): kolommen.naam names 'VESTIGINGSNAM', which the file "
         "lacks; did you mean 'VESTIGINGSNAAM'?"
     ]
 
 
 def test_a_misspelled_column_of_a_csv_is_found_by_the_readers_header_search(tmp_path, shared_data):
     def misspell(raw):
-        partner(raw, "gezondheidsmonitor")["columns"]["eenzaam_pct"] = "Eenzaam_82"
+        partner(raw, "gezondheidsmonitor")["kolommen"]["eenzaam_pct"] = "Eenzaam_82"
 
     assert alphen(tmp_path, shared_data, misspell, "partners.gezondheidsmonitor") == [
-        "partners.gezondheidsmonitor (gezondheid_wijk_buurt_2020_18plus_nl.csv): columns.eenzaam_pct names "
+        "partners.gezondheidsmonitor (gezondheid_wijk_buurt_2020_18plus_nl.csv): kolommen.eenzaam_pct names "
         "'Eenzaam_82', which is not in the header on line 1; did you mean 'Eenzaam_28'?"
     ]
 
 
 def test_a_wrong_crs_says_which_crs_fits(tmp_path, shared_data):
     def wrong_crs(raw):
-        raw["sources"]["buurten"]["crs"] = "EPSG:28992"
+        raw["bronnen"]["buurten"]["crs"] = "EPSG:28992"
 
-    problems = alphen(tmp_path, shared_data, wrong_crs, "sources.buurten")
+    problems = alphen(tmp_path, shared_data, wrong_crs, "bronnen.buurten")
     assert len(problems) == 1
-    assert problems[0].startswith("sources.buurten (buurt.geojson): 100% of the features fall outside the Netherlands")
+    assert problems[0].startswith("bronnen.buurten (buurt.geojson): 100% of the features fall outside the Netherlands")
     assert problems[0].endswith("the values look like EPSG:4326: set 'crs: EPSG:4326' for this source")
 
 
@@ -82,45 +82,46 @@ def test_header_names_that_miss_columns_are_reported(tmp_path, shared_data):
     def income(raw):
         raw["partners"].append(
             {
-                "name": "inkomen",
-                "kind": "csv",
-                "key": "wijkcode",
+                "naam": "inkomen",
+                "soort": "csv",
+                "sleutel": "wijkcode",
                 "gebiedsindeling": 2024,
-                "path": str(shared_data / MAATWERK / "kvk2020-wb2023.csv"),
-                "skip_rows": 13,
-                "header_names": ["gemeentecode", "wijkcode", "naam", "inkomen"],  # the README's old example
-                "columns": {"wijkcode": "wijkcode", "inkomen": "inkomen"},
+                "pad": str(shared_data / MAATWERK / "kvk2020-wb2023.csv"),
+                "titelregels": 13,
+                "kolomnamen": ["gemeentecode", "wijkcode", "naam", "inkomen"],  # the README's old example
+                "kolommen": {"wijkcode": "wijkcode", "inkomen": "inkomen"},
             }
         )
 
     problems = alphen(tmp_path, shared_data, income, "partners.inkomen")
     assert problems == [
-        "partners.inkomen (kvk2020-wb2023.csv): header_names gives 4 names but kvk2020-wb2023.csv has 6 columns "
+        "partners.inkomen (kvk2020-wb2023.csv): kolomnamen gives 4 names but kvk2020-wb2023.csv has 6 columns "
         "(line 14 reads 'Nederland;;;27,9;40,0;20,0'); give exactly one name per column, in the file's order"
     ]
 
 
 def test_a_key_column_without_area_codes_is_reported(tmp_path, shared_data):
     def wrong_column(raw):
-        partner(raw, "gezondheidsmonitor")["columns"]["wijkcode"] = "Gemeentenaam_1"
+        partner(raw, "gezondheidsmonitor")["kolommen"]["wijkcode"] = "Gemeentenaam_1"
 
     problems = alphen(tmp_path, shared_data, wrong_column, "partners.gezondheidsmonitor")
     assert len(problems) == 1
     assert problems[0].startswith(
-        "partners.gezondheidsmonitor (gezondheid_wijk_buurt_2020_18plus_nl.csv): columns.wijkcode "
+        "partners.gezondheidsmonitor (gezondheid_wijk_buurt_2020_18plus_nl.csv): kolommen.wijkcode "
         "('Gemeentenaam_1') holds no wijkcodes in the first 200 rows (it holds "
     )
 
 
 def test_a_keep_filter_on_a_missing_column_is_reported(tmp_path, shared_data):
     def keep(raw):
-        raw["layers"]["zorglocaties"]["columns"]["soort"] = "Soort"
-        raw["layers"]["zorglocaties"]["keep"] = {"soort": ["verpleeghuis"]}
+        raw["lagen"]["zorglocaties"]["kolommen"]["soort"] = "Soort"
+        raw["lagen"]["zorglocaties"]["alleen"] = {"soort": ["verpleeghuis"]}
 
-    problems = alphen(tmp_path, shared_data, keep, "layers.zorglocaties")
+    problems = alphen(tmp_path, shared_data, keep, "lagen.zorglocaties")
     assert len(problems) == 1
     assert problems[0].startswith(
-        "layers.zorglocaties (vvt.geojson): keep.soort filters on column 'Soort' (columns.soort), which the file lacks"
+        "lagen.zorglocaties (vvt.geojson): alleen.soort filters on column 'Soort' (kolommen.soort), "
+        "which the file lacks"
     )
 
 
@@ -129,17 +130,17 @@ def test_another_gemeente_is_reported_with_the_gemeenten_in_the_file(tmp_path, s
         raw["gemeente"] = {"code": "GM0363", "naam": "Amsterdam"}
 
     # The buurten of 2015 are those of Hollands Midden only; the wijken of 2024 cover the whole country.
-    assert alphen(tmp_path, shared_data, elsewhere, "sources.buurten") == [
-        "sources.buurten (buurt.geojson): no buurten of gemeente GM0363 in the file "
+    assert alphen(tmp_path, shared_data, elsewhere, "bronnen.buurten") == [
+        "bronnen.buurten (buurt.geojson): no buurten of gemeente GM0363 in the file "
         "(it holds GM0331, GM0335, GM0377, GM0394, GM0451, ...)"
     ]
 
 
 def test_a_layer_that_does_not_exist_lists_the_layers(shared_data):
     path = shared_data / "ermelo_cbs_bgt_sample" / "CBS_buurten.gpkg"
-    layer = Layer(kind="vector", geometry="polygons", path=path, layer="buurten")
-    assert inspect_source("layers.buurten", layer) == [
-        "layers.buurten (CBS_buurten.gpkg): the file has no layer 'buurten'; its layers are 'CBS_Buurten'"
+    layer = Layer(soort="vector", geometrie="vlakken", pad=path, laag="buurten")
+    assert inspect_source("lagen.buurten", layer) == [
+        "lagen.buurten (CBS_buurten.gpkg): the file has no layer 'buurten'; its layers are 'CBS_Buurten'"
     ]
 
 
@@ -149,20 +150,20 @@ def test_a_file_of_several_layers_needs_layer(tmp_path):
         gpd.GeoDataFrame({"code": ["A"]}, geometry=[Point(100_000, 450_000)], crs="EPSG:28992").to_file(
             path, layer=name, driver="GPKG"
         )
-    assert inspect_source("layers.kaart", Layer(kind="vector", geometry="points", path=path)) == [
-        "layers.kaart (kaart.gpkg): the file holds layers 'buurten', 'wijken'; set 'layer' to the one to read"
+    assert inspect_source("lagen.kaart", Layer(soort="vector", geometrie="punten", pad=path)) == [
+        "lagen.kaart (kaart.gpkg): the file holds layers 'buurten', 'wijken'; set 'laag' to the one to read"
     ]
 
 
 def test_problems_in_several_files_are_all_reported(tmp_path, shared_data):
     def two(raw):
-        raw["layers"]["basisscholen"]["columns"]["brin"] = "BRIN NR"
-        raw["sources"]["wijken"]["crs"] = "EPSG:3857"
+        raw["lagen"]["basisscholen"]["kolommen"]["brin"] = "BRIN NR"
+        raw["bronnen"]["wijken"]["crs"] = "EPSG:3857"
 
     problems = alphen(tmp_path, shared_data, two)
     assert [p.split(":")[0] for p in problems] == [
-        "sources.wijken (wijken_2024.geojson)",
-        "layers.basisscholen (scholenonderwijs_bo.geojson)",
+        "bronnen.wijken (wijken_2024.geojson)",
+        "lagen.basisscholen (scholenonderwijs_bo.geojson)",
     ]
 
 
@@ -171,8 +172,8 @@ def test_the_demo_configuration_passes(tmp_path):
     write_demo_municipality(folder)
     raw: dict[str, Any] = yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text(encoding="utf-8"))
     for source in demo_files(raw):  # the tijdreeks's sensor table and sources too
-        source["path"] = str(folder / source["path"].removeprefix("../data/demo/"))
-    for key in ("demo", "jaren", "output"):
+        source["pad"] = str(folder / source["pad"].removeprefix("../data/demo/"))
+    for key in ("demo", "jaren", "uitvoer"):
         raw.pop(key)
     raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")
     raw["indicatoren"] = str(PROJECT / "config" / "demo_indicatoren.yaml")

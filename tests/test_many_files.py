@@ -133,8 +133,8 @@ def test_gemeenten_home_region_and_completeness(regions):
 
 
 def test_folder_with_layer_names_the_same_files(regions):
-    by_folder = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=regions, layer="buurt"))
-    by_glob = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=regions / "*" / "buurt.geojson"))
+    by_folder = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=regions, laag="buurt"))
+    by_glob = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=regions / "*" / "buurt.geojson"))
     assert by_folder["BU_CODE"].tolist() == by_glob["BU_CODE"].tolist()
     # bronrij numbers the merged rows (unique, as for one file); bestandsrij is the row in its own file.
     assert by_folder["bronrij"].tolist() == list(range(1, len(by_folder) + 1))
@@ -144,12 +144,12 @@ def test_folder_with_layer_names_the_same_files(regions):
 def test_a_region_file_without_gemeente_layer_is_refused(regions):
     (regions / "noord" / "gemeente.geojson").unlink()
     with pytest.raises(SourceError, match="no gemeente layer beside this file"):
-        read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=regions / "*" / "buurt.geojson"))
+        read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=regions / "*" / "buurt.geojson"))
 
 
 def test_only_the_configured_gemeenten_are_read_and_staged(con, regions):
-    source = Source(kind="cbs_wijkbuurtkaart", path=regions / "*" / "buurt.geojson", gemeenten=["gm0001"])
-    frame = read_source("sources.buurten", source)
+    source = Source(soort="cbs_wijkbuurtkaart", pad=regions / "*" / "buurt.geojson", gemeenten=["gm0001"])
+    frame = read_source("bronnen.buurten", source)
     assert sorted(frame["BU_CODE"]) == ["BU00010001", "BU00010002"]
     write_frame(con, "raw", "buurten", frame)
     assert stage_cbs_areas(con, "buurten", "GM0001") == {
@@ -162,14 +162,14 @@ def test_only_the_configured_gemeenten_are_read_and_staged(con, regions):
 
 def test_pattern_that_matches_nothing_is_a_clear_error(tmp_path):
     with pytest.raises(SourceError, match="no file matches"):
-        read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=tmp_path / "*" / "buurt.geojson"))
+        read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=tmp_path / "*" / "buurt.geojson"))
 
 
 def test_pattern_only_for_gis_kinds():
-    with pytest.raises(ValueError, match="a pattern as path is for kinds"):
-        Source(kind="csv", path=Path("data/*.csv"))
-    with pytest.raises(ValueError, match="need one file as path"):
-        Source(kind="vector", path=Path("data/*.geojson"), download={"kind": "file", "url": "https://x"})
+    with pytest.raises(ValueError, match="a pattern as pad is for soorten"):
+        Source(soort="csv", pad=Path("data/*.csv"))
+    with pytest.raises(ValueError, match="need one file as pad"):
+        Source(soort="vector", pad=Path("data/*.geojson"), download={"soort": "bestand", "url": "https://x"})
 
 
 def test_point_layers_keep_copies_across_files_once(tmp_path):
@@ -183,8 +183,8 @@ def test_point_layers_keep_copies_across_files_once(tmp_path):
     write_geojson(
         tmp_path / "b" / "ziekenhuis.geojson", [{"naam": "Gasthuis"}, {"naam": "Polikliniek"}], [here, elsewhere]
     )
-    layer = Layer(kind="vector", geometry="points", path=tmp_path / "*" / "ziekenhuis.geojson")
-    frame = read_source("layers.ziekenhuizen", layer)
+    layer = Layer(soort="vector", geometrie="punten", pad=tmp_path / "*" / "ziekenhuis.geojson")
+    frame = read_source("lagen.ziekenhuizen", layer)
     assert frame["naam"].tolist() == ["Gasthuis", "Kliniek", "Kliniek", "Polikliniek"]
     assert frame["bestandsrij"].tolist() == [1, 2, 3, 2]
     # bronrij is how joins find a row again: unique over all files, never the row number within one file.
@@ -258,8 +258,8 @@ def test_real_23_regions_match_their_provenance(shared_data):
 
 
 def test_real_facility_layer_from_all_regions(shared_data):
-    layer = Layer(kind="vector", geometry="points", path=shared_data / "**" / "ziekenhuis.geojson")
-    frame = read_source("layers.ziekenhuizen", layer)
+    layer = Layer(soort="vector", geometrie="punten", pad=shared_data / "**" / "ziekenhuis.geojson")
+    frame = read_source("lagen.ziekenhuizen", layer)
     raw = pd.concat(
         [gpd.read_file(f).assign(f=str(f)) for f in sorted(shared_data.glob("**/ziekenhuis.geojson"))],
         ignore_index=True,
@@ -275,11 +275,11 @@ def test_cbs_secret_values_are_empty_when_read(shared_data):
     """A CBS kaart read as a partner (kind cbs_wijkbuurtkaart) must not publish -99999999 as a density."""
     path = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "buurt.geojson"
     partner = Partner(
-        name="kerncijfers",
-        key="buurtcode",
-        kind="cbs_wijkbuurtkaart",
-        path=path,
-        columns={"buurtcode": "BU_CODE", "dichtheid": "BEV_DICHTH"},
+        naam="kerncijfers",
+        sleutel="buurtcode",
+        soort="cbs_wijkbuurtkaart",
+        pad=path,
+        kolommen={"buurtcode": "BU_CODE", "dichtheid": "BEV_DICHTH"},
     )
     frame = read_source("partners.kerncijfers", partner)
     assert frame["BEV_DICHTH"].isna().sum() == 15  # PROVENANCE: BEV_DICHTH secret 15 times
@@ -299,15 +299,15 @@ def test_inbox_refuses_a_drop_in_for_a_partner_of_many_files(tmp_path, regions):
     inbox.mkdir()
     (inbox / "kerncijfers.geojson").write_text((regions / "noord" / "buurt.geojson").read_text())
     partner = Partner(
-        name="kerncijfers",
-        key="buurtcode",
-        kind="cbs_wijkbuurtkaart",
-        path=regions / "*" / "buurt.geojson",
-        columns={"buurtcode": "BU_CODE"},
+        naam="kerncijfers",
+        sleutel="buurtcode",
+        soort="cbs_wijkbuurtkaart",
+        pad=regions / "*" / "buurt.geojson",
+        kolommen={"buurtcode": "BU_CODE"},
     )
     config = load_config(PROJECT / "config" / "alphen.yaml", check_files=False)
     config = config.model_copy(
-        update={"partners": [partner], "output": config.output.model_copy(update={"inbox": inbox})}
+        update={"partners": [partner], "uitvoer": config.uitvoer.model_copy(update={"inbox": inbox})}
     )
     (decision,) = scan_inbox(config, {})
     assert decision.action == "reject"

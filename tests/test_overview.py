@@ -132,7 +132,7 @@ def test_downloads_hold_published_values_only(tmp_path):
 
 
 def _parquet_source(path: Path) -> Source:
-    return Source(kind="parquet", path=path, geometry="polygons")
+    return Source(soort="parquet", pad=path, geometrie="vlakken")
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,7 @@ def town(con):
 
 
 def place(con, config, frame: pd.DataFrame, **partner) -> tuple[dict, list]:
-    spec = Partner.model_validate({"name": "p", "kind": "csv", "path": "p.csv", **partner})
+    spec = Partner.model_validate({"naam": "p", "soort": "csv", "pad": "p.csv", **partner})
     write_frame(con, "raw", partner_table("p"), frame.assign(bronrij=range(1, len(frame) + 1)))
     stage_partner(con, spec)
     counts = join_partner(con, spec, config)
@@ -87,7 +87,7 @@ def counted(counts: dict) -> tuple:
 
 def test_postcode_pc6_and_pc4(town, config):
     frame = pd.DataFrame({"pc": ["1234 ab", "1234", "1235AA", "9999ZZ", None, "12345", "1234ZZ"]})
-    counts, quarantine = place(town, config, frame, key="postcode", columns={"postcode": "pc"})
+    counts, quarantine = place(town, config, frame, sleutel="postcode", kolommen={"postcode": "pc"})
     assert placed(town) == [
         (1, "BU00010001", "WK000100"),
         (2, "BU00010001", "WK000100"),
@@ -107,7 +107,7 @@ def test_bag_id_including_spreadsheet_floats(town, config):
     frame = pd.DataFrame(
         {"vbo": ["0001010000000004", "1010000000001.0", "1.010000000002E+12", "123", None, "0002010000000006"]}
     )
-    counts, quarantine = place(town, config, frame, key="bag_id", columns={"bag_id": "vbo"})
+    counts, quarantine = place(town, config, frame, sleutel="bag_id", kolommen={"bag_id": "vbo"})
     assert [row[:2] for row in placed(town)] == [(1, "BU00010002"), (2, "BU00010001"), (3, "BU00010001")]
     assert [r for _, r in quarantine] == ["geen geldig BAG-id (16 cijfers)", "leeg BAG-id"]
     assert counted(counts) == (6, 0, 1, 5, 3, 2)  # the address found outside the buurten is left out
@@ -126,8 +126,8 @@ def test_address_with_letter_and_addition(town, config):
         town,
         config,
         frame,
-        key="adres",
-        columns={"postcode": "pc", "huisnummer": "nr", "huisletter": "letter", "toevoeging": "toev"},
+        sleutel="adres",
+        kolommen={"postcode": "pc", "huisnummer": "nr", "huisletter": "letter", "toevoeging": "toev"},
     )
     assert [row[:2] for row in placed(town)] == [(1, "BU00010001"), (2, "BU00010001"), (3, "BU00010101")]
     assert quarantine == [
@@ -144,7 +144,7 @@ def address_ids(con) -> dict:
 def test_address_key_with_only_postcode_and_huisnummer_reads_the_whole_number(town, config):
     """Before: BinderException 'Table "p" does not have a column named "huisletter"'."""
     frame = pd.DataFrame({"pc": ["1234AB", "1234AB", "1235AA", "1235aa"], "nr": ["2", "2 a", "9bis", "9-bis"]})
-    counts, quarantine = place(town, config, frame, key="adres", columns={"postcode": "pc", "huisnummer": "nr"})
+    counts, quarantine = place(town, config, frame, sleutel="adres", kolommen={"postcode": "pc", "huisnummer": "nr"})
     assert address_ids(town) == {
         1: "0001010000000002",
         2: "0001010000000003",
@@ -159,14 +159,14 @@ def test_address_letter_written_in_the_toevoeging_column_matches_the_bag_letter(
     """Before: '12 a' in a toevoeging column did not match BAG huisnummer 12, huisletter A."""
     frame = pd.DataFrame({"pc": ["1234AB"] * 3, "nr": ["2"] * 3, "letter": [None] * 3, "toev": ["a", "2 a", "A-"]})
     columns = {"postcode": "pc", "huisnummer": "nr", "huisletter": "letter", "toevoeging": "toev"}
-    counts, quarantine = place(town, config, frame, key="adres", columns=columns)
+    counts, quarantine = place(town, config, frame, sleutel="adres", kolommen=columns)
     assert set(address_ids(town).values()) == {"0001010000000003"}
     assert counts["matched"] == 3
 
 
 def test_address_of_another_gemeente_is_left_out_and_counted(town, config):
     frame = pd.DataFrame({"pc": ["9999ZZ", "1235AB", "1235AC", "1234AB"], "nr": ["1", "3", "3", "1"]})
-    counts, quarantine = place(town, config, frame, key="adres", columns={"postcode": "pc", "huisnummer": "nr"})
+    counts, quarantine = place(town, config, frame, sleutel="adres", kolommen={"postcode": "pc", "huisnummer": "nr"})
     # 9999ZZ: a PC4 without addresses in the gemeente; 1235AB 3: the BAG address lies outside its buurten.
     # 1235AC 3: PC4 1235 is the gemeente's, so an unknown address there is quarantined (a typing error, likely).
     assert counted(counts) == (4, 0, 2, 2, 1, 1)
@@ -187,9 +187,9 @@ def test_keep_filters_partner_rows_before_placement(town, config):
         town,
         config,
         frame,
-        key="buurtcode",
-        columns={"buurtcode": "code", "soort": "soort", "waarde": "waarde"},
-        keep={"soort": ["Buurt"]},
+        sleutel="buurtcode",
+        kolommen={"buurtcode": "code", "soort": "soort", "waarde": "waarde"},
+        alleen={"soort": ["Buurt"]},
     )
     assert placed(town) == [(1, "BU00010001", "WK000100"), (2, "BU00010002", "WK000100")]
     assert quarantine == []  # the unknown code was filtered by keep before placement, never quarantined
@@ -199,7 +199,7 @@ def test_keep_filters_partner_rows_before_placement(town, config):
 
 def test_codes_of_other_levels_and_gemeenten_are_left_out(town, config):
     frame = pd.DataFrame({"code": ["BU00010002", "WK000100", "GM0001", "BU00020001", "BU00019999", None]})
-    counts, quarantine = place(town, config, frame, key="buurtcode", columns={"buurtcode": "code"})
+    counts, quarantine = place(town, config, frame, sleutel="buurtcode", kolommen={"buurtcode": "code"})
     assert counts == {
         "rows_read": 6,
         "filtered_by_keep": 0,
@@ -218,7 +218,7 @@ def test_codes_of_other_levels_and_gemeenten_are_left_out(town, config):
 def test_codes_of_another_gebiedsindeling_are_refused(town, config):
     frame = pd.DataFrame({"code": ["BU00010002", "BU00010001"]})
     counts, quarantine = place(
-        town, config, frame, key="buurtcode", columns={"buurtcode": "code"}, gebiedsindeling=2020
+        town, config, frame, sleutel="buurtcode", kolommen={"buurtcode": "code"}, gebiedsindeling=2020
     )
     assert counts["matched"] == 0
     assert len(quarantine) == 2
@@ -227,13 +227,13 @@ def test_codes_of_another_gebiedsindeling_are_refused(town, config):
 
 def test_wijkcode(town, config):
     frame = pd.DataFrame({"code": ["wk000101 ", "WK000199", "WK000200", "BU00010001"]})
-    counts, quarantine = place(town, config, frame, key="wijkcode", columns={"wijkcode": "code"})
+    counts, quarantine = place(town, config, frame, sleutel="wijkcode", kolommen={"wijkcode": "code"})
     assert placed(town) == [(1, None, "WK000101")]
     assert counted(counts) == (4, 0, 2, 2, 1, 1)
 
 
 def test_coordinates_outside_the_gemeente_are_left_out(town, config):
-    spec = Partner(name="p", kind="csv", key="coordinaten", path="p.csv", x="x", y="y", crs="EPSG:28992")
+    spec = Partner(naam="p", soort="csv", sleutel="coordinaten", pad="p.csv", x="x", y="y", crs="EPSG:28992")
     frame = gpd.GeoDataFrame(
         {"bronrij": [1, 2, 3]}, geometry=gpd.points_from_xy([100, 5000, 0], [100, 5000, 0]), crs=RD
     )
@@ -253,11 +253,11 @@ def test_regional_file_placed_by_coordinates_counts_only_the_gemeente(con, share
     the expected count inside comes from geopandas, independently of the pipeline.
     """
     folder = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden"
-    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "buurt.geojson"))
+    buurten = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=folder / "buurt.geojson"))
     write_frame(con, "raw", "buurten", buurten)
     stage_cbs_areas(con, "buurten", "GM0484")
     schools_file = shared_data / "vr_hollands_midden_voorzieningen_2016" / "scholenonderwijs_bo.geojson"
-    spec = Partner(name="p", kind="vector", key="coordinaten", path=schools_file, columns={"brin": "BRIN NUMMER"})
+    spec = Partner(naam="p", soort="vector", sleutel="coordinaten", pad=schools_file, kolommen={"brin": "BRIN NUMMER"})
     write_frame(con, "raw", partner_table("p"), read_source("partners.p", spec))
     stage_partner(con, spec)
     alphen = config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0484"})})
@@ -276,16 +276,16 @@ def test_regional_file_placed_by_coordinates_counts_only_the_gemeente(con, share
 def ede(con, shared_data, config):
     """Ede's buurten of 2015 and 2,481 real BAG addresses of Otterlo and Wekerom (gemeente Ede)."""
     folder = shared_data / "cbs_wijkbuurtkaart_2015_nl" / "gelderland-midden"
-    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=folder / "buurt.geojson"))
+    buurten = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=folder / "buurt.geojson"))
     write_frame(con, "raw", "buurten", buurten)
     stage_cbs_areas(con, "buurten", "GM0228")
     bag = Source(
-        kind="bag_verblijfsobjecten",
-        path=shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg",
-        layer="OGRGeoJSON",
-        columns={"identificatie": "id"},
+        soort="bag_verblijfsobjecten",
+        pad=shared_data / "bag_adressen_ede_otterlo_sample" / "dutch_addresses_28992.gpkg",
+        laag="OGRGeoJSON",
+        kolommen={"identificatie": "id"},
     )
-    write_frame(con, "raw", "adressen", read_source("sources.adressen", bag))
+    write_frame(con, "raw", "adressen", read_source("bronnen.adressen", bag))
     stage_addresses(con, bag)
     join_points_to_buurten(con, "adressen", "adressen_buurt")
     return con, config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0228"})})
@@ -333,7 +333,7 @@ def test_address_forms_match_real_bag_records(ede):
     rows = [(pc, *(list(fields) + [None, None])[:3]) for pc, fields, _ in REAL_ADDRESSES]
     frame = pd.DataFrame(rows, columns=["pc", "nr", "letter", "toev"])
     columns = {"postcode": "pc", "huisnummer": "nr", "huisletter": "letter", "toevoeging": "toev"}
-    counts, quarantine = place(con, config, frame, key="adres", columns=columns)
+    counts, quarantine = place(con, config, frame, sleutel="adres", kolommen=columns)
     found = address_ids(con)
     expected = {i + 1: bag_id for i, (*_, bag_id) in enumerate(REAL_ADDRESSES)}
     assert {i: found.get(i) for i in expected} == expected
@@ -349,7 +349,7 @@ def test_real_addresses_that_do_not_exist_or_lie_elsewhere(ede):
             "nr": ["51C-1", "7c", "1", "1", "7 zwart"],
         }
     )
-    counts, quarantine = place(con, config, frame, key="adres", columns={"postcode": "pc", "huisnummer": "nr"})
+    counts, quarantine = place(con, config, frame, sleutel="adres", kolommen={"postcode": "pc", "huisnummer": "nr"})
     not_found = "adres (postcode, huisnummer, huisletter, toevoeging) niet gevonden in de BAG-adressen"
     assert quarantine == [
         (1, not_found),  # 51C-001 exists, 51C-1 does not: zeros are part of a BAG addition
@@ -364,7 +364,7 @@ def test_a_house_number_range_matches_its_first_number(ede):
     """DUO writes a school on numbers 9 to 11 as '9 -11'; Koperensteeg 23-25 does not exist, so '23 -25' is 23."""
     con, config = ede
     frame = pd.DataFrame({"pc": ["6733JA", "6733JA"], "nr": ["23 -25", "23 -24"]})
-    counts, quarantine = place(con, config, frame, key="adres", columns={"postcode": "pc", "huisnummer": "nr"})
+    counts, quarantine = place(con, config, frame, sleutel="adres", kolommen={"postcode": "pc", "huisnummer": "nr"})
     assert address_ids(con) == {1: "inspireadressen.1747522"}
     assert quarantine == [
         (2, "adres (postcode, huisnummer, huisletter, toevoeging) niet gevonden in de BAG-adressen")
@@ -377,7 +377,7 @@ def test_an_existing_addition_wins_over_the_range_reading(town, config):
         "FROM joined.adressen_buurt WHERE identificatie = '0001010000000002'"
     )  # 1234AB 2-4 beside 1234AB 2
     frame = pd.DataFrame({"pc": ["1234AB", "1234AB"], "nr": ["2 -4", "2-6"]})
-    place(town, config, frame, key="adres", columns={"postcode": "pc", "huisnummer": "nr"})
+    place(town, config, frame, sleutel="adres", kolommen={"postcode": "pc", "huisnummer": "nr"})
     assert address_ids(town) == {1: "0001010000000007", 2: "0001010000000002"}
 
 
@@ -394,7 +394,7 @@ def test_shapefile_of_the_wijk_en_buurtkaart(con, shared_data, tmp_path):
     source = gpd.read_file(shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "buurt.geojson")
     alphen = source[source["GM_CODE"] == "GM0484"]
     alphen.to_file(tmp_path / "buurt_2015.shp")
-    frame = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=tmp_path / "buurt_2015.shp"))
+    frame = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=tmp_path / "buurt_2015.shp"))
     write_frame(con, "raw", "buurten", frame)
     assert stage_cbs_areas(con, "buurten", "GM0484")["rows"] == 87
     assert con.execute("SELECT sum(aantal_inwoners) FROM staging.buurten").fetchone()[0] == 107_200
@@ -410,7 +410,7 @@ def test_partner_check_passes_on_a_fresh_database_without_partners(con, config):
 def test_partner_check_fails_plainly_when_configured_partners_were_never_joined(con, config):
     outcome = partner_match_rates_above_threshold(con, config)
     assert not outcome.passed
-    assert outcome.metadata["below (partner, rate, minimum)"] == [[p.name, None, 0.9] for p in config.partners]
+    assert outcome.metadata["below (partner, rate, minimum)"] == [[p.naam, None, 0.9] for p in config.partners]
 
 
 @pytest.mark.e2e

@@ -144,21 +144,22 @@ def test_a_byte_copy_is_owner_only_and_opens_with_the_same_key(tmp_path, umask):
 def test_the_key_comes_from_the_variable_the_configuration_names(tmp_path, monkeypatch):
     config_path = minimal_config(tmp_path)
     text = config_path.read_text(encoding="utf-8")
-    config_path.write_text(text.replace("maps: maps", "maps: maps\n  sleutel_variabele: OGW_TEST_SLEUTEL"), "utf-8")
+    with_variable = text.replace("kaarten: maps", "kaarten: maps\n  sleutel_variabele: OGW_TEST_SLEUTEL")
+    config_path.write_text(with_variable, "utf-8")
     config = load_config(config_path, check_files=False)
     monkeypatch.delenv("OGW_TEST_SLEUTEL", raising=False)
     with pytest.raises(MissingKeyError, match="set the environment variable OGW_TEST_SLEUTEL to its key"):
         open_database(config)
-    assert not config.output.database.exists()  # nothing was created, let alone decrypted
+    assert not config.uitvoer.database.exists()  # nothing was created, let alone decrypted
     monkeypatch.setenv("OGW_TEST_SLEUTEL", KEY)
-    assert database_key(config.output) == KEY
+    assert database_key(config.uitvoer) == KEY
     con = open_database(config)
     write_partner_rows(con)
     con.close()
     with pytest.raises(DatabaseKeyError):
-        connect(config.output.database)
+        connect(config.uitvoer.database)
     # The key itself in the configuration file is refused, and not repeated in the message.
-    config_path.write_text(text.replace("maps: maps", f"maps: maps\n  sleutel_variabele: '{KEY}'"), "utf-8")
+    config_path.write_text(text.replace("kaarten: maps", f"kaarten: maps\n  sleutel_variabele: '{KEY}'"), "utf-8")
     with pytest.raises(ConfigError, match="never the key itself") as error:
         load_config(config_path, check_files=False)
     assert KEY not in str(error.value)
@@ -207,7 +208,7 @@ def test_compacting_keeps_every_table(tmp_path):
 def retention_config(tmp_path: Path):
     path = minimal_config(tmp_path)
     text = path.read_text(encoding="utf-8")
-    text = text.replace("name: ggd\n", "name: ggd\n  bewaartermijn_dagen: 30\n")
+    text = text.replace("naam: ggd\n", "naam: ggd\n  bewaartermijn_dagen: 30\n")
     path.write_text(text + "privacy: {bewaartermijn_dagen: 365}\n", encoding="utf-8")
     (tmp_path / "inbox").mkdir()
     return load_config(path, check_files=False)
@@ -218,7 +219,7 @@ def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path)
     assert config.bewaartermijn(config.partners[0]) == 30
     assert config.bewaartermijn(config.partners[1]) == 365
     now = dt.datetime(2027, 6, 1, 12, 0)
-    inbox = config.output.inbox
+    inbox = config.uitvoer.inbox
     assert inbox is not None
     # Two deliveries of ggd (40 and 10 days ago) and a refused file of 40 days ago.
     for days, text in ((40, GOOD), (10, GOOD.replace("7,5", "7,6"))):
@@ -228,10 +229,10 @@ def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path)
     process_inbox(config, seen=process_inbox(config, seen={}).seen, now=now - dt.timedelta(days=40))
     drop(config, "onbekend.csv", GOOD)  # no partner: the privacy term (365 days) applies
     process_inbox(config, seen=process_inbox(config, seen={}).seen, now=now - dt.timedelta(days=40))
-    installed = config.partners[0].path
+    installed = config.partners[0].pad
     fresh = (now - dt.timedelta(days=10)).timestamp()
     os.utime(installed, (fresh, fresh))  # installed 10 days ago
-    con = connect(config.output.database)
+    con = connect(config.uitvoer.database)
     write_frame(con, "raw", "partner_ggd", pd.DataFrame({"bronrij": [1, 2], "code": ["BU00010001", "BU00010002"]}))
     write_frame(con, "staging", "partner_ggd", pd.DataFrame({"bronrij": [1], "buurtcode": ["BU00010001"]}))
     record_source_files(con, config, build="b1", keys=["partners.ggd"], now=now)
@@ -272,19 +273,19 @@ def test_retention_deletes_expired_files_and_rows_and_logs_only_counts(tmp_path)
 def test_the_audit_trail_records_each_file_version_and_reuses_unchanged_hashes(tmp_path, monkeypatch):
     config = load_config(minimal_config(tmp_path), check_files=False)
     for source in config.all_sources().values():
-        source.path.parent.mkdir(parents=True, exist_ok=True)
-        source.path.write_bytes(source.path.name.encode() * 10)
+        source.pad.parent.mkdir(parents=True, exist_ok=True)
+        source.pad.write_bytes(source.pad.name.encode() * 10)
     stamp = dt.datetime(2027, 3, 4, 5, 6, 7, tzinfo=dt.UTC).timestamp()
-    os.utime(config.sources.buurten.path, (stamp, stamp))
-    con = connect(config.output.database)
+    os.utime(config.bronnen.buurten.pad, (stamp, stamp))
+    con = connect(config.uitvoer.database)
     rows = record_source_files(con, config, build="run-1", now=dt.datetime(2027, 3, 5, tzinfo=dt.UTC))
     assert [r["bron"] for r in rows] == [
-        "sources.buurten",
-        "sources.wijken",
+        "bronnen.buurten",
+        "bronnen.wijken",
         "partners.ggd",
         "partners.corporatie",
     ]
-    assert {r["bron"]: r["sha256"] for r in rows}["partners.ggd"] == file_hash(config.partners[0].path)
+    assert {r["bron"]: r["sha256"] for r in rows}["partners.ggd"] == file_hash(config.partners[0].pad)
     assert rows[0]["gewijzigd_utc"] == dt.datetime(2027, 3, 4, 5, 6, 7)
 
     def no_hashing(path):
@@ -292,25 +293,25 @@ def test_the_audit_trail_records_each_file_version_and_reuses_unchanged_hashes(t
 
     april = dt.datetime(2027, 4, 1, tzinfo=dt.UTC)
     monkeypatch.setattr(audit, "file_hash", no_hashing)
-    record_source_files(con, config, build="run-2", keys=["sources.buurten"], now=april)
+    record_source_files(con, config, build="run-2", keys=["bronnen.buurten"], now=april)
     monkeypatch.undo()
-    config.partners[0].path.write_bytes(b"nieuwe levering")
+    config.partners[0].pad.write_bytes(b"nieuwe levering")
     record_source_files(con, config, build="run-2", keys=["partners.ggd"], now=april)
     record_source_files(con, config, build="run-2", keys=["partners.ggd"], now=april)  # a rerun replaces its rows
     assert con.execute("SELECT count(*) FROM raw.bronbestanden WHERE bouw = 'run-2'").fetchone() == (2,)
     latest = {r["bron"]: r for r in latest_source_files(con)}
-    assert latest["partners.ggd"]["sha256"] == file_hash(config.partners[0].path)
+    assert latest["partners.ggd"]["sha256"] == file_hash(config.partners[0].pad)
     assert latest["partners.ggd"]["bouw"] == "run-2"
-    assert latest["sources.wijken"]["bouw"] == "run-1"
+    assert latest["bronnen.wijken"]["bouw"] == "run-1"
     dates = {d["bron"]: d for d in source_dates(con)}
-    assert dates["sources.buurten"] == {
-        "bron": "sources.buurten",
+    assert dates["bronnen.buurten"] == {
+        "bron": "bronnen.buurten",
         "bestand": "kaart.gpkg",
         "datum": "2027-03-04",
-        "sha256": file_hash(config.sources.buurten.path)[:12],
+        "sha256": file_hash(config.bronnen.buurten.pad)[:12],
     }
     with pytest.raises(ValueError, match="no configured source"):
-        record_source_files(con, config, build="run-3", keys=["layers.bomen"])
+        record_source_files(con, config, build="run-3", keys=["lagen.bomen"])
     con.close()
 
 
@@ -319,7 +320,7 @@ def test_an_encrypted_build_publishes_and_republishes_and_is_unreadable_without_
     monkeypatch.setenv("OGW_TEST_SLEUTEL", "een-lange-geheime-sleutel-voor-de-test")
     lab = Lab(tmp_path, demo_config(tmp_path))
     raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
-    raw["output"]["sleutel_variabele"] = "OGW_TEST_SLEUTEL"
+    raw["uitvoer"]["sleutel_variabele"] = "OGW_TEST_SLEUTEL"
     lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     for _ in range(2):  # a first build, and a rebuild from the published (encrypted) copy
         run = lab.run()
@@ -344,20 +345,20 @@ def test_the_audit_trail_records_every_file_of_a_pattern(tmp_path):
     latest build's files are what the colofon shows."""
     config = load_config(minimal_config(tmp_path), check_files=False)
     for source in config.all_sources().values():
-        source.path.parent.mkdir(parents=True, exist_ok=True)
-        source.path.write_bytes(source.path.name.encode())
+        source.pad.parent.mkdir(parents=True, exist_ok=True)
+        source.pad.write_bytes(source.pad.name.encode())
     for region in ("noord", "zuid"):
         (tmp_path / "regios" / region).mkdir(parents=True)
         (tmp_path / "regios" / region / "buurt.geojson").write_bytes(region.encode())
-    pattern = config.sources.buurten.model_copy(update={"path": tmp_path / "regios" / "*" / "buurt.geojson"})
-    config = config.model_copy(update={"sources": config.sources.model_copy(update={"buurten": pattern})})
-    con = connect(config.output.database)
-    rows = record_source_files(con, config, build="run-1", keys=["sources.buurten"])
+    pattern = config.bronnen.buurten.model_copy(update={"pad": tmp_path / "regios" / "*" / "buurt.geojson"})
+    config = config.model_copy(update={"bronnen": config.bronnen.model_copy(update={"buurten": pattern})})
+    con = connect(config.uitvoer.database)
+    rows = record_source_files(con, config, build="run-1", keys=["bronnen.buurten"])
     assert [Path(r["pad"]).parent.name for r in rows] == ["noord", "zuid"]
     (tmp_path / "regios" / "zuid" / "buurt.geojson").write_bytes(b"zuid, opnieuw geleverd")
-    record_source_files(con, config, build="run-2", keys=["sources.buurten"])
-    latest = [r for r in latest_source_files(con) if r["bron"] == "sources.buurten"]
+    record_source_files(con, config, build="run-2", keys=["bronnen.buurten"])
+    latest = [r for r in latest_source_files(con) if r["bron"] == "bronnen.buurten"]
     assert [r["bouw"] for r in latest] == ["run-2", "run-2"]
     assert latest[1]["sha256"] == file_hash(tmp_path / "regios" / "zuid" / "buurt.geojson")
-    assert [d["bestand"] for d in source_dates(con) if d["bron"] == "sources.buurten"] == ["buurt.geojson"] * 2
+    assert [d["bestand"] for d in source_dates(con) if d["bron"] == "bronnen.buurten"] == ["buurt.geojson"] * 2
     con.close()

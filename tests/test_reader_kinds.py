@@ -98,7 +98,7 @@ def test_every_registered_reader_kind_has_every_part_and_its_readers_resolve():
         ("files", ""),
         ("read_many", LazyReader("ogw_datalab.readers.read_source", "read_all_files")),
         ("decimal_mark", ","),
-        ("options", ("sheet",)),  # an option every kind has
+        ("options", ("werkblad",)),  # an option every kind has
     ],
 )
 def test_the_completeness_check_names_the_part_an_entry_lacks(part, broken):
@@ -112,27 +112,29 @@ def test_an_entry_allowing_gemeenten_needs_a_reader_of_many_files():
 
 def test_every_kind_only_option_is_a_source_key_and_refused_on_the_kinds_that_do_not_list_it(tmp_path):
     assert set(KIND_OPTIONS) | set(TABLE_OPTIONS) <= set(Source.model_fields)
-    values = {"key_column": "code", "fields_path": "velden", "gemeenten": ["GM0484"], "wkt": "geometrie"}
+    values = {"sleutelkolom": "code", "veldnamen_pad": "velden", "gemeenten": ["GM0484"], "wkt": "geometrie"}
     for option in (*KIND_OPTIONS, "wkt"):
         refusing = [name for name, kind in READER_KINDS.items() if not kind.allows(option)]
         assert refusing, f"every kind allows {option!r}: it is no kind-only option"
         for name in refusing:
             with pytest.raises(ValueError, match=f"'{option}'"):
-                Source.model_validate({"kind": name, "path": tmp_path / "f", option: values[option]})
+                Source.model_validate({"soort": name, "pad": tmp_path / "f", option: values[option]})
 
 
 def test_a_folder_is_read_only_by_a_kind_with_a_reader_of_many_files(tmp_path):
     (tmp_path / "meldingen").mkdir()
     (tmp_path / "meldingen" / "a.csv").write_text("code;n\nBU00010001;1\n", encoding="utf-8")
-    source = Source(kind="csv", path=tmp_path / "meldingen")
-    with pytest.raises(SourceError, match="a folder as path is for kinds cbs_wijkbuurtkaart, vector, not 'csv'"):
-        read_source("layers.meldingen", source)
+    source = Source(soort="csv", pad=tmp_path / "meldingen")
+    with pytest.raises(SourceError, match="a folder as pad is for soorten cbs_wijkbuurtkaart, vector, not 'csv'"):
+        read_source("lagen.meldingen", source)
 
 
 def test_the_json_schema_of_kind_is_an_enum_of_the_registered_kinds():
-    assert Source.model_json_schema()["properties"]["kind"] == {
+    assert Source.model_json_schema()["properties"]["soort"] == {
+        "description": Source.model_fields["soort"].description,
         "enum": list(READER_KINDS),
-        "title": "Kind",
+        "examples": ["vector"],
+        "title": "Soort",
         "type": "string",
     }
 
@@ -185,7 +187,7 @@ def test_reader_kinds_are_listed_in_the_registry_only():
 def read_jsonl_table(source: Source, where: str, *, max_rows: int | None = None) -> pd.DataFrame:
     """Read JSON Lines: one record per line, every value as text, rows numbered by their line in the file."""
     rows, numbers = [], []
-    with source.path.open(encoding=source.encoding) as handle:
+    with source.pad.open(encoding=source.tekenset) as handle:
         for number, line in enumerate(handle, start=1):
             if max_rows is not None and len(rows) == max_rows:
                 break
@@ -229,33 +231,33 @@ def write_lab(folder: Path) -> Path:
     raw = {
         "gemeente": {"code": "GM0001", "naam": "Testdorp"},
         "jaar": 2024,
-        "sources": {
-            "buurten": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "buurten"},
-            "wijken": {"kind": "cbs_wijkbuurtkaart", "path": "bron/kaart.gpkg", "layer": "wijken"},
+        "bronnen": {
+            "buurten": {"soort": "cbs_wijkbuurtkaart", "pad": "bron/kaart.gpkg", "laag": "buurten"},
+            "wijken": {"soort": "cbs_wijkbuurtkaart", "pad": "bron/kaart.gpkg", "laag": "wijken"},
         },
-        "layers": {
+        "lagen": {
             "bankjes": {
-                "kind": "jsonl",
-                "geometry": "points",
-                "path": "bron/bankjes.jsonl",
+                "soort": "jsonl",
+                "geometrie": "punten",
+                "pad": "bron/bankjes.jsonl",
                 "x": "x",
                 "y": "y",
                 "crs": RD,
-                "columns": {"id": "id"},
+                "kolommen": {"id": "id"},
             }
         },
         "partners": [
             {
-                "name": "ggd",
-                "key": "buurtcode",
-                "kind": "jsonl",
-                "path": "partners/ggd.jsonl",
-                "columns": {"buurtcode": "code", "score": "score"},
+                "naam": "ggd",
+                "sleutel": "buurtcode",
+                "soort": "jsonl",
+                "pad": "partners/ggd.jsonl",
+                "kolommen": {"buurtcode": "code", "score": "score"},
             }
         ],
         "indicatoren": "indicatoren.yaml",
         "opgaven": "opgaven.yaml",
-        "output": {"database": "data/lab.duckdb", "maps": "maps", "inbox": "inbox"},
+        "uitvoer": {"database": "data/lab.duckdb", "kaarten": "maps", "inbox": "inbox"},
     }
     for name in ("indicatoren.yaml", "opgaven.yaml"):
         (folder / name).write_text("{}\n", encoding="utf-8")
@@ -298,17 +300,17 @@ def test_a_configuration_may_name_a_kind_only_while_it_is_registered(tmp_path, m
     path = write_lab(tmp_path)
     config = load_config(path)
     assert config.partners[0].reader_kind is jsonl
-    assert config.layers["bankjes"].decimal_mark == ","  # the entry's 'configured' decimal mark, the default ','
-    assert "jsonl" in Source.model_json_schema()["properties"]["kind"]["enum"]
+    assert config.lagen["bankjes"].decimal_mark == ","  # the entry's 'configured' decimal mark, the default ','
+    assert "jsonl" in Source.model_json_schema()["properties"]["soort"]["enum"]
     with pytest.raises(ConfigError, match="'x'/'y' and 'wkt' are for tables \\(csv, xlsx, json, parquet, jsonl\\)"):
-        load_config(_with(path, lambda raw: raw["sources"]["buurten"].update(x="x", y="y")))
-    with pytest.raises(ConfigError, match="a pattern as path is for kinds cbs_wijkbuurtkaart, vector, not 'jsonl'"):
-        load_config(_with(path, lambda raw: raw["layers"]["bankjes"].update(path="bron/*.jsonl")))
+        load_config(_with(path, lambda raw: raw["bronnen"]["buurten"].update(x="x", y="y")))
+    with pytest.raises(ConfigError, match="a pattern as pad is for soorten cbs_wijkbuurtkaart, vector, not 'jsonl'"):
+        load_config(_with(path, lambda raw: raw["lagen"]["bankjes"].update(pad="bron/*.jsonl")))
     monkeypatch.undo()
     with pytest.raises(ConfigError) as refused:
         load_config(path)
-    assert "partners.0.kind: unknown reader kind 'jsonl'; choose one of cbs_wijkbuurtkaart, " in str(refused.value)
-    assert "layers.bankjes.kind: unknown reader kind 'jsonl'" in str(refused.value)
+    assert "partners.0.soort: unknown reader kind 'jsonl'; choose one of cbs_wijkbuurtkaart, " in str(refused.value)
+    assert "lagen.bankjes.soort: unknown reader kind 'jsonl'" in str(refused.value)
 
 
 def _with(path: Path, change) -> Path:
@@ -321,12 +323,12 @@ def _with(path: Path, change) -> Path:
 
 def test_a_new_kind_is_read_staged_and_placed_and_its_layer_located(tmp_path, jsonl):
     config = load_config(write_lab(tmp_path))
-    partner, layer = config.partners[0], config.layers["bankjes"]
+    partner, layer = config.partners[0], config.lagen["bankjes"]
     frame = read_source("partners.ggd", partner)
     assert list(frame.columns) == ["bronrij", "code", "score"]
     assert frame.to_dict("list") == {"bronrij": [1, 2], "code": ["BU00010001", "BU00010002"], "score": ["7,5", "6,0"]}
     assert read_source("partners.ggd", partner, max_rows=1)["code"].tolist() == ["BU00010001"]
-    benches = read_source("layers.bankjes", layer)
+    benches = read_source("lagen.bankjes", layer)
     assert isinstance(benches, gpd.GeoDataFrame)
     assert benches.crs == RD
     assert benches["bronrij"].tolist() == [2, 3, 4]  # line numbers: the empty first line is line 1
@@ -348,10 +350,10 @@ def test_a_new_kind_is_read_staged_and_placed_and_its_layer_located(tmp_path, js
 
 def test_the_inbox_takes_a_delivery_of_the_new_kind_by_its_extensions_and_refuses_others(tmp_path, jsonl):
     config = load_config(write_lab(tmp_path))
-    con = connect(config.output.database)
+    con = connect(config.uitvoer.database)
     stage_four_buurten(con)
     con.close()
-    inbox = config.output.inbox
+    inbox = config.uitvoer.inbox
     assert inbox is not None
     inbox.mkdir()
     delivery = jsonl_lines([{"code": code, "score": score} for code, score in SCORES])
@@ -364,7 +366,7 @@ def test_the_inbox_takes_a_delivery_of_the_new_kind_by_its_extensions_and_refuse
     assert decided["ggd_2027-01.ndjson"].action == "load"
     assert decided["ggd_2027-01.ndjson"].placement is not None
     assert decided["ggd_2027-01.ndjson"].placement["matched"] == 4  # staged and placed in all four buurten
-    assert config.partners[0].path.read_text(encoding="utf-8") == delivery
+    assert config.partners[0].pad.read_text(encoding="utf-8") == delivery
     assert decided["ggd_2027-02.csv"].action == "reject"
     assert decided["ggd_2027-02.csv"].reason is not None
-    assert "ingesteld op JSON-lines-bestanden (kind: jsonl: .jsonl, .ndjson)" in decided["ggd_2027-02.csv"].reason
+    assert "ingesteld op JSON-lines-bestanden (soort: jsonl: .jsonl, .ndjson)" in decided["ggd_2027-02.csv"].reason

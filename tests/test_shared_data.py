@@ -23,14 +23,14 @@ from ogw_datalab.storage import layer_table, partner_table, query_row, write_fra
 def declared(model, shared_data, text: str):
     """A source as written in the configuration file (paths relative to ../shared/data)."""
     raw = yaml.safe_load(textwrap.dedent(text))
-    raw["path"] = str(shared_data / raw["path"])
+    raw["pad"] = str(shared_data / raw["pad"])
     return model.model_validate(raw)
 
 
 def staged_partner(con, partner: Partner) -> str:
-    write_frame(con, "raw", partner_table(partner.name), read_source(f"partners.{partner.name}", partner))
+    write_frame(con, "raw", partner_table(partner.naam), read_source(f"partners.{partner.naam}", partner))
     stage_partner(con, partner)
-    return f"staging.{partner_table(partner.name)}"
+    return f"staging.{partner_table(partner.naam)}"
 
 
 def test_cbs_gemeenten_2024_enriched(con, shared_data):
@@ -38,13 +38,13 @@ def test_cbs_gemeenten_2024_enriched(con, shared_data):
         Layer,
         shared_data,
         """
-        kind: vector
-        geometry: polygons
-        path: cbs_gemeenten_2024_nl_verrijkt/gemeenten_2024.geojson
-        columns: {code: gemeentecode, inwoners: aantal_inwoners}
+        soort: vector
+        geometrie: vlakken
+        pad: cbs_gemeenten_2024_nl_verrijkt/gemeenten_2024.geojson
+        kolommen: {code: gemeentecode, inwoners: aantal_inwoners}
     """,
     )
-    frame = read_source("layers.gemeenten", layer)
+    frame = read_source("lagen.gemeenten", layer)
     assert len(frame) == 343
     # 8 invalid in EPSG:4326 (PROVENANCE); reprojection to RD New happens to mend one of them.
     assert int((~frame.geometry.is_valid).sum()) >= 7
@@ -57,8 +57,8 @@ def test_cbs_gemeenten_2024_enriched(con, shared_data):
 
 
 def test_cbs_wijken_2024_national(con, shared_data):
-    source = declared(Source, shared_data, "{kind: cbs_wijkbuurtkaart, path: cbs_wijken_2024_nl/wijken_2024.geojson}")
-    frame = read_source("sources.wijken", source)
+    source = declared(Source, shared_data, "{soort: cbs_wijkbuurtkaart, pad: cbs_wijken_2024_nl/wijken_2024.geojson}")
+    frame = read_source("bronnen.wijken", source)
     assert len(frame) == 3475
     assert int(frame["aantal_inwoners"].isna().sum()) == 82  # suppressed, JSON null
     write_frame(con, "raw", "wijken", frame)
@@ -70,9 +70,9 @@ def test_cbs_maatwerk_cars_per_gemeente_after_title_lines(shared_data):
         Source,
         shared_data,
         """
-        kind: csv
-        path: cbs_maatwerk_inkomen2020_autobezit2023/gem-autobezit-huishouden_2023_gem.csv
-        columns: {gemeentecode: Gemeentecode, autos: "Personenauto's per huishouden (afgerond)"}
+        soort: csv
+        pad: cbs_maatwerk_inkomen2020_autobezit2023/gem-autobezit-huishouden_2023_gem.csv
+        kolommen: {gemeentecode: Gemeentecode, autos: "Personenauto's per huishouden (afgerond)"}
     """,
     )
     frame = read_source("partners.autobezit", source)
@@ -87,11 +87,11 @@ def test_cbs_maatwerk_cars_per_wijk_padded_codes_and_dots(con, shared_data):
         Partner,
         shared_data,
         """
-        name: autobezit
-        kind: csv
-        key: wijkcode
-        path: cbs_maatwerk_inkomen2020_autobezit2023/gem-autobezit-huishouden_2023_wijk.csv
-        columns: {wijkcode: Wijkcode, autos_per_huishouden: "Personenauto's per huishouden (afgerond)"}
+        naam: autobezit
+        soort: csv
+        sleutel: wijkcode
+        pad: cbs_maatwerk_inkomen2020_autobezit2023/gem-autobezit-huishouden_2023_wijk.csv
+        kolommen: {wijkcode: Wijkcode, autos_per_huishouden: "Personenauto's per huishouden (afgerond)"}
     """,
     )
     table = staged_partner(con, partner)
@@ -110,13 +110,13 @@ def test_cbs_maatwerk_income_with_a_report_header(con, shared_data):
         Partner,
         shared_data,
         """
-        name: inkomen
-        kind: csv
-        key: wijkcode
-        path: cbs_maatwerk_inkomen2020_autobezit2023/kvk2020-wb2023.csv
-        skip_rows: 13
-        header_names: [gemeentecode, wijkcode, regionaam, inkomen_per_inwoner, laagste_40_pct, hoogste_20_pct]
-        columns: {wijkcode: wijkcode, inkomen_per_inwoner: inkomen_per_inwoner, laagste_40_pct: laagste_40_pct,
+        naam: inkomen
+        soort: csv
+        sleutel: wijkcode
+        pad: cbs_maatwerk_inkomen2020_autobezit2023/kvk2020-wb2023.csv
+        titelregels: 13
+        kolomnamen: [gemeentecode, wijkcode, regionaam, inkomen_per_inwoner, laagste_40_pct, hoogste_20_pct]
+        kolommen: {wijkcode: wijkcode, inkomen_per_inwoner: inkomen_per_inwoner, laagste_40_pct: laagste_40_pct,
                   hoogste_20_pct: hoogste_20_pct}
     """,
     )
@@ -138,10 +138,10 @@ def test_pc4_polygons(con, shared_data):
         Layer,
         shared_data,
         """
-        {kind: vector, geometry: polygons, path: pc4_vlakken_nl/PC4CODE-density.geojson, columns: {pc4: PC4CODE}}
+        {soort: vector, geometrie: vlakken, pad: pc4_vlakken_nl/PC4CODE-density.geojson, kolommen: {pc4: PC4CODE}}
     """,
     )
-    frame = read_source("layers.pc4", layer)
+    frame = read_source("lagen.pc4", layer)
     assert len(frame) == 4038
     write_frame(con, "raw", layer_table("pc4"), frame)
     assert stage_layer(con, "pc4", layer)["rows"] == 4038
@@ -150,23 +150,23 @@ def test_pc4_polygons(con, shared_data):
 
 def test_pc4_centroids_lat_lon_order(shared_data):
     text = """
-        kind: json
-        path: pc4_centroiden_postcodetabel/postcodetabel-postal-code-city-aggregated.json
-        encoding: utf-8
-        key_column: pc4
-        decimal: "."
+        soort: json
+        pad: pc4_centroiden_postcodetabel/postcodetabel-postal-code-city-aggregated.json
+        tekenset: utf-8
+        sleutelkolom: pc4
+        decimaalteken: "."
         x: c.1
         y: c.0
-        columns: {pc4: pc4, plaats: city}
+        kolommen: {pc4: pc4, plaats: city}
     """
-    frame = read_source("layers.pc4_punten", declared(Layer, shared_data, textwrap.dedent(text) + "geometry: points"))
+    frame = read_source("lagen.pc4_punten", declared(Layer, shared_data, textwrap.dedent(text) + "geometrie: punten"))
     assert frame.crs == "EPSG:28992"
     alphen = frame[frame["pc4"] == "2401"].geometry.iloc[0]
     assert 100_000 < alphen.x < 110_000
     assert 455_000 < alphen.y < 465_000
     swapped = text.replace("x: c.1", "x: c.0").replace("y: c.0", "y: c.1")
     with pytest.raises(SourceError, match="swap the 'x' and 'y' columns"):
-        read_source("layers.pc4_punten", declared(Layer, shared_data, textwrap.dedent(swapped) + "geometry: points"))
+        read_source("lagen.pc4_punten", declared(Layer, shared_data, textwrap.dedent(swapped) + "geometrie: punten"))
 
 
 def test_rivm_health_monitor_padded_codes(con, shared_data):
@@ -174,14 +174,14 @@ def test_rivm_health_monitor_padded_codes(con, shared_data):
         Partner,
         shared_data,
         """
-        name: gezondheid
-        kind: csv
-        key: buurtcode
-        separator: ","
-        decimal: "."
-        encoding: utf-8
-        path: rivm_gezondheidsmonitor_2020/gezondheid_wijk_buurt_2020_18plus_nl.csv
-        columns: {buurtcode: WijkenEnBuurten, eenzaam_pct: Eenzaam_28}
+        naam: gezondheid
+        soort: csv
+        sleutel: buurtcode
+        scheidingsteken: ","
+        decimaalteken: "."
+        tekenset: utf-8
+        pad: rivm_gezondheidsmonitor_2020/gezondheid_wijk_buurt_2020_18plus_nl.csv
+        kolommen: {buurtcode: WijkenEnBuurten, eenzaam_pct: Eenzaam_28}
     """,
     )
     table = staged_partner(con, partner)
@@ -199,15 +199,15 @@ def test_vivet_positional_json_keeps_bag_ids(con, shared_data):
         Partner,
         shared_data,
         """
-        name: vivet
-        kind: json
-        key: bag_id
-        path: vivet_warmte_woningen_2025_gm0484/GM0484.json
-        encoding: utf-8
-        record_path: byVbo
-        key_column: vbo_id
-        fields_path: fields
-        columns: {bag_id: vbo_id, energielabel: lb, gas_gj: gas}
+        naam: vivet
+        soort: json
+        sleutel: bag_id
+        pad: vivet_warmte_woningen_2025_gm0484/GM0484.json
+        tekenset: utf-8
+        records_pad: byVbo
+        sleutelkolom: vbo_id
+        veldnamen_pad: fields
+        kolommen: {bag_id: vbo_id, energielabel: lb, gas_gj: gas}
     """,
     )
     table = staged_partner(con, partner)
@@ -225,22 +225,22 @@ def test_facilities_reproject_onto_their_own_rd_coordinates(shared_data):
         Layer,
         shared_data,
         """
-        {kind: vector, geometry: points, path: vr_hollands_midden_voorzieningen_2016/politievestigingen.geojson}
+        {soort: vector, geometrie: punten, pad: vr_hollands_midden_voorzieningen_2016/politievestigingen.geojson}
     """,
     )
-    frame = read_source("layers.politie", layer)
+    frame = read_source("lagen.politie", layer)
     assert len(frame) == 36
     rd = frame[["X", "Y"]].astype(float).to_numpy()
     ours = np.column_stack([frame.geometry.x, frame.geometry.y])
     assert np.abs(ours - rd).max() < 2.0  # metres: our WGS84 -> RD New agrees with the publisher's X/Y
     schools = read_source(
-        "layers.scholen",
+        "lagen.scholen",
         declared(
             Layer,
             shared_data,
             """
-        {kind: vector, geometry: points, path: vr_hollands_midden_voorzieningen_2016/scholenonderwijs_bo.geojson,
-         columns: {naam: VESTIGINGSNAAM}}
+        {soort: vector, geometrie: punten, pad: vr_hollands_midden_voorzieningen_2016/scholenonderwijs_bo.geojson,
+         kolommen: {naam: VESTIGINGSNAAM}}
     """,
         ),
     )
@@ -253,13 +253,13 @@ def test_woonikveilig_nested_profiles(con, shared_data):
         Partner,
         shared_data,
         """
-        name: profielen
-        kind: json
-        key: buurtcode
-        encoding: utf-8
-        path: woonikveilig_buurtprofielen_2024/GM0484.json
-        record_path: buurten
-        columns: {buurtcode: code, misdrijven_per_1000: veiligheid.per1000,
+        naam: profielen
+        soort: json
+        sleutel: buurtcode
+        tekenset: utf-8
+        pad: woonikveilig_buurtprofielen_2024/GM0484.json
+        records_pad: buurten
+        kolommen: {buurtcode: code, misdrijven_per_1000: veiligheid.per1000,
                   goede_gezondheid_pct: gezondheid.goedErvarenGezondheid}
     """,
     )
@@ -277,14 +277,14 @@ def test_ermelo_functional_areas_in_web_mercator(con, shared_data):
         Layer,
         shared_data,
         """
-        kind: vector
-        geometry: polygons
-        path: ermelo_cbs_bgt_sample/Functioneelgebied.gpkg
-        columns: {type: bgtplustype}
-        keep: {type: ["niet-bgt:recreatie: speeltuin"]}
+        soort: vector
+        geometrie: vlakken
+        pad: ermelo_cbs_bgt_sample/Functioneelgebied.gpkg
+        kolommen: {type: bgtplustype}
+        alleen: {type: ["niet-bgt:recreatie: speeltuin"]}
     """,
     )
-    frame = read_source("layers.functioneel", layer)
+    frame = read_source("lagen.functioneel", layer)
     assert len(frame) == 606
     assert frame.crs == "EPSG:28992"
     write_frame(con, "raw", layer_table("speeltuinen"), frame)

@@ -275,9 +275,9 @@ def test_the_reference_is_read_once_into_a_file_named_by_the_content_it_came_fro
     tmp_path, con, shared_data, monkeypatch
 ):
     pattern = region_files(shared_data, tmp_path / "kaart")
-    source = Source(kind="cbs_wijkbuurtkaart", path=pattern)
+    source = Source(soort="cbs_wijkbuurtkaart", pad=pattern)
     cache = tmp_path / "cache"
-    first = cached_reference(source, cache=cache, where="sources.buurten", con=con)
+    first = cached_reference(source, cache=cache, where="bronnen.buurten", con=con)
     assert first.parent == cache / "vergelijkbare_buurten"
     merged = read_cbs_areas(pattern).frame
     frame = cached_frame(con, first)
@@ -291,17 +291,17 @@ def test_the_reference_is_read_once_into_a_file_named_by_the_content_it_came_fro
 
     monkeypatch.setattr(read_reference, "read_cbs_areas", never)
     monkeypatch.setattr(read_reference, "file_hash", never)  # unchanged files are not even hashed again
-    assert cached_reference(source, cache=cache, where="sources.buurten", con=con) == first
+    assert cached_reference(source, cache=cache, where="bronnen.buurten", con=con) == first
     monkeypatch.setattr(read_reference, "file_hash", file_hash)
     kaart = tmp_path / "kaart" / "flevoland" / "buurt.geojson"
     os.utime(kaart, (time.time() + 60, time.time() + 60))  # touched, not changed: hashed again, the same file
-    assert cached_reference(source, cache=cache, where="sources.buurten", con=con) == first
+    assert cached_reference(source, cache=cache, where="bronnen.buurten", con=con) == first
     monkeypatch.undo()
 
     # A changed figure, or a changed gemeente layer (which decides what is a sliver), is read again.
     code = frame.loc[frame["bronbestand"] == "flevoland/buurt.geojson", "BU_CODE"].iloc[0]
     edit_geojson(kaart, lambda features: [f["properties"].update(P_65_EO_JR=99) for f in features[:1]])
-    second = cached_reference(source, cache=cache, where="sources.buurten", con=con)
+    second = cached_reference(source, cache=cache, where="bronnen.buurten", con=con)
     assert second != first
     assert cached_frame(con, second).set_index("BU_CODE").loc[code, "P_65_EO_JR"] == 99
     assert cached_frame(con, first).set_index("BU_CODE").loc[code, "P_65_EO_JR"] != 99  # the old file untouched
@@ -311,7 +311,7 @@ def test_the_reference_is_read_once_into_a_file_named_by_the_content_it_came_fro
         kaart.with_name("gemeente.geojson"),
         lambda features: features.remove(next(f for f in features if f["properties"]["GM_CODE"] == "GM0184")),
     )
-    third = cached_frame(con, cached_reference(source, cache=cache, where="sources.buurten", con=con))
+    third = cached_frame(con, cached_reference(source, cache=cache, where="bronnen.buurten", con=con))
     assert set(third["BU_CODE"]) == set(frame.loc[~urk, "BU_CODE"])  # Urk's buurten are now slivers: left out
 
 
@@ -320,7 +320,7 @@ def test_a_build_searches_the_reference_table_and_finds_what_the_kaart_gives(tmp
     the pairs equal the method's on the national kaart read directly."""
     _, frame, _, _ = national
     config = load_config(PROJECT / "config" / "harderwijk_2015.yaml", check_files=False)
-    config = config.model_copy(update={"output": config.output.model_copy(update={"cache": tmp_path / "cache"})})
+    config = config.model_copy(update={"uitvoer": config.uitvoer.model_copy(update={"cache": tmp_path / "cache"})})
     catalogue = load_catalogue(config.indicatoren)
     loaded = load_reference_buurten(con, config)
     assert loaded is not None

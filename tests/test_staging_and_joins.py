@@ -38,9 +38,9 @@ def test_staging_rejects_duplicate_codes_and_keeps_previous_table(con):
     broken = two_by_two_buurten(con)
     broken.loc[1, "BU_CODE"] = "BU00010001"
     write_frame(con, "raw", "buurten", broken)
-    source = Source(kind="cbs_wijkbuurtkaart", path=Path("wijkenbuurten_2024.gpkg"), layer="buurten")
+    source = Source(soort="cbs_wijkbuurtkaart", pad=Path("wijkenbuurten_2024.gpkg"), laag="buurten")
     expected = (
-        r"^sources\.buurten \(wijkenbuurten_2024\.gpkg\): buurtcodes occur more than once \(each must occur once\), "
+        r"^bronnen\.buurten \(wijkenbuurten_2024\.gpkg\): buurtcodes occur more than once \(each must occur once\), "
         r"e\.g\. BU00010001 in rows 1, 2$"
     )
     with pytest.raises(StagingError, match=expected):
@@ -51,7 +51,7 @@ def test_staging_rejects_duplicate_codes_and_keeps_previous_table(con):
 def test_missing_required_column_is_named(con):
     frame = two_by_two_buurten(con).drop(columns=["WK_CODE"])
     write_frame(con, "raw", "buurten", frame)
-    with pytest.raises(StagingError, match=r"sources\.buurten: no column for 'wijkcode'"):
+    with pytest.raises(StagingError, match=r"bronnen\.buurten: no column for 'wijkcode'"):
         stage_cbs_areas(con, "buurten", "GM0001")
 
 

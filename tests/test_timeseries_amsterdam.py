@@ -40,13 +40,13 @@ def amsterdam(tmp_path_factory, shared_data):
     raw = yaml.safe_load(text.replace("../../shared/data/", f"{shared_data}/"))
     raw["indicatoren"] = str(PROJECT / "config" / "amsterdam_centrum_indicatoren.yaml")
     raw["opgaven"] = str(PROJECT / "config" / "amsterdam_centrum_opgaven.yaml")
-    raw["output"] = {"database": str(folder / "a.duckdb"), "maps": str(folder / "maps"), "cache": str(folder / "c")}
+    raw["uitvoer"] = {"database": str(folder / "a.duckdb"), "kaarten": str(folder / "maps"), "cache": str(folder / "c")}
     path = folder / "amsterdam.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     config = load_config(path)
     con = connect(":memory:")
     for level in ("buurten", "wijken"):
-        write_frame(con, "raw", level, read_source(f"sources.{level}", getattr(config.sources, level)))
+        write_frame(con, "raw", level, read_source(f"bronnen.{level}", getattr(config.bronnen, level)))
         stage_cbs_areas(con, level, config.gemeente.code)
     staged = stage_tijdreeks(con, config, "lucht")
     summary = aggregate_tijdreeks(con, config, "lucht", ("buurt", "wijk"))

@@ -41,9 +41,9 @@ def lab(tmp_path):
     add_august(tmp_path)
     settings = timeseries_config(tmp_path)
     settings = settings.model_copy(
-        update={"output": settings.output.model_copy(update={"database": tmp_path / "data" / "datalab.duckdb"})}
+        update={"uitvoer": settings.uitvoer.model_copy(update={"database": tmp_path / "data" / "datalab.duckdb"})}
     )
-    con = connect(settings.output.database)
+    con = connect(settings.uitvoer.database)
     buurten_in_amsterdam(con)
     con.close()
     return settings
@@ -80,7 +80,7 @@ def test_a_month_is_replaced_whole_and_nothing_is_left_beside_it(lab):
 
 
 def test_without_a_published_build_the_month_says_what_to_do_first(lab):
-    lab.output.database.unlink()
+    lab.uitvoer.database.unlink()
     with pytest.raises(MonthError, match=r"Proefdorp \(GM0001\) has no published build .* build the gemeente once"):
         compute_month(lab, "2016-07")
     with pytest.raises(MonthError, match="'juli' is not a month"):

@@ -23,15 +23,15 @@ def reeks(**settings) -> Tijdreeks:
     base = {
         "bronnen": [
             {
-                "kind": "long",
-                "path": "x.csv",
+                "soort": "long",
+                "pad": "x.csv",
                 "tijd": {"zone": "UTC"},
-                "columns": {"sensor": "s", "waarde": "w"},
+                "kolommen": {"sensor": "s", "waarde": "w"},
                 "grootheid": "NO2",
                 "eenheid": "ug/m3",
             }
         ],
-        "sensoren": {"path": "s.csv", "columns": {"sensor": "id"}, "x": "x", "y": "y"},
+        "sensoren": {"pad": "s.csv", "kolommen": {"sensor": "id"}, "x": "x", "y": "y"},
         "kwaliteit": {"opwarmen_uren": 0, "uitschieters": None},
     }
     for key, value in settings.items():

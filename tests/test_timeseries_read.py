@@ -11,7 +11,7 @@ from ogw_datalab.timeseries.read_series import SeriesError, read_source
 
 
 def bron(path, **settings) -> TijdreeksBron:
-    return TijdreeksBron.model_validate({"path": path, **settings})
+    return TijdreeksBron.model_validate({"pad": path, **settings})
 
 
 def utc(text: str) -> pd.Timestamp:
@@ -31,11 +31,11 @@ def test_long_table_in_utc_with_unit_conversion_and_quantity_spellings(tmp_path)
     read = read_source(
         bron(
             path,
-            kind="long",
-            separator=";",
-            decimal=",",
-            tijd={"column": "moment", "zone": "UTC"},
-            columns={"sensor": "station", "grootheid": "stof", "waarde": "waarde", "eenheid": "eenheid"},
+            soort="long",
+            scheidingsteken=";",
+            decimaalteken=",",
+            tijd={"kolom": "moment", "zone": "UTC"},
+            kolommen={"sensor": "station", "grootheid": "stof", "waarde": "waarde", "eenheid": "eenheid"},
         ),
         "tijdreeksen.t.bronnen.0",
     )
@@ -60,8 +60,8 @@ def test_wide_table_with_three_header_lines_padded_numbers_and_nan(tmp_path):
     read = read_source(
         bron(
             path,
-            kind="wide",
-            tijd={"column": "Time", "zone": "UTC", "format": "%d-%m-%y %H:%M"},
+            soort="wide",
+            tijd={"kolom": "Time", "zone": "UTC", "formaat": "%d-%m-%y %H:%M"},
             kopregels=["sensor", "grootheid", "eenheid"],
             sensor_namen={"AB46": "ecn_AB46"},
         ),
@@ -84,7 +84,7 @@ def test_times_with_their_own_offset_become_utc(tmp_path):
         "localTime,ggd\n2016-06-02 00:00:00+02:00, 14.100\n2016-12-02 00:00:00+01:00, 9.0\n", encoding="utf-8"
     )
     read = read_source(
-        bron(path, kind="wide", tijd={"column": "localTime", "zone": "offset"}, grootheid="NO2", eenheid="ug/m3"),
+        bron(path, soort="wide", tijd={"kolom": "localTime", "zone": "offset"}, grootheid="NO2", eenheid="ug/m3"),
         "w",
     )
     assert list(read.observations["tijd"]) == [utc("2016-06-01 22:00"), utc("2016-12-01 23:00")]
@@ -95,7 +95,7 @@ def test_offset_zone_refuses_a_time_without_offset(tmp_path):
     path.write_text("t,s\n2016-06-02 00:00:00+02:00,1\n2016-06-02 01:00:00,2\n", encoding="utf-8")
     with pytest.raises(SeriesError, match=r"w \(no2.csv\): row 2: time '2016-06-02 01:00:00' carries no UTC offset"):
         read_source(
-            bron(path, kind="wide", tijd={"column": "t", "zone": "offset"}, grootheid="NO2", eenheid="ug/m3"), "w"
+            bron(path, soort="wide", tijd={"kolom": "t", "zone": "offset"}, grootheid="NO2", eenheid="ug/m3"), "w"
         )
 
 
@@ -103,7 +103,7 @@ def test_utc_zone_refuses_a_local_offset(tmp_path):
     path = tmp_path / "no2.csv"
     path.write_text("t,s\n2016-06-02T00:00:00Z,1\n2016-06-02T01:00:00+02:00,2\n", encoding="utf-8")
     with pytest.raises(SeriesError, match="row 2: time '2016-06-02T01:00:00\\+02:00' carries a non-UTC offset"):
-        read_source(bron(path, kind="wide", tijd={"column": "t", "zone": "UTC"}, grootheid="NO2", eenheid="ug/m3"), "w")
+        read_source(bron(path, soort="wide", tijd={"kolom": "t", "zone": "UTC"}, grootheid="NO2", eenheid="ug/m3"), "w")
 
 
 def local_file(tmp_path, times: list[str]):
@@ -116,7 +116,7 @@ def test_repeated_hour_when_summer_time_ends_is_placed_by_order(tmp_path):
     # 30 October 2016: 03:00 CEST becomes 02:00 CET, so 02:00 local happens twice.
     path = local_file(tmp_path, ["2016-10-30 01:00", "2016-10-30 02:00", "2016-10-30 02:00", "2016-10-30 03:00"])
     read = read_source(
-        bron(path, kind="wide", tijd={"zone": "Europe/Amsterdam"}, grootheid="NO2", eenheid="ug/m3"), "w"
+        bron(path, soort="wide", tijd={"zone": "Europe/Amsterdam"}, grootheid="NO2", eenheid="ug/m3"), "w"
     )
     assert list(read.observations["tijd"]) == [
         utc("2016-10-29 23:00"),
@@ -130,13 +130,13 @@ def test_a_lone_repeated_hour_is_refused_unless_a_rule_says_what_it_is(tmp_path)
     path = local_file(tmp_path, ["2016-10-30 01:00", "2016-10-30 02:00", "2016-10-30 03:00"])
     zone = {"zone": "Europe/Amsterdam"}
     with pytest.raises(SeriesError, match="row 2: 2016-10-30 02:00:00 happens twice in Europe/Amsterdam"):
-        read_source(bron(path, kind="wide", tijd=zone, grootheid="NO2", eenheid="ug/m3"), "w")
+        read_source(bron(path, soort="wide", tijd=zone, grootheid="NO2", eenheid="ug/m3"), "w")
     winter = read_source(
-        bron(path, kind="wide", tijd=zone | {"dubbelzinnig": "wintertijd"}, grootheid="NO2", eenheid="ug/m3"), "w"
+        bron(path, soort="wide", tijd=zone | {"dubbelzinnig": "wintertijd"}, grootheid="NO2", eenheid="ug/m3"), "w"
     )
     assert winter.observations["tijd"].iloc[1] == utc("2016-10-30 01:00")
     dropped = read_source(
-        bron(path, kind="wide", tijd=zone | {"dubbelzinnig": "weglaten"}, grootheid="NO2", eenheid="ug/m3"), "w"
+        bron(path, soort="wide", tijd=zone | {"dubbelzinnig": "weglaten"}, grootheid="NO2", eenheid="ug/m3"), "w"
     )
     assert len(dropped.observations) == 2
     assert dropped.counts["dubbelzinnige_tijd"] == 1
@@ -147,9 +147,9 @@ def test_the_skipped_hour_when_summer_time_starts_is_an_error_or_left_out(tmp_pa
     path = local_file(tmp_path, ["2016-03-27 01:00", "2016-03-27 02:00", "2016-03-27 03:00"])
     zone = {"zone": "Europe/Amsterdam"}
     with pytest.raises(SeriesError, match="row 2: 2016-03-27 02:00:00 does not exist in Europe/Amsterdam"):
-        read_source(bron(path, kind="wide", tijd=zone, grootheid="NO2", eenheid="ug/m3"), "w")
+        read_source(bron(path, soort="wide", tijd=zone, grootheid="NO2", eenheid="ug/m3"), "w")
     read = read_source(
-        bron(path, kind="wide", tijd=zone | {"niet_bestaand": "weglaten"}, grootheid="NO2", eenheid="ug/m3"), "w"
+        bron(path, soort="wide", tijd=zone | {"niet_bestaand": "weglaten"}, grootheid="NO2", eenheid="ug/m3"), "w"
     )
     assert list(read.observations["tijd"]) == [utc("2016-03-27 00:00"), utc("2016-03-27 01:00")]
     assert read.counts["niet_bestaande_tijd"] == 1
@@ -158,7 +158,7 @@ def test_the_skipped_hour_when_summer_time_starts_is_an_error_or_left_out(tmp_pa
 def test_times_labelling_the_end_of_their_hour_are_stored_by_its_start(tmp_path):
     path = local_file(tmp_path, ["2016-07-01 00:00"])
     read = read_source(
-        bron(path, kind="wide", tijd={"zone": "Europe/Amsterdam", "label": "eind"}, grootheid="NO2", eenheid="ug/m3"),
+        bron(path, soort="wide", tijd={"zone": "Europe/Amsterdam", "label": "eind"}, grootheid="NO2", eenheid="ug/m3"),
         "w",
     )
     assert read.observations["tijd"].iloc[0] == utc("2016-06-30 21:00")  # 23:00-24:00 local on 30 June
@@ -167,7 +167,7 @@ def test_times_labelling_the_end_of_their_hour_are_stored_by_its_start(tmp_path)
 def test_times_off_the_hour_need_interval_ruw(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("tijd,s\n2016-06-02T00:00:00Z,1\n2016-06-02T00:02:12Z,2\n", encoding="utf-8")
-    settings = {"kind": "wide", "tijd": {"zone": "UTC"}, "grootheid": "NO2", "eenheid": "ug/m3"}
+    settings = {"soort": "wide", "tijd": {"zone": "UTC"}, "grootheid": "NO2", "eenheid": "ug/m3"}
     with pytest.raises(SeriesError, match="row 2: 2016-06-02 00:02:12\\+00:00 is not on the hour"):
         read_source(bron(path, **settings), "w")
     read = read_source(bron(path, **settings, interval="ruw"), "w")
@@ -178,16 +178,18 @@ def test_wrong_decimal_mark_is_refused_not_read_as_missing(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("tijd;s\n2016-06-02T00:00:00Z;14,1\n2016-06-02T01:00:00Z;13,9\n", encoding="utf-8")
     with pytest.raises(
-        SeriesError, match="100% of the values are not numbers \\(for example '14,1'\\); check 'decimal'"
+        SeriesError, match="100% of the values are not numbers \\(for example '14,1'\\); check 'decimaalteken'"
     ):
-        read_source(bron(path, kind="wide", separator=";", tijd={"zone": "UTC"}, grootheid="NO2", eenheid="ug/m3"), "w")
+        read_source(
+            bron(path, soort="wide", scheidingsteken=";", tijd={"zone": "UTC"}, grootheid="NO2", eenheid="ug/m3"), "w"
+        )
 
 
 def test_unknown_unit_is_an_error_naming_it(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("tijd,s\n2016-06-02T00:00:00Z,14\n", encoding="utf-8")
     with pytest.raises(SeriesError, match="unknown unit 'ppb'"):
-        read_source(bron(path, kind="wide", tijd={"zone": "UTC"}, grootheid="NO2", eenheid="ppb"), "w")
+        read_source(bron(path, soort="wide", tijd={"zone": "UTC"}, grootheid="NO2", eenheid="ppb"), "w")
 
 
 SENSOR_COMMUNITY = """sensor_id;sensor_type;location;lat;lon;timestamp;P1;durP1;ratioP1;P2;durP2;ratioP2
@@ -205,7 +207,7 @@ def test_sensor_community_archive_hourly_means_and_moves(tmp_path):
     moved += "7;SDS011;9;52.360;4.870;2026-03-02T10:15:00;20.00;;;12.00;;\n"
     (folder / "2026-03-02_sds011_sensor_7.csv").write_text(moved, encoding="utf-8")
     read = read_source(
-        bron(folder / "*.csv", kind="sensor_community", tijd={"column": "timestamp", "zone": "UTC"}, interval="ruw"),
+        bron(folder / "*.csv", soort="sensor_community", tijd={"kolom": "timestamp", "zone": "UTC"}, interval="ruw"),
         "sc",
     )
     rows = {(r.grootheid, r.tijd): r.waarde for r in read.observations.itertuples()}
@@ -229,7 +231,7 @@ def test_sensor_community_minimum_readings_per_hour(tmp_path):
     path = tmp_path / "sc.csv"
     path.write_text(SENSOR_COMMUNITY, encoding="utf-8")
     read = read_source(
-        bron(path, kind="sensor_community", tijd={"column": "timestamp", "zone": "UTC"}, min_waarden_per_uur=2), "sc"
+        bron(path, soort="sensor_community", tijd={"kolom": "timestamp", "zone": "UTC"}, min_waarden_per_uur=2), "sc"
     )
     assert set(read.observations["tijd"]) == {utc("2026-03-01 00:00")}
     assert read.counts["uren_te_weinig_metingen"] == 1  # PM10 at 01:00 rests on one reading
@@ -237,7 +239,7 @@ def test_sensor_community_minimum_readings_per_hour(tmp_path):
 
 def test_glob_that_matches_nothing_is_named(tmp_path):
     with pytest.raises(SeriesError, match="sc: no file matches .*nergens"):
-        read_source(bron(tmp_path / "nergens" / "*.csv", kind="sensor_community", tijd={"zone": "UTC"}), "sc")
+        read_source(bron(tmp_path / "nergens" / "*.csv", soort="sensor_community", tijd={"zone": "UTC"}), "sc")
 
 
 def test_months_with_a_clock_change_have_743_or_745_hours():
@@ -253,17 +255,17 @@ def test_config_errors_name_the_key(tmp_path):
         """
 gemeente: {code: GM0363, naam: Amsterdam}
 jaar: 2015
-sources:
-  buurten: {kind: cbs_wijkbuurtkaart, path: b.gpkg}
-  wijken: {kind: cbs_wijkbuurtkaart, path: b.gpkg}
+bronnen:
+  buurten: {soort: cbs_wijkbuurtkaart, pad: b.gpkg}
+  wijken: {soort: cbs_wijkbuurtkaart, pad: b.gpkg}
 indicatoren: i.yaml
 opgaven: o.yaml
 tijdreeksen:
   lucht:
-    sensoren: {path: s.csv, columns: {sensor: id}, x: lon, y: lat}
+    sensoren: {pad: s.csv, kolommen: {sensor: id}, x: lon, y: lat}
     bronnen:
-      - {kind: breed, path: a.csv, tijd: {zone: Europe/Amsterdam}}
-      - {kind: wide, path: b.csv, tijd: {zone: CEST}, grootheid: NO2, eenheid: ug/m3}
+      - {soort: breed, pad: a.csv, tijd: {zone: Europe/Amsterdam}}
+      - {soort: wide, pad: b.csv, tijd: {zone: CEST}, grootheid: NO2, eenheid: ug/m3}
 """,
         encoding="utf-8",
     )
@@ -271,7 +273,8 @@ tijdreeksen:
         load_config(config, check_files=False)
     message = str(error.value)
     assert (
-        "tijdreeksen.lucht.bronnen.0.kind: unknown kind 'breed'; choose one of long, wide, sensor_community" in message
+        "tijdreeksen.lucht.bronnen.0.soort: unknown soort 'breed'; choose one of long, wide, sensor_community"
+        in message
     )
     assert "tijdreeksen.lucht.bronnen.1.tijd.zone: unknown time zone 'CEST'" in message
 
@@ -284,21 +287,21 @@ def test_missing_time_series_files_are_named_with_their_key(tmp_path):
         """
 gemeente: {code: GM0363, naam: Amsterdam}
 jaar: 2015
-sources:
-  buurten: {kind: cbs_wijkbuurtkaart, path: b.gpkg}
-  wijken: {kind: cbs_wijkbuurtkaart, path: b.gpkg}
+bronnen:
+  buurten: {soort: cbs_wijkbuurtkaart, pad: b.gpkg}
+  wijken: {soort: cbs_wijkbuurtkaart, pad: b.gpkg}
 indicatoren: i.yaml
 opgaven: o.yaml
 tijdreeksen:
   lucht:
-    sensoren: {path: s.csv, columns: {sensor: id}, x: lon, y: lat}
+    sensoren: {pad: s.csv, kolommen: {sensor: id}, x: lon, y: lat}
     bronnen:
-      - {kind: wide, path: ontbreekt.csv, tijd: {zone: UTC}, grootheid: NO2, eenheid: ug/m3}
-      - {kind: sensor_community, path: archief/*.csv, tijd: {zone: UTC}}
+      - {soort: wide, pad: ontbreekt.csv, tijd: {zone: UTC}, grootheid: NO2, eenheid: ug/m3}
+      - {soort: sensor_community, pad: archief/*.csv, tijd: {zone: UTC}}
 """,
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as error:
         load_config(config)
-    assert f"tijdreeksen.lucht.bronnen.0.path: file not found: {tmp_path / 'ontbreekt.csv'}" in str(error.value)
-    assert f"tijdreeksen.lucht.bronnen.1.path: no file matches {tmp_path / 'archief' / '*.csv'}" in str(error.value)
+    assert f"tijdreeksen.lucht.bronnen.0.pad: file not found: {tmp_path / 'ontbreekt.csv'}" in str(error.value)
+    assert f"tijdreeksen.lucht.bronnen.1.pad: no file matches {tmp_path / 'archief' / '*.csv'}" in str(error.value)

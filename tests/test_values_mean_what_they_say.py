@@ -55,7 +55,7 @@ def published_values(con: duckdb.DuckDBPyConnection) -> list[float]:
 def _csv(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("buurtcode;auto_hh;naam\nBU00010001;0,7;A\nBU00010002;-99999999;B\nBU00010003;-99.999.999;C\n")
-    return Source(kind="csv", path=path, columns={"buurtcode": "buurtcode"})
+    return Source(soort="csv", pad=path, kolommen={"buurtcode": "buurtcode"})
 
 
 def _xlsx(tmp_path):
@@ -65,7 +65,7 @@ def _xlsx(tmp_path):
         book.active.append(row)
     book.active.append(["BU00010003", -99999997, "C"])
     book.save(path)
-    return Source(kind="xlsx", path=path, columns={"buurtcode": "buurtcode"})
+    return Source(soort="xlsx", pad=path, kolommen={"buurtcode": "buurtcode"})
 
 
 def _json(tmp_path):
@@ -76,7 +76,7 @@ def _json(tmp_path):
         {"buurtcode": "BU00010003", "auto_hh": -99997, "naam": "C"},
     ]
     path.write_text(json.dumps({"buurten": records}))
-    return Source(kind="json", path=path, record_path="buurten")
+    return Source(soort="json", pad=path, records_pad="buurten")
 
 
 def _parquet(tmp_path):
@@ -86,7 +86,7 @@ def _parquet(tmp_path):
     )
     frame["naam"] = ["A", "B", "C"]
     duckdb.sql(f"COPY (SELECT * FROM frame) TO '{path}' (FORMAT parquet)")
-    return Source(kind="parquet", path=path)
+    return Source(soort="parquet", pad=path)
 
 
 def _geojson(tmp_path):
@@ -97,7 +97,7 @@ def _geojson(tmp_path):
         crs=RD,
     ).assign(naam=["A", "B", "C"])
     frame.to_file(path, driver="GeoJSON")
-    return Source(kind="vector", path=path, geometry="points")
+    return Source(soort="vector", pad=path, geometrie="punten")
 
 
 @pytest.mark.parametrize("make", [_csv, _xlsx, _json, _parquet, _geojson], ids=lambda f: f.__name__.strip("_"))
@@ -114,7 +114,7 @@ def test_integer_sentinels_stay_integers(tmp_path):
     gpd.GeoDataFrame(
         {"AANT_INW": [1000, -99999999]}, geometry=[Point(100_000, 450_000), Point(100_100, 450_000)], crs=RD
     ).to_file(path, driver="GeoJSON")
-    frame = read_source("layers.t", Source(kind="vector", path=path, geometry="points"))
+    frame = read_source("lagen.t", Source(soort="vector", pad=path, geometrie="punten"))
     assert frame["AANT_INW"].tolist()[0] == 1000
     assert pd.isna(frame["AANT_INW"].iloc[1])
     assert str(frame["AANT_INW"].dtype) == "Int64"
@@ -123,7 +123,7 @@ def test_integer_sentinels_stay_integers(tmp_path):
 def test_sentinel_coordinates_are_no_location(tmp_path):
     path = tmp_path / "meldingen.csv"
     path.write_text("nr;X;Y\n1;104500;461200\n2;-99999999;-99999999\n3;104600;461300\n", encoding="utf-8")
-    frame = read_source("partners.m", Source(kind="csv", path=path, x="X", y="Y", crs="EPSG:28992"))
+    frame = read_source("partners.m", Source(soort="csv", pad=path, x="X", y="Y", crs="EPSG:28992"))
     assert frame.geometry.isna().tolist() == [False, True, False]
 
 
@@ -140,18 +140,18 @@ def test_auto_hh_of_the_2015_kaart_is_never_published_as_a_number(con, shared_da
     """The defect as found: AUTO_HH of the 2015 wijk- en buurtkaart, taken as a partner figure per buurt,
     published -99.999.999 for the buurten where CBS kept it secret."""
     path = shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "buurt.geojson"
-    buurten = read_source("sources.buurten", Source(kind="cbs_wijkbuurtkaart", path=path))
+    buurten = read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=path))
     assert buurten.attrs["cleaning"]["sentinels_emptied"]["AUTO_HH"] == 122  # PROVENANCE.md: AUTO_HH 122x
     write_frame(con, "raw", "buurten", buurten)
     stage_cbs_areas(con, "buurten", "GM0484")
     partner = Partner(
-        name="autobezit",
-        kind="cbs_wijkbuurtkaart",
-        key="buurtcode",
-        path=path,
+        naam="autobezit",
+        soort="cbs_wijkbuurtkaart",
+        sleutel="buurtcode",
+        pad=path,
         gebiedsindeling=2015,
         min_koppelpercentage=0,
-        columns={"buurtcode": "BU_CODE", "auto_per_huishouden": "AUTO_HH"},
+        kolommen={"buurtcode": "BU_CODE", "auto_per_huishouden": "AUTO_HH"},
     )
     config = town_config("GM0484", 2015, [partner])
     write_frame(con, "raw", partner_table("autobezit"), read_source("partners.autobezit", partner))
@@ -224,11 +224,11 @@ def test_negative_partner_counts_are_unknown_and_counted(con, tmp_path):
     path = tmp_path / "woningen.csv"
     path.write_text("buurt;aantal_woningen;saldo\nBU00010001;120;-3,5\nBU00010002;-1;2\n", encoding="utf-8")
     partner = Partner(
-        name="w",
-        kind="csv",
-        key="buurtcode",
-        path=path,
-        columns={"buurtcode": "buurt", "aantal_woningen": "aantal_woningen", "saldo": "saldo"},
+        naam="w",
+        soort="csv",
+        sleutel="buurtcode",
+        pad=path,
+        kolommen={"buurtcode": "buurt", "aantal_woningen": "aantal_woningen", "saldo": "saldo"},
     )
     write_frame(con, "raw", partner_table("w"), read_source("partners.w", partner))
     counts = stage_partner(con, partner)

@@ -35,10 +35,10 @@ def test_years_must_be_earlier_than_the_current_year(tmp_path):
 def test_an_earlier_year_must_be_the_same_gemeente_with_its_own_database_and_site(tmp_path):
     earlier_year_config(tmp_path, database="data/datalab.duckdb")
     config = demo_config(tmp_path, jaren={2023: "demo_2023.yaml"})
-    with pytest.raises(ConfigError, match=r"jaren\.2023 .*its output\.database is this year's"):
+    with pytest.raises(ConfigError, match=r"jaren\.2023 .*its uitvoer\.database is this year's"):
         load_year_config(load_config(config, check_files=False), 2023)
     raw = yaml.safe_load((tmp_path / "demo_2023.yaml").read_text(encoding="utf-8"))
-    raw["output"]["database"] = "data/jaren/datalab_2023.duckdb"
+    raw["uitvoer"]["database"] = "data/jaren/datalab_2023.duckdb"
     raw["jaar"], raw["gemeente"]["code"] = 2022, "GM0484"
     (tmp_path / "demo_2023.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"its jaar is 2022, not 2023; its gemeente is GM0484, not GM9999"):
@@ -93,7 +93,7 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
     raw = yaml.safe_load(earlier.read_text(encoding="utf-8"))
     raw["demo"] = None  # the 2023 files stay as the last build wrote them
     (lab.folder / "data" / "demo_2023" / "kapot.geojson").write_text('{"type": "FeatureCollection", ', "utf-8")
-    raw["layers"]["bomen"]["path"] = "data/demo_2023/kapot.geojson"
+    raw["lagen"]["bomen"]["pad"] = "data/demo_2023/kapot.geojson"
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
     before = files_under(lab.folder / "data") | files_under(lab.maps)
     run = lab.run()
@@ -105,12 +105,12 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
         k: v for k, v in before.items() if not k.startswith("demo/")
     }  # (a build that writes the demo files rewrites them before anything is built, as make demo does)
 
-    raw["layers"]["bomen"]["path"] = "data/demo_2023/ontbrekend.geojson"
+    raw["lagen"]["bomen"]["pad"] = "data/demo_2023/ontbrekend.geojson"
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
     run = lab.run()
     assert run.code == 2  # checked when 2023 is built: an archived year that is built already needs no files
     assert "demo_2023.yaml: missing input files" in run.err
-    assert "layers.bomen.path: file not found" in run.err
+    assert "lagen.bomen.pad: file not found" in run.err
 
     demo_config(lab.folder, jaren={})  # 2023 dropped from the configuration: no more change since 2023
     run = lab.run()
@@ -215,7 +215,7 @@ def test_the_fingerprint_of_a_year_covers_its_catalogue_and_opgaven_and_its_demo
     assert configuration_fingerprint(tmp_path / "bestaat_niet.yaml") == "ontbreekt"
 
     config = demo_config(tmp_path, jaren={2023: earlier.name})
-    raw["demo"]["folder"] = "data/demo"  # this year's demo folder
+    raw["demo"]["map"] = "data/demo"  # this year's demo folder
     earlier.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"its demo\.folder is this year's"):
+    with pytest.raises(ConfigError, match=r"its demo\.map is this year's"):
         load_year_config(load_config(config, check_files=False), 2023)

@@ -38,6 +38,7 @@ from .project import (
 from .sources import (
     ADDRESS_KEYS,
     DOWNLOAD_KINDS,
+    GEOMETRIE,
     GLOB_CHARACTERS,
     KEY_COLUMNS,
     PARTNER_KEYS,
@@ -74,6 +75,7 @@ __all__ = [
     "DOWNLOAD_KINDS",
     "ENV_NAME",
     "GEMEENTECODE",
+    "GEOMETRIE",
     "GLOB_CHARACTERS",
     "KEY_COLUMNS",
     "NAME",

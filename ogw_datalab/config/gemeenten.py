@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from . import described
 from .postgis import PostGIS
 from .project import Parameters, Privacy, VergelijkbareBuurten
 from .sources import Layer, Partner, Source, Sources
-from .strict import GEMEENTECODE, NAME, REGION_NAME, StrictModel
+from .strict import GEMEENTECODE, NAME, REGION_NAME, ConfigFile, StrictModel
 
 
 class GemeenteAanvulling(StrictModel):
@@ -23,22 +26,62 @@ class GemeenteAanvulling(StrictModel):
     the other keys replace the shared value for this gemeente only.
     """
 
-    adressen: Source | None = None
-    layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
-    partners: list[Partner] = Field(default_factory=list)
-    indicatoren: Path | None = None
-    opgaven: Path | None = None
-    parameters: Parameters | None = None
-    privacy: Privacy | None = None
+    old_keys: ClassVar[Mapping[str, str]] = {"layers": "lagen"}
+
+    adressen: Source | None = Field(
+        None,
+        description="de adressen van de woningen van deze gemeente (BAG-verblijfsobjecten)",
+        examples=[{"soort": "bag_verblijfsobjecten", "pad": "../data/bag_alphen.gpkg", "laag": "verblijfsobject"}],
+    )
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(
+        default_factory=dict,
+        description="lagen van deze gemeente, bij de gedeelde (een laag met dezelfde naam vervangt de gedeelde)",
+        examples=[described.LAGEN_EXAMPLE],
+    )
+    partners: list[Partner] = Field(
+        default_factory=list,
+        description="partners van deze gemeente, bij de gedeelde (een partner met dezelfde naam vervangt de gedeelde)",
+        examples=[described.PARTNERS_EXAMPLE],
+    )
+    indicatoren: Path | None = Field(
+        None, description="een eigen indicatorcatalogus voor deze gemeente", examples=["alphen_indicatoren.yaml"]
+    )
+    opgaven: Path | None = Field(
+        None, description="een eigen bestand met opgaven voor deze gemeente", examples=["alphen_opgaven.yaml"]
+    )
+    parameters: Parameters | None = Field(
+        None, description="eigen parameters voor deze gemeente", examples=[described.PARAMETERS_EXAMPLE]
+    )
+    privacy: Privacy | None = Field(
+        None, description="eigen privacydrempels voor deze gemeente", examples=[described.PRIVACY_EXAMPLE]
+    )
 
 
 class GemeentenOutput(StrictModel):
     """Folders of a configuration of several gemeenten: each gemeente gets its own database and site below them."""
 
-    inbox: Path | None = Field(None, description="a partner inbox per gemeente: <inbox>/<gemeentecode>")
-    database: Path = Field(Path("data/gemeenten"), description="folder: <database>/<gemeentecode>.duckdb")
-    maps: Path = Field(Path("maps"), description="folder: <maps>/<gemeentecode>/ per gemeente, the overview in <maps>")
-    cache: Path = Field(Path("data/cache"), description="downloaded responses, shared by all gemeenten")
+    old_keys: ClassVar[Mapping[str, str]] = {"maps": "kaarten"}
+
+    inbox: Path | None = Field(
+        None,
+        description="map met een partnerinbox per gemeente: <inbox>/<gemeentecode>",
+        examples=["../data/inbox"],
+    )
+    database: Path = Field(
+        Path("data/gemeenten"),
+        description="map met een database per gemeente: <database>/<gemeentecode>.duckdb",
+        examples=["../data/nederland"],
+    )
+    kaarten: Path = Field(
+        Path("maps"),
+        description="map met een site per gemeente in <kaarten>/<gemeentecode>/ en het overzicht in <kaarten>",
+        examples=["../maps/nederland"],
+    )
+    cache: Path = Field(
+        Path("data/cache"),
+        description="de map met gedownloade antwoorden, gedeeld door alle gemeenten",
+        examples=["../data/cache"],
+    )
 
     @field_validator("database")
     @classmethod
@@ -48,33 +91,64 @@ class GemeentenOutput(StrictModel):
         return value
 
 
-class GemeentenConfig(StrictModel):
+class GemeentenConfig(ConfigFile):
     """A configuration of several gemeenten: a list of codes, a region name, or ``alle``.
 
     It resolves (``ogw_datalab.gemeenten.gemeente_configs``) into one ordinary
     :class:`ProjectConfig` per gemeente, so that every step runs per gemeente unchanged.
     """
 
+    old_keys: ClassVar[Mapping[str, str]] = {"sources": "bronnen", "layers": "lagen", "output": "uitvoer"}
+
     gemeenten: str | list[str] = Field(
-        description="'alle', a region name (a folder of the area files), or a list of gemeentecodes and region names"
+        description="'alle', een regio (een map van de gebiedsbestanden) of een lijst van gemeentecodes en regio's",
+        examples=["alle", ["GM0484", "utrecht"]],
     )
-    jaar: int = Field(ge=2000, le=2100, description="year of the gebiedsindeling (buurt and wijk boundaries)")
-    sources: Sources
-    layers: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(default_factory=dict)
-    partners: list[Partner] = Field(default_factory=list)
-    indicatoren: Path = Field(description="the indicator catalogue (YAML)")
-    opgaven: Path
-    parameters: Parameters = Field(default_factory=Parameters)
-    privacy: Privacy = Field(default_factory=Privacy)
-    output: GemeentenOutput = Field(default_factory=GemeentenOutput)
-    vergelijkbare_buurten: VergelijkbareBuurten | None = None
+    jaar: int = Field(
+        ge=2000,
+        le=2100,
+        description="het jaar van de gebiedsindeling (de grenzen van buurten en wijken)",
+        examples=[2015],
+    )
+    bronnen: Sources = Field(description=described.BRONNEN_DESCRIPTION, examples=[described.BRONNEN_EXAMPLE])
+    lagen: dict[Annotated[str, Field(pattern=NAME)], Layer] = Field(
+        default_factory=dict, description=described.LAGEN_DESCRIPTION, examples=[described.LAGEN_EXAMPLE]
+    )
+    partners: list[Partner] = Field(
+        default_factory=list, description=described.PARTNERS_DESCRIPTION, examples=[described.PARTNERS_EXAMPLE]
+    )
+    indicatoren: Path = Field(
+        description=described.INDICATOREN_DESCRIPTION, examples=["nederland_2015_indicatoren.yaml"]
+    )
+    opgaven: Path = Field(description=described.OPGAVEN_DESCRIPTION, examples=["nederland_2015_opgaven.yaml"])
+    parameters: Parameters = Field(
+        default_factory=Parameters,
+        description=described.PARAMETERS_DESCRIPTION,
+        examples=[described.PARAMETERS_EXAMPLE],
+    )
+    privacy: Privacy = Field(
+        default_factory=Privacy, description=described.PRIVACY_DESCRIPTION, examples=[described.PRIVACY_EXAMPLE]
+    )
+    uitvoer: GemeentenOutput = Field(
+        default_factory=GemeentenOutput,
+        description="de mappen van de databases en sites per gemeente, de downloadcache en de partnerinboxen",
+        examples=[{"database": "../data/nederland", "kaarten": "../maps/nederland"}],
+    )
+    vergelijkbare_buurten: VergelijkbareBuurten | None = Field(
+        None, description=described.VERGELIJKBARE_BUURTEN_DESCRIPTION, examples=[{"aantal": 10}]
+    )
     per_gemeente: dict[str, GemeenteAanvulling] = Field(
-        default_factory=dict, description="per gemeentecode: its own partners, layers, addresses, opgaven, ..."
+        default_factory=dict,
+        description="per gemeentecode wat die gemeente bij het gedeelde deel heeft: partners, lagen, adressen, opgaven",
+        examples=[{"GM0484": {"opgaven": "alphen_opgaven.yaml"}}],
     )
     postgis: PostGIS | None = Field(
-        None, description="publish every gemeente's figures and outlines to one PostGIS schema too (by gemeentecode)"
+        None,
+        description="publiceer de cijfers en de grenzen van elke gemeente ook naar één PostGIS-schema (per "
+        "gemeentecode)",
+        examples=[{"dsn_variabele": "OGW_DATALAB_POSTGIS", "schema": "datalab"}],
     )
-    config_file: Path | None = None
+    config_file: SkipJsonSchema[Path | None] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -111,7 +185,7 @@ class GemeentenConfig(StrictModel):
         wrong = [code for code in self.per_gemeente if not GEMEENTECODE.match(code)]
         if wrong:
             raise ValueError(f"per_gemeente: {wrong} are not gemeentecodes (GM and four digits)")
-        names = [p.name for p in self.partners]
+        names = [p.naam for p in self.partners]
         doubles = sorted({n for n in names if names.count(n) > 1})
         if doubles:
             raise ValueError(f"partner names must be unique; repeated: {doubles}")
@@ -124,14 +198,14 @@ class GemeentenConfig(StrictModel):
 
     def all_sources(self) -> dict[str, Source]:
         """Every input file, shared and per gemeente (``per_gemeente.GM0484.partners.ggd``)."""
-        named: dict[str, Source] = {f"sources.{k}": v for k, v in self.sources if v is not None}
-        named.update({f"layers.{k}": v for k, v in self.layers.items()})
-        named.update({f"partners.{p.name}": p for p in self.partners})
+        named: dict[str, Source] = {f"bronnen.{k}": v for k, v in self.bronnen if v is not None}
+        named.update({f"lagen.{k}": v for k, v in self.lagen.items()})
+        named.update({f"partners.{p.naam}": p for p in self.partners})
         if self.vergelijkbare_buurten is not None and self.vergelijkbare_buurten.referentie is not None:
             named["vergelijkbare_buurten.referentie"] = self.vergelijkbare_buurten.referentie
         for code, extra in self.per_gemeente.items():
             if extra.adressen is not None:
                 named[f"per_gemeente.{code}.adressen"] = extra.adressen
-            named.update({f"per_gemeente.{code}.layers.{k}": v for k, v in extra.layers.items()})
-            named.update({f"per_gemeente.{code}.partners.{p.name}": p for p in extra.partners})
+            named.update({f"per_gemeente.{code}.lagen.{k}": v for k, v in extra.lagen.items()})
+            named.update({f"per_gemeente.{code}.partners.{p.naam}": p for p in extra.partners})
         return named

@@ -1,14 +1,16 @@
 """Reading a configuration file: YAML, validated into its models, paths resolved, files checked.
 
-Also the configurations of earlier years (``jaren:``), the fingerprint that says when one must be
-built again, and the reading of the other YAML files a configuration names (catalogue, opgaven).
+Old keys are still read, renamed before validation (:mod:`.renames`); the hints naming their new keys are
+kept with the configuration (``old_key_hints``) for the command line to print. Also the configurations of
+earlier years (``jaren:``), the fingerprint that says when one must be built again, and the reading of
+the other YAML files a configuration names (catalogue, opgaven).
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -17,6 +19,8 @@ from .gemeenten import GemeentenConfig
 from .messages import ConfigError, explain, explain_briefly
 from .paths import check_source_files, resolve_gemeenten_paths, resolve_paths
 from .project import ProjectConfig
+from .renames import rename_old_keys
+from .strict import ConfigFile
 
 # libyaml's safe loader where PyYAML was built with it (about ten times faster than the pure-Python one; a
 # national configuration is read once per gemeente).
@@ -31,7 +35,7 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
     Raises
     ------
     ConfigError
-        With one line per problem, each naming the key (``sources.buurten.path``) and what is
+        With one line per problem, each naming the key (``bronnen.buurten.pad``) and what is
         wrong, so a data analyst can fix the file without reading Python. A file that
         configures several gemeenten (``gemeenten:``) is refused here: see :func:`load_configuration`.
     """
@@ -42,10 +46,7 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ProjectConfig:
             f"{path}: configures several gemeenten ('gemeenten:'); each gemeente is built from its own "
             "configuration, made by ogw_datalab.gemeenten.gemeente_configs"
         )
-    try:
-        config = ProjectConfig.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(f"{path}: invalid configuration\n" + explain(error)) from None
+    config = _validate(path, raw, ProjectConfig)
     config = resolve_paths(config, path.parent.resolve())
     config = config.model_copy(update={"config_file": path.resolve()})
     if check_files:
@@ -65,14 +66,27 @@ def load_configuration(path: str | Path, *, check_files: bool = True) -> Project
     raw = _read_yaml_mapping(path)
     if "gemeenten" not in raw:
         return load_config(path, check_files=check_files)
-    try:
-        config = GemeentenConfig.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(f"{path}: invalid configuration\n" + explain(error)) from None
+    config = _validate(path, raw, GemeentenConfig)
     config = resolve_gemeenten_paths(config, path.parent.resolve())
     config = config.model_copy(update={"config_file": path.resolve()})
     if check_files:
         check_source_files(config)
+    return config
+
+
+ConfigT = TypeVar("ConfigT", bound=ConfigFile)
+
+
+def _validate(path: Path, raw: dict[str, Any], model: type[ConfigT]) -> ConfigT:
+    """Validate a configuration file's contents, its old keys renamed; keep the hints naming the new keys."""
+    renamed = rename_old_keys(raw, model)
+    if renamed.conflicts:
+        raise ConfigError(f"{path}: invalid configuration\n" + "\n".join(f"  {c}" for c in renamed.conflicts))
+    try:
+        config = model.model_validate(renamed.data)
+    except ValidationError as error:
+        raise ConfigError(f"{path}: invalid configuration\n" + explain(error, model)) from None
+    config.keep_old_key_hints([f"{path}: {hint}" for hint in renamed.hints])
     return config
 
 
@@ -110,11 +124,11 @@ def load_year_config(config: ProjectConfig, year: int) -> ProjectConfig:
         problems.append("it lists jaren itself; only the current year's configuration does")
     if earlier.postgis is not None:
         problems.append("it has a postgis block; only the current year is published to PostGIS")
-    if earlier.demo is not None and config.demo is not None and earlier.demo.folder == config.demo.folder:
-        problems.append(f"its demo.folder is this year's ({config.demo.folder}); give it its own")
-    for key in ("database", "maps"):
-        if getattr(earlier.output, key) == getattr(config.output, key):
-            problems.append(f"its output.{key} is this year's ({getattr(config.output, key)}); give it its own")
+    if earlier.demo is not None and config.demo is not None and earlier.demo.map == config.demo.map:
+        problems.append(f"its demo.map is this year's ({config.demo.map}); give it its own")
+    for key in ("database", "kaarten"):
+        if getattr(earlier.uitvoer, key) == getattr(config.uitvoer, key):
+            problems.append(f"its uitvoer.{key} is this year's ({getattr(config.uitvoer, key)}); give it its own")
     if problems:
         raise ConfigError(f"{config.config_file}: jaren.{year} ({earlier.config_file}): " + "; ".join(problems))
     return earlier
@@ -148,4 +162,4 @@ def load_yaml_model(path: Path, model: type[ModelT], key: str, what: str) -> Mod
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:
-        raise ConfigError(f"{path}: invalid {what}\n" + explain_briefly(error)) from None
+        raise ConfigError(f"{path}: invalid {what}\n" + explain_briefly(error, model)) from None

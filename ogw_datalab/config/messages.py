@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from .renames import known_keys, unknown_key
 from .sources import DOWNLOAD_KINDS, PARTNER_KEYS
 from .timeseries import TIMESERIES_DOWNLOAD_KINDS, TIMESERIES_KINDS
 
@@ -12,8 +13,8 @@ class ConfigError(ValueError):
     """The configuration file is missing, unreadable or invalid."""
 
 
-def explain(error: ValidationError) -> str:
-    """Say each problem of ``error`` on its own line: ``  layers.bomen.kind: unknown reader kind 'excel'; ...``.
+def explain(error: ValidationError, model: type[BaseModel] | None = None) -> str:
+    """Say each problem of ``error`` on its own line: ``  lagen.bomen.soort: unknown reader kind 'excel'; ...``.
 
     Unknown values of a fixed list name the values there are; an unknown key points to the README.
     """
@@ -21,21 +22,35 @@ def explain(error: ValidationError) -> str:
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("kind"):
-            kinds = TIMESERIES_DOWNLOAD_KINDS if where.endswith("download.kind") else TIMESERIES_KINDS
-            message = f"unknown kind {problem['input']!r}; choose one of {', '.join(kinds)}"
-        elif problem["type"] == "literal_error" and where.endswith("download.kind"):
-            message = f"unknown download kind {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
-        elif problem["type"] == "literal_error" and where.endswith("key"):
-            message = f"unknown partner key {problem['input']!r}; choose one of {', '.join(PARTNER_KEYS)}"
+        if problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("download.dienst"):
+            message = f"unknown dienst {problem['input']!r}; choose one of {', '.join(TIMESERIES_DOWNLOAD_KINDS)}"
+        elif problem["type"] == "literal_error" and where.startswith("tijdreeksen") and where.endswith("soort"):
+            message = f"unknown soort {problem['input']!r}; choose one of {', '.join(TIMESERIES_KINDS)}"
+        elif problem["type"] == "literal_error" and where.endswith("download.soort"):
+            message = f"unknown download soort {problem['input']!r}; choose one of {', '.join(DOWNLOAD_KINDS)}"
+        elif problem["type"] == "literal_error" and where.endswith("sleutel"):
+            message = f"unknown partner sleutel {problem['input']!r}; choose one of {', '.join(PARTNER_KEYS)}"
         elif problem["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling against the README)"
+            message = _unknown(problem["loc"], model)
         lines.append(f"  {where}: {message}" if where else f"  {message}")
     return "\n".join(lines)
 
 
-def explain_briefly(error: ValidationError) -> str:
-    """Say each problem of ``error`` on its own line, with pydantic's own words (catalogue and opgaven files)."""
-    return "\n".join(
-        f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
-    )
+def explain_briefly(error: ValidationError, model: type[BaseModel] | None = None) -> str:
+    """Say each problem of ``error`` on its own line, with pydantic's own words (catalogue and opgaven files).
+
+    An unknown key names the key that was meant, as :func:`explain` does.
+    """
+    lines = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        message = _unknown(e["loc"], model) if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"  {where}: {message.removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
+def _unknown(place: tuple[str | int, ...], model: type[BaseModel] | None) -> str:
+    """``unknown key; did you mean 'partners'?``: the closest key at that level of ``model``."""
+    if model is None or not place:
+        return "unknown key"
+    return unknown_key(str(place[-1]), known_keys(model, place[:-1]))

@@ -22,9 +22,9 @@ def check_source_files(config: ProjectConfig | GemeentenConfig) -> None:
     must match at least one file.
     """
     missing = [
-        f"  {key}.path: "
+        f"  {key}.pad: "
         + ("no file matches" if src.is_pattern else "file not found")
-        + f": {src.path}"
+        + f": {src.pad}"
         + (" (run 'ogw-datalab fetch' to download it)" if src.download else "")
         for key, src in config.all_sources().items()
         if not _source_exists(src)
@@ -41,7 +41,7 @@ def check_source_files(config: ProjectConfig | GemeentenConfig) -> None:
             if not _matches(path):
                 what = "no file matches" if _is_glob(path) else "file not found:"
                 missing.append(
-                    f"  {key}.path: {what} {path}" + (" (run 'ogw-datalab fetch' to download it)" if fetched else "")
+                    f"  {key}.pad: {what} {path}" + (" (run 'ogw-datalab fetch' to download it)" if fetched else "")
                 )
     if missing:
         raise ConfigError(f"{config.config_file}: missing input files\n" + "\n".join(missing))
@@ -59,7 +59,7 @@ def _matches(path: Path) -> bool:
 
 
 def _source_exists(source: Source) -> bool:
-    return _matches(source.path)
+    return _matches(source.pad)
 
 
 def _resolver(base: Path) -> Resolve:
@@ -72,7 +72,7 @@ def _resolver(base: Path) -> Resolve:
 def _resolve_comparison(comparison: VergelijkbareBuurten | None, resolve: Resolve) -> VergelijkbareBuurten | None:
     if comparison is None or comparison.referentie is None:
         return comparison
-    referentie = comparison.referentie.model_copy(update={"path": resolve(comparison.referentie.path)})
+    referentie = comparison.referentie.model_copy(update={"pad": resolve(comparison.referentie.pad)})
     return comparison.model_copy(update={"referentie": referentie})
 
 
@@ -81,13 +81,13 @@ def resolve_gemeenten_paths(config: GemeentenConfig, base: Path) -> GemeentenCon
     resolve = _resolver(base)
 
     def with_path(source):
-        return source.model_copy(update={"path": resolve(source.path)})
+        return source.model_copy(update={"pad": resolve(source.pad)})
 
     def extra(aanvulling: GemeenteAanvulling) -> GemeenteAanvulling:
         return aanvulling.model_copy(
             update={
                 "adressen": with_path(aanvulling.adressen) if aanvulling.adressen else None,
-                "layers": {name: with_path(layer) for name, layer in aanvulling.layers.items()},
+                "lagen": {name: with_path(layer) for name, layer in aanvulling.lagen.items()},
                 "partners": [with_path(p) for p in aanvulling.partners],
                 "indicatoren": resolve(aanvulling.indicatoren) if aanvulling.indicatoren else None,
                 "opgaven": resolve(aanvulling.opgaven) if aanvulling.opgaven else None,
@@ -95,21 +95,21 @@ def resolve_gemeenten_paths(config: GemeentenConfig, base: Path) -> GemeentenCon
         )
 
     output = GemeentenOutput(
-        database=resolve(config.output.database),
-        maps=resolve(config.output.maps),
-        cache=resolve(config.output.cache),
-        inbox=resolve(config.output.inbox) if config.output.inbox else None,
+        database=resolve(config.uitvoer.database),
+        kaarten=resolve(config.uitvoer.kaarten),
+        cache=resolve(config.uitvoer.cache),
+        inbox=resolve(config.uitvoer.inbox) if config.uitvoer.inbox else None,
     )
     return config.model_copy(
         update={
-            "sources": config.sources.model_copy(
-                update={name: with_path(src) for name, src in config.sources if src is not None}
+            "bronnen": config.bronnen.model_copy(
+                update={name: with_path(src) for name, src in config.bronnen if src is not None}
             ),
-            "layers": {name: with_path(layer) for name, layer in config.layers.items()},
+            "lagen": {name: with_path(layer) for name, layer in config.lagen.items()},
             "partners": [with_path(p) for p in config.partners],
             "opgaven": resolve(config.opgaven),
             "indicatoren": resolve(config.indicatoren),
-            "output": output,
+            "uitvoer": output,
             "vergelijkbare_buurten": _resolve_comparison(config.vergelijkbare_buurten, resolve),
             "per_gemeente": {code: extra(a) for code, a in config.per_gemeente.items()},
         }
@@ -121,36 +121,36 @@ def resolve_paths(config: ProjectConfig, base: Path) -> ProjectConfig:
     resolve = _resolver(base)
 
     def with_table(table):
-        return None if table is None else table.model_copy(update={"path": resolve(table.path)})
+        return None if table is None else table.model_copy(update={"pad": resolve(table.pad)})
 
     def with_reeks(reeks: Tijdreeks) -> Tijdreeks:
         bronnen = [
-            b.model_copy(update={"path": resolve(b.path), "sensoren": with_table(b.sensoren)}) for b in reeks.bronnen
+            b.model_copy(update={"pad": resolve(b.pad), "sensoren": with_table(b.sensoren)}) for b in reeks.bronnen
         ]
         return reeks.model_copy(update={"bronnen": bronnen, "sensoren": with_table(reeks.sensoren)})
 
     def with_path(source):
-        return source.model_copy(update={"path": resolve(source.path)})
+        return source.model_copy(update={"pad": resolve(source.pad)})
 
-    sources = config.sources.model_copy(
-        update={name: with_path(src) for name, src in config.sources if src is not None}
+    sources = config.bronnen.model_copy(
+        update={name: with_path(src) for name, src in config.bronnen if src is not None}
     )
     output = Output(
-        database=resolve(config.output.database),
-        maps=resolve(config.output.maps),
-        cache=resolve(config.output.cache),
-        inbox=resolve(config.output.inbox) if config.output.inbox else None,
-        sleutel_variabele=config.output.sleutel_variabele,
+        database=resolve(config.uitvoer.database),
+        kaarten=resolve(config.uitvoer.kaarten),
+        cache=resolve(config.uitvoer.cache),
+        inbox=resolve(config.uitvoer.inbox) if config.uitvoer.inbox else None,
+        sleutel_variabele=config.uitvoer.sleutel_variabele,
     )
-    demo = config.demo.model_copy(update={"folder": resolve(config.demo.folder)}) if config.demo else None
+    demo = config.demo.model_copy(update={"map": resolve(config.demo.map)}) if config.demo else None
     return config.model_copy(
         update={
-            "sources": sources,
-            "layers": {name: with_path(layer) for name, layer in config.layers.items()},
+            "bronnen": sources,
+            "lagen": {name: with_path(layer) for name, layer in config.lagen.items()},
             "partners": [with_path(p) for p in config.partners],
             "opgaven": resolve(config.opgaven),
             "indicatoren": resolve(config.indicatoren),
-            "output": output,
+            "uitvoer": output,
             "demo": demo,
             "jaren": {year: resolve(path) for year, path in config.jaren.items()},
             "vergelijkbare_buurten": _resolve_comparison(config.vergelijkbare_buurten, resolve),

@@ -18,15 +18,17 @@ class PostGIS(StrictModel):
     """
 
     dsn_variabele: str = Field(
-        description="NAME of the environment variable that holds the libpq connection string of the PostGIS database "
-        "(never the connection string itself: it carries the password)"
+        description="de NAAM van de omgevingsvariabele met de verbindingsgegevens (libpq) van de PostGIS-database "
+        "(nooit de verbindingsgegevens zelf: daar staat het wachtwoord in)",
+        examples=["OGW_DATALAB_POSTGIS"],
     )
     schema_: str = Field(
         "datalab",
         alias="schema",
         pattern=NAME,
         max_length=63,
-        description="the schema the tables are written to (lower case, digits and _); made when it does not exist",
+        description="het schema waarin de tabellen komen (kleine letters, cijfers en _); gemaakt als het er niet is",
+        examples=["datalab"],
     )
 
     @field_validator("dsn_variabele")

@@ -15,11 +15,11 @@ from .http_cache import FetchError, FetchSettings, HttpCache
 
 
 def fetch_sources(config: ProjectConfig, settings: FetchSettings, report: Callable[[str], None] = print) -> int:
-    """Fetch each source with a download into its ``path``; return how many were fetched.
+    """Fetch each source with a download into its ``pad``; return how many were fetched.
 
     Time-series sources with a download fetch their default window (see :func:`fetch_tijdreeks_bron`).
     """
-    cache = HttpCache(config.output.cache, settings)
+    cache = HttpCache(config.uitvoer.cache, settings)
     fetched = 0
     for key, source in config.all_sources().items():
         if source.download is None:
@@ -27,7 +27,7 @@ def fetch_sources(config: ProjectConfig, settings: FetchSettings, report: Callab
         before = cache.requests_made
         detail = _fetch_one(source, cache, config.gemeente.code)
         origin = "cache" if cache.requests_made == before else f"{cache.requests_made - before} request(s)"
-        report(f"  ✓ {key}: {detail} -> {source.path} ({origin})")
+        report(f"  ✓ {key}: {detail} -> {source.pad} ({origin})")
         fetched += 1
     for name, reeks in config.tijdreeksen.items():
         for index, bron in enumerate(reeks.bronnen):
@@ -79,12 +79,12 @@ def fetch_tijdreeks_bron(
     default_start, default_end = default_window()
     start = start or (dt.date.fromisoformat(download.van) if download.van else default_start)
     end = end or (dt.date.fromisoformat(download.tot) if download.tot else default_end)
-    path = _window_path(bron.path, start, end)
-    if download.kind == "luchtmeetnet":
+    path = _window_path(bron.pad, start, end)
+    if download.dienst == "luchtmeetnet":
         counts = fetch_luchtmeetnet(
             download.url,
             path,
-            bron.sensoren.path,
+            bron.sensoren.pad,
             stations=download.stations,
             grootheden=download.grootheden,
             start=start,
@@ -97,7 +97,7 @@ def fetch_tijdreeks_bron(
         counts = fetch_sensorthings(
             download.url,
             path,
-            bron.sensoren.path,
+            bron.sensoren.pad,
             gemeente=download.codegemeente or codegemeente(gemeentecode),
             grootheden=download.grootheden,
             start=start,
@@ -117,10 +117,10 @@ def _window_path(path: Path, start: dt.date, end: dt.date) -> Path:
 def _fetch_one(source: Source, cache: HttpCache, gemeentecode: str) -> str:
     download = source.download
     assert download is not None
-    if download.kind == "pdok_ogc_features":
-        n = fetch_pdok_features(download.url, source.path, cache=cache, bbox=download.bbox, limit=download.limit)
+    if download.soort == "pdok_ogc_features":
+        n = fetch_pdok_features(download.url, source.pad, cache=cache, bbox=download.bbox, limit=download.per_pagina)
         return f"{n:,} features"
-    if download.kind == "cbs_odata":
-        return f"{fetch_cbs_odata(download.url, source.path, gemeentecode=gemeentecode, cache=cache):,} rows"
-    response = fetch_file(download.url, source.path, cache=cache)
+    if download.soort == "cbs_odata":
+        return f"{fetch_cbs_odata(download.url, source.pad, gemeentecode=gemeentecode, cache=cache):,} rows"
+    response = fetch_file(download.url, source.pad, cache=cache)
     return f"sha256 {response.sha256[:12]}…, retrieved {response.retrieved_at}"

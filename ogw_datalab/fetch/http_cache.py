@@ -158,8 +158,8 @@ def _is_offline(error: requests.ConnectionError) -> bool:
 def _offline_message(url: str) -> str:
     return (
         f"{url}: cannot resolve the host; this machine seems to have no internet access. Run 'ogw-datalab fetch' "
-        "on a machine with internet and copy the cache folder (output.cache) or the downloaded files (each "
-        "source's 'path') here; builds never need the network."
+        "on a machine with internet and copy the cache folder (uitvoer.cache) or the downloaded files (each "
+        "source's 'pad') here; builds never need the network."
     )
 
 

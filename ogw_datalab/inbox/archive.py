@@ -48,10 +48,10 @@ def install(decision: InboxFile, config: ProjectConfig, now: dt.datetime | None 
     Path
         The archived copy.
     """
-    partner = next(p for p in config.partners if p.name == decision.partner)
+    partner = next(p for p in config.partners if p.naam == decision.partner)
     source = decision.copy if decision.copy is not None else decision.path
-    archived = _archive(source, decision.path.name, partner.name, decision.path.parent, decision.sha256, now)
-    copy_private(archived, partner.path)
+    archived = _archive(source, decision.path.name, partner.naam, decision.path.parent, decision.sha256, now)
+    copy_private(archived, partner.pad)
     _remove_original(decision)
     return archived
 
@@ -135,9 +135,9 @@ def archived_versions(config: ProjectConfig, partner_name: str) -> list[Archived
         When no inbox is configured or no partner has that name.
     """
     _partner(config, partner_name)
-    if config.output.inbox is None:
-        raise ValueError("output.inbox is not configured, so no partner file versions are archived")
-    return _versions(config.output.inbox, partner_name)
+    if config.uitvoer.inbox is None:
+        raise ValueError("uitvoer.inbox is not configured, so no partner file versions are archived")
+    return _versions(config.uitvoer.inbox, partner_name)
 
 
 def _versions(inbox: Path, partner_name: str) -> list[ArchivedVersion]:
@@ -186,7 +186,7 @@ def restore_partner_file(
     """
     partner = _partner(config, partner_name)
     versions = archived_versions(config, partner_name)
-    current = file_hash(partner.path) if partner.path.is_file() else None
+    current = file_hash(partner.pad) if partner.pad.is_file() else None
     if versie is None:
         chosen = [v for v in versions if v.sha256 != current][:1]
         if not chosen:
@@ -202,13 +202,13 @@ def restore_partner_file(
     version = chosen[0]
     if file_hash(version.path) != version.sha256:
         raise ValueError(f"{version.path}: the archived file does not match its recorded sha256; nothing was restored")
-    inbox = config.output.inbox
+    inbox = config.uitvoer.inbox
     assert inbox is not None  # archived_versions checked it
     if current is not None and not any(v.sha256 == current for v in versions):
-        _archive(partner.path, partner.path.name, partner_name, inbox, current, now)
-    copy_private(version.path, partner.path)
+        _archive(partner.pad, partner.pad.name, partner_name, inbox, current, now)
+    copy_private(version.path, partner.pad)
     received = version.ontvangen.timestamp()
-    os.utime(partner.path, (received, received))  # its age is that of the delivery (retention counts from it)
+    os.utime(partner.pad, (received, received))  # its age is that of the delivery (retention counts from it)
     return version
 
 
@@ -218,6 +218,6 @@ def _sha_prefix(version: ArchivedVersion, prefix: str) -> bool:
 
 def _partner(config: ProjectConfig, name: str) -> Partner:
     for partner in config.partners:
-        if partner.name == name:
+        if partner.naam == name:
             return partner
-    raise ValueError(f"no partner '{name}' in the configuration; configured: {[p.name for p in config.partners]}")
+    raise ValueError(f"no partner '{name}' in the configuration; configured: {[p.naam for p in config.partners]}")

@@ -45,7 +45,7 @@ def process_inbox(
     Parameters
     ----------
     config
-        The configuration (``output.inbox``, the partners, the database and its key variable).
+        The configuration (``uitvoer.inbox``, the partners, the database and its key variable).
     seen
         The observations returned by the previous round (empty the first time); a file is taken
         only when its size, modification time and inode equal what was seen then.
@@ -65,20 +65,20 @@ def process_inbox(
     ogw_datalab.encryption.MissingKeyError
         When the database is encrypted and its key variable is not set (nothing is taken then).
     """
-    inbox = config.output.inbox
+    inbox = config.uitvoer.inbox
     if inbox is None:
         return InboxRound([], {})
     if not inbox.exists():
         make_private_dir(inbox)
         return InboxRound([], {})
-    key = database_key(config.output)
+    key = database_key(config.uitvoer)
     work = fresh_work_folder(inbox)
     installed: dict[str, str | None] = {}
 
     def installed_hash(partner: Partner) -> str | None:
-        if partner.name not in installed:
-            installed[partner.name] = file_hash(partner.path) if partner.path.is_file() else None
-        return installed[partner.name]
+        if partner.naam not in installed:
+            installed[partner.naam] = file_hash(partner.pad) if partner.pad.is_file() else None
+        return installed[partner.naam]
 
     decisions, observed, loaded = [], {}, {}
     try:

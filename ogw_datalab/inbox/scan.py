@@ -74,8 +74,8 @@ class InboxFile:
 def partner_for(path: Path, partners: list[Partner]) -> Partner | None:
     """Return the partner whose name the file carries (longest name first, so 'ggd_65plus' beats 'ggd')."""
     stem = path.name.lower().split(".", 1)[0]
-    for partner in sorted(partners, key=lambda p: len(p.name), reverse=True):
-        if stem == partner.name or stem.startswith(partner.name + "_"):
+    for partner in sorted(partners, key=lambda p: len(p.naam), reverse=True):
+        if stem == partner.naam or stem.startswith(partner.naam + "_"):
             return partner
     return None
 
@@ -88,8 +88,9 @@ def extension_problem(partner: Partner, path: Path) -> str | None:
         return None
     given = f"'{suffix}'" if suffix else "geen extensie"
     return (
-        f"partners.{partner.name} is ingesteld op {label} (kind: {partner.kind}: {', '.join(suffixes)}) en dit bestand "
-        f"heeft {given}; lever een van die soorten aan, of pas 'kind' van de partner in de configuratie aan"
+        f"partners.{partner.naam} is ingesteld op {label} (soort: {partner.soort}: {', '.join(suffixes)}) "
+        f"en dit bestand heeft {given}; lever een van die soorten aan, "
+        "of pas 'soort' van de partner in de configuratie aan"
     )
 
 
@@ -117,15 +118,15 @@ def scan_inbox(
     wait_s
         How long the trial placement waits for the database's write lock.
     """
-    inbox = config.output.inbox
+    inbox = config.uitvoer.inbox
     if inbox is None or not inbox.is_dir():
         return []
-    key = database_key(config.output)
+    key = database_key(config.uitvoer)
     work = fresh_work_folder(inbox)
     decisions = []
     for entry in inbox_entries(inbox):
         try:
-            decisions.append(decide(entry, config, lambda p: installed.get(p.name), seen, work, key, wait_s))
+            decisions.append(decide(entry, config, lambda p: installed.get(p.naam), seen, work, key, wait_s))
         except FileNotFoundError:
             continue  # removed by the partner while we looked
     return [d for d in decisions if d.action != "wait"]
@@ -175,7 +176,7 @@ def decide(
     identity = (info.st_dev, info.st_ino)
     if entry.name.lower().endswith(PART):
         return InboxFile(path, "", None, "wait", "wordt nog geschreven (.part); wacht op de hernoeming")
-    refusal = _not_a_plain_file(path, info, config.output.inbox)
+    refusal = _not_a_plain_file(path, info, config.uitvoer.inbox)
     if refusal:
         return InboxFile(path, "", None, "reject", refusal, identity=identity)
     if seen is not None and list(seen.get(entry.name, [])) != observation(info):
@@ -183,37 +184,37 @@ def decide(
         return InboxFile(path, "", None, "wait", waiting, None, identity)
     partner = partner_for(path, config.partners)
     if partner is None:
-        names = ", ".join(p.name for p in config.partners)
+        names = ", ".join(p.naam for p in config.partners)
         return InboxFile(
             path, "", None, "reject", f"geen partner met deze bestandsnaam; verwacht een van: {names}", None, identity
         )
     if partner.is_many_files:
-        many = f"partner {partner.name} leest meerdere bestanden ({partner.path}); vervang die in hun eigen map"
-        return InboxFile(path, "", partner.name, "reject", many, None, identity)
+        many = f"partner {partner.naam} leest meerdere bestanden ({partner.pad}); vervang die in hun eigen map"
+        return InboxFile(path, "", partner.naam, "reject", many, None, identity)
     problem = extension_problem(partner, path)
     if problem:
-        return InboxFile(path, "", partner.name, "reject", problem, None, identity)
+        return InboxFile(path, "", partner.naam, "reject", problem, None, identity)
     copy_folder = Path(tempfile.mkdtemp(dir=work))
-    copy = copy_folder / partner.path.name  # read under the installed name, as the build will read it
+    copy = copy_folder / partner.pad.name  # read under the installed name, as the build will read it
     digest = _copy_if_unchanged(path, info, copy)
     if digest is None:
-        return InboxFile(path, "", partner.name, "wait", "veranderde tijdens het kopiëren; de volgende keer opnieuw")
+        return InboxFile(path, "", partner.naam, "wait", "veranderde tijdens het kopiëren; de volgende keer opnieuw")
     if installed_hash(partner) == digest:
-        return InboxFile(path, digest, partner.name, "same", None, copy, identity)
+        return InboxFile(path, digest, partner.naam, "same", None, copy, identity)
     frame, problem = _read_candidate(partner, copy, path)
     if frame is None:
-        return InboxFile(path, digest, partner.name, "reject", problem, copy, identity)
+        return InboxFile(path, digest, partner.naam, "reject", problem, copy, identity)
     try:
         placement = trial_placement(config, partner, frame, encryption_key=key, wait_s=wait_s)
     except duckdb.IOException as error:
         if "lock" not in str(error).lower():
             raise
-        return InboxFile(path, digest, partner.name, "wait", "de database is bezet; de volgende keer opnieuw")
+        return InboxFile(path, digest, partner.naam, "wait", "de database is bezet; de volgende keer opnieuw")
     except StagingError as error:
-        return InboxFile(path, digest, partner.name, "reject", str(error), copy, identity)
+        return InboxFile(path, digest, partner.naam, "reject", str(error), copy, identity)
     problem = placement_problem(config, partner, path, placement)
     action: Action = "reject" if problem else "load"
-    return InboxFile(path, digest, partner.name, action, problem, copy, identity, placement)
+    return InboxFile(path, digest, partner.naam, action, problem, copy, identity, placement)
 
 
 def _not_a_plain_file(path: Path, info: os.stat_result, inbox: Path | None) -> str | None:
@@ -263,16 +264,16 @@ def _read_candidate(partner: Partner, copy: Path, delivered: Path) -> tuple[pd.D
     problem = extension_problem(partner, delivered)
     if problem:
         return None, problem
-    candidate = partner.model_copy(update={"path": copy})
+    candidate = partner.model_copy(update={"pad": copy})
     try:
-        frame = read_source(f"partners.{partner.name}", candidate)
+        frame = read_source(f"partners.{partner.naam}", candidate)
     except SourceError as error:
         return None, str(error).replace(str(copy), delivered.name).replace(copy.name, delivered.name)
     columns = {str(c).strip().lower() for c in frame.columns}
-    missing = [c for c in partner.columns.values() if c.strip().lower() not in columns]
+    missing = [c for c in partner.kolommen.values() if c.strip().lower() not in columns]
     if missing:
         return None, (
-            f"partners.{partner.name} ({delivered.name}): kolommen ontbreken: {missing}; "
+            f"partners.{partner.naam} ({delivered.name}): kolommen ontbreken: {missing}; "
             f"het bestand heeft {sorted(columns)}"
         )
     return frame, None

@@ -44,11 +44,11 @@ def trial_placement(
     duckdb.IOException
         When another process keeps the database locked for longer than ``wait_s``.
     """
-    database = config.output.database
+    database = config.uitvoer.database
     if not database.is_file():
         return None
     needed = ["staging.buurten", "staging.wijken"]
-    if partner.key in ADDRESS_KEYS and config.sources.adressen is not None:
+    if partner.sleutel in ADDRESS_KEYS and config.bronnen.adressen is not None:
         needed.append("joined.adressen_buurt")
     con = connect(":memory:")
     try:
@@ -65,13 +65,13 @@ def trial_placement(
         for table in needed:  # names from the list above, never from data
             con.execute(f"CREATE TABLE memory.{table} AS SELECT * FROM huidig.{table}")
         con.execute("DETACH huidig")
-        write_frame(con, "raw", partner_table(partner.name), frame)
+        write_frame(con, "raw", partner_table(partner.naam), frame)
         stage_partner(con, partner)
         counts: dict[str, Any] = dict(join_partner(con, partner, config))
         counts["redenen"] = con.execute(
             f"SELECT reden, count(*) FROM {QUARANTINE} WHERE partner = ? GROUP BY reden ORDER BY count(*) DESC, reden "
             "LIMIT 3",
-            [partner.name],
+            [partner.naam],
         ).fetchall()
         return counts
     finally:
@@ -84,7 +84,7 @@ def placement_problem(
     """Why a trial ``placement`` refuses the delivered file (no row of this gemeente, too few placed), or None."""
     if placement is None:
         return None
-    where = f"partners.{partner.name} ({delivered.name})"
+    where = f"partners.{partner.naam} ({delivered.name})"
     if placement["rows"] == 0:
         return (
             f"{where}: geen enkele rij hoort bij {config.gemeente.naam} ({config.gemeente.code}); "

@@ -9,12 +9,12 @@ inputs (:class:`~ogw_datalab.indicators.formulas.Formule`; the formula types are
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..config import ConfigError, ProjectConfig, load_yaml_model
-from .formulas import FORMULAS, Aggregation, Denominator, FormulaType, Formule
+from ..config import GEOMETRIE, ConfigError, ProjectConfig, load_yaml_model
+from .formulas import FORMULAS, Aggregation, Denominator, FormulaType, Formule, example_formule
 
 
 class _Strict(BaseModel):
@@ -24,11 +24,15 @@ class _Strict(BaseModel):
 class Bron(_Strict):
     """``bron:`` of an indicator: who publishes the data, which data set, of which year, under which licence."""
 
-    uitgever: str
-    dataset: str
-    jaar: int | str
-    licentie: str
-    url: str | None = None
+    uitgever: str = Field(description="wie de gegevens publiceert", examples=["CBS"])
+    dataset: str = Field(description="de naam van de dataset", examples=["Wijk- en buurtkaart (kerncijfers)"])
+    jaar: int | str = Field(description="het jaar (of de periode) van de gegevens", examples=[2024])
+    licentie: str = Field(description="de licentie waaronder de gegevens gepubliceerd zijn", examples=["CC BY 4.0"])
+    url: str | None = Field(
+        None,
+        description="waar de dataset te vinden is",
+        examples=["https://www.cbs.nl/nl-nl/dossier/nederland-regionaal"],
+    )
 
     def text(self) -> str:
         """Return the source as one line, as the site lists it."""
@@ -38,9 +42,16 @@ class Bron(_Strict):
 class Klassen(_Strict):
     """Class breaks for the map: quantiles (default), natural breaks (Fisher-Jenks) or fixed bounds."""
 
-    methode: Literal["kwantielen", "natuurlijk", "vast"] = "kwantielen"
-    aantal: int = Field(5, ge=2, le=9)
-    grenzen: list[float] | None = Field(None, description="vast: upper bounds of the classes, ascending")
+    methode: Literal["kwantielen", "natuurlijk", "vast"] = Field(
+        "kwantielen",
+        description="hoe de klassen van de kaart gekozen worden: kwantielen, natuurlijke grenzen (Fisher-Jenks) of "
+        "vaste grenzen",
+        examples=["vast"],
+    )
+    aantal: int = Field(5, ge=2, le=9, description="het aantal klassen", examples=[5])
+    grenzen: list[float] | None = Field(
+        None, description="vast: de bovengrenzen van de klassen, oplopend", examples=[[10, 20, 30, 40]]
+    )
 
     @model_validator(mode="after")
     def _bounds_for_fixed(self) -> Klassen:
@@ -54,24 +65,47 @@ class Klassen(_Strict):
 class Indicator(_Strict):
     """One entry under ``indicatoren:``: what it measures, where its data come from and how it is computed."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    titel: str
-    eenheid: str
-    beschrijving: str
-    bron: Bron
-    formule: Formule
-    richting: Literal["hoger_is_beter", "lager_is_beter", "neutraal"] = "neutraal"
-    decimalen: int = Field(1, ge=0, le=4)
-    noemer: Denominator | None = Field(
-        None, description="what the denominator counts, for disclosure control (default: from the formula type)"
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="de naam van de indicator: kleine letters, cijfers en _ (ook de naam van haar kaart)",
+        examples=["bomen_per_1000_inwoners"],
     )
-    nederland: float | None = Field(None, description="the value for the Netherlands, where the source gives one")
-    klassen: Klassen = Field(default_factory=Klassen)
+    titel: str = Field(description="de titel op de kaart", examples=["Bomen per 1.000 inwoners"])
+    eenheid: str = Field(description="de eenheid van de waarde", examples=["bomen per 1.000 inwoners"])
+    beschrijving: str = Field(
+        description="wat de indicator meet, in een of twee zinnen", examples=["Bomen in de buurt per 1.000 inwoners."]
+    )
+    bron: Bron = Field(
+        description="wie de gegevens publiceert, welke dataset, van welk jaar, onder welke licentie",
+        examples=[{"uitgever": "CBS", "dataset": "Wijk- en buurtkaart", "jaar": 2024, "licentie": "CC BY 4.0"}],
+    )
+    formule: Formule = Field(
+        description="hoe de indicator berekend wordt: een formuletype en zijn invoer",
+        json_schema_extra=lambda schema: schema.update(examples=[example_formule()]),
+    )
+    richting: Literal["hoger_is_beter", "lager_is_beter", "neutraal"] = Field(
+        "neutraal", description="of een hogere waarde beter of slechter is", examples=["hoger_is_beter"]
+    )
+    decimalen: int = Field(1, ge=0, le=4, description="het aantal decimalen van de gepubliceerde waarde", examples=[0])
+    noemer: Denominator | None = Field(
+        None,
+        description="wat de noemer telt, voor de onthullingscontrole (leeg: volgens het formuletype)",
+        examples=["woningen"],
+    )
+    nederland: float | None = Field(
+        None, description="de waarde voor heel Nederland, als de bron die geeft", examples=[12.5]
+    )
+    klassen: Klassen = Field(
+        default_factory=Klassen,
+        description="de klassen van de kaart",
+        examples=[{"methode": "kwantielen", "aantal": 5}],
+    )
     modelschatting: str | None = Field(
         None,
         min_length=1,
-        description="set when the figure is a model estimate, not a count: one Dutch sentence saying what was "
-        "estimated and how, shown wherever the figure is (map page, profiles, colophon, downloads)",
+        description="alleen als het cijfer een modelschatting is en geen telling: één zin die zegt wat geschat is en "
+        "hoe; die staat overal waar het cijfer staat (kaart, profielen, colofon, downloads)",
+        examples=["Geschat met een model uit leeftijd en huishoudens van de buurt (RIVM)."],
     )
 
     @property
@@ -95,10 +129,21 @@ class Indicator(_Strict):
         return self.formule.scale
 
 
+def _example_indicator() -> dict[str, Any]:
+    """Return an example entry of the catalogue for its JSON Schema, its formule from the registry."""
+    bron = {"uitgever": "CBS", "dataset": "Wijk- en buurtkaart", "jaar": 2024, "licentie": "CC BY 4.0"}
+    fields = {"titel": "Mijn indicator", "eenheid": "eenheid", "beschrijving": "Wat de indicator meet.", "bron": bron}
+    return {"id": "mijn_indicator", **fields, "formule": example_formule()}
+
+
 class Catalogue(_Strict):
     """The indicator catalogue file: its ``indicatoren:``, each with a unique id."""
 
-    indicatoren: list[Indicator] = Field(min_length=1)
+    indicatoren: list[Indicator] = Field(
+        min_length=1,
+        description="de indicatoren: elk getal op een kaart, met bron en formule",
+        json_schema_extra=lambda schema: schema.update(examples=[[_example_indicator()]]),
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Catalogue:
@@ -142,10 +187,10 @@ def _unmet(index: int, indicator: Indicator, config: ProjectConfig) -> list[str]
     formule, where = indicator.formule, f"  indicatoren.{index} ({indicator.id}).formule"
     formula = formule.formula
     problems = _unmet_layer(formule, formula, config, where)
-    if formula.needs_addresses and config.sources.adressen is None:
-        problems.append(f"{where}.type: '{formule.type}' needs sources.adressen (homes)")
-    if formula.needs_park_layer and config.parameters.park_layer is None:
-        problems.append(f"{where}.type: '{formule.type}' needs parameters.park_layer (woods and parks)")
+    if formula.needs_addresses and config.bronnen.adressen is None:
+        problems.append(f"{where}.type: '{formule.type}' needs bronnen.adressen (homes)")
+    if formula.needs_park_layer and config.parameters.park_laag is None:
+        problems.append(f"{where}.type: '{formule.type}' needs parameters.park_laag (woods and parks)")
     if formule.partner is not None:
         problems += _unmet_partner(formule, formula, config, where)
     if formule.tijdreeks is not None:
@@ -171,28 +216,29 @@ def _unmet_layer(formule: Formule, formula: FormulaType, config: ProjectConfig, 
         return []
     if layer == "parken":
         if formula.layer != "any":
-            return [f"{where}.laag: '{formule.type}' cannot use 'parken'; name a layer under 'layers'"]
-        if config.parameters.park_layer is None:
-            return [f"{where}.laag: 'parken' needs parameters.park_layer"]
+            return [f"{where}.laag: '{formule.type}' cannot use 'parken'; name a layer under 'lagen'"]
+        if config.parameters.park_laag is None:
+            return [f"{where}.laag: 'parken' needs parameters.park_laag"]
         return []
-    if layer not in config.layers:
-        return [f"{where}.laag: no layer '{layer}' under 'layers' (configured: {sorted(config.layers)})"]
-    if formula.layer in ("points", "polygons") and config.layers[layer].geometry != formula.layer:
-        return [f"{where}.laag: '{layer}' must be a {formula.layer[:-1]} layer for '{formule.type}'"]
+    if layer not in config.lagen:
+        return [f"{where}.laag: no layer '{layer}' under 'lagen' (configured: {sorted(config.lagen)})"]
+    wanted = GEOMETRIE.get(formula.layer or "")
+    if wanted is not None and config.lagen[layer].geometrie != wanted:
+        return [f"{where}.laag: '{layer}' must be a layer of {wanted} (geometrie: {wanted}) for '{formule.type}'"]
     return []
 
 
 def _unmet_partner(formule: Formule, formula: FormulaType, config: ProjectConfig, where: str) -> list[str]:
-    partners = {p.name: p for p in config.partners}
+    partners = {p.naam: p for p in config.partners}
     if formule.partner not in partners:
         return [f"{where}.partner: no partner '{formule.partner}' (configured: {sorted(partners)})"]
     partner = partners[formule.partner]
-    if (partner.key == "wijkcode") != (formula.partner_level == "wijk"):
+    if (partner.sleutel == "wijkcode") != (formula.partner_level == "wijk"):
         by_wijk = " or ".join(f"'{f.name}'" for f in FORMULAS.values() if f.partner_level == "wijk")
         return [
-            f"{where}.partner: '{formule.partner}' is keyed by {partner.key}; "
+            f"{where}.partner: '{formule.partner}' is keyed by {partner.sleutel}; "
             f"use {by_wijk} for a partner keyed by wijkcode, and only for such a partner"
         ]
-    if formule.kolom and formule.kolom not in partner.columns:
+    if formule.kolom and formule.kolom not in partner.kolommen:
         return [f"{where}.kolom: partner '{formule.partner}' maps no column '{formule.kolom}'"]
     return []

@@ -66,7 +66,7 @@ def _parameters(config: ProjectConfig, indicator: Indicator) -> dict[str, Any]:
     return {
         "per": formule.per,
         "afstand_m": formule.afstand_m,
-        "park_m": config.parameters.park_distance_m,
+        "park_m": config.parameters.park_afstand_m,
         "minimum": formule.minimum,
         "kroon_m2": formule.kroon_m2,
         "waarden": [v.upper() for v in formule.waarden or []],

@@ -1,10 +1,10 @@
 """The reference kaart of vergelijkbare buurten: read once, kept as a file, loaded into every build that searches it.
 
 The similar buurten of a gemeente are searched among all buurten of a CBS wijk- en buurtkaart, usually the
-national one (``vergelijkbare_buurten.referentie``, by default ``sources.buurten``): 11,700 buurten in 24
+national one (``vergelijkbare_buurten.referentie``, by default ``bronnen.buurten``): 11,700 buurten in 24
 region files, which take seconds to read and merge (:func:`~ogw_datalab.readers.read_areas.read_cbs_areas`).
 A configuration of several gemeenten builds each gemeente in its own run and database, so the kaart is read
-once and kept as a Parquet file under ``output.cache`` (:func:`cached_reference`), named by a hash of
+once and kept as a Parquet file under ``uitvoer.cache`` (:func:`cached_reference`), named by a hash of
 
 - the content (sha256) of every file the reading opens: the kaart files and the gemeente layer beside each,
   which tells a region's own buurten from slivers of its neighbours;
@@ -53,7 +53,7 @@ READING_CODE = (Path(__file__), *(Path(str(m.__file__)) for m in (locate, source
 def reference_source(config: ProjectConfig) -> tuple[str, Source] | None:
     """Return the configuration key and the source of the kaart searched for similar buurten, or None.
 
-    ``vergelijkbare_buurten.referentie`` when given, otherwise ``sources.buurten``; None without
+    ``vergelijkbare_buurten.referentie`` when given, otherwise ``bronnen.buurten``; None without
     ``vergelijkbare_buurten``.
 
     Raises
@@ -64,10 +64,10 @@ def reference_source(config: ProjectConfig) -> tuple[str, Source] | None:
     settings = config.vergelijkbare_buurten
     if settings is None:
         return None
-    where = "vergelijkbare_buurten.referentie" if settings.referentie is not None else "sources.buurten"
-    source = settings.referentie or config.sources.buurten
-    if source.kind != "cbs_wijkbuurtkaart":
-        raise SimilarityError(f"{where}: similar buurten need a CBS wijk- en buurtkaart (kind 'cbs_wijkbuurtkaart')")
+    where = "vergelijkbare_buurten.referentie" if settings.referentie is not None else "bronnen.buurten"
+    source = settings.referentie or config.bronnen.buurten
+    if source.soort != "cbs_wijkbuurtkaart":
+        raise SimilarityError(f"{where}: similar buurten need a CBS wijk- en buurtkaart (soort 'cbs_wijkbuurtkaart')")
     return where, source
 
 
@@ -77,9 +77,9 @@ def cached_reference(source: Source, *, cache: Path, where: str, con: duckdb.Duc
     Parameters
     ----------
     source
-        The kaart (a file, a folder or a glob pattern; ``layer`` and ``crs`` as for ``sources.buurten``).
+        The kaart (a file, a folder or a glob pattern; ``laag`` and ``crs`` as for ``bronnen.buurten``).
     cache
-        ``output.cache``; the file is ``<cache>/vergelijkbare_buurten/referentie_<hash>.parquet``.
+        ``uitvoer.cache``; the file is ``<cache>/vergelijkbare_buurten/referentie_<hash>.parquet``.
     where
         The source's configuration key, for messages.
     con
@@ -102,7 +102,7 @@ def cached_reference(source: Source, *, cache: Path, where: str, con: duckdb.Duc
     if path.is_file():
         return path
     try:
-        areas = read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=where)
+        areas = read_cbs_areas(source.pad, layer=source.laag, crs=source.crs, where=where)
     except SourceFilesError as error:
         raise SimilarityError(str(error)) from None
     frame = pd.DataFrame(areas.frame.drop(columns=areas.frame.geometry.name))
@@ -143,7 +143,7 @@ def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig
     if found is None:
         return None
     where, source = found
-    path = cached_reference(source, cache=config.output.cache, where=where, con=con)
+    path = cached_reference(source, cache=config.uitvoer.cache, where=where, con=con)
     available = [str(d[0]) for d in con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [str(path)]).description]
     columns = [c for c in available if c in PROVENANCE] + kaart_columns(available, config)
     selected = ", ".join(quote_identifier(c) for c in columns)  # the file's own names, quoted
@@ -151,14 +151,14 @@ def load_reference_buurten(con: duckdb.DuckDBPyConnection, config: ProjectConfig
     con.execute(
         f"CREATE OR REPLACE TABLE {table_name(SCHEMA, TABLE)} AS SELECT {selected} FROM read_parquet(?)", [str(path)]
     )
-    return LoadedReference(bron=where, pad=str(source.path), cache=path, kolommen=columns)
+    return LoadedReference(bron=where, pad=str(source.pad), cache=path, kolommen=columns)
 
 
 def _reference_key(source: Source, where: str, folder: Path) -> str:
     """Hash of the content of every file reading ``source`` opens, its layer and CRS, and the reading code."""
-    path = Path(source.path)
+    path = Path(source.pad)
     try:
-        files = [path] if path.is_file() else source_files.source_files(path, source.layer, where)
+        files = [path] if path.is_file() else source_files.source_files(path, source.laag, where)
     except SourceFilesError as error:
         raise SimilarityError(str(error)) from None
     opened = [*files, *(f for f in map(gemeente_layer_beside, files) if f is not None)]
@@ -166,7 +166,7 @@ def _reference_key(source: Source, where: str, folder: Path) -> str:
     code = hashlib.sha256(b"".join(p.read_bytes() for p in READING_CODE)).hexdigest()
     key = {
         "bestanden": [list(pair) for pair in zip(labels, _content_hashes(opened, folder), strict=True)],
-        "layer": source.layer,
+        "layer": source.laag,  # the name of this hash input stays (cached files keep their names)
         "crs": source.crs,
         "code": code,
     }

@@ -249,14 +249,14 @@ def kaart_values(
     codes = areas[_find(areas, IDENTITY["buurtcode"], "buurtcode")].astype("string").str.strip().str.upper()
     inhabitants = _cbs_number(areas[_find(areas, IDENTITY["aantal_inwoners"], "aantal_inwoners")])
     publishable = (inhabitants >= threshold).to_numpy()
-    partners = {p.name: p for p in config.partners if p.kind == "cbs_wijkbuurtkaart"}
+    partners = {p.naam: p for p in config.partners if p.soort == "cbs_wijkbuurtkaart"}
     frames = []
     for indicator in catalogue.indicatoren:
         formule, column = indicator.formule, None
         if formule.formula.copies == "kaart" and formule.kolom in KERNCIJFER_COLUMNS:
             column = _find(areas, KERNCIJFER_COLUMNS[formule.kolom], formule.kolom)
         elif formule.formula.copies == "partner" and formule.partner in partners and formule.kolom:
-            column = _find(areas, (partners[formule.partner].columns[formule.kolom],), formule.kolom)
+            column = _find(areas, (partners[formule.partner].kolommen[formule.kolom],), formule.kolom)
         if column is None:
             continue
         values = _cbs_number(areas[column]).where(publishable)
@@ -287,7 +287,7 @@ def kaart_columns(columns: Sequence[str], config: ProjectConfig) -> list[str]:
     chosen = [FEATURES[k] for k in settings.kenmerken] if settings is not None else list(FEATURES.values())
     known = [*IDENTITY.values(), *(f.columns for f in chosen), *KERNCIJFER_COLUMNS.values()]
     wanted = {name.lower() for names in known for name in names}
-    wanted |= {c.lower() for p in config.partners if p.kind == "cbs_wijkbuurtkaart" for c in p.columns.values()}
+    wanted |= {c.lower() for p in config.partners if p.soort == "cbs_wijkbuurtkaart" for c in p.kolommen.values()}
     return [c for c in columns if str(c).lower() in wanted]
 
 

@@ -46,7 +46,7 @@ def _trends_since(
     con: duckdb.DuckDBPyConnection, config: ProjectConfig, catalogue: Catalogue, year: int, columns: list[str]
 ) -> pd.DataFrame:
     earlier = f"(SELECT buurtcode AS code, geometry FROM historie.buurten WHERE jaar = {int(year)})"
-    weights, weight = weights_onto_buurten(con, earlier, use_addresses=config.sources.adressen is not None)
+    weights, weight = weights_onto_buurten(con, earlier, use_addresses=config.bronnen.adressen is not None)
     now = con.execute(
         "SELECT indicator, buurtcode, waarde FROM indicators.publicatie_buurt WHERE status = 'gepubliceerd'"
     ).df()

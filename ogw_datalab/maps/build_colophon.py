@@ -66,12 +66,12 @@ def build_colophon(pages: Pages, data: SiteData, privacy: Privacy) -> Path:
 
 
 def source_label(bron: str) -> str:
-    """Say in Dutch which configured source a file is ('sources.buurten' -> 'buurtgrenzen')."""
-    fixed = {"sources.buurten": "buurtgrenzen", "sources.wijken": "wijkgrenzen", "sources.adressen": "adressen (BAG)"}
+    """Say in Dutch which configured source a file is ('bronnen.buurten' -> 'buurtgrenzen')."""
+    fixed = {"bronnen.buurten": "buurtgrenzen", "bronnen.wijken": "wijkgrenzen", "bronnen.adressen": "adressen (BAG)"}
     if bron in fixed:
         return fixed[bron]
     kind, _, name = bron.partition(".")
-    words = {"layers": "kaartlaag", "partners": "gegevens van partner", "tijdreeksen": "meetreeks"}
+    words = {"lagen": "kaartlaag", "partners": "gegevens van partner", "tijdreeksen": "meetreeks"}
     return f"{words.get(kind, kind)} {name.replace('_', ' ')}".strip()
 
 

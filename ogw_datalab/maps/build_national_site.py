@@ -26,7 +26,7 @@ AREA_COLUMNS = {"BU_CODE": "buurtcode", "BU_NAAM": "buurtnaam", "GM_CODE": "geme
 
 
 def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) -> OverviewPages:
-    """Write the overview of ``config`` into ``folder`` (default: ``output.maps``), beside the gemeente sites.
+    """Write the overview of ``config`` into ``folder`` (default: ``uitvoer.kaarten``), beside the gemeente sites.
 
     Parameters
     ----------
@@ -46,8 +46,8 @@ def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) 
     lagen = overview_layers(catalogue, load_opgaven(config.opgaven, catalogue))
     waarden, vergelijkingen = [], []
     for _code, gemeente in sorted(configs.items()):
-        if gemeente.output.database.is_file():
-            con = connect(gemeente.output.database, read_only=True, encryption_key=database_key(gemeente.output))
+        if gemeente.uitvoer.database.is_file():
+            con = connect(gemeente.uitvoer.database, read_only=True, encryption_key=database_key(gemeente.uitvoer))
             try:
                 waarden.append(published_values(con))
                 vergelijkingen.append(similar_comparison(con))
@@ -63,7 +63,7 @@ def build_national_site(config: GemeentenConfig, *, folder: Path | None = None) 
     if len(values):
         values = values[values["laag"].isin(known)]
     gemeenten = gemeenten_overview(configs, areas)
-    site = folder or config.output.maps
+    site = folder or config.uitvoer.kaarten
     gemeenten["site"] = [
         f"{Path(s).relative_to(site)}/index.html" if (Path(s) / "index.html").is_file() else None
         for s in gemeenten["site"]

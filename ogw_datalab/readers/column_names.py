@@ -11,9 +11,9 @@ from ..config import Source
 def configured_columns(source: Source) -> dict[str, str]:
     """Map each configuration key that names a column to that column in the file.
 
-    Keys read as they are written in the configuration: ``columns.naam``, ``x``, ``wkt``.
+    Keys read as they are written in the configuration: ``kolommen.naam``, ``x``, ``wkt``.
     """
-    named = {f"columns.{ours}": column.strip() for ours, column in source.columns.items()}
+    named = {f"kolommen.{ours}": column.strip() for ours, column in source.kolommen.items()}
     for key in ("x", "y", "wkt"):
         column = getattr(source, key)
         if column:

@@ -45,14 +45,14 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
     Parameters
     ----------
     name
-        The source's key in the configuration, e.g. ``layers.bomen`` (used in messages).
+        The source's key in the configuration, e.g. ``lagen.bomen`` (used in messages).
     source
         Its configuration: reader kind, path, layer, CRS, table conventions.
     max_rows
         Read only the first rows (``check`` reads a sample); ``None`` reads everything. A source
         of many files is always read whole (once per process).
 
-    The reader is the one the reader-kind registry names for ``source.kind``
+    The reader is the one the reader-kind registry names for ``source.soort``
     (:mod:`ogw_datalab.reader_kinds`): a GIS reader gives the rows in EPSG:28992 already; the rows
     of a table are located here by ``x``/``y`` or ``wkt`` when configured.
 
@@ -63,9 +63,9 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
         ``frame.attrs["cleaning"]`` records what was cleaned:
         ``{"sentinels_emptied": {column: n}, "rows_dropped": {"empty": n, "notes": n}}``.
     """
-    where = f"{name} ({source.path.name})"
-    if not source.is_pattern and not source.path.exists():
-        raise SourceError(f"{name}: file not found: {source.path}")
+    where = f"{name} ({source.pad.name})"
+    if not source.is_pattern and not source.pad.exists():
+        raise SourceError(f"{name}: file not found: {source.pad}")
     if source.is_many_files or source.gemeenten:
         return read_many(name, source)
     dropped: dict[str, int] = {}
@@ -78,7 +78,7 @@ def read_source(name: str, source: Source, *, max_rows: int | None = None) -> gp
     except (LocationError, TableError) as error:
         raise SourceError(str(error)) from None
     if len(frame) == 0:
-        layer = f" in layer '{source.layer}'" if source.layer else ""
+        layer = f" in layer '{source.laag}'" if source.laag else ""
         raise SourceError(f"{where}: the file holds no rows{layer}")
     if "bronrij" in frame.columns:
         raise SourceError(f"{where}: the file has a column 'bronrij', a name the pipeline reserves for row numbers")
@@ -105,7 +105,7 @@ def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
     read_files = source.reader_kind.read_many
     if read_files is None:
         raise SourceError(
-            f"{name}: a folder as path is for kinds {', '.join(many_file_kinds())}, not '{source.kind}': {source.path}"
+            f"{name}: a folder as pad is for soorten {', '.join(many_file_kinds())}, not '{source.soort}': {source.pad}"
         )
     try:
         frame, emptied = read_files(source, name)
@@ -113,7 +113,7 @@ def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
         raise SourceError(str(error)) from None
     if len(frame) == 0:
         only = f" of gemeenten {source.gemeenten}" if source.gemeenten else ""
-        raise SourceError(f"{name}: the files {source.path} hold no features{only}")
+        raise SourceError(f"{name}: the files {source.pad} hold no features{only}")
     for column, n in empty_sentinels(frame, decimal=source.decimal_mark).items():
         emptied[column] = emptied.get(column, 0) + n
     frame.insert(0, "bronrij", range(1, len(frame) + 1))
@@ -123,14 +123,14 @@ def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
 
 def read_kaart_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Read the areas of a CBS kaart of many files, or of only ``source.gemeenten``; also the sentinels emptied."""
-    areas = read_cbs_areas(source.path, layer=source.layer, crs=source.crs, where=where)
+    areas = read_cbs_areas(source.pad, layer=source.laag, crs=source.crs, where=where)
     frame = areas.of_gemeenten(source.gemeenten) if source.gemeenten else areas.frame.copy()
     return frame, dict(areas.report.sentinels)
 
 
 def read_layer_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Read the point or polygon features of a folder or pattern of GIS files (each feature once)."""
-    return read_vector_files(source.path, layer=source.layer, crs=source.crs, where=where).frame, {}
+    return read_vector_files(source.pad, layer=source.laag, crs=source.crs, where=where).frame, {}
 
 
 def read_vector(source: Source, where: str, *, max_rows: int | None = None) -> gpd.GeoDataFrame:
@@ -138,12 +138,12 @@ def read_vector(source: Source, where: str, *, max_rows: int | None = None) -> g
 
     Rows are indexed by their feature number (1-based, in file order).
     """
-    layers = list_layers(source.path)
-    if source.layer is not None and layers and source.layer not in layers:
-        raise SourceError(f"{where}: the file has no layer {source.layer!r}; its layers are {_listed(layers)}")
+    layers = list_layers(source.pad)
+    if source.laag is not None and layers and source.laag not in layers:
+        raise SourceError(f"{where}: the file has no layer {source.laag!r}; its layers are {_listed(layers)}")
     try:
         frame = pyogrio.read_dataframe(
-            source.path, layer=source.layer or (layers[0] if layers else None), max_features=max_rows
+            source.pad, layer=source.laag or (layers[0] if layers else None), max_features=max_rows
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise SourceError(_unreadable(where, source, layers, error)) from None
@@ -170,7 +170,7 @@ def _unreadable(where: str, source: Source, layers: list[str], error: Exception)
     reason = str(error).strip().splitlines()[0] if str(error).strip() else "GDAL gave no reason"
     if not layers:
         return f"{where}: GDAL cannot read the file as a GIS file (GeoPackage, GeoJSON, shapefile, ...): {reason}"
-    layer = source.layer or layers[0]
+    layer = source.laag or layers[0]
     return f"{where}: cannot read layer {layer!r} (the file has layers {_listed(layers)}): {reason}"
 
 

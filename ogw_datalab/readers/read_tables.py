@@ -41,7 +41,7 @@ def read_csv_table(source: Source, where: str, *, max_rows: int | None = None) -
     Parameters
     ----------
     source
-        The source's configuration (separator, encoding, ``skip_rows``, ``header_names``, ...).
+        The source's configuration (``scheidingsteken``, ``tekenset``, ``titelregels``, ``kolomnamen``, ...).
     where
         The source's key and file name, for messages.
     max_rows
@@ -57,29 +57,31 @@ def read_csv_table(source: Source, where: str, *, max_rows: int | None = None) -
     Raises
     ------
     TableError
-        When no header holds the configured columns, when ``header_names`` does not name every
+        When no header holds the configured columns, when ``kolomnamen`` does not name every
         column, or when a row has more filled cells than the header has names.
     """
-    limit = None if max_rows is None else (source.skip_rows or HEADER_SEARCH_LINES) + max_rows + 1
+    limit = None if max_rows is None else (source.titelregels or HEADER_SEARCH_LINES) + max_rows + 1
     lines = _read_lines(source, where, limit)
-    skip = source.skip_rows if source.skip_rows is not None else _find_header(lines, source, where)
+    skip = source.titelregels if source.titelregels is not None else _find_header(lines, source, where)
     records = _csv_records(lines, skip, source, where)
     return _table_from_records(records, source, where, max_rows=max_rows)
 
 
 def _read_lines(source: Source, where: str, limit: int | None) -> list[str]:
     try:
-        with source.path.open(encoding=source.encoding, newline="") as handle:
+        with source.pad.open(encoding=source.tekenset, newline="") as handle:
             text = handle.read() if limit is None else "".join(itertools.islice(handle, limit))
     except UnicodeDecodeError as error:
-        raise TableError(f"{where}: {source.path} is not {source.encoding} text ({error}); set 'encoding'") from None
+        raise TableError(f"{where}: {source.pad} is not {source.tekenset} text ({error}); set 'tekenset'") from None
     # Only real line ends split lines, so that line numbers are those an editor shows.
     lines = LINE_END.split(text.removeprefix("\ufeff"))
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def _csv_records(lines: list[str], skip: int, source: Source, where: str) -> Records:
-    reader = csv.reader(io.StringIO("\n".join(lines[skip:])), delimiter=source.separator, quoting=csv.QUOTE_MINIMAL)
+    reader = csv.reader(
+        io.StringIO("\n".join(lines[skip:])), delimiter=source.scheidingsteken, quoting=csv.QUOTE_MINIMAL
+    )
     records: Records = []
     consumed = 0
     try:
@@ -88,17 +90,17 @@ def _csv_records(lines: list[str], skip: int, source: Source, where: str) -> Rec
             consumed = reader.line_num
     except csv.Error as error:
         line = skip + reader.line_num
-        raise TableError(f"{where}: cannot parse line {line} of {source.path.name}: {error}") from None
+        raise TableError(f"{where}: cannot parse line {line} of {source.pad.name}: {error}") from None
     return records
 
 
 def _find_header(lines: list[str], source: Source, where: str) -> int:
     wanted = configured_columns(source)
-    if not wanted or source.header_names:
+    if not wanted or source.kolomnamen:
         return 0
     best, best_found = None, 0
     for number, line in enumerate(lines[:HEADER_SEARCH_LINES]):
-        cells = [cell.strip().strip('"').strip() for cell in line.split(source.separator)]
+        cells = [cell.strip().strip('"').strip() for cell in line.split(source.scheidingsteken)]
         found = sum(column in cells for column in wanted.values())
         if found == len(wanted):
             return number
@@ -106,11 +108,11 @@ def _find_header(lines: list[str], source: Source, where: str) -> int:
             best, best_found = number, found
     if best is None:
         raise TableError(
-            f"{where}: none of the first {HEADER_SEARCH_LINES} lines of {source.path.name} holds any configured "
-            f"column {list(wanted.values())} (separator {source.separator!r}); check 'columns' and 'separator', "
-            "or set 'skip_rows'"
+            f"{where}: none of the first {HEADER_SEARCH_LINES} lines of {source.pad.name} holds any configured "
+            f"column {list(wanted.values())} (scheidingsteken {source.scheidingsteken!r}); check 'kolommen' and "
+            "'scheidingsteken', or set 'titelregels'"
         )
-    cells = [cell.strip().strip('"').strip() for cell in lines[best].split(source.separator)]
+    cells = [cell.strip().strip('"').strip() for cell in lines[best].split(source.scheidingsteken)]
     missing = [
         f"{key} names {column!r}, which is not in the header on line {best + 1}{suggestion(column, cells)}"
         for key, column in wanted.items()
@@ -124,8 +126,8 @@ def _table_from_records(records: Records, source: Source, where: str, *, max_row
 
     Done on plain lists, one pass per row, because partner files can hold a million cells.
     """
-    if source.header_names:
-        header, body = list(source.header_names), records[:max_rows]
+    if source.kolomnamen:
+        header, body = list(source.kolomnamen), records[:max_rows]
         _check_header_names(header, body, source, where)
     elif records:
         header, body = _unique_names(records[0][1]), records[1:][:max_rows]
@@ -133,7 +135,7 @@ def _table_from_records(records: Records, source: Source, where: str, *, max_row
         header, body = [], []
     names = [name.strip() for name in header]
     named = [i for i, name in enumerate(names) if name and not name.startswith("Unnamed:")]
-    missing = set(source.na_values)
+    missing = set(source.leeg_als)
     rows, numbers, empty = [], [], 0
     for number, cells in body:
         fitted = _fit(cells, len(header), number, source, where)
@@ -160,7 +162,7 @@ def _filled_width(cells: list[str]) -> int:
 
 
 def _check_header_names(names: list[str], body: Records, source: Source, where: str) -> None:
-    """Refuse ``header_names`` unless it names every column: a short list would shift columns."""
+    """Refuse ``kolomnamen`` unless it names every column: a short list would shift columns."""
     if not body:
         return
     filled = max(_filled_width(cells) for _, cells in body)
@@ -168,10 +170,10 @@ def _check_header_names(names: list[str], body: Records, source: Source, where: 
     if filled <= len(names) <= max(filled, written):
         return
     number, cells = next((n, c) for n, c in body if _filled_width(c) == filled)
-    shown = source.separator.join(str(c) for c in cells[:filled])
+    shown = source.scheidingsteken.join(str(c) for c in cells[:filled])
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     raise TableError(
-        f"{where}: header_names gives {len(names)} names but {source.path.name} has {filled} columns "
+        f"{where}: kolomnamen gives {len(names)} names but {source.pad.name} has {filled} columns "
         f"(line {number} reads {shown!r}); give exactly one name per column, in the file's order"
     )
 
@@ -180,8 +182,8 @@ def _fit(cells: list[str], width: int, number: int, source: Source, where: str) 
     if len(cells) > width:
         if _filled_width(cells) > width:
             raise TableError(
-                f"{where}: line {number} of {source.path.name} has {_filled_width(cells)} filled cells but the "
-                f"header names {width} columns; check 'separator', or quote cells that contain it"
+                f"{where}: line {number} of {source.pad.name} has {_filled_width(cells)} filled cells but the "
+                f"header names {width} columns; check 'scheidingsteken', or quote cells that contain it"
             )
         cells = cells[:width]
     return list(cells) + [None] * (width - len(cells))
@@ -206,16 +208,16 @@ def read_xlsx_table(source: Source, where: str, *, max_rows: int | None = None) 
     Rows are indexed by their row number in the spreadsheet (1-based, as Excel shows it);
     ``frame.attrs["rows_dropped"]`` counts the empty rows and note lines dropped.
     """
-    limit = None if max_rows is None else (source.skip_rows or HEADER_SEARCH_LINES) + max_rows + 1
+    limit = None if max_rows is None else (source.titelregels or HEADER_SEARCH_LINES) + max_rows + 1
     try:
         grid = pd.read_excel(
-            source.path, sheet_name=source.sheet, header=None, dtype=str, engine="openpyxl", nrows=limit
+            source.pad, sheet_name=source.werkblad, header=None, dtype=str, engine="openpyxl", nrows=limit
         )
     except (ValueError, KeyError) as error:
-        raise TableError(f"{where}: cannot read sheet {source.sheet!r} of {source.path}: {error}") from None
+        raise TableError(f"{where}: cannot read sheet {source.werkblad!r} of {source.pad}: {error}") from None
     rows = grid.fillna("").astype(str).values.tolist()
-    lines = [source.separator.join(row) for row in rows]
-    skip = source.skip_rows if source.skip_rows is not None else _find_header(lines, source, where)
+    lines = [source.scheidingsteken.join(row) for row in rows]
+    skip = source.titelregels if source.titelregels is not None else _find_header(lines, source, where)
     # pandas keeps leading empty rows, so grid row i is spreadsheet row i + 1.
     records: Records = [(i + 1, row) for i, row in enumerate(rows)][skip:]
     return _table_from_records(records, source, where, max_rows=max_rows)
@@ -224,26 +226,26 @@ def read_xlsx_table(source: Source, where: str, *, max_rows: int | None = None) 
 def read_json_table(source: Source, where: str, *, max_rows: int | None = None) -> pd.DataFrame:
     """Flatten JSON records into columns (nested objects become ``a.b``, lists ``c.0``, ``c.1``).
 
-    ``record_path`` points at a list of records or at a mapping whose keys become
-    ``key_column``; with ``fields_path``, records are positional arrays named by that list.
+    ``records_pad`` points at a list of records or at a mapping whose keys become
+    ``sleutelkolom``; with ``veldnamen_pad``, records are positional arrays named by that list.
     Rows are indexed by their record number (1-based, in the file's order); ``max_rows``
     flattens only the first records.
     """
     try:
-        document = json.loads(source.path.read_text(encoding=source.encoding))
+        document = json.loads(source.pad.read_text(encoding=source.tekenset))
     except json.JSONDecodeError as error:
-        raise TableError(f"{where}: {source.path} is not valid JSON: {error}") from None
-    records = _at_path(document, source.record_path, where)
-    fields = _at_path(document, source.fields_path, where) if source.fields_path else None
+        raise TableError(f"{where}: {source.pad} is not valid JSON: {error}") from None
+    records = _at_path(document, source.records_pad, where)
+    fields = _at_path(document, source.veldnamen_pad, where) if source.veldnamen_pad else None
     if isinstance(records, dict):
-        if not source.key_column:
-            raise TableError(f"{where}: the records at {source.record_path!r} are a mapping; set 'key_column'")
+        if not source.sleutelkolom:
+            raise TableError(f"{where}: the records at {source.records_pad!r} are a mapping; set 'sleutelkolom'")
         items = itertools.islice(records.items(), max_rows)
-        rows = [_record(value, fields) | {source.key_column: key} for key, value in items]
+        rows = [_record(value, fields) | {source.sleutelkolom: key} for key, value in items]
     elif isinstance(records, list):
         rows = [_record(value, fields) for value in records[:max_rows]]
     else:
-        raise TableError(f"{where}: {source.record_path!r} in {source.path} is not a list or mapping of records")
+        raise TableError(f"{where}: {source.records_pad!r} in {source.pad} is not a list or mapping of records")
     frame = pd.json_normalize([_expand_lists(r) for r in rows], sep=".")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="bronrij")
     return clean_table(frame.astype(object).where(frame.notna(), None), source)
@@ -285,14 +287,14 @@ def read_parquet_table(source: Source, where: str, *, max_rows: int | None = Non
     try:
         con.execute("SET autoinstall_known_extensions = false")
         metadata = con.execute(
-            "SELECT value FROM parquet_kv_metadata(?) WHERE decode(key) = 'geo'", [str(source.path)]
+            "SELECT value FROM parquet_kv_metadata(?) WHERE decode(key) = 'geo'", [str(source.pad)]
         ).fetchone()
         if max_rows is None:
-            frame = con.execute("SELECT * FROM read_parquet(?)", [str(source.path)]).df()
+            frame = con.execute("SELECT * FROM read_parquet(?)", [str(source.pad)]).df()
         else:
-            frame = con.execute("SELECT * FROM read_parquet(?) LIMIT ?", [str(source.path), max_rows]).df()
+            frame = con.execute("SELECT * FROM read_parquet(?) LIMIT ?", [str(source.pad), max_rows]).df()
     except duckdb.Error as error:
-        raise TableError(f"{where}: cannot read {source.path} as Parquet: {error}") from None
+        raise TableError(f"{where}: cannot read {source.pad} as Parquet: {error}") from None
     finally:
         con.close()
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="bronrij")
@@ -326,7 +328,7 @@ def clean_table(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
     """
     frame = frame.rename(columns=lambda c: str(c).strip())
     frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed:")]]
-    missing = set(source.na_values)
+    missing = set(source.leeg_als)
     for column in frame.columns:
         values = frame[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values):

@@ -1,7 +1,7 @@
-"""One source, many files: a folder or a glob pattern as a source's ``path``.
+"""One source, many files: a folder or a glob pattern as a source's ``pad``.
 
 A region or the whole country often comes as one file per region (the CBS wijk- en buurtkaart
-clipped per veiligheidsregio, facility points per region). A source whose ``path`` is a folder
+clipped per veiligheidsregio, facility points per region). A source whose ``pad`` is a folder
 or holds a glob pattern (``*``, ``?``, ``[``; ``**`` spans folders) names all of them. Point
 and polygon layers read this way are merged here; CBS area layers have their own rules
 (:mod:`ogw_datalab.readers.read_areas`).
@@ -39,7 +39,7 @@ def is_many_files(path: Path) -> bool:
 def source_files(path: Path, layer: str | None, where: str) -> list[Path]:
     """List the files a folder or glob pattern names, sorted.
 
-    A folder needs ``layer``: its files are those (in any subfolder) whose name without suffix
+    A folder needs ``laag``: its files are those (in any subfolder) whose name without suffix
     is the layer (``buurt.geojson`` for layer ``buurt``), and GeoPackages, which hold named layers.
     A pattern names exactly the files it matches (``**`` matches any number of folders).
 
@@ -50,7 +50,7 @@ def source_files(path: Path, layer: str | None, where: str) -> list[Path]:
     """
     if path.is_dir():
         if layer is None:
-            raise SourceFilesError(f"{where}: a folder as path needs 'layer' (the file name without suffix)")
+            raise SourceFilesError(f"{where}: a folder as pad needs 'laag' (the file name without suffix)")
         files = [
             p
             for p in path.rglob("*")

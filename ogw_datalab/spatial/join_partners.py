@@ -47,7 +47,7 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: Proje
     Returns
     -------
     dict
-        ``rows_read`` (rows in the file), ``filtered_by_keep`` (dropped by ``keep``),
+        ``rows_read`` (rows in the file), ``filtered_by_keep`` (dropped by ``alleen``),
         ``other_levels_or_gemeenten`` (left out), ``rows`` (those that belong to the
         gemeente), ``matched`` (placed), ``quarantined`` and ``match_rate``.
 
@@ -57,19 +57,19 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: Proje
     ``rows = matched + quarantined`` and ``match_rate = matched / rows`` (0 when no row belongs
     to the gemeente, so that a file of another gemeente never passes as complete).
     """
-    if partner.key in ADDRESS_KEYS and config.sources.adressen is None:
+    if partner.sleutel in ADDRESS_KEYS and config.bronnen.adressen is None:
         raise ConfigError(missing_addresses(partner))
-    table = partner_table(partner.name)
+    table = partner_table(partner.naam)
     target = table_name("joined", table)
     identifiers = {"partner": table_name("staging", table), "target": target}
-    if partner.key == "coordinaten":
+    if partner.sleutel == "coordinaten":
         join_points_to_buurten(con, table, table)
         run_sql_file(con, "partners/join_by_coordinates.sql", identifiers={"target": target})
     else:
         parameters = {}
-        if partner.key in ("buurtcode", "wijkcode"):
+        if partner.sleutel in ("buurtcode", "wijkcode"):
             parameters = {"weigeren": _refusal(partner, config), "gemeente_digits": config.gemeente.digits}
-        run_sql_file(con, JOIN_SQL[partner.key], parameters, identifiers=identifiers)
+        run_sql_file(con, JOIN_SQL[partner.sleutel], parameters, identifiers=identifiers)
     left_out = query_row(con, f"SELECT count(*) FILTER (WHERE buiten_gemeente) FROM {target}")[0]
     con.execute(f"DELETE FROM {target} WHERE buiten_gemeente")
     con.execute(f"ALTER TABLE {target} DROP COLUMN buiten_gemeente")
@@ -92,12 +92,12 @@ def join_partner(con: duckdb.DuckDBPyConnection, partner: Partner, config: Proje
 
 def _refusal(partner: Partner, config: ProjectConfig) -> str | None:
     """Codes of another gebiedsindeling are never joined on code alone: the same code can mean another area."""
-    areas = config.indeling("buurten" if partner.key == "buurtcode" else "wijken")
+    areas = config.indeling("buurten" if partner.sleutel == "buurtcode" else "wijken")
     if partner.gebiedsindeling is None or partner.gebiedsindeling == areas:
         return None
     return (
         f"gebiedsindeling {partner.gebiedsindeling} van het bestand wijkt af van die van de "
-        f"{'buurten' if partner.key == 'buurtcode' else 'wijken'} ({areas}); codes van verschillende jaren "
+        f"{'buurten' if partner.sleutel == 'buurtcode' else 'wijken'} ({areas}); codes van verschillende jaren "
         "zijn niet op code te koppelen"
     )
 
@@ -105,10 +105,10 @@ def _refusal(partner: Partner, config: ProjectConfig) -> str | None:
 def _quarantine(con: duckdb.DuckDBPyConnection, partner: Partner, target: str) -> None:
     ensure_schemas(con)
     con.execute(f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (partner VARCHAR, bronrij BIGINT, reden VARCHAR)")
-    con.execute(f"DELETE FROM {QUARANTINE} WHERE partner = ?", [partner.name])
+    con.execute(f"DELETE FROM {QUARANTINE} WHERE partner = ?", [partner.naam])
     con.execute(
         f"INSERT INTO {QUARANTINE} SELECT ?, bronrij, reden FROM {target} WHERE reden IS NOT NULL ORDER BY bronrij",
-        [partner.name],
+        [partner.naam],
     )
 
 

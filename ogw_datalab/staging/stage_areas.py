@@ -68,7 +68,7 @@ def stage_cbs_areas(
     """
     if level not in REQUIRED:
         raise ValueError(f"level must be one of {list(REQUIRED)}")
-    where = f"sources.{level}" + (f" ({source.path.name})" if source is not None else "")
+    where = f"bronnen.{level}" + (f" ({source.pad.name})" if source is not None else "")
     present = raw_columns(con, level)
     picked = pick_columns(where, present, CBS_AREA_COLUMNS, REQUIRED[level])
     select = [_select(ours, column) for ours, column in picked.items()]

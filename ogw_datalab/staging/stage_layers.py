@@ -51,8 +51,8 @@ def stage_addresses(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str,
     residential use (an address without a gebruiksdoel counts as a home).
     """
     present = raw_columns(con, "adressen")
-    wanted = {k: ([source.columns[k]] if k in source.columns else v) for k, v in BAG_COLUMNS.items()}
-    where = f"sources.adressen ({source.path.name})"
+    wanted = {k: ([source.kolommen[k]] if k in source.kolommen else v) for k, v in BAG_COLUMNS.items()}
+    where = f"bronnen.adressen ({source.pad.name})"
     picked = pick_columns(where, present, wanted, BAG_REQUIRED)
 
     def column(ours: str) -> str:
@@ -86,22 +86,22 @@ def stage_addresses(con: duckdb.DuckDBPyConnection, source: Source) -> dict[str,
 
 
 def stage_layer(con: duckdb.DuckDBPyConnection, name: str, layer: Layer) -> dict[str, int]:
-    """Write ``staging.layer_<name>`` with the configured columns, ``keep`` filter and geometry.
+    """Write ``staging.layer_<name>`` with the configured columns, ``alleen`` filter and geometry.
 
     Point layers take a polygon's point on surface; polygon layers keep polygon parts only
     and gain ``area_m2``. Rows without geometry are dropped and counted.
     """
     table = layer_table(name)
     present = raw_columns(con, table)
-    named = f"layers.{name} ({layer.path.name})"
+    named = f"lagen.{name} ({layer.pad.name})"
     if "geometry" not in present:
         raise StagingError(f"{named}: the file has no geometry; configure 'x'/'y' or 'wkt'")
-    picked = pick_columns(named, present, {k: [v] for k, v in layer.columns.items()}, tuple(layer.columns))
+    picked = pick_columns(named, present, {k: [v] for k, v in layer.kolommen.items()}, tuple(layer.kolommen))
     columns = [f"{text(col)} AS {quoted(ours)}" for ours, col in picked.items()]
-    points = layer.geometry == "points"
+    points = layer.geometrie == "punten"
     geometry = "ST_PointOnSurface(geometry)" if points else "ST_CollectionExtract(ST_MakeValid(geometry), 3)"
     where, params = ["geometry IS NOT NULL"], {}
-    for i, (ours, values) in enumerate(layer.keep.items()):
+    for i, (ours, values) in enumerate(layer.alleen.items()):
         where.append(f"{text(picked[ours])} IN (SELECT unnest($keep{i}))")
         params[f"keep{i}"] = values
     con.execute(
@@ -125,15 +125,15 @@ def stage_parks(con: duckdb.DuckDBPyConnection, parameters: Parameters) -> dict[
     A park in BGT is drawn as many adjacent polygons; they are dissolved first, then each
     connected part counts as a park when it is at least ``park_min_area_ha`` hectares.
     """
-    if parameters.park_layer is None:
-        raise StagingError("parameters.park_layer is not set; no parks can be selected")
-    table = layer_table(parameters.park_layer)
+    if parameters.park_laag is None:
+        raise StagingError("parameters.park_laag is not set; no parks can be selected")
+    table = layer_table(parameters.park_laag)
     if "type" not in staged_columns(con, table):
-        raise StagingError(f"layers.{parameters.park_layer}: map a 'type' column (e.g. bgt_fysiek_voorkomen) for parks")
+        raise StagingError(f"lagen.{parameters.park_laag}: map a 'type' column (e.g. bgt_fysiek_voorkomen) for parks")
     run_sql_file(
         con,
         "stage_parks.sql",
-        {"park_types": parameters.park_types, "min_area_m2": parameters.park_min_area_ha * 10_000},
+        {"park_types": parameters.park_typen, "min_area_m2": parameters.park_min_oppervlakte_ha * 10_000},
         identifiers={"groen": table_name("staging", table)},
     )
     return {"rows": query_row(con, "SELECT count(*) FROM staging.parken")[0]}

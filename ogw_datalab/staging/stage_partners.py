@@ -1,4 +1,4 @@
-"""Stage partner files: ``keep`` applied, key columns normalised, value columns typed. Rows stay row-level here."""
+"""Stage partner files: ``alleen`` applied, key columns normalised, value columns typed. Rows stay row-level here."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ KEY_COLUMNS = (*CODE_KEYS, "postcode", *HOUSE_NUMBER_FIELDS, "bag_id")
 
 
 def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str, Any]:
-    """Write ``staging.partner_<name>`` with our column names, keeping only the rows ``keep`` selects.
+    """Write ``staging.partner_<name>`` with our column names, keeping only the rows ``alleen`` selects.
 
     Key columns are normalised: codes trimmed and upper-cased, postcodes without spaces, BAG
     ids repaired to 16-digit strings. For the ``adres`` key the house number is split as the
@@ -31,8 +31,8 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     column whose name (ours) starts with ``aantal`` is a count: a negative value in it is a code
     for "withheld", so it becomes unknown (NULL) and is counted.
 
-    ``keep`` compares the trimmed text of a column with its listed values, as for layers.
-    Staging drops no other rows, so raw rows minus staged rows is the number ``keep`` filtered.
+    ``alleen`` compares the trimmed text of a column with its listed values, as for layers.
+    Staging drops no other rows, so raw rows minus staged rows is the number ``alleen`` filtered.
 
     Returns
     -------
@@ -40,11 +40,11 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
         ``rows`` staged, ``filtered_by_keep``, and ``negative_emptied``: per count column, the
         values of kept rows made unknown.
     """
-    table = partner_table(partner.name)
+    table = partner_table(partner.naam)
     present = raw_columns(con, table)
-    named = f"partners.{partner.name} ({partner.path.name})"
-    picked = pick_columns(named, present, {k: [v] for k, v in partner.columns.items()}, tuple(partner.columns))
-    by_address = partner.key == "adres"
+    named = f"partners.{partner.naam} ({partner.pad.name})"
+    picked = pick_columns(named, present, {k: [v] for k, v in partner.kolommen.items()}, tuple(partner.kolommen))
+    by_address = partner.sleutel == "adres"
     select = ["bronrij"] + [
         _key_or_value(con, table, ours, column, partner)
         for ours, column in picked.items()
@@ -52,7 +52,7 @@ def stage_partner(con: duckdb.DuckDBPyConnection, partner: Partner) -> dict[str,
     ]
     if "geometry" in present:
         select.append("geometry")
-    elif partner.key == "coordinaten":
+    elif partner.sleutel == "coordinaten":
         raise StagingError(f"{named}: key 'coordinaten' but the file gave no geometry")
     where, parameters = _keep_filter(partner, picked)
     negative = _negative_counts(con, table, picked, partner, where, parameters)
@@ -95,7 +95,7 @@ def _negative_counts(
 
 def _keep_filter(partner: Partner, picked: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
     conditions, parameters = ["true"], {}
-    for i, (ours, values) in enumerate(partner.keep.items()):
+    for i, (ours, values) in enumerate(partner.alleen.items()):
         conditions.append(f"{text(picked[ours])} IN (SELECT unnest($keep{i}))")
         parameters[f"keep{i}"] = values
     return " AND ".join(conditions), parameters

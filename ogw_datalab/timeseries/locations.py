@@ -54,17 +54,21 @@ def read_sensor_table(table: SensorTabel, where: str) -> gpd.GeoDataFrame:
     an empty ``tot`` means still there.
     """
     try:
-        frame = pd.read_csv(table.path, sep=table.separator, dtype=str, encoding=table.encoding, keep_default_na=False)
+        frame = pd.read_csv(
+            table.pad, sep=table.scheidingsteken, dtype=str, encoding=table.tekenset, keep_default_na=False
+        )
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise PeriodError(f"{where}: cannot read {table.path}: {error}") from None
+        raise PeriodError(f"{where}: cannot read {table.pad}: {error}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
-    wanted = dict(table.columns)
+    wanted = dict(table.kolommen)
     absent = [c for c in [*wanted.values(), table.x, table.y] if c not in frame.columns]
     if absent:
-        raise PeriodError(f"{where}: no column(s) {absent} in {table.path.name}; the columns are {list(frame.columns)}")
+        raise PeriodError(f"{where}: no column(s) {absent} in {table.pad.name}; the columns are {list(frame.columns)}")
     try:
-        located = to_rd_new(points_from_columns(frame, table.x, table.y, table.decimal, table.crs, where), None, where)
+        located = to_rd_new(
+            points_from_columns(frame, table.x, table.y, table.decimaalteken, table.crs, where), None, where
+        )
     except LocationError as error:
         raise PeriodError(str(error)) from None
     missing = located.geometry.isna()

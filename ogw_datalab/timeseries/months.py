@@ -46,7 +46,7 @@ class MonthError(ValueError):
 
 def month_store(config: ProjectConfig) -> Path:
     """Return the folder of a gemeente's stored months: ``<database folder>/tijdreeksen/<GMxxxx>``."""
-    return config.output.database.parent / STORE / config.gemeente.code
+    return config.uitvoer.database.parent / STORE / config.gemeente.code
 
 
 def month_of_key(key: str) -> str:
@@ -67,7 +67,7 @@ def files_of_series(config: ProjectConfig) -> str:
     for name, reeks in sorted(config.tijdreeksen.items()):
         for i, bron in enumerate(reeks.bronnen):
             files.extend(source_files(bron, f"tijdreeksen.{name}.bronnen.{i}"))
-        files.extend(table.path for table in reeks.sensor_tables())
+        files.extend(table.pad for table in reeks.sensor_tables())
     return hashlib.sha256(repr(files_fingerprint(files)).encode()).hexdigest()
 
 
@@ -132,7 +132,7 @@ def compute_month(config: ProjectConfig, month: str, *, encryption_key: str | No
         When the gemeente has no published build yet.
     """
     month = month_of_key(month)
-    published = config.output.database
+    published = config.uitvoer.database
     if not published.is_file():
         raise MonthError(
             f"{config.gemeente.naam} ({config.gemeente.code}) has no published build at {published} yet; "

@@ -1,6 +1,6 @@
 """Read the files of a tijdreeks into one long table of hourly values, in UTC, in one unit per quantity.
 
-Three layouts (``kind``):
+Three layouts (``soort``):
 
 - ``long``: one row per sensor, time and (optionally) quantity, with a value column.
 - ``wide``: one row per time and one column per sensor; header lines name per column the
@@ -52,7 +52,7 @@ class SourceRead:
 
 def source_files(bron: TijdreeksBron, where: str) -> list[Path]:
     """List the file of a source, or every file matching its glob pattern (sorted by name)."""
-    path = bron.path
+    path = bron.pad
     if any(ch in str(path) for ch in "*?["):
         files = sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor))))
         if not files:
@@ -89,9 +89,9 @@ def read_source(bron: TijdreeksBron, where: str, index: int = 0) -> SourceRead:
 
 def _read_file(bron: TijdreeksBron, where: str, path: Path) -> SourceRead:
     try:
-        if bron.kind == "long":
+        if bron.soort == "long":
             return _hourly(*_read_long(bron, where, path), bron, where)
-        if bron.kind == "wide":
+        if bron.soort == "wide":
             return _hourly(*_read_wide(bron, where, path), bron, where)
         return _read_sensor_community(bron, where, path)
     except (TimeError, UnitError) as error:
@@ -100,13 +100,13 @@ def _read_file(bron: TijdreeksBron, where: str, path: Path) -> SourceRead:
 
 def _read_text_table(bron: TijdreeksBron, where: str, path: Path, header: int | None) -> pd.DataFrame:
     try:
-        text = path.read_text(encoding=bron.encoding)
+        text = path.read_text(encoding=bron.tekenset)
     except UnicodeDecodeError as error:
-        raise SeriesError(f"{where}: not {bron.encoding} text ({error}); set 'encoding'") from None
+        raise SeriesError(f"{where}: not {bron.tekenset} text ({error}); set 'tekenset'") from None
     try:
         frame = pd.read_csv(
             io.StringIO(text),
-            sep=bron.separator,
+            sep=bron.scheidingsteken,
             dtype=str,
             keep_default_na=False,
             header=header,
@@ -114,7 +114,7 @@ def _read_text_table(bron: TijdreeksBron, where: str, path: Path, header: int | 
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise SeriesError(f"{where}: cannot parse the file with separator {bron.separator!r}: {error}") from None
+        raise SeriesError(f"{where}: cannot parse the file with separator {bron.scheidingsteken!r}: {error}") from None
     for column in frame.columns:
         frame[column] = _mapped(frame[column], str.strip)
     if header is not None:
@@ -125,15 +125,15 @@ def _read_text_table(bron: TijdreeksBron, where: str, path: Path, header: int | 
 def _values(text: pd.Series, bron: TijdreeksBron, where: str) -> tuple[np.ndarray, dict[str, int]]:
     """Numbers from text cells; missing and unreadable cells become NaN and are counted."""
     cleaned = text.astype("string")  # stripped when read
-    missing = cleaned.isna() | cleaned.isin(bron.na_values)
-    values = parse_numbers(cleaned.where(~missing), bron.decimal)
+    missing = cleaned.isna() | cleaned.isin(bron.leeg_als)
+    values = parse_numbers(cleaned.where(~missing), bron.decimaalteken)
     unreadable = np.isnan(values) & ~missing.to_numpy()
     filled = int((~missing).sum())
     if filled and unreadable.sum() > MAX_UNREADABLE_SHARE * filled:
         example = cleaned[unreadable].iloc[0]
         raise SeriesError(
             f"{where}: {unreadable.sum() / filled:.0%} of the values are not numbers (for example {example!r}); "
-            f"check 'decimal' ({bron.decimal!r}), 'separator' and 'na_values'"
+            f"check 'decimaalteken' ({bron.decimaalteken!r}), 'scheidingsteken' and 'leeg_als'"
         )
     return values, {"lege_cellen": int(missing.sum()), "onleesbare_waarden": int(unreadable.sum())}
 
@@ -141,9 +141,9 @@ def _values(text: pd.Series, bron: TijdreeksBron, where: str) -> tuple[np.ndarra
 def _read_long(bron: TijdreeksBron, where: str, path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
     frame = _read_text_table(bron, where, path, header=0)
     wanted: dict[str, str] = {
-        k: bron.columns[k] for k in ("sensor", "grootheid", "waarde", "eenheid") if k in bron.columns
+        k: bron.kolommen[k] for k in ("sensor", "grootheid", "waarde", "eenheid") if k in bron.kolommen
     }
-    wanted["tijd"] = bron.tijd.column
+    wanted["tijd"] = bron.tijd.kolom
     absent = [column for column in wanted.values() if column not in frame.columns]
     if absent:
         raise SeriesError(f"{where}: no column(s) {absent}; the columns are {list(frame.columns)}")
@@ -177,7 +177,7 @@ def _read_wide(bron: TijdreeksBron, where: str, path: Path) -> tuple[pd.DataFram
     body = frame.iloc[lines:].reset_index(drop=True)
     body.index = pd.RangeIndex(1, len(body) + 1)
     names = header["sensor"]
-    time_at = names.index(bron.tijd.column) if bron.tijd.column in names else 0
+    time_at = names.index(bron.tijd.kolom) if bron.tijd.kolom in names else 0
     columns = [i for i, name in enumerate(names) if i != time_at and name and name not in bron.overslaan]
     if not columns:
         raise SeriesError(f"{where}: no sensor columns besides the time column {names[time_at]!r}")
@@ -254,7 +254,7 @@ def _hourly_means(long: pd.DataFrame, min_values: int) -> tuple[pd.DataFrame, in
 
 
 def _read_sensor_community(bron: TijdreeksBron, where: str, path: Path) -> SourceRead:
-    frame = _read_text_table(bron.model_copy(update={"separator": ";"}), where, path, header=0)
+    frame = _read_text_table(bron.model_copy(update={"scheidingsteken": ";"}), where, path, header=0)
     needed = ["sensor_id", "location", "lat", "lon", "timestamp"]
     absent = [c for c in needed if c not in frame.columns]
     if absent:
@@ -272,7 +272,7 @@ def _read_sensor_community(bron: TijdreeksBron, where: str, path: Path) -> Sourc
     counts: dict[str, int] = {"rijen": len(frame)} | times.left_out
     parts = []
     for column in quantities:
-        values, column_counts = _values(frame[column], bron.model_copy(update={"decimal": "."}), where)
+        values, column_counts = _values(frame[column], bron.model_copy(update={"decimaalteken": "."}), where)
         for key, value in column_counts.items():
             counts[key] = counts.get(key, 0) + value
         grootheid = normalise_grootheid(column)

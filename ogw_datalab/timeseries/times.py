@@ -96,12 +96,12 @@ def _require(bad: pd.Series, text: pd.Series, where: str, problem: str) -> None:
 
 def _to_datetime(text: pd.Series, tijd: Tijd, where: str, *, utc: bool) -> pd.Series:
     try:
-        if tijd.format:
-            return pd.to_datetime(text, format=tijd.format, utc=utc)
+        if tijd.formaat:
+            return pd.to_datetime(text, format=tijd.formaat, utc=utc)
         return pd.to_datetime(text, format="ISO8601", utc=utc)
     except (ValueError, TypeError) as error:
-        bad = _first_unparseable(text, tijd.format)
-        how = f"format {tijd.format!r}" if tijd.format else "ISO 8601 (set tijd.format for other layouts)"
+        bad = _first_unparseable(text, tijd.formaat)
+        how = f"format {tijd.formaat!r}" if tijd.formaat else "ISO 8601 (set tijd.formaat for other layouts)"
         raise TimeError(f"{where}: row {bad[0]}: time {bad[1]!r} does not match {how} ({error})") from None
 
 

@@ -30,8 +30,8 @@ def joined_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
     """Every address with the buurt it lies in. An address on the boundary of two buurten belongs to the lowest
     buurtcode; addresses outside every buurt keep an empty buurtcode and are counted."""
     with datalab.connect() as con:
-        if datalab.project.config.sources.adressen is None:
-            return skipped(con, "joined", "adressen_buurt", "sources.adressen is not configured")
+        if datalab.project.config.bronnen.adressen is None:
+            return skipped(con, "joined", "adressen_buurt", "bronnen.adressen is not configured")
         counts = join_points_to_buurten(con, "adressen", "adressen_buurt")
         return dg.MaterializeResult(
             metadata=table_metadata(con, "joined", "adressen_buurt", outside_buurten=counts["outside"])
@@ -49,7 +49,7 @@ def joined_layers(datalab: DataLabResource) -> dg.MaterializeResult:
     """Every point of every point layer (trees, playgrounds, facilities) with the buurt it lies in
     (joined.layer_<name>); points outside the gemeente keep an empty buurtcode and are counted."""
     config = datalab.project.config
-    points = {name for name, layer in config.layers.items() if layer.geometry == "points"}
+    points = {name for name, layer in config.lagen.items() if layer.geometrie == "punten"}
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         for name in sorted(points):
@@ -83,11 +83,11 @@ def joined_partners(datalab: DataLabResource) -> dg.MaterializeResult:
     with datalab.connect() as con:
         for partner in config.partners:
             counts = join_partner(con, partner, config)
-            listing.append({"partner": partner.name, "sleutel": partner.key, **counts})
-        drop_unconfigured(con, "joined", "partner_", {p.name for p in config.partners})
+            listing.append({"partner": partner.naam, "sleutel": partner.sleutel, **counts})
+        drop_unconfigured(con, "joined", "partner_", {p.naam for p in config.partners})
         write_frame(con, "joined", "partners", pd.DataFrame(listing, columns=["partner", "sleutel", *COUNTS]))
         below = {  # refused: below its threshold, or nothing placed at all (a threshold of 0 only stops blocking)
-            p.name: {"min": p.min_koppelpercentage, "reden": main_quarantine_reason(con, p.name)}
+            p.naam: {"min": p.min_koppelpercentage, "reden": main_quarantine_reason(con, p.naam)}
             for p, row in zip(config.partners, listing, strict=True)
             if row["match_rate"] < p.min_koppelpercentage or (row["rows"] > 0 and row["matched"] == 0)
         }

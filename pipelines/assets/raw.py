@@ -50,20 +50,20 @@ def raw_source_asset(name: str) -> dg.AssetsDefinition:
         kinds={"duckdb"},
     )
     def _raw(context: dg.AssetExecutionContext, datalab: DataLabResource) -> dg.MaterializeResult:
-        source = getattr(datalab.project.config.sources, name)
+        source = getattr(datalab.project.config.bronnen, name)
         with datalab.connect() as con:
             if source is None:
-                return skipped(con, "raw", name, f"sources.{name} is not configured")
-            frame = read_source(f"sources.{name}", source)
+                return skipped(con, "raw", name, f"bronnen.{name} is not configured")
+            frame = read_source(f"bronnen.{name}", source)
             write_frame(con, "raw", name, frame)
-            versions = record_versions(con, datalab, context.run.run_id, [f"sources.{name}"])
+            versions = record_versions(con, datalab, context.run.run_id, [f"bronnen.{name}"])
             return dg.MaterializeResult(
                 metadata=table_metadata(
                     con,
                     "raw",
                     name,
-                    path=str(source.path),
-                    source_kind=source.kind,
+                    path=str(source.pad),
+                    source_kind=source.soort,
                     **cleaning_metadata(frame),
                     **versions,
                 )
@@ -83,14 +83,14 @@ def raw_layers(context: dg.AssetExecutionContext, datalab: DataLabResource) -> d
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
         cleaning = {}
-        for name, layer in config.layers.items():
-            frame = read_source(f"layers.{name}", layer)
+        for name, layer in config.lagen.items():
+            frame = read_source(f"lagen.{name}", layer)
             cleaning[name] = describe_cleaning(frame.attrs.get("cleaning", {}))
             rows = write_frame(con, "raw", layer_table(name), frame)
             listing.append(
-                {"laag": name, "tabel": f"raw.{layer_table(name)}", "bestand": str(layer.path), "rijen": rows}
+                {"laag": name, "tabel": f"raw.{layer_table(name)}", "bestand": str(layer.pad), "rijen": rows}
             )
-        drop_unconfigured(con, "raw", "layer_", set(config.layers))
+        drop_unconfigured(con, "raw", "layer_", set(config.lagen))
         write_frame(con, "raw", "layers", pd.DataFrame(listing, columns=["laag", "tabel", "bestand", "rijen"]))
         metadata = table_metadata(
             con,
@@ -98,7 +98,7 @@ def raw_layers(context: dg.AssetExecutionContext, datalab: DataLabResource) -> d
             "layers",
             rows_per_layer=dg.MetadataValue.json({r["laag"]: r["rijen"] for r in listing}),
             cleaning=dg.MetadataValue.json(cleaning),
-            **record_versions(con, datalab, context.run.run_id, [f"layers.{n}" for n in config.layers]),
+            **record_versions(con, datalab, context.run.run_id, [f"lagen.{n}" for n in config.lagen]),
         )
     return dg.MaterializeResult(metadata=metadata)
 
@@ -112,19 +112,19 @@ def raw_partners(context: dg.AssetExecutionContext, datalab: DataLabResource) ->
     with datalab.connect() as con:
         cleaning = {}
         for partner in config.partners:
-            frame = read_source(f"partners.{partner.name}", partner)
-            cleaning[partner.name] = describe_cleaning(frame.attrs.get("cleaning", {}))
-            rows = write_frame(con, "raw", partner_table(partner.name), frame)
+            frame = read_source(f"partners.{partner.naam}", partner)
+            cleaning[partner.naam] = describe_cleaning(frame.attrs.get("cleaning", {}))
+            rows = write_frame(con, "raw", partner_table(partner.naam), frame)
             listing.append(
                 {
-                    "partner": partner.name,
-                    "tabel": f"raw.{partner_table(partner.name)}",
-                    "bestand": str(partner.path),
-                    "sleutel": partner.key,
+                    "partner": partner.naam,
+                    "tabel": f"raw.{partner_table(partner.naam)}",
+                    "bestand": str(partner.pad),
+                    "sleutel": partner.sleutel,
                     "rijen": rows,
                 }
             )
-        drop_unconfigured(con, "raw", "partner_", {p.name for p in config.partners})
+        drop_unconfigured(con, "raw", "partner_", {p.naam for p in config.partners})
         columns = ["partner", "tabel", "bestand", "sleutel", "rijen"]
         write_frame(con, "raw", "partners", pd.DataFrame(listing, columns=columns))
         metadata = table_metadata(
@@ -133,7 +133,7 @@ def raw_partners(context: dg.AssetExecutionContext, datalab: DataLabResource) ->
             "partners",
             rows_per_partner=dg.MetadataValue.json({p["partner"]: p["rijen"] for p in listing}),
             cleaning=dg.MetadataValue.json(cleaning),
-            **record_versions(con, datalab, context.run.run_id, [f"partners.{p.name}" for p in config.partners]),
+            **record_versions(con, datalab, context.run.run_id, [f"partners.{p.naam}" for p in config.partners]),
         )
     return dg.MaterializeResult(metadata=metadata)
 

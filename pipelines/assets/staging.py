@@ -30,7 +30,7 @@ def _area_asset(level: str, description: str) -> dg.AssetsDefinition:
     def _staged(datalab: DataLabResource) -> dg.MaterializeResult:
         config = datalab.project.config
         with datalab.connect() as con:
-            counts = stage_cbs_areas(con, level, config.gemeente.code, source=getattr(config.sources, level))
+            counts = stage_cbs_areas(con, level, config.gemeente.code, source=getattr(config.bronnen, level))
             metadata = table_metadata(
                 con,
                 "staging",
@@ -63,10 +63,10 @@ staging_wijken = _area_asset("wijken", "The gemeente's wijken in one schema, in 
 def staging_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
     """BAG addresses with normalised keys (postcode without a space, huisnummer as a number, 16-digit BAG id) and
     is_woning: the denominator of everything expressed per home."""
-    source = datalab.project.config.sources.adressen
+    source = datalab.project.config.bronnen.adressen
     with datalab.connect() as con:
         if source is None:
-            return skipped(con, "staging", "adressen", "sources.adressen is not configured")
+            return skipped(con, "staging", "adressen", "bronnen.adressen is not configured")
         counts = stage_addresses(con, source)
         return dg.MaterializeResult(
             metadata=table_metadata(con, "staging", "adressen", without_geometry=counts["without_geometry"])
@@ -81,15 +81,15 @@ def staging_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
     kinds={"duckdb"},
 )
 def staging_layers(datalab: DataLabResource) -> dg.MaterializeResult:
-    """Map layers with the configured columns and 'keep' filter: points as points, areas as (multi)polygons with
+    """Map layers with the configured columns and 'alleen' filter: points as points, areas as (multi)polygons with
     their area in m². Rows without geometry are dropped and counted."""
     config = datalab.project.config
     listing: list[dict[str, Any]] = []
     with datalab.connect() as con:
-        for name, layer in config.layers.items():
+        for name, layer in config.lagen.items():
             counts = stage_layer(con, name, layer)
-            listing.append({"laag": name, "geometrie": layer.geometry, **counts})
-        drop_unconfigured(con, "staging", "layer_", set(config.layers))
+            listing.append({"laag": name, "geometrie": layer.geometrie, **counts})
+        drop_unconfigured(con, "staging", "layer_", set(config.lagen))
         write_frame(con, "staging", "layers", pd.DataFrame(listing, columns=["laag", "geometrie", "rows", "dropped"]))
         metadata = table_metadata(
             con, "staging", "layers", dropped=dg.MetadataValue.json({r["laag"]: r["dropped"] for r in listing})
@@ -109,11 +109,11 @@ def staging_parken(datalab: DataLabResource) -> dg.MaterializeResult:
     (default 1 ha, the 300 rule of 3-30-300)."""
     parameters = datalab.project.config.parameters
     with datalab.connect() as con:
-        if parameters.park_layer is None:
-            return skipped(con, "staging", "parken", "parameters.park_layer is not set")
+        if parameters.park_laag is None:
+            return skipped(con, "staging", "parken", "parameters.park_laag is not set")
         stage_parks(con, parameters)
         return dg.MaterializeResult(
-            metadata=table_metadata(con, "staging", "parken", min_area_ha=parameters.park_min_area_ha)
+            metadata=table_metadata(con, "staging", "parken", min_area_ha=parameters.park_min_oppervlakte_ha)
         )
 
 
@@ -132,10 +132,10 @@ def staging_partners(datalab: DataLabResource) -> dg.MaterializeResult:
     with datalab.connect() as con:
         for partner in config.partners:
             counts = stage_partner(con, partner)
-            table = f"staging.{partner_table(partner.name)}"
-            listing.append({"partner": partner.name, "tabel": table, "rijen": counts["rows"]})
-            emptied[partner.name] = counts["negative_emptied"]
-        drop_unconfigured(con, "staging", "partner_", {p.name for p in config.partners})
+            table = f"staging.{partner_table(partner.naam)}"
+            listing.append({"partner": partner.naam, "tabel": table, "rijen": counts["rows"]})
+            emptied[partner.naam] = counts["negative_emptied"]
+        drop_unconfigured(con, "staging", "partner_", {p.naam for p in config.partners})
         write_frame(con, "staging", "partners", pd.DataFrame(listing, columns=["partner", "tabel", "rijen"]))
         metadata = table_metadata(con, "staging", "partners", negative_emptied=dg.MetadataValue.json(emptied))
     return dg.MaterializeResult(metadata=metadata)

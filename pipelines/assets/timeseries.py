@@ -94,7 +94,7 @@ def tijdreeks_maand(context, datalab: DataLabResource) -> dg.MaterializeResult:
     project = datalab.project
     if not project.config.tijdreeksen:
         return dg.MaterializeResult(metadata={"skipped": "the configuration has no tijdreeksen"})
-    rows = compute_month(project.config, datalab.maand, encryption_key=database_key(project.config.output))
+    rows = compute_month(project.config, datalab.maand, encryption_key=database_key(project.config.uitvoer))
     context.log.info(f"{project.gemeente} {datalab.maand[:7]}: " + ", ".join(f"{k} {n}" for k, n in rows.items()))
     folder = month_store(project.config) / datalab.maand[:7]
     return dg.MaterializeResult(

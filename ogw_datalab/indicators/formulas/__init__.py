@@ -20,6 +20,7 @@ from .formula_type import (
     Disclosure,
     FormulaType,
     Formule,
+    example_formule,
     formula_table_markdown,
     formula_type,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Disclosure",
     "Formule",
     "FormulaType",
+    "example_formule",
     "formula_table_markdown",
     "formula_type",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ...config import ProjectConfig
 
@@ -94,7 +94,7 @@ class FormulaType:
     layer
         The kind of layer ``laag`` must name: ``points``, ``polygons``, ``any`` (``parken`` allowed too) or None.
     needs_addresses, needs_park_layer
-        Whether it needs ``sources.adressen`` (homes) or ``parameters.park_layer``.
+        Whether it needs ``bronnen.adressen`` (homes) or ``parameters.park_laag``.
     partner_level
         For partner formulas: whether the partner is keyed at buurt level or by ``wijkcode``.
     copies
@@ -182,6 +182,7 @@ def formula_type(name: str) -> FormulaType:
 def _schema_of_types(schema: dict[str, Any]) -> None:
     """Name the registered types in the JSON Schema of ``formule``, with the fields each requires or restricts."""
     schema["properties"]["type"]["enum"] = list(FORMULAS)
+    schema["properties"]["type"]["examples"] = [example_formule()["type"]]
     schema["allOf"] = [
         {
             "if": {"properties": {"type": {"const": f.name}}},
@@ -202,24 +203,38 @@ class Formule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_schema_of_types)
 
-    type: str = Field(description="a formula type of the registry (ogw_datalab/indicators/formulas/registry.py)")
-    kolom: str | None = Field(None, description="a kerncijfer or a partner column")
-    laag: str | None = Field(None, description="a layer name, or 'parken'")
-    partner: str | None = Field(None, description="a partner name")
-    per: float = Field(1000.0, gt=0, description="a rate per how many inhabitants")
-    afstand_m: float = Field(300.0, gt=0, description="distance from a home in metres")
-    max_afstand_m: float = Field(5000.0, gt=0, description="search radius from a home in metres")
-    typen: list[str] | None = Field(None, description="only polygons of these types")
-    waarden: list[str] | None = Field(None, description="values of a partner column counted in the numerator")
-    van: list[str] | None = Field(None, description="values counted in the denominator (default: any)")
-    minimum: int = Field(3, ge=1, description="trees a home should see")
-    kroon_m2: float = Field(50.0, gt=0, description="crown area assumed per tree, m²")
-    tijdreeks: str | None = Field(None, description="a name under 'tijdreeksen' in the configuration")
-    grootheid: str | None = Field(None, description="the quantity of a tijdreeks, e.g. NO2 or PM25")
-    soort: Literal["referentie", "laagkosten", "alle"] = Field("alle", description="which sensors of a tijdreeks")
-    maand_van: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="first month, YYYY-MM")
-    maand_tot: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="last month, YYYY-MM")
-    percentiel: float | None = Field(None, gt=0, lt=100, description="which percentile")
+    type: str = Field(description="een formuletype van het register")  # examples: from the registry
+    kolom: str | None = Field(
+        None, description="een kerncijfer of een kolom van een partner", examples=["aantal_inwoners"]
+    )
+    laag: str | None = Field(None, description="de naam van een laag, of 'parken'", examples=["bomen"])
+    partner: str | None = Field(None, description="de naam van een partner", examples=["ggd"])
+    per: float = Field(1000.0, gt=0, description="per hoeveel inwoners", examples=[1000])
+    afstand_m: float = Field(300.0, gt=0, description="de afstand van een woning, in meters", examples=[300])
+    max_afstand_m: float = Field(5000.0, gt=0, description="de zoekstraal rond een woning, in meters", examples=[5000])
+    typen: list[str] | None = Field(None, description="alleen vlakken van deze typen", examples=[["park"]])
+    waarden: list[str] | None = Field(
+        None, description="de waarden van een partnerkolom die in de teller tellen", examples=[["E", "F", "G"]]
+    )
+    van: list[str] | None = Field(
+        None, description="de waarden die in de noemer tellen (leeg: alle)", examples=[["A", "B", "C"]]
+    )
+    minimum: int = Field(3, ge=1, description="het aantal bomen dat een woning moet zien", examples=[3])
+    kroon_m2: float = Field(50.0, gt=0, description="de aangenomen kroonoppervlakte per boom, in m²", examples=[50])
+    tijdreeks: str | None = Field(
+        None, description="een naam onder 'tijdreeksen' in de configuratie", examples=["lucht"]
+    )
+    grootheid: str | None = Field(None, description="de grootheid van een tijdreeks", examples=["NO2"])
+    soort: Literal["referentie", "laagkosten", "alle"] = Field(
+        "alle", description="welke sensoren van de tijdreeks", examples=["referentie"]
+    )
+    maand_van: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}$", description="de eerste maand, JJJJ-MM", examples=["2024-01"]
+    )
+    maand_tot: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}$", description="de laatste maand, JJJJ-MM", examples=["2024-12"]
+    )
+    percentiel: float | None = Field(None, gt=0, lt=100, description="welk percentiel", examples=[90])
 
     @model_validator(mode="after")
     def _inputs_for_type(self) -> Formule:
@@ -279,3 +294,19 @@ def formula_table_markdown() -> str:
             f"{ROLL_UP_TEXT[formula.aggregation]} | {formula.denominator} | {audited} |"
         )
     return "\n".join(lines)
+
+
+def example_formule() -> dict[str, Any]:
+    """Return an example ``formule`` for the JSON Schema (the names of the types stay in the registry).
+
+    It is the first registered type that is valid with the first example of each input it needs.
+    """
+    for formula in FORMULAS.values():
+        inputs = {name: (Formule.model_fields[name].examples or [None])[0] for name in formula.inputs}
+        example = {"type": formula.name} | inputs
+        try:
+            Formule.model_validate(example)
+        except ValidationError:
+            continue
+        return example
+    return {}

@@ -42,7 +42,7 @@ def standard_identifiers(config: ProjectConfig, formule: Formule) -> dict[str, s
     if formule.partner:
         names["partner"] = table_name("joined", partner_table(formule.partner))
     layer = formule.laag
-    if layer and layer != "parken" and config.layers[layer].geometry == "points":
+    if layer and layer != "parken" and config.lagen[layer].geometrie == "punten":
         names["layer"] = table_name("joined", layer_table(layer))
     return names
 
@@ -56,7 +56,7 @@ def area_of_layer(con: duckdb.DuckDBPyConnection, config: ProjectConfig, formule
 
 def area_of_woods(con: duckdb.DuckDBPyConnection, config: ProjectConfig, formule: Formule, key: str) -> dict[str, str]:
     """``{bos}``: per buurt the area of woodland polygons in the park layer (part of the canopy)."""
-    park_layer = config.parameters.park_layer
+    park_layer = config.parameters.park_laag
     assert park_layer is not None  # checked when the catalogue was loaded
     compute_area_per_buurt(con, layer_table(park_layer), f"{key}_bos", CANOPY_TYPES)
     return {"bos": table_name("joined", f"{key}_bos")}
@@ -79,8 +79,8 @@ def distances_within_max_afstand(
 def distances_to_parks(
     con: duckdb.DuckDBPyConnection, config: ProjectConfig, formule: Formule, key: str
 ) -> dict[str, str]:
-    """``{afstanden}``: per home the distance to the nearest park, within ``parameters.park_distance_m``."""
-    return _distances(con, config, "parken", config.parameters.park_distance_m, key)
+    """``{afstanden}``: per home the distance to the nearest park, within ``parameters.park_afstand_m``."""
+    return _distances(con, config, "parken", config.parameters.park_afstand_m, key)
 
 
 def _distances(
@@ -90,7 +90,7 @@ def _distances(
         features = "staging.parken"
     else:
         assert layer is not None
-        schema = "joined" if config.layers[layer].geometry == "points" else "staging"
+        schema = "joined" if config.lagen[layer].geometrie == "punten" else "staging"
         features = table_name(schema, layer_table(layer))
     compute_distances(con, features, radius, f"{key}_afstanden")
     return {"afstanden": table_name("joined", f"{key}_afstanden")}
@@ -109,7 +109,7 @@ def wijk_values_onto_buurten(
     weights, weight = weights_onto_buurten(
         con,
         "(SELECT wijkcode AS code, geometry FROM staging.wijken)",
-        use_addresses=config.sources.adressen is not None,
+        use_addresses=config.bronnen.adressen is not None,
     )
     column = quote_identifier(formule.kolom)
     values = con.execute(

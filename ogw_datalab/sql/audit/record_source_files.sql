@@ -2,7 +2,7 @@
 -- The new rows are in the temp table bronbestanden_nieuw; a rerun of the same build replaces its own rows.
 CREATE TABLE IF NOT EXISTS raw.bronbestanden (
     bouw VARCHAR,            -- the build (run id or start time) that read the file
-    bron VARCHAR,            -- its key in the configuration: sources.buurten, layers.bomen, partners.ggd
+    bron VARCHAR,            -- its key in the configuration: bronnen.buurten, lagen.bomen, partners.ggd
     pad VARCHAR,             -- the path it was read from
     sha256 VARCHAR,          -- sha256 of the file's bytes
     grootte_bytes BIGINT,
