@@ -1,7 +1,7 @@
 """The project configuration file: which gemeente, which sources, where outputs go.
 
 A data team points the pipeline at its own municipality with one YAML file
-(see ``config/demo.yaml`` and the README). Relative paths in it are resolved against
+(see ``config/demo.yaml`` and docs/handleiding/eigen-gemeente.md). Relative paths in it are resolved against
 the folder that holds the file.
 
 One module per job: the models of the input files (:mod:`.sources`), of time series

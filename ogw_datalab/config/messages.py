@@ -16,7 +16,7 @@ class ConfigError(ValueError):
 def explain(error: ValidationError, model: type[BaseModel] | None = None) -> str:
     """Say each problem of ``error`` on its own line: ``  lagen.bomen.soort: unknown reader kind 'excel'; ...``.
 
-    Unknown values of a fixed list name the values there are; an unknown key points to the README.
+    Unknown values of a fixed list name the values there are; an unknown key names the closest known key there.
     """
     lines = []
     for problem in error.errors():
