@@ -122,6 +122,29 @@ def write_series(folder: Path) -> None:
     (folder / "metingen.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
+def lucht_files(folder: Path) -> dict:
+    """The sensors and measurements of the tijdreeks 'lucht' in ``folder`` (:func:`write_series`'s files, or the
+    site fixture's): 'ref' a reference station, times in UTC."""
+    return {
+        "sensoren": {
+            "pad": str(folder / "sensoren.csv"),
+            "kolommen": {"sensor": "id"},
+            "x": "x",
+            "y": "y",
+            "crs": "EPSG:28992",
+        },
+        "bronnen": [
+            {
+                "soort": "long",
+                "pad": str(folder / "metingen.csv"),
+                "tijd": {"zone": "UTC"},
+                "kolommen": {"sensor": "sensor", "grootheid": "grootheid", "waarde": "waarde", "eenheid": "eenheid"},
+            }
+        ],
+        "soorten": {"referentie": ["ref"]},
+    }
+
+
 def timeseries_config(folder: Path, **aggregatie) -> ProjectConfig:
     """GM0001 (Proefdorp) of 2016 with the tijdreeks 'lucht' read from :func:`write_series`'s files in ``folder``:
     times in UTC, 'ref' a reference station, no warm-up and no outlier rule; ``aggregatie`` is its aggregation."""
@@ -137,27 +160,7 @@ def timeseries_config(folder: Path, **aggregatie) -> ProjectConfig:
             "opgaven": "o.yaml",
             "tijdreeksen": {
                 "lucht": {
-                    "sensoren": {
-                        "pad": str(folder / "sensoren.csv"),
-                        "kolommen": {"sensor": "id"},
-                        "x": "x",
-                        "y": "y",
-                        "crs": "EPSG:28992",
-                    },
-                    "bronnen": [
-                        {
-                            "soort": "long",
-                            "pad": str(folder / "metingen.csv"),
-                            "tijd": {"zone": "UTC"},
-                            "kolommen": {
-                                "sensor": "sensor",
-                                "grootheid": "grootheid",
-                                "waarde": "waarde",
-                                "eenheid": "eenheid",
-                            },
-                        }
-                    ],
-                    "soorten": {"referentie": ["ref"]},
+                    **lucht_files(folder),
                     "kwaliteit": {"opwarmen_uren": 0, "uitschieters": None},
                     "aggregatie": aggregatie,
                 }

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from .services import free_port, unavailable
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 DATABASE = "gis"
@@ -81,27 +82,9 @@ def require_postgis() -> None:
         not (PG_BIN / "initdb").is_file() or not Path("/usr/share/postgresql/15/extension/postgis.control").is_file()
     )
     if missing:
-        reason = "PostgreSQL 15 with PostGIS 3 is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}, and CI must run the PostGIS tests")
-        pytest.skip(reason)
-
-
-def require_program(program: str, package: str) -> str:
-    """A program's path; locally a skip without it, in CI a failure."""
-    path = shutil.which(program)
-    if path is None:
-        reason = f"{program} is not installed (apt-get install {package})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}, and CI must install it")
-        pytest.skip(reason)
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        unavailable(
+            "PostgreSQL 15 with PostGIS 3 is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)"
+        )
 
 
 def closed_port() -> int:

@@ -24,6 +24,8 @@ from ogw_datalab.storage import write_frame
 from ogw_datalab.timeseries.aggregate import aggregate_tijdreeks
 from ogw_datalab.timeseries.stage import stage_tijdreeks
 
+from .factories import lucht_files
+
 RD = "EPSG:28992"
 X0, Y0 = 100_000, 450_000
 CODES = ["BU00010001", "BU00010002", "BU00010101", "BU00010102"]
@@ -59,27 +61,7 @@ def tiny_project(
     if tijdreeks:
         extra["tijdreeksen"] = {
             "lucht": {
-                "sensoren": {
-                    "pad": str(folder / "sensoren.csv"),
-                    "kolommen": {"sensor": "id"},
-                    "x": "x",
-                    "y": "y",
-                    "crs": "EPSG:28992",
-                },
-                "bronnen": [
-                    {
-                        "soort": "long",
-                        "pad": str(folder / "metingen.csv"),
-                        "tijd": {"zone": "UTC"},
-                        "kolommen": {
-                            "sensor": "sensor",
-                            "grootheid": "grootheid",
-                            "waarde": "waarde",
-                            "eenheid": "eenheid",
-                        },
-                    }
-                ],
-                "soorten": {"referentie": ["ref"]},
+                **lucht_files(folder),
                 "fasen": [
                     {
                         "naam": "kalibratie",

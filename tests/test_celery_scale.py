@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -31,33 +30,18 @@ import yaml
 from benchmarks.scale import national_config, write_config
 
 from .labs import build_once
+from .services import free_port, require_program
 
 pytestmark = pytest.mark.scale
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEPLOY = PROJECT / "deploy" / "celery"
 BIN = Path(sys.executable).parent
+INSTALL = "apt-get install redis-server; pip install -e '.[celery]'"
 GEMEENTEN = ["GM0003", "GM0243"]  # Appingedam (6 buurten, no hospital) and Harderwijk (62, in two region files)
 WORKERS = ["ogw1", "ogw2"]
 TABLES = ["publicatie_buurt", "publicatie_wijk", "publicatie_gemeente", "opgave_scores", "vergelijking_buurt"]
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-def require(program: str) -> str:
-    """The program's path; locally a skip without it, in CI a failure (CI must install it)."""
-    path = shutil.which(program) or shutil.which(program, path=str(BIN))
-    if path is None:
-        reason = f"{program} is not installed (apt-get install redis-server; pip install -e '.[celery]')"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}, and CI must run the scale tests")
-        pytest.skip(reason)
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition, *, timeout_s: float, what: str, log: Path | None = None) -> None:
@@ -146,8 +130,8 @@ def wait_for_runs(instance: dg.DagsterInstance, count: int, *, job: str, timeout
 @pytest.fixture(scope="module")
 def celery_build(shared_data, tmp_path_factory) -> CeleryBuild:
     """Built once per test run (with xdist by the first worker to ask; the tests of this module go to one worker)."""
-    redis_server = require("redis-server")
-    require("dagster-celery")
+    redis_server = require_program("redis-server", INSTALL, also_in=BIN)
+    require_program("dagster-celery", INSTALL, also_in=BIN)
     return build_once(tmp_path_factory, "celery", partial(build_on_celery, shared_data, redis_server))
 
 

@@ -31,7 +31,8 @@ from pipelines.definitions import defs
 from pipelines.jobs import build, partner_update, trends_update
 
 from .labs import Lab, Run
-from .postgis_server import PUBLISHER_PASSWORD, PostGISServer, closed_port, postgis_server, require_program
+from .postgis_server import PUBLISHER_PASSWORD, PostGISServer, closed_port, postgis_server
+from .services import require_program
 
 __all__ = ["postgis_server"]  # the session fixture, used by the tests below
 
@@ -94,7 +95,7 @@ def read_with_gdal(server: PostGISServer, schema: str, table: str, folder: Path)
 
     pyogrio's own GDAL has no PostgreSQL driver, so Debian's ogr2ogr reads the table and pyogrio the copy.
     """
-    ogr2ogr = require_program("ogr2ogr", "gdal-bin")
+    ogr2ogr = require_program("ogr2ogr", "apt-get install gdal-bin")
     copy = folder / f"{table}.gpkg"
     done = subprocess.run(
         [ogr2ogr, "-f", "GPKG", str(copy), server.gdal, f"{schema}.{table}", "-nln", table],
