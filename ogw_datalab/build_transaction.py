@@ -127,8 +127,13 @@ class BuildTransaction:
         self._release()
 
     def abort(self) -> None:
-        """Throw the working copy away and release the lock; the published files are untouched."""
+        """Throw the working copy and the half-built site away and release the lock; the published files stay.
+
+        The site folder is removed only by the holder of the lock (another build may be filling it).
+        """
         _remove_working_files(self.working)
+        if self._lock is not None:
+            shutil.rmtree(self.site, ignore_errors=True)  # e.g. a Ctrl-C while the site was being written
         self._release()
 
     def _restore_database(self, backup: Path, had_database: bool) -> None:

@@ -224,3 +224,21 @@ def test_a_second_build_of_the_same_database_waits_for_the_first(tmp_path):
     second.begin()
     second.abort()
     shutil.rmtree(maps, ignore_errors=True)
+
+
+def test_an_aborted_build_removes_its_half_built_site_but_not_another_builds(tmp_path):
+    """A build stopped while writing its site (Ctrl-C: the run's teardown aborts) leaves no ``maps.bouw``; a build
+    that never got the lock leaves the one that holds it alone."""
+    database, maps = tmp_path / "x.duckdb", tmp_path / "maps"
+    first = BuildTransaction(database, maps, "run-one", lock_wait_s=0)
+    first.begin()
+    (first.site / "buurten").mkdir(parents=True)
+    (first.site / "index.html").write_text("half", encoding="utf-8")
+    waiting = BuildTransaction(database, maps, "run-two", lock_wait_s=0)
+    with pytest.raises(BuildError, match="another build of x.duckdb"):
+        waiting.begin()
+    waiting.abort()  # what the run's teardown does after a failed begin
+    assert (first.site / "index.html").is_file()
+    first.abort()
+    assert not first.site.exists()
+    assert not maps.exists()
