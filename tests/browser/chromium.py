@@ -1,11 +1,13 @@
 """What the page tests share: Debian's Chromium, a page opened from disk with the network blocked, axe-core.
 
-``MARKS`` are the marks of every page test (browser and e2e, skipped where Chromium is absent); the ``browser``
-fixture (one Chromium per test process) is in ``conftest.py`` beside this file.
+``MARKS`` are the marks of every page test (browser and e2e; skipped where Chromium is absent, except in CI, where
+the ``browser`` fixture fails instead: ``.ci/run`` installs it). The fixture (one Chromium per test module) is in
+``conftest.py`` beside this file.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+MISSING = f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium"
 AXE = Path(__file__).with_name("axe.min.js")
 ARTIFACTS = PROJECT / "test-artifacts"
 TILE_HOSTS = ("service.pdok.nl", "tile.openstreetmap.org")
@@ -22,9 +25,7 @@ NARROW = {"width": 320, "height": 700}
 MARKS = [
     pytest.mark.browser,
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}; .ci/run installs Debian's chromium"
-    ),
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason=MISSING),
 ]
 CHROMIUM_ARGS = [
     "--headless",

@@ -7,14 +7,19 @@ process (``asyncio.run`` refuses to start then). A launch takes about 0.4 s.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS
+from ..services import unavailable
+from .chromium import CHROMIUM, CHROMIUM_ARGS, MISSING
 
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():
+        unavailable(MISSING)  # a skip locally; in CI a failure, never a silent pass
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
