@@ -9,6 +9,8 @@ import sys
 
 import dagster as dg
 
+from ogw_datalab.config.renames import STILL_WORKS
+
 PROGRESS_LOGGER = "progress"
 RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": True}}}}
 QUIET_RUN_CONFIG: dict[str, dict[str, dict]] = {"loggers": {PROGRESS_LOGGER: {"config": {"per_asset": False}}}}
@@ -38,7 +40,7 @@ class _ProgressHandler(logging.Handler):
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
         if event is None:
             message = record.getMessage().split(" - ")[-1]
-            if record.levelno >= logging.WARNING and not NOT_EXECUTING.match(message):
+            if record.levelno >= logging.WARNING and not NOT_EXECUTING.match(message) and not _old_key_hint(message):
                 print(f"  ! {message}", flush=True)
             return
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -50,6 +52,11 @@ class _ProgressHandler(logging.Handler):
         elif event.event_type_value == "ASSET_MATERIALIZATION" and self.per_asset:
             materialization = event.event_specific_data.materialization
             print(f"  {_mark(materialization.metadata)} {describe(materialization)}", flush=True)
+
+
+def _old_key_hint(message: str) -> bool:
+    """A run logs the configuration's old-key hints for the UI; the command line printed them once already."""
+    return message.endswith((STILL_WORKS.format("name"), STILL_WORKS.format("value")))
 
 
 def _mark(metadata) -> str:

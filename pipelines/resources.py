@@ -53,6 +53,8 @@ class DataLabResource(dg.ConfigurableResource):
             self._config, tags[f"dagster/partition/{GEMEENTE}"], int(tags[f"dagster/partition/{JAAR}"])
         )
         assert run is not None
+        for hint in dict.fromkeys((*self._config.old_key_hints, *self._project.config.old_key_hints)):
+            context.log.warning(hint)  # type: ignore[union-attr]  # the UI's run log, as the command line prints them
         self._build = BuildTransaction(
             self._project.database,
             self._project.maps,

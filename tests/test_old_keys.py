@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pandas as pd
 import pytest
 import yaml
@@ -18,6 +20,9 @@ from ogw_datalab.audit import latest_source_files
 from ogw_datalab.config import ConfigError, load_configuration
 from ogw_datalab.project import builds_of, project_for
 from ogw_datalab.storage import frame_to_temp_table, run_sql_file
+from pipelines.definitions import defs
+from pipelines.partitions import sync_partitions
+from pipelines.resources import DataLabResource
 
 from .labs import run_cli
 
@@ -91,7 +96,8 @@ def test_a_file_giving_the_old_and_the_new_name_of_one_key_is_refused(tmp_path):
     ]
 
 
-def test_check_prints_each_hint_once_and_passes(tmp_path):
+def old_demo_config(folder: Path) -> Path:
+    """The old-style demo file, made to stand alone in ``folder`` (its demo data and output there too)."""
     raw = yaml.safe_load((OLD / "demo.yaml").read_text(encoding="utf-8"))
     raw["demo"]["folder"] = "data/demo"
     raw["output"] = {"database": "data/datalab.duckdb", "maps": "maps"}
@@ -99,8 +105,13 @@ def test_check_prints_each_hint_once_and_passes(tmp_path):
     raw["opgaven"] = str(PROJECT / "config" / "demo_opgaven.yaml")
     raw["jaren"] = {}
     text = yaml.safe_dump(raw, allow_unicode=True).replace("../data/demo", "data/demo")
-    path = tmp_path / "oud.yaml"
+    path = folder / "oud.yaml"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_prints_each_hint_once_and_passes(tmp_path):
+    path = old_demo_config(tmp_path)
     written = run_cli("demo-data", "--config", str(path))
     assert written.code == 0, written.err
     checked = run_cli("check", "--config", str(path))
@@ -131,3 +142,25 @@ def test_files_recorded_before_the_renames_count_as_the_same_sources(con):
         ("lagen.bomen", "/data/layers.bomen.gpkg"),
         ("partners.ggd", "/data/partners.ggd.gpkg"),
     ]
+
+
+def test_a_run_in_dagster_logs_each_hint_as_a_warning(tmp_path):
+    """``dagster dev`` users never see the command line: the run's own log names the new keys."""
+    path = old_demo_config(tmp_path)
+    assert run_cli("demo-data", "--config", str(path)).code == 0
+    config = load_configuration(path, check_files=False)
+    instance = dg.DagsterInstance.get()  # the tests' temporary instance
+    sync_partitions(config, instance)
+    result = dg.materialize(
+        [defs.get_assets_def(dg.AssetKey(["raw", "buurten"]))],
+        partition_key="GM9999|2024",
+        resources={"datalab": DataLabResource(config_path=str(path))},
+        instance=instance,
+    )
+    assert result.success
+    warnings = [
+        entry.user_message
+        for entry in instance.all_logs(result.run_id)
+        if entry.level == logging.WARNING and "is now called" in entry.user_message
+    ]
+    assert warnings == list(config.old_key_hints)

@@ -18,6 +18,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+# The end of every hint line; the command line, which prints the hints itself, knows them by it in a run's log.
+STILL_WORKS = "(the old {} still works for now)"
+
 
 @dataclass
 class Renamed:
@@ -128,15 +131,14 @@ def _rename_model(data: Any, model: type[BaseModel], place: tuple[str | int, ...
                 f"{where}both {key} and {new} are given; {key} is the old name of {new}: keep only {new}"
             )
         else:
-            renamed.hints.append(f"{_where((*place, key))} is now called {new} (the old name still works for now)")
+            renamed.hints.append(f"{_where((*place, key))} is now called {new} {STILL_WORKS.format('name')}")
             result[new] = value
             written[new] = key
     for key, values in getattr(model, "old_values", {}).items():
         value = result.get(key)
         if isinstance(value, str) and value in values:
             renamed.hints.append(
-                f"{_where((*place, written[key]))}: {value} is now called {values[value]} "
-                "(the old value still works for now)"
+                f"{_where((*place, written[key]))}: {value} is now called {values[value]} {STILL_WORKS.format('value')}"
             )
             result[key] = values[value]
     for key, info in _fields_by_key(model).items():
