@@ -12,6 +12,7 @@ import typing
 from collections import defaultdict
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from ogw_datalab.config import ConfigError
@@ -346,3 +347,14 @@ def test_the_schema_of_formule_names_the_types_and_the_fields_each_requires():
         rule["then"] for rule in schema["allOf"] if rule["if"]["properties"]["type"]["const"] == "kerncijfer"
     ]
     assert kerncijfer["properties"] == {"kolom": {"enum": ["aantal_inwoners", "aantal_huishoudens"]}}
+
+
+def test_a_setting_the_formula_type_does_not_use_is_refused_by_the_model_and_the_schema():
+    """``afstand_m`` on a count would be read by a user as 'within 300 m' while the figure ignores it."""
+    with pytest.raises(ValueError, match=r"formule type 'aantal' does not use afstand_m \(it takes: laag\)"):
+        Formule(type="aantal", laag="bomen", afstand_m=300)
+    assert Formule(type="binnen_afstand", laag="bomen", afstand_m=300).afstand_m == 300
+    check = jsonschema.Draft202012Validator(Formule.model_json_schema())
+    assert not list(check.iter_errors({"type": "binnen_afstand", "laag": "bomen", "afstand_m": 300}))
+    (error,) = check.iter_errors({"type": "aantal", "laag": "bomen", "afstand_m": 300})
+    assert "afstand_m" in error.message

@@ -87,6 +87,7 @@ def test_a_misspelled_or_old_key_does_not_follow_the_schema():
     catalogue["indicatoren"][1]["formule"]["lag"] = catalogue["indicatoren"][1]["formule"].pop("laag")
     assert problems("indicatoren", catalogue) == [
         "indicatoren.1.formule: 'laag' is a required property",
+        "indicatoren.1.formule: 'lag' is not one of ['type', 'laag', 'per']",  # what this type takes
         "indicatoren.1.formule: Additional properties are not allowed ('lag' was unexpected)",
     ]
     opgaven = as_the_editor_reads(CONFIG / "demo_opgaven.yaml")

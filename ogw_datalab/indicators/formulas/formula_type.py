@@ -188,6 +188,7 @@ def _schema_of_types(schema: dict[str, Any]) -> None:
             "if": {"properties": {"type": {"const": f.name}}},
             "then": {
                 "required": ["type", *f.inputs],
+                "propertyNames": {"enum": ["type", *f.fields]},
                 **({"properties": {k: {"enum": list(v)} for k, v in f.allowed.items()}} if f.allowed else {}),
             },
         }
@@ -198,7 +199,7 @@ def _schema_of_types(schema: dict[str, Any]) -> None:
 class Formule(BaseModel):
     """``formule:`` of an indicator: which formula type, on which inputs.
 
-    Fields the type does not take (:attr:`FormulaType.fields`) should stay empty.
+    A field the type does not take (:attr:`FormulaType.fields`) is refused, so that no setting is silently ignored.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_schema_of_types)
@@ -247,6 +248,10 @@ class Formule(BaseModel):
         for name, allowed in formula.allowed.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"formule type '{self.type}': {name} must be one of {list(allowed)}")
+        unused = sorted(self.model_fields_set - {"type", *formula.fields})
+        if unused:  # a setting the type ignores would let the catalogue say what the figure is not
+            takes = ", ".join(formula.fields) or "nothing but type"
+            raise ValueError(f"formule type '{self.type}' does not use {', '.join(unused)} (it takes: {takes})")
         return self
 
     @property
