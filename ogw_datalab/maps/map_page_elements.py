@@ -82,7 +82,7 @@ class SensorPoints(PagePlugin, folium.FeatureGroup):
     )
 
 
-KIEM_MARKER = "var callback = OGWKaart.kiem;"
+KIEM_MARKER = "OGWKaart.kiem"
 """The kiemen's markers (folium's ``FastMarkerCluster`` callback): a pin with the kiem's name as its text."""
 
 

@@ -124,7 +124,8 @@ window.OGWKaart = (function () {
       var layer = byCode[code];
       if (!layer) { return false; }
       zoomTo([layer]);
-      layer.openPopup(layer.getBounds().getCenter());
+      // The popup is bound to the whole layer (folium's GeoJsonPopup): a click on the buurt opens it for that buurt.
+      layer.fire("click", { latlng: layer.getBounds().getCenter() }, true);
       return true;
     }
     window.OGW_KIES = function (item) {
