@@ -28,6 +28,7 @@ VENDORED_JS = {
     "leaflet": "assets/leaflet.js",
     "markerclusterjs": "assets/leaflet.markercluster.js",
     "kaartpagina": "assets/kaartpagina.js",
+    "overzicht": "assets/overzicht.js",
 }
 """folium's names of the scripts the pages need, and where each is in the site (``maps/vendor`` and the pages' own
 ``templates/kaartpagina.js``, copied to ``assets/``)."""
@@ -94,7 +95,7 @@ class Kaart(folium.Map):
     element_id
         The id of the map's element, styled by the site's CSS.
     css_class
-        Its class.
+        Its class (none when empty).
     **options
         Leaflet map options (snake_case, as folium writes them).
     """
@@ -102,7 +103,7 @@ class Kaart(folium.Map):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <div id="{{ this.element_id }}" class="{{ this.css_class }}" role="region"
+        <div id="{{ this.element_id }}"{% if this.css_class %} class="{{ this.css_class }}"{% endif %} role="region"
           aria-label="{{ this.label|e }}"></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}

@@ -35,7 +35,7 @@ from .map_elements import (
     number_elements,
     use_vendored_files,
 )
-from .map_page_elements import KIEM_MARKER, LayerChoice, SearchHook, SensorPoints, SortableTable
+from .map_page_elements import KIEM_MARKER, BuurtenCanvas, LayerChoice, SearchHook, SensorPoints, SortableTable
 
 if TYPE_CHECKING:
     from .build_map_pages import MapPage
@@ -161,6 +161,17 @@ def build_web_map(page: MapPage, data: SiteData, shapes: SiteShapes) -> Kaart:
     folium.FitBounds(shapes.bounds, padding=(8, 8)).add_to(kaart)
     SearchHook(buurten, choice, sensors).add_to(kaart)
     SortableTable().add_to(kaart)
+    return kaart
+
+
+def build_overview_map(bounds: list[list[float]], tiles: str) -> Kaart:
+    """Describe the overview's map with folium: canvas drawing, the grey PDOK background and the buurten plugin."""
+    kaart = Kaart("Kaart van alle buurten", css_class="", prefer_canvas=True, zoom_snap=0.5)
+    folium.FitBounds(bounds).add_to(kaart)
+    background = folium.TileLayer(tiles, attr=KADASTER, name="Grijze kaart (PDOK)", min_zoom=6, max_zoom=19)
+    background.add_to(kaart)
+    DutchControls().add_to(kaart)
+    BuurtenCanvas().add_to(kaart)
     return kaart
 
 
