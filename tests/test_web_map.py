@@ -53,6 +53,7 @@ def test_opgave_map_is_folium_and_loads_only_the_vendored_files(tiny):
     assert hosts <= {"service.pdok.nl", "tile.openstreetmap.org", "www.kadaster.nl", "www.openstreetmap.org"}
     assert 'L.map("kaart"' in rendered.script
     assert '"zoomSnap": 0.25' in rendered.script
+    assert f"OGWKaart.dutchControls({kaart.get_name()}, true);" in rendered.script  # with the metric scale
     assert '<div id="kaart" class="kaart" role="region"' in rendered.html
 
 
@@ -108,6 +109,7 @@ def test_overview_map_draws_on_a_canvas_with_its_plugin():
     rendered = render_web_map(build_overview_map([[52.0, 4.5], [52.2, 4.8]], "https://service.pdok.nl/{z}/{x}/{y}.png"))
     assert '"preferCanvas": true' in rendered.script
     assert "OGWOverzicht(map_1, window.OGW_OVERZICHT);" in rendered.script
+    assert "OGWKaart.dutchControls(map_1, false);" in rendered.script  # Dutch buttons, no scale bar
     assert re.findall(r'src="([^"]+)"', rendered.header) == [
         "assets/leaflet.js",
         "assets/kaartpagina.js",

@@ -130,12 +130,19 @@ class PagePlugin(JSCSSMixin):
 class DutchControls(PagePlugin):
     """Zoom buttons, attribution and a metric scale with Dutch texts; Dutch titles on the layer control and popups.
 
-    Add it after the ``folium.LayerControl``, whose button it names.
+    Add it after the ``folium.LayerControl``, whose button it names. Without ``scale`` no scale bar (the overview,
+    whose map on a phone is too narrow for a scale beside the attribution).
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}OGWKaart.dutchControls({{ this._parent.get_name() }});{% endmacro %}"""
+        """{% macro script(this, kwargs) %}
+        OGWKaart.dutchControls({{ this._parent.get_name() }}, {{ this.scale|tojson }});
+        {% endmacro %}"""
     )
+
+    def __init__(self, *, scale: bool = True):
+        super().__init__()
+        self.scale = scale
 
 
 class BackgroundNotice(PagePlugin):

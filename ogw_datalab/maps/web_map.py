@@ -165,12 +165,15 @@ def build_web_map(page: MapPage, data: SiteData, shapes: SiteShapes) -> Kaart:
 
 
 def build_overview_map(bounds: list[list[float]], tiles: str) -> Kaart:
-    """Describe the overview's map with folium: canvas drawing, the grey PDOK background and the buurten plugin."""
+    """Describe the overview's map with folium: a canvas, the grey PDOK background and the buurten plugin.
+
+    Its zoom buttons and attribution speak Dutch; it has no scale bar (on a phone the map is too narrow for it).
+    """
     kaart = Kaart("Kaart van alle buurten", css_class="", prefer_canvas=True, zoom_snap=0.5)
     folium.FitBounds(bounds).add_to(kaart)
     background = folium.TileLayer(tiles, attr=KADASTER, name="Grijze kaart (PDOK)", min_zoom=6, max_zoom=19)
     background.add_to(kaart)
-    DutchControls().add_to(kaart)
+    DutchControls(scale=False).add_to(kaart)
     BuurtenCanvas().add_to(kaart)
     return kaart
 

@@ -10,11 +10,12 @@ window.OGWKaart = (function () {
     });
   }
 
-  // Zoom buttons, attribution and a metric scale in Dutch; Dutch titles on the layer control and popups.
-  function dutchControls(map) {
+  // Zoom buttons, attribution and a metric scale (unless withScale is false) in Dutch; Dutch titles on the layer
+  // control and popups.
+  function dutchControls(map, withScale) {
     L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
     L.control.attribution({ prefix: '<a href="https://leafletjs.com" hreflang="en">Leaflet</a>' }).addTo(map);
-    L.control.scale({ imperial: false, metric: true, maxWidth: 120 }).addTo(map);
+    if (withScale !== false) { L.control.scale({ imperial: false, metric: true, maxWidth: 120 }).addTo(map); }
     var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
     if (toggle) {
       toggle.setAttribute("title", "Achtergrondkaart en lagen");
