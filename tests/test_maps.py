@@ -73,7 +73,7 @@ def test_opgave_page_has_map_layers_table_hefbomen_and_downloads(demo_lab):
     assert 'scope="col"' in page
     assert "Tegels eruit, bomen erin" in page
     assert "leaflet.markercluster.js" in page
-    assert 'src="assets/kaart.js"' in page
+    assert 'src="assets/kaartpagina.js"' in page  # the map's own behaviour: the script of our folium plugins
     assert "doel: 10,0% van het landoppervlak" in page
     for suffix in (".csv", "-data.csv", ".gpkg", ".geojson", "-leesmij.txt"):
         assert f'href="downloads/opgave_meer_groen{suffix}"' in page
@@ -109,7 +109,7 @@ def test_pages_speak_dutch_without_internal_names(demo_lab):
         assert "formule:" not in text, page.name
         assert "geen waarde" not in text, page.name
         assert not any(re.search(rf"\b{i}\b", text) for i in catalogue_ids), page.name
-    assert "Inzoomen" in (demo_lab.maps / "assets" / "kaart.js").read_text(encoding="utf-8")
+    assert "Inzoomen" in (demo_lab.maps / "assets" / "kaartpagina.js").read_text(encoding="utf-8")
 
 
 @pytest.mark.e2e

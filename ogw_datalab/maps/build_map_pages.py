@@ -1,13 +1,13 @@
 """The map pages: one per opgave (the composite score and each indicator as layers) and one per indicator.
 
-Both have the same parts: a web map (Leaflet, from ``assets/``) with a legend, tooltips and a popup that
-leads to the buurtprofiel; a search box; a sortable table with every value; downloads; and for print a
-static map (inline SVG) in the colours of the chosen layer. Only published values reach a page.
+Both have the same parts: a web map (built with folium in :mod:`.web_map`; Leaflet from ``assets/``) with a
+legend, tooltips and a popup that leads to the buurtprofiel; a search box; a sortable table with every value;
+downloads; and for print a static map (inline SVG) in the colours of the chosen layer.
+Only published values reach a page.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from .shapes import SiteShapes
 from .site_data import SiteData
 from .svg import Shape, svg_map
 from .tijdreeksen import sensor_layer
+from .web_map import build_web_map, render_web_map
 
 SCORE_BOUNDS = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
 SCORE_UNIT = "0 = geen aandacht nodig, 100 = de meeste aandacht"
@@ -379,47 +380,6 @@ def indicator_sentences(data: SiteData, indicator: Indicator) -> list[str]:
     return sentences
 
 
-def map_data(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
-    """Return the page's map as JSON for ``assets/kaart.js``: layers, buurten (GeoJSON with texts), kiemen.
-
-    ``<``, ``>`` and ``&`` are escaped, so no text from data can close the script element holding it.
-    """
-    features = []
-    buurten = data.buurten
-    with_comparisons = any(any(layer.comparisons) for layer in page.layers)
-    areas = zip(buurten.index, buurten["buurtnaam"], buurten["wijknaam"], buurten["wijkcode"], strict=True)
-    for i, (code, name, wijknaam, wijkcode) in enumerate(areas):
-        properties = {
-            "c": code,
-            "n": name,
-            "w": wijknaam if isinstance(wijknaam, str) else "",
-            "wk": wijkcode if isinstance(wijkcode, str) else "",
-            "k": [layer.colours[i] for layer in page.layers],
-            "t": [layer.texts[i] for layer in page.layers],
-            "r": [layer.ranks[i] for layer in page.layers],
-            "d": [layer.changes[i] for layer in page.layers],
-        }
-        if with_comparisons:
-            properties["v"] = [layer.comparisons[i] if layer.comparisons else "" for layer in page.layers]
-        features.append(
-            '{"type":"Feature","properties":'
-            + json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-            + ',"geometry":'
-            + shapes.web[i]
-            + "}"
-        )
-    meta = {
-        "layers": [{"key": layer.key, "title": layer.title, "gemeente": layer.gemeente} for layer in page.layers],
-        "bounds": shapes.bounds,
-        "kiemen": {"title": page.kiemen[0], "points": page.kiemen[1]} if page.kiemen else None,
-        "sensoren": {"title": page.sensoren[0], "points": page.sensoren[1]} if page.sensoren else None,
-    }
-    text = (
-        json.dumps(meta, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"features":[' + ",".join(features) + "]}"
-    )
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
 def print_map(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
     """Draw the static map for print, in the colours of the first layer (the page's script recolours it)."""
     layer = page.layers[0]
@@ -432,12 +392,12 @@ def print_map(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
 
 
 def write_map_page(pages: Pages, page: MapPage, data: SiteData, shapes: SiteShapes) -> Path:
-    """Render ``page`` with the ``kaart.html`` template into the site folder."""
+    """Render ``page`` with the ``kaart.html`` template into the site folder, its map built with folium."""
     return pages.render(
         "kaart.html",
         page_name(page.kind, page.id),
         page=page,
-        kaartdata=map_data(page, data, shapes),
+        kaart=render_web_map(build_web_map(page, data, shapes), root="../" * page_name(page.kind, page.id).count("/")),
         printkaart=print_map(page, data, shapes),
         profile=profile_href,
         codes=list(data.buurten.index),

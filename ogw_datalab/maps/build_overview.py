@@ -2,7 +2,8 @@
 
 ``index.html`` lists the gemeenten (by region) with links to their own sites; ``kaart.html``
 draws every buurt (11,700 for the near-national set) for each indicator and opgave score,
-one layer at a time, on Leaflet's canvas renderer (one canvas instead of 11,700 SVG paths);
+one layer at a time, on Leaflet's canvas renderer (one canvas instead of 11,700 SVG paths), the map built
+with folium (:func:`~.web_map.build_overview_map`);
 ``downloads/`` holds all published buurt values as a GeoPackage and a GeoParquet (EPSG:28992).
 
 Input, collected from the gemeenten's databases (:func:`published_values` per database):
@@ -44,6 +45,7 @@ from ..storage import read_sql_file
 from .colours import NO_VALUE_COLOUR, SUPPRESSED_COLOUR, class_breaks, legend_items, palette
 from .dutch import format_number
 from .offline import PDOK_GRIJS, check_offline, copy_assets
+from .web_map import build_overview_map, render_web_map
 
 SIMPLIFY_M = 100.0  # coverage_simplify tolerance: invisible at the zoom levels of a national map
 COORDINATE_SCALE = 100_000  # degrees × 1e5 as integers: about 1 m
@@ -136,8 +138,9 @@ def build_overview(
     table = _wide_values(buurten, waarden, lagen)
     data = _page_data(buurten, table, lagen, gemeenten, vergelijking, simplify_m)
     environment = _environment()
+    web_map = render_web_map(build_overview_map(data["bounds"], PDOK_GRIJS))
     kaart = environment.get_template("overzicht_kaart.html").render(
-        titel=titel, data=_script_json(data), lagen=lagen, gemeenten=_gemeente_rows(gemeenten)
+        titel=titel, data=_script_json(data), kaart=web_map, lagen=lagen, gemeenten=_gemeente_rows(gemeenten)
     )
     kaart = check_offline(kaart, "kaart.html")
     size = len(kaart.encode("utf-8"))
@@ -218,7 +221,6 @@ def _page_data(
     data: dict[str, Any] = {
         "bounds": [[round(bounds[1], 5), round(bounds[0], 5)], [round(bounds[3], 5), round(bounds[2], 5)]],
         "schaal": COORDINATE_SCALE,
-        "tegels": PDOK_GRIJS,
         "gemeenten": gemeente_rows,
         "c": buurten["buurtcode"].tolist(),
         "n": [str(n) for n in buurten["buurtnaam"].fillna("")],

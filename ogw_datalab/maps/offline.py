@@ -14,7 +14,7 @@ from pathlib import Path
 
 ASSETS = "assets"
 PDOK_GRIJS = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
-"""The default background: PDOK's BRT-Achtergrondkaart in grey (the site's own pages name it in kaart.js)."""
+"""The default background: PDOK's BRT-Achtergrondkaart in grey (the overview's; the map pages' are in web_map.py)."""
 EXTERNAL = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""", re.I)
 
 

@@ -31,7 +31,7 @@ PAGE_COLUMNS = ["soort", "id", "titel", "pagina", "bytes"]
     deps=INDICATORS,
     partitions_def=GEMEENTE_JAAR,
     group_name="maps",
-    kinds={"html", "jinja", "leaflet"},  # pages from Jinja templates, maps in hand-written Leaflet (vendored)
+    kinds={"html", "folium", "jinja", "leaflet"},  # maps built with folium on vendored Leaflet, pages from Jinja
 )
 def site(datalab: DataLabResource) -> dg.MaterializeResult:
     """The whole site of this gemeente and year at once: the front page maps/index.html (the opgaven, where they

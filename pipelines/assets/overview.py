@@ -9,7 +9,7 @@ from ogw_datalab.maps.build_national_site import build_national_site
 from ..resources import DataLabResource
 
 
-@dg.asset(key=["maps", "overzicht"], group_name="maps", kinds={"html"})
+@dg.asset(key=["maps", "overzicht"], group_name="maps", kinds={"html", "folium", "leaflet"})
 def overview(datalab: DataLabResource) -> dg.MaterializeResult:
     """The regional or national overview: an index of all gemeenten with links to their own sites, one map of every
     buurt for each indicator and opgave score (simplified shapes, drawn on a canvas, offline), and all published

@@ -1,11 +1,8 @@
-// Overview map: every buurt of a region or the country on one canvas, one layer at a time.
+// Overview map: every buurt of a region or the country on one canvas, one layer at a time. The map, its
+// background and its bounds are folium's (build_overview.py); this is the script of its plugin (BuurtenCanvas).
 // Texts from data are set as text (textContent), never as HTML.
-(function () {
+window.OGWOverzicht = function (map, D) {
   "use strict";
-  var D = window.OGW_OVERZICHT;
-  var map = L.map("kaart", { preferCanvas: true, zoomSnap: 0.5 });
-  map.fitBounds(D.bounds);
-  L.tileLayer(D.tegels, { attribution: "Kaartgegevens &copy; Kadaster", minZoom: 6, maxZoom: 19 }).addTo(map);
   var renderer = L.canvas({ padding: 0.3 });
   var current = 0;
 
@@ -139,4 +136,4 @@
   window.requestAnimationFrame(function () {
     window.requestAnimationFrame(function () { window.OGW_KLAAR = performance.now(); });
   });
-})();
+};
