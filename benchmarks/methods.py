@@ -42,7 +42,7 @@ import shapely
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.spatial.area_per_buurt import compute_area_per_buurt
 from ogw_datalab.spatial.assign_points import assign_points
-from ogw_datalab.spatial.join_points_to_buurten import compute_distances, join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import compute_distances, link_points_to_buurten
 from ogw_datalab.storage import query_row
 
 DISTANCE_M = 300.0
@@ -165,7 +165,7 @@ def _run_ours(inputs) -> np.ndarray:
 
 def _run_ours_pipeline(inputs) -> None:
     con, _ = inputs
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the asset joined/adressen_buurt does
     con.execute("CHECKPOINT")  # as open_working does when the asset's connection closes
 
 
