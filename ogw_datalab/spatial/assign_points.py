@@ -33,6 +33,7 @@ BOUNDARY = -2
 OUTSIDE = -1
 MAX_CELLS = 12_000_000  # grid size: memory of a few int32 arrays of this length
 MIN_CELLS = 100_000
+CHUNK = 1 << 20  # points looked up at a time
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,17 @@ class BuurtGrid:
         the cell that vertex marked.
         """
         inverse = 1.0 / self.cell
-        ix = np.floor((x - self.origin_x) * inverse)
-        iy = np.floor((y - self.origin_y) * inverse)
+        ix = x - self.origin_x  # in place from here on: two temporary arrays for ten million points, not six
+        ix *= inverse
+        iy = y - self.origin_y
+        iy *= inverse
         off = ~((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))  # NaN (no geometry) is off too
+        np.floor(ix, out=ix)
+        np.floor(iy, out=iy)
         iy *= self.nx
         iy += ix
         iy[off] = self.nx * self.ny
-        return iy.astype(np.int64)
+        return iy.astype(np.int32)  # every cell id fits: the grid has at most MAX_CELLS cells
 
 
 def choose_cell_size(bounds: tuple[float, float, float, float], n_points: int) -> float:
@@ -173,15 +178,18 @@ def _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny) 
     free[boundary_cells] = False
     components, count = ndimage.label(free.reshape(ny, nx))
     components = components.ravel()
-    first = np.full(count + 1, len(components), dtype=np.int64)
-    np.minimum.at(first, components, np.arange(len(components), dtype=np.int64))
+    first = np.full(count + 1, len(components), dtype=np.int32)  # int32 holds every cell id (MAX_CELLS)
+    np.minimum.at(first, components, np.arange(len(components), dtype=np.int32))
     first = first[1:]
     cx = origin_x + (first % nx + 0.5) * cell
     cy = origin_y + (first // nx + 0.5) * cell
     owner = _first_containing(polygons, cx, cy)
     labels = np.full(count + 1, BOUNDARY, dtype=np.int32)
     labels[1:] = owner
-    return np.append(labels[components], np.int32(OUTSIDE))  # the extra last cell: off the grid
+    labelled = np.empty(len(components) + 1, dtype=np.int32)
+    np.take(labels, components, out=labelled[:-1])
+    labelled[-1] = OUTSIDE  # the extra last cell: off the grid
+    return labelled
 
 
 def _first_containing(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -216,11 +224,24 @@ def assign_points(
 ) -> np.ndarray:
     """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule."""
     grid = grid or build_grid(polygons, n_points=len(x))
-    cells = grid.cells_of(x, y)
-    result = grid.labels[cells]
-    exact = np.flatnonzero(result == BOUNDARY)
+    workers = threads or min(4, os.cpu_count() or 1)
+    result = np.empty(len(x), dtype=np.int32)
+
+    def look_up(start: int) -> tuple[np.ndarray, np.ndarray]:
+        """Label the points of one chunk from their cells; return those in boundary cells and their cells."""
+        part = slice(start, start + CHUNK)
+        cells = grid.cells_of(x[part], y[part])
+        result[part] = grid.labels[cells]
+        found = np.flatnonzero(result[part] == BOUNDARY)
+        return found + start, cells[found]
+
+    # In chunks, on every core: the temporary arrays stay small and numpy releases the GIL.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(look_up, range(0, len(x), CHUNK)))
+    exact = np.concatenate([found for found, _ in parts]) if parts else np.empty(0, dtype=np.int64)
     if len(exact):
-        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells[exact], threads)
+        cells = np.concatenate([cells for _, cells in parts])
+        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
     return result
 
 
@@ -233,15 +254,20 @@ def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np
     poly = grid.candidates[np.repeat(starts, counts) + within]
     order = _argsort_polygons(poly)
     point, poly = point[order], poly[order]
-    bounds = np.flatnonzero(np.diff(poly)) + 1
-    groups = np.split(np.arange(len(poly)), bounds)
-    shapely.prepare(polygons)
+    first = np.flatnonzero(np.concatenate([[True], np.diff(poly) != 0]))  # each polygon's run of points
+    groups = list(zip(first.tolist(), np.append(first[1:], len(poly)).tolist(), strict=True))
 
-    def test(batch: list[np.ndarray]) -> np.ndarray:
+    def test(batch: list[tuple[int, int]]) -> np.ndarray:
+        """Test each group's points against its polygon, prepared only meanwhile: all prepared at once, the
+        buurten of the whole country hold about a quarter of a gigabyte of indexes."""
         found = [np.empty(0, dtype=np.int64)]
-        for group in batch:
-            members = point[group]
-            found.append(group[shapely.intersects_xy(polygons[poly[group[0]]], x[members], y[members])])
+        for start, end in batch:
+            polygon, members = polygons[poly[start]], point[start:end]
+            was_prepared = shapely.is_prepared(polygon)
+            shapely.prepare(polygon)
+            found.append(start + np.flatnonzero(shapely.intersects_xy(polygon, x[members], y[members])))
+            if not was_prepared:
+                shapely.destroy_prepared(polygon)
         return np.concatenate(found)
 
     workers = threads or min(4, os.cpu_count() or 1)

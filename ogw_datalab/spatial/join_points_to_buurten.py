@@ -66,26 +66,17 @@ def _assign_and_write(
 ) -> dict[str, int]:
     codes, polygons = read_buurten(con)
     source = table_name("staging", points)
-    (n_rows,) = query_row(con, f"SELECT count(*) FROM {source}")
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # The grid needs only the buurten: it is built on the second core while DuckDB reads the points.
-        grid = background.submit(build_grid, polygons, n_points=n_rows) if n_rows and len(polygons) else None
-        located = con.execute(
-            f"SELECT bronrij, coalesce(ST_X(ST_Centroid(geometry)), 'NaN'::DOUBLE) AS x, "
-            f"coalesce(ST_Y(ST_Centroid(geometry)), 'NaN'::DOUBLE) AS y FROM {source}"
-        ).fetchnumpy()
-        # Rows without geometry get NaN coordinates: they fall off the grid (outside).
-        x, y = np.asarray(located["x"], dtype=float), np.asarray(located["y"], dtype=float)
-        owner = assign_points(polygons, x, y, grid=grid.result()) if grid is not None else np.full(len(x), OUTSIDE)
+    bronrij, owner = _assign_rows(con, source, polygons)
     inside = owner != OUTSIDE
     # A categorical column reaches DuckDB as codes and a dictionary (an ENUM), not as millions of strings; it is
     # typed as text also when no point lies in a buurt (an empty object column would become INTEGER).
     assigned = pd.DataFrame(
         {
-            "bronrij": np.asarray(located["bronrij"])[inside],
+            "bronrij": bronrij[inside],
             "buurtcode": pd.Categorical.from_codes(owner[inside], categories=pd.Index(codes, dtype="string")),
         }
     )
+    del bronrij
     con.register("__assigned", assigned)
     try:
         run_sql_file(
@@ -95,6 +86,26 @@ def _assign_and_write(
         con.unregister("__assigned")
     in_buurt = int(inside.sum())
     return {"rows": len(owner), "in_buurt": in_buurt, "outside": len(owner) - in_buurt}
+
+
+def _assign_rows(con: duckdb.DuckDBPyConnection, source: str, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``bronrij`` of every row of ``source`` and the index of its buurt (OUTSIDE when in none).
+
+    The coordinates and the grid are freed on return, before anything is written.
+    """
+    (n_rows,) = query_row(con, f"SELECT count(*) FROM {source}")
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # The grid needs only the buurten: it is built on the second core while DuckDB reads the points.
+        grid = background.submit(build_grid, polygons, n_points=n_rows) if n_rows and len(polygons) else None
+        located = con.execute(
+            f"SELECT bronrij, coalesce(ST_X(ST_Centroid(geometry)), 'NaN'::DOUBLE) AS x, "
+            f"coalesce(ST_Y(ST_Centroid(geometry)), 'NaN'::DOUBLE) AS y FROM {source}"
+        ).fetchnumpy()
+        # Rows without geometry get NaN coordinates: they fall off the grid (outside).
+        x, y = np.asarray(located.pop("x"), dtype=float), np.asarray(located.pop("y"), dtype=float)
+        if grid is None:
+            return np.asarray(located["bronrij"]), np.full(len(x), OUTSIDE, dtype=np.int32)
+        return np.asarray(located["bronrij"]), assign_points(polygons, x, y, grid=grid.result())
 
 
 def compute_distances(
