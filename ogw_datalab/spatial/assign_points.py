@@ -258,8 +258,8 @@ def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np
     groups = list(zip(first.tolist(), np.append(first[1:], len(poly)).tolist(), strict=True))
 
     def test(batch: list[tuple[int, int]]) -> np.ndarray:
-        """Test each group's points against its polygon, prepared only meanwhile: all prepared at once, the
-        buurten of the whole country hold about a quarter of a gigabyte of indexes."""
+        # Each polygon is prepared only while its points are tested: all prepared at once, the buurten of
+        # the whole country hold about a quarter of a gigabyte of indexes.
         found = [np.empty(0, dtype=np.int64)]
         for start, end in batch:
             polygon, members = polygons[poly[start]], point[start:end]
