@@ -12,10 +12,11 @@ The rules that make the comparison fair, applied in :func:`measure`:
   shapely paths split their work over that many threads. geopandas and GEOS calls on their own
   are single-threaded, whatever they are given (the ``threads`` field says so).
 - **Our pipeline step as the build runs it**: ``ours_pipeline`` calls
-  :func:`ogw_datalab.spatial.join_points_to_buurten.join_points_to_buurten` on a DuckDB file
-  (buurten and addresses read from ``staging``, ``joined.adressen_buurt`` written back and
-  checkpointed, as ``open_working`` does when the asset's connection closes), beside ``ours``,
-  the engine alone on arrays. ``duckdb_pipeline`` is the same step written as plain DuckDB SQL.
+  :func:`ogw_datalab.spatial.join_points_to_buurten.link_points_to_buurten` on a DuckDB file
+  (buurten and addresses read from ``staging``; ``joined.adressen_buurt_toewijzing`` written and
+  ``joined.adressen_buurt`` made a view of it and ``staging.adressen``; checkpointed, as
+  ``open_working`` does when the asset's connection closes), beside ``ours``, the engine alone on
+  arrays. ``duckdb_pipeline`` is the same step written as plain DuckDB SQL (a full table).
 
 The child prints ``{"method", "seconds", "cpu_seconds", "peak_gb"}`` as its last line.
 """
@@ -42,7 +43,7 @@ import shapely
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.spatial.area_per_buurt import compute_area_per_buurt
 from ogw_datalab.spatial.assign_points import assign_points
-from ogw_datalab.spatial.join_points_to_buurten import compute_distances, join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import compute_distances, link_points_to_buurten
 from ogw_datalab.storage import query_row
 
 DISTANCE_M = 300.0
@@ -98,8 +99,8 @@ def _memory_duckdb(threads: int):
 def prepare_database(path: Path, polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
     """Write ``staging.buurten`` and ``staging.adressen`` as the build has them before the join.
 
-    The addresses carry the columns ``stage_addresses`` writes (synthetic values), so that
-    writing ``joined.adressen_buurt`` back costs what it costs in the build.
+    The addresses carry the columns ``stage_addresses`` writes (synthetic values), so that the
+    step reads and writes what it does in the build.
     """
     con = connect(path)
     try:
@@ -165,7 +166,7 @@ def _run_ours(inputs) -> np.ndarray:
 
 def _run_ours_pipeline(inputs) -> None:
     con, _ = inputs
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the asset joined/adressen_buurt does
     con.execute("CHECKPOINT")  # as open_working does when the asset's connection closes
 
 

@@ -75,6 +75,17 @@ def write_frame(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: 
     return len(data)
 
 
+def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """Drop ``schema.table`` if it exists, whether it is a table or a view (``DROP TABLE`` refuses a view)."""
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()
+    if kind is not None:
+        con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {table_name(schema, table)}")
+
+
 def read_sql_file(name: str) -> str:
     """Text of ``ogw_datalab/sql/<name>``."""
     return resources.files("ogw_datalab").joinpath("sql", name).read_text(encoding="utf-8")

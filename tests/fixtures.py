@@ -12,7 +12,7 @@ from ogw_datalab.checks import withheld_values_not_recoverable
 from ogw_datalab.config import load_config
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.indicators.catalogue import load_catalogue
-from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten, link_points_to_buurten
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 
@@ -93,7 +93,7 @@ def write_small_town(con) -> None:
     # Homes: 4 in Zuidwest next to the park and the trees, 6 far away in Zuidoost.
     homes = [(100, 100 + i) for i in range(4)] + [(1900, 100 + i) for i in range(6)]
     points(con, "adressen", homes, identificatie=[str(i) for i in range(10)], is_woning=[True] * 10)
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the build does: a view
     park = gpd.GeoDataFrame({"park_id": [1], "area_m2": [10_000.0]}, geometry=[box(200, 0, 300, 100)], crs=RD)
     write_frame(con, "staging", "parken", park)
     green = gpd.GeoDataFrame(

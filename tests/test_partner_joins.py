@@ -16,7 +16,7 @@ from ogw_datalab.checks import partner_match_rates_above_threshold
 from ogw_datalab.config import Partner, ProjectConfig, Source, load_config
 from ogw_datalab.readers import read_source
 from ogw_datalab.spatial.join_partners import join_partner
-from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten, link_points_to_buurten
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.staging.stage_layers import stage_addresses
 from ogw_datalab.staging.stage_partners import stage_partner
@@ -58,7 +58,7 @@ def town(con):
         toevoeging=[None, None, None, None, "BIS", None],
         is_woning=[True] * 6,
     )
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the build does: a view
     return con
 
 
@@ -287,8 +287,39 @@ def ede(con, shared_data, config):
     )
     write_frame(con, "raw", "adressen", read_source("bronnen.adressen", bag))
     stage_addresses(con, bag)
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the build does: a view
     return con, config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0228"})})
+
+
+def test_the_address_view_equals_the_table_the_join_wrote_before_on_real_bag_addresses(ede):
+    """The build links the addresses (a view over staging.adressen and the assignment); the table that
+    join_points_to_buurten writes from the same rows has every row, column, type, value and the order."""
+    con, _ = ede
+    assert join_points_to_buurten(con, "adressen", "adressen_als_tabel") == {
+        "rows": 2481,
+        "in_buurt": 2481,
+        "outside": 0,
+    }
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'joined'"
+        ).fetchall()
+    )
+    assert kinds == {
+        "adressen_buurt": "VIEW",
+        "adressen_buurt_toewijzing": "BASE TABLE",
+        "adressen_als_tabel": "BASE TABLE",
+    }
+
+    def columns(table: str) -> list[tuple]:
+        return con.execute(f"SELECT column_name, column_type FROM (DESCRIBE joined.{table})").fetchall()
+
+    assert columns("adressen_buurt") == columns("adressen_als_tabel")
+    assert [c for c, _ in columns("adressen_buurt_toewijzing")] == ["bronrij", "buurtcode"]
+    view = con.execute("SELECT * EXCLUDE (geometry), ST_AsText(geometry) FROM joined.adressen_buurt").fetchall()
+    table = con.execute("SELECT * EXCLUDE (geometry), ST_AsText(geometry) FROM joined.adressen_als_tabel").fetchall()
+    assert view == table
+    assert len({row[-2] for row in view}) >= 5  # the addresses lie in several buurten (Otterlo, Wekerom, ...)
 
 
 # Real BAG records of the sample (postcode, huisnummer, huisletter, toevoeging -> id), each written as partners do.
@@ -372,9 +403,9 @@ def test_a_house_number_range_matches_its_first_number(ede):
 
 
 def test_an_existing_addition_wins_over_the_range_reading(town, config):
-    town.execute(
-        "INSERT INTO joined.adressen_buurt SELECT * REPLACE ('0001010000000007' AS identificatie, '4' AS toevoeging) "
-        "FROM joined.adressen_buurt WHERE identificatie = '0001010000000002'"
+    town.execute(  # joined.adressen_buurt is a view of staging.adressen: the new address gets the same buurt
+        "INSERT INTO staging.adressen SELECT * REPLACE ('0001010000000007' AS identificatie, '4' AS toevoeging) "
+        "FROM staging.adressen WHERE identificatie = '0001010000000002'"
     )  # 1234AB 2-4 beside 1234AB 2
     frame = pd.DataFrame({"pc": ["1234AB", "1234AB"], "nr": ["2 -4", "2-6"]})
     place(town, config, frame, sleutel="adres", kolommen={"postcode": "pc", "huisnummer": "nr"})

@@ -10,10 +10,10 @@ import pytest
 from shapely.geometry import Point
 
 from ogw_datalab.config import Source
-from ogw_datalab.spatial.join_points_to_buurten import compute_distances, join_points_to_buurten
+from ogw_datalab.spatial.join_points_to_buurten import compute_distances, join_points_to_buurten, link_points_to_buurten
 from ogw_datalab.staging.columns import StagingError
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
-from ogw_datalab.storage import write_frame
+from ogw_datalab.storage import drop_relation, write_frame
 
 from .fixtures import RD, points, two_by_two_buurten
 
@@ -78,6 +78,26 @@ def test_each_point_counted_once_boundary_rule_and_outside(con):
     assert assigned[6] == "BU00010001"  # on the outer boundary still counts
 
 
+def test_linked_points_are_the_joined_rows_and_replace_an_earlier_table_or_view(con):
+    """link_points_to_buurten writes only the assignment and makes the target a view with the rows, columns and
+    order the joined table had: edges, corners, points outside and without geometry included."""
+    two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    coordinates = [(500, 500), (1000, 500), (1000, 1000), (1500, 1500), (2500, 500), None, (0, 0)]
+    points(con, "layer_bomen", coordinates)
+    joined = join_points_to_buurten(con, "layer_bomen", "bomen_als_tabel")
+    as_table = con.execute("SELECT * EXCLUDE (geometry) FROM joined.bomen_als_tabel").fetchall()
+    join_points_to_buurten(con, "layer_bomen", "bomen")  # a table by the name the view takes (an older database)
+    for _ in range(2):  # over that table, then over its own view
+        assert link_points_to_buurten(con, "layer_bomen", "bomen") == joined == {"rows": 7, "in_buurt": 5, "outside": 2}
+        assert con.execute("SELECT * EXCLUDE (geometry) FROM joined.bomen").fetchall() == as_table
+    assignment = con.execute("SELECT bronrij, buurtcode::VARCHAR FROM joined.bomen_toewijzing ORDER BY 1").fetchall()
+    assert assignment == [(0, "BU00010001"), (1, "BU00010001"), (2, "BU00010001"), (3, "BU00010102"), (6, "BU00010001")]
+    drop_relation(con, "joined", "bomen")
+    drop_relation(con, "joined", "bomen")  # nothing left to drop: no error
+    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'bomen'").fetchone() == (0,)
+
+
 def test_a_layer_with_no_point_in_the_gemeente_still_counts_zero_per_buurt(con):
     """A gemeente without a hospital: every point lies outside its buurten; the buurtcode stays text, so a count
     per buurt joins on it (it came out INTEGER, and the indicator failed on 'BU...' as INT32)."""
@@ -125,7 +145,7 @@ def test_distance_to_features(con):
         identificatie=["a", "b", "c", "d"],
         is_woning=[True, True, True, False],
     )
-    join_points_to_buurten(con, "adressen", "adressen_buurt")
+    link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the build does: a view
     park = gpd.GeoDataFrame(
         {"park_id": [1], "area_m2": [40_000.0]}, geometry=[Point(100, 1000).buffer(100, quad_segs=32)], crs=RD
     )

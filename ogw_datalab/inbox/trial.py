@@ -55,8 +55,8 @@ def trial_placement(
         attach(con, database, "huidig", wait_s=wait_s, encryption_key=encryption_key)
         present = {
             f"{schema}.{table}"
-            for schema, table in con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'huidig'"
+            for schema, table in con.execute(  # views too: joined.adressen_buurt is one
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'huidig'"
             ).fetchall()
         }
         if any(table not in present for table in needed):

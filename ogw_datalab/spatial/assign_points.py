@@ -33,6 +33,7 @@ BOUNDARY = -2
 OUTSIDE = -1
 MAX_CELLS = 12_000_000  # grid size: memory of a few int32 arrays of this length
 MIN_CELLS = 100_000
+CHUNK = 1 << 20  # points looked up at a time
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,17 @@ class BuurtGrid:
         the cell that vertex marked.
         """
         inverse = 1.0 / self.cell
-        ix = np.floor((x - self.origin_x) * inverse)
-        iy = np.floor((y - self.origin_y) * inverse)
+        ix = x - self.origin_x  # in place from here on: two temporary arrays for ten million points, not six
+        ix *= inverse
+        iy = y - self.origin_y
+        iy *= inverse
         off = ~((ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny))  # NaN (no geometry) is off too
+        np.floor(ix, out=ix)
+        np.floor(iy, out=iy)
         iy *= self.nx
         iy += ix
         iy[off] = self.nx * self.ny
-        return iy.astype(np.int64)
+        return iy.astype(np.int32)  # every cell id fits: the grid has at most MAX_CELLS cells
 
 
 def choose_cell_size(bounds: tuple[float, float, float, float], n_points: int) -> float:
@@ -105,8 +110,11 @@ def _boundary_incidence(polygons, origin_x, origin_y, cell, nx) -> tuple[np.ndar
     dense = shapely.segmentize(rings, cell * 0.99)
     xy, ring_of = shapely.get_coordinates(dense, return_index=True)
     owner_of_vertex = part_owner[ring_part[ring_of]].astype(np.int32)
-    ix = np.floor((xy[:, 0] - origin_x) * (1.0 / cell)).astype(np.int64)
-    iy = np.floor((xy[:, 1] - origin_y) * (1.0 / cell)).astype(np.int64)
+    # Every vertex lies above and right of the origin, so truncation is the floor that cells_of takes;
+    # int32 holds every cell id (at most MAX_CELLS) and halves the memory traffic.
+    inverse = 1.0 / cell
+    ix = ((xy[:, 0] - origin_x) * inverse).astype(np.int32)
+    iy = ((xy[:, 1] - origin_y) * inverse).astype(np.int32)
     same_ring = ring_of[1:] == ring_of[:-1]
     i0, i1 = np.minimum(ix[:-1], ix[1:])[same_ring], np.maximum(ix[:-1], ix[1:])[same_ring]
     j0, j1 = np.minimum(iy[:-1], iy[1:])[same_ring], np.maximum(iy[:-1], iy[1:])[same_ring]
@@ -152,7 +160,9 @@ def _add_overlapping(polygons, pairs, cell_ids, owners, origin_x, origin_y, cell
 def _candidate_table(cell_ids: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (cell, polygon) pairs as a CSR table: boundary cells, offsets, candidate polygons."""
     n_polygons = int(owners.max()) + 1 if len(owners) else 1
-    pairs = cell_ids * n_polygons + owners
+    pairs = cell_ids.astype(np.int64) * n_polygons + owners
+    # Successive pieces of a ring mostly lie in the same cell: dropping repeats first halves the sort.
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
     pairs.sort()
     pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
     cells, candidates = pairs // n_polygons, (pairs % n_polygons).astype(np.int32)
@@ -168,15 +178,18 @@ def _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny) 
     free[boundary_cells] = False
     components, count = ndimage.label(free.reshape(ny, nx))
     components = components.ravel()
-    first = np.full(count + 1, len(components), dtype=np.int64)
-    np.minimum.at(first, components, np.arange(len(components), dtype=np.int64))
+    first = np.full(count + 1, len(components), dtype=np.int32)  # int32 holds every cell id (MAX_CELLS)
+    np.minimum.at(first, components, np.arange(len(components), dtype=np.int32))
     first = first[1:]
     cx = origin_x + (first % nx + 0.5) * cell
     cy = origin_y + (first // nx + 0.5) * cell
     owner = _first_containing(polygons, cx, cy)
     labels = np.full(count + 1, BOUNDARY, dtype=np.int32)
     labels[1:] = owner
-    return np.append(labels[components], np.int32(OUTSIDE))  # the extra last cell: off the grid
+    labelled = np.empty(len(components) + 1, dtype=np.int32)
+    np.take(labels, components, out=labelled[:-1])
+    labelled[-1] = OUTSIDE  # the extra last cell: off the grid
+    return labelled
 
 
 def _first_containing(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -186,15 +199,24 @@ def _first_containing(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.
     return _lowest_per_point(len(x), point_idx, poly_idx)
 
 
-def _lowest_per_point(n: int, point_idx: np.ndarray, poly_idx: np.ndarray) -> np.ndarray:
-    """Per point the lowest polygon index among its hits; OUTSIDE for points without hits."""
+def _lowest_per_point(n: int, point_idx: np.ndarray, poly_idx: np.ndarray, by_polygon: bool = False) -> np.ndarray:
+    """Per point the lowest polygon index among its hits; OUTSIDE for points without hits.
+
+    ``by_polygon``: the hits are already in ascending polygon order.
+    """
     owner = np.full(n, OUTSIDE, dtype=np.int32)
-    order = np.lexsort((poly_idx, point_idx))
-    point_idx, poly_idx = point_idx[order], poly_idx[order]
-    first = np.ones(len(point_idx), dtype=bool)
-    first[1:] = point_idx[1:] != point_idx[:-1]
-    owner[point_idx[first]] = poly_idx[first]
+    if not by_polygon:
+        order = _argsort_polygons(poly_idx)
+        point_idx, poly_idx = point_idx[order], poly_idx[order]
+    points, first = np.unique(point_idx, return_index=True)  # the first occurrence: the lowest polygon
+    owner[points] = poly_idx[first]
     return owner
+
+
+def _argsort_polygons(poly_idx: np.ndarray) -> np.ndarray:
+    """Stable ascending order of polygon indices; as 16-bit keys (under 65,536 polygons) numpy sorts in linear time."""
+    keys = poly_idx.astype(np.uint16) if len(poly_idx) and int(poly_idx.max()) < 2**16 else poly_idx
+    return np.argsort(keys, kind="stable")
 
 
 def assign_points(
@@ -202,11 +224,24 @@ def assign_points(
 ) -> np.ndarray:
     """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule."""
     grid = grid or build_grid(polygons, n_points=len(x))
-    cells = grid.cells_of(x, y)
-    result = grid.labels[cells]
-    exact = np.flatnonzero(result == BOUNDARY)
+    workers = threads or min(4, os.cpu_count() or 1)
+    result = np.empty(len(x), dtype=np.int32)
+
+    def look_up(start: int) -> tuple[np.ndarray, np.ndarray]:
+        """Label the points of one chunk from their cells; return those in boundary cells and their cells."""
+        part = slice(start, start + CHUNK)
+        cells = grid.cells_of(x[part], y[part])
+        result[part] = grid.labels[cells]
+        found = np.flatnonzero(result[part] == BOUNDARY)
+        return found + start, cells[found]
+
+    # In chunks, on every core: the temporary arrays stay small and numpy releases the GIL.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(look_up, range(0, len(x), CHUNK)))
+    exact = np.concatenate([found for found, _ in parts]) if parts else np.empty(0, dtype=np.int64)
     if len(exact):
-        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells[exact], threads)
+        cells = np.concatenate([cells for _, cells in parts])
+        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
     return result
 
 
@@ -217,21 +252,26 @@ def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np
     point = np.repeat(np.arange(len(x), dtype=np.int64), counts)
     within = np.arange(len(point), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     poly = grid.candidates[np.repeat(starts, counts) + within]
-    order = np.argsort(poly, kind="stable")
+    order = _argsort_polygons(poly)
     point, poly = point[order], poly[order]
-    bounds = np.flatnonzero(np.diff(poly)) + 1
-    groups = np.split(np.arange(len(poly)), bounds)
-    shapely.prepare(polygons)
+    first = np.flatnonzero(np.concatenate([[True], np.diff(poly) != 0]))  # each polygon's run of points
+    groups = list(zip(first.tolist(), np.append(first[1:], len(poly)).tolist(), strict=True))
 
-    def test(batch: list[np.ndarray]) -> np.ndarray:
+    def test(batch: list[tuple[int, int]]) -> np.ndarray:
+        # Each polygon is prepared only while its points are tested: all prepared at once, the buurten of
+        # the whole country hold about a quarter of a gigabyte of indexes.
         found = [np.empty(0, dtype=np.int64)]
-        for group in batch:
-            members = point[group]
-            found.append(group[shapely.intersects_xy(polygons[poly[group[0]]], x[members], y[members])])
+        for start, end in batch:
+            polygon, members = polygons[poly[start]], point[start:end]
+            was_prepared = shapely.is_prepared(polygon)
+            shapely.prepare(polygon)
+            found.append(start + np.flatnonzero(shapely.intersects_xy(polygon, x[members], y[members])))
+            if not was_prepared:
+                shapely.destroy_prepared(polygon)
         return np.concatenate(found)
 
     workers = threads or min(4, os.cpu_count() or 1)
     batches = [groups[i :: workers * 4] for i in range(workers * 4)]  # interleaved: similar work per batch
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        hits = np.concatenate(list(pool.map(test, batches)))
-    return _lowest_per_point(len(x), point[hits], poly[hits])
+        hits = np.sort(np.concatenate(list(pool.map(test, batches))))  # back in ascending polygon order
+    return _lowest_per_point(len(x), point[hits], poly[hits], by_polygon=True)

@@ -8,8 +8,12 @@ import dagster as dg
 import pandas as pd
 
 from ogw_datalab.spatial.join_partners import COUNTS, join_partner, main_quarantine_reason
-from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
-from ogw_datalab.storage import layer_table, write_frame
+from ogw_datalab.spatial.join_points_to_buurten import (
+    ASSIGNMENT_SUFFIX,
+    join_points_to_buurten,
+    link_points_to_buurten,
+)
+from ogw_datalab.storage import drop_relation, layer_table, write_frame
 
 from ..partitions import GEMEENTE_JAAR
 from ..resources import DataLabResource
@@ -28,11 +32,15 @@ BUURTEN = dg.AssetKey(["staging", "buurten"])
 )
 def joined_adressen(datalab: DataLabResource) -> dg.MaterializeResult:
     """Every address with the buurt it lies in. An address on the boundary of two buurten belongs to the lowest
-    buurtcode; addresses outside every buurt keep an empty buurtcode and are counted."""
+    buurtcode; addresses outside every buurt keep an empty buurtcode and are counted. joined.adressen_buurt is a
+    view of staging.adressen with the buurtcode from joined.adressen_buurt_toewijzing."""
     with datalab.connect() as con:
         if datalab.project.config.bronnen.adressen is None:
+            drop_relation(con, "joined", "adressen_buurt" + ASSIGNMENT_SUFFIX)
             return skipped(con, "joined", "adressen_buurt", "bronnen.adressen is not configured")
-        counts = join_points_to_buurten(con, "adressen", "adressen_buurt")
+        # A view over staging.adressen and the assignment: copying every column of every address cost
+        # several times the assignment itself (docs/ontwikkelen/resultaten/spatial.md).
+        counts = link_points_to_buurten(con, "adressen", "adressen_buurt")
         return dg.MaterializeResult(
             metadata=table_metadata(con, "joined", "adressen_buurt", outside_buurten=counts["outside"])
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from ogw_datalab.storage import table_name
+from ogw_datalab.storage import drop_relation
 
 
 def skipped(con: duckdb.DuckDBPyConnection, schema: str, table: str, reason: str) -> dg.MaterializeResult:
-    con.execute(f"DROP TABLE IF EXISTS {table_name(schema, table)}")
+    drop_relation(con, schema, table)
     return dg.MaterializeResult(metadata={"table": f"{schema}.{table}", "skipped": reason, "dagster/row_count": 0})
 
 
@@ -31,5 +31,5 @@ def drop_unconfigured(
 
     stale = [name for (name,) in rows if not belongs(name)]
     for name in stale:
-        con.execute(f"DROP TABLE {table_name(schema, name)}")
+        drop_relation(con, schema, name)
     return stale
