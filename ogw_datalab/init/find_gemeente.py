@@ -77,10 +77,9 @@ def find_wanted(asked: str, buurt_layers: list[FoundFile], folder: Path) -> Want
     if asked.lower() in by_name:
         code = by_name[asked.lower()]
         return Wanted(code=code, naam=str(names[code]))
-    candidates = [str(n) for n in names] + regions
-    close = difflib.get_close_matches(asked, candidates, n=4, cutoff=0.5)
-    close += difflib.get_close_matches(asked.lower(), [c.lower() for c in candidates], n=4, cutoff=0.5)
-    shown = list(dict.fromkeys(c for c in candidates if c.lower() in {x.lower() for x in close}))[:4]
+    candidates = {c.lower(): c for c in [str(n) for n in names] + regions}
+    close = difflib.get_close_matches(asked.lower(), list(candidates), n=4, cutoff=0.5)  # most alike first
+    shown = [candidates[c] for c in close]
     hint = f"; the closest names: {', '.join(shown)}" if shown else ""
     what = "gemeentecode" if code.startswith("GM") else "gemeente or region"
     raise InitError(f"no {what} '{asked}' in the CBS buurt layers under {folder}{hint}")

@@ -210,7 +210,8 @@ def _recognise_table(path: Path, result: Recognised) -> None:
         for column in frame.columns:
             values = frame[column].dropna().astype(str).str.strip().str.upper()
             if values.str.match(CODE[niveau]).any():
-                rows = sum(1 for _ in path.open("rb")) - 1
+                with path.open("rb") as lines:
+                    rows = sum(1 for _ in lines) - 1
                 result.found.append(
                     FoundFile(
                         path=path,
