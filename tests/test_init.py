@@ -50,7 +50,8 @@ def test_init_then_build_publishes_every_buurt_and_its_inhabitants(init_lab, sha
     assert sorted(published["buurtcode"]) == sorted(expected.index)
     assert (published["gemeente_waarde"] == expected.sum()).all()
     shown = published[published["waarde_status"] == "gepubliceerd"].set_index("buurtcode")["waarde"]
-    assert len(shown) and (shown == expected[shown.index]).all()
+    assert len(shown)
+    assert (shown == expected[shown.index]).all()
     catalogue = load_catalogue(init_lab.config(code).with_name(f"{BUILT[code]}_indicatoren.yaml"))
     assert len(catalogue.indicatoren) >= 6
     assert all((site / f"{indicator}.html").is_file() for indicator in catalogue.ids)
@@ -82,7 +83,7 @@ def test_written_files_validate_against_the_json_schemas(init_lab):  # noqa: F81
         schema = json.loads(named.read_text(encoding="utf-8"))
         jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(text))
     loaded = load_configuration(config)
-    assert loaded.gemeente.code == "GM0096" and loaded.gemeente.naam == "Vlieland"
+    assert (loaded.gemeente.code, loaded.gemeente.naam) == ("GM0096", "Vlieland")
     catalogue = load_catalogue(loaded.indicatoren, loaded)
     opgaven = load_opgaven(loaded.opgaven, catalogue, loaded.lagen)
     assert all(o.angel.startswith("Een eerste opzet om te herschrijven") for o in opgaven)
@@ -100,7 +101,8 @@ def test_a_gemeente_by_name_split_over_three_region_files_is_read_from_all(tmp_p
     assert run.code == 0, run.out + run.err
     config = load_configuration(tmp_path / "config" / "deventer.yaml")
     assert (config.gemeente.code, config.gemeente.naam) == ("GM0150", "Deventer")
-    assert config.bronnen.buurten.is_pattern and config.bronnen.buurten.gemeenten == ["GM0150"]
+    assert config.bronnen.buurten.is_pattern
+    assert config.bronnen.buurten.gemeenten == ["GM0150"]
     assert "68 buurten of GM0150 Deventer" in run.out
     assert "(3 files holding its codes)" in run.out
     assert "configuration OK" in run.out
@@ -130,7 +132,8 @@ def test_files_are_recognised_by_their_content_not_their_names(tmp_path, shared_
     config = load_configuration(tmp_path / "config" / "x.yaml")
     assert config.bronnen.buurten.pad.name == "levering_1.geojson"
     assert config.bronnen.wijken.pad.name == "levering_2.geojson"
-    assert list(config.lagen) == ["punten"] and config.lagen["punten"].kolommen == {"naam": "Naam locatie"}
+    assert list(config.lagen) == ["punten"]
+    assert config.lagen["punten"].kolommen == {"naam": "Naam locatie"}
 
 
 def test_nothing_is_written_over_an_existing_configuration_without_overschrijven(tmp_path, shared_data):
@@ -142,7 +145,8 @@ def test_nothing_is_written_over_an_existing_configuration_without_overschrijven
     before = {f: f.read_bytes() for f in files}
     again = init(tmp_path, "GM0153", shared_data)
     assert again.code == 2
-    assert "already exist" in again.err and "--overschrijven" in again.err
+    assert "already exist" in again.err
+    assert "--overschrijven" in again.err
     assert {f: f.read_bytes() for f in files} == before
     assert sorted((tmp_path / "config").iterdir()) == files  # no temporary file left either
     forced = init(tmp_path, "GM0153", shared_data, "--overschrijven")
@@ -183,3 +187,29 @@ def test_a_region_gets_a_configuration_of_several_gemeenten(tmp_path, shared_dat
     assert config.bronnen.buurten.is_pattern
     assert {"brandweerkazernes", "ziekenhuis"} <= set(config.lagen)
     assert "configuration OK" in run.out
+
+
+def test_tables_keyed_by_the_years_codes_become_partners_and_other_years_are_left_out(tmp_path, shared_data):
+    twente = shared_data / "cbs_wijkbuurtkaart_2015_nl" / "twente"
+    bronnen = tmp_path / "bronnen"
+    bronnen.mkdir()
+    for name in ("buurt.geojson", "wijk.geojson", "gemeente.geojson"):
+        shutil.copy(twente / name, bronnen / name)
+    codes = sorted(buurten_in_the_files(shared_data, "GM0153").index)
+    rows = [f"{i};2015JJ00;{code};{10 + i % 7},5" for i, code in enumerate(codes)]
+    (bronnen / "monitor.csv").write_text("ID;Perioden;Gebied;Tevredenheid\n" + "\n".join(rows) + "\n", "utf-8")
+    later = [row.replace("2015JJ00", "2020JJ00") for row in rows]
+    (bronnen / "monitor_2020.csv").write_text("ID;Perioden;Gebied;Tevredenheid\n" + "\n".join(later) + "\n", "utf-8")
+    run = init(tmp_path, "GM0153", bronnen)
+    assert run.code == 0, run.out + run.err
+    config = load_configuration(tmp_path / "config" / "x.yaml")
+    partner = next(p for p in config.partners if p.naam == "monitor")
+    assert partner.sleutel == "buurtcode"
+    assert partner.kolommen == {"buurtcode": "Gebied", "tevredenheid": "Tevredenheid"}
+    assert (partner.scheidingsteken, partner.decimaalteken, partner.gebiedsindeling) == (";", ",", 2015)
+    catalogue = load_catalogue(config.indicatoren, config)
+    formule = catalogue.by_id("monitor_tevredenheid").formule
+    assert (formule.type, formule.partner, formule.kolom) == ("partner_waarde", "monitor", "tevredenheid")
+    assert "monitor_2020.csv: figures of 2020" in run.out
+    assert not any(p.naam == "monitor_2020" for p in config.partners)
+    assert config.uitvoer.kaarten == tmp_path / "maps" / "x"  # named after the configuration file

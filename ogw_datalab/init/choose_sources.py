@@ -105,7 +105,7 @@ class Selection:
 
 
 def expected_naming(jaar: int) -> Naming:
-    """The kaart's column names CBS used in ``jaar``."""
+    """Return the kaart's column names CBS used in ``jaar``."""
     return "nieuwer" if jaar >= NEWER_NAMING_FROM else "ouder"
 
 
@@ -191,16 +191,17 @@ def choose_areas(recognised: Recognised, code: str, naam: str, jaar: int) -> Sel
 
 
 def read_kaart_codes(selection: Selection) -> dict[str, set[str]]:
-    """The gemeente's buurtcodes and wijkcodes in the chosen kaart layers."""
+    """Return the gemeente's buurtcodes and wijkcodes in the chosen kaart layers."""
     codes = {}
-    for level, path, layer in (("buurt", selection.buurten, selection.buurten_laag), ("wijk", selection.wijken, selection.wijken_laag)):  # fmt: skip
+    levels = (("buurt", selection.buurten, selection.buurten_laag), ("wijk", selection.wijken, selection.wijken_laag))
+    for level, path, layer in levels:
         areas = _read_areas(path, layer, f"bronnen.{level}en")
         codes[level] = set(areas.of_gemeenten([selection.code])[areas.code_column])
     return codes
 
 
 def outline_of(selection: Selection) -> shapely.Geometry:
-    """The gemeente's outline in EPSG:28992: the union of its buurten."""
+    """Return the gemeente's outline in EPSG:28992: the union of its buurten."""
     areas = _read_areas(selection.buurten, selection.buurten_laag, "bronnen.buurten")
     outline = shapely.union_all(areas.of_gemeenten([selection.code]).geometry.values)
     shapely.prepare(outline)
@@ -264,7 +265,7 @@ def choose_addresses(recognised: Recognised, selection: Selection, outline: shap
 
 
 def layer_name(found: FoundFile) -> str:
-    """A layer's name in the configuration, from its file or layer name: lower case, digits and _."""
+    """Name a layer in the configuration after its file or layer name: lower case, digits and _."""
     name = re.sub(r"[^a-z0-9]+", "_", (found.layer or found.path.stem).lower()).strip("_")
     return name if name and name[0].isalpha() else f"laag_{name}"
 
@@ -284,7 +285,7 @@ def _choose_wijken(
     buurten: gpd.GeoDataFrame,
     areas: MergedAreas,
 ) -> tuple[Path, str | None, list[str]]:
-    """The wijk layers beside the chosen buurt layers (same folder or GeoPackage); the wijken they lack."""
+    """Choose the wijk layers beside the chosen buurt layers (same folder or GeoPackage); list the wijken they lack."""
     all_wijken = [f for f in recognised.of_kind("kaart", "wijk") if f.naming == naming]
     folders = {f.path.parent for f in buurt_files}
     beside = [f for f in all_wijken if f.path.parent in folders and code in set(gemeenten_in(f)["gemeentecode"])]
@@ -306,7 +307,7 @@ def _column(frame: gpd.GeoDataFrame, ours: str):
 
 
 def _choose_kerncijfers(selection: Selection, frame: gpd.GeoDataFrame) -> None:
-    """The kerncijfers the kaart gives for at least one of the gemeente's buurten (CBS keeps some secret)."""
+    """Take the kerncijfers the kaart gives for at least one of the gemeente's buurten (CBS keeps some secret)."""
     lowered = {str(c).lower(): str(c) for c in frame.columns}
     for ours, candidates in KERNCIJFERS.items():
         column = next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
@@ -319,7 +320,9 @@ def _choose_kerncijfers(selection: Selection, frame: gpd.GeoDataFrame) -> None:
         selection.kerncijfers[ours] = column
     if selection.kerncijfers:
         shown = ", ".join(selection.kerncijfers.values())
-        selection.found.append(f"partners.cbs_kerncijfers: {len(selection.kerncijfers)} kerncijfers per buurt ({shown})")
+        selection.found.append(
+            f"partners.cbs_kerncijfers: {len(selection.kerncijfers)} kerncijfers per buurt ({shown})"
+        )
 
 
 def _points_inside(found: FoundFile, outline: shapely.Geometry) -> int:
@@ -335,6 +338,7 @@ def _points_inside(found: FoundFile, outline: shapely.Geometry) -> int:
 
 
 def name_column(found: FoundFile) -> str | None:
+    """Return the column that names each point (``LOC_NAAM``, ``Naam locatie``), if any."""
     for column in found.columns:
         lowered = column.lower().strip()
         if any(w in lowered for w in NAME_WORDS) and not any(w in lowered for w in NOT_NAME_WORDS):

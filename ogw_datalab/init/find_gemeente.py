@@ -37,7 +37,7 @@ class Wanted:
 
 @functools.lru_cache(maxsize=256)
 def gemeenten_in(file: FoundFile) -> pd.DataFrame:
-    """The gemeentecodes and names a kaart layer holds, one row per feature (no geometry: fast)."""
+    """Read the gemeentecodes and names a kaart layer holds, one row per feature (no geometry: fast)."""
     by_lower = {c.lower(): c for c in file.columns}
     code = next(by_lower[c.lower()] for c in CBS_AREA_COLUMNS["gemeentecode"] if c.lower() in by_lower)
     name = next((by_lower[c.lower()] for c in CBS_AREA_COLUMNS["gemeentenaam"] if c.lower() in by_lower), None)
@@ -62,9 +62,10 @@ def find_wanted(asked: str, buurt_layers: list[FoundFile], folder: Path) -> Want
     if asked.lower() == ALLE:
         return Wanted(gemeenten=ALLE)
     table = pd.concat([gemeenten_in(f) for f in buurt_layers]).drop_duplicates()
-    names = table.dropna().drop_duplicates("gemeentecode").set_index("gemeentecode")["gemeentenaam"]
+    known = table.dropna().drop_duplicates("gemeentecode")
+    names: dict[str, str] = dict(zip(known["gemeentecode"].astype(str), known["gemeentenaam"].astype(str), strict=True))
     regions = sorted({region_of(f.path) for f in buurt_layers})
-    by_name = {str(n).lower(): code for code, n in names.items()}
+    by_name = {n.lower(): code for code, n in names.items()}
     if asked.lower() in regions:
         note = ""
         if asked.lower() in by_name:
@@ -72,12 +73,12 @@ def find_wanted(asked: str, buurt_layers: list[FoundFile], folder: Path) -> Want
             note = f"'{asked}' is a region and a gemeente; took the region (for the gemeente give its code, {code})"
         return Wanted(gemeenten=asked.lower(), note=note)
     code = asked.upper()
-    if code in names.index or code in set(table["gemeentecode"]):
-        return Wanted(code=code, naam=str(names.get(code, code)))
+    if code in names or code in set(table["gemeentecode"]):
+        return Wanted(code=code, naam=names.get(code, code))
     if asked.lower() in by_name:
         code = by_name[asked.lower()]
-        return Wanted(code=code, naam=str(names[code]))
-    candidates = {c.lower(): c for c in [str(n) for n in names] + regions}
+        return Wanted(code=code, naam=names[code])
+    candidates = {c.lower(): c for c in [*names.values(), *regions]}
     close = difflib.get_close_matches(asked.lower(), list(candidates), n=4, cutoff=0.5)  # most alike first
     shown = [candidates[c] for c in close]
     hint = f"; the closest names: {', '.join(shown)}" if shown else ""

@@ -21,15 +21,63 @@ UNKNOWN = "onbekend: vul in"
 DRAFT = "Een eerste opzet om te herschrijven: "
 # Our kerncijfer name -> (indicator id, title, unit, description, decimals).
 KERNCIJFER_TEXTS: dict[str, tuple[str, str, str, str, int]] = {
-    "aandeel_0_14": ("aandeel_0_14_pct", "Kinderen tot 15 jaar", "% van de inwoners", "Aandeel inwoners van 0 tot 15 jaar", 0),
-    "aandeel_15_24": ("aandeel_15_24_pct", "Jongeren van 15 tot 25 jaar", "% van de inwoners", "Aandeel inwoners van 15 tot 25 jaar", 0),
-    "aandeel_65plus": ("aandeel_65plus_pct", "Inwoners van 65 jaar en ouder", "% van de inwoners", "Aandeel inwoners van 65 jaar of ouder", 0),
-    "eenpersoonshuishoudens": ("eenpersoonshuishoudens_pct", "Eenpersoonshuishoudens", "% van de huishoudens", "Aandeel huishoudens van één persoon", 0),
-    "huishoudens_met_kinderen": ("huishoudens_met_kinderen_pct", "Huishoudens met kinderen", "% van de huishoudens", "Aandeel huishoudens met kinderen", 0),
-    "huishoudensgrootte": ("huishoudensgrootte", "Gemiddelde huishoudensgrootte", "personen per huishouden", "Gemiddeld aantal personen per particulier huishouden", 1),
-    "bevolkingsdichtheid": ("bevolkingsdichtheid", "Bevolkingsdichtheid", "inwoners per km² land", "Inwoners per vierkante kilometer land", 0),
-    "autos_per_huishouden": ("autos_per_huishouden", "Personenauto's per huishouden", "auto's per huishouden", "Personenauto's per particulier huishouden", 1),
-}  # fmt: skip
+    "aandeel_0_14": (
+        "aandeel_0_14_pct",
+        "Kinderen tot 15 jaar",
+        "% van de inwoners",
+        "Aandeel inwoners van 0 tot 15 jaar",
+        0,
+    ),
+    "aandeel_15_24": (
+        "aandeel_15_24_pct",
+        "Jongeren van 15 tot 25 jaar",
+        "% van de inwoners",
+        "Aandeel inwoners van 15 tot 25 jaar",
+        0,
+    ),
+    "aandeel_65plus": (
+        "aandeel_65plus_pct",
+        "Inwoners van 65 jaar en ouder",
+        "% van de inwoners",
+        "Aandeel inwoners van 65 jaar of ouder",
+        0,
+    ),
+    "eenpersoonshuishoudens": (
+        "eenpersoonshuishoudens_pct",
+        "Eenpersoonshuishoudens",
+        "% van de huishoudens",
+        "Aandeel huishoudens van één persoon",
+        0,
+    ),
+    "huishoudens_met_kinderen": (
+        "huishoudens_met_kinderen_pct",
+        "Huishoudens met kinderen",
+        "% van de huishoudens",
+        "Aandeel huishoudens met kinderen",
+        0,
+    ),
+    "huishoudensgrootte": (
+        "huishoudensgrootte",
+        "Gemiddelde huishoudensgrootte",
+        "personen per huishouden",
+        "Gemiddeld aantal personen per particulier huishouden",
+        1,
+    ),
+    "bevolkingsdichtheid": (
+        "bevolkingsdichtheid",
+        "Bevolkingsdichtheid",
+        "inwoners per km² land",
+        "Inwoners per vierkante kilometer land",
+        0,
+    ),
+    "autos_per_huishouden": (
+        "autos_per_huishouden",
+        "Personenauto's per huishouden",
+        "auto's per huishouden",
+        "Personenauto's per particulier huishouden",
+        1,
+    ),
+}
 RIVM_MODEL = (
     "Het RIVM schat dit cijfer met een statistisch model (SMAP) uit de antwoorden van alle deelnemers aan de "
     "Gezondheidsmonitor en de samenstelling van de bevolking van het gebied; het is geen telling van de antwoorden."
@@ -117,8 +165,8 @@ def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, 
                 "id": f"afstand_{layer.name}",
                 "titel": f"{what.capitalize()}: gemiddelde afstand vanaf de woningen",
                 "eenheid": "meter",
-                "beschrijving": f"De gemiddelde afstand in rechte lijn van de woningen in de buurt tot het dichtstbijzijnde "
-                f"punt van de laag '{layer.name}'.",
+                "beschrijving": "De gemiddelde afstand in rechte lijn van de woningen in de buurt tot het "
+                f"dichtstbijzijnde punt van de laag '{layer.name}'.",
                 "bron": bron,
                 "formule": {"type": "gemiddelde_afstand", "laag": layer.name},
                 "richting": "lager_is_beter",
@@ -167,17 +215,25 @@ def _standard_opgaven(result: FirstCatalogue, selection: Selection) -> None:
             "ouder_worden_in_de_buurt",
             "Ouder worden in de buurt",
             "de kaart laat zien in welke buurten veel 65-plussers en veel alleenstaanden wonen. Of langer thuis "
-            "wonen daar moeilijker is, en waarom, zeggen deze cijfers niet; vul aan met wat het team en de buurt weten.",
+            "wonen daar moeilijker is, en waarom, zeggen deze cijfers niet; vul aan met wat het team en de buurt "
+            "weten.",
             [("aandeel_65plus_pct", 2, "lager_is_beter"), ("eenpersoonshuishoudens_pct", 1, "lager_is_beter")],
-            [("Ontmoetingsplekken in de buurt", ["eenpersoonshuishoudens_pct"]), ("Levensloopbestendig wonen", ["aandeel_65plus_pct"])],
+            [
+                ("Ontmoetingsplekken in de buurt", ["eenpersoonshuishoudens_pct"]),
+                ("Levensloopbestendig wonen", ["aandeel_65plus_pct"]),
+            ],
         ),
         (
             "ruimte_voor_gezinnen",
             "Ruimte voor jonge gezinnen",
             "hier wonen naar verhouding veel kinderen en grote huishoudens, dicht op elkaar. Of speelruimte, scholen "
             "of woningen er krap zijn, tonen deze cijfers niet; toets dat in de buurt.",
-            [("aandeel_0_14_pct", 2, "lager_is_beter"), ("huishoudens_met_kinderen_pct", 1, "lager_is_beter"),
-             ("huishoudensgrootte", 1, "lager_is_beter"), ("bevolkingsdichtheid", 1, "lager_is_beter")],
+            [
+                ("aandeel_0_14_pct", 2, "lager_is_beter"),
+                ("huishoudens_met_kinderen_pct", 1, "lager_is_beter"),
+                ("huishoudensgrootte", 1, "lager_is_beter"),
+                ("bevolkingsdichtheid", 1, "lager_is_beter"),
+            ],
             [("Speelplekken en schoolpleinen open na schooltijd", ["aandeel_0_14_pct", "bevolkingsdichtheid"])],
         ),
         (
@@ -204,7 +260,7 @@ def _standard_opgaven(result: FirstCatalogue, selection: Selection) -> None:
             [(str(i["id"]), 1, str(i["richting"])) for i in health],
             [],
         ),
-    ]  # fmt: skip
+    ]
     needs = {
         "voorzieningen_dichtbij": "distances from homes (BAG addresses and point layers)",
         "gezondheid_en_meedoen": "health figures (the RIVM gezondheidsmonitor of the kaart's year)",

@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import pyogrio
@@ -102,7 +102,7 @@ class Recognised:
     not_recognised: list[tuple[Path, str]] = field(default_factory=list)
 
     def of_kind(self, kind: Kind, niveau: str | None = None) -> list[FoundFile]:
-        """The recognised layers of one kind (and level)."""
+        """Return the recognised layers of one kind (and level)."""
         return [f for f in self.found if f.kind == kind and (niveau is None or f.niveau == niveau)]
 
 
@@ -150,7 +150,13 @@ def _recognise_gis(path: Path, result: Recognised) -> None:
         geometry = _geometry_kind(sample)
         columns = tuple(str(c) for c in info["fields"])
         crs = str(info["crs"]) if info["crs"] else None
-        base = {"path": path, "layer": layer, "columns": columns, "features": int(info["features"]), "crs": crs}
+        base: dict[str, Any] = {
+            "path": path,
+            "layer": layer,
+            "columns": columns,
+            "features": int(info["features"]),
+            "crs": crs,
+        }
         if geometry is None:
             result.not_recognised.append((path, f"layer {layer_name}: no point or polygon geometry"))
         elif geometry == "polygons":
@@ -175,11 +181,13 @@ def _geometry_kind(sample: pd.DataFrame) -> str | None:
 def _is_addresses(columns: tuple[str, ...]) -> bool:
     """BAG addresses: a postcode and a house number, and (nearly) nothing but address fields."""
     lowered = [c.lower() for c in columns]
-    return {"postcode", "huisnummer"} <= set(lowered) and sum(c in ADDRESS_FIELDS for c in lowered) >= 0.6 * len(lowered)
+    return {"postcode", "huisnummer"} <= set(lowered) and sum(c in ADDRESS_FIELDS for c in lowered) >= 0.6 * len(
+        lowered
+    )
 
 
-def _polygons(base: dict, sample: pd.DataFrame) -> FoundFile:
-    """A kaart layer by its codes (buurt, then wijk, then gemeente); PC4 by four-digit codes; else polygons."""
+def _polygons(base: dict[str, Any], sample: pd.DataFrame) -> FoundFile:
+    """Recognise a kaart layer by its codes (buurt, then wijk, then gemeente), PC4 by four-digit codes."""
     by_lower = {str(c).lower(): str(c) for c in sample.columns}
     for niveau in ("buurt", "wijk", "gemeente"):
         column = next((by_lower[c.lower()] for c in CBS_AREA_COLUMNS[f"{niveau}code"] if c.lower() in by_lower), None)
@@ -230,7 +238,7 @@ def _recognise_table(path: Path, result: Recognised) -> None:
 
 
 def _year_of(frame: pd.DataFrame) -> int | None:
-    """The year of a table's figures from a CBS ``Perioden`` column (``2020JJ00``) or a ``jaar`` column."""
+    """Return the year of a table's figures from a CBS ``Perioden`` column (``2020JJ00``) or a ``jaar`` column."""
     for column in frame.columns:
         if str(column).strip().lower() in ("perioden", "jaar", "peiljaar"):
             years = frame[column].dropna().astype(str).str.strip().str.extract(PERIOD)[0].dropna().unique()

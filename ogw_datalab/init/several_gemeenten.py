@@ -24,19 +24,20 @@ from .choose_sources import (
 )
 from .find_gemeente import ALLE, InitError
 from .recognise_files import FoundFile, Recognised
-from .write_configuration import output_folders, relative
+from .write_configuration import Files, output_folders, relative
 
 
 def several_gemeenten_configuration(
-    recognised: Recognised, gemeenten: str, jaar: int, folder: Path
+    recognised: Recognised, gemeenten: str, jaar: int, files: Files
 ) -> tuple[dict[str, Any], Selection]:
-    """The values of a :class:`~ogw_datalab.config.GemeentenConfig` for a region or ``alle``, and what it holds.
+    """Return the values of a :class:`~ogw_datalab.config.GemeentenConfig` for a region or ``alle``, and its selection.
 
     Raises
     ------
     InitError
         When the kaart layers of the year's column names cannot be named by one pattern each.
     """
+    folder = files.config.parent
     naming = expected_naming(jaar)
     buurt_files = [f for f in recognised.of_kind("kaart", "buurt") if f.naming == naming]
     wijk_files = [f for f in recognised.of_kind("kaart", "wijk") if f.naming == naming]
@@ -104,7 +105,7 @@ def several_gemeenten_configuration(
         "opgaven": "",
         "privacy": {"min_inwoners": 50, "min_noemer": 10, "min_respondenten": 30},
         "vergelijkbare_buurten": {"kenmerken": list(DEFAULT_KENMERKEN), "zelfde_gemeente": False},
-        "uitvoer": output_folders(folder, gemeenten, several=True),
+        "uitvoer": output_folders(folder, files.stem, several=True),
     }
     return config, selection
 
@@ -131,7 +132,12 @@ def _shared_layers(recognised: Recognised, selection: Selection) -> None:
         used.add(name)
         selection.layers.append(
             ChosenLayer(
-                name, pad, files[0].layer, name_column(files[0]), sum(f.features for f in files), len(files),
+                name,
+                pad,
+                files[0].layer,
+                name_column(files[0]),
+                sum(f.features for f in files),
+                len(files),
                 files[0].path.stem,
             )
         )

@@ -1,4 +1,4 @@
-"""Write the three files of a first configuration: ``<naam>.yaml``, ``<naam>_indicatoren.yaml``, ``<naam>_opgaven.yaml``.
+"""Write the three files of a first configuration: ``<naam>.yaml``, ``_indicatoren.yaml`` and ``_opgaven.yaml``.
 
 Every file is validated through its model (:class:`~ogw_datalab.config.ProjectConfig` or
 :class:`~ogw_datalab.config.GemeentenConfig`, :class:`~ogw_datalab.indicators.catalogue.Catalogue`,
@@ -39,21 +39,28 @@ class Files:
     opgaven: Path
 
     @property
+    def stem(self) -> str:
+        """The configuration's name without ``.yaml``: the name of its database and site folder."""
+        return self.config.name.removesuffix(".yaml").removesuffix(".yml")
+
+    @property
     def all(self) -> tuple[Path, Path, Path]:
         """The three paths."""
         return (self.config, self.indicatoren, self.opgaven)
 
 
 def file_name(naam: str) -> str:
-    """A gemeente's or region's name as a file name: lower case, no accents, no spaces (``Súdwest-Fryslân`` ->
-    ``sudwest_fryslan``)."""
+    """Turn a gemeente's or region's name into a file name: lower case, no accents, no spaces.
+
+    ``Súdwest-Fryslân`` becomes ``sudwest_fryslan``.
+    """
     ascii_name = unicodedata.normalize("NFKD", naam).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "gemeente"
 
 
 def files_for(config: Path) -> Files:
-    """The catalogue and opgaven beside ``config`` (``x.yaml`` -> ``x_indicatoren.yaml``, ``x_opgaven.yaml``)."""
-    stem = config.name.removesuffix(".yaml").removesuffix(".yml")
+    """Name the catalogue and opgaven beside ``config`` (``x.yaml`` -> ``x_indicatoren.yaml``, ``x_opgaven.yaml``)."""
+    stem = Files(config, config, config).stem
     return Files(config, config.with_name(f"{stem}_indicatoren.yaml"), config.with_name(f"{stem}_opgaven.yaml"))
 
 
@@ -127,7 +134,7 @@ def _dumped(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _in_order_of(dumped: Any, written: Any) -> Any:
-    """``dumped`` with its keys in the order ``init`` wrote them (the model's order puts a partner's name last)."""
+    """Put ``dumped``'s keys in the order ``init`` wrote them (the model's order puts a partner's name last)."""
     if isinstance(dumped, dict) and isinstance(written, dict):
         order = [k for k in written if k in dumped] + [k for k in dumped if k not in written]
         return {k: _in_order_of(dumped[k], written.get(k)) for k in order}
@@ -144,7 +151,7 @@ def _text(kind: str, values: dict[str, Any], comments: list[str], files: Files) 
 
 
 def _schema_reference(kind: str, folder: Path) -> str:
-    """The project's schema in config/, relative to ``folder``; else the copy written beside the file."""
+    """Name the project's schema in config/ relative to ``folder``; else the copy written beside the file."""
     name = SCHEMA_FILES[kind]
     project = PROJECT_CONFIG / name
     if (folder / name).is_file() or not project.is_file():
@@ -160,7 +167,7 @@ def _write_schemas_if_needed(folder: Path) -> None:
 
 
 def header(what: str, bronnen: Path | None) -> list[str]:
-    """The first comment lines of every written file: who wrote it, from what, and that it is a draft."""
+    """Return the first comment lines of every written file: who wrote it, from what, and that it is a draft."""
     source = f"uit de bestanden in {bronnen}" if bronnen else "met downloadblokken voor de landelijke open bronnen"
     return [
         f"{what}: geschreven door 'ogw-datalab init' op {dt.date.today():%Y-%m-%d}, {source}.",

@@ -20,7 +20,7 @@ from .choose_sources import (
     outline_of,
     read_kaart_codes,
 )
-from .find_gemeente import InitError, find_wanted
+from .find_gemeente import find_wanted
 from .first_catalogue import first_catalogue
 from .recognise_files import recognise_files
 from .several_gemeenten import several_gemeenten_configuration
@@ -41,7 +41,7 @@ class Written:
     opgaven: int = 0
 
     def report(self) -> str:
-        """What was written, found and left out (and why), as the command line prints it."""
+        """Say what was written, found and left out (and why), as the command line prints it."""
         lines = [f"wrote {', '.join(str(p) for p in self.files.all)}"]
         lines.append(f"  {self.indicators} indicators, {self.opgaven} opgaven")
         lines += ["found:"] + [f"  {line}" for line in self.found]
@@ -78,18 +78,26 @@ def write_first_configuration(
     naam = file_name(wanted.naam or wanted.gemeenten or asked)
     files = files_for(uit if uit is not None else Path("config") / f"{naam}.yaml")
     refuse_existing(files, overschrijven=overschrijven)
-    folder = files.config.parent
     not_recognised = [f"{path}: not recognised ({why})" for path, why in recognised.not_recognised]
+    not_recognised += [
+        f"{f.label}: PC4 areas; no formula type uses them (a partner keyed by postcode is placed through BAG "
+        "addresses, under bronnen.adressen)"
+        for f in recognised.of_kind("pc4")
+    ]
+    not_recognised += [
+        f"{f.label}: polygons without area codes; the first catalogue takes point layers only (add it under lagen "
+        "with geometrie: vlakken for aandeel_oppervlak when it covers the whole gemeente)"
+        for f in recognised.of_kind("vlakken")
+    ]
     if wanted.gemeenten is not None:
-        config, selection = several_gemeenten_configuration(recognised, wanted.gemeenten, jaar, folder)
+        config, selection = several_gemeenten_configuration(recognised, wanted.gemeenten, jaar, files)
     else:
-        assert wanted.code is not None and wanted.naam is not None
-        selection = choose_areas(recognised, wanted.code, wanted.naam, jaar)
+        selection = choose_areas(recognised, str(wanted.code), str(wanted.naam), jaar)
         outline = outline_of(selection)
         choose_layers(recognised, selection, outline)
         choose_addresses(recognised, selection, outline)
         choose_partners(recognised, selection, read_kaart_codes(selection))
-        config = one_gemeente_configuration(selection, files, naam)
+        config = one_gemeente_configuration(selection, files)
     catalogue = first_catalogue(selection)
     config["indicatoren"] = files.indicatoren.name
     config["opgaven"] = files.opgaven.name
@@ -100,8 +108,9 @@ def write_first_configuration(
         + ["Elke indicator die de gevonden bestanden dragen; vul bij 'onbekend: vul in' de uitgever en licentie in."],
         "opgaven": header(f"Opgaven van {title}", bronnen)
         + [
-            "Standaardopgaven als startpunt: de teksten zeggen waar cijfers hoog of laag zijn, niet waarom. De richting",
-            "zegt welke kant voor de opgave gunstig is; dat is een keuze van de opgave, geen oordeel over de buurt.",
+            "Standaardopgaven als startpunt: de teksten zeggen waar cijfers hoog of laag zijn, niet waarom.",
+            "De richting zegt welke kant voor de opgave gunstig is; dat is een keuze van de opgave, geen oordeel",
+            "over de buurt.",
         ],
     }
     write_files(files, config, catalogue.indicatoren, catalogue.opgaven, comments=comments)
@@ -119,12 +128,13 @@ def write_first_configuration(
     return written
 
 
-def one_gemeente_configuration(selection: Selection, files: Files, naam: str) -> dict[str, Any]:
-    """The configuration of one gemeente (a :class:`~ogw_datalab.config.ProjectConfig`'s values)."""
+def one_gemeente_configuration(selection: Selection, files: Files) -> dict[str, Any]:
+    """Return the configuration of one gemeente (a :class:`~ogw_datalab.config.ProjectConfig`'s values)."""
     folder = files.config.parent
     buurten: dict[str, Any] = {"soort": "cbs_wijkbuurtkaart", "pad": relative(selection.buurten, folder)}
     wijken: dict[str, Any] = {"soort": "cbs_wijkbuurtkaart", "pad": relative(selection.wijken, folder)}
-    for source, layer, path in ((buurten, selection.buurten_laag, selection.buurten), (wijken, selection.wijken_laag, selection.wijken)):  # fmt: skip
+    areas = ((buurten, selection.buurten_laag, selection.buurten), (wijken, selection.wijken_laag, selection.wijken))
+    for source, layer, path in areas:
         if layer:
             source["laag"] = layer
         if "*" in str(path):
@@ -146,7 +156,7 @@ def one_gemeente_configuration(selection: Selection, files: Files, naam: str) ->
         "indicatoren": "",
         "opgaven": "",
         "privacy": {"min_inwoners": 50, "min_noemer": 10, "min_respondenten": 30},
-        "uitvoer": output_folders(folder, naam),
+        "uitvoer": output_folders(folder, files.stem),
     }
     if selection.reference is not None:
         config["vergelijkbare_buurten"] = {
@@ -203,6 +213,3 @@ def _cannot_build_comment(selection: Selection) -> list[str]:
         "",
         "LET OP: deze configuratie bouwt niet. " + selection.cannot_build_nl,
     ]
-
-
-

@@ -1,7 +1,8 @@
-"""The site of a gemeente configured by ``ogw-datalab init`` (Enschede, 70 buurten) passes the checks every page gets:
-opened from disk with the network blocked, on a phone the front page, the colofon, every opgave and indicator page,
-a wijkprofiel and a buurtprofiel (on a desktop one page of each kind) draw without errors, fit the phone without scrolling sideways, and
-have no serious or critical axe-core violation."""
+"""The site of a gemeente configured by ``ogw-datalab init`` (Enschede, 70 buurten) passes the checks every page gets.
+
+Opened from disk with the network blocked, on a phone the front page, the colofon, every opgave and indicator page, a
+wijkprofiel and a buurtprofiel (on a desktop one page of each kind) draw without errors, fit the phone without
+scrolling sideways, and have no serious or critical axe-core violation."""
 
 from __future__ import annotations
 
