@@ -8,8 +8,13 @@ gemeente: they are added per gemeente under ``per_gemeente``, by hand.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import shapely
 
 from ..config import DEFAULT_KENMERKEN
 from ..readers.read_areas import read_cbs_areas
@@ -43,8 +48,8 @@ def several_gemeenten_configuration(
     wijk_files = [f for f in recognised.of_kind("kaart", "wijk") if f.naming == naming]
     if not buurt_files or not wijk_files:
         raise InitError(f"no CBS buurt and wijk layers with the column names of {jaar} under {recognised.folder}")
-    buurten, wijken = _pattern(buurt_files, "buurt"), _pattern(wijk_files, "wijk")
-    areas = read_cbs_areas(buurten, where="bronnen.buurten")
+    (buurten, buurt_layer), (wijken, wijk_layer) = _pattern(buurt_files, "buurt"), _pattern(wijk_files, "wijk")
+    areas = read_cbs_areas(buurten, layer=buurt_layer, where="bronnen.buurten")
     table = areas.gemeenten
     chosen = table[table["volledig"]] if gemeenten == ALLE else table[(table["regio"] == gemeenten) & table["volledig"]]
     if chosen.empty:
@@ -55,9 +60,9 @@ def several_gemeenten_configuration(
         jaar=jaar,
         naming=naming,
         buurten=buurten,
-        buurten_laag=None,
+        buurten_laag=buurt_layer,
         wijken=wijken,
-        wijken_laag=None,
+        wijken_laag=wijk_layer,
         buurten_count=int(chosen["aantal"].sum()),
         inwoners=float(chosen["inwoners"].sum()),
         huishoudens=0.0,
@@ -77,15 +82,20 @@ def several_gemeenten_configuration(
         column = next((columns[c.lower()] for c in candidates if c.lower() in columns), None)
         if column is not None:
             selection.kerncijfers[ours] = column
-    _shared_layers(recognised, selection)
+    _shared_layers(recognised, selection, areas.of_gemeenten(list(chosen["gemeentecode"])))
     selection.left_out.append(
         "BAG addresses and partner tables: each belongs to one gemeente; add them under per_gemeente.<code>"
     )
-    kaart = {"soort": "cbs_wijkbuurtkaart", "pad": relative(buurten, folder)}
+    kaart = {"soort": "cbs_wijkbuurtkaart", "pad": relative(buurten, folder)} | (
+        {"laag": buurt_layer} if buurt_layer else {}
+    )
+    wijk_kaart = {"soort": "cbs_wijkbuurtkaart", "pad": relative(wijken, folder)} | (
+        {"laag": wijk_layer} if wijk_layer else {}
+    )
     config: dict[str, Any] = {
         "gemeenten": gemeenten,
         "jaar": jaar,
-        "bronnen": {"buurten": kaart, "wijken": {"soort": "cbs_wijkbuurtkaart", "pad": relative(wijken, folder)}},
+        "bronnen": {"buurten": kaart, "wijken": wijk_kaart},
         "lagen": {
             layer.name: {"soort": "vector", "geometrie": "punten", "pad": relative(layer.pad, folder)}
             | ({"kolommen": {"naam": layer.naam_kolom}} if layer.naam_kolom else {})
@@ -110,16 +120,21 @@ def several_gemeenten_configuration(
     return config, selection
 
 
-def _pattern(files: list[FoundFile], level: str) -> Path:
+def _pattern(files: list[FoundFile], level: str) -> tuple[Path, str | None]:
+    """One file (with its layer) or one glob pattern for all the kaart layers of a level."""
     path = one_source(files, files)
-    if path is None or len(files) == 1 and files[0].layer:
+    if path is None:
         raise InitError(
             f"the CBS {level} layers ({len(files)} files) cannot be named by one pattern (their file names differ)"
         )
-    return path
+    return path, files[0].layer
 
 
-def _shared_layers(recognised: Recognised, selection: Selection) -> None:
+def _shared_layers(recognised: Recognised, selection: Selection, buurten: gpd.GeoDataFrame) -> None:
+    """Take every point layer whose files cover at least half of the selected gemeenten (one pattern per layer)."""
+    column = [c for c in buurten.columns if c in ("GM_CODE", "gemeentecode")][0]
+    centres = buurten[[column, "geometry"]].dissolve(by=column).geometry.representative_point()
+    wanted = max(1, math.ceil(len(centres) / 2))
     groups: dict[tuple[str, tuple[str, ...]], list[FoundFile]] = {}
     for found in recognised.of_kind("punten"):
         groups.setdefault((layer_name(found), tuple(c.lower() for c in found.columns)), []).append(found)
@@ -128,6 +143,13 @@ def _shared_layers(recognised: Recognised, selection: Selection) -> None:
         pad = one_source(files, files)
         if pad is None or name in used:
             selection.left_out.append(f"{files[0].label}: points whose files no single pattern names")
+            continue
+        covered = _gemeenten_covered(files, centres)
+        if covered < wanted:
+            selection.left_out.append(
+                f"{files[0].label}{'' if len(files) == 1 else f' and {len(files) - 1} more'}: covers {covered} of "
+                f"the {len(centres)} gemeenten; add it for those under per_gemeente.<code>.lagen"
+            )
             continue
         used.add(name)
         selection.layers.append(
@@ -142,3 +164,18 @@ def _shared_layers(recognised: Recognised, selection: Selection) -> None:
             )
         )
         selection.found.append(f"lagen.{name}: {len(files)} files ({pad})")
+
+
+def _gemeenten_covered(files: list[FoundFile], centres: gpd.GeoSeries) -> int:
+    """How many gemeenten (their centres) lie inside the area the files cover (the convex hull of all their points).
+
+    A layer of hospitals has no point in most gemeenten but covers them all (a count of 0 is a figure); a layer of
+    one region's schools covers only that region.
+    """
+    points = []
+    for found in files:
+        frame = pyogrio.read_dataframe(found.path, layer=found.layer, columns=[])
+        if frame.crs is not None:
+            points.append(shapely.union_all(frame.to_crs(centres.crs).geometry.values))
+    covered = shapely.convex_hull(shapely.union_all(points)) if points else None
+    return 0 if covered is None else int(centres.within(covered).sum())

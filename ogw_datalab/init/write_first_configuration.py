@@ -101,7 +101,7 @@ def write_first_configuration(
     catalogue = first_catalogue(selection)
     config["indicatoren"] = files.indicatoren.name
     config["opgaven"] = files.opgaven.name
-    title = wanted.naam or f"gemeenten: {wanted.gemeenten}"
+    title = wanted.naam or ("alle gemeenten" if wanted.gemeenten == "alle" else f"de gemeenten van {wanted.gemeenten}")
     comments = {
         "configuratie": header(f"Configuratie van {title}", bronnen) + _cannot_build_comment(selection),
         "indicatoren": header(f"Indicatoren van {title}", bronnen)
