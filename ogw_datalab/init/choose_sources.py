@@ -149,7 +149,10 @@ def choose_areas(recognised: Recognised, code: str, naam: str, jaar: int) -> Sel
     buurten = one_source(right, alike) or max(right, key=lambda f: f.features).path
     buurt_layer = right[0].layer
     areas = _read_areas(buurten, buurt_layer, "bronnen.buurten")
-    row = areas.gemeenten.set_index("gemeentecode").loc[code]
+    table = areas.gemeenten.set_index("gemeentecode")
+    if code not in table.index:
+        raise InitError(f"{code} ({naam}) has no buurt with a polygon in {buurten}")
+    row = table.loc[code]
     if not bool(row["volledig"]):
         raise InitError(
             f"{code} ({naam}) is not complete in {buurten}: its {row['aantal']} buurten there hold "
