@@ -10,9 +10,11 @@ describe where figures are high or low, never why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..indicators.formulas import FORMULAS, FormulaType
 from .choose_partners import ChosenPartner
 from .choose_sources import ChosenLayer, Selection
 
@@ -114,7 +116,7 @@ def first_catalogue(selection: Selection) -> FirstCatalogue:
                 "eenheid": eenheid,
                 "beschrijving": f"{titel} op 1 januari {jaar} volgens het CBS (kerncijfers bij de kaart).",
                 "bron": {**kaart, "url": CBS_URL},
-                "formule": {"type": "kerncijfer", "kolom": kolom},
+                "formule": {"type": _formula_type(lambda f: f.copies == "kaart"), "kolom": kolom},
                 "decimalen": 0,
             }
         )
@@ -128,7 +130,7 @@ def first_catalogue(selection: Selection) -> FirstCatalogue:
                 "beschrijving": f"{beschrijving} ({jaar}), zoals het CBS het per buurt publiceert; niet opgeteld "
                 "naar wijk of gemeente.",
                 "bron": {**kaart, "dataset": f"Wijk- en buurtkaart {jaar} ({column})", "url": CBS_URL},
-                "formule": {"type": "partner_waarde", "partner": "cbs_kerncijfers", "kolom": ours},
+                "formule": {"type": _partner_formula("buurt"), "partner": "cbs_kerncijfers", "kolom": ours},
                 "decimalen": decimalen,
             }
         )
@@ -144,6 +146,29 @@ def first_catalogue(selection: Selection) -> FirstCatalogue:
     return result
 
 
+def _formula_type(declares: Callable[[FormulaType], bool]) -> str:
+    """Name the one formula type of the registry that declares these properties (types are never named here)."""
+    names = [f.name for f in FORMULAS.values() if declares(f)]
+    if len(names) != 1:
+        raise RuntimeError(f"the formula registry has {len(names)} types that fit a first catalogue's need: {names}")
+    return names[0]
+
+
+def _counts_points(formula: FormulaType) -> bool:
+    return formula.layer == "points" and formula.aggregation == "som"
+
+
+def _mean_distance(formula: FormulaType) -> bool:
+    return formula.needs_addresses and formula.layer == "any" and "max_afstand_m" in formula.optional
+
+
+def _partner_formula(level: str) -> str:
+    """Name the type that publishes a partner's own figure per buurt, or its wijk figure spread over the buurten."""
+    return _formula_type(
+        lambda f: f.partner_level == level and f.aggregation == "geen" and f.inputs == ("partner", "kolom")
+    )
+
+
 def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, Any]]:
     what = layer.source_name.replace("_", " ")
     bron = {"uitgever": UNKNOWN, "dataset": f"{what} (bestand {layer.pad.name})", "jaar": UNKNOWN, "licentie": UNKNOWN}
@@ -155,7 +180,7 @@ def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, 
             "beschrijving": f"Het aantal punten van de laag '{layer.name}' dat in de buurt ligt; wijk en gemeente "
             "tellen op.",
             "bron": bron,
-            "formule": {"type": "aantal", "laag": layer.name},
+            "formule": {"type": _formula_type(_counts_points), "laag": layer.name},
             "decimalen": 0,
         }
     ]
@@ -168,7 +193,7 @@ def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, 
                 "beschrijving": "De gemiddelde afstand in rechte lijn van de woningen in de buurt tot het "
                 f"dichtstbijzijnde punt van de laag '{layer.name}'.",
                 "bron": bron,
-                "formule": {"type": "gemiddelde_afstand", "laag": layer.name},
+                "formule": {"type": _formula_type(_mean_distance), "laag": layer.name},
                 "richting": "lager_is_beter",
                 "decimalen": 0,
             }
@@ -177,7 +202,8 @@ def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, 
 
 
 def _partner_indicators(partner: ChosenPartner, jaar: int) -> list[dict[str, Any]]:
-    formula = "partner_waarde" if partner.sleutel == "buurtcode" else "partner_wijkwaarde"
+    by_wijk = partner.sleutel == "wijkcode"
+    formula = _partner_formula("wijk" if by_wijk else "buurt")
     uitgever = "RIVM/GGD" if partner.rivm else UNKNOWN
     dataset = "Gezondheidsmonitor Volwassenen en Ouderen (50090NED)" if partner.rivm else f"bestand {partner.pad.name}"
     bron = {
@@ -186,7 +212,7 @@ def _partner_indicators(partner: ChosenPartner, jaar: int) -> list[dict[str, Any
         "jaar": partner.year or jaar,
         "licentie": "CC BY 4.0" if partner.rivm else UNKNOWN,
     }
-    spread = " per wijk, en elke buurt krijgt het cijfer van haar wijk" if formula == "partner_wijkwaarde" else ""
+    spread = " per wijk, en elke buurt krijgt het cijfer van haar wijk" if by_wijk else ""
     indicators = []
     for column in partner.columns:
         indicator: dict[str, Any] = {
