@@ -24,6 +24,7 @@ from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.files import file_hash
 from ogw_datalab.inbox import archived_versions, restore_partner_file
+from ogw_datalab.init import InitError, write_first_configuration
 from ogw_datalab.inspect_sources import check_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
@@ -66,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument(
                 "--new-key-variable", required=True, help="environment variable holding the new key (never the key)"
             )
+    init = commands.add_parser("init", help="write a first configuration, catalogue and opgaven for a gemeente")
+    init.add_argument("gemeente", help="gemeentecode (GM0153), name (Enschede), region (utrecht) or alle")
+    init.add_argument("--jaar", required=True, type=int, help="the year of the gebiedsindeling (e.g. 2015)")
+    init.add_argument("--bronnen", required=True, type=Path, help="folder of files, recognised by their content")
+    init.add_argument("--uit", type=Path, help="the configuration file to write (default: config/<naam>.yaml)")
+    init.add_argument("--overschrijven", action="store_true", help="write over existing files")
+    init.add_argument("--debug", action="store_true", help="print tracebacks of failures")
     schema = commands.add_parser("schema", help="print the JSON Schema of a configuration, catalogue or opgaven file")
     schema.add_argument(
         "--soort",
@@ -95,6 +103,8 @@ def run_command(args: argparse.Namespace) -> int:
         return 0
     if args.command == "fetch":
         return fetch(args.config, refresh=args.refresh)
+    if args.command == "init":
+        return init(args)
     if args.command in ("restore", "rekey", "retention"):
         return partner_data_command(args)
     try:
@@ -118,6 +128,22 @@ def run_command(args: argparse.Namespace) -> int:
         return build(config, projects, debug=args.debug)
     print(f"configuration OK: {config.config_file}")
     return 0
+
+
+def init(args: argparse.Namespace) -> int:
+    """Write a first configuration (ogw_datalab.init), say what was found and left out, then ``check`` it."""
+    try:
+        written = write_first_configuration(
+            args.gemeente, jaar=args.jaar, bronnen=args.bronnen, uit=args.uit, overschrijven=args.overschrijven
+        )
+    except (InitError, ConfigError, FileNotFoundError) as error:
+        print(f"ogw-datalab: {error}", file=sys.stderr)
+        return 2
+    print(written.report())
+    if written.cannot_build:
+        print(f"ogw-datalab: {written.files.config} cannot be built: {written.cannot_build}", file=sys.stderr)
+        return 1
+    return run_command(argparse.Namespace(command="check", config=written.files.config, debug=args.debug))
 
 
 def print_old_key_hints(*configs: ProjectConfig | GemeentenConfig) -> None:
