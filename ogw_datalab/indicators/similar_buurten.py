@@ -84,7 +84,8 @@ class SimilarBuurten:
     pairs
         One row per buurt and similar buurt (the columns of :func:`find_nearest`).
     standardisation
-        Per feature: ``kenmerk``, ``beschrijving``, ``transformatie``, ``gemiddelde``, ``standaardafwijking``, ``buurten``.
+        Per feature: ``kenmerk``, ``beschrijving``, ``transformatie``, ``gemiddelde``, ``standaardafwijking``,
+        ``buurten``.
     excluded
         Buurten left out of the search and why (``te_weinig_inwoners``, ``kenmerk_onbekend``).
     """
