@@ -5,16 +5,23 @@ gemeente in flight is rolled back and keeps its previous site), then gives the h
 signal it was, so :class:`StopSignals` also asks Python to write every signal's number to a pipe
 (:func:`signal.set_wakeup_fd`), which works whichever handler is installed at that moment. Outside a run our own
 handler raises :class:`KeyboardInterrupt`, so the command stops where it is.
+
+Dagster raises its error from the signal handler, wherever Python happens to be; when that is a weakref callback,
+Python cannot raise it and prints "Exception ignored" with a traceback, and the run goes on to its end (and then
+publishes whole). The pipe has the signal all the same; :func:`stop_signals` keeps that traceback off the screen.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+
+from dagster._core.errors import DagsterExecutionInterruptedError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -85,10 +92,21 @@ def stop_signals(*, raise_interrupt: bool = True) -> Iterator[StopSignals | None
         return
     stop = StopSignals()
     stop.install(raise_interrupt=raise_interrupt)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: quiet_lost_interrupt(unraisable, previous_hook)
     try:
         yield stop
     finally:
+        sys.unraisablehook = previous_hook
         stop.restore()
+
+
+def quiet_lost_interrupt(
+    unraisable: sys.UnraisableHookArgs, previous_hook: Callable[[sys.UnraisableHookArgs], object]
+) -> None:
+    """Drop an interrupt Python could not raise (the pipe recorded its signal); pass anything else on."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt | DagsterExecutionInterruptedError):
+        previous_hook(unraisable)
 
 
 def ignore_stop_signals() -> None:

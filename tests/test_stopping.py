@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 import signal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from dagster._core.errors import DagsterExecutionInterruptedError
 
 from benchmarks.stopping import BUILDING, Stopped, build_and_stop
+from pipelines.stopping import quiet_lost_interrupt
 
 from .labs import region_config
 
@@ -47,7 +50,9 @@ def assert_stopped_cleanly(stopped: Stopped, maps: Path, *, code: int) -> None:
     # gemeente is interrupted, never built; the last one may be that one, so "not started" may then be empty.
     late = [m.group(2) for m in map(BUILDING.match, stopped.after) if m]
     assert not_started or late, text
-    assert set(late) <= set(interrupted), text
+    # Such a gemeente is interrupted, or, when Dagster's interrupt was lost in a weakref callback (see
+    # pipelines/stopping.py), built to its end and published whole (checked below); never half.
+    assert set(late) <= set(interrupted + built), text
     assert set(interrupted) <= set(stopped.started + late), text
     assert "DagsterExecutionInterruptedError" not in text, text
     for gemeente in built:  # whole: the front page, the colophon and the downloads
@@ -87,3 +92,11 @@ def test_sigterm_to_the_command_alone_reaches_its_workers_and_exits_143(region):
     stopped = build_and_stop(region, signum=signal.SIGTERM, group=False, after_builds=2, workers=2)
     assert_stopped_cleanly(stopped, region.parent / "maps", code=143)
     assert any(line.startswith("stopped by SIGTERM") for line in stopped.after)
+
+
+def test_an_interrupt_python_could_not_raise_prints_no_traceback_and_other_errors_still_do():
+    passed_on = []
+    for error in (DagsterExecutionInterruptedError(), KeyboardInterrupt(), ValueError("a real problem")):
+        unraisable = SimpleNamespace(exc_type=type(error), exc_value=error, object="a weakref callback")
+        quiet_lost_interrupt(unraisable, passed_on.append)  # type: ignore[arg-type]
+    assert [type(u.exc_value) for u in passed_on] == [ValueError]

@@ -233,48 +233,43 @@ class BuurtenLayer(folium.GeoJson):
         return rendered
 
 
-class LayerTooltip(folium.GeoJsonTooltip):
+def _chosen_lines(bind: str, options: str, with_link: bool) -> Template:
+    """Return the script binding a tooltip or popup that shows the chosen layer's ``lines`` of a buurt."""
+    return Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.BIND(function (layer) {
+            return {{ this.choice.get_name() }}.lines(layer.feature.properties, LINK);
+        }, {{ this.OPTIONS|tojavascript }});
+        {% endmacro %}
+        """.replace("BIND", bind)
+        .replace("OPTIONS", options)
+        .replace("LINK", "true" if with_link else "false")
+    )
+
+
+class _ChosenLinesMixin:
+    """What the layer's tooltip and popup share: the layer choice they ask, no field table of folium's."""
+
+    def __init__(self, choice: MacroElement, **options: Any):
+        super().__init__(fields=["c"], **options)  # type: ignore[call-arg]  # folium's GeoJsonTooltip/Popup
+        self.choice = choice
+
+    def render(self, **kwargs: Any) -> Any:
+        """Render the template only: there is no field table, so neither folium's field check nor its styles."""
+        return MacroElement.render(self, **kwargs)  # type: ignore[arg-type]
+
+
+class LayerTooltip(_ChosenLinesMixin, folium.GeoJsonTooltip):
     """folium's ``GeoJsonTooltip``, with the lines of the chosen layer (``lines`` of ``choice``, the layer choice)."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
-            return {{ this.choice.get_name() }}.lines(layer.feature.properties, false);
-        }, {{ this.tooltip_options|tojavascript }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, choice: MacroElement, **options: Any):
-        super().__init__(fields=["c"], **options)
-        self.choice = choice
-
-    def render(self, **kwargs: Any) -> Any:
-        """Render the template only: there is no field table, so neither folium's field check nor its styles."""
-        return MacroElement.render(self, **kwargs)
+    _template = _chosen_lines("bindTooltip", "tooltip_options", with_link=False)
 
 
-class LayerPopup(folium.GeoJsonPopup):
+class LayerPopup(_ChosenLinesMixin, folium.GeoJsonPopup):
     """folium's ``GeoJsonPopup``, with the lines of the chosen layer and a link to the buurtprofiel."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup(function (layer) {
-            return {{ this.choice.get_name() }}.lines(layer.feature.properties, true);
-        }, {{ this.popup_options|tojavascript }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, choice: MacroElement, **options: Any):
-        super().__init__(fields=["c"], **options)
-        self.choice = choice
-
-    def render(self, **kwargs: Any) -> Any:
-        """Render the template only: there is no field table, so neither folium's field check nor its styles."""
-        return MacroElement.render(self, **kwargs)
+    _template = _chosen_lines("bindPopup", "popup_options", with_link=True)
 
 
 def escaped(text: str) -> str:
