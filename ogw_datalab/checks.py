@@ -15,7 +15,7 @@ from .config import Privacy, ProjectConfig
 from .indicators.catalogue import Catalogue
 from .indicators.compare import MIN_DISTINCT_VALUES, indistinct_reason
 from .indicators.disclosure import recoverable_withheld_cells
-from .storage import query_row
+from .storage import query_row, relation_kind
 
 EXAMPLES = 5
 CBS_ROUNDING = 5  # CBS rounds buurt and wijk inhabitants to 5
@@ -151,12 +151,7 @@ def partner_match_rates_above_threshold(con: duckdb.DuckDBPyConnection, config: 
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
-        "AND table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
+    return relation_kind(con, schema, table) is not None
 
 
 def sources_fresh(config: ProjectConfig, today: dt.date | None = None) -> CheckOutcome:

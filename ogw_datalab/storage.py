@@ -75,15 +75,21 @@ def write_frame(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: 
     return len(data)
 
 
-def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
-    """Drop ``schema.table`` if it exists, whether it is a table or a view (``DROP TABLE`` refuses a view)."""
+def relation_kind(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str | None:
+    """Return ``'BASE TABLE'`` or ``'VIEW'`` for ``schema.table`` of the connection's own database, or None."""
     kind = con.execute(
         "SELECT table_type FROM information_schema.tables "
         "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ?",
         [schema, table],
     ).fetchone()
+    return None if kind is None else str(kind[0])
+
+
+def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """Drop ``schema.table`` if it exists, whether it is a table or a view (``DROP TABLE`` refuses a view)."""
+    kind = relation_kind(con, schema, table)
     if kind is not None:
-        con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {table_name(schema, table)}")
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {table_name(schema, table)}")
 
 
 def read_sql_file(name: str) -> str:
