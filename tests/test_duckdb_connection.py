@@ -96,3 +96,24 @@ def test_connect_and_attach_wait_while_another_process_writes(tmp_path, monkeypa
     assert con.execute("SELECT x FROM jaargang.t").fetchone() == (1,)
     con.close()
     holder.communicate(timeout=30)
+
+
+def test_a_table_of_an_attached_database_is_not_taken_for_ones_own(tmp_path):
+    """The inbox's trial build attaches the published database beside its own: its tables must not count."""
+    from ogw_datalab.maps.tijdreeksen import has_table
+    from ogw_datalab.storage import drop_relation, relation_kind
+
+    other = tmp_path / "gepubliceerd.duckdb"
+    with duckdb.connect(str(other)) as published:
+        published.execute("CREATE SCHEMA joined; CREATE TABLE joined.adressen_buurt AS SELECT 1 AS bronrij")
+    own = connect(tmp_path / "werk.duckdb")
+    try:
+        attach(own, other, "huidig")
+        assert relation_kind(own, "joined", "adressen_buurt") is None
+        assert not has_table(own, "joined", "adressen_buurt")
+        drop_relation(own, "joined", "adressen_buurt")  # nothing of its own to drop, and the other stays
+        own.execute("CREATE SCHEMA joined; CREATE VIEW joined.adressen_buurt AS SELECT 2 AS bronrij")
+        assert relation_kind(own, "joined", "adressen_buurt") == "VIEW"
+        assert own.execute("SELECT count(*) FROM huidig.joined.adressen_buurt").fetchone() == (1,)
+    finally:
+        own.close()

@@ -17,7 +17,7 @@ from typing import TypeVar
 import duckdb
 
 from ..duckdb_connection import attach, connect
-from ..storage import ensure_schemas
+from ..storage import ensure_schemas, relation_kind
 
 T = TypeVar("T")
 
@@ -140,7 +140,7 @@ def recorded_build(database: Path, jaar: int, *, wait_s: float = 5.0, encryption
     """
 
     def read(con: duckdb.DuckDBPyConnection) -> str | None:
-        if not _has_table(con, "jaargangen"):
+        if relation_kind(con, "historie", "jaargangen") is None:
             return None
         row = con.execute("SELECT max(sha256) FROM historie.jaargangen WHERE jaar = ?", [jaar]).fetchone()
         return row[0] if row else None
@@ -163,10 +163,3 @@ def _read_only(
         return read(con)
     finally:
         con.close()
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'historie' AND table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from ..config import ProjectConfig
-from ..storage import table_name, write_frame
+from ..storage import relation_kind, table_name, write_frame
 from .catalogue import Catalogue
 from .read_reference import PROVENANCE, SCHEMA, TABLE
 from .similar_buurten import (
@@ -142,10 +142,7 @@ def read_reference_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     SimilarityError
         When the table is missing (its asset, ``raw/vergelijkbare_buurten_referentie``, did not run).
     """
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [SCHEMA, TABLE]
-    ).fetchone()
-    if not (exists and exists[0]):
+    if relation_kind(con, SCHEMA, TABLE) is None:
         raise SimilarityError(
             f"{SCHEMA}.{TABLE} is missing: materialize the asset {SCHEMA}/{TABLE} (the reference kaart) first"
         )

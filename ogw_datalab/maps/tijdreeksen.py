@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from ..config import Tijdreeks
-from ..storage import read_sql_file, table_name, tijdreeks_table
+from ..storage import read_sql_file, relation_kind, table_name, tijdreeks_table
 from ..timeseries.publish import sensor_points
 from ..timeseries.quality import FLAG_WORDING, FLAGS, QUALITY_FLAGS
 from .dutch import NBSP, count_text, format_date, format_month, format_number, join_words
@@ -75,11 +75,8 @@ class SensorSeries:
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    """Whether ``schema.table`` exists in the database."""
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
-    ).fetchone()
-    return bool(row and row[0])
+    """Whether ``schema.table`` exists in the connection's own database (not in one attached beside it)."""
+    return relation_kind(con, schema, table) is not None
 
 
 def read_sensor_series(
