@@ -317,10 +317,10 @@ def ogc_features_routes(server: FakeServer, path: str, features: list[dict], *, 
         xs, ys = [], []
 
         def walk(c: object) -> None:
-            if isinstance(c, list) and c and isinstance(c[0], int | float):
+            if isinstance(c, list | tuple) and c and isinstance(c[0], int | float):
                 xs.append(float(c[0]))
                 ys.append(float(c[1]))
-            elif isinstance(c, list):
+            elif isinstance(c, list | tuple):
                 for item in c:
                     walk(item)
 

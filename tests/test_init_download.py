@@ -57,7 +57,13 @@ def addresses(buurten: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ids = [f"0096010000{i:06d}" for i in range(len(points))]
     use = ["winkelfunctie" if i % 5 == 4 else "woonfunctie" for i in range(len(points))]
     return gpd.GeoDataFrame(
-        {"identificatie": ids, "gebruiksdoel": use, "huisnummer": range(1, len(points) + 1), "status": "in gebruik"},
+        {
+            "identificatie": ids,
+            "gebruiksdoel": use,
+            "postcode": [f"88{99 - i // 50:02d}AB" for i in range(len(points))],
+            "huisnummer": range(1, len(points) + 1),
+            "status": "Verblijfsobject in gebruik",
+        },
         geometry=points,
         crs=28992,
     )
@@ -177,7 +183,8 @@ def test_init_writes_download_blocks_that_point_at_the_services(download_lab, sh
     assert y0 <= own[1]
     assert x1 >= own[2]
     assert y1 >= own[3]
-    assert x1 < buurten[buurten["gemeentecode"] == NEIGHBOUR].total_bounds[0]
+    assert x1 - x0 <= own[2] - own[0] + 202  # Vlieland's buurten and 100 m around them, not Terschelling too
+    assert y1 - y0 <= own[3] - own[1] + 202
     # a year without a known StatLine table says so instead of guessing one
     assert "CBS kerncijfers table (OData) of 2015: its StatLine table id is not known here" in download_lab.init.out
     assert "configuration OK" in download_lab.init.out
@@ -189,9 +196,13 @@ def test_fetch_gets_the_kaart_from_the_cache_and_pages_through_bag_and_bgt(downl
     assert "bronnen.buurten: sha256" in out
     buurten_line = next(line for line in out.splitlines() if "bronnen.buurten:" in line)
     assert buurten_line.endswith("(cache)")  # init asked the same URL: fetch takes its answer from the cache
-    assert f"bronnen.adressen: {len(served_data.adressen):,} features" in out
-    assert f"lagen.groen: {len(served_data.groen):,} features" in out
-    assert len(served_data.adressen) > 25  # more than one page
+    raw = yaml.safe_load(download_lab.config.read_text(encoding="utf-8"))
+    box = shapely.box(*raw["bronnen"]["adressen"]["download"]["bbox"])
+    in_box = served_data.adressen[served_data.adressen.intersects(box)]
+    assert len(in_box) < len(served_data.adressen)  # Terschelling's addresses stay out
+    assert len(in_box) > 25  # more than one page of the service
+    assert f"bronnen.adressen: {len(in_box):,} features" in out
+    assert f"lagen.groen: {int(served_data.groen.intersects(box).sum()):,} features" in out
 
 
 def test_the_built_site_has_the_served_buurten_and_inhabitants(download_lab, shared_data):
@@ -206,7 +217,7 @@ def test_the_built_site_has_the_served_buurten_and_inhabitants(download_lab, sha
     config = load_configuration(download_lab.config)
     catalogue = load_catalogue(config.indicatoren, config)
     assert len(catalogue.indicatoren) >= 6
-    assert {"groen_aandeel_pct", "groen_binnen_300m_pct"} <= catalogue.ids
+    assert {"groen_aandeel_pct", "groen_binnen_300m_pct"} <= set(catalogue.ids)
     assert all((site / f"{indicator}.html").is_file() for indicator in catalogue.ids)
     assert len(list(site.glob("opgave_*.html"))) >= 3
     assert (site / "opgave_groen_dichtbij.html").is_file()
@@ -218,6 +229,7 @@ def test_green_share_equals_an_independent_overlay(download_lab, shared_data):
     site = download_lab.folder / "maps" / "vlieland"
     published = pd.read_csv(site / "downloads" / "indicator_groen_aandeel_pct-data.csv", dtype={"buurtcode": str})
     greens = shapely.union_all(data.groen.geometry.values)
+    assert (published["waarde_status"] == "gepubliceerd").sum() == len(own)
     for row in published.itertuples():
         land_m2 = own.loc[row.buurtcode, "oppervlakte_land_in_ha"] * 10_000
         covered = own.loc[row.buurtcode].geometry.intersection(greens).area
