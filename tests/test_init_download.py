@@ -279,7 +279,13 @@ def test_a_known_year_takes_the_statline_table_through_odata_paging(tmp_path, sh
         cbs_odata_routes(server, "85984NED", rows, page_size=2)
         run = run_cli("init", CODE, "--jaar", "2024", "--uit", str(tmp_path / "config" / "x.yaml"))
         odata_hits = server.hits["/ODataApi/odata/85984NED/TypedDataSet"]
+        fetched = run_cli("fetch", "--config", str(tmp_path / "config" / "x.yaml"))
+        fetch_hits = server.hits["/ODataApi/odata/85984NED/TypedDataSet"] - odata_hits
     assert run.code == 0, run.out + run.err
+    assert fetched.code == 0, fetched.out + fetched.err
+    assert fetch_hits == 0  # init's answers, kept in the cache
+    checked = run_cli("check", "--config", str(tmp_path / "config" / "x.yaml"))
+    assert checked.code == 0, checked.out + checked.err  # the fetched table fits its partner's kolommen
     config = load_configuration(tmp_path / "config" / "x.yaml", check_files=False)
     partner = next(p for p in config.partners if p.naam == "cbs_kerncijfers_tabel")
     assert partner.download is not None
@@ -301,3 +307,18 @@ def test_a_table_refusing_more_than_10000_rows_is_explained(tmp_path, shared_dat
     assert "more than 10000" in run.err
     assert "CBS serves at most 10,000 rows a query" in run.err
     assert not (tmp_path / "config").exists()
+
+
+def test_nothing_is_written_over_an_existing_configuration_and_nothing_is_asked(tmp_path, shared_data):
+    config = tmp_path / "config" / "x.yaml"
+    config.parent.mkdir()
+    config.write_text("# ours\n", encoding="utf-8")
+    with services(served(shared_data)) as server:
+        run = run_cli("init", CODE, "--jaar", "2015", "--uit", str(config))
+        asked = sum(server.hits.values())
+        forced = run_cli("init", CODE, "--jaar", "2015", "--uit", str(config), "--overschrijven")
+    assert run.code == 2
+    assert "already exists: nothing was written; give --overschrijven" in run.err
+    assert asked == 0
+    assert forced.code == 0, forced.out + forced.err
+    assert "GM0096" in config.read_text(encoding="utf-8")
