@@ -24,6 +24,8 @@ from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.files import file_hash
 from ogw_datalab.inbox import archived_versions, restore_partner_file
+from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.indicators.opgaven import load_opgaven
 from ogw_datalab.init import InitError, write_first_configuration
 from ogw_datalab.inspect_sources import check_configured_files
 from ogw_datalab.project import Project, builds_of, project_for
@@ -70,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     init = commands.add_parser("init", help="write a first configuration, catalogue and opgaven for a gemeente")
     init.add_argument("gemeente", help="gemeentecode (GM0153), name (Enschede), region (utrecht) or alle")
     init.add_argument("--jaar", required=True, type=int, help="the year of the gebiedsindeling (e.g. 2015)")
-    init.add_argument("--bronnen", required=True, type=Path, help="folder of files, recognised by their content")
+    init.add_argument(
+        "--bronnen",
+        type=Path,
+        help="folder of files, recognised by their content (without it: download blocks for the national sources)",
+    )
     init.add_argument("--uit", type=Path, help="the configuration file to write (default: config/<naam>.yaml)")
     init.add_argument("--overschrijven", action="store_true", help="write over existing files")
     init.add_argument("--debug", action="store_true", help="print tracebacks of failures")
@@ -140,6 +146,19 @@ def init(args: argparse.Namespace) -> int:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         return 2
     print(written.report())
+    if args.bronnen is None:  # its files are not there before 'fetch': check the three files without them
+        try:
+            config = load_configuration(written.files.config, check_files=False)
+            for gemeente, jaar in builds_of(config):
+                project_for(config, gemeente, jaar)
+            assert isinstance(config, ProjectConfig)
+            load_opgaven(config.opgaven, load_catalogue(config.indicatoren, config), config.lagen)
+        except (ConfigError, ValueError) as error:
+            print(f"ogw-datalab: {error}", file=sys.stderr)
+            return 2
+        config_file = written.files.config
+        print(f"configuration OK: {config_file}; next: ogw-datalab fetch --config {config_file}, then build")
+        return 0
     if written.cannot_build:
         print(f"ogw-datalab: {written.files.config} cannot be built: {written.cannot_build}", file=sys.stderr)
         return 1

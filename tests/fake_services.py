@@ -240,3 +240,160 @@ def _observations(observations: list[tuple[str, object]], query: dict[str, list[
     return [
         {"@iot.id": i, "phenomenonTime": t, "result": r, "resultTime": None} for i, (t, r) in enumerate(sorted(chosen))
     ]
+
+
+# --- PDOK's wijk- en buurtkaart WFS, OGC API Features with a bbox, CBS StatLine OData v3 ---------------------------
+
+RD_NEW_URN = "urn:ogc:def:crs:EPSG::28992"
+FES_EQUAL = re.compile(
+    r'PropertyIsEqualTo(?: matchCase="(?P<case>true|false)")?>\s*<(?:fes:)?ValueReference>(?P<prop>[^<]+)'
+    r"</(?:fes:)?ValueReference>\s*<(?:fes:)?Literal>(?P<value>[^<]*)</(?:fes:)?Literal>"
+)
+
+
+def wfs_exception(text: str, status: int = 400) -> Answer:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" '
+        f'version="2.0.0"><ows:Exception exceptionCode="InvalidParameterValue"><ows:ExceptionText>{text}'
+        "</ows:ExceptionText></ows:Exception></ows:ExceptionReport>"
+    )
+    return status, {"Content-Type": "text/xml"}, body.encode()
+
+
+def kaart_wfs_routes(server: FakeServer, jaar: int, layers: dict[str, list[dict]]) -> None:
+    """Answer ``/cbs/wijkenbuurten/{jaar}/wfs/v1_0`` like PDOK's WFS 2.0 GetFeature with GeoJSON output.
+
+    ``layers``: type name without prefix (``buurten``, ``wijken``, ``gemeenten``) -> GeoJSON features in EPSG:28992.
+    A FES 2.0 ``PropertyIsEqualTo`` filter (``matchCase``) is honoured, ``count``/``startIndex`` page, and the
+    answer carries ``numberMatched``, ``numberReturned`` and the ``crs`` member MapServer writes; an unknown type
+    name or property is an OWS exception report.
+    """
+
+    def get_feature(query: dict[str, list[str]], _hits: int) -> Answer:
+        first = {k.lower(): v[0] for k, v in query.items()}
+        if first.get("request", "").lower() != "getfeature" or first.get("service", "").upper() != "WFS":
+            return wfs_exception("only GetFeature here")
+        type_name = first.get("typenames", first.get("typename", "")).removeprefix("wijkenbuurten:")
+        if type_name not in layers:
+            return wfs_exception(f"unknown type name {type_name}")
+        features = layers[type_name]
+        if "filter" in first:
+            match = FES_EQUAL.search(first["filter"])
+            if match is None:
+                return wfs_exception("unreadable FILTER")
+            prop, value = match["prop"], match["value"]
+            if features and prop not in features[0]["properties"]:
+                return wfs_exception(f"unknown property {prop}")
+            same = (
+                (lambda a: str(a) == value) if match["case"] != "false" else (lambda a: str(a).lower() == value.lower())
+            )
+            features = [f for f in features if same(f["properties"].get(prop))]
+        start, count = int(first.get("startindex", 0)), int(first.get("count", 1000))
+        page = features[start : start + min(count, 1000)]  # the service's own maximum per request
+        return json_answer(
+            {
+                "type": "FeatureCollection",
+                "name": type_name,
+                "crs": {"type": "name", "properties": {"name": RD_NEW_URN}},
+                "numberMatched": len(features),
+                "numberReturned": len(page),
+                "features": page,
+            },
+            headers={"Content-Type": "application/json; subtype=geojson"},
+        )
+
+    server.routes[f"/cbs/wijkenbuurten/{jaar}/wfs/v1_0"] = get_feature
+
+
+def ogc_features_routes(server: FakeServer, path: str, features: list[dict], *, page_size: int = 1000) -> None:
+    """Answer ``{path}`` (a collection's items) like PDOK's OGC API Features: bbox, limit, cursor and ``next``.
+
+    ``features`` are GeoJSON features in EPSG:28992; a ``bbox`` (with ``bbox-crs`` RD New) keeps those whose
+    bounding box meets it. Pages hold ``min(limit, page_size)`` features with ``numberMatched`` and
+    ``numberReturned``, and a ``next`` link that carries every parameter and a cursor.
+    """
+
+    def bounds(feature: dict) -> tuple[float, float, float, float]:
+        xs, ys = [], []
+
+        def walk(c: object) -> None:
+            if isinstance(c, list | tuple) and c and isinstance(c[0], int | float):
+                xs.append(float(c[0]))
+                ys.append(float(c[1]))
+            elif isinstance(c, list | tuple):
+                for item in c:
+                    walk(item)
+
+        walk(feature["geometry"]["coordinates"])
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def items(query: dict[str, list[str]], _hits: int) -> Answer:
+        first = {k: v[0] for k, v in query.items()}
+        if "28992" not in first.get("crs", "") or ("bbox" in first and "28992" not in first.get("bbox-crs", "")):
+            return json_answer({"code": "InvalidParameterValue", "description": "expected RD New"}, status=400)
+        chosen = features
+        if "bbox" in first:
+            x0, y0, x1, y1 = (float(v) for v in first["bbox"].split(","))
+            chosen = [f for f in features if (b := bounds(f))[0] <= x1 and b[2] >= x0 and b[1] <= y1 and b[3] >= y0]
+        limit = min(int(first.get("limit", 10)), page_size)
+        start = int(first.get("cursor", "0"))
+        page = chosen[start : start + limit]
+        links = [{"rel": "self", "type": "application/geo+json", "href": f"{server.base_url}{path}"}]
+        if start + limit < len(chosen):
+            kept = {k: v for k, v in first.items() if k != "cursor"}
+            rest = "&".join(f"{k}={quote(v, safe=',:/')}" for k, v in kept.items())
+            links.append(
+                {
+                    "rel": "next",
+                    "type": "application/geo+json",
+                    "href": f"{server.base_url}{path}?{rest}&cursor={start + limit}",
+                }
+            )
+        document = {
+            "type": "FeatureCollection",
+            "timeStamp": "2026-12-06T10:00:00Z",
+            "links": links,
+            "numberMatched": len(chosen),
+            "numberReturned": len(page),
+            "features": page,
+        }
+        return json_answer(document, headers={"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/28992>"})
+
+    server.routes[path] = items
+
+
+def cbs_odata_routes(server: FakeServer, table: str, rows: list[dict], *, page_size: int = 2) -> None:
+    """Answer ``/ODataApi/odata/{table}/TypedDataSet`` like CBS StatLine OData v3.
+
+    ``$filter`` of ``startswith(WijkenEnBuurten,'..')`` terms joined by ``or`` is honoured; a query matching more
+    than 10,000 rows is refused with HTTP 500 as CBS does; pages of ``page_size`` rows link on with
+    ``odata.nextLink`` (``$skip``).
+    """
+    path = f"/ODataApi/odata/{table}/TypedDataSet"
+
+    def data_set(query: dict[str, list[str]], _hits: int) -> Answer:
+        first = {k: v[0] for k, v in query.items()}
+        prefixes = re.findall(r"startswith\(WijkenEnBuurten,'([^']+)'\)", first.get("$filter", ""))
+        chosen = [r for r in rows if not prefixes or any(str(r["WijkenEnBuurten"]).startswith(p) for p in prefixes)]
+        if len(chosen) > 10_000:
+            error = {
+                "odata.error": {
+                    "code": "",
+                    "message": {
+                        "lang": "en-US",
+                        "value": "Query returns more than 10000 records. Please, add filter to reduce the resultset.",
+                    },
+                }
+            }
+            return json_answer(error, status=500)
+        skip = int(first.get("$skip", "0"))
+        document: dict = {
+            "odata.metadata": f"{server.base_url}/ODataApi/odata/{table}/$metadata#Cbs.OData.WebAPI.TypedDataSet",
+            "value": chosen[skip : skip + page_size],
+        }
+        if skip + page_size < len(chosen):
+            kept = "".join(f"&{k}={quote(v, safe='')}" for k, v in first.items() if k != "$skip")
+            document["odata.nextLink"] = f"{server.base_url}{path}?$skip={skip + page_size}{kept}"
+        return json_answer(document)
+
+    server.routes[path] = data_set

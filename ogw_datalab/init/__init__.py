@@ -3,7 +3,9 @@
 From local files recognised by their content (:mod:`.recognise_files`), the files that cover the gemeente are
 chosen (:mod:`.choose_sources`, :mod:`.choose_partners`), a first catalogue and opgaven derived
 (:mod:`.first_catalogue`) and the three files written (:mod:`.write_configuration`); a region or ``alle`` gives a
-configuration of several gemeenten (:mod:`.several_gemeenten`). :func:`write_first_configuration` runs the steps.
+configuration of several gemeenten (:mod:`.several_gemeenten`). Without local files, download blocks for the
+national open sources of the year are written instead (:mod:`.national_sources`). :func:`write_first_configuration`
+runs the steps.
 """
 
 from .find_gemeente import InitError

@@ -93,6 +93,13 @@ class Selection:
     missing_wijken: list[str] = field(default_factory=list)
     buurt_code_column: str = "BU_CODE"
     reference: Path | None = None
+    addresses_downloaded: bool = False  # download mode: BAG addresses come from 'fetch', not from a local file
+    green_layer: str | None = None  # download mode: the BGT begroeid terreindeel layer (polygons)
+
+    @property
+    def has_addresses(self) -> bool:
+        """Whether the configuration has BAG addresses (a local file, or a download)."""
+        return self.adressen is not None or self.addresses_downloaded
 
     @property
     def cannot_build_nl(self) -> str:
@@ -189,7 +196,7 @@ def choose_areas(recognised: Recognised, code: str, naam: str, jaar: int) -> Sel
             f"the wijk layer has no wijk {', '.join(missing)}, which buurten of {code} ({naam}) belong to: a build "
             "needs every wijk of the buurten (the CBS wijk file of this year lacks it)"
         )
-    _choose_kerncijfers(selection, frame)
+    choose_kerncijfers(selection, frame)
     return selection
 
 
@@ -309,7 +316,7 @@ def _column(frame: gpd.GeoDataFrame, ours: str):
     return frame[column]
 
 
-def _choose_kerncijfers(selection: Selection, frame: gpd.GeoDataFrame) -> None:
+def choose_kerncijfers(selection: Selection, frame: gpd.GeoDataFrame) -> None:
     """Take the kerncijfers the kaart gives for at least one of the gemeente's buurten (CBS keeps some secret)."""
     lowered = {str(c).lower(): str(c) for c in frame.columns}
     for ours, candidates in KERNCIJFERS.items():

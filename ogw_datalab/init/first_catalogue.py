@@ -135,10 +135,12 @@ def first_catalogue(selection: Selection) -> FirstCatalogue:
             }
         )
     for layer in selection.layers:
-        result.indicatoren += _layer_indicators(layer, addresses=selection.adressen is not None)
+        result.indicatoren += _layer_indicators(layer, addresses=selection.has_addresses)
+    if selection.green_layer:
+        result.indicatoren += _green_indicators(selection.green_layer, addresses=selection.has_addresses)
     for partner in selection.partners:
         result.indicatoren += _partner_indicators(partner, jaar)
-    if selection.adressen is None and selection.layers:
+    if not selection.has_addresses and selection.layers:
         result.left_out.append(
             "distances from homes to facilities (gemiddelde_afstand): they need BAG addresses (bronnen.adressen)"
         )
@@ -199,6 +201,53 @@ def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, 
             }
         )
     return indicators
+
+
+def _green_indicators(layer: str, *, addresses: bool) -> list[dict[str, Any]]:
+    """Return the share of land that is green, and of the homes near green (BGT begroeid terreindeel)."""
+    bron = {
+        "uitgever": "Kadaster (BGT, via PDOK)",
+        "dataset": "BGT begroeid terreindeel",
+        "jaar": "actueel bij het ophalen",
+        "licentie": "CC BY 4.0",
+        "url": "https://api.pdok.nl/lv/bgt/ogc/v1",
+    }
+    what = "begroeid terreindeel volgens de BGT (gras, struiken, bos, maar ook akkers en weiland)"
+    indicators: list[dict[str, Any]] = [
+        {
+            "id": "groen_aandeel_pct",
+            "titel": "Groen: aandeel van het land",
+            "eenheid": "% van het landoppervlak",
+            "beschrijving": f"Het deel van het landoppervlak van de buurt dat {what} is.",
+            "bron": bron,
+            "formule": {"type": _formula_type(_covered_share), "laag": layer},
+            "richting": "hoger_is_beter",
+            "decimalen": 0,
+        }
+    ]
+    if addresses:
+        indicators.append(
+            {
+                "id": "groen_binnen_300m_pct",
+                "titel": "Groen binnen 300 meter van de woning",
+                "eenheid": "% van de woningen",
+                "beschrijving": f"Het aandeel woningen (BAG) met {what} binnen 300 meter in rechte lijn; een grove "
+                "lezing van de 300 uit de 3-30-300-regel, die een park van ongeveer een hectare bedoelt.",
+                "bron": bron,
+                "formule": {"type": _formula_type(_homes_within), "laag": layer, "afstand_m": 300},
+                "richting": "hoger_is_beter",
+                "decimalen": 0,
+            }
+        )
+    return indicators
+
+
+def _covered_share(formula: FormulaType) -> bool:
+    return formula.layer == "polygons" and formula.aggregation == "verhouding" and formula.inputs == ("laag",)
+
+
+def _homes_within(formula: FormulaType) -> bool:
+    return formula.needs_addresses and formula.layer == "any" and "afstand_m" in formula.optional
 
 
 def _partner_indicators(partner: ChosenPartner, jaar: int) -> list[dict[str, Any]]:
@@ -287,6 +336,17 @@ def _standard_opgaven(result: FirstCatalogue, selection: Selection) -> None:
             [],
         ),
     ]
+    if selection.green_layer:
+        standard.append(
+            (
+                "groen_dichtbij",
+                "Groen dichtbij",
+                "de kaart toont buurten met weinig begroeid terrein en woningen ver van groen. Of bewoners daar groen "
+                "missen, en waarom, zeggen deze cijfers niet; de BGT telt ook akkers en weiland als groen.",
+                [("groen_aandeel_pct", 1, "hoger_is_beter"), ("groen_binnen_300m_pct", 2, "hoger_is_beter")],
+                [("Vergroenen van straten en pleinen", ["groen_aandeel_pct", "groen_binnen_300m_pct"])],
+            )
+        )
     needs = {
         "voorzieningen_dichtbij": "distances from homes (BAG addresses and point layers)",
         "gezondheid_en_meedoen": "health figures (the RIVM gezondheidsmonitor of the kaart's year)",

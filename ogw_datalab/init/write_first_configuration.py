@@ -7,6 +7,8 @@ first catalogue and opgaven (:mod:`.first_catalogue`) and write the three files 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,8 @@ from .choose_sources import (
     read_kaart_codes,
 )
 from .find_gemeente import find_wanted
-from .first_catalogue import first_catalogue
+from .first_catalogue import FirstCatalogue, first_catalogue
+from .national_sources import ODATA_PARTNER, NationalSources, national_sources
 from .recognise_files import recognise_files
 from .several_gemeenten import several_gemeenten_configuration
 from .write_configuration import Files, file_name, files_for, header, output_folders, refuse_existing, relative
@@ -51,7 +54,7 @@ class Written:
 
 
 def write_first_configuration(
-    asked: str, *, jaar: int, bronnen: Path, uit: Path | None = None, overschrijven: bool = False
+    asked: str, *, jaar: int, bronnen: Path | None, uit: Path | None = None, overschrijven: bool = False
 ) -> Written:
     """Write a configuration, catalogue and opgaven for ``asked`` (a gemeentecode, name, region or ``alle``).
 
@@ -62,7 +65,8 @@ def write_first_configuration(
     jaar
         The year of the gebiedsindeling.
     bronnen
-        The folder whose files (any depth) are recognised by their content.
+        The folder whose files (any depth) are recognised by their content; None: download blocks for the national
+        open sources of ``jaar`` (:mod:`.national_sources`, which asks PDOK for the gemeente).
     uit
         The configuration file to write (default ``config/<naam>.yaml``); the catalogue and opgaven go beside it.
     overschrijven
@@ -73,6 +77,8 @@ def write_first_configuration(
     InitError
         One sentence: nothing to build from, an unknown gemeente (with the closest names), an existing file.
     """
+    if bronnen is None:
+        return _write_download_configuration(asked, jaar=jaar, uit=uit, overschrijven=overschrijven)
     recognised = recognise_files(bronnen)
     wanted = find_wanted(asked, recognised.of_kind("kaart", "buurt"), bronnen)
     naam = file_name(wanted.naam or wanted.gemeenten or asked)
@@ -102,6 +108,20 @@ def write_first_configuration(
     config["indicatoren"] = files.indicatoren.name
     config["opgaven"] = files.opgaven.name
     title = wanted.naam or ("alle gemeenten" if wanted.gemeenten == "alle" else f"de gemeenten van {wanted.gemeenten}")
+    return _write(files, config, catalogue, selection, title, bronnen, not_recognised, wanted.note)
+
+
+def _write(
+    files: Files,
+    config: dict[str, Any],
+    catalogue: FirstCatalogue,
+    selection: Selection,
+    title: str,
+    bronnen: Path | None,
+    not_recognised: list[str],
+    note: str,
+) -> Written:
+    """Write the three files with their comments; return what was written, found and left out."""
     comments = {
         "configuratie": header(f"Configuratie van {title}", bronnen) + _cannot_build_comment(selection),
         "indicatoren": header(f"Indicatoren van {title}", bronnen)
@@ -118,7 +138,7 @@ def write_first_configuration(
         files=files,
         found=selection.found,
         left_out=selection.left_out + catalogue.left_out + not_recognised,
-        notes=[wanted.note] if wanted.note else [],
+        notes=[note] if note else [],
         cannot_build=selection.cannot_build,
         indicators=len(catalogue.indicatoren),
         opgaven=len(catalogue.opgaven),
@@ -126,6 +146,45 @@ def write_first_configuration(
     if len(catalogue.opgaven) < 3:
         written.notes.append(f"only {len(catalogue.opgaven)} standard opgaven: the data found carry no more")
     return written
+
+
+def _write_download_configuration(asked: str, *, jaar: int, uit: Path | None, overschrijven: bool) -> Written:
+    """Without ``--bronnen``: ask PDOK for the gemeente, write download blocks for the national open sources."""
+    folder = uit.parent if uit is not None else Path("config")
+    if uit is not None:
+        refuse_existing(files_for(uit), overschrijven=overschrijven)  # before any request
+    up = "../" if folder.name == "config" else ""
+    cache = folder / output_folders(folder, "x")["cache"]
+    with tempfile.TemporaryDirectory(prefix="ogw-init-cache-") as answers:
+        # the services' answers are kept in the configuration's cache (for 'fetch') only once the files are written
+        sources = national_sources(
+            asked, jaar, config_folder=folder, data_folder=f"{up}data/<naam>", cache=Path(answers)
+        )
+        written = _write_download_files(sources, folder, uit, overschrijven=overschrijven)
+        cache.mkdir(parents=True, exist_ok=True)
+        for answer in Path(answers).iterdir():
+            shutil.move(answer, cache / answer.name)
+    return written
+
+
+def _write_download_files(sources: NationalSources, folder: Path, uit: Path | None, *, overschrijven: bool) -> Written:
+    """Write the configuration with the sources' download blocks, its first catalogue and opgaven."""
+    selection = sources.selection
+    files = files_for(uit if uit is not None else folder / f"{file_name(selection.naam)}.yaml")
+    refuse_existing(files, overschrijven=overschrijven)
+    config = one_gemeente_configuration(selection, files)
+    config["bronnen"] = sources.bronnen
+    config["lagen"] = sources.lagen
+    for partner in config["partners"]:
+        if partner["naam"] == "cbs_kerncijfers":  # the kaart read as a partner: its file as downloaded, in RD New
+            partner.pop("laag", None)
+            partner["pad"], partner["crs"] = sources.bronnen["buurten"]["pad"], "EPSG:28992"
+        elif sources.odata_partner is not None and partner["naam"] == ODATA_PARTNER:
+            partner["download"] = sources.odata_partner
+    catalogue = first_catalogue(selection)
+    config["indicatoren"] = files.indicatoren.name
+    config["opgaven"] = files.opgaven.name
+    return _write(files, config, catalogue, selection, selection.naam, None, [], "")
 
 
 def one_gemeente_configuration(selection: Selection, files: Files) -> dict[str, Any]:
