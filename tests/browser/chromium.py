@@ -31,6 +31,7 @@ MARKS = [
 # Every request that is not for a file: only these go through ``Opened._block`` (Playwright matches the pattern in
 # the browser, so the page's own files load without a round trip to Python each).
 OFF_DISK = re.compile(r"^(?!file:)")
+SETTLED = "ogw-tab: everything before this has arrived"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -90,11 +91,11 @@ class Opened:
 class Tab(Opened):
     """One tab at one size for the checks of many pages in turn (use it in a ``with``).
 
-    Each :meth:`open` navigates the same tab to the next page and forgets what the previous page reported (its
-    requests, errors and dialogs), so :meth:`check_clean` judges the page that is open. axe-core comes with every
-    page (a script of the tab, run before the page's own), so :func:`serious_violations` need not send it again.
-    What a page is checked for is what :class:`Opened` checks; only the tab, the context and axe-core's 650 kB are
-    not made anew for each page, which was most of the time of a page check.
+    Each :meth:`open` navigates the same tab to the next page and forgets what the page before reported (its
+    requests, errors and dialogs), once all of that has arrived (see :meth:`_settle`), so :meth:`check_clean` judges
+    the page that is open. axe-core comes with every page (a script of the tab, run before the page's own), so
+    :func:`serious_violations` need not send it again. A page is checked for what :class:`Opened` checks; only the
+    tab, its context and axe-core's 650 kB are not made anew for each page, which was most of a page check's time.
     """
 
     def __init__(self, browser, viewport: dict):
@@ -104,10 +105,19 @@ class Tab(Opened):
         self._watch()
 
     def open(self, path: Path) -> None:
+        if self.page.url != "about:blank":
+            self._settle()
         self.outside.clear()
         self.errors.clear()
         self.dialogs.clear()
         super().open(path)
+
+    def _settle(self) -> None:
+        """Wait until what the open page logged so far has arrived here: a page's messages arrive in the order it
+        logged them, so a message it logs now comes after them (axe-core's refused reads of the style sheets may
+        otherwise arrive after the next page has opened, and be taken for that page's)."""
+        with self.page.expect_console_message(lambda message: message.text == SETTLED):
+            self.page.evaluate(f"console.debug('{SETTLED}')")
 
     def __enter__(self) -> Tab:
         return self
