@@ -41,8 +41,9 @@ SHARED_DATA = PROJECT.parent / "shared" / "data"
 
 # What two workers are given first, in this order (``make test``: ``--dist loadgroup``). The modules of a group share
 # an expensive build and go to one worker as one unit: the page tests build the demo and Alphen, the gemeente tests
-# the ten gemeenten of 2015, the Celery tests their workers; so each worker starts on a build of its own and
-# neither waits on the other's lock. Then, one test at a time to whichever worker is free, the modules with the
+# the ten gemeenten of 2015, the Celery tests their workers, the init and overview page checks the gemeenten
+# ``init`` configured and the national overview; so each worker starts on a build of its own and neither waits on
+# the other's lock. Then, one test at a time to whichever worker is free, the modules with the
 # longest tests (whole builds of copies of the demo), so that the run does not end on one of them, and last every
 # other test in file order. (xdist's own ``xdist_group`` mark does not group under pytest 9.2: xdist 3.8 marks a
 # group by rewriting the item's ``_nodeid``, which pytest no longer reads.)
@@ -51,6 +52,11 @@ FIRST = {
     "tests/browser/test_gemeente_sites_in_chromium.py": "regio",
     "tests/test_several_gemeenten.py": "regio",
     "tests/test_celery_scale.py": "celery",
+    # one worker builds what these page checks open, while the other goes on; as single tests both workers asked
+    # for the same build at once, and one of them waited for the other's lock (tests/test_init.py and
+    # tests/test_overview.py, later in file order, find it built)
+    "tests/browser/test_init_site_in_chromium.py": "init",
+    "tests/browser/test_overview_in_chromium.py": "overzicht",
     "tests/test_build_transaction.py": None,
     "tests/test_years.py": None,
     "tests/test_automation.py": None,

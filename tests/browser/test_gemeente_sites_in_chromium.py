@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ..labs import REGION_SAMPLE
-from .chromium import MARKS, PHONE, Opened, serious_violations
+from .chromium import MARKS, PHONE, Tab, serious_violations
 
 pytestmark = MARKS  # browser and e2e, skipped without Chromium, as the other page tests
 
@@ -19,11 +19,9 @@ def test_each_gemeente_site_is_clean_accessible_and_fits_a_phone(browser, region
     profiles = sorted((site / "buurten").glob("*.html"))
     pages = [site / "index.html", *sorted(site.glob("opgave_*.html")), profiles[len(profiles) // 2]]
     assert len(pages) >= 4, pages  # the national catalogue has three opgaven
-    for path in pages:
-        opened = Opened(browser, path, PHONE)
-        try:
-            opened.check_clean()
-            assert opened.scroll_width() <= PHONE["width"], path
-            assert serious_violations(opened.page) == [], path
-        finally:
-            opened.page.close()
+    with Tab(browser, PHONE) as tab:
+        for path in pages:
+            tab.open(path)
+            tab.check_clean()
+            assert tab.scroll_width() <= PHONE["width"], path
+            assert serious_violations(tab.page) == [], path

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ..init_labs import init_lab  # noqa: F401 - the session fixture
-from .chromium import DESKTOP, MARKS, PHONE, Opened, serious_violations
+from .chromium import DESKTOP, MARKS, PHONE, Tab, serious_violations
 
 pytestmark = MARKS  # browser and e2e, skipped without Chromium, as the other page tests
 
@@ -25,12 +25,10 @@ def test_the_site_init_configured_is_clean_in_chromium_offline(browser, init_lab
     pages = [site / "index.html", site / "colofon.html", *indicators, wijken[0], profiles[len(profiles) // 2]]
     if viewport is DESKTOP:  # the layout of every page is the phone's concern; the desktop sees one of each kind
         pages = [site / "index.html", opgaven[0], site / "inwoners.html", profiles[0]]
-    for path in pages:
-        opened = Opened(browser, path, viewport)
-        try:
-            opened.check_clean()
+    with Tab(browser, viewport) as tab:
+        for path in pages:
+            tab.open(path)
+            tab.check_clean()
             if viewport is PHONE:
-                assert opened.scroll_width() <= PHONE["width"], path
-            assert serious_violations(opened.page) == [], path
-        finally:
-            opened.page.close()
+                assert tab.scroll_width() <= PHONE["width"], path
+            assert serious_violations(tab.page) == [], path

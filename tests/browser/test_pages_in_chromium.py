@@ -20,7 +20,7 @@ from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_site import build_site
 
 from ..site_fixture import tiny_project, write_similar_tables, write_tijdreeks, write_tiny_tables
-from .chromium import ARTIFACTS, DESKTOP, MARKS, NARROW, PHONE, Opened, serious_violations
+from .chromium import ARTIFACTS, DESKTOP, MARKS, NARROW, PHONE, Opened, Tab, serious_violations
 
 A4_POINTS = (595.92, 841.92)
 pytestmark = MARKS
@@ -81,16 +81,14 @@ def test_every_page_type_is_clean_accessible_and_fits(browser, request, lab, vie
     pages = page_types(built.maps, DEMO_PROFILES if lab == "demo" else ALPHEN_PROFILES)
     assert all(p.is_file() for p in pages)
     problems = []
-    for path in pages:
-        opened = Opened(browser, path, viewport)
-        try:
-            opened.check_clean()
+    with Tab(browser, viewport) as tab:
+        for path in pages:
+            tab.open(path)
+            tab.check_clean()
             name = str(path.relative_to(built.maps))
-            if opened.scroll_width() > viewport["width"]:
-                problems.append(f"{name}: scrolls sideways ({opened.scroll_width()} px)")
-            problems += [f"{name} ({viewport['width']} px): {v}" for v in serious_violations(opened.page)]
-        finally:
-            opened.page.close()
+            if tab.scroll_width() > viewport["width"]:
+                problems.append(f"{name}: scrolls sideways ({tab.scroll_width()} px)")
+            problems += [f"{name} ({viewport['width']} px): {v}" for v in serious_violations(tab.page)]
     assert problems == []
 
 
