@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import duckdb
 import numpy as np
@@ -88,24 +90,72 @@ def _assign_and_write(
     return {"rows": len(owner), "in_buurt": in_buurt, "outside": len(owner) - in_buurt}
 
 
+# The coordinates of a point table: x and y of each point, of the centroid for other geometries, NaN without geometry
+# (those rows fall off the grid: outside). Centroids cost DuckDB more than the coordinates, and addresses are points.
+_COORDINATES = """
+SELECT bronrij,
+       coalesce(CASE WHEN ST_GeometryType(geometry) = 'POINT' THEN ST_X(geometry)
+                     ELSE ST_X(ST_Centroid(geometry)) END, 'NaN'::DOUBLE) AS x,
+       coalesce(CASE WHEN ST_GeometryType(geometry) = 'POINT' THEN ST_Y(geometry)
+                     ELSE ST_Y(ST_Centroid(geometry)) END, 'NaN'::DOUBLE) AS y
+FROM {source}"""
+READ_VECTORS = 64  # DuckDB vectors (2,048 rows each) read at a time: about 130,000 rows
+READ_BUFFER_POOL = 64 * 2**20  # bytes of DuckDB's buffer pool above what it holds when the read starts
+
+
 def _assign_rows(con: duckdb.DuckDBPyConnection, source: str, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``bronrij`` of every row of ``source`` and the index of its buurt (OUTSIDE when in none).
 
-    The coordinates and the grid are freed on return, before anything is written.
+    The coordinates are read in chunks into arrays made once (DuckDB never holds the whole
+    result, nor keeps the blocks it scanned: see :func:`_small_buffer_pool`), while the grid is
+    built on the second core. The coordinates and the grid are freed on return, before anything
+    is written.
     """
     (n_rows,) = query_row(con, f"SELECT count(*) FROM {source}")
     with ThreadPoolExecutor(max_workers=1) as background:
         # The grid needs only the buurten: it is built on the second core while DuckDB reads the points.
         grid = background.submit(build_grid, polygons, n_points=n_rows) if n_rows and len(polygons) else None
-        located = con.execute(
-            f"SELECT bronrij, coalesce(ST_X(ST_Centroid(geometry)), 'NaN'::DOUBLE) AS x, "
-            f"coalesce(ST_Y(ST_Centroid(geometry)), 'NaN'::DOUBLE) AS y FROM {source}"
-        ).fetchnumpy()
-        # Rows without geometry get NaN coordinates: they fall off the grid (outside).
-        x, y = np.asarray(located.pop("x"), dtype=float), np.asarray(located.pop("y"), dtype=float)
+        bronrij, x, y = _read_coordinates(con, source, n_rows)
         if grid is None:
-            return np.asarray(located["bronrij"]), np.full(len(x), OUTSIDE, dtype=np.int32)
-        return np.asarray(located["bronrij"]), assign_points(polygons, x, y, grid=grid.result())
+            return bronrij, np.full(len(x), OUTSIDE, dtype=np.int32)
+        return bronrij, assign_points(polygons, x, y, grid=grid.result())
+
+
+def _read_coordinates(con: duckdb.DuckDBPyConnection, source: str, n_rows: int) -> tuple[np.ndarray, ...]:
+    """``bronrij``, x and y of the ``n_rows`` rows of ``source``, read in chunks into arrays of their final size."""
+    bronrij, x, y = np.empty(n_rows, dtype=np.int64), np.empty(n_rows), np.empty(n_rows)
+    filled = 0
+    with _small_buffer_pool(con):
+        result = con.execute(_COORDINATES.format(source=source))
+        while len(chunk := result.fetch_df_chunk(READ_VECTORS)):
+            end = filled + len(chunk)
+            if end > n_rows:
+                raise RuntimeError(f"{source} gained rows while its points were read ({n_rows} counted)")
+            bronrij[filled:end], x[filled:end], y[filled:end] = chunk["bronrij"], chunk["x"], chunk["y"]
+            filled = end
+    if filled != n_rows:
+        raise RuntimeError(f"{source} lost rows while its points were read ({filled} of {n_rows})")
+    return bronrij, x, y
+
+
+@contextmanager
+def _small_buffer_pool(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB's buffer pool grow by at most READ_BUFFER_POOL bytes while a large table is scanned once.
+
+    DuckDB keeps the blocks it read in memory up to its memory limit (80 % of the machine): after
+    reading ten million addresses it held about 0.3 GB of them, which nothing reads again in this
+    step. With a limit just above what it holds, it drops each block (they are on disk) once it is
+    scanned. The limit is set back afterwards (``RESET`` when it was DuckDB's default).
+    """
+    (previous,) = query_row(con, "SELECT current_setting('memory_limit')")
+    (in_use,) = query_row(con, "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()")
+    con.execute("SET memory_limit = ?", [f"{int(in_use) + READ_BUFFER_POOL}B"])
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+        if query_row(con, "SELECT current_setting('memory_limit')")[0] != previous:
+            con.execute("SET memory_limit = ?", [previous])
 
 
 def compute_distances(
