@@ -1,4 +1,5 @@
-"""The point assignment engine equals an independent geopandas join, also at the edges."""
+"""The point assignment engine, and the build's join step around it, equal an independent geopandas join, also at the
+edges."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from ogw_datalab.spatial import join_points_to_buurten as join_module
 from ogw_datalab.spatial.assign_points import OUTSIDE, assign_points, build_grid
+from ogw_datalab.spatial.join_points_to_buurten import link_points_to_buurten, read_buurten
+from ogw_datalab.staging.stage_areas import stage_cbs_areas
+from ogw_datalab.storage import write_frame
+
+from .fixtures import points, two_by_two_buurten
 
 
 def geopandas_assignment(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -78,3 +85,93 @@ def test_points_far_outside_and_empty_input():
     polygons = np.array([box(0, 0, 10, 10)])
     assert list(assign_points(polygons, np.array([-1e6, 5.0, 1e7]), np.array([5.0, 5.0, 5.0]))) == [OUTSIDE, 0, OUTSIDE]
     assert len(assign_points(polygons, np.empty(0), np.empty(0))) == 0
+
+
+# --- the build's join step: coordinates and buurten read from DuckDB in chunks ------------------------------------
+
+
+def buurten_of_gm0001(con) -> tuple[list[str], np.ndarray]:
+    """The four 1 km buurten of :func:`two_by_two_buurten`, staged; their codes (ascending) and polygons."""
+    frame = two_by_two_buurten(con)
+    stage_cbs_areas(con, "buurten", "GM0001")
+    own = frame[frame["GM_CODE"] == "GM0001"]
+    own = own.assign(key=own["BU_CODE"].str.strip().str.upper()).sort_values("key")
+    return own["key"].tolist(), own.geometry.to_numpy()
+
+
+def linked_codes(con, points: str, target: str) -> tuple[dict[str, int], list[str | None]]:
+    counts = link_points_to_buurten(con, points, target)
+    return counts, [row[0] for row in con.execute(f"SELECT buurtcode FROM joined.{target} ORDER BY bronrij").fetchall()]
+
+
+def test_the_join_step_read_in_chunks_equals_geopandas_across_chunk_boundaries(con, monkeypatch):
+    """Chunks of one DuckDB vector (2,048 rows): 5,000 points cross two chunk boundaries, with rows without
+    geometry at the end of the first chunk, points on edges as the first rows of the next chunks, many more on
+    edges and corners, some outside every buurt, and a polygon (placed by its centroid, which lies on an edge).
+    Every row gets the buurt geopandas gives it, as when read in one chunk."""
+    codes, polygons = buurten_of_gm0001(con)
+    xy = np.random.default_rng(11).uniform(-200, 2200, size=(5000, 2)).round(-1)  # a 10 m lattice: many on edges
+    geometry = list(shapely.points(xy))
+    geometry[2046] = geometry[2047] = None  # the last rows of the first chunk
+    geometry[4095] = box(900, 900, 1300, 1100)  # centroid (1100, 1000): the edge of BU00010002 and BU00010102
+    geometry[2048], geometry[4096] = shapely.points([(1000, 1500), (1000, 500)])  # first rows of chunks, on edges
+    frame = gpd.GeoDataFrame({"bronrij": range(len(geometry))}, geometry=geometry, crs="EPSG:28992")
+    write_frame(con, "staging", "layer_bomen", frame)
+
+    monkeypatch.setattr(join_module, "READ_VECTORS", 1)
+    chunked_counts, chunked = linked_codes(con, "layer_bomen", "bomen")
+    monkeypatch.undo()
+    whole_counts, whole = linked_codes(con, "layer_bomen", "bomen_in_een_keer")
+
+    centre = shapely.get_coordinates(shapely.centroid(frame.geometry.to_numpy()), include_z=False)
+    x, y = np.full(len(frame), -1e9), np.full(len(frame), -1e9)
+    present = frame.geometry.notna().to_numpy()
+    x[present], y[present] = centre[:, 0], centre[:, 1]
+    expected = [None if i == OUTSIDE else codes[i] for i in geopandas_assignment(polygons, x, y)]
+    assert chunked == whole == expected
+    outside = expected.count(None)  # the two rows without geometry among them
+    assert chunked_counts == whole_counts == {"rows": 5000, "in_buurt": 5000 - outside, "outside": outside}
+    assert chunked[2046] is chunked[2047] is None
+    assert (chunked[2048], chunked[4095], chunked[4096]) == ("BU00010101", "BU00010002", "BU00010001")
+    assert outside > 100  # the sample really has points outside
+    on_edges = (np.isin(xy, [0, 1000, 2000])).any(axis=1).sum()
+    assert on_edges > 100  # and on edges
+
+
+def test_buurten_read_in_chunks_come_sorted_by_code_with_their_own_polygon(con, monkeypatch):
+    """3,000 buurten written in shuffled order, read in chunks of 2,048 rows: ascending codes, each with its polygon."""
+    order = np.random.default_rng(12).permutation(3000)
+    frame = gpd.GeoDataFrame(
+        {"buurtcode": [f"BU{i:08d}" for i in order]},
+        geometry=[box(i * 10.0, 0, i * 10.0 + 10, 10) for i in order],
+        crs="EPSG:28992",
+    )
+    write_frame(con, "staging", "buurten", frame)
+    monkeypatch.setattr(join_module, "READ_VECTORS", 1)
+    codes, polygons = read_buurten(con)
+    assert list(codes) == [f"BU{i:08d}" for i in range(3000)]
+    assert (shapely.bounds(polygons)[:, 0] == np.arange(3000) * 10.0).all()
+
+
+def test_the_join_step_on_an_empty_table_and_on_rows_without_geometry(con):
+    buurten_of_gm0001(con)
+    points(con, "layer_leeg", [])
+    assert linked_codes(con, "layer_leeg", "leeg") == ({"rows": 0, "in_buurt": 0, "outside": 0}, [])
+    points(con, "layer_zonder", [None, None, None])
+    assert linked_codes(con, "layer_zonder", "zonder") == ({"rows": 3, "in_buurt": 0, "outside": 3}, [None] * 3)
+
+
+def test_the_join_step_gives_duckdb_its_memory_limit_back(con):
+    """The step reads with a small buffer pool and sets the limit back: not only the setting's text (RESET changes
+    that alone in DuckDB 1.5) but the limit DuckDB enforces. Without a temporary folder DuckDB cannot spill, so
+    a table of about 300 MB fails under a limit left small."""
+    buurten_of_gm0001(con)
+    points(con, "layer_bomen", [(500.0, 500.0), (2500.0, 500.0)])
+    con.execute("SET temp_directory = ''")
+    con.execute("SET memory_limit = '2GB'")
+    (before,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    for _ in range(3):  # set back each time without drifting
+        assert linked_codes(con, "layer_bomen", "bomen")[1] == ["BU00010001", None]
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone() == (before,)
+    con.execute("CREATE TABLE groot AS SELECT range AS i, repeat('x', 100) AS tekst FROM range(2000000)")
+    assert con.execute("SELECT count(*) FROM groot").fetchone() == (2_000_000,)
