@@ -44,8 +44,11 @@ class HeldConnectionEventLogStorage(InMemoryEventLogStorage):
             with super()._connect() as conn:
                 yield conn
             return
-        with self._db_lock, self._held_conn.begin():
-            yield self._held_conn
+        with self._db_lock:
+            if self._held_conn.in_transaction():  # left open by an interrupt (Ctrl-C) between begin and commit
+                self._held_conn.rollback()
+            with self._held_conn.begin():
+                yield self._held_conn
 
     def has_table(self, table_name: str) -> bool:
         """Whether the storage has ``table_name`` (asked before most queries; its tables are made with it)."""

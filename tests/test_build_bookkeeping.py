@@ -5,6 +5,8 @@ connection (pipelines/instance.py)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 
@@ -41,10 +43,12 @@ def _partitioned_job() -> dg.JobDefinition:
     return defs.resolve_job_def("build")
 
 
-def _with_partitions(instance: dg.DagsterInstance) -> dg.DagsterInstance:
-    instance.add_dynamic_partitions(GEMEENTE, ["GM0484", "GM0003"])
-    instance.add_dynamic_partitions(JAAR, ["2015"])
-    return instance
+@contextmanager
+def _with_partitions(instance: dg.DagsterInstance) -> Iterator[dg.DagsterInstance]:
+    with instance:  # disposed at the end: its temporary folder too
+        instance.add_dynamic_partitions(GEMEENTE, ["GM0484", "GM0003"])
+        instance.add_dynamic_partitions(JAAR, ["2015"])
+        yield instance
 
 
 def _record(instance: dg.DagsterInstance, job: dg.JobDefinition) -> list:
@@ -69,71 +73,81 @@ def _record(instance: dg.DagsterInstance, job: dg.JobDefinition) -> list:
 
 def test_the_held_connection_records_what_dagsters_own_ephemeral_instance_records():
     job = _partitioned_job()
-    ours = _with_partitions(ephemeral_instance())
-    assert isinstance(ours.event_log_storage, HeldConnectionEventLogStorage)
-    dagsters = _with_partitions(dg.DagsterInstance.ephemeral())
-    recorded = _record(ours, job)
-    assert recorded == _record(dagsters, job)
-    # both partitions materialised, stored and read back
-    assert recorded[-1] == sorted(str(partition_key(g, 2015)) for g in ("GM0484", "GM0003"))
-    assert len(ours.get_runs()) == 3
+    with _with_partitions(ephemeral_instance()) as ours, _with_partitions(dg.DagsterInstance.ephemeral()) as dagsters:
+        assert isinstance(ours.event_log_storage, HeldConnectionEventLogStorage)
+        recorded = _record(ours, job)
+        assert recorded == _record(dagsters, job)
+        # both partitions materialised, stored and read back
+        assert recorded[-1] == sorted(str(partition_key(g, 2015)) for g in ("GM0484", "GM0003"))
+        assert len(ours.get_runs()) == 3
 
 
 def test_the_held_connection_is_used_by_its_own_thread_only_and_another_thread_still_reads_and_writes():
-    instance = _with_partitions(ephemeral_instance())
-    storage = instance.event_log_storage
-    assert isinstance(storage, HeldConnectionEventLogStorage)
-    opened = []
-    engine_connect = storage._engine.connect
+    with _with_partitions(ephemeral_instance()) as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, HeldConnectionEventLogStorage)
+        opened = []
+        engine_connect = storage._engine.connect
 
-    def counting_connect():
-        opened.append(threading.get_ident())
-        return engine_connect()
+        def counting_connect():
+            opened.append(threading.get_ident())
+            return engine_connect()
 
-    storage._engine.connect = counting_connect  # type: ignore[method-assign]
-    assert instance.has_dynamic_partition(GEMEENTE, "GM0484")
-    assert opened == []  # the held connection answered
-    answers: list = []
+        storage._engine.connect = counting_connect  # type: ignore[method-assign]
+        assert instance.has_dynamic_partition(GEMEENTE, "GM0484")
+        assert opened == []  # the held connection answered
+        answers: list = []
 
-    def elsewhere():
-        instance.add_dynamic_partitions(GEMEENTE, ["GM0050"])
-        answers.append(instance.has_dynamic_partition(GEMEENTE, "GM0050"))
+        def elsewhere():
+            instance.add_dynamic_partitions(GEMEENTE, ["GM0050"])
+            answers.append(instance.has_dynamic_partition(GEMEENTE, "GM0050"))
 
-    thread = threading.Thread(target=elsewhere)
-    thread.start()
-    thread.join()
-    assert answers == [True]
-    assert len(opened) == 2
-    assert threading.get_ident() not in opened
-    assert instance.has_dynamic_partition(GEMEENTE, "GM0050")  # and what it wrote is seen here
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        assert answers == [True]
+        assert len(opened) == 2
+        assert threading.get_ident() not in opened
+        assert instance.has_dynamic_partition(GEMEENTE, "GM0050")  # and what it wrote is seen here
 
 
 def test_a_run_asks_the_instance_once_per_partition_key_and_forgetting_puts_it_back():
-    instance = _with_partitions(dg.DagsterInstance.ephemeral())
-    asked: list[tuple[str, str]] = []
-    storage_asks = instance.event_log_storage.has_dynamic_partition
+    with _with_partitions(dg.DagsterInstance.ephemeral()) as instance:
+        asked: list[tuple[str, str]] = []
+        storage_asks = instance.event_log_storage.has_dynamic_partition
 
-    def counting(partitions_def_name: str, partition_key: str) -> bool:
-        asked.append((partitions_def_name, partition_key))
-        return storage_asks(partitions_def_name, partition_key)
+        def counting(partitions_def_name: str, partition_key: str) -> bool:
+            asked.append((partitions_def_name, partition_key))
+            return storage_asks(partitions_def_name, partition_key)
 
-    instance.event_log_storage.has_dynamic_partition = counting  # type: ignore[method-assign]
-    job = _partitioned_job()
-    job.execute_in_process(instance=instance, partition_key=partition_key("GM0484", 2015))
-    without = len(asked)
-    asked.clear()
+        instance.event_log_storage.has_dynamic_partition = counting  # type: ignore[method-assign]
+        job = _partitioned_job()
+        job.execute_in_process(instance=instance, partition_key=partition_key("GM0484", 2015))
+        without = len(asked)
+        asked.clear()
 
-    remembered = RememberedPartitions(instance)
-    result = job.execute_in_process(instance=instance, partition_key=partition_key("GM0003", 2015))
-    assert result.success
-    assert sorted(set(asked)) == [(GEMEENTE, "GM0003"), (JAAR, "2015")] == sorted(asked)
-    assert without > 4 * len(asked)  # Dagster asked for every input and output of every step
-    assert not remembered.has_dynamic_partition(GEMEENTE, "GM9999")  # a missing key is not remembered ...
-    instance.add_dynamic_partitions(GEMEENTE, ["GM9999"])
-    assert remembered.has_dynamic_partition(GEMEENTE, "GM9999")  # ... so a key added meanwhile is found
+        remembered = RememberedPartitions(instance)
+        result = job.execute_in_process(instance=instance, partition_key=partition_key("GM0003", 2015))
+        assert result.success
+        assert sorted(set(asked)) == [(GEMEENTE, "GM0003"), (JAAR, "2015")] == sorted(asked)
+        assert without > 4 * len(asked)  # Dagster asked for every input and output of every step
+        assert not remembered.has_dynamic_partition(GEMEENTE, "GM9999")  # a missing key is not remembered ...
+        instance.add_dynamic_partitions(GEMEENTE, ["GM9999"])
+        assert remembered.has_dynamic_partition(GEMEENTE, "GM9999")  # ... so a key added meanwhile is found
 
-    remembered.forget()
-    asked.clear()
-    assert instance.has_dynamic_partition(GEMEENTE, "GM0003")
-    assert asked == [(GEMEENTE, "GM0003")]  # the instance asks its storage again
-    assert "has_dynamic_partition" not in vars(instance)
+        remembered.forget()
+        asked.clear()
+        assert instance.has_dynamic_partition(GEMEENTE, "GM0003")
+        assert asked == [(GEMEENTE, "GM0003")]  # the instance asks its storage again
+        assert "has_dynamic_partition" not in vars(instance)
+
+
+def test_a_transaction_an_interrupt_left_open_is_rolled_back_and_the_storage_goes_on():
+    with _with_partitions(ephemeral_instance()) as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, HeldConnectionEventLogStorage)
+        storage._held_conn.begin()  # as if Ctrl-C came between begin() and the with-block that commits it
+        assert instance.has_dynamic_partition(GEMEENTE, "GM0484")
+        instance.add_dynamic_partitions(GEMEENTE, ["GM0050"])
+        assert instance.has_dynamic_partition(GEMEENTE, "GM0050")
+        assert not storage._held_conn.in_transaction()
