@@ -6,10 +6,13 @@ Run: ``make benchmark`` (after the spatial benchmarks), ``make benchmark-scale S
 a subset of the complete gemeenten spread evenly over the sorted codes (so every size mixes regions and sizes of
 gemeente; the same subset every time). Wall time is the child's, sites and overview included; peak memory is the
 highest sum of the resident memory of the child and all its descendants, sampled every 0.2 s (at least the largest
-single process, from ``getrusage``). Gemeenten and buurten are counted in the published databases, so a gemeente whose
-build failed counts for neither (the table says how many failed). The last line is machine-readable:
+single process, from ``getrusage``). CPU seconds are those of the child and every process it waited for (user and
+system, from ``getrusage``): on a machine others use too, wall time grows with their load, CPU time far less, so
+compare builds by CPU time (and by wall time interleaved) there, and by wall time on a quiet machine. Gemeenten and
+buurten are counted in the published databases, so a gemeente whose build failed counts for neither (the table says
+how many failed). The last line is machine-readable:
 
-    scale gemeenten=<n> buurten=<m> wall_s=<t> peak_gb=<g>
+    scale gemeenten=<n> buurten=<m> wall_s=<t> peak_gb=<g> cpu_s=<c>
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 NATIONAL = PROJECT / "config" / "nederland_2015.yaml"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-LINE = re.compile(r"^scale gemeenten=(\d+) buurten=(\d+) wall_s=([\d.]+) peak_gb=([\d.]+)$")
+LINE = re.compile(r"^scale gemeenten=(\d+) buurten=(\d+) wall_s=([\d.]+) peak_gb=([\d.]+)(?: cpu_s=([\d.]+))?$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,12 @@ class ScaleResult:
     wall_s: float
     peak_gb: float
     failed: bool
+    cpu_s: float | None = None  # user + system seconds of the build's processes
+
+    @property
+    def cpu_ms_per_buurt(self) -> float | None:
+        """CPU time per published buurt, in milliseconds."""
+        return None if self.cpu_s is None else 1000 * self.cpu_s / max(self.buurten, 1)
 
     @property
     def ms_per_buurt(self) -> float:
@@ -54,19 +63,22 @@ class ScaleResult:
 
     def line(self) -> str:
         """The machine-readable last line."""
-        return (
+        line = (
             f"scale gemeenten={self.gemeenten} buurten={self.buurten} wall_s={self.wall_s:.1f} "
             f"peak_gb={self.peak_gb:.2f}"
         )
+        return line if self.cpu_s is None else f"{line} cpu_s={self.cpu_s:.1f}"
 
 
 def parse_line(line: str) -> dict[str, float]:
-    """The numbers of a :meth:`ScaleResult.line` (``gemeenten``, ``buurten``, ``wall_s``, ``peak_gb``)."""
+    """The numbers of a :meth:`ScaleResult.line` (``gemeenten``, ``buurten``, ``wall_s``, ``peak_gb``, and
+    ``cpu_s`` when the line has it)."""
     found = LINE.match(line.strip())
     if found is None:
         raise ValueError(f"not a scale line: {line!r}")
-    gemeenten, buurten, wall_s, peak_gb = found.groups()
-    return {"gemeenten": int(gemeenten), "buurten": int(buurten), "wall_s": float(wall_s), "peak_gb": float(peak_gb)}
+    gemeenten, buurten, wall_s, peak_gb, cpu_s = found.groups()
+    numbers = {"gemeenten": int(gemeenten), "buurten": int(buurten), "wall_s": float(wall_s), "peak_gb": float(peak_gb)}
+    return numbers if cpu_s is None else {**numbers, "cpu_s": float(cpu_s)}
 
 
 def national_config(shared: Path) -> dict:
@@ -139,12 +151,14 @@ def _resident_bytes(pids: set[int]) -> int:
     return total
 
 
-def run_build(config: Path, *, workers: int, log: Path) -> tuple[float, float, int]:
-    """Run ``ogw-datalab build`` on ``config``; return wall seconds, peak GB of its process tree, exit code."""
+def run_build(config: Path, *, workers: int, log: Path) -> tuple[float, float, int, float]:
+    """Run ``ogw-datalab build`` on ``config``; return wall seconds, peak GB of its process tree, exit code and
+    CPU seconds of its processes."""
     command = [str(Path(sys.executable).with_name("ogw-datalab")), "build", "--config", str(config)]
     command += ["--workers", str(workers)]
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}  # a temporary Dagster instance per build
     env["DAGSTER_DISABLE_TELEMETRY"] = "1"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as output:
         child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=PROJECT)
@@ -153,8 +167,9 @@ def run_build(config: Path, *, workers: int, log: Path) -> tuple[float, float, i
             peak = max(peak, _resident_bytes(_children({child.pid})))
             time.sleep(0.2)
     wall = time.perf_counter() - started
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return wall, max(peak, largest) / 1e9, child.returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, max(peak, after.ru_maxrss * 1024) / 1e9, child.returncode, cpu
 
 
 def count_buurten(database_folder: Path) -> int:
@@ -174,12 +189,13 @@ def measure(raw: dict, folder: Path, codes: list[str], *, everything: bool, work
     name = f"n{len(codes)}"
     config = write_config(raw, folder, name, None if everything else codes)
     log = folder / f"{name}.log"
-    wall, peak_gb, code = run_build(config, workers=workers, log=log)
+    wall, peak_gb, code, cpu = run_build(config, workers=workers, log=log)
     if code != 0:
         print(f"  build of {len(codes)} gemeenten exited with {code}; its output: {log}")
         print("  " + "\n  ".join(log.read_text(encoding="utf-8").splitlines()[-5:]))
     published = len(list((folder / name / "data").glob("GM*.duckdb")))
-    return ScaleResult(published, len(codes), count_buurten(folder / name / "data"), wall, peak_gb, code != 0)
+    buurten = count_buurten(folder / name / "data")
+    return ScaleResult(published, len(codes), buurten, wall, peak_gb, code != 0, cpu_s=cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\nscale: machine {platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.1f} at the start; "
         f"ogw-datalab build --workers {args.workers} (every gemeente, then the overview)"
     )
-    print(f"{'gemeenten':>10}{'failed':>8}{'buurten':>9}{'wall s':>9}{'peak GB':>9}{'ms/buurt':>10}  load after")
+    print(
+        f"{'gemeenten':>10}{'failed':>8}{'buurten':>9}{'wall s':>9}{'peak GB':>9}{'ms/buurt':>10}{'cpu s':>9}"
+        f"{'cpu ms/buurt':>14}  load after"
+    )
     with tempfile.TemporaryDirectory(prefix="ogw-scale-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{result.gemeenten:>10}{result.asked - result.gemeenten:>8}{result.buurten:>9}{result.wall_s:>9.1f}"
                 f"{result.peak_gb:>9.2f}"
-                f"{result.ms_per_buurt:>10.0f}  {os.getloadavg()[0]:.1f}{mark}",
+                f"{result.ms_per_buurt:>10.0f}{result.cpu_s or 0:>9.1f}{result.cpu_ms_per_buurt or 0:>14.0f}"
+                f"  {os.getloadavg()[0]:.1f}{mark}",
                 flush=True,
             )
         sites_failed = args.check_sites and _check_sites(maps)

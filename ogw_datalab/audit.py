@@ -61,11 +61,12 @@ def record_source_files(
     A file whose path, size and modification time equal those of its latest record is not hashed
     again (large BAG files); its recorded sha256 is reused.
     """
-    files = configured_files(config)
-    wanted = list(files) if keys is None else list(keys)
-    unknown = [k for k in wanted if k not in files]
+    configured = [*config.all_sources(), *(f"tijdreeksen.{name}" for name in config.tijdreeksen)]
+    wanted = configured if keys is None else list(keys)
+    unknown = [k for k in wanted if k not in configured]
     if unknown:
-        raise ValueError(f"record_source_files: no configured source {unknown}; configured: {sorted(files)}")
+        raise ValueError(f"record_source_files: no configured source {unknown}; configured: {sorted(configured)}")
+    files = configured_files(config, only=set(wanted))  # each raw asset lists only the files it read
     recorded = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     known = {(row["bron"], row["pad"]): row for row in latest_source_files(con)}
     rows = []
@@ -109,16 +110,19 @@ def _hash_once(path: Path, info: os.stat_result) -> str:
     return _HASHED[key]
 
 
-def configured_files(config: ProjectConfig) -> dict[str, list[Path]]:
-    """List per configuration key the files it reads.
+def configured_files(config: ProjectConfig, only: set[str] | None = None) -> dict[str, list[Path]]:
+    """List per configuration key (``only`` these keys, default all) the files it reads.
 
     That is one file, every file of a folder or pattern, and for a time series (``tijdreeksen.<naam>``)
     its sources and sensor tables. Files that do not exist are left out: their reader already says so.
     """
     files: dict[str, list[Path]] = {}
     for key, source in config.all_sources().items():
-        files[key] = _existing(source.pad, source.laag, key)
+        if only is None or key in only:
+            files[key] = _existing(source.pad, source.laag, key)
     for name, reeks in config.tijdreeksen.items():
+        if only is not None and f"tijdreeksen.{name}" not in only:
+            continue
         paths = [p for bron in reeks.bronnen for p in _existing(bron.pad, None, f"tijdreeksen.{name}")]
         paths += [table.pad for table in reeks.sensor_tables() if Path(table.pad).is_file()]
         files[f"tijdreeksen.{name}"] = sorted(set(paths))

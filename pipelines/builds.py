@@ -27,6 +27,7 @@ from ogw_datalab.inspect_sources import check_configured_files
 from ogw_datalab.project import Project, project_for
 
 from .definitions import build_job, overview_job
+from .instance import build_instance
 from .partitions import run_tags, sync_partitions
 from .progress import QUIET_RUN_CONFIG, RUN_CONFIG, interrupted, only_postgis_failed, print_failures, print_summary
 from .resources import CONFIG_ENV_VAR
@@ -237,7 +238,7 @@ def _stopped(stop: StopSignals | None) -> bool:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return build_instance()
 
 
 def _finish(config: ProjectConfig | GemeentenConfig, started: float, outcome: Outcome) -> int:

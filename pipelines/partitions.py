@@ -9,6 +9,8 @@ are a time window per calendar month beside the same gemeente dimension.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dagster as dg
 
 from ogw_datalab.config import GemeentenConfig, ProjectConfig
@@ -76,3 +78,41 @@ def sync_partitions(config: ProjectConfig | GemeentenConfig, instance: dg.Dagste
         else:
             for key in request.partition_keys:
                 instance.delete_dynamic_partition(name, key)
+
+
+class RememberedPartitions:
+    """Remember, for one run, which dynamic partitions exist, so that Dagster asks the instance once per key.
+
+    Dagster checks the run's partition key against the instance for every input and output of every step (about
+    290 queries of its event storage in a build of 29 steps). A key that existed when the run asked stays valid for
+    the run, so a found key is remembered; a missing key is asked again (it may be added meanwhile). :meth:`forget`
+    puts the instance back as it was; a run that ends in any way calls it (the resource's teardown).
+    """
+
+    def __init__(self, instance: dg.DagsterInstance) -> None:
+        self.instance = instance
+        self.found: set[tuple[str, str]] = set()
+        self.asked = 0
+        self._ask: Callable[[str, str], bool] = instance.has_dynamic_partition
+        self._own = instance.__dict__.get("has_dynamic_partition")  # already wrapped (a test counting queries)
+        instance.has_dynamic_partition = self.has_dynamic_partition  # type: ignore[method-assign]
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        """Whether ``partition_key`` exists in the dynamic dimension ``partitions_def_name`` (asked once if so)."""
+        key = (partitions_def_name, partition_key)
+        if key in self.found:
+            return True
+        self.asked += 1
+        exists = self._ask(partitions_def_name, partition_key)
+        if exists:
+            self.found.add(key)
+        return exists
+
+    def forget(self) -> None:
+        """Let the instance ask its storage again."""
+        if self.instance.__dict__.get("has_dynamic_partition") != self.has_dynamic_partition:
+            return  # put back already, or wrapped again since
+        if self._own is None:
+            del self.instance.__dict__["has_dynamic_partition"]
+        else:
+            self.instance.__dict__["has_dynamic_partition"] = self._own

@@ -21,7 +21,7 @@ from ogw_datalab.config import GemeentenConfig, ProjectConfig, load_configuratio
 from ogw_datalab.encryption import database_key
 from ogw_datalab.project import Project, builds_of, project_for
 
-from .partitions import GEMEENTE, JAAR, MAAND
+from .partitions import GEMEENTE, JAAR, MAAND, RememberedPartitions
 
 CONFIG_ENV_VAR = "OGW_DATALAB_CONFIG"
 SITE = dg.AssetKey(["maps", "site"])
@@ -36,6 +36,7 @@ class DataLabResource(dg.ConfigurableResource):
     _build: BuildTransaction | None = PrivateAttr(default=None)
     _maand: str | None = PrivateAttr(default=None)
     _con: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _partitions: RememberedPartitions | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Parse the configuration once; in a partitioned run, resolve its project and start the build."""
@@ -67,9 +68,14 @@ class DataLabResource(dg.ConfigurableResource):
                 "Select maps/site too (or run a job) to publish."
             )
         self._build.begin()
+        if context.instance is not None:  # last: a failed setup gets no teardown to put the instance back
+            self._partitions = RememberedPartitions(context.instance)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """Throw away what the run did not publish (a failed run, or one without ``maps/site``)."""
+        if self._partitions is not None:
+            self._partitions.forget()
+            self._partitions = None
         self._close_working(checkpoint=False)
         if self._build is not None:
             self._build.abort()

@@ -175,6 +175,10 @@ def test_the_scale_line_is_machine_readable_and_refuses_anything_else():
     assert result.ms_per_buurt == pytest.approx(127.7, abs=0.1)
     with pytest.raises(ValueError, match="not a scale line"):
         scale.parse_line("scale gemeenten=10 buurten=398 wall_s=50.8")
+    timed = scale.ScaleResult(10, 10, 398, 50.84, 0.4949, False, cpu_s=80.33)
+    assert timed.line() == "scale gemeenten=10 buurten=398 wall_s=50.8 peak_gb=0.49 cpu_s=80.3"
+    assert scale.parse_line(timed.line())["cpu_s"] == 80.3
+    assert timed.cpu_ms_per_buurt == pytest.approx(201.8, abs=0.1)
 
 
 def test_sizes_spread_over_the_sorted_codes_and_all_is_all():
@@ -195,3 +199,4 @@ def test_a_scale_run_of_one_gemeente_builds_it_and_ends_with_its_line(shared_dat
     assert numbers["buurten"] >= 1
     assert numbers["wall_s"] > 0
     assert 0 < numbers["peak_gb"] < 4
+    assert 0 < numbers["cpu_s"] < 600  # the build's own processes, the workers and the overview included

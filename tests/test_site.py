@@ -227,6 +227,8 @@ def test_downloads_of_an_opgave_round_trip(tiny_site):
     assert list(machine["groen_pct_status"]) == list(published["status"])
     assert machine["groen_pct_reden"].tolist()[3] == "minder dan 50 inwoners in de buurt"
     assert pyogrio.read_info(folder / "opgave_groen.gpkg")["crs"] == "EPSG:28992"
+    # written without a flush to disk per GeoPackage, and GDAL's setting left as it was
+    assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is None
     properties = [f["properties"] for f in geojson["features"]]
     assert [p["groen_pct"] for p in properties] == [12.3, 1234.5, 0.0, None]
     assert [p["locaties"] for p in properties] == [1, 2, 0, None]

@@ -11,11 +11,11 @@ from folium.plugins import Fullscreen
 
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_map_pages import indicator_page, opgave_page
-from ogw_datalab.maps.map_elements import Kaart, use_vendored_files
+from ogw_datalab.maps.map_elements import Kaart, number_elements, use_vendored_files
 from ogw_datalab.maps.offline import EXTERNAL, ExternalResourceError
 from ogw_datalab.maps.shapes import site_shapes
 from ogw_datalab.maps.site_data import read_site_data
-from ogw_datalab.maps.web_map import build_overview_map, build_web_map, render_web_map
+from ogw_datalab.maps.web_map import backgrounds, build_overview_map, build_web_map, render_web_map
 
 from .site_fixture import tiny_project, write_tiny_tables
 
@@ -35,7 +35,7 @@ def test_opgave_map_is_folium_and_loads_only_the_vendored_files(tiny):
     data, shapes = tiny
     page = opgave_page(data, data.opgaven[0], [])
     kaart = build_web_map(page, data, shapes)
-    kinds = {type(e).__name__ for e in kaart._children.values()}
+    kinds = {cls.__name__ for e in kaart._children.values() for cls in type(e).__mro__}
     assert {"TileLayer", "FeatureGroup", "LayerControl", "FitBounds", "BuurtenLayer", "FastMarkerCluster"} <= kinds
     rendered = render_web_map(kaart, root="../")
     links = re.findall(r'(?:src|href)="([^"]+)"', rendered.header)
@@ -55,6 +55,31 @@ def test_opgave_map_is_folium_and_loads_only_the_vendored_files(tiny):
     assert '"zoomSnap": 0.25' in rendered.script
     assert f"OGWKaart.dutchControls({kaart.get_name()}, true);" in rendered.script  # with the metric scale
     assert '<div id="kaart" class="kaart" role="region"' in rendered.html
+
+
+@pytest.mark.parametrize("number", [0, 1, 2])
+def test_a_background_renders_as_the_folium_tile_layer_it_replaces(number):
+    """The backgrounds skip folium's lookup of a URL among xyzservices' names, and write the same JavaScript."""
+    background = backgrounds()[number]
+    options = background.options
+    made_by_folium = folium.TileLayer(
+        background.tiles,
+        attr=options["attribution"],
+        name=background.tile_name,
+        min_zoom=options["min_zoom"] or None,
+        max_zoom=options["max_zoom"],
+        overlay=False,
+        show=background.show,
+    )
+    pages = []
+    for layer in (background, made_by_folium):
+        kaart = folium.Map(tiles=None)
+        layer.add_to(kaart)
+        number_elements(kaart.get_root())
+        pages.append(kaart.get_root().render())
+    assert pages[0] == pages[1]
+    assert "L.tileLayer(" in pages[0]
+    assert background.tiles in pages[0]
 
 
 def test_each_buurt_gets_the_colour_of_its_class_in_the_first_layer(tiny):

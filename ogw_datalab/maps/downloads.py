@@ -14,12 +14,19 @@ columns of their own.
   outlines in the Dutch national grid (RD New, EPSG:28992).
 - **GeoJSON** (``.geojson``): the same properties (numbers or null), outlines in WGS84 (EPSG:4326) as the
   GeoJSON standard (RFC 7946) requires.
+
+The files are written straight into the site folder a build assembles (a fresh folder, published whole when it is
+complete, :mod:`ogw_datalab.build_transaction`), so no file needs a temporary name of its own, and SQLite is not
+asked to flush each GeoPackage to disk on its own (``OGR_SQLITE_SYNCHRONOUS=OFF`` while it is written; the other
+files of the site are not flushed one by one either).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +36,6 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from ..files import replace_atomic, write_text_atomic
 from ..indicators.catalogue import Indicator
 from ..indicators.opgaven import Opgave
 from .dutch import is_missing
@@ -239,12 +245,13 @@ def write_download_set(
         The gemeente's name.
     """
     target = folder / FOLDER
+    target.mkdir(parents=True, exist_ok=True)
     stem = f"{FOLDER}/{name}"
-    _write_bytes(target / f"{name}.csv", excel_csv(columns).encode("utf-8-sig"))
-    write_text_atomic(target / f"{name}-data.csv", machine_csv(columns))
-    replace_atomic(target / f"{name}.gpkg", lambda tmp: _write_geopackage(tmp, name, columns, shapes))
-    write_text_atomic(target / f"{name}.geojson", geojson_text(name, columns, shapes))
-    write_text_atomic(target / f"{name}-leesmij.txt", readme_text(name, title, columns, sources, gemeente))
+    (target / f"{name}.csv").write_bytes(excel_csv(columns).encode("utf-8-sig"))
+    _write_text(target / f"{name}-data.csv", machine_csv(columns))
+    _write_geopackage(target / f"{name}.gpkg", name, columns, shapes)
+    _write_text(target / f"{name}.geojson", geojson_text(name, columns, shapes))
+    _write_text(target / f"{name}-leesmij.txt", readme_text(name, title, columns, sources, gemeente))
     return [
         Download("Tabel voor Excel", f"{stem}.csv", "CSV met puntkomma's en decimale komma's"),
         Download("Tabel voor software", f"{stem}-data.csv", "CSV met komma's en decimale punten"),
@@ -254,8 +261,9 @@ def write_download_set(
     ]
 
 
-def _write_bytes(path: Path, content: bytes) -> Path:
-    return replace_atomic(path, lambda tmp: tmp.write_bytes(content))
+def _write_text(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:  # the text's own line ends (CRLF in the CSVs)
+        out.write(text)
 
 
 def _cells(column: Column, decimal: str) -> list[str]:
@@ -306,7 +314,20 @@ def _write_geopackage(path: Path, layer: str, columns: list[Column], shapes: Dow
     frame = gpd.GeoDataFrame(
         {c.id: _typed(c).to_numpy() for c in columns}, geometry=shapes.rd.to_numpy(), crs="EPSG:28992"
     )
-    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
+    path.unlink(missing_ok=True)
+    with _unsynchronised_sqlite():
+        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
+
+
+@contextmanager
+def _unsynchronised_sqlite() -> Iterator[None]:
+    """GDAL writes GeoPackages (SQLite) without waiting for the disk after each transaction, then as it was."""
+    before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
 
 
 def geojson_text(name: str, columns: list[Column], shapes: DownloadShapes) -> str:

@@ -24,6 +24,7 @@ from branca.element import Figure
 from folium.plugins import FastMarkerCluster
 
 from .map_elements import (
+    Background,
     BackgroundNotice,
     BuurtenLayer,
     DutchControls,
@@ -63,30 +64,17 @@ class RenderedMap:
 def backgrounds() -> list[folium.TileLayer]:
     """Return the background maps, the first one shown: PDOK's grey and colour maps and OpenStreetMap."""
     return [
-        folium.TileLayer(
-            PDOK.format(stijl="grijs"),
-            attr=KADASTER,
-            name="Grijze kaart (PDOK)",
-            min_zoom=6,
-            max_zoom=19,
-            overlay=False,
-        ),
-        folium.TileLayer(
+        Background(PDOK.format(stijl="grijs"), attr=KADASTER, name="Grijze kaart (PDOK)", min_zoom=6, max_zoom=19),
+        Background(
             PDOK.format(stijl="standaard"),
             attr=KADASTER,
             name="Kleurenkaart (PDOK)",
             min_zoom=6,
             max_zoom=19,
-            overlay=False,
             show=False,
         ),
-        folium.TileLayer(
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            attr=OSM,
-            name="OpenStreetMap",
-            max_zoom=19,
-            overlay=False,
-            show=False,
+        Background(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attr=OSM, name="OpenStreetMap", max_zoom=19, show=False
         ),
     ]
 
