@@ -43,11 +43,12 @@ from .choose_partners import ChosenPartner, PartnerColumn
 from .choose_sources import Selection, choose_kerncijfers, expected_naming
 from .find_gemeente import ALLE, InitError
 
-# Environment variable -> the real service root it replaces (tests point them at 127.0.0.1).
-SERVICE_VARIABLES: dict[str, str] = {
-    "OGW_DATALAB_PDOK_SERVICE_URL": "https://service.pdok.nl",
-    "OGW_DATALAB_PDOK_API_URL": "https://api.pdok.nl",
-    "OGW_DATALAB_CBS_ODATA_URL": "https://opendata.cbs.nl/ODataApi/odata",
+# Each service's root: its placeholder in the URLs below -> (the environment variable that replaces it, the real
+# root); the tests point the variables at 127.0.0.1.
+SERVICE_VARIABLES: dict[str, tuple[str, str]] = {
+    "pdok_service": ("OGW_DATALAB_PDOK_SERVICE_URL", "https://service.pdok.nl"),
+    "pdok_api": ("OGW_DATALAB_PDOK_API_URL", "https://api.pdok.nl"),
+    "cbs_odata": ("OGW_DATALAB_CBS_ODATA_URL", "https://opendata.cbs.nl/ODataApi/odata"),
 }
 KAART_WFS = "{pdok_service}/cbs/wijkenbuurten/{jaar}/wfs/v1_0"
 BAG_ITEMS = "{pdok_api}/kadaster/bag/ogc/v2/collections/verblijfsobject/items"
@@ -80,12 +81,8 @@ class NationalSources:
 
 def service_roots() -> dict[str, str]:
     """Return each service's root: the environment variable's value when set, else the real service."""
-    keys = {
-        "OGW_DATALAB_PDOK_SERVICE_URL": "pdok_service",
-        "OGW_DATALAB_PDOK_API_URL": "pdok_api",
-        "OGW_DATALAB_CBS_ODATA_URL": "cbs_odata",
-    }
-    return {keys[v]: (os.environ.get(v) or default).rstrip("/") for v, default in SERVICE_VARIABLES.items()}
+    roots = SERVICE_VARIABLES.items()
+    return {name: (os.environ.get(variable) or real).rstrip("/") for name, (variable, real) in roots}
 
 
 def kaart_url(jaar: int, type_name: str, *, gemeentecode: str | None = None, gemeentenaam: str | None = None) -> str:
