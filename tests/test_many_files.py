@@ -21,7 +21,7 @@ from ogw_datalab.config import Layer, Partner, Source, load_config
 from ogw_datalab.inbox import scan_inbox
 from ogw_datalab.readers import SourceError, read_areas, read_source
 from ogw_datalab.readers.read_areas import read_cbs_areas
-from ogw_datalab.readers.source_files import region_of
+from ogw_datalab.readers.source_files import SourceFilesError, region_of
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 
@@ -145,6 +145,23 @@ def test_a_region_file_without_gemeente_layer_is_refused(regions):
     (regions / "noord" / "gemeente.geojson").unlink()
     with pytest.raises(SourceError, match="no gemeente layer beside this file"):
         read_source("bronnen.buurten", Source(soort="cbs_wijkbuurtkaart", pad=regions / "*" / "buurt.geojson"))
+
+
+def test_files_are_read_once_whoever_asks_and_a_failure_names_its_own_caller(regions, monkeypatch):
+    """The check before a build, the list of gemeenten and the reference kaart name the same files differently."""
+    first = read_cbs_areas(regions, layer="buurt", where="bronnen.buurten")
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the same unchanged files were read again")
+
+    monkeypatch.setattr(read_areas, "read_one_file", no_second_read)
+    assert read_cbs_areas(regions, layer="buurt", where="vergelijkbare_buurten.kaart") is first
+    monkeypatch.undo()
+
+    (regions / "noord" / "gemeente.geojson").unlink()  # changed files: read again, and refused
+    for caller in ("bronnen.buurten", "vergelijkbare_buurten.kaart"):
+        with pytest.raises(SourceFilesError, match=rf"^{caller} \(.*no gemeente layer beside this file"):
+            read_cbs_areas(regions, layer="buurt", where=caller)
 
 
 def test_only_the_configured_gemeenten_are_read_and_staged(con, regions):

@@ -20,7 +20,6 @@ applied in this order (and counted, with examples, in :class:`AreaReport`):
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from .source_files import (
     SourceFilesError,
     file_labels,
     files_fingerprint,
+    read_once,
     read_one_file,
     region_of,
     source_files,
@@ -167,7 +167,7 @@ def read_cbs_areas(path: Path, *, layer: str | None = None, crs: str | None = No
     where = where or str(path)
     files = source_files(path, layer, where) if not path.is_file() else [path]
     beside = files_fingerprint([f for f in map(gemeente_layer_beside, files) if f is not None])
-    return _read_cached(files_fingerprint(files), beside, layer, crs, where)
+    return _read_cached(files_fingerprint(files), beside, layer, crs, where=where)
 
 
 def gemeente_layer_beside(file: Path) -> Path | None:
@@ -181,7 +181,7 @@ def gemeente_layer_beside(file: Path) -> Path | None:
     return next((s for s in siblings if s.is_file() and s != file), None)
 
 
-@functools.lru_cache(maxsize=8)
+@read_once(maxsize=8)
 def _read_cached(
     fingerprint: tuple[tuple[str, int, int], ...],
     beside: tuple[tuple[str, int, int], ...],  # the gemeente layers beside the files: a changed one is read again

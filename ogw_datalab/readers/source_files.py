@@ -12,8 +12,12 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -21,6 +25,8 @@ import pyogrio
 import shapely
 
 from .locate import to_rd_new
+
+T = TypeVar("T")
 
 GLOB_CHARACTERS = ("*", "?", "[")
 GIS_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml")
@@ -91,6 +97,36 @@ def files_fingerprint(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
 
 
+def read_once(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Keep the last ``maxsize`` results of a reader per process, keyed by its arguments except ``where``.
+
+    ``where`` (the caller's name for the source) only goes into messages, and a failed read is never kept, so
+    every message names its own caller; keying on it made each caller read the same national files again.
+    """
+
+    def decorate(read: Callable[..., T]) -> Callable[..., T]:
+        kept: OrderedDict[tuple, T] = OrderedDict()
+        lock = threading.Lock()
+
+        @functools.wraps(read)
+        def cached(*key: object, where: str) -> T:
+            with lock:
+                if key in kept:
+                    kept.move_to_end(key)
+                    return kept[key]
+            result = read(*key, where=where)
+            with lock:
+                kept[key] = result
+                while len(kept) > maxsize:
+                    kept.popitem(last=False)
+            return result
+
+        cached.cache_clear = kept.clear  # type: ignore[attr-defined]
+        return cached
+
+    return decorate
+
+
 @dataclass(frozen=True)
 class MergedLayer:
     """Point or polygon features of several files, exact copies across files kept once."""
@@ -111,11 +147,11 @@ def read_vector_files(path: Path, *, layer: str | None, crs: str | None, where: 
     for the same files (later calls get a copy).
     """
     files = source_files(path, layer, where)
-    merged = _read_vector_files_cached(files_fingerprint(files), layer, crs, where)
+    merged = _read_vector_files_cached(files_fingerprint(files), layer, crs, where=where)
     return MergedLayer(merged.frame.copy(), merged.files, merged.features, merged.copies_dropped)
 
 
-@functools.lru_cache(maxsize=16)
+@read_once(maxsize=16)
 def _read_vector_files_cached(
     fingerprint: tuple[tuple[str, int, int], ...], layer: str | None, crs: str | None, where: str
 ) -> MergedLayer:
