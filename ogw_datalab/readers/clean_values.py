@@ -71,7 +71,12 @@ def _sentinel_mask(values: pd.Series, decimal: str) -> np.ndarray:
         return values.isin(CBS_SENTINELS).to_numpy(dtype=bool)
     if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
         return np.zeros(len(values), dtype=bool)
-    # A plain loop: text tables hold Python strings, and a cell without '-' is decided at once.
+    if isinstance(values.dtype, pd.StringDtype):  # text tables: only a cell with a '-' can be a sentinel
+        candidates = values.str.contains("-", regex=False).fillna(False).to_numpy(dtype=bool)
+        mask = np.zeros(len(values), dtype=bool)
+        mask[candidates] = [_is_sentinel(v, decimal) for v in values[candidates]]
+        return mask
+    # A plain loop over mixed cells (JSON): a cell without '-' is decided at once.
     return np.fromiter((_is_sentinel(v, decimal) for v in values), dtype=bool, count=len(values))
 
 
