@@ -33,6 +33,7 @@ from .labs import (
     build_once,
     demo_config,
     region_config,
+    slim_demo_config,
 )
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -149,6 +150,13 @@ def demo_lab(tmp_path_factory) -> BuiltLab:
     return build_once(
         tmp_path_factory, "demo", lambda folder: build_lab(folder, lambda lab: demo_config(lab, years=True), twice=True)
     )
+
+
+@pytest.fixture(scope="session")
+def slim_demo_lab(tmp_path_factory) -> BuiltLab:
+    """The demo with two opgaven and no tijdreeksen (``slim_demo_config``), built once: for the tests that build a
+    copy again and again (killed, stopped, twice at once), where the demo's other pages only add time."""
+    return build_once(tmp_path_factory, "demo-slim", lambda folder: build_lab(folder, slim_demo_config))
 
 
 @pytest.fixture(scope="session")

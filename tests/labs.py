@@ -169,6 +169,24 @@ def demo_config(folder: Path, *, name: str = "config.yaml", years: bool = False,
     return path
 
 
+# The opgaven of the slim demo: every layer of a build (raw, staging, joined, indicators, opgaven, site), without
+# the air-quality series and the other three opgaven.
+SLIM_OPGAVEN = ("meer_groen", "energietransitie")
+
+
+def slim_demo_config(folder: Path) -> Path:
+    """The demo with only the opgaven ``SLIM_OPGAVEN`` and their indicators, no tijdreeksen and no earlier year: for
+    tests of what a build does as a whole (stopped, killed, twice at once), at about half a demo build's cost."""
+    opgaven = yaml.safe_load((PROJECT / "config" / "demo_opgaven.yaml").read_text(encoding="utf-8"))
+    opgaven["opgaven"] = [o for o in opgaven["opgaven"] if o["id"] in SLIM_OPGAVEN]
+    used = {"inwoners"} | {i["id"] for o in opgaven["opgaven"] for i in o["indicatoren"]}
+    catalogue = yaml.safe_load((PROJECT / "config" / "demo_indicatoren.yaml").read_text(encoding="utf-8"))
+    catalogue["indicatoren"] = [i for i in catalogue["indicatoren"] if i["id"] in used]
+    for name, content in (("opgaven.yaml", opgaven), ("indicatoren.yaml", catalogue)):
+        (folder / name).write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    return demo_config(folder, opgaven="opgaven.yaml", indicatoren="indicatoren.yaml", tijdreeksen={})
+
+
 def earlier_year_config(folder: Path, **output) -> Path:
     """config/demo_2023.yaml, with its files and outputs inside ``folder``."""
     raw = yaml.safe_load((PROJECT / "config" / "demo_2023.yaml").read_text(encoding="utf-8"))

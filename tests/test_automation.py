@@ -135,8 +135,8 @@ def test_a_failing_blocking_check_publishes_nothing(demo_lab, tmp_path):
 
 
 @pytest.mark.e2e
-def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(demo_lab, tmp_path):
-    lab = demo_lab.copy(tmp_path, keep_demo_files=True)
+def test_two_builds_at_the_same_time_both_succeed_with_the_same_result(slim_demo_lab, tmp_path):
+    lab = slim_demo_lab.copy(tmp_path, keep_demo_files=True)
     command = [sys.executable, "-m", "ogw_datalab", "build", "--config", str(lab.config)]
     runs = [
         subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

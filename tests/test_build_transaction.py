@@ -50,9 +50,9 @@ def start_build(lab: Lab, limit_bytes: int | None = None) -> subprocess.Popen:
 
 
 @pytest.fixture
-def lab(demo_lab, tmp_path) -> Lab:
-    """A copy of the built demo whose builds read its demo files as they are (the build is what is tested)."""
-    return demo_lab.copy(tmp_path, keep_demo_files=True)
+def lab(slim_demo_lab, tmp_path) -> Lab:
+    """A copy of the built slim demo whose builds read its demo files as they are (the build is what is tested)."""
+    return slim_demo_lab.copy(tmp_path, keep_demo_files=True)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from ogw_datalab.retention import apply_retention
 from ogw_datalab.storage import write_frame
 
 from .factories import GOOD, drop, minimal_config
-from .labs import Lab, demo_config
+from .labs import Lab, slim_demo_config
 
 KEY = "proef-sleutel-7f3a9c2e41b8d605"
 NEW_KEY = "nieuwe-sleutel-0b9e5d17c4a23f68"
@@ -318,7 +318,7 @@ def test_the_audit_trail_records_each_file_version_and_reuses_unchanged_hashes(t
 @pytest.mark.e2e
 def test_an_encrypted_build_publishes_and_republishes_and_is_unreadable_without_the_key(tmp_path, monkeypatch):
     monkeypatch.setenv("OGW_TEST_SLEUTEL", "een-lange-geheime-sleutel-voor-de-test")
-    lab = Lab(tmp_path, demo_config(tmp_path))
+    lab = Lab(tmp_path, slim_demo_config(tmp_path))  # its partners' files: the corporation's dwelling ids
     raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
     raw["uitvoer"]["sleutel_variabele"] = "OGW_TEST_SLEUTEL"
     lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
