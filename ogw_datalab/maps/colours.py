@@ -8,7 +8,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -52,6 +51,8 @@ def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[floa
     elif k < 2:
         bounds = [float(present.max())]
     else:
+        import mapclassify  # here: it brings scipy.stats and scikit-learn (1 s), which only classing needs
+
         scheme = mapclassify.FisherJenks if klassen.methode == "natuurlijk" else mapclassify.Quantiles
         with warnings.catch_warnings():
             # With many equal values mapclassify lowers k itself and says so; equal edges collapse below.
