@@ -50,8 +50,13 @@ def start_build(lab: Lab, limit_bytes: int | None = None) -> subprocess.Popen:
 
 
 @pytest.fixture
-def lab(slim_demo_lab, tmp_path) -> Lab:
-    """A copy of the built slim demo whose builds read its demo files as they are (the build is what is tested)."""
+def lab(slim_demo_lab, tmp_path, monkeypatch) -> Lab:
+    """A copy of the built slim demo whose builds read its demo files as they are (the build is what is tested).
+
+    Its builds in this process run on a temporary in-memory Dagster instance, as those of ``start_build`` do: what
+    is tested is the files (the SQLite instance of the tests costs about 2 CPU s a build).
+    """
+    monkeypatch.delenv("DAGSTER_HOME")
     return slim_demo_lab.copy(tmp_path, keep_demo_files=True)
 
 
