@@ -155,7 +155,7 @@ def demo_lab(tmp_path_factory) -> BuiltLab:
 @pytest.fixture(scope="session")
 def slim_demo_lab(tmp_path_factory) -> BuiltLab:
     """The demo with two opgaven and no tijdreeksen (``slim_demo_config``), built once: for the tests that build a
-    copy again and again (killed, stopped, twice at once), where the demo's other pages only add time."""
+    copy again and again (killed, read-only, twice at once), where the demo's other pages only add time."""
     return build_once(tmp_path_factory, "demo-slim", lambda folder: build_lab(folder, slim_demo_config))
 
 
