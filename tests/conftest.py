@@ -1,4 +1,4 @@
-"""Shared fixtures: a temporary Dagster instance for every test, an in-memory DuckDB with spatial, a small town of
+"""Shared fixtures: no test run in the data team's Dagster instance, an in-memory DuckDB with spatial, a small town of
 four hand-built buurten and its configuration, the real data in ../shared/data, and the expensive builds that many
 tests read (the demo, Alphen, ten gemeenten of 2015 and the national overview), each built once per test run and
 never changed by a test.
@@ -7,8 +7,8 @@ With pytest-xdist (``make test`` runs one worker per core) a session build is ma
 for it, under a file lock in the run's shared temporary folder (``labs.build_once``); another worker that asks
 waits for it and reads the same folder. Which worker runs what is decided here too (``FIRST``, below).
 Every lab build runs on a Dagster instance of its own beside it, so a test that reads the runs of a build reads
-that lab's instance (``BuiltLab.instance``), whichever worker built it; each worker keeps its own temporary
-instance for the runs its tests make.
+that lab's instance (``BuiltLab.instance``), whichever worker built it; the other runs of a test go to a temporary
+in-memory instance, or to its worker's SQLite instance when it asks for ``dagster_home``.
 """
 
 from __future__ import annotations
@@ -99,8 +99,20 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def temporary_dagster_instance(tmp_path_factory):
-    """Every run a test makes goes into this instance, never into the data team's ``.dagster/``."""
+def no_dagster_home():
+    """No test run goes into the data team's ``.dagster/``: without ``DAGSTER_HOME`` a build runs on a temporary
+    in-memory instance (``pipelines.instance``), as the command does where none is set. A test that reads what Dagster
+    kept of its runs asks for :func:`dagster_home`; the lab builds run on a SQLite instance of their own (``labs``),
+    as a data team's builds do. (The SQLite instance costs about 2 CPU s a build: most tests look only at files.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DAGSTER_HOME", raising=False)
+        patch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
+        yield
+
+
+@pytest.fixture(scope="session")
+def sqlite_dagster_home(tmp_path_factory) -> Path:
+    """A SQLite Dagster instance of this test process (see :func:`dagster_home`)."""
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     with dg.DagsterInstance.from_config(str(home)) as instance:
@@ -109,10 +121,15 @@ def temporary_dagster_instance(tmp_path_factory):
         instance.get_runs(limit=1)
         instance.get_asset_keys()
         instance.all_instigator_state()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", str(home))
-        patch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
-        yield home
+    return home
+
+
+@pytest.fixture
+def dagster_home(sqlite_dagster_home, monkeypatch) -> Path:
+    """``DAGSTER_HOME`` set to this test process's SQLite instance for the test: its runs are kept there, for the
+    test to read (``dg.DagsterInstance.get()``)."""
+    monkeypatch.setenv("DAGSTER_HOME", str(sqlite_dagster_home))
+    return sqlite_dagster_home
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
 
 
-def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab):
+def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab, dagster_home):
     _folder, config_path = lab
     resources = {"datalab": DataLabResource(config_path=str(config_path))}
     when = dt.datetime(2026, 12, 1, 7, tzinfo=dt.UTC)

@@ -41,7 +41,6 @@ def start_build(lab: Lab, limit_bytes: int | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "ogw_datalab", "build", "--config", str(lab.config)],
         cwd=PROJECT,
-        env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},  # an in-memory instance: only our files
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -50,13 +49,8 @@ def start_build(lab: Lab, limit_bytes: int | None = None) -> subprocess.Popen:
 
 
 @pytest.fixture
-def lab(slim_demo_lab, tmp_path, monkeypatch) -> Lab:
-    """A copy of the built slim demo whose builds read its demo files as they are (the build is what is tested).
-
-    Its builds in this process run on a temporary in-memory Dagster instance, as those of ``start_build`` do: what
-    is tested is the files (the SQLite instance of the tests costs about 2 CPU s a build).
-    """
-    monkeypatch.delenv("DAGSTER_HOME")
+def lab(slim_demo_lab, tmp_path) -> Lab:
+    """A copy of the built slim demo whose builds read its demo files as they are (the build is what is tested)."""
     return slim_demo_lab.copy(tmp_path, keep_demo_files=True)
 
 

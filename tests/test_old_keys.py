@@ -144,7 +144,7 @@ def test_files_recorded_before_the_renames_count_as_the_same_sources(con):
     ]
 
 
-def test_a_run_in_dagster_logs_each_hint_as_a_warning(tmp_path):
+def test_a_run_in_dagster_logs_each_hint_as_a_warning(tmp_path, dagster_home):
     """``dagster dev`` users never see the command line: the run's own log names the new keys."""
     path = old_demo_config(tmp_path)
     assert run_cli("demo-data", "--config", str(path)).code == 0

@@ -235,7 +235,7 @@ def test_postgis_holds_only_what_the_site_publishes(published, postgis_server):
 
 @pytest.mark.e2e
 def test_an_unreachable_postgis_is_named_leaves_its_tables_and_the_site_is_published(
-    published, postgis_server, tmp_path
+    published, postgis_server, tmp_path, dagster_home
 ):
     lab = published.lab.copy(tmp_path / "lab", keep_demo_files=True)
     before = fingerprint(postgis_server, "datalab")
