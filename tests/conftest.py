@@ -6,9 +6,9 @@ never changed by a test.
 With pytest-xdist (``make test`` runs one worker per core) a session build is made by the first worker that asks
 for it, under a file lock in the run's shared temporary folder (``labs.build_once``); another worker that asks
 waits for it and reads the same folder. Which worker runs what is decided here too (``FIRST``, below).
-Every lab build runs on a Dagster instance of its own beside it, so a test that reads the runs of a build reads
-that lab's instance (``BuiltLab.instance``), whichever worker built it; the other runs of a test go to a temporary
-in-memory instance, or to its worker's SQLite instance when it asks for ``dagster_home``.
+The demo lab is built on a SQLite Dagster instance of its own beside it, as ``make demo`` builds it, so a test that
+reads its runs reads that instance (``BuiltLab.instance``), whichever worker built it; the other builds run on a
+temporary in-memory instance, or on the test worker's SQLite instance when a test asks for ``dagster_home``.
 """
 
 from __future__ import annotations
@@ -165,7 +165,9 @@ def shared_data() -> Path:
 def demo_lab(tmp_path_factory) -> BuiltLab:
     """The demo gemeente with its earlier year 2023, built as ``make demo`` builds it, then built again."""
     return build_once(
-        tmp_path_factory, "demo", lambda folder: build_lab(folder, lambda lab: demo_config(lab, years=True), twice=True)
+        tmp_path_factory,
+        "demo",
+        lambda folder: build_lab(folder, lambda lab: demo_config(lab, years=True), twice=True, kept_runs=True),
     )
 
 

@@ -31,18 +31,13 @@ class InitLab:
 
 def init_and_build(folder: Path, shared_data: Path) -> InitLab:
     """``init <code> --jaar 2015 --bronnen ../shared/data`` then ``build`` for each gemeente of ``BUILT``."""
-    home = folder / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     inits, builds = {}, {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", str(home))
-        for code, naam in BUILT.items():
-            config = folder / "config" / f"{naam}.yaml"
-            inits[code] = run_cli("init", code, "--jaar", "2015", "--bronnen", str(shared_data), "--uit", str(config))
-            assert inits[code].code == 0, inits[code].out + inits[code].err
-            builds[code] = run_cli("build", "--config", str(config))
-            assert builds[code].code == 0, builds[code].out + builds[code].err
+    for code, naam in BUILT.items():
+        config = folder / "config" / f"{naam}.yaml"
+        inits[code] = run_cli("init", code, "--jaar", "2015", "--bronnen", str(shared_data), "--uit", str(config))
+        assert inits[code].code == 0, inits[code].out + inits[code].err
+        builds[code] = run_cli("build", "--config", str(config))
+        assert builds[code].code == 0, builds[code].out + builds[code].err
     return InitLab(folder, inits, builds)
 
 

@@ -88,32 +88,41 @@ class Lab:
 @dataclass(frozen=True)
 class BuiltLab(Lab):
     """A lab as a session fixture built it: what its first build printed and left, what its last build printed
-    (the same run when it was built once), and the Dagster instance its builds ran on."""
+    (the same run when it was built once), and the SQLite Dagster instance its builds ran on, if they were kept."""
 
     first: Run
     second: Run
     first_tables: dict[str, str]
-    dagster_home: Path
+    dagster_home: Path | None
 
     def instance(self) -> dg.DagsterInstance:
-        """The instance of this lab's builds (use it in a ``with``); a test's own runs go to the test instance."""
+        """The instance of this lab's builds (use it in a ``with``), for a lab built with ``kept_runs``."""
+        assert self.dagster_home is not None, "this lab was built on a temporary instance: build it with kept_runs"
         return dg.DagsterInstance.from_config(str(self.dagster_home))
 
 
 def build_lab(
-    folder: Path, write_config: Callable[[Path], Path], *, twice: bool = False, tables: bool = True
+    folder: Path,
+    write_config: Callable[[Path], Path],
+    *,
+    twice: bool = False,
+    tables: bool = True,
+    kept_runs: bool = False,
 ) -> BuiltLab:
-    """Write the configuration into ``folder/lab`` and build it (``twice``: then build it again), on a Dagster
-    instance of its own in ``folder/dagster``, so that its runs are found beside it by any test process.
+    """Write the configuration into ``folder/lab`` and build it (``twice``: then build it again).
     ``tables``: fingerprint the tables of its database after the first build (a lab of several gemeenten has a
-    database per gemeente, and none of its own)."""
-    home = folder / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    database per gemeente, and none of its own). ``kept_runs``: on a SQLite Dagster instance of its own in
+    ``folder/dagster``, as a data team's ``DAGSTER_HOME``, so that its runs are found beside it by any test process;
+    else on a temporary in-memory instance (the SQLite one costs about 2 CPU s a build)."""
+    home = folder / "dagster" if kept_runs else None
+    if home is not None:
+        home.mkdir()
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     (folder / "lab").mkdir()
     lab = Lab(folder / "lab", write_config(folder / "lab"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", str(home))
+        if home is not None:
+            patch.setenv("DAGSTER_HOME", str(home))
         first = lab.run()
         assert first.code == 0, first.out + first.err
         fingerprints = table_fingerprints(lab.database) if tables else {}
