@@ -118,8 +118,8 @@ def test_monthly_schedule_republishes_the_current_year_of_every_gemeente(lab, da
 
 
 @pytest.mark.e2e
-def test_a_failing_blocking_check_publishes_nothing(demo_lab, tmp_path):
-    lab = demo_lab.copy(tmp_path, keep_demo_files=True)
+def test_a_failing_blocking_check_publishes_nothing(slim_demo_lab, tmp_path):
+    lab = slim_demo_lab.copy(tmp_path, keep_demo_files=True)
     raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
     raw["partners"][1]["min_koppelpercentage"] = 0.999  # the demo corporation file matches 98 %
     lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -29,7 +29,7 @@ import yaml
 
 from benchmarks.scale import national_config, write_config
 
-from .labs import build_once
+from .labs import build_once, run_cli
 from .services import free_port, require_program
 
 pytestmark = pytest.mark.scale
@@ -143,15 +143,10 @@ def build_on_celery(shared_data: Path, redis_server: str, folder: Path) -> Celer
     env |= {"DAGSTER_DISABLE_TELEMETRY": "1", "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
 
     in_process = write_config(raw, folder, "in_process", GEMEENTEN)
-    build = subprocess.run(
-        [str(BIN / "ogw-datalab"), "build", "--config", str(in_process)],
-        env=env,
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    with pytest.MonkeyPatch.context() as patch:  # in this process, as the command runs without an executor set
+        patch.delenv("OGW_DATALAB_EXECUTOR", raising=False)
+        build = run_cli("build", "--config", str(in_process))
+    assert build.code == 0, build.out[-3000:] + build.err[-3000:]
 
     port = free_port()
     home = folder / "dagster_home"

@@ -79,6 +79,8 @@ def write_first_configuration(
     """
     if bronnen is None:
         return _write_download_configuration(asked, jaar=jaar, uit=uit, overschrijven=overschrijven)
+    if uit is not None:
+        refuse_existing(files_for(uit), overschrijven=overschrijven)  # before the files are read, in seconds
     recognised = recognise_files(bronnen)
     wanted = find_wanted(asked, recognised.of_kind("kaart", "buurt"), bronnen)
     naam = file_name(wanted.naam or wanted.gemeenten or asked)
