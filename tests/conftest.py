@@ -102,8 +102,8 @@ def pytest_xdist_make_scheduler(config, log):
 def no_dagster_home():
     """No test run goes into the data team's ``.dagster/``: without ``DAGSTER_HOME`` a build runs on a temporary
     in-memory instance (``pipelines.instance``), as the command does where none is set. A test that reads what Dagster
-    kept of its runs asks for :func:`dagster_home`; the lab builds run on a SQLite instance of their own (``labs``),
-    as a data team's builds do. (The SQLite instance costs about 2 CPU s a build: most tests look only at files.)"""
+    kept of its runs asks for :func:`dagster_home`; the demo lab is built on a SQLite instance of its own, as
+    ``make demo`` builds it. (A SQLite instance costs about 2 CPU s a build: most tests look only at files.)"""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("DAGSTER_HOME", raising=False)
         patch.setenv("DAGSTER_DISABLE_TELEMETRY", "1")
