@@ -154,6 +154,18 @@ def test_nothing_is_written_over_an_existing_configuration_without_overschrijven
     assert "GM0153" in (tmp_path / "config" / "x.yaml").read_text(encoding="utf-8")
 
 
+def test_an_existing_configuration_is_refused_before_the_source_folder_is_read(tmp_path):
+    """The refusal comes first, in an instant: here the folder holds nothing to build from, and that is not said."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "x.yaml").write_text("# ours\n", encoding="utf-8")
+    (tmp_path / "leeg").mkdir()
+    run = init(tmp_path, "GM0153", tmp_path / "leeg")
+    assert run.code == 2
+    assert "already exist" in run.err, run.err
+    assert "--overschrijven" in run.err
+    assert (tmp_path / "config" / "x.yaml").read_text(encoding="utf-8") == "# ours\n"
+
+
 @pytest.mark.parametrize(
     ("asked", "said"),
     [
