@@ -188,8 +188,7 @@ def build_projects(
         if _stopped(stop):
             return
         name = _name(project)
-        published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
-        if project.jaar != config.jaar and published == project.fingerprint:
+        if published_already(config, project):
             print(f"ogw-datalab: {name} is published already (configuration, catalogue and opgaven unchanged)")
             _move(outcome, name, outcome.built)
             continue
@@ -222,6 +221,15 @@ def build_projects(
             if not several:
                 outcome.code = 1
                 return
+
+
+def published_already(config: ProjectConfig | GemeentenConfig, project: Project) -> bool:
+    """Whether ``project`` is an earlier year published from the configuration, catalogue and opgaven it has now
+    (a build skips it)."""
+    if project.jaar == config.jaar:
+        return False
+    published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
+    return published == project.fingerprint
 
 
 def _move(outcome: Outcome, name: str, to: list[str]) -> None:

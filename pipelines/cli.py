@@ -32,7 +32,7 @@ from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
 from ogw_datalab.schemas import SCHEMA_FILES, schema_text
 
-from .builds import build, build_in_parallel
+from .builds import build, build_in_parallel, published_already
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +117,10 @@ def run_command(args: argparse.Namespace) -> int:
         config = load_configuration(args.config, check_files=False)
         projects = [project_for(config, g, y) for g, y in builds_of(config)]
         print_old_key_hints(config, *(project.config for project in projects))
-        if args.command in ("build", "demo-data"):
+        if args.command == "demo-data":
             write_demo_files(projects)
+        if args.command == "build":  # not for an earlier year the build skips
+            write_demo_files([p for p in projects if not published_already(config, p)])
         check_configured_files(config)  # an earlier year's files are checked when it is built
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)

@@ -121,6 +121,20 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
     assert "sinds 2023" not in (lab.maps / "bomen_per_1000_inwoners.html").read_text(encoding="utf-8")
 
 
+def test_a_build_writes_no_demo_files_for_an_earlier_year_it_skips(demo_lab, tmp_path):
+    lab = demo_lab.copy(tmp_path)
+    for folder in ("demo", "demo_2023"):  # 2023 is published from this configuration; 2024 is built again
+        shutil.rmtree(lab.folder / "data" / folder)
+    raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
+    raw["lagen"]["bomen"]["pad"] = "data/demo/ontbrekend.geojson"  # so that the build stops after the demo files
+    lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    run = lab.run()
+    assert run.code == 2
+    assert "lagen.bomen.pad: file not found" in run.err
+    assert (lab.folder / "data" / "demo" / "bag-light.gpkg").is_file()  # this year's, written before the check
+    assert not (lab.folder / "data" / "demo_2023").exists()
+
+
 def evaluate(sensor, instance: dg.DagsterInstance, config, cursor: str | None = None):
     resources = {"datalab": DataLabResource(config_path=str(config))}
     with dg.build_sensor_context(
