@@ -123,7 +123,7 @@ def test_a_changed_year_is_built_again_and_a_broken_one_changes_nothing(demo_lab
 
 def test_a_build_writes_no_demo_files_for_an_earlier_year_it_skips(demo_lab, tmp_path):
     lab = demo_lab.copy(tmp_path)
-    for folder in ("demo", "demo_2023"):  # 2023 is published from this configuration; 2024 is built again
+    for folder in ("demo", "demo_2023"):  # 2023 is published from this configuration; 2024's files are written again
         shutil.rmtree(lab.folder / "data" / folder)
     raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
     raw["lagen"]["bomen"]["pad"] = "data/demo/ontbrekend.geojson"  # so that the build stops after the demo files
