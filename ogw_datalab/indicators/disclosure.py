@@ -55,11 +55,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 
 from ..config import Privacy
 from ..storage import read_sql_file
 from .catalogue import Catalogue, Indicator
+from .linear_programme import LinearProgramme
 
 PUBLISHED = "gepubliceerd"
 WITHHELD = "onderdrukt"
@@ -254,8 +254,7 @@ class _State:
     upper: np.ndarray
     lower_source: list[Label | None]
     upper_source: list[Label | None]
-    matrix: sparse.csr_matrix
-    limits: np.ndarray
+    programme: LinearProgramme
     labels: list[frozenset[Label]]
     linked: np.ndarray
     column: np.ndarray  # per buurt its column in the programme, -1 where pinned
@@ -470,7 +469,8 @@ class NumeratorSystem:
                 limits.append(limit)
                 labels.append(sources)
         matrix = sparse.csr_matrix((values, (rows, columns)), shape=(len(limits), free.size))
-        return _State(lower, upper, lower_source, upper_source, matrix, np.array(limits), labels, linked, column)
+        programme = LinearProgramme(matrix, np.array(limits), lower[free], upper[free])
+        return _State(lower, upper, lower_source, upper_source, programme, labels, linked, column)
 
 
 @dataclass
@@ -555,7 +555,7 @@ def _solve(state: _State, support: np.ndarray) -> tuple[float, float, frozenset[
         sources |= {s for i in variable for s in (state.lower_source[i], state.upper_source[i]) if s}
         low = constant + float(state.lower[variable].sum())
         return low, constant + float(state.upper[variable].sum()), frozenset(sources)
-    objective = np.zeros(state.matrix.shape[1])
+    objective = np.zeros(state.programme.lower.size)
     objective[state.column[variable]] = 1.0
     low, low_sources = _optimise(state, objective)
     high, high_sources = _optimise(state, -objective)
@@ -563,27 +563,21 @@ def _solve(state: _State, support: np.ndarray) -> tuple[float, float, frozenset[
 
 
 def _optimise(state: _State, objective: np.ndarray) -> tuple[float, frozenset[Label]]:
-    free = np.flatnonzero(state.column >= 0)
-    result = linprog(
-        objective,
-        A_ub=state.matrix if state.limits.size else None,
-        b_ub=state.limits if state.limits.size else None,
-        bounds=np.column_stack([state.lower[free], state.upper[free]]),
-        method="highs",
-    )
-    if result.status == 3:  # unbounded: nothing published limits this side
+    optimum = state.programme.minimise(objective)
+    if optimum.status == "unbounded":  # nothing published limits this side
         return -math.inf, frozenset()
-    if result.status == 2:
+    if optimum.status == "infeasible":
         indicators = sorted({label[0] for labels in state.labels for label in labels})
         raise DisclosureError(f"the published figures of {', '.join(indicators)} contradict each other")
-    if result.status != 0:
-        raise DisclosureError(f"the disclosure audit could not solve its system: {result.message}")
+    if optimum.status != "optimal":
+        raise DisclosureError(f"the disclosure audit could not solve its system: {optimum.message}")
+    free = np.flatnonzero(state.column >= 0)
     sources: set[Label | None] = set()
-    for row in np.flatnonzero(np.abs(result.ineqlin.marginals) > 1e-9):
+    for row in optimum.binding_rows:
         sources |= state.labels[row]
-    sources |= {state.lower_source[free[i]] for i in np.flatnonzero(np.abs(result.lower.marginals) > 1e-9)}
-    sources |= {state.upper_source[free[i]] for i in np.flatnonzero(np.abs(result.upper.marginals) > 1e-9)}
-    return float(result.fun), frozenset(s for s in sources if s is not None)
+    sources |= {state.lower_source[free[i]] for i in optimum.binding_lower}
+    sources |= {state.upper_source[free[i]] for i in optimum.binding_upper}
+    return optimum.value, frozenset(s for s in sources if s is not None)
 
 
 def _width(low: float, high: float) -> float:
