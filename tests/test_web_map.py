@@ -4,14 +4,17 @@ CDN, the same text in every build, each buurt coloured by its published class, a
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 
+import branca.element
 import folium
 import pytest
 from folium.plugins import Fullscreen
 
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.maps import web_map
 from ogw_datalab.maps.build_map_pages import indicator_page, opgave_page
-from ogw_datalab.maps.map_elements import Kaart, number_elements, use_vendored_files
+from ogw_datalab.maps.map_elements import Kaart, RenderedPart, number_elements, use_vendored_files
 from ogw_datalab.maps.offline import EXTERNAL, ExternalResourceError
 from ogw_datalab.maps.shapes import site_shapes
 from ogw_datalab.maps.site_data import read_site_data
@@ -106,6 +109,35 @@ def test_a_page_is_the_same_text_in_every_build(tiny):
     second = render_web_map(build_web_map(page, data, shapes))
     assert first == second
     assert "map_1" in first.script  # ids counted, not random
+
+
+@pytest.mark.parametrize(
+    "kind", ["opgave", "indicator", "indicator with an overlay whose text is a template", "overview"]
+)
+def test_keeping_rendered_parts_as_text_writes_the_page_branca_writes(tiny, monkeypatch, kind):
+    """render_web_map keeps what folium rendered as text (RenderedPart); branca compiles it as a template again."""
+    data, shapes = tiny
+
+    def kaart():
+        if kind == "overview":
+            return build_overview_map([[52.0, 4.5], [52.2, 4.8]], "https://service.pdok.nl/{z}/{x}/{y}.png")
+        if kind == "opgave":
+            return build_web_map(opgave_page(data, data.opgaven[0], []), data, shapes)
+        made = build_web_map(indicator_page(data, data.catalogue.indicatoren[0], []), data, shapes)
+        if "template" in kind:  # a tooltip that folium renders with Jinja syntax in its text: compiled as before
+            folium.Marker([52.1, 4.6], tooltip="{{ 6 * 7 }} {# no comment #}").add_to(made)
+        return made
+
+    kept = render_web_map(kaart(), root="../")
+    assert branca.element.Element is not RenderedPart  # put back after rendering
+    assert folium.map.Element is not RenderedPart
+    monkeypatch.setattr(web_map, "rendered_parts_kept_as_text", nullcontext)
+    assert kept == render_web_map(kaart(), root="../")
+
+
+def test_a_rendered_part_renders_as_the_element_it_replaces():
+    for text in ["L.map(1);\n", "a\n\n", "  x  ", "{{ 6 * 7 }}", "{% if true %}ja{% endif %}\n", "a{# b #}", "c\r\nd"]:
+        assert RenderedPart(text).render() == branca.element.Element(text).render(), text
 
 
 def test_a_plugin_with_cdn_files_is_refused_until_they_are_vendored(tiny):

@@ -34,6 +34,7 @@ from .map_elements import (
     PageData,
     escaped,
     number_elements,
+    rendered_parts_kept_as_text,
     use_vendored_files,
 )
 from .map_page_elements import KIEM_MARKER, BuurtenCanvas, LayerChoice, SearchHook, SensorPoints, SortableTable
@@ -175,8 +176,9 @@ def render_web_map(kaart: folium.Map, root: str = "") -> RenderedMap:
     assert isinstance(figure, Figure), "a folium.Map is always in a Figure"
     use_vendored_files(figure, root)
     number_elements(figure)
-    for child in figure._children.values():
-        child.render()
+    with rendered_parts_kept_as_text():
+        for child in figure._children.values():
+            child.render()
     header = "\n".join(e.render() for name, e in figure.header._children.items() if not name.startswith("meta"))
     return RenderedMap(header, figure.html.render(), _compact(figure.script.render()))
 
