@@ -9,6 +9,7 @@ citizen's home, is shown on the maps in the centre of a square of :data:`SENSOR_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -68,10 +69,23 @@ class SensorSeries:
     kwaliteit: pd.DataFrame
     tops: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def grootheden(self) -> list[str]:
         """The quantities with a monthly figure anywhere in the gemeente, in a fixed order."""
         return sorted(set(self.buurt["grootheid"]) | set(self.wijk["grootheid"]))
+
+    def rows_of(self, niveau: str, code: str) -> pd.DataFrame:
+        """Return the monthly figures of one buurt or wijk (none: an empty frame)."""
+        frame = self.buurt if niveau == "buurt" else self.wijk
+        return self._areas[niveau].get(code, frame.iloc[0:0])
+
+    @cached_property
+    def _areas(self) -> dict[str, dict[str, pd.DataFrame]]:
+        # Split once: a site asks for every area's rows, and filtering the whole frame each time is quadratic.
+        return {
+            niveau: dict(iter(frame.groupby("code", sort=False)))
+            for niveau, frame in (("buurt", self.buurt), ("wijk", self.wijk))
+        }
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -148,8 +162,7 @@ def series_cards(series: SensorSeries, code: str, niveau: str) -> list[dict[str,
     Without any figure for the area, the card says so ("geen meetpunt in of bij deze buurt"); where the figures
     come from the nearest sensor outside the buurt, it says how far ("dichtstbijzijnde meetpunt op 180 m").
     """
-    frame = series.buurt if niveau == "buurt" else series.wijk
-    rows = frame[frame["code"] == code]
+    rows = series.rows_of(niveau, code)
     cards = []
     for grootheid in series.grootheden:
         own = rows[rows["grootheid"] == grootheid]

@@ -107,9 +107,9 @@ def _add_house_numbers(con: duckdb.DuckDBPyConnection, table: str, picked: dict[
     rows = con.execute(
         f"SELECT bronrij, {fields} FROM {table_name('raw', table)} WHERE bronrij IN (SELECT bronrij FROM staged)"
     ).fetchall()
-    split = {key: split_house_number(*key) for key in {tuple(row[1:]) for row in rows}}
+    split = {key: astuple(split_house_number(*key)) for key in {tuple(row[1:]) for row in rows}}
     frame = pd.DataFrame(
-        [(row[0], *astuple(split[tuple(row[1:])])) for row in rows],
+        [(row[0], *split[tuple(row[1:])]) for row in rows],
         columns=["bronrij", "huisnummer", "huisletter", "toevoeging", "huisnummer_reden"],
         dtype=object,
     ).astype({"bronrij": "int64", "huisnummer": "Int64"})

@@ -198,7 +198,7 @@ def _read_wide(bron: TijdreeksBron, where: str, path: Path) -> tuple[pd.DataFram
                 {
                     "sensor": sensor,
                     "grootheid": grootheid,
-                    "tijd": times.utc.to_numpy(),
+                    "tijd": times.utc.array,  # tz-aware: to_numpy() would make Timestamp objects
                     "ruw": values,
                     "eenheid_bron": unit,
                     "bronrij": body.index.to_numpy(),
@@ -282,7 +282,7 @@ def _read_sensor_community(bron: TijdreeksBron, where: str, path: Path) -> Sourc
                 {
                     "sensor": sensor.to_numpy(),
                     "grootheid": grootheid,
-                    "tijd": times.utc.to_numpy(),
+                    "tijd": times.utc.array,  # tz-aware: to_numpy() would make Timestamp objects
                     "waarde": values * factor,
                     "eenheid": unit,
                     "bronrij": frame.index.to_numpy(),
@@ -299,7 +299,7 @@ def _read_sensor_community(bron: TijdreeksBron, where: str, path: Path) -> Sourc
             "locatie": frame["location"].to_numpy(),
             "x": frame["lon"].to_numpy(),
             "y": frame["lat"].to_numpy(),
-            "tijd": times.utc.to_numpy(),
+            "tijd": times.utc.array,  # tz-aware: to_numpy() would make Timestamp objects
         }
     ).dropna(subset=["tijd"])
     return SourceRead(long.assign(bron=0), located, counts)
