@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -75,13 +76,13 @@ class LinearProgramme:
         """Return the minimum of ``objective @ x`` and what binds it."""
         if self._model is None:
             return self._minimise_with_linprog(objective)
-        return self._minimise_with_highs(objective)
+        return self._minimise_with_highs(self._model, objective)
 
-    def _minimise_with_highs(self, objective: np.ndarray) -> Optimum:
+    def _minimise_with_highs(self, model: Any, objective: np.ndarray) -> Optimum:
         solver = highs._Highs()
         solver.passOptions(_options())
-        self._model.col_cost_ = np.asarray(objective, dtype=float)
-        solver.passModel(self._model)
+        model.col_cost_ = np.asarray(objective, dtype=float)
+        solver.passModel(model)
         solver.run()
         status = solver.getModelStatus()
         if status != highs.HighsModelStatus.kOptimal:
@@ -133,7 +134,7 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.clip(values, -highs.kHighsInf, highs.kHighsInf)
 
 
-_OPTIONS = []
+_OPTIONS: list[Any] = []
 
 
 def _options():

@@ -109,12 +109,12 @@ def rendered_parts_kept_as_text() -> Iterator[None]:
     """While rendering, have branca and folium wrap what they rendered in :class:`RenderedPart` s."""
     modules = (branca.element, folium.map)
     for module in modules:
-        module.Element = RenderedPart
+        setattr(module, "Element", RenderedPart)  # noqa: B010 (the name branca and folium look up when rendering)
     try:
         yield
     finally:
         for module in modules:
-            module.Element = Element
+            setattr(module, "Element", Element)  # noqa: B010
 
 
 class Kaart(folium.Map):

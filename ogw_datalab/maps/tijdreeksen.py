@@ -83,7 +83,7 @@ class SensorSeries:
     def _areas(self) -> dict[str, dict[str, pd.DataFrame]]:
         # Split once: a site asks for every area's rows, and filtering the whole frame each time is quadratic.
         return {
-            niveau: dict(iter(frame.groupby("code", sort=False)))
+            niveau: {str(code): rows for code, rows in frame.groupby("code", sort=False)}
             for niveau, frame in (("buurt", self.buurt), ("wijk", self.wijk))
         }
 
