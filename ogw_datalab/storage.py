@@ -42,8 +42,11 @@ def table_name(schema: str, table: str) -> str:
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas of :data:`SCHEMAS` that do not exist yet."""
-    for schema in SCHEMAS:
+    """Create the schemas of :data:`SCHEMAS` that do not exist yet (one question when they all do)."""
+    present = con.execute(
+        "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()"
+    ).fetchall()
+    for schema in set(SCHEMAS) - {name for (name,) in present}:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 

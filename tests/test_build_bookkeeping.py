@@ -1,6 +1,6 @@
 """Dagster's bookkeeping of a build, made cheaper without changing what it records: the run's dynamic partitions
 asked once (pipelines/partitions.py, RememberedPartitions) and the temporary instance's event log on one held
-connection (pipelines/instance.py)."""
+connection (pipelines/instance.py); and what each table-writing asset reports about its table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import dagster as dg
 
+from ogw_datalab.duckdb_connection import connect
+from pipelines.assets.metadata import table_metadata
 from pipelines.instance import HeldConnectionEventLogStorage, ephemeral_instance
 from pipelines.partitions import GEMEENTE, GEMEENTE_JAAR, JAAR, RememberedPartitions, partition_key
 
@@ -151,3 +153,21 @@ def test_a_transaction_an_interrupt_left_open_is_rolled_back_and_the_storage_goe
         instance.add_dynamic_partitions(GEMEENTE, ["GM0050"])
         assert instance.has_dynamic_partition(GEMEENTE, "GM0050")
         assert not storage._held_conn.in_transaction()
+
+
+def test_a_table_with_geometry_reports_its_crs_and_bounds_and_one_without_only_its_rows():
+    con = connect(":memory:")
+    con.execute("CREATE SCHEMA staging")
+    con.execute(
+        "CREATE TABLE staging.buurten AS SELECT * FROM (VALUES ('BU1', ST_GeomFromText('POINT (10.04 20)')),"
+        " ('BU2', ST_GeomFromText('LINESTRING (0 5, 30.06 40)'))) t(buurtcode, geometry)"
+    )
+    con.execute("CREATE TABLE staging.tellingen AS SELECT 'BU1' AS buurtcode, 3 AS aantal")
+    con.execute("CREATE VIEW staging.buurten_view AS SELECT * FROM staging.buurten")
+    with_geometry = table_metadata(con, "staging", "buurten", extra="ja")
+    assert with_geometry["dagster/row_count"] == 2
+    assert with_geometry["crs"] == "EPSG:28992"
+    assert with_geometry["bounds"].value == [0.0, 5.0, 30.1, 40.0]
+    assert with_geometry["extra"] == "ja"
+    assert table_metadata(con, "staging", "buurten_view")["bounds"].value == [0.0, 5.0, 30.1, 40.0]
+    assert table_metadata(con, "staging", "tellingen") == {"table": "staging.tellingen", "dagster/row_count": 1}
