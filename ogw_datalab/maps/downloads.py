@@ -249,8 +249,9 @@ def write_download_set(
     stem = f"{FOLDER}/{name}"
     (target / f"{name}.csv").write_bytes(excel_csv(columns).encode("utf-8-sig"))
     _write_text(target / f"{name}-data.csv", machine_csv(columns))
-    _write_geopackage(target / f"{name}.gpkg", name, columns, shapes)
-    _write_text(target / f"{name}.geojson", geojson_text(name, columns, shapes))
+    typed = [_typed(c) for c in columns]  # the values as numbers, for both map layers
+    _write_geopackage(target / f"{name}.gpkg", name, columns, typed, shapes)
+    _write_text(target / f"{name}.geojson", geojson_text(name, columns, typed, shapes))
     _write_text(target / f"{name}-leesmij.txt", readme_text(name, title, columns, sources, gemeente))
     return [
         Download("Tabel voor Excel", f"{stem}.csv", "CSV met puntkomma's en decimale komma's"),
@@ -310,9 +311,13 @@ def _typed(column: Column) -> pd.Series:
     return pd.Series(numbers, dtype="float64")
 
 
-def _write_geopackage(path: Path, layer: str, columns: list[Column], shapes: DownloadShapes) -> None:
+def _write_geopackage(
+    path: Path, layer: str, columns: list[Column], typed: list[pd.Series], shapes: DownloadShapes
+) -> None:
     frame = gpd.GeoDataFrame(
-        {c.id: _typed(c).to_numpy() for c in columns}, geometry=shapes.rd.to_numpy(), crs="EPSG:28992"
+        {c.id: t.to_numpy() for c, t in zip(columns, typed, strict=True)},
+        geometry=shapes.rd.to_numpy(),
+        crs="EPSG:28992",
     )
     path.unlink(missing_ok=True)
     with _unsynchronised_sqlite():
@@ -330,12 +335,12 @@ def _unsynchronised_sqlite() -> Iterator[None]:
         pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
 
 
-def geojson_text(name: str, columns: list[Column], shapes: DownloadShapes) -> str:
+def geojson_text(name: str, columns: list[Column], typed: list[pd.Series], shapes: DownloadShapes) -> str:
     """Write a GeoJSON FeatureCollection: the columns as properties (numbers or null), outlines in EPSG:4326."""
-    typed = [_typed(c) for c in columns]
+    values = [[_json_value(v) for v in t.tolist()] for t in typed]
     features = []
     for i, geometry in enumerate(shapes.geojson):
-        properties = {c.id: _json_value(t.iat[i]) for c, t in zip(columns, typed, strict=True)}
+        properties = {c.id: column[i] for c, column in zip(columns, values, strict=True)}
         features.append(
             '{"type":"Feature","properties":'
             + json.dumps(properties, ensure_ascii=False)
