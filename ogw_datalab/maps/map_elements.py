@@ -106,7 +106,11 @@ class RenderedPart(Element):
 
 @contextmanager
 def rendered_parts_kept_as_text() -> Iterator[None]:
-    """While rendering, have branca and folium wrap what they rendered in :class:`RenderedPart` s."""
+    """While rendering, have branca and folium wrap what they rendered in :class:`RenderedPart` s.
+
+    The name is swapped in their modules for the whole process; a map rendered in another thread meanwhile gets one
+    class or the other, and both write the same text.
+    """
     modules = (branca.element, folium.map)
     for module in modules:
         setattr(module, "Element", RenderedPart)  # noqa: B010 (the name branca and folium look up when rendering)
