@@ -5,9 +5,9 @@ each with another objective. ``scipy.optimize.linprog(method="highs")`` checks a
 input on every call, about nine tenths of the time a call takes. :class:`LinearProgramme` prepares
 the matrix and bounds once and hands each objective to the same HiGHS with the same options
 ``linprog`` passes (dual simplex, presolve on), each solve from scratch as ``linprog`` does, so the
-optima and the binding constraints are those ``linprog`` finds. Where SciPy does not bundle HiGHS
-this way (``scipy.optimize._highspy`` is SciPy's own module, present since 1.15), it calls
-``linprog``; ``tests/test_linear_programme.py`` holds the two to the same answers.
+optima and the binding constraints are those ``linprog`` finds. ``scipy.optimize._highspy`` is
+SciPy's own (private) module, as in the locked 1.17.1; where a SciPy lacks it, this calls ``linprog``.
+``tests/test_linear_programme.py`` holds the two to the same answers.
 """
 
 from __future__ import annotations
