@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -134,20 +135,16 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.clip(values, -highs.kHighsInf, highs.kHighsInf)
 
 
-_OPTIONS: list[Any] = []
-
-
-def _options():
+@cache
+def _options() -> Any:
     """Return the options ``linprog(method="highs")`` sets: presolve on, dual simplex, silent."""
-    if not _OPTIONS:
-        options = highs.HighsOptions()
-        options.presolve = "on"
-        options.highs_debug_level = highs.HighsDebugLevel.kHighsDebugLevelNone
-        options.log_to_console = False
-        options.output_flag = False
-        options.simplex_strategy = highs.simplex_constants.SimplexStrategy.kSimplexStrategyDual
-        _OPTIONS.append(options)
-    return _OPTIONS[0]
+    options = highs.HighsOptions()
+    options.presolve = "on"
+    options.highs_debug_level = highs.HighsDebugLevel.kHighsDebugLevelNone
+    options.log_to_console = False
+    options.output_flag = False
+    options.simplex_strategy = highs.simplex_constants.SimplexStrategy.kSimplexStrategyDual
+    return options
 
 
 _STATUS = (
