@@ -13,6 +13,7 @@ import dagster as dg
 from .assets import indicators, joined, maps, overview, raw, staging, timeseries
 from .checks import all_checks
 from .executors import select_executor
+from .garbage_collector import spare_imported_objects
 from .jobs import all_jobs
 from .progress import PROGRESS_LOGGER, progress_logger
 from .resources import CONFIG_ENV_VAR, DataLabResource
@@ -30,6 +31,8 @@ defs = dg.Definitions(
     # Startup dominates small runs; one process also means one connection to the working database.
     executor=select_executor(),
 )
+# Every process that runs the graph has imported it by now (the command, Dagster's run and code servers, Celery).
+spare_imported_objects()
 
 
 def build_job() -> dg.JobDefinition:

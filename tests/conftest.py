@@ -21,6 +21,7 @@ import pytest
 from ogw_datalab.config import ProjectConfig, load_config
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_overview import OverviewPages
+from pipelines.garbage_collector import spare_imported_objects
 
 from .factories import DEMO
 from .fixtures import write_small_town
@@ -79,6 +80,12 @@ def pytest_collection_modifyitems(config, items):
     if config.getoption("loadgroup", False):  # set by xdist in its workers only
         rank = {module: n for n, module in enumerate(FIRST)}
         items.sort(key=lambda item: rank.get(module_of(item.nodeid), len(rank)))
+
+
+def pytest_collection_finish(session):
+    """The collected tests and their modules live as long as the test process: out of the garbage collector's
+    sight, as a build's imports are (``pipelines/garbage_collector.py``); the in-process builds collect less."""
+    spare_imported_objects()
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
