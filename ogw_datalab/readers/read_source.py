@@ -138,14 +138,13 @@ def read_vector(source: Source, where: str, *, max_rows: int | None = None) -> g
 
     Rows are indexed by their feature number (1-based, in file order).
     """
-    layers = list_layers(source.pad)
-    if source.laag is not None and layers and source.laag not in layers:
-        raise SourceError(f"{where}: the file has no layer {source.laag!r}; its layers are {_listed(layers)}")
-    try:
-        frame = pyogrio.read_dataframe(
-            source.pad, layer=source.laag or (layers[0] if layers else None), max_features=max_rows
-        )
+    try:  # the layers are listed only to explain a failure: listing opens the file once more (a GeoJSON is parsed)
+        frame = pyogrio.read_dataframe(source.pad, layer=source.laag or 0, max_features=max_rows)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
+        layers = list_layers(source.pad)
+        if source.laag is not None and layers and source.laag not in layers:
+            listed = _listed(layers)
+            raise SourceError(f"{where}: the file has no layer {source.laag!r}; its layers are {listed}") from None
         raise SourceError(_unreadable(where, source, layers, error)) from None
     if not isinstance(frame, gpd.GeoDataFrame):
         raise SourceError(f"{where}: the file has no geometry column")
