@@ -35,10 +35,11 @@ from ogw_datalab.schemas import SCHEMA_FILES, schema_text
 from .builds import build, build_in_parallel, published_already
 from .garbage_collector import spare_imported_objects
 
+spare_imported_objects()  # what the command imports beyond the graph, too (once: tests call main() many times)
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit code is 0 on success, 1 for a failed build, 2 for a configuration problem."""
-    spare_imported_objects()  # what the command imported beyond the graph, too
     parser = argparse.ArgumentParser(prog="ogw-datalab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
