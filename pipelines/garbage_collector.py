@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import atexit
 import gc
-
-_registered: list[bool] = []
+from functools import cache
 
 
 def spare_imported_objects() -> None:
     """Freeze every object that exists now, and everything left when the process exits."""
     gc.freeze()
-    if not _registered:
-        atexit.register(gc.freeze)
-        _registered.append(True)
+    _freeze_at_exit()
+
+
+@cache
+def _freeze_at_exit() -> None:
+    """Once per process, however often the objects are spared."""
+    atexit.register(gc.freeze)
