@@ -19,7 +19,7 @@ import pyogrio
 
 from .config import ConfigError, GemeentenConfig, ProjectConfig, Source, check_source_files
 from .readers.column_names import configured_columns, suggestion
-from .readers.read_source import VECTOR_KINDS, SourceError, list_layers, read_source
+from .readers.read_source import ONE_LAYER_SUFFIXES, VECTOR_KINDS, SourceError, list_layers, read_source
 from .staging.stage_areas import CBS_AREA_COLUMNS, REQUIRED
 from .staging.stage_layers import BAG_COLUMNS, BAG_REQUIRED
 
@@ -61,9 +61,10 @@ def inspect_source(
     process), and its columns are checked; its layers and gemeenten are the merge's to report.
     """
     where = f"{name} ({source.pad.name})"
-    if source.soort in VECTOR_KINDS and not source.is_many_files:
+    may_hold_layers = source.pad.suffix.lower() not in ONE_LAYER_SUFFIXES  # listing opens (a GeoJSON: parses) it
+    if source.soort in VECTOR_KINDS and not source.is_many_files and source.laag is None and may_hold_layers:
         layers = list_layers(source.pad)
-        if source.laag is None and len(layers) > 1:
+        if len(layers) > 1:
             listed = ", ".join(repr(layer) for layer in layers)
             return [f"{where}: the file holds layers {listed}; set 'laag' to the one to read"]
     try:

@@ -19,6 +19,7 @@ import yaml
 from ogw_datalab.config import load_configuration
 from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.indicators.opgaven import load_opgaven
+from ogw_datalab.init.recognise_files import recognise_files
 
 from .init_labs import BUILT, init_lab  # noqa: F401 - the session fixture
 from .labs import PROJECT, run_cli
@@ -134,6 +135,28 @@ def test_files_are_recognised_by_their_content_not_their_names(tmp_path, shared_
     assert config.bronnen.wijken.pad.name == "levering_2.geojson"
     assert list(config.lagen) == ["punten"]
     assert config.lagen["punten"].kolommen == {"naam": "Naam locatie"}
+
+
+def test_a_file_changed_in_place_is_recognised_anew_in_the_same_process(tmp_path, shared_data):
+    twente = shared_data / "cbs_wijkbuurtkaart_2015_nl" / "twente"
+    bronnen = tmp_path / "bronnen"
+    bronnen.mkdir()
+    levering = bronnen / "levering.geojson"
+    shutil.copy(twente / "buurt.geojson", levering)
+    shutil.copy(twente / "ziekenhuis.geojson", bronnen / "punten.geojson")
+    first = recognise_files(bronnen)
+    assert [(f.path.name, f.kind, f.niveau) for f in first.found] == [
+        ("levering.geojson", "kaart", "buurt"),
+        ("punten.geojson", "punten", None),
+    ]
+    assert recognise_files(bronnen).found == first.found  # unchanged: the same answer
+    shutil.copy(twente / "ziekenhuis.geojson", levering)  # the same name, now points
+    again = recognise_files(bronnen)
+    found = [(f.path.name, f.kind) for f in again.found]
+    assert found == [("levering.geojson", "punten"), ("punten.geojson", "punten")]
+    assert again.found[0].features == first.found[1].features
+    levering.write_text("this is not GeoJSON", encoding="utf-8")
+    assert recognise_files(bronnen).not_recognised == [(levering, "not a GIS file GDAL can open")]
 
 
 def test_nothing_is_written_over_an_existing_configuration_without_overschrijven(tmp_path, shared_data):

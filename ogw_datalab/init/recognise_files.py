@@ -17,6 +17,7 @@ Anything else is listed as not recognised, with the reason.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import pandas as pd
 import pyogrio
 
 from ..readers.read_areas import AREA_COLUMNS
+from ..readers.read_source import ONE_LAYER_SUFFIXES
 from ..staging.stage_areas import CBS_AREA_COLUMNS
 from ..staging.stage_layers import BAG_COLUMNS
 
@@ -121,28 +123,58 @@ def recognise_files(folder: Path) -> Recognised:
         dirs.sort()
         for name in sorted(files):
             path = Path(root) / name
-            suffix = path.suffix.lower()
-            if suffix in GIS_SUFFIXES:
-                _recognise_gis(path, result)
-            elif suffix in TABLE_SUFFIXES:
-                _recognise_table(path, result)
-            elif suffix not in (".md", ".txt", ".py", ".pickle", ".lock") and not name.startswith("."):
+            if path.suffix.lower() in GIS_SUFFIXES + TABLE_SUFFIXES:
+                found, not_recognised = _recognise_file(path)
+                result.found += found
+                result.not_recognised += not_recognised
+            elif path.suffix.lower() not in (".md", ".txt", ".py", ".pickle", ".lock") and not name.startswith("."):
                 result.not_recognised.append((path, "neither a GIS layer nor a CSV table"))
     return result
 
 
+def _recognise_file(path: Path) -> tuple[tuple[FoundFile, ...], tuple[tuple[Path, str], ...]]:
+    """Recognise one file; a file unchanged since this process last recognised it is not read again."""
+    status = path.stat()
+    return _recognise_content(path, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+@functools.lru_cache(maxsize=4096)
+def _recognise_content(path: Path, *identity: int) -> tuple[tuple[FoundFile, ...], tuple[tuple[Path, str], ...]]:
+    """Return the found layers or table of ``path`` and what was not recognised.
+
+    ``identity`` (size, times, inode) keys the cache, so a changed file is read anew. Reading costs: a GeoJSON is
+    parsed whole at every opening, and a folder such as ../shared/data takes seconds (the tests run ``init`` on it
+    a dozen times in one process).
+    """
+    result = Recognised(path.parent)
+    if path.suffix.lower() in GIS_SUFFIXES:
+        _recognise_gis(path, result)
+    else:
+        _recognise_table(path, result)
+    return tuple(result.found), tuple(result.not_recognised)
+
+
 def _recognise_gis(path: Path, result: Recognised) -> None:
+    """Recognise every layer of a GIS file.
+
+    A one-layer file (GeoJSON, FlatGeobuf, shapefile) is opened twice, for its description and a sample, not also
+    to list its one layer.
+    """
+    container = path.suffix.lower() not in ONE_LAYER_SUFFIXES
     try:
-        layers = pyogrio.list_layers(path)
+        if container:
+            layers: list[tuple[str, dict | None]] = [(str(name), None) for name, _ in pyogrio.list_layers(path)]
+        else:
+            described = pyogrio.read_info(path)
+            layers = [(str(described["layer_name"]), described)]
     except Exception:  # noqa: BLE001 - any file GDAL cannot open is simply not a GIS layer
         reason = "JSON, but not GeoJSON (records: configure it as a partner by hand)" if path.suffix == ".json" else ""
         result.not_recognised.append((path, reason or "not a GIS file GDAL can open"))
         return
-    container = path.suffix.lower() == ".gpkg"
-    for layer_name, _ in layers:
-        layer = str(layer_name) if container else None
+    for layer_name, described in layers:
+        layer = layer_name if container else None
         try:
-            info = pyogrio.read_info(path, layer=layer)
+            info = described or pyogrio.read_info(path, layer=layer)
             sample = pyogrio.read_dataframe(path, layer=layer, max_features=SAMPLE)
         except Exception as error:  # noqa: BLE001 - an unreadable layer is reported, not fatal
             result.not_recognised.append((path, f"layer {layer_name}: cannot be read ({error})"))
