@@ -18,7 +18,7 @@ from ogw_datalab.config import (
     load_config,
     load_configuration,
 )
-from ogw_datalab.demo.write_demo import write_demo_municipality
+from ogw_datalab.demo.keep_written import write_demo_unless_current
 from ogw_datalab.encryption import rotate_database_key
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
@@ -235,11 +235,12 @@ def rekey(project: Project, new_key: str) -> None:
 
 
 def write_demo_files(projects: list[Project]) -> None:
-    """Write the generated demo gemeente's files for every build whose configuration has a ``demo:`` block."""
+    """Write the generated demo gemeente's files for every build whose configuration has a ``demo:`` block (unless
+    its folder holds them unchanged: :mod:`ogw_datalab.demo.keep_written`)."""
     for project in projects:
         demo = project.config.demo
         if demo is not None:
-            write_demo_municipality(demo.map, seed=demo.startgetal, jaar=demo.jaar)
+            write_demo_unless_current(demo.map, seed=demo.startgetal, jaar=demo.jaar)
 
 
 def fetch(config_path: Path, *, refresh: bool) -> int:
