@@ -19,7 +19,8 @@ import pyogrio
 
 from .config import ConfigError, GemeentenConfig, ProjectConfig, Source, check_source_files
 from .readers.column_names import configured_columns, suggestion
-from .readers.read_source import ONE_LAYER_SUFFIXES, VECTOR_KINDS, SourceError, list_layers, read_source
+from .readers.read_source import VECTOR_KINDS, SourceError, list_layers, read_source
+from .readers.source_files import CONTAINER_SUFFIXES, GIS_SUFFIXES
 from .staging.stage_areas import CBS_AREA_COLUMNS, REQUIRED
 from .staging.stage_layers import BAG_COLUMNS, BAG_REQUIRED
 
@@ -61,7 +62,9 @@ def inspect_source(
     process), and its columns are checked; its layers and gemeenten are the merge's to report.
     """
     where = f"{name} ({source.pad.name})"
-    may_hold_layers = source.pad.suffix.lower() not in ONE_LAYER_SUFFIXES  # listing opens (a GeoJSON: parses) it
+    # Only a container (or a format not known here) is listed: listing a GeoJSON would parse it once more.
+    suffix = source.pad.suffix.lower()
+    may_hold_layers = suffix in CONTAINER_SUFFIXES or suffix not in GIS_SUFFIXES
     if source.soort in VECTOR_KINDS and not source.is_many_files and source.laag is None and may_hold_layers:
         layers = list_layers(source.pad)
         if len(layers) > 1:

@@ -28,7 +28,7 @@ import pandas as pd
 import pyogrio
 
 from ..readers.read_areas import AREA_COLUMNS
-from ..readers.read_source import ONE_LAYER_SUFFIXES
+from ..readers.source_files import CONTAINER_SUFFIXES
 from ..staging.stage_areas import CBS_AREA_COLUMNS
 from ..staging.stage_layers import BAG_COLUMNS
 
@@ -123,11 +123,12 @@ def recognise_files(folder: Path) -> Recognised:
         dirs.sort()
         for name in sorted(files):
             path = Path(root) / name
-            if path.suffix.lower() in GIS_SUFFIXES + TABLE_SUFFIXES:
+            suffix = path.suffix.lower()
+            if suffix in GIS_SUFFIXES + TABLE_SUFFIXES:
                 found, not_recognised = _recognise_file(path)
                 result.found += found
                 result.not_recognised += not_recognised
-            elif path.suffix.lower() not in (".md", ".txt", ".py", ".pickle", ".lock") and not name.startswith("."):
+            elif suffix not in (".md", ".txt", ".py", ".pickle", ".lock") and not name.startswith("."):
                 result.not_recognised.append((path, "neither a GIS layer nor a CSV table"))
     return result
 
@@ -160,7 +161,7 @@ def _recognise_gis(path: Path, result: Recognised) -> None:
     A one-layer file (GeoJSON, FlatGeobuf, shapefile) is opened twice, for its description and a sample, not also
     to list its one layer.
     """
-    container = path.suffix.lower() not in ONE_LAYER_SUFFIXES
+    container = path.suffix.lower() in CONTAINER_SUFFIXES
     try:
         if container:
             layers: list[tuple[str, dict | None]] = [(str(name), None) for name, _ in pyogrio.list_layers(path)]

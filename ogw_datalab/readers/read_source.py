@@ -33,8 +33,6 @@ from .source_files import SourceFilesError, read_vector_files
 
 # The reader kinds read as GIS layers, when this module was imported (the registry is what decides).
 VECTOR_KINDS = tuple(name for name, kind in READER_KINDS.items() if kind.is_gis)
-# GIS formats of one layer each (a GeoPackage may hold several).
-ONE_LAYER_SUFFIXES = (".geojson", ".json", ".fgb", ".shp")
 
 
 class SourceError(ValueError):
