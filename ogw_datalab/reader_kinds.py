@@ -50,7 +50,7 @@ class ReadFiles(Protocol):
     """The reader of a folder or glob pattern of files."""
 
     def __call__(self, source: Source, where: str) -> tuple[pd.DataFrame, dict[str, int]]:
-        """Read every file ``source.pad`` names into one frame; also return the CBS sentinels emptied per column."""
+        """Read every file ``source.pad`` names into one frame, CBS sentinels emptied; count them per column."""
 
 
 @dataclass(frozen=True)

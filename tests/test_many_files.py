@@ -19,7 +19,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from ogw_datalab.config import Layer, Partner, Source, load_config
 from ogw_datalab.inbox import scan_inbox
-from ogw_datalab.readers import SourceError, read_areas, read_source
+from ogw_datalab.readers import SourceError, read_areas, read_source, source_files
 from ogw_datalab.readers.read_areas import read_cbs_areas
 from ogw_datalab.readers.source_files import SourceFilesError, region_of
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
@@ -206,6 +206,39 @@ def test_point_layers_keep_copies_across_files_once(tmp_path):
     assert frame["bestandsrij"].tolist() == [1, 2, 3, 2]
     # bronrij is how joins find a row again: unique over all files, never the row number within one file.
     assert frame["bronrij"].tolist() == [1, 2, 3, 4]
+
+
+def test_point_layers_of_many_files_have_sentinels_emptied_on_every_read(tmp_path, monkeypatch):
+    """Cleaned once per process: a second gemeente reading the same national layer gets it cleaned from memory,
+    with the same counts, and what a caller does to its frame does not reach the next caller."""
+    write_geojson(
+        tmp_path / "a" / "ziekenhuis.geojson",
+        [
+            {"naam": "Gasthuis", "bedden": 120, "code": "-99999999"},
+            {"naam": "Kliniek", "bedden": SECRET, "code": "12"},
+        ],
+        [Point(X0 + 10, Y0 + 10), Point(X0 + 5000, Y0 + 5000)],
+    )
+    write_geojson(
+        tmp_path / "b" / "ziekenhuis.geojson",
+        [{"naam": "Polikliniek", "bedden": -99999, "code": "-7"}],
+        [Point(X0 + 9000, Y0)],
+    )
+    layer = Layer(soort="vector", geometrie="punten", pad=tmp_path / "*" / "ziekenhuis.geojson")
+    first = read_source("lagen.ziekenhuizen", layer)
+    first.loc[0, "naam"] = "changed by the first caller"
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the same unchanged files were read again")
+
+    monkeypatch.setattr(source_files, "read_one_file", no_second_read)
+    second = read_source("lagen.ziekenhuizen", layer)
+    for frame in (first, second):
+        assert frame["bedden"].tolist()[0] == 120
+        assert frame["bedden"].isna().tolist() == [False, True, True]
+        assert frame["code"].tolist() == [None, "12", "-7"]  # a code written as text is one too
+        assert frame.attrs["cleaning"]["sentinels_emptied"] == {"bedden": 2, "code": 1}
+    assert second["naam"].tolist() == ["Gasthuis", "Kliniek", "Polikliniek"]
 
 
 def test_region_names_of_the_2015_folders():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -144,13 +144,19 @@ class _SiteLinksExtension(Extension):
 def render_method(name: str) -> tuple[str, Markup]:
     """Render the method page ``name`` as HTML for the site: its title, and its body without the title."""
     names = frozenset([INDEX, *(p.name for p in method_pages())])
-    converter = markdown.Markdown(extensions=[*METHOD_EXTENSIONS, _SiteLinksExtension(names)])
     source = method_source(name)
     found = TITLE.search(source)
     if found is None:
         raise ValueError(f"{FOLDER}/{name}.md has no '# Title' heading")
     body = source[: found.start()] + source[found.end() :]
-    return found["title"], Markup(converter.convert(body))  # noqa: S704 (our own package files, not data)
+    return found["title"], _converted(body, names)
+
+
+@lru_cache(maxsize=64)
+def _converted(body: str, names: frozenset[str]) -> Markup:
+    """Convert a method page's markdown to HTML; the same text in every site a process builds is converted once."""
+    converter = markdown.Markdown(extensions=[*METHOD_EXTENSIONS, _SiteLinksExtension(names)])
+    return Markup(converter.convert(body))  # noqa: S704 (our own package files, not data)
 
 
 def build_method_pages(pages: Pages) -> list[Path]:

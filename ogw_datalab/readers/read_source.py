@@ -100,7 +100,7 @@ def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
     the merged set (unique, as for one file); ``bronbestand`` and ``bestandsrij`` say which file
     and row each came from. The files are read once per process; a second gemeente reading the
     same files gets its part from memory. CBS sentinels are empty and counted as for one file
-    (for a CBS kaart: over all its files).
+    (for a CBS kaart: over all its files); the kind's ``read_many`` empties them.
     """
     read_files = source.reader_kind.read_many
     if read_files is None:
@@ -114,8 +114,6 @@ def read_many(name: str, source: Source) -> gpd.GeoDataFrame:
     if len(frame) == 0:
         only = f" of gemeenten {source.gemeenten}" if source.gemeenten else ""
         raise SourceError(f"{name}: the files {source.pad} hold no features{only}")
-    for column, n in empty_sentinels(frame, decimal=source.decimal_mark).items():
-        emptied[column] = emptied.get(column, 0) + n
     frame.insert(0, "bronrij", range(1, len(frame) + 1))
     frame.attrs["cleaning"] = {"sentinels_emptied": emptied, "rows_dropped": {"empty": 0, "notes": 0}}
     return frame
@@ -125,12 +123,20 @@ def read_kaart_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict
     """Read the areas of a CBS kaart of many files, or of only ``source.gemeenten``; also the sentinels emptied."""
     areas = read_cbs_areas(source.pad, layer=source.laag, crs=source.crs, where=where)
     frame = areas.of_gemeenten(source.gemeenten) if source.gemeenten else areas.frame.copy()
-    return frame, dict(areas.report.sentinels)
+    emptied = dict(areas.report.sentinels)  # the kaart's numbers; its text columns are cleaned here
+    for column, n in empty_sentinels(frame, decimal=source.decimal_mark).items():
+        emptied[column] = emptied.get(column, 0) + n
+    return frame, emptied
 
 
 def read_layer_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
-    """Read the point or polygon features of a folder or pattern of GIS files (each feature once)."""
-    return read_vector_files(source.pad, layer=source.laag, crs=source.crs, where=where).frame, {}
+    """Read the point or polygon features of a folder or pattern of GIS files (each feature once).
+
+    Read and cleaned once per process: a national layer that every gemeente of a run reads is not searched for
+    sentinels each time.
+    """
+    merged = read_vector_files(source.pad, layer=source.laag, crs=source.crs, decimal=source.decimal_mark, where=where)
+    return merged.frame, dict(merged.sentinels)
 
 
 def read_vector(source: Source, where: str, *, max_rows: int | None = None) -> gpd.GeoDataFrame:

@@ -24,6 +24,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from .clean_values import empty_sentinels
 from .locate import to_rd_new
 
 T = TypeVar("T")
@@ -129,31 +130,35 @@ def read_once(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
 
 @dataclass(frozen=True)
 class MergedLayer:
-    """Point or polygon features of several files, exact copies across files kept once."""
+    """Point or polygon features of several files, exact copies across files kept once, CBS sentinels empty."""
 
     frame: gpd.GeoDataFrame
     files: int
     features: int
     copies_dropped: int
+    sentinels: dict[str, int]  # CBS sentinel codes emptied, per column
 
 
-def read_vector_files(path: Path, *, layer: str | None, crs: str | None, where: str) -> MergedLayer:
+def read_vector_files(path: Path, *, layer: str | None, crs: str | None, decimal: str, where: str) -> MergedLayer:
     """Read every file a folder or pattern names into one frame in EPSG:28992.
 
     Each row keeps its file (``bronbestand``, its path below the folder all files share, and
     ``bestandsrij``, its 1-based row in that file). A feature that appears, with the same
     geometry and the same attributes, in more than one file (regions whose files overlap)
-    is kept once; copies within one file are the file's own and stay. Read once per process
-    for the same files (later calls get a copy).
+    is kept once; copies within one file are the file's own and stay. CBS sentinel codes are
+    emptied (numbers written as text with the ``decimal`` mark). Read once per process for the
+    same files (later calls get a copy).
     """
     files = source_files(path, layer, where)
-    merged = _read_vector_files_cached(files_fingerprint(files), layer, crs, where=where)
-    return MergedLayer(merged.frame.copy(), merged.files, merged.features, merged.copies_dropped)
+    merged = _read_vector_files_cached(files_fingerprint(files), layer, crs, decimal, where=where)
+    return MergedLayer(
+        merged.frame.copy(), merged.files, merged.features, merged.copies_dropped, dict(merged.sentinels)
+    )
 
 
 @read_once(maxsize=16)
 def _read_vector_files_cached(
-    fingerprint: tuple[tuple[str, int, int], ...], layer: str | None, crs: str | None, where: str
+    fingerprint: tuple[tuple[str, int, int], ...], layer: str | None, crs: str | None, decimal: str, where: str
 ) -> MergedLayer:
     files = [Path(name) for name, _, _ in fingerprint]
     labels = file_labels(files)
@@ -170,7 +175,8 @@ def _read_vector_files_cached(
     # A copy in another file than the first file holding this feature is the same feature seen twice.
     copy = (key["__file"] != first_file).to_numpy()
     kept = gpd.GeoDataFrame(merged.loc[~copy].reset_index(drop=True), geometry="geometry", crs=merged.crs)
-    return MergedLayer(kept, len(files), len(merged), int(copy.sum()))
+    sentinels = empty_sentinels(kept, decimal=decimal)
+    return MergedLayer(kept, len(files), len(merged), int(copy.sum()), sentinels)
 
 
 def file_labels(files: list[Path]) -> list[str]:
