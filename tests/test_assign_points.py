@@ -68,15 +68,18 @@ def test_hand_built_edges_holes_islands_and_cell_sizes(cell):
     assert list(ours[-4:]) == [OUTSIDE, 1, 0, 2]  # no geometry; island; corner of donut, neighbour and triangle
 
 
-def test_overlapping_buurten_take_the_lowest_index():
+@pytest.mark.parametrize("grid_built", [True, False], ids=["grid built first", "overlaps checked meanwhile"])
+def test_overlapping_buurten_take_the_lowest_index(grid_built):
     # Not a clean coverage: a 30 m strip belongs to both. Cells that only the second's edge
-    # crosses lie wholly inside the first; its points must still go to the first.
+    # crosses lie wholly inside the first; its points must still go to the first. Without a grid
+    # given, the points are first tested as if nothing overlapped, then again where something does.
     first = box(-1000, 0, 30, 1000)
     second = box(0, 0, 1000, 1000)
     polygons = np.array([first, second])
     rng = np.random.default_rng(9)
     x, y = rng.uniform(-100, 100, 20_000), rng.uniform(0, 1000, 20_000)
-    ours = assign_points(polygons, x, y, grid=build_grid(polygons, cell=5.0))
+    grid = build_grid(polygons, cell=5.0) if grid_built else None
+    ours = assign_points(polygons, x, y, grid=grid)
     assert (ours == geopandas_assignment(polygons, x, y)).all()
     assert (ours[(x > 0) & (x < 30)] == 0).all()
 
@@ -136,6 +139,25 @@ def test_the_join_step_read_in_chunks_equals_geopandas_across_chunk_boundaries(c
     assert outside > 100  # the sample really has points outside
     on_edges = (np.isin(xy, [0, 1000, 2000])).any(axis=1).sum()
     assert on_edges > 100  # and on edges
+
+
+def test_the_join_step_with_overlapping_buurten_gives_the_strip_to_the_lowest_code(con):
+    """The step builds the grid while DuckDB reads the points and checks for overlaps meanwhile, so its points are
+    first tested as if no buurten overlapped; those in the 30 m strip both buurten hold must end in the first."""
+    frame = gpd.GeoDataFrame(
+        {"buurtcode": ["BU00010002", "BU00010001"]},
+        geometry=[box(0, 0, 1000, 1000), box(-1000, 0, 30, 1000)],
+        crs="EPSG:28992",
+    )
+    write_frame(con, "staging", "buurten", frame)
+    rng = np.random.default_rng(13)
+    xy = np.column_stack([rng.uniform(-100, 100, 20_000), rng.uniform(0, 1000, 20_000)])
+    points(con, "layer_bomen", [tuple(p) for p in xy])
+    counts, linked = linked_codes(con, "layer_bomen", "bomen")
+    expected = np.where(xy[:, 0] <= 30, "BU00010001", "BU00010002")
+    assert linked == expected.tolist()
+    assert counts == {"rows": 20_000, "in_buurt": 20_000, "outside": 0}
+    assert ((xy[:, 0] > 0) & (xy[:, 0] < 30)).sum() > 2000  # the strip really holds points
 
 
 def test_buurten_read_in_chunks_come_sorted_by_code_with_their_own_polygon(con, monkeypatch):

@@ -22,8 +22,8 @@ component labels it.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -81,26 +81,73 @@ def choose_cell_size(bounds: tuple[float, float, float, float], n_points: int) -
     return float(np.clip(np.sqrt(area / cells), 5.0, 250.0))
 
 
+@dataclass(frozen=True)
+class GridUnderway:
+    """A grid built as if no two buurten overlapped, while the check for overlapping ones runs on another thread.
+
+    :func:`assign_points` looks the points up and tests them on ``grid`` meanwhile, and tests the points in
+    boundary cells again only where the check finds overlapping buurten (a clean coverage such as the CBS
+    buurten has none).
+    """
+
+    grid: BuurtGrid
+    incidence: tuple[np.ndarray, np.ndarray]  # (cell, polygon) of every boundary cell, for _with_overlapping
+    overlapping: Future[np.ndarray]  # pairs of polygons whose interiors intersect
+
+
+def start_grid(
+    polygons: np.ndarray, background: ThreadPoolExecutor, cell: float | None = None, n_points: int = MAX_CELLS
+) -> GridUnderway:
+    """Start the overlap check on ``background`` and build the rest of the grid of ``polygons`` here."""
+    # The check reads a copy of the polygons (force_2d copies them, about 50 ms for the whole country): the point
+    # tests prepare and free each polygon in turn, and GEOS must not use a geometry's prepared form in one thread
+    # while another frees it. The check (GEOS) releases the GIL, so it runs on a second core.
+    overlapping = background.submit(_overlapping_pairs, shapely.force_2d(polygons))
+    grid, incidence = _grid_of_own_boundaries(polygons, cell, n_points)
+    return GridUnderway(grid, incidence, overlapping)
+
+
 def build_grid(polygons: np.ndarray, cell: float | None = None, n_points: int = MAX_CELLS) -> BuurtGrid:
     """Raster ``polygons`` (index = buurt number) for :func:`assign_points`."""
+    with ThreadPoolExecutor(max_workers=1) as background:
+        underway = start_grid(polygons, background, cell, n_points)
+        pairs = underway.overlapping.result()
+    return _with_overlapping(underway.grid, polygons, pairs, underway.incidence)
+
+
+def _grid_of_own_boundaries(
+    polygons: np.ndarray, cell: float | None, n_points: int
+) -> tuple[BuurtGrid, tuple[np.ndarray, np.ndarray]]:
+    """Raster ``polygons`` as if no two overlapped: a boundary cell's candidates are the buurten crossing it.
+
+    Also return the (cell, polygon) incidence it was made from, for :func:`_with_overlapping`.
+    """
     bounds = shapely.total_bounds(polygons)
     cell = cell or choose_cell_size(tuple(bounds), n_points)
     origin_x, origin_y = bounds[0] - cell, bounds[1] - cell
     nx = int(np.ceil((bounds[2] - origin_x) / cell)) + 2
     ny = int(np.ceil((bounds[3] - origin_y) / cell)) + 2
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # The overlap check (GEOS, releases the GIL) runs on the second core meanwhile.
-        overlapping = background.submit(_overlapping_pairs, polygons)
-        cell_ids, owners = _boundary_incidence(polygons, origin_x, origin_y, cell, nx)
-        boundary_cells, offsets, candidates = _candidate_table(cell_ids, owners)
-        labels = _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny)
-        pairs = overlapping.result()
-    if len(pairs):
-        cell_ids, owners = _add_overlapping(polygons, pairs, cell_ids, owners, origin_x, origin_y, cell, nx)
-        boundary_cells, offsets, candidates = _candidate_table(cell_ids, owners)
+    cell_ids, owners = _boundary_incidence(polygons, origin_x, origin_y, cell, nx)
+    boundary_cells, offsets, candidates = _candidate_table(cell_ids, owners)
+    labels = _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny)
     slot = np.full(nx * ny + 1, -1, dtype=np.int32)
     slot[boundary_cells] = np.arange(len(boundary_cells), dtype=np.int32)
-    return BuurtGrid(origin_x, origin_y, cell, nx, ny, labels, slot, offsets, candidates)
+    grid = BuurtGrid(origin_x, origin_y, cell, nx, ny, labels, slot, offsets, candidates)
+    return grid, (cell_ids, owners)
+
+
+def _with_overlapping(
+    grid: BuurtGrid, polygons: np.ndarray, pairs: np.ndarray, incidence: tuple[np.ndarray, np.ndarray]
+) -> BuurtGrid:
+    """Add the candidates that overlapping buurten bring to ``grid`` (the same grid when none overlap).
+
+    Only boundary cells gain candidates, so the labels and the boundary cells' slots stay as they are.
+    """
+    if not len(pairs):
+        return grid
+    cell_ids, owners = _add_overlapping(polygons, pairs, *incidence, grid.origin_x, grid.origin_y, grid.cell, grid.nx)
+    _, offsets, candidates = _candidate_table(cell_ids, owners)
+    return replace(grid, offsets=offsets, candidates=candidates)
 
 
 def _boundary_incidence(polygons, origin_x, origin_y, cell, nx) -> tuple[np.ndarray, np.ndarray]:
@@ -220,10 +267,42 @@ def _argsort_polygons(poly_idx: np.ndarray) -> np.ndarray:
 
 
 def assign_points(
-    polygons: np.ndarray, x: np.ndarray, y: np.ndarray, grid: BuurtGrid | None = None, threads: int | None = None
+    polygons: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    grid: BuurtGrid | GridUnderway | None = None,
+    threads: int | None = None,
 ) -> np.ndarray:
-    """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule."""
-    grid = grid or build_grid(polygons, n_points=len(x))
+    """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule.
+
+    Without a ``grid`` one is started (:func:`start_grid`): the points are looked up and tested while the check
+    for overlapping buurten runs.
+    """
+    if isinstance(grid, BuurtGrid):
+        result, _, _ = _look_up_and_test(polygons, grid, x, y, threads)
+        return result
+    if grid is None:
+        with ThreadPoolExecutor(max_workers=1) as background:
+            return _assign_meanwhile(polygons, start_grid(polygons, background, n_points=len(x)), x, y, threads)
+    return _assign_meanwhile(polygons, grid, x, y, threads)
+
+
+def _assign_meanwhile(
+    polygons: np.ndarray, underway: GridUnderway, x: np.ndarray, y: np.ndarray, threads: int | None
+) -> np.ndarray:
+    """Assign on the grid of own boundaries; where buurten overlap, test the boundary points again."""
+    result, exact, cells = _look_up_and_test(polygons, underway.grid, x, y, threads)
+    pairs = underway.overlapping.result()
+    if len(pairs) and len(exact):
+        grid = _with_overlapping(underway.grid, polygons, pairs, underway.incidence)
+        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
+    return result
+
+
+def _look_up_and_test(
+    polygons: np.ndarray, grid: BuurtGrid, x: np.ndarray, y: np.ndarray, threads: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Assign every point by its cell, then test those in boundary cells; also return those points and cells."""
     workers = threads or min(4, os.cpu_count() or 1)
     result = np.empty(len(x), dtype=np.int32)
 
@@ -239,10 +318,10 @@ def assign_points(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(look_up, range(0, len(x), CHUNK)))
     exact = np.concatenate([found for found, _ in parts]) if parts else np.empty(0, dtype=np.int64)
+    cells = np.concatenate([cells for _, cells in parts]) if parts else np.empty(0, dtype=np.int32)
     if len(exact):
-        cells = np.concatenate([cells for _, cells in parts])
         result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
-    return result
+    return result, exact, cells
 
 
 def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np.ndarray:
