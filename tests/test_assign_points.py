@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from ogw_datalab.spatial import join_points_to_buurten as join_module
-from ogw_datalab.spatial.assign_points import OUTSIDE, assign_points, build_grid
+from ogw_datalab.spatial.assign_points import OUTSIDE, _overlapping_pairs, assign_points, build_grid
 from ogw_datalab.spatial.join_points_to_buurten import link_points_to_buurten, read_buurten
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
@@ -82,6 +82,17 @@ def test_overlapping_buurten_take_the_lowest_index(grid_built):
     ours = assign_points(polygons, x, y, grid=grid)
     assert (ours == geopandas_assignment(polygons, x, y)).all()
     assert (ours[(x > 0) & (x < 30)] == 0).all()
+
+
+def test_overlapping_pairs_of_a_clean_coverage_a_t_junction_and_an_overlap():
+    """A clean coverage is confirmed at once; buurten whose shared edge has a vertex on one side only (no clean
+    coverage, but no overlap) and overlapping ones are related pair by pair."""
+    left, right = box(0, 0, 10, 10), box(10, 0, 20, 10)
+    assert len(_overlapping_pairs(np.array([left, right]))) == 0
+    split = np.array([left, box(10, 0, 20, 5), box(10, 5, 20, 10)])  # (10, 5) is a vertex of the right side only
+    assert not shapely.coverage_is_valid(split)
+    assert len(_overlapping_pairs(split)) == 0
+    assert _overlapping_pairs(np.array([left, box(5, 0, 20, 10), right])).tolist() == [[0, 1], [1, 2]]
 
 
 def test_points_far_outside_and_empty_input():

@@ -177,7 +177,11 @@ def _boundary_incidence(polygons, origin_x, origin_y, cell, nx) -> tuple[np.ndar
 
 
 def _overlapping_pairs(polygons: np.ndarray) -> np.ndarray:
-    """Pairs of polygons whose interiors intersect (none in a clean coverage such as the CBS buurten)."""
+    """Pairs of polygons whose interiors intersect (none in a clean coverage, as a gemeente's buurten are)."""
+    if shapely.coverage_is_valid(polygons):
+        # No overlaps and neighbours' edges matching vertex for vertex: GEOS confirms that in about 60 % of the
+        # time of one relate per pair of neighbours. Otherwise (a T-junction is enough) each pair is related.
+        return np.empty((0, 2), dtype=np.intp)
     left, right = shapely.STRtree(polygons).query(polygons)
     keep = left < right
     left, right = left[keep], right[keep]
