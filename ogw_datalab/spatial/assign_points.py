@@ -86,8 +86,8 @@ class GridUnderway:
     """A grid built as if no two buurten overlapped, while the check for overlapping ones runs on another thread.
 
     :func:`assign_points` looks the points up and tests them on ``grid`` meanwhile, and tests the points in
-    boundary cells again only where the check finds overlapping buurten (a clean coverage such as the CBS
-    buurten has none).
+    boundary cells again only where the check finds overlapping buurten (a gemeente's buurten, a clean coverage,
+    have none; the real national kaart of 2015 has ten overlapping pairs).
     """
 
     grid: BuurtGrid
