@@ -10,7 +10,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
 
-.PHONY: demo test dev docs lint lock clean benchmark benchmark-quick benchmark-scale
+.PHONY: demo test test-quick dev docs lint lock clean benchmark benchmark-quick benchmark-scale
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ demo: $(INSTALLED)
 test: $(INSTALLED)  # every test uses a temporary Dagster instance, never .dagster/
 	$(BIN)/python -m compileall -q ogw_datalab pipelines benchmarks deploy
 	env -u DAGSTER_HOME $(BIN)/pytest -n auto --dist loadgroup --durations=30
+
+# While changing code: every test but those that build the whole pipeline, open pages in Chromium or start Celery
+# (markers e2e, browser, scale); about a third of the time of make test. make test stays the gate.
+test-quick: $(INSTALLED)
+	$(BIN)/python -m compileall -q ogw_datalab pipelines benchmarks deploy
+	env -u DAGSTER_HOME $(BIN)/pytest -n auto --dist loadgroup --durations=10 -m "not e2e and not browser and not scale"
 
 dev: $(INSTALLED)  # the UI and the daemon, as Dagster recommends: dg dev, with the project's venv active
 	$(BIN)/ogw-datalab demo-data --config $(CONFIG)

@@ -27,6 +27,7 @@ from .factories import DEMO
 from .fixtures import write_small_town
 from .labs import (
     REGION_SAMPLE,
+    WHOLE_BUILDS,
     BuiltLab,
     alphen_config,
     build_lab,
@@ -75,8 +76,13 @@ def module_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by mark
 def pytest_collection_modifyitems(config, items):
-    """In a worker of ``--dist loadgroup``: the modules of ``FIRST`` first, in that order; the rest in file order."""
+    """Mark every test that asks for a shared build ``e2e``. In a worker of ``--dist loadgroup``: the modules of
+    ``FIRST`` first, in that order; the rest in file order."""
+    for item in items:
+        if WHOLE_BUILDS.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
     if config.getoption("loadgroup", False):  # set by xdist in its workers only
         rank = {module: n for n, module in enumerate(FIRST)}
         items.sort(key=lambda item: rank.get(module_of(item.nodeid), len(rank)))

@@ -41,6 +41,17 @@ PROJECT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 SCHEMAS = ("raw", "staging", "joined", "indicators", "maps", "historie")
 
+# The shared builds of the whole pipeline: a test that asks for one is an end-to-end test, whatever it then checks.
+WHOLE_BUILDS = {
+    "demo_lab",
+    "slim_demo_lab",
+    "alphen_lab",
+    "region_lab",
+    "national_overview",
+    "init_lab",
+    "download_lab",
+}
+
 
 @dataclass(frozen=True)
 class Run:

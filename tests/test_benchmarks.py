@@ -191,6 +191,7 @@ def test_sizes_spread_over_the_sorted_codes_and_all_is_all():
     assert scale.spread(codes, 500) == codes
 
 
+@pytest.mark.e2e
 def test_a_scale_run_of_one_gemeente_builds_it_and_ends_with_its_line(shared_data, capsys):
     assert scale.main(["--sizes", "1"]) == 0  # one gemeente from scratch and the overview: about 15 s
     last = capsys.readouterr().out.strip().splitlines()[-1]

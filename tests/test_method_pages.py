@@ -114,6 +114,7 @@ def test_a_page_missing_from_the_index_or_titled_otherwise_is_refused(tmp_path, 
         build_method_pages.method_pages.cache_clear()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("lab", ["demo", "alphen"])
 def test_every_method_page_is_linked_from_the_colophon_and_every_link_resolves(request, lab):
     site = request.getfixturevalue(f"{lab}_lab").maps
@@ -153,6 +154,7 @@ def test_the_colophon_links_each_section_to_its_method(tmp_path, con):
     assert broken_links(site, site / "colofon.html") == []
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("lab", "catalogue", "estimated"),
     [
