@@ -80,8 +80,9 @@ class Opened:
             self.errors.append(message.text)
 
     def check_clean(self):
-        assert self.errors == []
-        assert self.dialogs == []
+        where = self.page.url
+        assert self.errors == [], f"{where}: {self.errors}"  # this module's asserts are not rewritten by pytest
+        assert self.dialogs == [], f"{where}: {self.dialogs}"
         assert all(any(host in url for host in TILE_HOSTS) for url in self.outside), self.outside
 
     def scroll_width(self) -> int:
