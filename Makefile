@@ -32,7 +32,7 @@ test: $(INSTALLED)  # every test uses a temporary Dagster instance, never .dagst
 	env -u DAGSTER_HOME $(BIN)/pytest -n auto --dist loadgroup --durations=30
 
 # While changing code: every test but those that build the whole pipeline, open pages in Chromium or start Celery
-# (markers e2e, browser, scale); about a third of the time of make test. make test stays the gate.
+# (markers e2e, browser, scale); about a fifth of the time of make test. make test stays the gate.
 test-quick: $(INSTALLED)
 	$(BIN)/python -m compileall -q ogw_datalab pipelines benchmarks deploy
 	env -u DAGSTER_HOME $(BIN)/pytest -n auto --dist loadgroup --durations=10 -m "not e2e and not browser and not scale"
