@@ -14,9 +14,12 @@ Fair and strict (see benchmarks/methods.py for how each method is prepared):
   does not fall on one method only; min and max are printed beside the median;
 - every run's result is compared with our engine's: the script exits 1 when any result differs
   or any method fails, 2 when all agree but a target is missed (judged on the full 10 M point
-  workload only, not with ``--quick``): our engine at most 0.3 × the fastest other method and at
-  most 1.5 GB; our pipeline step (the build's join, DuckDB file in and out) at most 2 × our
-  engine and at most 1.5 GB; 0 otherwise;
+  workload only, not with ``--quick``): our engine at most 0.3 × the fastest other method, at
+  most 2 × the floor of the workload and at most 1.5 GB; our pipeline step (the build's join,
+  DuckDB file in and out) at most 2 × our engine and at most 1.5 GB; 0 otherwise;
+- the floor is measured on the national workload in the same run (benchmarks/floor.py: bounding-box
+  candidates per point × the cost of one prepared point test, for every point, over ``--threads``
+  cores), also in fresh pinned children, the median of ``--runs``;
 - the load average and the CPU time other processes used meanwhile are printed, so figures taken
   on a busy machine say so.
 
@@ -24,7 +27,7 @@ The last line is machine-readable:
 
     national ratio=<ours / fastest other kernel> peak_gb=<our peak GB> equal=<yes|no>
     pipeline_s=<our pipeline step> pipeline_peak_gb=<its peak> pipeline_ratio=<ours / plain DuckDB step>
-    pipeline_engine_ratio=<our pipeline step / our engine>
+    pipeline_engine_ratio=<our pipeline step / our engine> floor_s=<the floor> engine_floor_ratio=<ours / floor>
     threads=<N> runs=<N> load=<1-min load at start>,<at end> others_cpus=<mean CPUs other processes used>
 
 (all on one line).
@@ -64,6 +67,7 @@ DISTANCE_METHODS = ["ours_distance", "geopandas_sjoin_nearest", "shapely_query_n
 TARGET_RATIO = 0.3  # our engine / the fastest other method
 TARGET_PEAK_GB = 1.5  # our engine, and our pipeline step
 TARGET_PIPELINE_RATIO = 2.0  # our pipeline step / our engine
+TARGET_FLOOR_RATIO = 2.0  # our engine / the floor of the national workload (benchmarks/floor.py)
 PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -130,6 +134,26 @@ def run_child(method: str, workload: Path, result: Path, threads: int) -> dict:
         lines = done.stderr.strip().splitlines()
         return {"method": method, "error": lines[-1] if lines else f"exit code {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_floor(workload: Path, threads: int) -> float | None:
+    """The floor of a saved point workload in seconds, measured in a fresh child like a method; None if it failed."""
+    command = [sys.executable, "-m", "benchmarks.floor", str(workload), "--threads", str(threads)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, env=child_environment(threads))
+    if done.returncode != 0:
+        return None
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"floor: {report['candidates_per_point']:.2f} candidates per point × {report['ns_per_test']:.0f} ns per "
+        f"prepared test, on {threads} thread(s): {report['floor_seconds']:.2f} s"
+    )
+    return float(report["floor_seconds"])
+
+
+def median_floor(workload: Path, runs: int, threads: int) -> float | None:
+    """The median floor of ``runs`` measurements (None when any failed: a floor that is not measured misses)."""
+    floors = [run_floor(workload, threads) for _ in range(runs)]
+    return None if None in floors else statistics.median(f for f in floors if f is not None)
 
 
 def same_result(reference: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
@@ -247,7 +271,9 @@ def fastest_kernel(national: list[Outcome]) -> float | None:
     return min(medians, default=None)
 
 
-def summary_line(national: list[Outcome], threads: int, runs: int, load: tuple[float, float], others: float) -> str:
+def summary_line(
+    national: list[Outcome], floor_s: float | None, threads: int, runs: int, load: tuple[float, float], others: float
+) -> str:
     by_name = {outcome.method: outcome for outcome in national}
     ours, pipeline, duckdb_step = by_name["ours"], by_name["ours_pipeline"], by_name["duckdb_pipeline"]
     equal = "yes" if all(outcome.ok for outcome in national) else "no"
@@ -258,14 +284,16 @@ def summary_line(national: list[Outcome], threads: int, runs: int, load: tuple[f
         f"pipeline_peak_gb={_figure(pipeline.peak_gb() if pipeline.runs else None)} "
         f"pipeline_ratio={_figure(_ratio(_median(pipeline), _median(duckdb_step)))} "
         f"pipeline_engine_ratio={_figure(_ratio(_median(pipeline), _median(ours)))} "
+        f"floor_s={_figure(floor_s)} engine_floor_ratio={_figure(_ratio(_median(ours), floor_s))} "
         f"threads={threads} runs={runs} load={load[0]:.2f},{load[1]:.2f} others_cpus={others:.2f}"
     )
 
 
-def missed_targets(national: list[Outcome]) -> list[str]:
+def missed_targets(national: list[Outcome], floor_s: float | None) -> list[str]:
     """The targets missed on the national workload (empty when all are met).
 
-    Our engine: at most TARGET_RATIO × the fastest other method's time, peak at most TARGET_PEAK_GB.
+    Our engine: at most TARGET_RATIO × the fastest other method's time, at most TARGET_FLOOR_RATIO × the floor
+    ``floor_s``, peak at most TARGET_PEAK_GB.
     Our pipeline step: at most TARGET_PIPELINE_RATIO × our engine's time, peak at most TARGET_PEAK_GB.
     A figure that could not be measured misses its target.
     """
@@ -273,17 +301,18 @@ def missed_targets(national: list[Outcome]) -> list[str]:
     ours, pipeline = by_name["ours"], by_name["ours_pipeline"]
     checks = {
         f"engine ratio ≤ {TARGET_RATIO}": _ratio(_median(ours), fastest_kernel(national)),
+        f"engine ≤ {TARGET_FLOOR_RATIO} × floor": _ratio(_median(ours), floor_s),
         f"engine peak ≤ {TARGET_PEAK_GB} GB": ours.peak_gb() if ours.runs else None,
         f"pipeline step ≤ {TARGET_PIPELINE_RATIO} × engine": _ratio(_median(pipeline), _median(ours)),
         f"pipeline step peak ≤ {TARGET_PEAK_GB} GB": pipeline.peak_gb() if pipeline.runs else None,
     }
-    limits = [TARGET_RATIO, TARGET_PEAK_GB, TARGET_PIPELINE_RATIO, TARGET_PEAK_GB]
+    limits = [TARGET_RATIO, TARGET_FLOOR_RATIO, TARGET_PEAK_GB, TARGET_PIPELINE_RATIO, TARGET_PEAK_GB]
     return [name for (name, value), limit in zip(checks.items(), limits, strict=True) if value is None or value > limit]
 
 
-def targets_met(national: list[Outcome]) -> bool:
+def targets_met(national: list[Outcome], floor_s: float | None) -> bool:
     """Whether every target of :func:`missed_targets` is met on the national workload."""
-    return not missed_targets(national)
+    return not missed_targets(national, floor_s)
 
 
 def build_suites(folder: Path, n_national: int) -> list[Suite]:
@@ -365,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ogw-bench-") as tmp:
         suites = build_suites(Path(tmp), n_national)
         national: list[Outcome] = []
+        floor_s: float | None = None
         for suite in suites:
             suite_meter = OthersMeter()
             outcomes = run_suite(suite, args.runs, args.threads)
@@ -372,23 +402,27 @@ def main(argv: list[str] | None = None) -> int:
             everything += outcomes
             if suite.title.startswith("points in buurten, national"):
                 national = outcomes
+                floor_s = median_floor(suite.folder, args.runs, args.threads)
+                engine = _median(outcomes[0])
+                print(f"floor (median): {_figure(floor_s)} s; ours = {_figure(_ratio(engine, floor_s))} × the floor")
     others = meter.cpus()
     print(f"\nload average at end (1, 5, 15 min): {load_average()}; other processes used {others:.2f} CPUs on average")
     targets = (
-        f"targets (national): engine ratio ≤ {TARGET_RATIO} and peak ≤ {TARGET_PEAK_GB} GB; "
+        f"targets (national): engine ratio ≤ {TARGET_RATIO}, ≤ {TARGET_FLOOR_RATIO} × floor, "
+        f"peak ≤ {TARGET_PEAK_GB} GB; "
         f"pipeline step ≤ {TARGET_PIPELINE_RATIO} × engine and peak ≤ {TARGET_PEAK_GB} GB"
     )
     if args.quick:
         met = True
         print(f"{targets}: not judged on the quick workload (they are set for 10 M points)")
     else:
-        missed = missed_targets(national)
+        missed = missed_targets(national, floor_s)
         met = not missed
         print(f"{targets}: {'met' if met else 'MISSED: ' + '; '.join(missed)}")
     failed = [outcome.method for outcome in everything if not outcome.ok]
     if failed:
         print(f"failed or different from ours: {', '.join(failed)}")
-    print(summary_line(national, args.threads, args.runs, (load_at_start, os.getloadavg()[0]), others))
+    print(summary_line(national, floor_s, args.threads, args.runs, (load_at_start, os.getloadavg()[0]), others))
     return exit_code(everything, met)
 
 

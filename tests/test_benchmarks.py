@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from benchmarks import methods, run_benchmarks, scale, workloads
+from benchmarks import floor, methods, run_benchmarks, scale, workloads
 from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 
 EXTENT = (98_000.0, 452_000.0, 104_000.0, 458_000.0)
@@ -88,15 +88,19 @@ def fake_outcome(method: str, seconds: float, peak_gb: float) -> run_benchmarks.
 
 
 @pytest.mark.parametrize(
-    ("engine_s", "pipeline_s", "pipeline_gb", "missed"),
+    ("engine_s", "pipeline_s", "pipeline_gb", "floor_s", "missed"),
     [
-        (2.0, 3.9, 1.4, []),
-        (2.0, 4.2, 1.4, ["pipeline step ≤ 2.0 × engine"]),
-        (2.0, 3.9, 1.6, ["pipeline step peak ≤ 1.5 GB"]),
-        (3.1, 6.0, 1.4, ["engine ratio ≤ 0.3"]),  # the fastest other method takes 10 s
+        (2.0, 3.9, 1.4, 1.0, []),
+        (2.0, 4.2, 1.4, 1.0, ["pipeline step ≤ 2.0 × engine"]),
+        (2.0, 3.9, 1.6, 1.0, ["pipeline step peak ≤ 1.5 GB"]),
+        (3.1, 6.0, 1.4, 2.0, ["engine ratio ≤ 0.3"]),  # the fastest other method takes 10 s
+        (2.0, 3.9, 1.4, 0.9, ["engine ≤ 2.0 × floor"]),
+        (2.0, 3.9, 1.4, None, ["engine ≤ 2.0 × floor"]),  # a floor that was not measured misses
     ],
 )
-def test_the_national_targets_judge_the_engine_and_the_pipeline_step(engine_s, pipeline_s, pipeline_gb, missed):
+def test_the_national_targets_judge_the_engine_and_the_pipeline_step(
+    engine_s, pipeline_s, pipeline_gb, floor_s, missed
+):
     national = [
         fake_outcome("ours", engine_s, 1.0),
         fake_outcome("ours_pipeline", pipeline_s, pipeline_gb),
@@ -105,10 +109,31 @@ def test_the_national_targets_judge_the_engine_and_the_pipeline_step(engine_s, p
         fake_outcome("geopandas_sjoin", 40.0, 3.0),
         fake_outcome("shapely_sorted_prepared", 10.0, 3.0),
     ]
-    assert run_benchmarks.missed_targets(national) == missed
-    assert run_benchmarks.targets_met(national) == (not missed)
-    line = run_benchmarks.summary_line(national, 2, 3, (0.5, 0.6), 0.1)
+    assert run_benchmarks.missed_targets(national, floor_s) == missed
+    assert run_benchmarks.targets_met(national, floor_s) == (not missed)
+    line = run_benchmarks.summary_line(national, floor_s, 2, 3, (0.5, 0.6), 0.1)
     assert f"pipeline_engine_ratio={pipeline_s / engine_s:.2f}" in line
+    assert (f"engine_floor_ratio={engine_s / floor_s:.2f}" if floor_s else "engine_floor_ratio=nan") in line
+
+
+def test_the_floor_counts_bounding_box_candidates_and_times_prepared_tests(small_workload):
+    """The floor's candidates per point equal a count by plain bounding boxes; its figure is their product."""
+    polygons, x, y = methods.load(small_workload["points"], "polygons", "x", "y")
+    sample_x, sample_y = x[:: floor.CANDIDATE_SAMPLE], y[:: floor.CANDIDATE_SAMPLE]
+    minx, miny, maxx, maxy = shapely.bounds(polygons).T
+    inside = (
+        (sample_x[:, None] >= minx)
+        & (sample_x[:, None] <= maxx)
+        & (sample_y[:, None] >= miny)
+        & (sample_y[:, None] <= maxy)
+    )
+    assert floor.candidates_per_point(polygons, x, y) == pytest.approx(inside.sum() / len(sample_x))
+    assert 1.0 < inside.sum() / len(sample_x) < 3.0  # neighbours' boxes overlap; a point outside all has none
+    report = floor.measure_floor(small_workload["points"], threads=2)
+    assert 0 < report["ns_per_test"] < 100_000
+    expected = len(x) * report["candidates_per_point"] * report["ns_per_test"] * 1e-9 / 2
+    assert report["floor_seconds"] == pytest.approx(expected, rel=1e-2)
+    assert run_benchmarks.run_floor(small_workload["points"], threads=1) > 0  # as the runner measures it
 
 
 def test_the_threaded_shapely_overlay_equals_the_pipeline_sql(small_workload):
