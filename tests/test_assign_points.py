@@ -9,13 +9,16 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from benchmarks import workloads
 from ogw_datalab.spatial import join_points_to_buurten as join_module
-from ogw_datalab.spatial.assign_points import OUTSIDE, _overlapping_pairs, assign_points, build_grid
+from ogw_datalab.spatial.assign_points import OUTSIDE, _covering, assign_points, build_grid
 from ogw_datalab.spatial.join_points_to_buurten import link_points_to_buurten, read_buurten
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
 from ogw_datalab.storage import write_frame
 
 from .fixtures import points, two_by_two_buurten
+
+EXTENT = (98_000.0, 452_000.0, 104_000.0, 458_000.0)
 
 
 def geopandas_assignment(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -68,31 +71,67 @@ def test_hand_built_edges_holes_islands_and_cell_sizes(cell):
     assert list(ours[-4:]) == [OUTSIDE, 1, 0, 2]  # no geometry; island; corner of donut, neighbour and triangle
 
 
-@pytest.mark.parametrize("grid_built", [True, False], ids=["grid built first", "overlaps checked meanwhile"])
-def test_overlapping_buurten_take_the_lowest_index(grid_built):
-    # Not a clean coverage: a 30 m strip belongs to both. Cells that only the second's edge
-    # crosses lie wholly inside the first; its points must still go to the first. Without a grid
-    # given, the points are first tested as if nothing overlapped, then again where something does.
-    first = box(-1000, 0, 30, 1000)
-    second = box(0, 0, 1000, 1000)
-    polygons = np.array([first, second])
+@pytest.mark.parametrize(
+    "cell", [5.0, 50.0, None], ids=["strip of six cells", "strip in boundary cells", "cell chosen"]
+)
+@pytest.mark.parametrize("first_is_wide", [True, False], ids=["wide buurt first", "narrow buurt first"])
+def test_overlapping_buurten_take_the_lowest_index(cell, first_is_wide):
+    # Not a clean coverage: a 30 m strip (x 40-70) belongs to both. Cells that only one buurt's edge crosses lie
+    # wholly inside the other; their points must still go to the lowest index. With 50 m cells the strip lies within
+    # boundary cells only (columns 0-50 and 50-100, each crossed by one edge), where only the cell's centre shows
+    # that the other buurt holds the whole cell.
+    wide, narrow = box(-1000, 0, 70, 1000), box(40, 0, 1000, 1000)
+    polygons = np.array([wide, narrow] if first_is_wide else [narrow, wide])
     rng = np.random.default_rng(9)
     x, y = rng.uniform(-100, 100, 20_000), rng.uniform(0, 1000, 20_000)
-    grid = build_grid(polygons, cell=5.0) if grid_built else None
+    grid = build_grid(polygons, cell=cell) if cell else None
     ours = assign_points(polygons, x, y, grid=grid)
     assert (ours == geopandas_assignment(polygons, x, y)).all()
-    assert (ours[(x > 0) & (x < 30)] == 0).all()
+    assert (ours[(x > 40) & (x < 70)] == 0).all()
 
 
-def test_overlapping_pairs_of_a_clean_coverage_a_t_junction_and_an_overlap():
-    """A clean coverage is confirmed at once; buurten whose shared edge has a vertex on one side only (no clean
-    coverage, but no overlap) and overlapping ones are related pair by pair."""
-    left, right = box(0, 0, 10, 10), box(10, 0, 20, 10)
-    assert len(_overlapping_pairs(np.array([left, right]))) == 0
-    split = np.array([left, box(10, 0, 20, 5), box(10, 5, 20, 10)])  # (10, 5) is a vertex of the right side only
-    assert not shapely.coverage_is_valid(split)
-    assert len(_overlapping_pairs(split)) == 0
-    assert _overlapping_pairs(np.array([left, box(5, 0, 20, 10), right])).tolist() == [[0, 1], [1, 2]]
+@pytest.mark.parametrize("cell", [7.0, 40.0])
+def test_a_buurt_inside_another_and_points_on_its_edges(cell):
+    """A buurt wholly inside another (no shared edge: the outer one marks none of its cells), lower or higher in
+    the order; points on both rings and around them."""
+    outer, inner = box(0, 0, 1000, 1000), box(300, 300, 420, 380)
+    for polygons in (np.array([outer, inner]), np.array([inner, outer])):
+        x, y = edge_points(polygons, np.random.default_rng(15), 20_000, 50)
+        near = np.random.default_rng(16).uniform(280, 440, 5000)  # around the inner buurt
+        x, y = np.append(x, near), np.append(y, near[::-1])
+        ours = assign_points(polygons, x, y, grid=build_grid(polygons, cell=cell))
+        assert (ours == geopandas_assignment(polygons, x, y)).all()
+
+
+@pytest.mark.parametrize("cell", [20.0, 5.0])
+def test_buurten_with_gaps_between_them(cell):
+    """Neighbours 1 m apart (no clean coverage, no overlap): a cell that one buurt's edge marks without entering it
+    (a piece's bounding box marks up to four cells) can lie wholly inside the neighbour across the gap, whose own
+    edge does not mark it. The engine before 2026-12-07 gave three points (20 m cells) and one (5 m) no buurt here."""
+    polygons = shapely.buffer(workloads.coverage(30, EXTENT, seed=2), -0.5, join_style="mitre")
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(EXTENT[0], EXTENT[2], 300_000), rng.uniform(EXTENT[1], EXTENT[3], 300_000)
+    ours = assign_points(polygons, x, y, grid=build_grid(polygons, cell=cell))
+    assert (ours == geopandas_assignment(polygons, x, y)).all()
+
+
+def test_covering_finds_whole_cells_of_overlapping_buurten_only():
+    """A clean coverage (also with a T-junction: a vertex on one side of a shared edge only) has no buurt holding a
+    boundary cell it does not cross; overlapping buurten have, and only there."""
+    left, right = box(0, 0, 100, 100), box(100, 0, 200, 100)
+    for polygons in (np.array([left, right]), np.array([left, box(100, 0, 200, 50), box(100, 50, 200, 100)])):
+        grid = build_grid(polygons, cell=10.0)
+        boundary = np.flatnonzero(grid.boundary_slot[:-1] >= 0)
+        cells, covering = _covering(polygons, grid, boundary)
+        assert len(cells) == len(covering) == 0
+    polygons = np.array([left, box(50, 0, 200, 100)])  # the second overlaps the left half's right part
+    grid = build_grid(polygons, cell=10.0)
+    cells, covering = _covering(polygons, grid, np.flatnonzero(grid.boundary_slot[:-1] >= 0))
+    assert len(cells) > 0
+    centre_x = grid.origin_x + (cells % grid.nx + 0.5) * grid.cell
+    # The column at x = 50 is crossed by the second's edge and held by the left, the one at x = 100 (a point on an
+    # edge falls in the cell to its right) crossed by the left's edge and held by the second; no other cell.
+    assert sorted(set(zip(centre_x.tolist(), covering.tolist(), strict=True))) == [(55.0, 0), (105.0, 1)]
 
 
 def test_points_far_outside_and_empty_input():

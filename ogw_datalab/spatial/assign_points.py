@@ -3,7 +3,8 @@
 Most points lie in grid cells that a single buurt covers entirely; those are assigned by
 an array lookup on their cell. Only points in cells that a buurt boundary passes through
 are tested against the polygons (prepared, vectorised, in threads), and then only against
-the buurten whose boundary passes through that cell or that overlap one of those.
+the buurten whose boundary passes through that cell, and any buurt that covers the whole
+cell (only where buurten overlap: one test of the cell's centre finds it).
 
 Notes
 -----
@@ -15,15 +16,17 @@ all buurten gets -1.
 Why a cell without boundary lies in one buurt: the rings are densified to pieces no longer
 than a cell, and every cell within a piece's bounding box is marked as boundary. Two
 edge-adjacent unmarked cells cannot be separated by a ring, so each 4-connected component
-of unmarked cells lies wholly inside one buurt or wholly outside all; one point test per
-component labels it.
+of unmarked cells lies wholly inside or wholly outside each buurt; one point test per
+component labels it (with the lowest buurt holding it, where buurten overlap). For the same
+reason a buurt that does not mark a boundary cell holds all of it or none of it, which the
+cell's centre decides.
 """
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -81,46 +84,10 @@ def choose_cell_size(bounds: tuple[float, float, float, float], n_points: int) -
     return float(np.clip(np.sqrt(area / cells), 5.0, 250.0))
 
 
-@dataclass(frozen=True)
-class GridUnderway:
-    """A grid built as if no two buurten overlapped, while the check for overlapping ones runs on another thread.
-
-    :func:`assign_points` looks the points up and tests them on ``grid`` meanwhile, and tests the points in
-    boundary cells again only where the check finds overlapping buurten (a gemeente's buurten, a clean coverage,
-    have none; the real national kaart of 2015 has ten overlapping pairs).
-    """
-
-    grid: BuurtGrid
-    incidence: tuple[np.ndarray, np.ndarray]  # (cell, polygon) of every boundary cell, for _with_overlapping
-    overlapping: Future[np.ndarray]  # pairs of polygons whose interiors intersect
-
-
-def start_grid(
-    polygons: np.ndarray, background: ThreadPoolExecutor, cell: float | None = None, n_points: int = MAX_CELLS
-) -> GridUnderway:
-    """Start the overlap check on ``background`` and build the rest of the grid of ``polygons`` here."""
-    # The check reads a copy of the polygons (force_2d copies them, about 50 ms for the whole country): the point
-    # tests prepare and free each polygon in turn, and GEOS must not use a geometry's prepared form in one thread
-    # while another frees it. The check (GEOS) releases the GIL, so it runs on a second core.
-    overlapping = background.submit(_overlapping_pairs, shapely.force_2d(polygons))
-    grid, incidence = _grid_of_own_boundaries(polygons, cell, n_points)
-    return GridUnderway(grid, incidence, overlapping)
-
-
 def build_grid(polygons: np.ndarray, cell: float | None = None, n_points: int = MAX_CELLS) -> BuurtGrid:
-    """Raster ``polygons`` (index = buurt number) for :func:`assign_points`."""
-    with ThreadPoolExecutor(max_workers=1) as background:
-        underway = start_grid(polygons, background, cell, n_points)
-        pairs = underway.overlapping.result()
-    return _with_overlapping(underway.grid, polygons, pairs, underway.incidence)
+    """Raster ``polygons`` (index = buurt number) for :func:`assign_points`.
 
-
-def _grid_of_own_boundaries(
-    polygons: np.ndarray, cell: float | None, n_points: int
-) -> tuple[BuurtGrid, tuple[np.ndarray, np.ndarray]]:
-    """Raster ``polygons`` as if no two overlapped: a boundary cell's candidates are the buurten crossing it.
-
-    Also return the (cell, polygon) incidence it was made from, for :func:`_with_overlapping`.
+    A boundary cell's candidates are the buurten whose boundary crosses it.
     """
     bounds = shapely.total_bounds(polygons)
     cell = cell or choose_cell_size(tuple(bounds), n_points)
@@ -132,22 +99,7 @@ def _grid_of_own_boundaries(
     labels = _label_interior(polygons, boundary_cells, origin_x, origin_y, cell, nx, ny)
     slot = np.full(nx * ny + 1, -1, dtype=np.int32)
     slot[boundary_cells] = np.arange(len(boundary_cells), dtype=np.int32)
-    grid = BuurtGrid(origin_x, origin_y, cell, nx, ny, labels, slot, offsets, candidates)
-    return grid, (cell_ids, owners)
-
-
-def _with_overlapping(
-    grid: BuurtGrid, polygons: np.ndarray, pairs: np.ndarray, incidence: tuple[np.ndarray, np.ndarray]
-) -> BuurtGrid:
-    """Add the candidates that overlapping buurten bring to ``grid`` (the same grid when none overlap).
-
-    Only boundary cells gain candidates, so the labels and the boundary cells' slots stay as they are.
-    """
-    if not len(pairs):
-        return grid
-    cell_ids, owners = _add_overlapping(polygons, pairs, *incidence, grid.origin_x, grid.origin_y, grid.cell, grid.nx)
-    _, offsets, candidates = _candidate_table(cell_ids, owners)
-    return replace(grid, offsets=offsets, candidates=candidates)
+    return BuurtGrid(origin_x, origin_y, cell, nx, ny, labels, slot, offsets, candidates)
 
 
 def _boundary_incidence(polygons, origin_x, origin_y, cell, nx) -> tuple[np.ndarray, np.ndarray]:
@@ -176,36 +128,32 @@ def _boundary_incidence(polygons, origin_x, origin_y, cell, nx) -> tuple[np.ndar
     return np.concatenate(cell_ids), np.concatenate(owners)
 
 
-def _overlapping_pairs(polygons: np.ndarray) -> np.ndarray:
-    """Pairs of polygons whose interiors intersect (none in a clean coverage, as a gemeente's buurten are)."""
-    if shapely.coverage_is_valid(polygons):
-        # No overlaps and neighbours' edges matching vertex for vertex: GEOS confirms that in about 60 % of the
-        # time of one relate per pair of neighbours. Otherwise (a T-junction is enough) each pair is related.
-        return np.empty((0, 2), dtype=np.intp)
-    left, right = shapely.STRtree(polygons).query(polygons)
-    keep = left < right
-    left, right = left[keep], right[keep]
-    interior = shapely.relate_pattern(polygons[left], polygons[right], "T********")
-    return np.column_stack([left[interior], right[interior]])
+def _covering(polygons: np.ndarray, grid: BuurtGrid, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cell, polygon) for each boundary cell of ``cells`` that a polygon holds wholly without crossing it.
 
+    Only where buurten overlap (a clean coverage, as the CBS buurten are, has none).
 
-def _add_overlapping(polygons, pairs, cell_ids, owners, origin_x, origin_y, cell, nx) -> tuple[np.ndarray, np.ndarray]:
-    """Where buurten overlap, a boundary cell of one can lie wholly inside another.
-
-    For each overlapping pair, the cells marked by one whose box meets the other's envelope
-    also get the other as candidate.
+    Such a polygon is no candidate of the cell, and holds all of the cell or none of it (module notes), so one test
+    of the cell's centre, against the polygons whose bounding box holds it, finds it.
     """
-    extra_ids, extra_owners = [cell_ids], [owners]
-    for a, b in pairs:
-        for marked_by, other in ((a, b), (b, a)):
-            ids = cell_ids[owners == marked_by]
-            minx, miny, maxx, maxy = shapely.bounds(polygons[other])
-            cx = origin_x + (ids % nx) * cell
-            cy = origin_y + (ids // nx) * cell
-            near = (cx + cell >= minx) & (cx <= maxx) & (cy + cell >= miny) & (cy <= maxy)
-            extra_ids.append(ids[near])
-            extra_owners.append(np.full(near.sum(), other, dtype=np.int32))
-    return np.concatenate(extra_ids), np.concatenate(extra_owners)
+    n_polygons = len(polygons)
+    cx = grid.origin_x + (cells % grid.nx + 0.5) * grid.cell
+    cy = grid.origin_y + (cells // grid.nx + 0.5) * grid.cell
+    centre, polygon = shapely.STRtree(polygons).query(shapely.points(cx, cy))
+    pair = cells[centre].astype(np.int64) * n_polygons + polygon
+    crossing = _crossing_pairs(grid, n_polygons)  # ascending
+    found = np.searchsorted(crossing, pair)
+    marked = crossing[np.minimum(found, len(crossing) - 1)] == pair if len(crossing) else np.zeros(len(pair), bool)
+    centre, polygon = centre[~marked], polygon[~marked]
+    inside = shapely.intersects_xy(polygons[polygon], cx[centre], cy[centre])
+    return cells[centre[inside]], polygon[inside].astype(np.int32)
+
+
+def _crossing_pairs(grid: BuurtGrid, n_polygons: int) -> np.ndarray:
+    """Every (boundary cell, candidate) of ``grid`` as cell × n_polygons + polygon, ascending (the table's order)."""
+    boundary_cells = np.flatnonzero(grid.boundary_slot[:-1] >= 0)  # slots were given in ascending cell order
+    per_cell = np.diff(grid.offsets)
+    return np.repeat(boundary_cells.astype(np.int64), per_cell) * n_polygons + grid.candidates
 
 
 def _candidate_table(cell_ids: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -274,39 +222,15 @@ def assign_points(
     polygons: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
-    grid: BuurtGrid | GridUnderway | None = None,
+    grid: BuurtGrid | None = None,
     threads: int | None = None,
 ) -> np.ndarray:
     """Index of the buurt each point (x, y) lies in, -1 outside all; see the module notes for the rule.
 
-    Without a ``grid`` one is started (:func:`start_grid`): the points are looked up and tested while the check
-    for overlapping buurten runs.
+    Without a ``grid`` one is built (:func:`build_grid`) for this many points.
     """
-    if isinstance(grid, BuurtGrid):
-        result, _, _ = _look_up_and_test(polygons, grid, x, y, threads)
-        return result
     if grid is None:
-        with ThreadPoolExecutor(max_workers=1) as background:
-            return _assign_meanwhile(polygons, start_grid(polygons, background, n_points=len(x)), x, y, threads)
-    return _assign_meanwhile(polygons, grid, x, y, threads)
-
-
-def _assign_meanwhile(
-    polygons: np.ndarray, underway: GridUnderway, x: np.ndarray, y: np.ndarray, threads: int | None
-) -> np.ndarray:
-    """Assign on the grid of own boundaries; where buurten overlap, test the boundary points again."""
-    result, exact, cells = _look_up_and_test(polygons, underway.grid, x, y, threads)
-    pairs = underway.overlapping.result()
-    if len(pairs) and len(exact):
-        grid = _with_overlapping(underway.grid, polygons, pairs, underway.incidence)
-        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
-    return result
-
-
-def _look_up_and_test(
-    polygons: np.ndarray, grid: BuurtGrid, x: np.ndarray, y: np.ndarray, threads: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Assign every point by its cell, then test those in boundary cells; also return those points and cells."""
+        grid = build_grid(polygons, n_points=len(x))
     workers = threads or min(4, os.cpu_count() or 1)
     result = np.empty(len(x), dtype=np.int32)
 
@@ -324,8 +248,36 @@ def _look_up_and_test(
     exact = np.concatenate([found for found, _ in parts]) if parts else np.empty(0, dtype=np.int64)
     cells = np.concatenate([cells for _, cells in parts]) if parts else np.empty(0, dtype=np.int32)
     if len(exact):
-        result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
-    return result, exact, cells
+        held = np.zeros(grid.nx * grid.ny + 1, dtype=bool)
+        held[cells] = True
+        with ThreadPoolExecutor(max_workers=1) as side:
+            # Beside the point tests, on a copy of the polygons (force_2d copies them, about 50 ms for the whole
+            # country): the tests prepare and free each polygon in turn, and GEOS must not use a geometry's
+            # prepared form in one thread while another frees it.
+            covers = side.submit(_covering, shapely.force_2d(polygons), grid, np.flatnonzero(held))
+            result[exact] = _test_boundary_points(polygons, grid, x[exact], y[exact], cells, threads)
+            _lower_where_covered(result, exact, cells, *covers.result())
+    return result
+
+
+def _lower_where_covered(
+    result: np.ndarray, exact: np.ndarray, cells: np.ndarray, covered: np.ndarray, covering: np.ndarray
+) -> None:
+    """Give the points ``exact`` (in boundary ``cells``) the buurt that holds their whole cell where it comes first.
+
+    ``covered``, ``covering``: from :func:`_covering`; empty unless buurten overlap.
+    """
+    if not len(covered):
+        return
+    order = np.lexsort((covering, covered))  # by cell, then polygon: the first of each cell is its lowest
+    covered, covering = covered[order], covering[order]
+    first = np.concatenate([[True], covered[1:] != covered[:-1]])
+    covered, covering = covered[first], covering[first]
+    at = np.minimum(np.searchsorted(covered, cells), len(covered) - 1)
+    hit = covered[at] == cells
+    points, cover = exact[hit], covering[at[hit]]
+    own = result[points]
+    result[points] = np.where((own == OUTSIDE) | (cover < own), cover, own)
 
 
 def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np.ndarray:

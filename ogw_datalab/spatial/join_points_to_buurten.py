@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from ..storage import drop_relation, query_row, quote_identifier, run_sql_file, table_name
-from .assign_points import OUTSIDE, GridUnderway, assign_points, start_grid
+from .assign_points import OUTSIDE, BuurtGrid, assign_points, build_grid
 
 ASSIGNMENT_SUFFIX = "_toewijzing"  # joined.<target>_toewijzing: bronrij and buurtcode of a linked point table
 # The coordinates of a point table: x and y of each point, of the centroid for other geometries, NaN without geometry
@@ -112,17 +112,16 @@ def _assign_and_write(
 def _assign_rows(con: duckdb.DuckDBPyConnection, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Read and assign every row of ``source``: the buurtcodes (ascending), ``bronrij`` and buurt index of each row.
 
-    The index is OUTSIDE for a row in no buurt. Three things happen at once: on a second
-    connection and thread the buurten are read and the grid is built, on a third the buurten
-    are checked for overlaps (:func:`~.assign_points.start_grid`), while DuckDB reads the
+    The index is OUTSIDE for a row in no buurt. Two things happen at once: on a second
+    connection and thread the buurten are read and their grid is built, while DuckDB reads the
     coordinates in chunks into arrays made once (DuckDB neither holds the whole result nor keeps
-    the blocks it scanned: see :func:`_small_buffer_pool`). The check may still run while the
-    points are assigned. The coordinates and the grid are freed on return, before anything is written.
+    the blocks it scanned: see :func:`_small_buffer_pool`). The coordinates and the grid are freed
+    on return, before anything is written.
     """
     (n_rows,) = query_row(con, f"SELECT count(*) FROM {source}")
-    with ThreadPoolExecutor(max_workers=2) as background:
+    with ThreadPoolExecutor(max_workers=1) as background:
         with _small_buffer_pool(con):
-            buurten = background.submit(_read_buurten_and_grid, _second_connection(con), n_rows, background)
+            buurten = background.submit(_read_buurten_and_grid, _second_connection(con), n_rows)
             bronrij, x, y = _read_coordinates(con, source, n_rows)
             codes, polygons, grid = buurten.result()
         if grid is None:
@@ -139,17 +138,17 @@ def _second_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnect
 
 
 def _read_buurten_and_grid(
-    cursor: duckdb.DuckDBPyConnection, n_points: int, background: ThreadPoolExecutor
-) -> tuple[np.ndarray, np.ndarray, GridUnderway | None]:
-    """Read the buurten (:func:`read_buurten`) and start their grid for ``n_points`` points.
+    cursor: duckdb.DuckDBPyConnection, n_points: int
+) -> tuple[np.ndarray, np.ndarray, BuurtGrid | None]:
+    """Read the buurten (:func:`read_buurten`) and build their grid for ``n_points`` points.
 
-    The grid's overlap check runs on ``background``; no grid (None) without points or buurten.
+    No grid (None) without points or buurten.
     """
     try:
         codes, polygons = read_buurten(cursor)
     finally:
         cursor.close()
-    grid = start_grid(polygons, background, n_points=n_points) if n_points and len(polygons) else None
+    grid = build_grid(polygons, n_points=n_points) if n_points and len(polygons) else None
     return codes, polygons, grid
 
 
