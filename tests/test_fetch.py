@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 
@@ -260,8 +261,13 @@ def test_refused_connection_is_retried_then_explained(tmp_path):
         fetch_file(url, tmp_path / "x", cache=HttpCache(tmp_path / "cache", FAST))
 
 
-def test_fetch_command_downloads_configured_sources_then_uses_the_cache(tmp_path, capsys):
+def test_fetch_command_downloads_configured_sources_then_uses_the_cache(tmp_path, capsys, monkeypatch):
+    from pipelines import cli
     from pipelines.cli import main
+
+    # The command's own settings with a short wait between retries: the last fetch finds the server gone and retries
+    # (retrying a refused connection is test_refused_connection_is_retried_then_explained's subject), 7 s otherwise.
+    monkeypatch.setattr(cli, "FetchSettings", functools.partial(FetchSettings, backoff_s=0.01))
 
     (tmp_path / "opgaven.yaml").write_text("opgaven: []\n", encoding="utf-8")
     with fake_server() as server:
