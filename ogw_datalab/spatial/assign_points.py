@@ -4,7 +4,8 @@ Most points lie in grid cells that a single buurt covers entirely; those are ass
 an array lookup on their cell. Only points in cells that a buurt boundary passes through
 are tested against the polygons (prepared, vectorised, in threads), and then only against
 the buurten whose boundary passes through that cell, and any buurt that covers the whole
-cell (only where buurten overlap: one test of the cell's centre finds it).
+cell (one test of the cell's centre finds it; there is none where the buurten form a clean
+coverage, as Alphen's CBS buurten do).
 
 Notes
 -----
@@ -154,10 +155,11 @@ def _ring_vertices(polygons: np.ndarray, longest: float) -> tuple[np.ndarray, np
 def _covering(polygons: np.ndarray, grid: BuurtGrid, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(cell, polygon) for each boundary cell of ``cells`` that a polygon holds wholly without crossing it.
 
-    Only where buurten overlap (a clean coverage, as the CBS buurten are, has none).
-
-    Such a polygon is no candidate of the cell, and holds all of the cell or none of it (module notes), so one test
-    of the cell's centre, against the polygons whose bounding box holds it, finds it.
+    A piece of a ring marks every cell of its bounding box, also cells its edge does not enter. Where neighbours'
+    edges are the same pieces (a clean coverage) the neighbour marks the same cells; where buurten overlap, leave a
+    gap, or have a vertex on one side of a shared edge only, a marked cell can lie wholly in a buurt that does not
+    mark it. Such a buurt holds all of the cell or none of it (module notes), so one test of the cell's centre,
+    against the polygons whose bounding box holds it, finds it.
     """
     n_polygons = len(polygons)
     cx = grid.origin_x + (cells % grid.nx + 0.5) * grid.cell
@@ -288,7 +290,7 @@ def _lower_where_covered(
 ) -> None:
     """Give the points ``exact`` (in boundary ``cells``) the buurt that holds their whole cell where it comes first.
 
-    ``covered``, ``covering``: from :func:`_covering`; empty unless buurten overlap.
+    ``covered``, ``covering``: from :func:`_covering`; empty where the buurten form a clean coverage.
     """
     if not len(covered):
         return
