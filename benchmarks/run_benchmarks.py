@@ -141,6 +141,8 @@ def run_floor(workload: Path, threads: int) -> float | None:
     command = [sys.executable, "-m", "benchmarks.floor", str(workload), "--threads", str(threads)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, env=child_environment(threads))
     if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        print(f"floor: FAILED: {lines[-1] if lines else f'exit code {done.returncode}'}")
         return None
     report = json.loads(done.stdout.strip().splitlines()[-1])
     print(

@@ -136,6 +136,11 @@ def test_the_floor_counts_bounding_box_candidates_and_times_prepared_tests(small
     assert run_benchmarks.run_floor(small_workload["points"], threads=1) > 0  # as the runner measures it
 
 
+def test_a_floor_that_cannot_be_measured_is_said_and_misses(tmp_path, capsys):
+    assert run_benchmarks.run_floor(tmp_path / "nothing here", threads=1) is None
+    assert "floor: FAILED: " in capsys.readouterr().out
+
+
 def test_the_threaded_shapely_overlay_equals_the_pipeline_sql(small_workload):
     ours = measure("ours_overlay", small_workload["overlay"])
     assert ours.sum() > 0
