@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from .config import Output, ProjectConfig
-from .duckdb_connection import BLOCK_SIZE, DATABASE_ALIAS, connect, load_httpfs
+from .duckdb_connection import DATABASE_ALIAS, NEW_FILE_OPTIONS, connect, load_httpfs
 from .files import PRIVATE_FILE, copy_private, secure_database_files
 
 
@@ -134,7 +134,7 @@ def _rewrite(database: Path, *, old_key: str | None, new_key: str | None, wait_s
             expected = _table_counts(con, DATABASE_ALIAS)
             if new_key is not None:
                 load_httpfs(con)
-            options = f"BLOCK_SIZE {BLOCK_SIZE}" + (", ENCRYPTION_KEY $sleutel" if new_key is not None else "")
+            options = ", ".join(NEW_FILE_OPTIONS + (["ENCRYPTION_KEY $sleutel"] if new_key is not None else []))
             quoted = fresh.as_posix().replace("'", "''")
             con.execute(f"ATTACH '{quoted}' AS nieuw ({options})", {"sleutel": new_key} if new_key is not None else {})
             con.execute(f"COPY FROM DATABASE {DATABASE_ALIAS} TO nieuw")

@@ -157,3 +157,12 @@ def assert_no_withheld_value_can_be_recomputed(database, config_path) -> int:
     con.close()
     assert outcome.passed, (outcome.description, outcome.metadata["examples"])
     return extra
+
+
+def storage_of(con, table: str, column: str) -> set[str]:
+    """The kinds of segment DuckDB stores ``column`` of ``table`` in (GEOMETRY for one WKB value a row, DOUBLE for
+    coordinates kept as numbers)."""
+    info = con.execute(f"PRAGMA storage_info('{table}')").fetchall()
+    names = [d[0] for d in con.description]
+    rows = [dict(zip(names, row, strict=True)) for row in info]
+    return {r["segment_type"] for r in rows if r["column_name"] == column and r["segment_type"] != "VALIDITY"}

@@ -11,6 +11,8 @@ from pyproj import Transformer
 from ogw_datalab import duckdb_connection
 from ogw_datalab.duckdb_connection import SpatialExtensionError, attach, connect
 
+from .fixtures import storage_of
+
 
 def test_spatial_functions_work_offline(con):
     area = con.execute("SELECT ST_Area(ST_GeomFromText('POLYGON((0 0, 10 0, 10 10, 0 10, 0 0))'))").fetchone()[0]
@@ -42,6 +44,31 @@ def test_database_file_is_created_with_its_folder(tmp_path):
     connection.execute("CREATE TABLE t AS SELECT 1 AS x")
     connection.close()
     assert path.is_file()
+
+
+def test_a_new_database_keeps_points_as_numbers_and_an_old_one_its_own_format(tmp_path):
+    """A file this library creates is in DuckDB 1.5's format, where a column of points is two columns of doubles
+    (read without taking WKB apart); a file an older DuckDB format made keeps that format and its points as WKB."""
+    points = "SELECT range AS bronrij, ST_Point(range * 1.5, 450000 - range) AS geometry FROM range(200000)"
+    new = connect(tmp_path / "nieuw.duckdb")
+    new.execute(f"CREATE TABLE punten AS {points}")
+    new.execute("CHECKPOINT")
+    tags = "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = 'datalab'"
+    assert new.execute(tags).fetchone()[0].startswith("v1.5")
+    assert storage_of(new, "punten", "geometry") == {"DOUBLE"}
+    assert new.execute("SELECT sum(ST_X(geometry)), max(ST_Y(geometry)) FROM punten").fetchone() == (
+        sum(i * 1.5 for i in range(200000)),
+        450000.0,
+    )
+    new.close()
+    old_path = tmp_path / "oud.duckdb"
+    old = duckdb.connect(str(old_path))  # DuckDB's default format for a new file: that of an older DuckDB
+    old.close()
+    old = connect(old_path)
+    old.execute(f"CREATE TABLE punten AS {points}")
+    old.execute("CHECKPOINT")
+    assert storage_of(old, "punten", "geometry") == {"GEOMETRY"}
+    old.close()
 
 
 def test_missing_extension_gives_one_clear_error(monkeypatch):

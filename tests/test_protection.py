@@ -30,6 +30,7 @@ from ogw_datalab.retention import apply_retention
 from ogw_datalab.storage import write_frame
 
 from .factories import GOOD, drop, minimal_config
+from .fixtures import storage_of
 from .labs import Lab, slim_demo_config
 
 KEY = "proef-sleutel-7f3a9c2e41b8d605"
@@ -202,6 +203,26 @@ def test_compacting_keeps_every_table(tmp_path):
     assert con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'datalab'").fetchall() == [
         ("andere",)
     ]
+    con.close()
+
+
+def test_compacting_writes_a_database_of_an_older_format_in_the_new_one(tmp_path):
+    """The way an existing installation gets the faster format: its points become columns of doubles, every row
+    and coordinate the same (DuckDB keeps points as numbers in row groups of 30,000 rows or more)."""
+    database = tmp_path / "lab.duckdb"
+    duckdb.connect(str(database)).close()  # DuckDB's default format for a new file: that of an older DuckDB
+    con = connect(database)
+    con.execute(
+        "CREATE TABLE punten AS SELECT range AS i, ST_Point(range / 7, range * 3.25) AS geometry FROM range(100000)"
+    )
+    con.execute("CHECKPOINT")
+    assert storage_of(con, "punten", "geometry") == {"GEOMETRY"}
+    before = con.execute("SELECT i, ST_AsText(geometry) FROM punten ORDER BY i").fetchall()
+    con.close()
+    compact_database(database, key=None)
+    con = connect(database, read_only=True)
+    assert storage_of(con, "punten", "geometry") == {"DOUBLE"}
+    assert con.execute("SELECT i, ST_AsText(geometry) FROM punten ORDER BY i").fetchall() == before
     con.close()
 
 
