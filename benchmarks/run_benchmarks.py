@@ -19,7 +19,7 @@ Fair and strict (see benchmarks/methods.py for how each method is prepared):
   DuckDB file in and out) at most 2 × our engine and at most 1.5 GB; 0 otherwise;
 - the floor is measured on the national workload in the same run (benchmarks/floor.py: bounding-box
   candidates per point × the cost of one prepared point test, for every point, over ``--threads``
-  cores), also in fresh pinned children, the median of ``--runs``;
+  cores), also in fresh pinned children, once after each round of the methods, the median of ``--runs``;
 - the load average and the CPU time other processes used meanwhile are printed, so figures taken
   on a busy machine say so.
 
@@ -152,10 +152,11 @@ def run_floor(workload: Path, threads: int) -> float | None:
     return float(report["floor_seconds"])
 
 
-def median_floor(workload: Path, runs: int, threads: int) -> float | None:
-    """The median floor of ``runs`` measurements (None when any failed: a floor that is not measured misses)."""
-    floors = [run_floor(workload, threads) for _ in range(runs)]
-    return None if None in floors else statistics.median(f for f in floors if f is not None)
+def median_floor(floors: list[float | None]) -> float | None:
+    """The median of the floors measured (None when any failed or none was: a floor that is not measured misses)."""
+    if not floors or None in floors:
+        return None
+    return statistics.median(f for f in floors if f is not None)
 
 
 def same_result(reference: np.ndarray, other: np.ndarray, tolerance: float) -> bool:
@@ -167,8 +168,12 @@ def same_result(reference: np.ndarray, other: np.ndarray, tolerance: float) -> b
     return bool(np.array_equal(reference, other))
 
 
-def run_suite(suite: Suite, runs: int, threads: int) -> list[Outcome]:
-    """Run every method ``runs`` times, interleaved and in rotating order; compare every result with the first's."""
+def run_suite(suite: Suite, runs: int, threads: int, floors: list[float | None] | None = None) -> list[Outcome]:
+    """Run every method ``runs`` times, interleaved and in rotating order; compare every result with the first's.
+
+    With ``floors``, the workload's floor is measured after each round of the methods and appended to it, so that
+    the floor meets the same moments of a shared machine as the methods it is set against.
+    """
     outcomes = {name: Outcome(name) for name in suite.names}
     reference: np.ndarray | None = None
     result_file = suite.folder / "result.npy"
@@ -194,6 +199,8 @@ def run_suite(suite: Suite, runs: int, threads: int) -> list[Outcome]:
                 continue
             outcome.differs |= not same_result(reference, result, suite.tolerance)
             outcome.runs.append(report)
+        if floors is not None:
+            floors.append(run_floor(suite.folder, threads))
     return [outcomes[name] for name in suite.names]
 
 
@@ -399,12 +406,13 @@ def main(argv: list[str] | None = None) -> int:
         floor_s: float | None = None
         for suite in suites:
             suite_meter = OthersMeter()
-            outcomes = run_suite(suite, args.runs, args.threads)
+            floors: list[float | None] | None = [] if suite.title.startswith("points in buurten, national") else None
+            outcomes = run_suite(suite, args.runs, args.threads, floors)
             print_table(suite, outcomes, args.threads, suite_meter.cpus())
             everything += outcomes
-            if suite.title.startswith("points in buurten, national"):
+            if floors is not None:
                 national = outcomes
-                floor_s = median_floor(suite.folder, args.runs, args.threads)
+                floor_s = median_floor(floors)
                 engine = _median(outcomes[0])
                 print(f"floor (median): {_figure(floor_s)} s; ours = {_figure(_ratio(engine, floor_s))} × the floor")
     others = meter.cpus()

@@ -169,6 +169,22 @@ def test_a_result_that_differs_from_ours_in_one_run_fails_the_benchmark(tmp_path
     assert run_benchmarks.exit_code(outcomes, targets_met=True) == 1
 
 
+def test_the_floor_is_measured_after_each_round_of_the_methods(tmp_path, monkeypatch):
+    """The floor meets the same moments of the machine as the methods: one measurement after each round."""
+    calls: list[str] = []
+    child = fake_child({"a": np.array([1]), "b": np.array([1])})
+    monkeypatch.setattr(run_benchmarks, "run_child", lambda method, *rest: calls.append(method) or child(method, *rest))
+    measured = iter([1.1, 0.9, 1.0])
+    monkeypatch.setattr(run_benchmarks, "run_floor", lambda workload, threads: calls.append("floor") or next(measured))
+    floors: list[float | None] = []
+    run_benchmarks.run_suite(run_benchmarks.Suite("t", tmp_path, ["a", "b"]), runs=3, threads=2, floors=floors)
+    assert calls == ["a", "b", "floor", "b", "a", "floor", "a", "b", "floor"]
+    assert floors == [1.1, 0.9, 1.0]
+    assert run_benchmarks.median_floor(floors) == 1.0
+    assert run_benchmarks.median_floor([1.1, None, 1.0]) is None  # one failed measurement: not measured
+    assert run_benchmarks.median_floor([]) is None
+
+
 def test_results_within_the_tolerance_pass_and_beyond_it_fail(tmp_path, monkeypatch):
     fake = fake_child({"a": np.array([1.0, 2.0]), "b": np.array([1.0, 2.0 + 1e-9]), "c": np.array([1.0, 2.01])})
     monkeypatch.setattr(run_benchmarks, "run_child", fake)
