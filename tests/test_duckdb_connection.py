@@ -48,7 +48,8 @@ def test_database_file_is_created_with_its_folder(tmp_path):
 
 def test_a_new_database_keeps_points_as_numbers_and_an_old_one_its_own_format(tmp_path):
     """A file this library creates is in DuckDB 1.5's format, where a column of points is two columns of doubles
-    (read without taking WKB apart); a file an older DuckDB format made keeps that format and its points as WKB."""
+    (read without taking WKB apart); a file in the format DuckDB gives when not asked (that of DuckDB 1.0) keeps
+    it, and its points as WKB."""
     points = "SELECT range AS bronrij, ST_Point(range * 1.5, 450000 - range) AS geometry FROM range(200000)"
     new = connect(tmp_path / "nieuw.duckdb")
     new.execute(f"CREATE TABLE punten AS {points}")
