@@ -125,26 +125,28 @@ def child_environment(threads: int) -> dict[str, str]:
     return {**os.environ, **{name: str(threads) for name in methods.THREAD_VARIABLES}}
 
 
-def run_child(method: str, workload: Path, result: Path, threads: int) -> dict:
-    """Run one method in a fresh Python process; return its timings and peak memory, or its error."""
-    command = [sys.executable, "-m", "benchmarks.methods", method, str(workload), str(result)]
-    command += ["--threads", str(threads)]
+def run_module(module: str, arguments: list[str], threads: int) -> dict:
+    """Run ``python -m <module> <arguments> --threads N`` in a fresh process; its last line (JSON), or its error."""
+    command = [sys.executable, "-m", module, *arguments, "--threads", str(threads)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, env=child_environment(threads))
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
-        return {"method": method, "error": lines[-1] if lines else f"exit code {done.returncode}"}
+        return {"error": lines[-1] if lines else f"exit code {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_child(method: str, workload: Path, result: Path, threads: int) -> dict:
+    """Run one method in a fresh Python process; return its timings and peak memory, or its error."""
+    report = run_module("benchmarks.methods", [method, str(workload), str(result)], threads)
+    return {"method": method, **report} if "error" in report else report
 
 
 def run_floor(workload: Path, threads: int) -> float | None:
     """The floor of a saved point workload in seconds, measured in a fresh child like a method; None if it failed."""
-    command = [sys.executable, "-m", "benchmarks.floor", str(workload), "--threads", str(threads)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, env=child_environment(threads))
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        print(f"floor: FAILED: {lines[-1] if lines else f'exit code {done.returncode}'}")
+    report = run_module("benchmarks.floor", [str(workload)], threads)
+    if "error" in report:
+        print(f"floor: FAILED: {report['error']}")
         return None
-    report = json.loads(done.stdout.strip().splitlines()[-1])
     print(
         f"floor: {report['candidates_per_point']:.2f} candidates per point × {report['ns_per_test']:.0f} ns per "
         f"prepared test, on {threads} thread(s): {report['floor_seconds']:.2f} s"
