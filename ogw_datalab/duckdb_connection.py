@@ -130,7 +130,7 @@ BLOCK_SIZE = 16_384
 # instead of 2.0 s, and a gemeente's file is a quarter to a third smaller. Such a file opens in DuckDB 1.5 or later
 # only; a file made before keeps its format until it is rewritten (encryption.compact_database).
 STORAGE_VERSION = "v1.5.0"
-NEW_FILE_OPTIONS = [f"BLOCK_SIZE {BLOCK_SIZE}", f"STORAGE_VERSION '{STORAGE_VERSION}'"]
+NEW_FILE_OPTIONS = (f"BLOCK_SIZE {BLOCK_SIZE}", f"STORAGE_VERSION '{STORAGE_VERSION}'")
 
 # Extension files whose signature DuckDB checked in this process. Checking hashes the whole file (80 MB for
 # spatial, about 0.5 s); a later connection loading the same file skips the check (25 ms): it was checked here.

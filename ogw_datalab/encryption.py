@@ -134,9 +134,10 @@ def _rewrite(database: Path, *, old_key: str | None, new_key: str | None, wait_s
             expected = _table_counts(con, DATABASE_ALIAS)
             if new_key is not None:
                 load_httpfs(con)
-            options = ", ".join(NEW_FILE_OPTIONS + (["ENCRYPTION_KEY $sleutel"] if new_key is not None else []))
+            options = list(NEW_FILE_OPTIONS) + (["ENCRYPTION_KEY $sleutel"] if new_key is not None else [])
             quoted = fresh.as_posix().replace("'", "''")
-            con.execute(f"ATTACH '{quoted}' AS nieuw ({options})", {"sleutel": new_key} if new_key is not None else {})
+            parameters = {"sleutel": new_key} if new_key is not None else {}
+            con.execute(f"ATTACH '{quoted}' AS nieuw ({', '.join(options)})", parameters)
             con.execute(f"COPY FROM DATABASE {DATABASE_ALIAS} TO nieuw")
             con.execute("DETACH nieuw")
         finally:
