@@ -18,9 +18,10 @@ import duckdb
 import pandas as pd
 
 from .config import ProjectConfig
+from .duckdb_connection import connect
 from .files import file_hash
 from .readers.source_files import SourceFilesError, source_files
-from .storage import frame_to_temp_table, read_sql_file, run_sql_file
+from .storage import frame_to_temp_table, read_sql_file, relation_kind, run_sql_file
 
 TABLE = "raw.bronbestanden"
 COLUMNS = ["bouw", "bron", "pad", "sha256", "grootte_bytes", "gewijzigd_utc", "vastgelegd_utc"]
@@ -170,3 +171,21 @@ def source_dates(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
         }
         for row in latest_source_files(con)
     ]
+
+
+def published_by(database: Path, build: str, *, encryption_key: str | None = None) -> bool:
+    """Whether the published ``database`` is the one the build ``build`` made.
+
+    It then holds the rows that build recorded of the files it read; a build that did not publish left the file as
+    it was, without them.
+    """
+    if not Path(database).is_file():
+        return False
+    con = connect(database, read_only=True, encryption_key=encryption_key)
+    try:
+        if relation_kind(con, "raw", "bronbestanden") is None:
+            return False
+        row = con.execute(f"SELECT count(*) FROM {TABLE} WHERE bouw = ?", [build]).fetchone()
+        return bool(row and row[0])
+    finally:
+        con.close()

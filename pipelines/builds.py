@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ogw_datalab.audit import published_by
 from ogw_datalab.build_transaction import FAILED
 from ogw_datalab.config import ConfigError, GemeentenConfig, ProjectConfig, load_configuration
 from ogw_datalab.gemeenten import read_configured_areas
@@ -211,6 +212,10 @@ def build_projects(
             print(f"ogw-datalab: {name}: site and database published; {POSTGIS_BEHIND}", file=sys.stderr)
             _move(outcome, name, outcome.built)
             outcome.postgis_behind.append(name)
+        elif result is not None and (_stopped(stop) or interrupted(result)) and _published(project, result):
+            print(f"ogw-datalab: {name}: site and database published just before the stop", file=sys.stderr)
+            _move(outcome, name, outcome.built)
+            return
         elif result is None or _stopped(stop) or interrupted(result):
             print(f"ogw-datalab: {name}: onderbroken; its site and database are unchanged", file=sys.stderr)
             _move(outcome, name, outcome.interrupted)
@@ -230,6 +235,12 @@ def published_already(config: ProjectConfig | GemeentenConfig, project: Project)
         return False
     published = recorded_build(project.database, project.jaar, encryption_key=project.encryption_key)
     return published == project.fingerprint
+
+
+def _published(project: Project, result: dg.ExecuteJobResult) -> bool:
+    """Whether the stopped run had published its gemeente already (the stop came after the site's swap, in a step
+    after it): then it is built, not unchanged."""
+    return published_by(project.database, result.run_id, encryption_key=project.encryption_key)
 
 
 def _move(outcome: Outcome, name: str, to: list[str]) -> None:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import dagster as dg
 import duckdb
+from dagster._core.errors import DagsterExecutionInterruptedError
+from dagster._utils.interrupts import capture_interrupts, check_captured_interrupt
 from pydantic import PrivateAttr
 
 from ogw_datalab.build_transaction import BuildTransaction, connect_working, rollback_open_transaction
@@ -124,9 +126,17 @@ class DataLabResource(dg.ConfigurableResource):
             raise
 
     def publish(self) -> None:
-        """Close the working database (checkpointed, so the file stands alone) and publish it with the site."""
+        """Close the working database (checkpointed, so the file stands alone) and publish it with the site.
+
+        A stop signal that comes while the two are swapped in waits until both are (never one without the other),
+        then stops the run.
+        """
         self._close_working(checkpoint=True)
-        self.build.publish(site=True)
+        with capture_interrupts():
+            self.build.publish(site=True)
+            stopped = check_captured_interrupt()
+        if stopped:
+            raise DagsterExecutionInterruptedError()
 
     def _close_working(self, *, checkpoint: bool) -> None:
         if self._con is not None:

@@ -8,15 +8,18 @@ The command runs as a data team runs it, in its own process group: Ctrl-C in a t
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from dagster._core.errors import DagsterExecutionInterruptedError
 
 from benchmarks.stopping import BUILDING, Stopped, build_and_stop
+from ogw_datalab import build_transaction
 from pipelines.stopping import quiet_lost_interrupt
 
 from .labs import region_config
@@ -100,3 +103,38 @@ def test_an_interrupt_python_could_not_raise_prints_no_traceback_and_other_error
         unraisable = SimpleNamespace(exc_type=type(error), exc_value=error, object="a weakref callback")
         quiet_lost_interrupt(unraisable, passed_on.append)  # type: ignore[arg-type]
     assert [type(u.exc_value) for u in passed_on] == [ValueError]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("moment", ["between the database and the site", "after both"])
+def test_a_stop_while_or_after_a_build_publishes_says_built_and_both_are_the_new_ones(
+    slim_demo_lab, tmp_path, monkeypatch, moment
+):
+    """Ctrl-C at the moment the new database and site are swapped in (or just after, in a later step): both are
+    this build's, and the command says it was built, not that its site and database are unchanged."""
+    lab = slim_demo_lab.copy(tmp_path, keep_demo_files=True)
+    raw = yaml.safe_load(lab.config.read_text(encoding="utf-8"))
+    raw["gemeente"]["naam"] = "Nieuw-Waardhoven"  # so that the new site and database differ from the old
+    lab.config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    old_database = lab.database.read_bytes()
+    assert "Nieuw-Waardhoven" not in (lab.maps / "index.html").read_text(encoding="utf-8")
+
+    def ctrl_c() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    if moment == "after both":
+        swap = build_transaction.BuildTransaction.publish
+        monkeypatch.setattr(
+            build_transaction.BuildTransaction, "publish", lambda self, *, site: (swap(self, site=site), ctrl_c())
+        )
+    else:
+        swap_site = build_transaction.publish_site
+        monkeypatch.setattr(build_transaction, "publish_site", lambda site, maps: (ctrl_c(), swap_site(site, maps)))
+    run = lab.run()
+    assert run.code == 130, run.out + run.err
+    assert "site and database published just before the stop" in run.err, run.err
+    assert "built: 1: Nieuw-Waardhoven (GM9999) 2024" in run.err, run.err
+    assert "onderbroken" not in run.err, run.err
+    assert "Nieuw-Waardhoven" in (lab.maps / "index.html").read_text(encoding="utf-8")
+    assert lab.database.read_bytes() != old_database
+    assert not list(lab.folder.glob("maps.bouw*")) + list((lab.folder / "data").glob("*.oud"))
