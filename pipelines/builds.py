@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from ogw_datalab.audit import published_by
 from ogw_datalab.build_transaction import FAILED
@@ -240,7 +241,10 @@ def published_already(config: ProjectConfig | GemeentenConfig, project: Project)
 def _published(project: Project, result: dg.ExecuteJobResult) -> bool:
     """Whether the stopped run had published its gemeente already (the stop came after the site's swap, in a step
     after it): then it is built, not unchanged."""
-    return published_by(project.database, result.run_id, encryption_key=project.encryption_key)
+    try:
+        return published_by(project.database, result.run_id, encryption_key=project.encryption_key)
+    except duckdb.Error:  # unreadable now: say what it said before this check existed
+        return False
 
 
 def _move(outcome: Outcome, name: str, to: list[str]) -> None:
