@@ -213,13 +213,13 @@ def build_projects(
             print(f"ogw-datalab: {name}: site and database published; {POSTGIS_BEHIND}", file=sys.stderr)
             _move(outcome, name, outcome.built)
             outcome.postgis_behind.append(name)
-        elif result is not None and (_stopped(stop) or interrupted(result)) and _published(project, result):
-            print(f"ogw-datalab: {name}: site and database published just before the stop", file=sys.stderr)
-            _move(outcome, name, outcome.built)
-            return
         elif result is None or _stopped(stop) or interrupted(result):
-            print(f"ogw-datalab: {name}: onderbroken; its site and database are unchanged", file=sys.stderr)
-            _move(outcome, name, outcome.interrupted)
+            if result is not None and _published(project, result):  # the stop came after the swap
+                print(f"ogw-datalab: {name}: site and database published just before the stop", file=sys.stderr)
+                _move(outcome, name, outcome.built)
+            else:
+                print(f"ogw-datalab: {name}: onderbroken; its site and database are unchanged", file=sys.stderr)
+                _move(outcome, name, outcome.interrupted)
             return
         else:
             print(FAILED if not several else f"{name}: {FAILED}", file=sys.stderr)

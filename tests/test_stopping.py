@@ -122,14 +122,20 @@ def test_a_stop_while_or_after_a_build_publishes_says_built_and_both_are_the_new
     def ctrl_c() -> None:
         os.kill(os.getpid(), signal.SIGINT)
 
+    swap_both, swap_site = build_transaction.BuildTransaction.publish, build_transaction.publish_site
+
+    def ctrl_c_after_both(transaction, *, site: bool) -> None:
+        swap_both(transaction, site=site)
+        ctrl_c()
+
+    def ctrl_c_before_the_site(site, maps) -> None:  # the new database is in place already
+        ctrl_c()
+        swap_site(site, maps)
+
     if moment == "after both":
-        swap = build_transaction.BuildTransaction.publish
-        monkeypatch.setattr(
-            build_transaction.BuildTransaction, "publish", lambda self, *, site: (swap(self, site=site), ctrl_c())
-        )
+        monkeypatch.setattr(build_transaction.BuildTransaction, "publish", ctrl_c_after_both)
     else:
-        swap_site = build_transaction.publish_site
-        monkeypatch.setattr(build_transaction, "publish_site", lambda site, maps: (ctrl_c(), swap_site(site, maps)))
+        monkeypatch.setattr(build_transaction, "publish_site", ctrl_c_before_the_site)
     run = lab.run()
     assert run.code == 130, run.out + run.err
     assert "site and database published just before the stop" in run.err, run.err
