@@ -101,7 +101,7 @@ def test_overview_pages_accessible(browser, overview, name):
     try:
         if name == "kaart.html":
             opened.page.wait_for_function("window.OGW_KLAAR !== undefined", timeout=30_000)
-        opened.check_clean()  # before axe, which reads the style sheets itself (refused from file://)
+        opened.check_clean()
         assert serious_violations(opened.page) == []
     finally:
         opened.page.close()

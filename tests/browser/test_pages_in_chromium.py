@@ -406,7 +406,7 @@ def test_time_chart_and_sensor_layer_render_offline_on_a_phone(browser, sensor_s
         page.locator(".reeks summary").first.click()
         assert "30,0" in page.locator(".reeks table").first.inner_text()
         opened.check_clean()
-        assert serious_violations(page) == []  # axe reads the style sheets itself, which a file: page refuses
+        assert serious_violations(page) == []
     finally:
         page.close()
     opened = Opened(browser, sensor_site / "no2_gemiddelde.html", viewport)
