@@ -137,6 +137,25 @@ NEW_FILE_OPTIONS = (f"BLOCK_SIZE {BLOCK_SIZE}", f"STORAGE_VERSION '{STORAGE_VERS
 _VERIFIED: set[Path] = set()
 
 
+# The threads of each DuckDB connection this process opens; None: DuckDB's own choice, one per core (see share_cores).
+_THREADS: int | None = None
+
+
+def share_cores(processes: int) -> None:
+    """Give the DuckDB connections this process opens from now on its share of the cores (at least one thread).
+
+    For a process that is one of ``processes`` building at once (``build --workers``), instead of one thread per
+    core for each.
+
+    With every core busy already, more threads only cost: a gemeente's tables are small, and DuckDB's waking and
+    scheduling of its other threads took 6-12 % of the CPU of a build, with no gain in time
+    (docs/ontwikkelen/resultaten/scale.md). What is published is the same.
+    """
+    global _THREADS
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    _THREADS = max(1, cores // max(1, processes))
+
+
 def _new_connection(*, checked: bool = False) -> duckdb.DuckDBPyConnection:
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
@@ -144,6 +163,8 @@ def _new_connection(*, checked: bool = False) -> duckdb.DuckDBPyConnection:
     }
     if checked:
         config["allow_unsigned_extensions"] = True
+    if _THREADS is not None:
+        config["threads"] = _THREADS
     return duckdb.connect(":memory:", config=config)
 
 

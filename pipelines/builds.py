@@ -23,6 +23,7 @@ import duckdb
 from ogw_datalab.audit import published_by
 from ogw_datalab.build_transaction import FAILED
 from ogw_datalab.config import ConfigError, GemeentenConfig, ProjectConfig, load_configuration
+from ogw_datalab.duckdb_connection import share_cores
 from ogw_datalab.gemeenten import read_configured_areas
 from ogw_datalab.indicators.history import recorded_build
 from ogw_datalab.inspect_sources import check_configured_files
@@ -101,7 +102,9 @@ def build_in_parallel(config: GemeentenConfig, projects: list[Project], *, worke
     outcome = Outcome()
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no Dagster state forked mid-run
     with stop_signals() as stop:
-        pool = ProcessPoolExecutor(max_workers=len(shares), mp_context=context, initializer=ignore_stop_signals)
+        pool = ProcessPoolExecutor(
+            max_workers=len(shares), mp_context=context, initializer=_start_worker, initargs=(len(shares),)
+        )
         keys = [[(p.gemeente, p.jaar) for p in share] for share in shares]
         futures = [pool.submit(_build_share, str(config.config_file), k, debug) for k in keys]
         try:
@@ -152,6 +155,13 @@ def worker_shares(projects: list[Project], workers: int, sizes: dict[str, int]) 
         shares[lightest].extend(by_gemeente[code])
         weights[lightest] += sizes.get(code, 0)
     return shares
+
+
+def _start_worker(processes: int) -> None:
+    """In a new worker process: stop signals are the parent's to pass on; DuckDB uses the worker's share of the
+    cores, as ``processes`` build at once."""
+    ignore_stop_signals()
+    share_cores(processes)
 
 
 def _build_share(config_file: str, keys: list[tuple[str, int]], debug: bool) -> Outcome:

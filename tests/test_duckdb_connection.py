@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -22,6 +23,20 @@ def test_spatial_functions_work_offline(con):
 def test_autoinstall_is_off(con):
     setting = con.execute("SELECT current_setting('autoinstall_known_extensions')").fetchone()[0]
     assert setting is False
+
+
+def test_a_process_that_shares_the_cores_gives_its_connections_its_share(monkeypatch, tmp_path):
+    monkeypatch.setattr(duckdb_connection, "_THREADS", None)  # as a new process starts; restored after the test
+    cores = len(os.sched_getaffinity(0))
+    duckdb_connection.share_cores(2)  # one of two workers of ``build --workers 2``
+    for database in (":memory:", tmp_path / "gedeeld.duckdb"):
+        con = connect(database)
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == max(1, cores // 2)
+        con.close()
+    duckdb_connection.share_cores(4 * cores)  # more workers than cores: one thread each, never none
+    con = connect(":memory:")
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    con.close()
 
 
 def test_rd_new_to_wgs84_matches_pyproj(con):
