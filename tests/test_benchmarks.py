@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import shapely
 
-from benchmarks import floor, methods, run_benchmarks, scale, workloads
+from benchmarks import floor, instructions, methods, run_benchmarks, scale, workloads
 from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
+
+from .services import require_program
 
 EXTENT = (98_000.0, 452_000.0, 104_000.0, 458_000.0)
 
@@ -247,3 +249,19 @@ def test_a_scale_run_of_one_gemeente_builds_it_and_ends_with_its_line(shared_dat
     assert numbers["wall_s"] > 0
     assert 0 < numbers["peak_gb"] < 4
     assert 0 < numbers["cpu_s"] < 600  # the build's own processes, the workers and the overview included
+
+
+def _loops(n: int, log) -> list[str]:
+    """A program that counts to 2,000 ``n`` times (a shell: it starts in a fraction of a second under Valgrind)."""
+    return ["/bin/sh", "-c", f"i=0; while [ $i -lt {2_000 * n} ]; do i=$((i + 1)); done"]
+
+
+def test_the_instruction_count_of_the_last_run_is_that_run_alone_and_a_failure_names_its_log(tmp_path):
+    require_program("valgrind", "apt-get install valgrind")
+    second, before_second = instructions.last_run_cost(_loops, 2, tmp_path)
+    third, before_third = instructions.last_run_cost(_loops, 3, tmp_path)
+    assert second > 1_000_000  # 2,000 additions and comparisons of a shell
+    assert third == pytest.approx(second, rel=0.01)  # the same work counts the same, whatever ran before it
+    assert before_third - before_second == pytest.approx(second, rel=0.01)
+    with pytest.raises(RuntimeError, match=r"exited with 3 under valgrind; see .*valgrind-0\.log"):
+        instructions.last_run_cost(lambda n, log: ["/bin/sh", "-c", "exit 3"], 1, tmp_path)
