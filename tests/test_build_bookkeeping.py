@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from ogw_datalab.duckdb_connection import connect
 from pipelines.assets.metadata import table_metadata
@@ -82,6 +83,30 @@ def test_the_held_connection_records_what_dagsters_own_ephemeral_instance_record
         # both partitions materialised, stored and read back
         assert recorded[-1] == sorted(str(partition_key(g, 2015)) for g in ("GM0484", "GM0003"))
         assert len(ours.get_runs()) == 3
+
+
+def _data_version_tags(instance: dg.DagsterInstance) -> dict[str, dict[str, str]]:
+    """The tags about data versions on each asset's latest materialization."""
+    tags = {}
+    for key in (["raw", "buurten"], ["staging", "buurten"], ["indicators", "buurt"]):
+        latest = instance.get_latest_materialization_event(dg.AssetKey(key))
+        assert latest is not None
+        assert latest.asset_materialization is not None
+        tags["/".join(key)] = {k: v for k, v in latest.asset_materialization.tags.items() if "data_version" in k}
+    return tags
+
+
+def test_the_temporary_instance_records_no_data_versions_and_dagsters_own_instances_do():
+    job = _partitioned_job()
+    with _with_partitions(ephemeral_instance()) as ours, _with_partitions(dg.DagsterInstance.ephemeral()) as dagsters:
+        for instance in (ours, dagsters):
+            for gemeente in ("GM0484", "GM0484"):  # the second build has earlier versions to look up
+                assert job.execute_in_process(instance=instance, partition_key=partition_key(gemeente, 2015)).success
+        assert _data_version_tags(ours) == {"raw/buurten": {}, "staging/buurten": {}, "indicators/buurt": {}}
+        kept = _data_version_tags(dagsters)
+        assert all(DATA_VERSION_TAG in tags for tags in kept.values())
+        # staging/buurten was made from raw/buurten's version of this partition, as Dagster records it
+        assert kept["staging/buurten"][f"{DATA_VERSION_TAG.replace('data_version', 'input_data_version')}/raw/buurten"]
 
 
 def test_the_held_connection_is_used_by_its_own_thread_only_and_another_thread_still_reads_and_writes():
