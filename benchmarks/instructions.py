@@ -98,7 +98,7 @@ def child(builds: int, config: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Count the instructions of one warm build under cachegrind.")
     parser.add_argument("--gemeenten", default="GM0003", help="comma-separated codes of nederland_2015.yaml")
     parser.add_argument("--builds", type=int, default=2, help="builds in the second child (the first does one less)")
     parser.add_argument("--shared", type=Path, default=SHARED_DATA)
