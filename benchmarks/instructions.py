@@ -38,28 +38,33 @@ GIGA = 1e9
 CommandFor = Callable[[int, Path], list[str]]  # the command that does n runs, logging to the path
 
 
-def count_instructions(command: list[str], *, log: Path, env: dict[str, str] | None = None) -> int:
-    """The instructions ``command`` executed under cachegrind (every thread, not the kernel's work).
+def count_instructions(command: list[str], *, log: Path) -> int:
+    """The instructions ``command`` executed under cachegrind (every thread, not the kernel's work); Valgrind's
+    report goes to ``log``, the command's own output beside it (``.out``).
 
     Raises
     ------
     RuntimeError
-        When the command failed or Valgrind printed no count, naming the log.
+        When the command failed or Valgrind printed no count, with the end of the command's output (the folder of
+        the logs is temporary).
     """
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         raise RuntimeError("no valgrind on this machine: apt-get install valgrind")
-    run = subprocess.run(
-        [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", f"--log-file={log}",
-         *command],
-        env={**(env or os.environ), "PYTHONHASHSEED": "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )  # fmt: skip
+    output = log.with_suffix(".out")
+    with output.open("w", encoding="utf-8") as out:
+        run = subprocess.run(
+            [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", f"--log-file={log}",
+             *command],
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )  # fmt: skip
     found = REFS.search(log.read_text(errors="replace")) if log.exists() else None
     if run.returncode != 0 or found is None:
-        raise RuntimeError(f"{' '.join(command)} exited with {run.returncode} under valgrind; see {log}")
+        tail = "\n".join(output.read_text(errors="replace").splitlines()[-20:])
+        raise RuntimeError(f"{' '.join(command)} exited with {run.returncode} under valgrind:\n{tail}")
     return int(found.group(1).replace(",", ""))
 
 
