@@ -32,7 +32,6 @@ from ogw_datalab.project import Project, builds_of, project_for
 from ogw_datalab.retention import retain_partner_data
 from ogw_datalab.schemas import SCHEMA_FILES, schema_text
 
-from .builds import build, build_in_parallel, published_already
 from .garbage_collector import spare_imported_objects
 
 spare_imported_objects()  # what the command imports beyond the graph, too (once: tests call main() many times)
@@ -123,6 +122,8 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "demo-data":
             write_demo_files(projects)
         if args.command == "build":  # not for an earlier year the build skips
+            from .builds import published_already  # Dagster only for a build (see _build)
+
             write_demo_files([p for p in projects if not published_already(config, p)])
         check_configured_files(config)  # an earlier year's files are checked when it is built
     except ConfigError as error:
@@ -131,14 +132,22 @@ def run_command(args: argparse.Namespace) -> int:
             print(FAILED, file=sys.stderr)
         return 2
     if args.command == "build":
-        if args.workers < 1:
-            print("ogw-datalab: --workers must be 1 or more", file=sys.stderr)
-            return 2
-        if args.workers > 1 and isinstance(config, GemeentenConfig):
-            return build_in_parallel(config, projects, workers=args.workers, debug=args.debug)
-        return build(config, projects, debug=args.debug)
+        return _build(config, projects, workers=args.workers, debug=args.debug)
     print(f"configuration OK: {config.config_file}")
     return 0
+
+
+def _build(config: ProjectConfig | GemeentenConfig, projects: list[Project], *, workers: int, debug: bool) -> int:
+    """Build ``projects``. The Dagster layer is imported here, not at the top: it is two thirds of the command's
+    start-up, and ``check``, ``init``, ``fetch``, ``schema`` and the rest do not use it."""
+    from .builds import build, build_in_parallel
+
+    if workers < 1:
+        print("ogw-datalab: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    if workers > 1 and isinstance(config, GemeentenConfig):
+        return build_in_parallel(config, projects, workers=workers, debug=debug)
+    return build(config, projects, debug=debug)
 
 
 def init(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import dagster as dg
 import yaml
 
 from pipelines.definitions import defs
+from tests.labs import demo_config
 
 PROJECT = Path(__file__).resolve().parents[1]
 LAYERS = ("raw", "staging", "joined", "indicators", "maps", "tijdreeksen")
@@ -54,6 +55,19 @@ def test_library_never_imports_dagster():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
     assert result.stdout.strip() == "False"
+
+
+def test_commands_other_than_build_run_without_importing_dagster(tmp_path):
+    config = demo_config(tmp_path)
+    code = (
+        "import sys\n"
+        "from pipelines.cli import main\n"
+        f"codes = [main(['demo-data', '--config', {str(config)!r}]), main(['check', '--config', {str(config)!r}])]\n"
+        "print(codes, 'dagster' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    assert f"configuration OK: {config}" in result.stdout, result.stderr
+    assert result.stdout.strip().endswith("[0, 0] False")  # Dagster is two thirds of a command's start-up
 
 
 def test_one_definitions_one_graph_and_no_run_started_outside_tests():
