@@ -10,7 +10,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 export DAGSTER_DISABLE_TELEMETRY := 1
 export OGW_DATALAB_CONFIG := $(abspath $(CONFIG))
 
-.PHONY: demo test test-quick dev docs lint lock clean benchmark benchmark-quick benchmark-scale
+.PHONY: demo test test-quick dev docs schemas lint lock clean benchmark benchmark-quick benchmark-scale
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ benchmark-quick: $(INSTALLED)  # 1 M points instead of 10 M; results still compa
 docs: $(INSTALLED)  # the documentation site in site/ (open site/index.html from disk); generated pages first
 	$(BIN)/python docs/scripts/generate_pages.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+schemas: $(INSTALLED)  # config/*.schema.json from the models again, after a change to a model, a formula type or a reader kind
+	$(BIN)/python -m ogw_datalab.schemas config
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check ogw_datalab pipelines tests benchmarks deploy docs/scripts docs/hooks

@@ -235,9 +235,12 @@ def indicators_tell_buurten_apart(con: duckdb.DuckDBPyConnection, catalogue: Cat
         reason = indistinct_reason(values, indicator.decimalen)
         if reason is not None:
             flagged.append([indicator.id, reason])
+    named = "; ".join(f"{indicator} ({reason})" for indicator, reason in flagged[:EXAMPLES])
+    more = f"; and {len(flagged) - EXAMPLES} more" if len(flagged) > EXAMPLES else ""
     return CheckOutcome(
         not flagged,
         f"{len(flagged)} of {len(catalogue.indicatoren)} indicators cannot tell the buurten apart "
-        f"(fewer than {MIN_DISTINCT_VALUES} distinct published values): no rank, not in any opgave score",
+        f"(fewer than {MIN_DISTINCT_VALUES} distinct published values): no rank, not in any opgave score: "
+        f"{named}{more}",
         {"indicators (id, reason)": flagged},
     )

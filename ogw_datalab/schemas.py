@@ -3,17 +3,21 @@
 Generated from the pydantic models (their Dutch ``description`` and ``examples`` are what the editor shows), and
 committed in ``config/`` so that an editor with the YAML language server completes and checks a file whose first
 line names its schema (``# yaml-language-server: $schema=ogw-datalab.schema.json``). ``ogw-datalab schema``
-prints them; a test keeps the committed files equal to the models.
+prints them; a test keeps the committed files equal to the models, and ``make schemas`` writes all three again
+(after a change to a model, a formula type or a reader kind).
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from .config import GemeentenConfig, ProjectConfig
+from .files import write_text_atomic
 from .indicators.catalogue import Catalogue
 from .indicators.opgaven import Opgaven
 
@@ -57,6 +61,16 @@ def schema_text(kind: SchemaKind) -> str:
     return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
 
 
+def write_schema_files(folder: Path) -> list[Path]:
+    """Write every schema into its file in ``folder`` (each replaced whole, or left as it was)."""
+    return [write_text_atomic(folder / name, schema_text(kind)) for kind, name in SCHEMA_FILES.items()]  # type: ignore[arg-type]
+
+
 def _schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:
     schema = model.model_json_schema()
     return {"$schema": DIALECT, **schema, "title": title, "description": description}
+
+
+if __name__ == "__main__":  # make schemas: python -m ogw_datalab.schemas config
+    for written in write_schema_files(Path(sys.argv[1])):
+        print(f"written: {written}")

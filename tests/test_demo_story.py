@@ -19,19 +19,19 @@ from ogw_datalab.duckdb_connection import connect
 
 from .labs import PROJECT
 
-# Per opgave: the wijk whose buurten its angel names, and the words of the angel that name them.
+# Per opgave: the wijk or wijken whose buurten its angel names, and the words of the angel that name them.
 NAMED = {
-    "meer_groen": ("Centrum", "de dichtbebouwde buurten van de kern"),
-    "energietransitie": ("Waardhoven-Zuid", "De naoorlogse portiekflats van Waardhoven-Zuid"),
-    "gezond_en_veilig": ("Waardhoven-Zuid", "de naoorlogse flatbuurten van Waardhoven-Zuid"),
-    "bestaanszekerheid": ("Waardhoven-Noord", "de eengezinswoningen van Waardhoven-Noord"),
-    "gezonde_lucht": ("Centrum", "In de kern"),
+    "meer_groen": (("Centrum",), "de dichtbebouwde buurten van de kern"),
+    "energietransitie": (("Waardhoven-Zuid",), "De naoorlogse portiekflats van Waardhoven-Zuid"),
+    "gezond_en_veilig": (("Waardhoven-Zuid",), "de naoorlogse flatbuurten van Waardhoven-Zuid"),
+    "bestaanszekerheid": (("Waardhoven-Noord",), "de eengezinswoningen van Waardhoven-Noord"),
+    "gezonde_lucht": (("Centrum",), "In de kern"),
 }
 NETWORK_OPGAVEN = frozenset({"gezonde_lucht"})  # the air-quality network started in 2024: not in 2023
 # What the demo generator built in those wijken (geography.py): the reason the angel can be true.
 KIND_OF_WIJK = {"Centrum": "core", "Waardhoven-Zuid": "postwar", "Waardhoven-Noord": "family"}
 # What each angel says about its buurten: (indicator, claim), where the claim compares a priority buurt with
-# the median buurt ("hoger", "lager"), with every buurt outside the named wijk ("hoogst"), or is a value ("nul").
+# the median buurt ("hoger", "lager"), with every buurt outside the named wijken ("hoogst"), or is a value ("nul").
 CLAIMS = {
     "meer_groen": [("woningen_binnen_300m_park_pct", "nul"), ("woningen_3_bomen_pct", "lager")],
     "energietransitie": [("energielabel_efg_pct", "hoogst")],
@@ -58,18 +58,18 @@ def assert_the_story_holds(database: Path, opgaven: frozenset[str] = frozenset(N
             ).fetchall()
         )
         values = con.execute("SELECT indicator, buurtcode, waarde FROM indicators.publicatie_buurt").df()
-        for opgave, (wijk, _) in NAMED.items():
+        for opgave, (wijken, _) in NAMED.items():
             if opgave not in opgaven:
                 continue
-            named = {code for code, name in wijk_of.items() if name == wijk}
+            named = {code for code, name in wijk_of.items() if name in wijken}
             priority = [
                 r[0]
                 for r in con.execute(
                     "SELECT buurtcode FROM indicators.prioriteiten WHERE opgave = ? ORDER BY rang", [opgave]
                 ).fetchall()
             ]
-            assert len(priority) == 5, (opgave, priority, wijk)
-            assert set(priority) <= named, (opgave, priority, wijk)
+            assert len(priority) == 5, (opgave, priority, wijken)
+            assert set(priority) <= named, (opgave, priority, wijken)
             for indicator, claim in CLAIMS[opgave]:
                 of = values[values["indicator"] == indicator].set_index("buurtcode")["waarde"].dropna()
                 outside = of[~of.index.isin(named)]
@@ -94,7 +94,10 @@ def assert_the_story_holds(database: Path, opgaven: frozenset[str] = frozenset(N
 
 def test_every_angel_names_where_it_bites_and_the_generator_built_it_there():
     told = angels()
-    assert set(told) == set(NAMED)
+    assert set(told) == set(NAMED), (
+        f"every demo opgave needs an entry in NAMED and CLAIMS of {__file__}: the wijken its angel names, the "
+        "words that name them, and what it claims about its priority buurten there"
+    )
     for opgave, (_, words) in NAMED.items():
         assert words in told[opgave], opgave
     geo = build_geography(np.random.default_rng(DEMO_SEED))
@@ -112,12 +115,17 @@ def test_every_angel_names_where_it_bites_and_the_generator_built_it_there():
 
 def test_the_earlier_year_has_the_same_catalogue_and_opgaven_without_the_network():
     """2023 has no air-quality network, so no tijdreeks indicators and no 'Gezonde lucht'; the rest is the same."""
+    # config/demo_2023_*.yaml are config/demo_*.yaml without the network's entries: a change to one is made to both
     current, earlier = load("demo_indicatoren.yaml"), load("demo_2023_indicatoren.yaml")
     network = {i["id"] for i in current["indicatoren"] if i["formule"]["type"].startswith("tijdreeks_")}
     assert network == {"no2_op_straat", "no2_dagen_boven_who_pct"}
-    assert earlier["indicatoren"] == [i for i in current["indicatoren"] if i["id"] not in network]
+    assert earlier["indicatoren"] == [i for i in current["indicatoren"] if i["id"] not in network], (
+        "config/demo_2023_indicatoren.yaml differs from config/demo_indicatoren.yaml beyond the network's indicators"
+    )
     opgaven, earlier_opgaven = load("demo_opgaven.yaml"), load("demo_2023_opgaven.yaml")
-    assert earlier_opgaven["opgaven"] == [o for o in opgaven["opgaven"] if o["id"] not in NETWORK_OPGAVEN]
+    assert earlier_opgaven["opgaven"] == [o for o in opgaven["opgaven"] if o["id"] not in NETWORK_OPGAVEN], (
+        "config/demo_2023_opgaven.yaml differs from config/demo_opgaven.yaml beyond the network's opgaven"
+    )
     assert all(i["id"] in network for o in opgaven["opgaven"] if o["id"] in NETWORK_OPGAVEN for i in o["indicatoren"])
     assert "tijdreeksen" not in load("demo_2023.yaml")
     assert "lucht" in load("demo.yaml")["tijdreeksen"]

@@ -146,7 +146,9 @@ def test_every_registered_type_is_complete(con):
 
 
 def test_every_field_of_formule_has_a_sample():
-    assert set(Formule.model_fields) - {"type"} == set(SAMPLES)
+    missing = set(Formule.model_fields) - {"type"} - set(SAMPLES)
+    assert not missing, f"give each new field of Formule a plausible value in SAMPLES of {__file__}: {missing}"
+    assert set(SAMPLES) <= set(Formule.model_fields), "SAMPLES names a field Formule no longer has"
 
 
 @pytest.mark.parametrize(
@@ -318,6 +320,26 @@ def test_a_new_formula_type_is_one_entry_and_one_sql_file_and_runs_end_to_end(
         "recomputed from the sums | geen | count, shared as `points` |" in formula_table_markdown()
     )
     assert Formule.model_json_schema()["properties"]["type"]["enum"][-1] == "punten_per_ha_land"
+
+
+def test_every_field_of_formule_reaches_the_sql_of_a_new_type_as_a_parameter(
+    con, tmp_path, config, small_town, bomen_per_ha, monkeypatch
+):
+    # A field no built-in formula reads as a parameter: a new type can use it without an edit elsewhere.
+    sql = tmp_path / "punten_per_ha_land_per_straal.sql"
+    text = bomen_per_ha.sql.read_text(encoding="utf-8").replace("$per *", "$per * $max_afstand_m *")
+    sql.write_text(text, encoding="utf-8")
+    monkeypatch.setitem(
+        formulas.FORMULAS,
+        bomen_per_ha.name,
+        dataclasses.replace(bomen_per_ha, sql=sql, optional=("per", "max_afstand_m")),
+    )
+    path = write_catalogue(
+        tmp_path / "indicatoren.yaml", "{type: punten_per_ha_land, laag: bomen, per: 10, max_afstand_m: 2}"
+    )
+    compute_indicators(con, config, load_catalogue(path, config))
+    values = dict(con.execute("SELECT buurtcode, waarde FROM indicators.buurt WHERE indicator = 'i0'").fetchall())
+    assert values == {"BU00010001": 6.0, "BU00010002": 2.0, "BU00010101": 1.0, "BU00010102": 1.4}
 
 
 def test_the_registry_decides_what_a_catalogue_may_ask_for(tmp_path, config, bomen_per_ha):

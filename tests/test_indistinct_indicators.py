@@ -131,6 +131,9 @@ def test_the_check_names_the_indicators_that_cannot_tell_buurten_apart(con):
     outcome = checks.indicators_tell_buurten_apart(con, catalogue)
     assert not outcome.passed
     assert outcome.description.startswith("2 of 3 indicators cannot tell the buurten apart")
+    assert outcome.description.endswith(  # the command line prints it: say which
+        ": b (alle buurten hebben dezelfde waarde: 0); c (de buurten hebben maar 2 verschillende waarden: 1,0 en 2,0)"
+    )
     assert outcome.metadata["indicators (id, reason)"] == [
         ["b", "alle buurten hebben dezelfde waarde: 0"],
         ["c", "de buurten hebben maar 2 verschillende waarden: 1,0 en 2,0"],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +21,8 @@ from ogw_datalab.schemas import SCHEMA_FILES, schema_text
 
 from .labs import run_cli
 
-CONFIG = Path(__file__).resolve().parents[1] / "config"
+PROJECT = Path(__file__).resolve().parents[1]
+CONFIG = PROJECT / "config"
 OLD = Path(__file__).resolve().parent / "old_keys"
 HEADER = "# yaml-language-server: $schema="
 
@@ -50,11 +53,21 @@ def problems(kind: str, data: Any) -> list[str]:
 @pytest.mark.parametrize("kind", list(SCHEMA_FILES))
 def test_the_committed_schema_is_the_models_and_ogw_datalab_schema_prints_it(kind):
     assert (CONFIG / SCHEMA_FILES[kind]).read_text(encoding="utf-8") == schema_text(kind), (
-        f"config/{SCHEMA_FILES[kind]} differs from the models: write it again with "
-        f"ogw-datalab schema --soort {kind} > config/{SCHEMA_FILES[kind]}"
+        f"config/{SCHEMA_FILES[kind]} differs from the models: write it again with make schemas"
     )
     printed = run_cli("schema", "--soort", kind)
     assert (printed.code, printed.out) == (0, schema_text(kind))
+
+
+def test_make_schemas_writes_each_committed_file_from_the_models(tmp_path):
+    (tmp_path / SCHEMA_FILES["opgaven"]).write_text("{}\n", encoding="utf-8")  # an old file is replaced
+    result = subprocess.run(
+        [sys.executable, "-m", "ogw_datalab.schemas", str(tmp_path)], capture_output=True, text=True, cwd=PROJECT
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SCHEMA_FILES.values())  # no temporary file left
+    for kind, name in SCHEMA_FILES.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == schema_text(kind)
 
 
 def test_without_a_soort_ogw_datalab_schema_prints_the_configurations():

@@ -62,13 +62,14 @@ def _compute_one(con: duckdb.DuckDBPyConnection, config: ProjectConfig, indicato
 
 
 def _parameters(config: ProjectConfig, indicator: Indicator) -> dict[str, Any]:
+    """Return the parameters an indicator's SQL may bind as ``$name``.
+
+    Every field of its ``formule`` (so that a field added to :class:`Formule` needs no edit here), the codes of
+    ``waarden`` and ``van`` in capitals, and ``$park_m`` of the configuration.
+    """
     formule = indicator.formule
-    return {
-        "per": formule.per,
-        "afstand_m": formule.afstand_m,
+    return dict(formule) | {
         "park_m": config.parameters.park_afstand_m,
-        "minimum": formule.minimum,
-        "kroon_m2": formule.kroon_m2,
         "waarden": [v.upper() for v in formule.waarden or []],
         "van": [v.upper() for v in formule.van or []],
     }
