@@ -205,6 +205,33 @@ def test_an_unknown_gemeente_is_one_sentence_with_the_closest_names(tmp_path, sh
     assert not (tmp_path / "config").exists()
 
 
+def test_a_kaart_whose_name_gives_another_year_is_not_published_as_the_year_asked_for(tmp_path, shared_data):
+    # The kaart of 2015 has the column names CBS used from 2008 to 2018: only its folder's name says 2015.
+    asked = ("init", "Harderwijk", "--bronnen", str(shared_data), "--uit", str(tmp_path / "h.yaml"))
+    run = run_cli(*asked, "--jaar", "2016")
+    assert run.code == 2
+    assert "GM0243 (Harderwijk) is in no CBS buurt layer of 2016 under" in run.err
+    assert "Run init with --jaar 2015 for those files, or init without --bronnen" in run.err
+    assert not (tmp_path / "h.yaml").exists()
+    region = run_cli(
+        "init", "flevoland", "--jaar", "2016", "--bronnen", str(shared_data), "--uit", str(tmp_path / "r.yaml")
+    )
+    assert region.code == 2
+    assert "no CBS buurt and wijk layers of 2016 under" in region.err
+    # Without a year in their names the columns decide, as before.
+    bronnen = tmp_path / "bronnen"
+    bronnen.mkdir()
+    for name in ("buurt", "wijk"):
+        shutil.copy(
+            shared_data / "cbs_wijkbuurtkaart_2015_nl" / "flevoland" / f"{name}.geojson", bronnen / f"{name}.geojson"
+        )
+    unnamed = run_cli(
+        "init", "Lelystad", "--jaar", "2016", "--bronnen", str(bronnen), "--uit", str(tmp_path / "l.yaml")
+    )
+    assert unnamed.code == 0, unnamed.err
+    assert "buurten of GM0995 Lelystad" in unnamed.out
+
+
 def test_zeewolde_gets_a_configuration_that_says_why_it_cannot_be_built(tmp_path, shared_data):
     run = init(tmp_path, "Zeewolde", shared_data)
     assert run.code == 1

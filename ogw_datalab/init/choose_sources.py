@@ -116,6 +116,31 @@ def expected_naming(jaar: int) -> Naming:
     return "nieuwer" if jaar >= NEWER_NAMING_FROM else "ouder"
 
 
+def years_named(path: Path, folder: Path) -> set[int]:
+    """Return the years that a file's name and its folders below ``folder`` name.
+
+    ``cbs_wijkbuurtkaart_2015_nl/twente/buurt.geojson``: 2015. The kaart's columns give its year only as a range
+    (:func:`expected_naming`); where its name gives another year than the one asked for, its figures are not
+    published as that year's.
+    """
+    try:
+        below = path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        below = Path(path.name)
+    return {int(year) for year in re.findall(r"(?<!\d)(?:19[89]\d|20\d\d)(?!\d)", below.as_posix())}
+
+
+def _years(years: set[int]) -> str:
+    return " and ".join(str(y) for y in sorted(years))
+
+
+def _other_year_hint(holding: list[FoundFile], named: dict[Path, set[int]], jaar: int) -> str:
+    """Say what to do when only another year's kaart holds the gemeente: that year, or the sources of ``jaar``."""
+    years = sorted({y for f in holding for y in named[f.path]})
+    other = f"init with --jaar {' or '.join(map(str, years))} for those files, or " if years else ""
+    return f". Run {other}init without --bronnen for download blocks of the national sources of {jaar}"
+
+
 def one_source(files: list[FoundFile], alike: list[FoundFile]) -> Path | None:
     """One file, or a glob pattern that names exactly files of the same content (``alike``); None if none fits."""
     if len(files) == 1:
@@ -140,17 +165,24 @@ def choose_areas(recognised: Recognised, code: str, naam: str, jaar: int) -> Sel
     naming = expected_naming(jaar)
     all_buurten = recognised.of_kind("kaart", "buurt")
     holding = [f for f in all_buurten if code in set(gemeenten_in(f)["gemeentecode"])]
-    right = [f for f in holding if f.naming == naming]
+    named = {f.path: years_named(f.path, recognised.folder) for f in holding}
+    right = [f for f in holding if f.naming == naming and (not named[f.path] or jaar in named[f.path])]
     left_out = [
         f"{f.label}: CBS buurt layer with the {f.naming} column names (not those of {jaar}): another year's "
         "buurten, never mixed with this year's"
         for f in holding
         if f.naming != naming
+    ] + [
+        f"{f.label}: its name says {_years(named[f.path])}, not {jaar} (the kaart's columns do not say its year): "
+        "another year's buurten, never published as this year's"
+        for f in holding
+        if f.naming == naming and named[f.path] and jaar not in named[f.path]
     ]
     if not right:
         raise InitError(
-            f"{code} ({naam}) is in no CBS buurt layer with the column names of {jaar} under {recognised.folder}"
+            f"{code} ({naam}) is in no CBS buurt layer of {jaar} under {recognised.folder}"
             + (f"; only in {', '.join(f.label for f in holding)}" if holding else "")
+            + _other_year_hint(holding, named, jaar)
         )
     alike = [f for f in all_buurten if f.naming == naming and f.path.name == right[0].path.name]
     buurten = one_source(right, alike) or max(right, key=lambda f: f.features).path

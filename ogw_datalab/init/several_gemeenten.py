@@ -26,10 +26,17 @@ from .choose_sources import (
     layer_name,
     name_column,
     one_source,
+    years_named,
 )
 from .find_gemeente import ALLE, InitError
 from .recognise_files import FoundFile, Recognised
 from .write_configuration import Files, output_folders, relative
+
+
+def _of_year(found: FoundFile, recognised: Recognised, jaar: int) -> bool:
+    """Whether the file's name gives no other year than ``jaar`` (see :func:`.choose_sources.years_named`)."""
+    named = years_named(found.path, recognised.folder)
+    return not named or jaar in named
 
 
 def several_gemeenten_configuration(
@@ -44,10 +51,15 @@ def several_gemeenten_configuration(
     """
     folder = files.config.parent
     naming = expected_naming(jaar)
-    buurt_files = [f for f in recognised.of_kind("kaart", "buurt") if f.naming == naming]
-    wijk_files = [f for f in recognised.of_kind("kaart", "wijk") if f.naming == naming]
+    buurt_files, wijk_files = (
+        [f for f in recognised.of_kind("kaart", level) if f.naming == naming and _of_year(f, recognised, jaar)]
+        for level in ("buurt", "wijk")
+    )
     if not buurt_files or not wijk_files:
-        raise InitError(f"no CBS buurt and wijk layers with the column names of {jaar} under {recognised.folder}")
+        raise InitError(
+            f"no CBS buurt and wijk layers of {jaar} under {recognised.folder} (with its column names, and no "
+            "other year in their names)"
+        )
     (buurten, buurt_layer), (wijken, wijk_layer) = _pattern(buurt_files, "buurt"), _pattern(wijk_files, "wijk")
     areas = read_cbs_areas(buurten, layer=buurt_layer, where="bronnen.buurten")
     table = areas.gemeenten
