@@ -19,6 +19,7 @@ import yaml
 from ogw_datalab.config import load_configuration
 from ogw_datalab.indicators.catalogue import load_catalogue
 from ogw_datalab.indicators.opgaven import load_opgaven
+from ogw_datalab.init.find_gemeente import find_wanted
 from ogw_datalab.init.recognise_files import recognise_files
 
 from .init_labs import BUILT, init_lab  # noqa: F401 - the session fixture
@@ -194,6 +195,7 @@ def test_an_existing_configuration_is_refused_before_the_source_folder_is_read(t
     [
         ("Enschde", "no gemeente or region 'Enschde' in the CBS buurt layers under"),
         ("GM9999", "no gemeentecode 'GM9999' in the CBS buurt layers under"),
+        ("alphen", "no gemeente or region 'alphen' in the CBS buurt layers under"),
     ],
 )
 def test_an_unknown_gemeente_is_one_sentence_with_the_closest_names(tmp_path, shared_data, asked, said):
@@ -202,6 +204,8 @@ def test_an_unknown_gemeente_is_one_sentence_with_the_closest_names(tmp_path, sh
     assert said in run.err
     if asked == "Enschde":
         assert "the closest names: Enschede" in run.err
+    if asked == "alphen":  # the names that hold it come first
+        assert "the closest names: Alphen aan den Rijn, Alphen-Chaam, " in run.err
     assert not (tmp_path / "config").exists()
 
 
@@ -230,6 +234,12 @@ def test_a_kaart_whose_name_gives_another_year_is_not_published_as_the_year_aske
     )
     assert unnamed.code == 0, unnamed.err
     assert "buurten of GM0995 Lelystad" in unnamed.out
+
+
+def test_a_gemeente_by_the_name_in_daily_use_is_found_by_its_cbs_name(shared_data):
+    haaglanden = recognise_files(shared_data / "cbs_wijkbuurtkaart_2015_nl" / "haaglanden")
+    wanted = find_wanted("Den Haag", haaglanden.of_kind("kaart", "buurt"), haaglanden.folder)
+    assert (wanted.code, wanted.naam) == ("GM0518", "'s-Gravenhage")
 
 
 def test_zeewolde_gets_a_configuration_that_says_why_it_cannot_be_built(tmp_path, shared_data):

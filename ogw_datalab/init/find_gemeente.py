@@ -19,6 +19,8 @@ from ..staging.stage_areas import CBS_AREA_COLUMNS
 from .recognise_files import FoundFile
 
 ALLE = "alle"
+# Names in daily use for gemeenten whose CBS name differs.
+ALIASES = {"den bosch": "'s-Hertogenbosch", "den haag": "'s-Gravenhage", "the hague": "'s-Gravenhage"}
 
 
 class InitError(ValueError):
@@ -75,12 +77,16 @@ def find_wanted(asked: str, buurt_layers: list[FoundFile], folder: Path) -> Want
     code = asked.upper()
     if code in names or code in set(table["gemeentecode"]):
         return Wanted(code=code, naam=names.get(code, code))
-    if asked.lower() in by_name:
-        code = by_name[asked.lower()]
+    official = ALIASES.get(asked.lower(), asked).lower()
+    if official in by_name:
+        code = by_name[official]
         return Wanted(code=code, naam=names[code])
     candidates = {c.lower(): c for c in [*names.values(), *regions]}
+    containing = sorted(
+        (c for c in candidates if asked.lower() in c), key=lambda c: (not c.startswith(asked.lower()), c)
+    )
     close = difflib.get_close_matches(asked.lower(), list(candidates), n=4, cutoff=0.5)  # most alike first
-    shown = [candidates[c] for c in close]
+    shown = [candidates[c] for c in dict.fromkeys([*containing[:6], *close])]  # names holding what was asked first
     hint = f"; the closest names: {', '.join(shown)}" if shown else ""
     what = "gemeentecode" if code.startswith("GM") else "gemeente or region"
     raise InitError(f"no {what} '{asked}' in the CBS buurt layers under {folder}{hint}")
