@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pyogrio
@@ -14,7 +15,10 @@ import pytest
 
 from ogw_datalab.audit import latest_source_files
 from ogw_datalab.duckdb_connection import connect
+from ogw_datalab.maps.build_map_pages import gemeente_text
 from ogw_datalab.maps.offline import ExternalResourceError, check_offline
+
+from . import factories
 
 MAX_PAGE_BYTES = 1_500_000
 MAX_PROFILE_BYTES = 300_000
@@ -204,3 +208,18 @@ def test_the_colofon_names_every_file_with_its_date_and_checksum(demo_lab):
     assert "sources." not in section
     months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
     assert re.search(rf"<td>\d{{1,2}} ({months}) 20\d\d</td>", section)
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("minder dan 50 inwoners in de gemeente", "onderdrukt: minder dan 50 inwoners in de gemeente"),
+        ("aanvullend onderdrukt: anders is de onderdrukte waarde van buurt A terug te rekenen", None),
+        (None, "onderdrukt"),
+    ],
+)
+def test_a_withheld_value_says_so_once_with_its_reason(reason, said):
+    counted = factories.catalogue(factories.indicator("bomen", {"type": "aantal", "laag": "bomen"})).indicatoren[0]
+    values = pd.DataFrame({"waarde": [None], "status": ["onderdrukt"], "reden": [reason]}, index=["bomen"])
+    text = gemeente_text(SimpleNamespace(gemeente_values=values), counted)
+    assert text == (said or reason)  # "onderdrukt: aanvullend onderdrukt: ..." said it twice

@@ -175,7 +175,9 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
 def _value_text(value: object, status: object, reason: object, indicator: Indicator) -> str:
     """'19,1% van de woningen', 'onderdrukt: <reden>', or 'geen gegevens' (with the reason when one is given)."""
     if status == "onderdrukt":
-        return f"onderdrukt: {reason}" if isinstance(reason, str) and reason else "onderdrukt"
+        if not isinstance(reason, str) or not reason:
+            return "onderdrukt"
+        return reason if "onderdrukt" in reason.split(":")[0] else f"onderdrukt: {reason}"  # not said twice
     if is_missing(value):
         return f"{NO_DATA} ({reason})" if isinstance(reason, str) and reason else NO_DATA
     return value_with_unit(value, indicator)
