@@ -34,6 +34,16 @@ def test_each_gemeente_is_a_partition_with_its_own_database_and_site(region):
         assert (region.maps / code / "index.html").is_file()
 
 
+def test_a_cbs_wijk_name_that_starts_with_wijk_is_not_given_the_word_again(region):
+    # The kaart of 2015 names Harderwijk's wijken 'Wijk 01 Binnenstad', ...
+    site = region.maps / "GM0243"
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    assert any("Wijk 01 Binnenstad" in text for text in pages.values())
+    assert [p.name for p, text in pages.items() if "ijk Wijk " in text] == []
+    script = (site / "assets" / "kaartpagina.js").read_text(encoding="utf-8")
+    assert 'rows.push(/^wijk /i.test(p.w) ? p.w : "Wijk " + p.w)' in script  # the map's tooltip and popup
+
+
 def test_the_overview_links_every_gemeente_site_and_holds_every_buurt(region):
     index = (region.maps / "index.html").read_text(encoding="utf-8")
     assert all(f"{code}/index.html" in index for code in CODES)

@@ -30,6 +30,7 @@ from .dutch import (
     rank_meaning,
     rank_text,
     value_with_unit,
+    wijk_title,
 )
 from .pages import Pages
 from .profile_maps import centre_in, locator_base, locator_map, zoom_map
@@ -176,10 +177,9 @@ def buurt_profile(shared: Profiles, code: str) -> dict[str, Any]:
     wijknaam = shared.wijknamen.get(wijkcode) if isinstance(wijkcode, str) else None
     crumbs = [(f"Datalab {data.gemeente.naam}", "../index.html")]
     if wijknaam is not None:
-        crumbs.append((f"Wijk {wijknaam}", "../" + profile_href(wijkcode)))
-    subtitle = (
-        f"Buurt {'in wijk ' + wijknaam + ', ' if wijknaam else 'in '}gemeente {data.gemeente.naam} · buurtcode {code}"
-    )
+        crumbs.append((wijk_title(wijknaam), "../" + profile_href(wijkcode)))
+    in_wijk = wijk_title(wijknaam, "wijk") + ", " if wijknaam else ""
+    subtitle = f"Buurt in {in_wijk}gemeente {data.gemeente.naam} · buurtcode {code}"
     if wijknaam and not data.wijken_by_code:
         subtitle += f" · buurtgrenzen van {data.indelingen[0]}, wijkgrenzen van {data.indelingen[1]}"
     neighbours = data.neighbours.get(code, [])
@@ -242,7 +242,7 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
             shared.overview_base,
             shared.shapes.wijk_paths.get(code, ""),
             centre_in(shared.shapes.projection, data.wijken.geometry.at[code]),
-            f"Ligging van wijk {name} in {data.gemeente.naam}.",
+            f"Ligging van {wijk_title(name, 'wijk')} in {data.gemeente.naam}.",
         ),
         "zoom": zoom_map(
             shared.shapes,
@@ -250,7 +250,7 @@ def wijk_profile(shared: Profiles, code: str) -> dict[str, Any]:
             shared.names,
             [shared.position[m] for m in members],
             [],
-            f"wijk {name}",
+            wijk_title(name, "wijk"),
             outline=data.wijken.geometry.at[code],
         ),
         "zoom_caption": "de buurten van de wijk.",
@@ -356,7 +356,7 @@ def _card(
     else:
         if wijkcode is not None:
             wijk = shared.wijk_levels[indicator.id].rows[wijkcode]
-            lines.append(f"Wijk {wijknaam}: {_level_text(wijk, indicator)}")
+            lines.append(f"{wijk_title(wijknaam or wijkcode)}: {_level_text(wijk, indicator)}")
             if comparable and not is_missing(wijk["waarde"]):
                 marks.append(Mark("wijk", float(wijk["waarde"])))
                 spoken.append(f"wijk {format_value(wijk['waarde'], indicator)}")

@@ -153,6 +153,14 @@ def format_change(change: object, since: object, indicator: Indicator) -> str | 
     return f"{sign}{number} sinds {int(since)}"  # type: ignore[call-overload]
 
 
+def wijk_title(wijknaam: str, word: str = "Wijk") -> str:
+    """Name a wijk: 'Wijk Centrum' (``word`` 'wijk' within a sentence).
+
+    A CBS name that starts with the word already ('Wijk 01 Binnenstad') stays as it is.
+    """
+    return wijknaam if wijknaam.lower().startswith("wijk ") else f"{word} {wijknaam}"
+
+
 def join_words(items: list[str], last: str = "en") -> str:
     """Join words as a Dutch list: 'a', 'a en b', 'a, b en c'."""
     if len(items) <= 1:

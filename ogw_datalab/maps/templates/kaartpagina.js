@@ -54,7 +54,7 @@ window.OGWKaart = (function () {
     function style(feature) { return L.extend({}, base, { fillColor: feature.properties.k[current] }); }
     function lines(p, withLink) {
       var layer = data.layers[current], rows = [];
-      if (p.w) { rows.push("Wijk " + p.w); }
+      if (p.w) { rows.push(/^wijk /i.test(p.w) ? p.w : "Wijk " + p.w); }  // a CBS name may start with "Wijk"
       rows.push(layer.title + ": " + p.t[current]);
       if (layer.gemeente) { rows.push(layer.gemeente); }
       if (p.r[current]) { rows.push(p.r[current]); }
