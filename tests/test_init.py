@@ -64,6 +64,11 @@ def test_init_says_what_it_found_and_what_it_left_out_and_why(init_lab):  # noqa
     out = init_lab.init_runs["GM0153"].out
     assert "70 buurten of GM0153 Enschede" in out
     assert "lagen.ziekenhuis: 2 points inside Enschede" in out
+    # two hospitals: a count per buurt of 0, 1 (or 2) ranks nothing; the hospital layer stays, for its distances
+    assert "aantal_ziekenhuis: 2 points inside Enschede: a count per buurt cannot tell the buurten apart" in out
+    assert (
+        "aantal_ziekenhuis" not in load_catalogue(init_lab.config("GM0153").with_name("enschede_indicatoren.yaml")).ids
+    )
     # the RIVM monitor is of 2020: its codes are never joined to the buurten of 2015
     assert "gezondheid_wijk_buurt_2020_18plus_nl.csv: figures of 2020" in out
     assert "opgave 'voorzieningen_dichtbij': no indicator to carry it" in out
@@ -188,6 +193,13 @@ def test_an_existing_configuration_is_refused_before_the_source_folder_is_read(t
     assert "already exist" in run.err, run.err
     assert "--overschrijven" in run.err
     assert (tmp_path / "config" / "x.yaml").read_text(encoding="utf-8") == "# ours\n"
+
+
+def test_uit_names_a_yaml_file_not_a_folder(tmp_path):
+    run = run_cli("init", "GM0153", "--jaar", "2015", "--bronnen", str(tmp_path), "--uit", str(tmp_path / "ermelo"))
+    assert run.code == 2
+    assert f"--uit {tmp_path / 'ermelo'}: name the configuration file to write, ending in .yaml" in run.err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -276,7 +276,8 @@ def choose_layers(recognised: Recognised, selection: Selection, outline: shapely
             source_name=inside[0].path.stem,
         )
         selection.layers.append(layer)
-        selection.found.append(f"lagen.{unique}: {layer.inside} points inside {selection.naam} in {pad}")
+        points = f"{layer.inside} point" + ("" if layer.inside == 1 else "s")
+        selection.found.append(f"lagen.{unique}: {points} inside {selection.naam} in {pad}")
 
 
 def choose_addresses(recognised: Recognised, selection: Selection, outline: shapely.Geometry) -> None:

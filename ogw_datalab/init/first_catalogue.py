@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..indicators.compare import MIN_DISTINCT_VALUES
 from ..indicators.formulas import FORMULAS, FormulaType
 from .choose_partners import ChosenPartner
 from .choose_sources import ChosenLayer, Selection
@@ -135,7 +136,15 @@ def first_catalogue(selection: Selection) -> FirstCatalogue:
             }
         )
     for layer in selection.layers:
-        result.indicatoren += _layer_indicators(layer, addresses=selection.has_addresses)
+        indicators = _layer_indicators(layer, addresses=selection.has_addresses)
+        if layer.inside < MIN_DISTINCT_VALUES:  # 2 points give at most 2 distinct counts (0 and 1, or 0 and 2)
+            count = indicators.pop(0)
+            result.left_out.append(
+                f"{count['id']}: {_points(layer.inside)} inside {selection.naam}: a count per buurt cannot tell the "
+                f"buurten apart (fewer than {MIN_DISTINCT_VALUES} distinct values)"
+                + ("; the distance from the homes is kept" if indicators else "")
+            )
+        result.indicatoren += indicators
     if selection.green_layer:
         result.indicatoren += _green_indicators(selection.green_layer, addresses=selection.has_addresses)
     for partner in selection.partners:
@@ -171,7 +180,12 @@ def _partner_formula(level: str) -> str:
     )
 
 
+def _points(count: int) -> str:
+    return f"{count} point" + ("" if count == 1 else "s")
+
+
 def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, Any]]:
+    """Return the count of a layer's points per buurt first, then (with addresses) the mean distance from the homes."""
     what = layer.source_name.replace("_", " ")
     bron = {"uitgever": UNKNOWN, "dataset": f"{what} (bestand {layer.pad.name})", "jaar": UNKNOWN, "licentie": UNKNOWN}
     indicators: list[dict[str, Any]] = [

@@ -22,7 +22,7 @@ from .choose_sources import (
     outline_of,
     read_kaart_codes,
 )
-from .find_gemeente import find_wanted
+from .find_gemeente import InitError, find_wanted
 from .first_catalogue import FirstCatalogue, first_catalogue
 from .national_sources import ODATA_PARTNER, NationalSources, national_sources
 from .recognise_files import recognise_files
@@ -77,6 +77,8 @@ def write_first_configuration(
     InitError
         One sentence: nothing to build from, an unknown gemeente (with the closest names), an existing file.
     """
+    if uit is not None and uit.suffix.lower() not in (".yaml", ".yml"):  # else the editor checks it against no schema
+        raise InitError(f"--uit {uit}: name the configuration file to write, ending in .yaml ({uit / 'naam.yaml'})")
     if bronnen is None:
         return _write_download_configuration(asked, jaar=jaar, uit=uit, overschrijven=overschrijven)
     if uit is not None:
