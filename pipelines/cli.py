@@ -24,7 +24,7 @@ from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
 from ogw_datalab.files import file_hash
 from ogw_datalab.inbox import archived_versions, restore_partner_file
-from ogw_datalab.indicators.catalogue import load_catalogue
+from ogw_datalab.indicators.catalogue import UNKNOWN, load_catalogue, unfilled_sources
 from ogw_datalab.indicators.opgaven import load_opgaven
 from ogw_datalab.init import InitError, write_first_configuration
 from ogw_datalab.inspect_sources import check_configured_files
@@ -126,6 +126,7 @@ def run_command(args: argparse.Namespace) -> int:
 
             write_demo_files([p for p in projects if not published_already(config, p)])
         check_configured_files(config)  # an earlier year's files are checked when it is built
+        print_unfilled_sources(projects)
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         if args.command == "build":
@@ -188,6 +189,21 @@ def print_old_key_hints(*configs: ProjectConfig | GemeentenConfig) -> None:
     hints = dict.fromkeys(hint for config in configs for hint in config.old_key_hints)
     for hint in hints:
         print(hint, file=sys.stderr)
+
+
+def print_unfilled_sources(projects: list[Project]) -> None:
+    """Name, per catalogue file, the indicators whose bron ``init`` left to fill in (a note; nothing stops)."""
+    catalogues = {project.config.indicatoren: project.config for project in projects}
+    for path, config in catalogues.items():
+        unfilled = unfilled_sources(load_catalogue(path, config))
+        if unfilled:
+            print(
+                f"ogw-datalab: note: in {path} the bron of {len(unfilled)} indicator{'s' if len(unfilled) > 1 else ''} "
+                f"still says '{UNKNOWN}' "
+                f"({', '.join(unfilled[:8])}{', ...' if len(unfilled) > 8 else ''}): fill in uitgever, jaar and "
+                "licentie; the colophon and the downloads show them as they are",
+                file=sys.stderr,
+            )
 
 
 def partner_data_command(args: argparse.Namespace) -> int:

@@ -73,6 +73,12 @@ def test_init_says_what_it_found_and_what_it_left_out_and_why(init_lab):  # noqa
     assert "gezondheid_wijk_buurt_2020_18plus_nl.csv: figures of 2020" in out
     assert "opgave 'voorzieningen_dichtbij': no indicator to carry it" in out
     assert "configuration OK" in out
+    # what init cannot know is left to fill in, and check says where (the colophon would show it as it is)
+    raw = yaml.safe_load(init_lab.config("GM0153").with_name("enschede_indicatoren.yaml").read_text(encoding="utf-8"))
+    unfilled = [i["id"] for i in raw["indicatoren"] if "onbekend: vul in" in i["bron"].values()]
+    assert unfilled
+    note = f"the bron of {len(unfilled)} indicators still says 'onbekend: vul in' ({', '.join(unfilled)})"
+    assert note in init_lab.init_runs["GM0153"].err
 
 
 def test_written_files_validate_against_the_json_schemas(init_lab):  # noqa: F811

@@ -172,6 +172,16 @@ class Catalogue(_Strict):
         return [i.id for i in self.indicatoren]
 
 
+# What ``init`` writes in a bron where it cannot know the publisher, year or licence; ``check`` and ``build`` name
+# the indicators that still hold it (the colophon and the downloads would show it as it is).
+UNKNOWN = "onbekend: vul in"
+
+
+def unfilled_sources(catalogue: Catalogue) -> list[str]:
+    """Return the ids of the indicators whose ``bron`` still holds :data:`UNKNOWN`, in catalogue order."""
+    return [i.id for i in catalogue.indicatoren if UNKNOWN in (str(v) for v in i.bron.model_dump().values())]
+
+
 def load_catalogue(path: str | Path, config: ProjectConfig | None = None) -> Catalogue:
     """Read and validate a catalogue; with ``config``, check that every input it names is configured."""
     path = Path(path)

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..indicators.catalogue import UNKNOWN
 from ..indicators.compare import MIN_DISTINCT_VALUES
 from ..indicators.formulas import FORMULAS, FormulaType
 from .choose_partners import ChosenPartner
 from .choose_sources import ChosenLayer, Selection
 
 CBS_URL = "https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data"
-UNKNOWN = "onbekend: vul in"
 DRAFT = "Een eerste opzet om te herschrijven: "
 # Our kerncijfer name -> (indicator id, title, unit, description, decimals).
 KERNCIJFER_TEXTS: dict[str, tuple[str, str, str, str, int]] = {
