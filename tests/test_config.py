@@ -91,8 +91,9 @@ def test_missing_config_file():
 def test_yaml_syntax_error(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("gemeente: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML") as refused:
         load_config(path)
+    assert f'in "{path}", line 2, column 1' in str(refused.value)  # the file, not '<unicode string>'
 
 
 def test_demo_lists_its_earlier_year_with_its_own_database_and_site():

@@ -76,8 +76,8 @@ def test_a_misspelled_key_of_the_catalogue_names_the_key_meant(tmp_path):
     with pytest.raises(ConfigError) as refused:
         load_catalogue(path)
     lines = str(refused.value).splitlines()
-    assert "  indicatoren.0.titl: unknown key; did you mean 'titel'?" in lines
-    assert "  indicatoren.1.formule.lag: unknown key; did you mean 'laag'?" in lines
+    assert "  indicatoren.0 (inwoners).titl: unknown key; did you mean 'titel'?" in lines  # entries named by id
+    assert "  indicatoren.1 (bomen_per_1000_inwoners).formule.lag: unknown key; did you mean 'laag'?" in lines
 
 
 def test_a_misspelled_key_of_the_opgaven_names_the_key_meant(tmp_path):
@@ -90,8 +90,9 @@ def test_a_misspelled_key_of_the_opgaven_names_the_key_meant(tmp_path):
     with pytest.raises(ConfigError) as refused:
         load_opgaven(path, catalogue)
     lines = str(refused.value).splitlines()
-    assert "  opgaven.0.indicatoren.0.gewigt: unknown key; did you mean 'gewicht'?" in lines
-    assert "  opgaven.0.kiem: unknown key; did you mean 'kiemen'?" in lines
+    meant = "unknown key; did you mean 'gewicht'?"
+    assert f"  opgaven.0 (meer_groen).indicatoren.0 (drie_dertig_driehonderd_pct).gewigt: {meant}" in lines
+    assert "  opgaven.0 (meer_groen).kiem: unknown key; did you mean 'kiemen'?" in lines
 
 
 def test_check_names_the_wrong_key_and_the_right_one(tmp_path):
@@ -105,3 +106,17 @@ def test_check_names_the_wrong_key_and_the_right_one(tmp_path):
     assert checked.out == ""
     assert "  lagen.groen.geometri: unknown key; did you mean 'geometrie'?" in checked.err.splitlines()
     assert f"{path}: lagen.bomen.geometry is now called geometrie" not in checked.err  # refused before any hint
+
+
+def test_an_unknown_indicator_of_an_opgave_names_the_opgave_and_the_id_meant(tmp_path):
+    catalogue = load_catalogue(CONFIG / "demo_indicatoren.yaml")
+    text = (CONFIG / "demo_opgaven.yaml").read_text(encoding="utf-8")
+    text = text.replace("{id: drie_dertig_driehonderd_pct,", "{id: drie_dertig_driehonderd,", 1)
+    path = tmp_path / "opgaven.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_opgaven(path, catalogue)
+    assert str(refused.value).splitlines()[1:] == [
+        "  opgaven.0 (meer_groen).indicatoren.0.id: unknown indicator 'drie_dertig_driehonderd'; "
+        "did you mean 'drie_dertig_driehonderd_pct'?"
+    ]

@@ -94,7 +94,7 @@ def _read_yaml_mapping(path: Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"configuration file not found: {path}")
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        raw = _read_yaml(path)
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(raw, dict):
@@ -154,12 +154,18 @@ def configuration_fingerprint(path: Path) -> str:
 
 def load_yaml_model(path: Path, model: type[ModelT], key: str, what: str) -> ModelT:
     """Read a YAML file into ``model``; errors name the file and each key that is wrong."""
+    raw = None
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        raw = _read_yaml(path)
         return model.model_validate(raw)
     except FileNotFoundError:
         raise ConfigError(f"{key}: file not found: {path}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     except ValidationError as error:
-        raise ConfigError(f"{path}: invalid {what}\n" + explain_briefly(error, model)) from None
+        raise ConfigError(f"{path}: invalid {what}\n" + explain_briefly(error, model, raw)) from None
+
+
+def _read_yaml(path: Path) -> object:
+    with path.open(encoding="utf-8") as handle:  # an error's line and column then name the file, not a string
+        return yaml.load(handle, Loader=SAFE_LOADER)

@@ -36,17 +36,36 @@ def explain(error: ValidationError, model: type[BaseModel] | None = None) -> str
     return "\n".join(lines)
 
 
-def explain_briefly(error: ValidationError, model: type[BaseModel] | None = None) -> str:
+def explain_briefly(error: ValidationError, model: type[BaseModel] | None = None, raw: object = None) -> str:
     """Say each problem of ``error`` on its own line, with pydantic's own words (catalogue and opgaven files).
 
-    An unknown key names the key that was meant, as :func:`explain` does.
+    An unknown key names the key that was meant, as :func:`explain` does; an entry of a list is named by its ``id``
+    in ``raw`` (the file as read) where it has one: ``opgaven.0 (meer_groen).indicatoren.1 (eenzaam_pct).richting``.
     """
     lines = []
     for e in error.errors():
-        where = ".".join(str(p) for p in e["loc"])
+        where = _where(e["loc"], raw)
         message = _unknown(e["loc"], model) if e["type"] == "extra_forbidden" else e["msg"]
         lines.append(f"  {where}: {message.removeprefix('Value error, ')}")
     return "\n".join(lines)
+
+
+def _where(place: tuple[str | int, ...], raw: object) -> str:
+    """Name the place of a problem, dotted, each list entry followed by its ``id`` in the file where it has one."""
+    parts, node = [], raw
+    for part in place:
+        node = _child(node, part)
+        label = node.get("id") if isinstance(part, int) and isinstance(node, dict) else None
+        parts.append(f"{part} ({label})" if isinstance(label, str) else str(part))
+    return ".".join(parts)
+
+
+def _child(node: object, part: str | int) -> object:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 def _unknown(place: tuple[str | int, ...], model: type[BaseModel] | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Literal
 
@@ -112,13 +113,13 @@ def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Layer
     path = Path(path)
     opgaven = list(load_yaml_model(path, Opgaven, "opgaven", "opgaven file").opgaven)
     unknown = [
-        f"  opgaven.{i}.indicatoren.{j}.id: unknown indicator {item.id!r}; the catalogue has {catalogue.ids}"
+        f"  opgaven.{i} ({opgave.id}).indicatoren.{j}.id: {_unknown_indicator(item.id, catalogue)}"
         for i, opgave in enumerate(opgaven)
         for j, item in enumerate(opgave.indicatoren)
         if item.id not in catalogue.ids
     ]
     unknown += [
-        f"  opgaven.{i}.hefbomen.{j}.indicatoren: unknown indicator {name!r}"
+        f"  opgaven.{i} ({opgave.id}).hefbomen.{j}.indicatoren: {_unknown_indicator(name, catalogue)}"
         for i, opgave in enumerate(opgaven)
         for j, hefboom in enumerate(opgave.hefbomen)
         for name in hefboom.indicatoren
@@ -131,15 +132,24 @@ def load_opgaven(path: str | Path, catalogue: Catalogue, layers: dict[str, Layer
     return opgaven
 
 
+def _unknown_indicator(name: str, catalogue: Catalogue) -> str:
+    """``unknown indicator 'eenzaam'; did you mean 'eenzaam_pct'?``, or the catalogue's ids when none is close."""
+    close = difflib.get_close_matches(name, catalogue.ids, n=3, cutoff=0.6)
+    if close:
+        return f"unknown indicator {name!r}; did you mean {' or '.join(map(repr, close))}?"
+    return f"unknown indicator {name!r}; the catalogue has {', '.join(catalogue.ids)}"
+
+
 def _unknown_kiemen(opgaven: list[Opgave], layers: dict[str, Layer]) -> list[str]:
     problems = []
     for i, opgave in enumerate(opgaven):
         if opgave.kiemen is None:
             continue
         if opgave.kiemen.laag not in layers:
-            problems.append(f"  opgaven.{i}.kiemen.laag: no layer {opgave.kiemen.laag!r} under 'lagen'")
+            problems.append(f"  opgaven.{i} ({opgave.id}).kiemen.laag: no layer {opgave.kiemen.laag!r} under 'lagen'")
         elif opgave.kiemen.label not in layers[opgave.kiemen.laag].kolommen:
             problems.append(
-                f"  opgaven.{i}.kiemen.label: layer {opgave.kiemen.laag!r} maps no column {opgave.kiemen.label!r}"
+                f"  opgaven.{i} ({opgave.id}).kiemen.label: layer {opgave.kiemen.laag!r} maps no column "
+                f"{opgave.kiemen.label!r}"
             )
     return problems
