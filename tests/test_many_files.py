@@ -7,7 +7,9 @@ gemeente listed by two regions, a buurt only as a line, an invalid polygon, CBS 
 
 from __future__ import annotations
 
+import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import geopandas as gpd
@@ -334,6 +336,26 @@ def test_cbs_secret_values_are_empty_when_read(shared_data):
     frame = read_source("partners.kerncijfers", partner)
     assert frame["BEV_DICHTH"].isna().sum() == 15  # PROVENANCE: BEV_DICHTH secret 15 times
     assert not (frame.select_dtypes("number") <= -99995).any().any()
+
+
+def test_the_secrets_emptied_are_counted_in_the_configured_gemeenten_only(shared_data):
+    """Harderwijk read from the national kaart: the build's summary names its own emptied cells, not the country's."""
+    pattern = shared_data / "cbs_wijkbuurtkaart_2015_nl" / "*" / "buurt.geojson"
+    source = Source(soort="cbs_wijkbuurtkaart", pad=pattern, gemeenten=["GM0243"])
+    emptied = read_source("bronnen.buurten", source).attrs["cleaning"]["sentinels_emptied"]
+    own: dict[str, dict] = {}  # each buurt of GM0243 once, straight from the files (it lies in two regions)
+    for path in sorted(pattern.parent.parent.glob("*/buurt.geojson")):
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            if feature["properties"]["GM_CODE"] == "GM0243" and feature["geometry"]:
+                own.setdefault(feature["properties"]["BU_CODE"], feature["properties"])
+    expected = Counter(
+        column
+        for properties in own.values()
+        for column, value in properties.items()
+        if isinstance(value, int | float) and value <= -99995
+    )
+    assert emptied == dict(expected)
+    assert 0 < emptied["AUTO_HH"] < len(own)  # the country's count is in the thousands
 
 
 def test_real_read_is_fast(shared_data):

@@ -127,6 +127,8 @@ class MergedAreas:
         known) and ``volledig``.
     report
         What was dropped, and why.
+    secret
+        Per area (rows as in ``frame``) and numeric column: whether the file held a CBS secret there (now missing).
     """
 
     level: str
@@ -135,6 +137,13 @@ class MergedAreas:
     frame: gpd.GeoDataFrame
     gemeenten: pd.DataFrame
     report: AreaReport
+    secret: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def sentinels_of(self, codes: list[str] | tuple[str, ...]) -> dict[str, int]:
+        """Return how many CBS secrets each column held in the areas of these gemeenten (the columns with any)."""
+        wanted = {c.strip().upper() for c in codes}
+        counts = self.secret.loc[self.frame[self.gemeente_column].isin(wanted).to_numpy()].sum()
+        return {str(column): int(n) for column, n in counts.items() if n}
 
     @property
     def regions(self) -> list[str]:
@@ -297,12 +306,13 @@ def _merge(merged: gpd.GeoDataFrame, listed: pd.DataFrame | None, n_files: int, 
 
     # 4. Sentinels: missing values.
     kept = kept.drop(columns=["__area", "__type"]).reset_index(drop=True)
-    sentinels = {}
+    sentinels, secrets = {}, {}
     for column in kept.columns:
         if column not in ("bestandsrij", "__file") and pd.api.types.is_numeric_dtype(kept[column]):
             secret = kept[column] <= SENTINEL_MAX
             if secret.any():
                 sentinels[str(column)] = int(secret.sum())
+                secrets[column] = secret.to_numpy()
                 kept[column] = kept[column].astype(float).where(~secret)
 
     without_polygon = merged.loc[no_area]
@@ -325,7 +335,7 @@ def _merge(merged: gpd.GeoDataFrame, listed: pd.DataFrame | None, n_files: int, 
         incomplete_gemeenten=tuple(gemeenten.loc[~gemeenten["volledig"], "gemeentecode"]),
     )
     frame = gpd.GeoDataFrame(kept.drop(columns=["__file"]), geometry="geometry", crs=merged.crs)
-    return MergedAreas(level, code, gemeente, frame, gemeenten, report)
+    return MergedAreas(level, code, gemeente, frame, gemeenten, report, pd.DataFrame(secrets, index=kept.index))
 
 
 def _polygon_parts(geometries: np.ndarray, invalid: np.ndarray) -> np.ndarray:

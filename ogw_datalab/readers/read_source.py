@@ -123,7 +123,8 @@ def read_kaart_files(source: Source, where: str) -> tuple[gpd.GeoDataFrame, dict
     """Read the areas of a CBS kaart of many files, or of only ``source.gemeenten``; also the sentinels emptied."""
     areas = read_cbs_areas(source.pad, layer=source.laag, crs=source.crs, where=where)
     frame = areas.of_gemeenten(source.gemeenten) if source.gemeenten else areas.frame.copy()
-    emptied = dict(areas.report.sentinels)  # the kaart's numbers; its text columns are cleaned here
+    # the kaart's numbers (of these gemeenten only); its text columns are cleaned here
+    emptied = areas.sentinels_of(source.gemeenten) if source.gemeenten else dict(areas.report.sentinels)
     for column, n in empty_sentinels(frame, decimal=source.decimal_mark).items():
         emptied[column] = emptied.get(column, 0) + n
     return frame, emptied
