@@ -49,8 +49,8 @@ class Opened:
     Its own browser context (a fresh tab, as a reader opens one page). For many pages at one size use :class:`Tab`.
     """
 
-    def __init__(self, browser, path: Path, viewport: dict | None = None):
-        self.page = browser.new_page(viewport=viewport or DESKTOP)
+    def __init__(self, browser, path: Path, viewport: dict | None = None, *, touch: bool = False):
+        self.page = browser.new_page(viewport=viewport or DESKTOP, has_touch=touch, is_mobile=touch)
         self._watch()
         self.open(path)
 

@@ -210,6 +210,27 @@ def test_search_on_the_front_page_opens_the_buurtprofiel(browser, demo_lab):
         page.close()
 
 
+def test_a_tap_on_a_phone_opens_the_popup_and_no_tooltip_over_it(browser, demo_lab):
+    opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html", PHONE, touch=True)
+    page = opened.page
+    try:
+        page.evaluate("OGW.map.setZoom(OGW.map.getZoom() + 1)")
+        popup = page.locator(".leaflet-popup-content")
+        for i in range(20):
+            area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
+            if not area or area["width"] < 30 or area["y"] < 0 or area["y"] + area["height"] / 2 > PHONE["height"]:
+                continue
+            page.touchscreen.tap(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+            if popup.count():
+                break
+        popup.wait_for(state="visible", timeout=3000)
+        assert "Buurtprofiel van " in popup.inner_text()
+        page.wait_for_function("!document.querySelector('.leaflet-tooltip')", timeout=3000)  # it went
+        opened.check_clean()
+    finally:
+        page.close()
+
+
 def test_click_on_the_map_leads_to_the_buurtprofiel_and_back(browser, demo_lab):
     opened = Opened(browser, demo_lab.maps / "opgave_meer_groen.html")
     page = opened.page

@@ -24,6 +24,11 @@ window.OGWKaart = (function () {
     map.on("popupopen", function (event) {
       var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) { close.setAttribute("aria-label", "Sluiten"); close.setAttribute("title", "Sluiten"); }
+      // A tap opens the buurt's tooltip as well (Leaflet opens both on a click); the popup says the same, so
+      // the tooltip goes, once every handler of the click has run (else it covers the popup on a phone).
+      setTimeout(function () {
+        map.eachLayer(function (layer) { if (layer.closeTooltip) { layer.closeTooltip(); } });
+      }, 0);
     });
   }
 
