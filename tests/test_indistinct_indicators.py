@@ -18,7 +18,7 @@ from ogw_datalab.indicators.compare import compare_indicators, compare_level, in
 from ogw_datalab.indicators.opgaven import Opgave
 from ogw_datalab.indicators.score_opgaven import left_out_indicators, score_buurten, score_opgaven
 from ogw_datalab.maps.build_site import build_site
-from ogw_datalab.maps.colours import legend_items
+from ogw_datalab.maps.colours import colour_values, legend_items
 from ogw_datalab.storage import write_frame
 
 from .factories import catalogue, indicator
@@ -97,6 +97,25 @@ def test_the_legend_of_an_indicator_with_one_value_says_so_instead_of_a_class(va
     items = legend_items(["#aaa"], [0.0, 0.0], lambda v: f"{v:.0f}", values=values)
     assert items[0] == ("#aaa", legend)
     assert not any("0 – " in text for _, text in items)
+
+
+def test_legend_classes_of_counts_do_not_share_an_edge():
+    counts = [0.0, 1.0, 2.0, 4.0, 4.0, 5.0, 9.0, 17.0, 17.0]
+    bounds = [0.0, 4.0, 9.0, 17.0]  # natural breaks of these counts: each edge is a class's highest value
+    colours, classes = colour_values(counts, [None] * len(counts), bounds, "neutraal")
+    items = legend_items(classes, bounds, lambda v: f"{v:.0f}", values=counts, colours=colours, step=1.0)
+    assert [text for _, text in items] == ["0 – 4", "5 – 9", "10 – 17"]  # was "0 – 4", "4 – 9", "9 – 17"
+    ranges = dict(items)
+    for value, colour in zip(counts, colours, strict=True):  # each count lies in the range its colour names
+        low, high = (float(x) for x in ranges[colour].split(" – "))
+        assert low <= value <= high, (value, ranges[colour])
+    # Published with one decimal: the next class starts a tenth higher.
+    shares = [10.0, 12.5, 12.5, 30.0, 40.0, 41.2]
+    items = legend_items(["#a", "#b"], [10.0, 12.5, 41.2], lambda v: f"{v:.1f}", values=shares, step=0.1)
+    assert [text for _, text in items][:2] == ["10.0 – 12.5", "12.6 – 41.2"]
+    # An edge between published values (a quantile) is named as it is.
+    items = legend_items(["#a", "#b"], [0.0, 4.5, 17.0], lambda v: f"{v:.1f}", values=[0.0, 4.0, 5.0, 17.0], step=1.0)
+    assert [text for _, text in items][:2] == ["0.0 – 4.5", "4.5 – 17.0"]
 
 
 def test_the_score_leaves_out_an_indicator_that_cannot_tell_buurten_apart():

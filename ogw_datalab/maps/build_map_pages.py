@@ -153,7 +153,13 @@ def indicator_layer(data: SiteData, indicator: Indicator, key: str, richting: st
     texts = [_value_text(v, s, r, indicator) for v, s, r in zip(values, status, rows["reden"], strict=True)]
     changes = [format_change(d, y, indicator) or "" for d, y in zip(rows["verschil"], rows["vorig_jaar"], strict=True)]
     legend = legend_items(
-        palette, bounds, lambda v: format_value(v, indicator), values=values, colours=colours, wat="buurten"
+        palette,
+        bounds,
+        lambda v: format_value(v, indicator),
+        values=values,
+        colours=colours,
+        wat="buurten",
+        step=10.0**-indicator.decimalen,
     )
     compared = data.comparisons_of(indicator.id)
     comparisons = [compared[code][0] if code in compared else "" for code in rows.index]

@@ -87,21 +87,42 @@ def legend_items(
     values: Sequence[float] = (),
     colours: Sequence[str] = (),
     wat: str = "buurten",
+    step: float | None = None,
 ) -> list[tuple[str, str]]:
     """(colour, text) per class, then the suppressed and missing greys where the map uses them.
 
     When every published value is the same, one item says so ("alle buurten: 0", or "alle buurten met een
-    waarde: 0" where some have none) instead of a range.
+    waarde: 0" where some have none) instead of a range. A class holds the values above its lower edge up to its
+    upper edge; where every value and edge is a multiple of ``step`` (the published precision), a class above the
+    first starts at the next such value: "0 – 4", "5 – 17", not "0 – 4", "4 – 17".
     """
     present = [float(v) for v in values if v is not None and not pd.isna(v)]
     if present and len(set(present)) == 1:
         which = wat if len(present) == len(values) else f"{wat} met een waarde"
         items = [(classes[0], f"alle {which}: {label(present[0])}")]
     else:
-        items = [(colour, f"{label(bounds[i])} – {label(bounds[i + 1])}") for i, colour in enumerate(classes)]
+        lows = _lower_edges(bounds, present, step)
+        items = [(colour, _range(label(lows[i]), label(bounds[i + 1]))) for i, colour in enumerate(classes)]
     used = set(colours)
     if not colours or SUPPRESSED_COLOUR in used:
         items.append((SUPPRESSED_COLOUR, SUPPRESSED_LABEL))
     if not colours or NO_VALUE_COLOUR in used:
         items.append((NO_VALUE_COLOUR, NO_VALUE_LABEL))
     return items
+
+
+def _lower_edges(bounds: list[float], present: list[float], step: float | None) -> list[float]:
+    """Return the lowest value each class can hold, as the legend names it (see :func:`legend_items`)."""
+    lows = list(bounds[:-1])
+    if step and all(_on_step(v, step) for v in [*present, *bounds]):
+        lows[1:] = [round(b + step, 10) for b in lows[1:]]
+    return lows
+
+
+def _on_step(value: float, step: float) -> bool:
+    return abs(value / step - round(value / step)) < 1e-6
+
+
+def _range(low: str, high: str) -> str:
+    return low if low == high else f"{low} – {high}"
+
