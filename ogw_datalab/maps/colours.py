@@ -125,4 +125,3 @@ def _on_step(value: float, step: float) -> bool:
 
 def _range(low: str, high: str) -> str:
     return low if low == high else f"{low} – {high}"
-
