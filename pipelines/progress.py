@@ -186,9 +186,10 @@ def _area_rows(metadata: dict[str, dict]) -> list[tuple]:
         raw, staged = metadata.get(f"raw/{level}", {}), metadata.get(f"staging/{level}", {})
         if not raw or "skipped" in raw:
             continue
-        read, kept = _value(raw, "dagster/row_count"), _value(staged, "dagster/row_count", "–")
+        read, placed = _value(raw, "dagster/row_count"), _value(staged, "dagster/row_count", "–")
         left = _value(staged, "other_gemeenten_dropped", "–")
-        rows.append((f"bronnen.{level}", read, kept, left, "–", "–", "–"))
+        kept = placed + left if isinstance(placed, int) and isinstance(left, int) else "–"
+        rows.append((f"bronnen.{level}", read, kept, left, placed, "–", "–"))  # as every row: kept = left out + placed
     return rows
 
 
