@@ -15,7 +15,7 @@ import pytest
 
 from ogw_datalab.audit import latest_source_files
 from ogw_datalab.duckdb_connection import connect
-from ogw_datalab.maps.build_map_pages import gemeente_text
+from ogw_datalab.maps.build_map_pages import gemeente_text, indicator_sentences
 from ogw_datalab.maps.offline import ExternalResourceError, check_offline
 
 from . import factories
@@ -223,3 +223,17 @@ def test_a_withheld_value_says_so_once_with_its_reason(reason, said):
     values = pd.DataFrame({"waarde": [None], "status": ["onderdrukt"], "reden": [reason]}, index=["bomen"])
     text = gemeente_text(SimpleNamespace(gemeente_values=values), counted)
     assert text == (said or reason)  # "onderdrukt: aanvullend onderdrukt: ..." said it twice
+
+
+def test_the_highest_and_lowest_buurt_say_how_many_share_their_value():
+    entry = factories.indicator("bomen", {"type": "aantal", "laag": "bomen"}, decimalen=0)
+    counted = factories.catalogue(entry).indicatoren[0]
+    codes = ["BU1", "BU2", "BU3", "BU4"]
+    values = pd.DataFrame({"waarde": [0.0, 3.0, 0.0, 0.0], "status": ["gepubliceerd"] * 4}, index=codes)
+    data = SimpleNamespace(
+        values_of=lambda _: values,
+        buurten=pd.DataFrame({"buurtnaam": ["Noord", "Oost", "Zuid", "West"]}, index=codes),
+        gemeente_values=pd.DataFrame({"waarde": [3.0], "status": ["gepubliceerd"], "reden": [None]}, index=["bomen"]),
+    )
+    sentences = indicator_sentences(data, counted)
+    assert sentences[-1] == "Hoogste waarde: Oost (3\xa0e); laagste: Noord en 2 andere buurten (0\xa0e)."

@@ -375,10 +375,9 @@ def indicator_sentences(data: SiteData, indicator: Indicator) -> list[str]:
     present = rows["waarde"].dropna()
     if len(present) > 1 and present.max() > present.min():
         names = data.buurten["buurtnaam"].to_dict()
-        high, low = str(present.idxmax()), str(present.idxmin())
         sentences.append(
-            f"Hoogste waarde: {names[high]} ({value_with_unit(present.max(), indicator)}); "
-            f"laagste: {names[low]} ({value_with_unit(present.min(), indicator)})."
+            f"Hoogste waarde: {_holding(present, present.max(), names)} ({value_with_unit(present.max(), indicator)}); "
+            f"laagste: {_holding(present, present.min(), names)} ({value_with_unit(present.min(), indicator)})."
         )
     elif len(present):
         sentences.append(f"Alle buurten met een waarde hebben {value_with_unit(present.iloc[0], indicator)}.")
@@ -386,6 +385,13 @@ def indicator_sentences(data: SiteData, indicator: Indicator) -> list[str]:
     if withheld:
         sentences.append(f"{count_text(withheld, 'buurt is', 'buurten zijn')} onderdrukt om de privacy.")
     return sentences
+
+
+def _holding(present: pd.Series, value: float, names: dict[str, str]) -> str:
+    """Name the first buurt with ``value`` and how many more share it ('Centrum en 49 andere buurten')."""
+    tied = [str(code) for code in present.index[present == value]]
+    others = f" en {count_text(len(tied) - 1, 'andere buurt', 'andere buurten')}" if len(tied) > 1 else ""
+    return names[tied[0]] + others
 
 
 def print_map(page: MapPage, data: SiteData, shapes: SiteShapes) -> str:
