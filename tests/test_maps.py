@@ -17,6 +17,7 @@ from ogw_datalab.audit import latest_source_files
 from ogw_datalab.duckdb_connection import connect
 from ogw_datalab.maps.build_map_pages import gemeente_text, indicator_sentences
 from ogw_datalab.maps.offline import ExternalResourceError, check_offline
+from ogw_datalab.maps.svg import spread_apart
 
 from . import factories
 
@@ -237,3 +238,23 @@ def test_the_highest_and_lowest_buurt_say_how_many_share_their_value():
     )
     sentences = indicator_sentences(data, counted)
     assert sentences[-1] == "Hoogste waarde: Oost (3\xa0e); laagste: Noord en 2 andere buurten (0\xa0e)."
+
+
+def test_numbered_markers_of_the_front_page_maps_do_not_hide_each_other(demo_lab):
+    index = (demo_lab.maps / "index.html").read_text(encoding="utf-8")
+    thumbnails = re.findall(r'<svg class="duimnagel".*?</svg>', index, flags=re.S)
+    assert thumbnails
+    for svg in thumbnails:
+        discs = [tuple(map(float, d)) for d in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg)]
+        assert len(discs) == 5  # the priority buurten of each opgave
+        for i, (x, y, r) in enumerate(discs):
+            for u, v, _ in discs[i + 1 :]:
+                assert ((x - u) ** 2 + (y - v) ** 2) ** 0.5 >= 2 * r - 1  # whole units: a pixel of rounding
+
+
+def test_markers_far_enough_apart_keep_their_place_and_close_ones_move_apart():
+    assert spread_apart([(10.0, 10.0), (100.0, 100.0)], 20.0, (200.0, 200.0)) == [(10.0, 10.0), (100.0, 100.0)]
+    moved = spread_apart([(50.0, 50.0), (55.0, 50.0), (50.0, 50.0)], 20.0, (200.0, 200.0))
+    distances = [((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for i, a in enumerate(moved) for b in moved[i + 1 :]]
+    assert min(distances) >= 20.0 - 1e-6
+    assert all(10.0 <= c <= 190.0 for point in moved for c in point)  # inside the map

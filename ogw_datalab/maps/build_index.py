@@ -16,7 +16,7 @@ from .dutch import format_score, join_words, value_with_unit
 from .pages import Pages
 from .shapes import SiteShapes
 from .site_data import SiteData
-from .svg import Shape, numbered_marker, svg_map
+from .svg import Shape, numbered_marker, spread_apart, svg_map
 
 
 def thumbnail(data: SiteData, shapes: SiteShapes, opgave: Opgave) -> str:
@@ -27,11 +27,18 @@ def thumbnail(data: SiteData, shapes: SiteShapes, opgave: Opgave) -> str:
     pictures = [Shape(d, c, stroke="#ffffff", stroke_width=1) for d, c in zip(shapes.paths, colours, strict=True)]
     radius = max(shapes.projection.width, shapes.projection.height) / 40
     outlines, markers = [], []
+    centres = [shapes.centres[position[code]] for code in top["buurtcode"]]
+    places = spread_apart(centres, 2.2 * radius, (shapes.projection.width, shapes.projection.height))
     for number, code in enumerate(top["buurtcode"], start=1):
         i = position[code]
         outlines.append(Shape(shapes.paths[i], "none", stroke="#1a1a1a", stroke_width=radius / 3))
-        x, y = shapes.centres[i]
-        markers.append(numbered_marker(x, y, number, radius=radius))
+        (x, y), (px, py) = centres[number - 1], places[number - 1]
+        if (px, py) != (x, y):  # moved so that no number hides another: a line back to its buurt
+            markers.append(
+                f'<line x1="{x:.0f}" y1="{y:.0f}" x2="{px:.0f}" y2="{py:.0f}" stroke="#1a1a1a" '
+                f'stroke-width="{radius / 5:.1f}"/>'
+            )
+        markers.append(numbered_marker(px, py, number, radius=radius))
     names = join_words([f"{n} {name}" for n, name in enumerate(top["buurtnaam"], start=1)])
     label = (
         f"Kaart van {data.gemeente.naam} met de score voor {opgave.titel} per buurt: hoe donkerder, hoe meer aandacht."

@@ -132,6 +132,36 @@ def svg_picture(projection: Projection, body: str, *, label: str, css_class: str
     )
 
 
+def spread_apart(
+    points: list[tuple[float, float]], distance: float, box: tuple[float, float], rounds: int = 100
+) -> list[tuple[float, float]]:
+    """Move points closer than ``distance`` apart away from each other until none are.
+
+    Markers that would hide each other's number: each pair moves by half their overlap along the line between them,
+    and points stay inside ``box`` (width, height) by ``distance / 2``. Points far enough apart keep their place.
+    """
+    moved = np.array(points, dtype=float).reshape(-1, 2)
+    half = distance / 2
+    for _ in range(rounds):
+        overlapping = False
+        for i in range(len(moved)):
+            for j in range(i + 1, len(moved)):
+                step = moved[j] - moved[i]
+                length = float(np.hypot(*step))
+                if length >= distance - 1e-6:
+                    continue
+                overlapping = True
+                angle = 2 * np.pi * j / len(moved)  # the same place: apart in a fixed direction, the same each build
+                way = step / length if length > 1e-9 else np.array([np.cos(angle), np.sin(angle)])
+                moved[i] -= way * (distance - length) / 2
+                moved[j] += way * (distance - length) / 2
+        moved[:, 0] = np.clip(moved[:, 0], half, box[0] - half)
+        moved[:, 1] = np.clip(moved[:, 1], half, box[1] - half)
+        if not overlapping:
+            break
+    return [(float(x), float(y)) for x, y in moved]
+
+
 def numbered_marker(x: float, y: float, number: int, *, radius: float) -> str:
     """Draw a white disc with a dark number (a priority buurt on a thumbnail)."""
     size = radius * 1.25
