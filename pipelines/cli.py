@@ -193,9 +193,9 @@ def print_old_key_hints(*configs: ProjectConfig | GemeentenConfig) -> None:
 
 def print_unfilled_sources(projects: list[Project]) -> None:
     """Name, per catalogue file, the indicators whose bron ``init`` left to fill in (a note; nothing stops)."""
-    catalogues = {project.config.indicatoren: project.config for project in projects}
-    for path, config in catalogues.items():
-        unfilled = unfilled_sources(load_catalogue(path, config))
+    catalogues = {project.config.indicatoren: project.catalogue for project in projects}  # read when they were made
+    for path, catalogue in catalogues.items():
+        unfilled = unfilled_sources(catalogue)
         if unfilled:
             print(
                 f"ogw-datalab: note: in {path} the bron of {len(unfilled)} indicator{'s' if len(unfilled) > 1 else ''} "

@@ -116,28 +116,34 @@ def expected_naming(jaar: int) -> Naming:
     return "nieuwer" if jaar >= NEWER_NAMING_FROM else "ouder"
 
 
-def years_named(path: Path, folder: Path) -> set[int]:
-    """Return the years that a file's name and its folders below ``folder`` name.
+def other_years(path: Path, folder: Path, jaar: int) -> set[int]:
+    """Return the years that a file's name and its folders below ``folder`` give, unless one of them is ``jaar``.
 
-    ``cbs_wijkbuurtkaart_2015_nl/twente/buurt.geojson``: 2015. The kaart's columns give its year only as a range
-    (:func:`expected_naming`); where its name gives another year than the one asked for, its figures are not
-    published as that year's.
+    ``cbs_wijkbuurtkaart_2015_nl/twente/buurt.geojson`` asked for 2016: {2015}. The kaart's columns give its year only
+    as a range (:func:`expected_naming`); a kaart whose name gives another year is not taken for ``jaar``.
     """
     try:
         below = path.resolve().relative_to(folder.resolve())
     except ValueError:
         below = Path(path.name)
-    return {int(year) for year in re.findall(r"(?<!\d)(?:19[89]\d|20\d\d)(?!\d)", below.as_posix())}
+    named = {int(year) for year in re.findall(r"(?<!\d)(?:19[89]\d|20\d\d)(?!\d)", below.as_posix())}
+    return set() if jaar in named else named
 
 
-def _years(years: set[int]) -> str:
-    return " and ".join(str(y) for y in sorted(years))
+def of_year(files: list[FoundFile], folder: Path, jaar: int) -> list[FoundFile]:
+    """Return the kaart layers that can be those of ``jaar``: its column names, and no other year in their names."""
+    naming = expected_naming(jaar)
+    return [f for f in files if f.naming == naming and not other_years(f.path, folder, jaar)]
 
 
-def _other_year_hint(holding: list[FoundFile], named: dict[Path, set[int]], jaar: int) -> str:
+def points_text(count: int) -> str:
+    """'1 point', '2 points'."""
+    return f"{count} point" + ("" if count == 1 else "s")
+
+
+def _other_year_hint(years: set[int], jaar: int) -> str:
     """Say what to do when only another year's kaart holds the gemeente: that year, or the sources of ``jaar``."""
-    years = sorted({y for f in holding for y in named[f.path]})
-    other = f"init with --jaar {' or '.join(map(str, years))} for those files, or " if years else ""
+    other = f"init with --jaar {' or '.join(map(str, sorted(years)))} for those files, or " if years else ""
     return f". Run {other}init without --bronnen for download blocks of the national sources of {jaar}"
 
 
@@ -165,26 +171,26 @@ def choose_areas(recognised: Recognised, code: str, naam: str, jaar: int) -> Sel
     naming = expected_naming(jaar)
     all_buurten = recognised.of_kind("kaart", "buurt")
     holding = [f for f in all_buurten if code in set(gemeenten_in(f)["gemeentecode"])]
-    named = {f.path: years_named(f.path, recognised.folder) for f in holding}
-    right = [f for f in holding if f.naming == naming and (not named[f.path] or jaar in named[f.path])]
+    right = of_year(holding, recognised.folder, jaar)
+    other = {f.path: other_years(f.path, recognised.folder, jaar) for f in holding}
     left_out = [
         f"{f.label}: CBS buurt layer with the {f.naming} column names (not those of {jaar}): another year's "
         "buurten, never mixed with this year's"
         for f in holding
         if f.naming != naming
     ] + [
-        f"{f.label}: its name says {_years(named[f.path])}, not {jaar} (the kaart's columns do not say its year): "
-        "another year's buurten, never published as this year's"
+        f"{f.label}: its name says {' and '.join(map(str, sorted(other[f.path])))}, not {jaar} (the kaart's "
+        "columns do not say its year): another year's buurten, never published as this year's"
         for f in holding
-        if f.naming == naming and named[f.path] and jaar not in named[f.path]
+        if f.naming == naming and other[f.path]
     ]
     if not right:
         raise InitError(
             f"{code} ({naam}) is in no CBS buurt layer of {jaar} under {recognised.folder}"
             + (f"; only in {', '.join(f.label for f in holding)}" if holding else "")
-            + _other_year_hint(holding, named, jaar)
+            + _other_year_hint(set().union(*other.values()), jaar)
         )
-    alike = [f for f in all_buurten if f.naming == naming and f.path.name == right[0].path.name]
+    alike = [f for f in of_year(all_buurten, recognised.folder, jaar) if f.path.name == right[0].path.name]
     buurten = one_source(right, alike) or max(right, key=lambda f: f.features).path
     buurt_layer = right[0].layer
     areas = _read_areas(buurten, buurt_layer, "bronnen.buurten")
@@ -198,7 +204,7 @@ def choose_areas(recognised: Recognised, code: str, naam: str, jaar: int) -> Sel
             f"{row['inwoners']:.0f} of its {row['inwoners_gemeente']:.0f} inhabitants"
         )
     frame = areas.of_gemeenten([code])
-    wijken, wijk_layer, missing = _choose_wijken(recognised, right, naming, code, frame, areas)
+    wijken, wijk_layer, missing = _choose_wijken(recognised, right, jaar, code, frame, areas)
     everywhere = one_source(alike, alike) if len(alike) > 1 else None
     selection = Selection(
         code=code,
@@ -276,8 +282,7 @@ def choose_layers(recognised: Recognised, selection: Selection, outline: shapely
             source_name=inside[0].path.stem,
         )
         selection.layers.append(layer)
-        points = f"{layer.inside} point" + ("" if layer.inside == 1 else "s")
-        selection.found.append(f"lagen.{unique}: {points} inside {selection.naam} in {pad}")
+        selection.found.append(f"lagen.{unique}: {points_text(layer.inside)} inside {selection.naam} in {pad}")
 
 
 def choose_addresses(recognised: Recognised, selection: Selection, outline: shapely.Geometry) -> None:
@@ -323,13 +328,13 @@ def _read_areas(path: Path, layer: str | None, where: str) -> MergedAreas:
 def _choose_wijken(
     recognised: Recognised,
     buurt_files: list[FoundFile],
-    naming: Naming,
+    jaar: int,
     code: str,
     buurten: gpd.GeoDataFrame,
     areas: MergedAreas,
 ) -> tuple[Path, str | None, list[str]]:
     """Choose the wijk layers beside the chosen buurt layers (same folder or GeoPackage); list the wijken they lack."""
-    all_wijken = [f for f in recognised.of_kind("kaart", "wijk") if f.naming == naming]
+    all_wijken = of_year(recognised.of_kind("kaart", "wijk"), recognised.folder, jaar)
     folders = {f.path.parent for f in buurt_files}
     beside = [f for f in all_wijken if f.path.parent in folders and code in set(gemeenten_in(f)["gemeentecode"])]
     beside = beside or [f for f in all_wijken if f.path.parent in folders]

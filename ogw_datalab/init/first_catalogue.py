@@ -18,7 +18,7 @@ from ..indicators.catalogue import UNKNOWN
 from ..indicators.compare import MIN_DISTINCT_VALUES
 from ..indicators.formulas import FORMULAS, FormulaType
 from .choose_partners import ChosenPartner
-from .choose_sources import ChosenLayer, Selection
+from .choose_sources import ChosenLayer, Selection, points_text
 
 CBS_URL = "https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data"
 DRAFT = "Een eerste opzet om te herschrijven: "
@@ -140,8 +140,8 @@ def first_catalogue(selection: Selection) -> FirstCatalogue:
         if layer.inside < MIN_DISTINCT_VALUES:  # 2 points give at most 2 distinct counts (0 and 1, or 0 and 2)
             count = indicators.pop(0)
             result.left_out.append(
-                f"{count['id']}: {_points(layer.inside)} inside {selection.naam}: a count per buurt cannot tell the "
-                f"buurten apart (fewer than {MIN_DISTINCT_VALUES} distinct values)"
+                f"{count['id']}: {points_text(layer.inside)} inside {selection.naam}: a count per buurt cannot tell "
+                f"the buurten apart (fewer than {MIN_DISTINCT_VALUES} distinct values)"
                 + ("; the distance from the homes is kept" if indicators else "")
             )
         result.indicatoren += indicators
@@ -178,10 +178,6 @@ def _partner_formula(level: str) -> str:
     return _formula_type(
         lambda f: f.partner_level == level and f.aggregation == "geen" and f.inputs == ("partner", "kolom")
     )
-
-
-def _points(count: int) -> str:
-    return f"{count} point" + ("" if count == 1 else "s")
 
 
 def _layer_indicators(layer: ChosenLayer, *, addresses: bool) -> list[dict[str, Any]]:

@@ -25,18 +25,12 @@ from .choose_sources import (
     expected_naming,
     layer_name,
     name_column,
+    of_year,
     one_source,
-    years_named,
 )
 from .find_gemeente import ALLE, InitError
 from .recognise_files import FoundFile, Recognised
 from .write_configuration import Files, output_folders, relative
-
-
-def _of_year(found: FoundFile, recognised: Recognised, jaar: int) -> bool:
-    """Whether the file's name gives no other year than ``jaar`` (see :func:`.choose_sources.years_named`)."""
-    named = years_named(found.path, recognised.folder)
-    return not named or jaar in named
 
 
 def several_gemeenten_configuration(
@@ -51,10 +45,8 @@ def several_gemeenten_configuration(
     """
     folder = files.config.parent
     naming = expected_naming(jaar)
-    buurt_files, wijk_files = (
-        [f for f in recognised.of_kind("kaart", level) if f.naming == naming and _of_year(f, recognised, jaar)]
-        for level in ("buurt", "wijk")
-    )
+    buurt_files = of_year(recognised.of_kind("kaart", "buurt"), recognised.folder, jaar)
+    wijk_files = of_year(recognised.of_kind("kaart", "wijk"), recognised.folder, jaar)
     if not buurt_files or not wijk_files:
         raise InitError(
             f"no CBS buurt and wijk layers of {jaar} under {recognised.folder} (with its column names, and no "

@@ -137,7 +137,7 @@ class MergedAreas:
     frame: gpd.GeoDataFrame
     gemeenten: pd.DataFrame
     report: AreaReport
-    secret: pd.DataFrame = field(default_factory=pd.DataFrame)
+    secret: pd.DataFrame
 
     def sentinels_of(self, codes: list[str] | tuple[str, ...]) -> dict[str, int]:
         """Return how many CBS secrets each column held in the areas of these gemeenten (the columns with any)."""
