@@ -74,13 +74,20 @@ class DataLabResource(dg.ConfigurableResource):
             self._partitions = RememberedPartitions(context.instance)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Throw away what the run did not publish (a failed run, or one without ``maps/site``)."""
-        if self._partitions is not None:
-            self._partitions.forget()
-            self._partitions = None
-        self._close_working(checkpoint=False)
-        if self._build is not None:
-            self._build.abort()
+        """Throw away what the run did not publish (a failed run, or one without ``maps/site``).
+
+        A second Ctrl-C (or the parent's signal after the terminal's) must not cut this short and leave a half-built
+        site: it waits until all is thrown away; :mod:`.stopping` has recorded it, so the command stops all the same.
+        """
+        with capture_interrupts():
+            try:
+                if self._partitions is not None:
+                    self._partitions.forget()
+                    self._partitions = None
+                self._close_working(checkpoint=False)
+            finally:
+                if self._build is not None:
+                    self._build.abort()
 
     @property
     def config(self) -> ProjectConfig | GemeentenConfig:

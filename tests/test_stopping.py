@@ -20,6 +20,7 @@ from dagster._core.errors import DagsterExecutionInterruptedError
 
 from benchmarks.stopping import BUILDING, Stopped, build_and_stop
 from ogw_datalab import build_transaction
+from pipelines.assets import maps as maps_assets
 from pipelines.stopping import quiet_lost_interrupt
 
 from .labs import region_config
@@ -144,3 +145,34 @@ def test_a_stop_while_or_after_a_build_publishes_says_built_and_both_are_the_new
     assert "Nieuw-Waardhoven" in (lab.maps / "index.html").read_text(encoding="utf-8")
     assert lab.database.read_bytes() != old_database
     assert not list(lab.folder.glob("maps.bouw*")) + list((lab.folder / "data").glob("*.oud"))
+
+
+@pytest.mark.e2e
+def test_a_second_ctrl_c_while_a_stopped_build_rolls_back_leaves_no_half_built_site(
+    slim_demo_lab, tmp_path, monkeypatch
+):
+    """Ctrl-C while the site is written, and again while the build throws it away (a data team pressing twice, or a
+    worker that gets the terminal's signal and then its parent's): the rollback still ends, and nothing of the
+    stopped build is left beside the published site and database."""
+    lab = slim_demo_lab.copy(tmp_path, keep_demo_files=True)
+    before = {p.relative_to(lab.folder): p.read_bytes() for p in lab.maps.rglob("*") if p.is_file()}
+    write_site, throw_away = maps_assets.build_site, build_transaction.BuildTransaction.abort
+
+    def ctrl_c_once_written(*args, **kwargs):
+        report = write_site(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return report
+
+    def ctrl_c_again(transaction) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        throw_away(transaction)
+
+    monkeypatch.setattr(maps_assets, "build_site", ctrl_c_once_written)
+    monkeypatch.setattr(build_transaction.BuildTransaction, "abort", ctrl_c_again)
+    run = lab.run()
+    assert run.code == 130, run.out + run.err
+    assert "onderbroken" in run.err, run.err
+    assert not list(lab.folder.glob("maps.bouw*")), run.err
+    assert not list((lab.folder / "data").glob(".*.bouw")) + list((lab.folder / "data").glob("*.oud")), run.err
+    after = {p.relative_to(lab.folder): p.read_bytes() for p in lab.maps.rglob("*") if p.is_file()}
+    assert after == before
