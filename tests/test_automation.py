@@ -72,6 +72,7 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
     folder, config_path = lab
     resources = {"datalab": DataLabResource(config_path=str(config_path))}
     installed_path = folder / "data" / "demo" / "corporatie_woningen.csv"
+    placed = installed_path.read_bytes()  # the demo's own file, placed there without the inbox
     corporation_file(folder, "corporatie_woningen.csv", rows=25)
 
     def tick(cursor: str | None):
@@ -85,7 +86,8 @@ def test_sensor_installs_new_files_rejects_bad_ones_and_skips_repeats(lab):
     assert result.partition_key == "GM9999|2024"
     assert result.tags["partners"] == "corporatie_woningen"
     assert len(pd.read_csv(installed_path, sep=";", encoding="utf-8-sig")) == 25
-    assert len(list((folder / "inbox" / "archief" / "corporatie_woningen").glob("*.csv"))) == 1
+    archived = (folder / "inbox" / "archief" / "corporatie_woningen").glob("*.csv")
+    assert sorted(path.read_bytes() for path in archived) == sorted([placed, installed_path.read_bytes()])
     # The same content again: no run.
     corporation_file(folder, "corporatie_woningen.csv", rows=25)
     for _ in range(2):

@@ -269,3 +269,27 @@ def test_a_planted_link_in_place_of_the_archive_folder_is_refused_and_receives_n
     assert permissions(elsewhere) == mode
     with pytest.raises(ValueError, match="is a symbolic link"):
         make_private_dir(inbox / "afgewezen" / next(p.name for p in (inbox / "afgewezen").iterdir() if p.is_symlink()))
+
+
+def test_a_file_placed_by_hand_is_archived_before_a_delivery_replaces_it_and_can_be_restored(lab):
+    """A data team places the first file at ``pad`` itself, then the partner delivers through the inbox: the file
+    placed by hand must not be lost."""
+    by_hand = lab.partners[0].pad
+    by_hand.parent.mkdir(parents=True, exist_ok=True)
+    by_hand.write_text(GOOD, encoding="utf-8")
+    placed = dt.datetime(2026, 11, 2, 8, 30)
+    os.utime(by_hand, (placed.timestamp(), placed.timestamp()))
+    sensor = Sensor(lab)
+    drop(lab, "ggd.csv", BETTER)
+    sensor.tick()
+    sensor.tick(now=dt.datetime(2027, 2, 5, 9, 0))
+    assert installed(lab) == BETTER
+    versions = archived_versions(lab, "ggd")
+    assert [(v.path.name, v.ontvangen) for v in versions] == [
+        ("20270205-090000_ggd.csv", dt.datetime(2027, 2, 5, 9, 0)),
+        (f"20261102-083000_{by_hand.name}", placed),
+    ]
+    assert versions[1].path.read_text(encoding="utf-8") == GOOD
+    assert restore_partner_file(lab, "ggd").path == versions[1].path
+    assert installed(lab) == GOOD
+    assert len(archived_versions(lab, "ggd")) == 2  # both contents were archived already

@@ -40,8 +40,10 @@ class ArchivedVersion:
 def install(decision: InboxFile, config: ProjectConfig, now: dt.datetime | None = None) -> Path:
     """Archive the checked copy (with its sha256) and install it over the partner's configured path, atomically.
 
-    The installed file and the archived copy are owner-only (0600). The original leaves the inbox
-    (unless the partner replaced it meanwhile: then the new file waits for its own check).
+    A file at that path that is not archived yet (one placed there by hand) is archived first, stamped with its
+    own time, so that ``restore`` can bring it back. The installed file and the archived copies are owner-only
+    (0600). The original leaves the inbox (unless the partner replaced it meanwhile: then the new file waits for
+    its own check).
 
     Returns
     -------
@@ -50,6 +52,7 @@ def install(decision: InboxFile, config: ProjectConfig, now: dt.datetime | None 
     """
     partner = next(p for p in config.partners if p.naam == decision.partner)
     source = decision.copy if decision.copy is not None else decision.path
+    _archive_installed(partner, decision.path.parent)
     archived = _archive(source, decision.path.name, partner.naam, decision.path.parent, decision.sha256, now)
     copy_private(archived, partner.pad)
     _remove_original(decision)
@@ -110,6 +113,19 @@ def _archive(source: Path, name: str, partner: str, inbox: Path, sha256: str, no
     return target
 
 
+def _archive_installed(partner: Partner, inbox: Path) -> None:
+    """Archive the partner's installed file unless a copy with its content is archived already.
+
+    It is stamped with its own time: when it was placed, or the delivery's time a restore gave it.
+    """
+    if not partner.pad.is_file():
+        return
+    current = file_hash(partner.pad)
+    if not any(v.sha256 == current for v in _versions(inbox, partner.naam)):
+        placed = dt.datetime.fromtimestamp(partner.pad.stat().st_mtime)
+        _archive(partner.pad, partner.pad.name, partner.naam, inbox, current, placed)
+
+
 def _stamp(now: dt.datetime | None) -> str:
     return (now or dt.datetime.now()).strftime(STAMP)
 
@@ -155,9 +171,7 @@ def _versions(inbox: Path, partner_name: str) -> list[ArchivedVersion]:
     return sorted(versions, key=lambda v: v.path.name, reverse=True)
 
 
-def restore_partner_file(
-    config: ProjectConfig, partner_name: str, *, versie: str | None = None, now: dt.datetime | None = None
-) -> ArchivedVersion:
+def restore_partner_file(config: ProjectConfig, partner_name: str, *, versie: str | None = None) -> ArchivedVersion:
     """Install an archived version of a partner's file again (the previous one by default).
 
     Parameters
@@ -169,9 +183,8 @@ def restore_partner_file(
     versie
         Which version: the start of its time stamp (``20270105`` or ``20270105-101500``) or of its
         sha256 (at least 8 characters). Default: the newest archived version whose content differs
-        from the installed file, i.e. the one before it.
-    now
-        Time stamp for archiving the current file when it is not archived yet.
+        from the installed file, i.e. the one before it. The installed file is archived first when it is not
+        archived yet.
 
     Returns
     -------
@@ -204,8 +217,7 @@ def restore_partner_file(
         raise ValueError(f"{version.path}: the archived file does not match its recorded sha256; nothing was restored")
     inbox = config.uitvoer.inbox
     assert inbox is not None  # archived_versions checked it
-    if current is not None and not any(v.sha256 == current for v in versions):
-        _archive(partner.pad, partner.pad.name, partner_name, inbox, current, now)
+    _archive_installed(partner, inbox)
     copy_private(version.path, partner.pad)
     received = version.ontvangen.timestamp()
     os.utime(partner.pad, (received, received))  # its age is that of the delivery (retention counts from it)
