@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -159,3 +160,23 @@ def secure_database_files(database: str | Path) -> list[Path]:
 def permissions(path: str | Path) -> int:
     """Return the permission bits of ``path`` (for example ``0o600``), without following a symbolic link."""
     return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def tracked_by_git(path: str | Path) -> bool:
+    """Whether ``path`` lies in a git working tree and is not ignored there, so that ``git add -A`` would commit it.
+
+    False outside a git working tree, when git is not installed, or when the path's folder does not exist.
+    """
+    path = Path(path).absolute()
+    if not path.parent.is_dir():
+        return False
+    try:
+        answer = subprocess.run(
+            ["git", "-C", str(path.parent), "check-ignore", "-q", str(path)],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return answer.returncode == 1  # 0: ignored; 128: not in a working tree

@@ -22,7 +22,7 @@ from ogw_datalab.demo.keep_written import write_demo_unless_current
 from ogw_datalab.encryption import rotate_database_key
 from ogw_datalab.fetch import FetchError, FetchSettings
 from ogw_datalab.fetch.fetch_sources import fetch_sources
-from ogw_datalab.files import file_hash
+from ogw_datalab.files import file_hash, tracked_by_git
 from ogw_datalab.inbox import archived_versions, restore_partner_file
 from ogw_datalab.indicators.catalogue import UNKNOWN, load_catalogue, unfilled_sources
 from ogw_datalab.indicators.opgaven import load_opgaven
@@ -127,6 +127,7 @@ def run_command(args: argparse.Namespace) -> int:
             write_demo_files([p for p in projects if not published_already(config, p)])
         check_configured_files(config)  # an earlier year's files are checked when it is built
         print_unfilled_sources(projects)
+        print_partner_files_in_git(projects)
     except ConfigError as error:
         print(f"ogw-datalab: {error}", file=sys.stderr)
         if args.command == "build":
@@ -202,6 +203,23 @@ def print_unfilled_sources(projects: list[Project]) -> None:
                 f"still says '{UNKNOWN}' "
                 f"({', '.join(unfilled[:8])}{', ...' if len(unfilled) > 8 else ''}): fill in uitgever, jaar and "
                 "licentie; the colophon and the downloads show them as they are",
+                file=sys.stderr,
+            )
+
+
+def print_partner_files_in_git(projects: list[Project]) -> None:
+    """Warn about partner files (rows about persons and homes) that ``git add -A`` would commit with the project."""
+    paths = dict.fromkeys(
+        path
+        for project in projects
+        for path in (*(p.pad for p in project.config.partners), project.config.uitvoer.inbox)
+        if path is not None
+    )
+    for path in paths:
+        if tracked_by_git(path):
+            print(
+                f"ogw-datalab: warning: {path} holds partner data and lies in a git working tree without being "
+                "ignored: 'git add -A' would commit it. Move it under data/ (ignored) or add it to .gitignore",
                 file=sys.stderr,
             )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,7 @@ from ogw_datalab.storage import write_frame
 
 from .factories import GOOD, drop, minimal_config
 from .fixtures import storage_of
-from .labs import Lab, slim_demo_config
+from .labs import Lab, demo_config, run_cli, slim_demo_config
 
 KEY = "proef-sleutel-7f3a9c2e41b8d605"
 NEW_KEY = "nieuwe-sleutel-0b9e5d17c4a23f68"
@@ -383,3 +384,31 @@ def test_the_audit_trail_records_every_file_of_a_pattern(tmp_path):
     assert latest[1]["sha256"] == file_hash(tmp_path / "regios" / "zuid" / "buurt.geojson")
     assert [d["bestand"] for d in source_dates(con) if d["bron"] == "bronnen.buurten"] == ["buurt.geojson"] * 2
     con.close()
+
+
+def test_check_warns_when_git_would_commit_a_partner_file_with_the_project(tmp_path):
+    """Partner rows placed beside the configuration in a folder git does not ignore: one 'git add -A' would commit
+    tenants' addresses, so check says so, and says nothing once the folder is ignored."""
+    path = demo_config(tmp_path)
+    assert run_cli("demo-data", "--config", str(path)).code == 0
+    moved = tmp_path / "partners" / "bezit.csv"
+    moved.parent.mkdir()
+    (tmp_path / "data" / "demo" / "corporatie_woningen.csv").rename(moved)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(p for p in raw["partners"] if p["naam"] == "corporatie_woningen")["pad"] = "partners/bezit.csv"
+    raw["demo"] = None
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("/data/*\n", encoding="utf-8")
+
+    def warnings() -> list[str]:
+        checked = run_cli("check", "--config", str(path))
+        assert checked.code == 0, checked.err
+        return [line for line in checked.err.splitlines() if "git" in line]
+
+    assert warnings() == [
+        f"ogw-datalab: warning: {moved} holds partner data and lies in a git working tree without being ignored: "
+        "'git add -A' would commit it. Move it under data/ (ignored) or add it to .gitignore"
+    ]
+    (tmp_path / ".gitignore").write_text("/data/*\n/partners/\n", encoding="utf-8")
+    assert warnings() == []
