@@ -124,6 +124,11 @@ def test_search_index_has_postcodes_only_with_bag_addresses(demo_lab, alphen_lab
     assert len(re.findall(r'"\d{4}[A-Z]{2}":"BU9999\d{4}"', demo)) > 100
     assert '"postcodes":{}' in alphen
     assert "Heimanswetering" in alphen
+    # The search box's hint names a postcode of the gemeente itself (it named one of Alphen everywhere)
+    hint = re.search(r"of een postcode als (\d{4}) ([A-Z]{2})\.", (demo_lab.maps / "index.html").read_text("utf-8"))
+    assert hint is not None
+    assert f'"{hint[1]}{hint[2]}":"BU9999' in demo
+    assert "een postcode als" not in (alphen_lab.maps / "index.html").read_text(encoding="utf-8")
 
 
 def published(database, indicator: str) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from .offline import copy_assets
 from .pages import Pages
 from .preview import render_preview
 from .shapes import SiteShapes, site_shapes
-from .site_data import SiteData, read_site_data
+from .site_data import SiteData, example_postcode, read_site_data
 
 COMPLETE_MARKER = ".compleet"
 SEARCH_INDEX = "zoekindex.js"
@@ -96,7 +96,7 @@ def build_site(
     copy_assets(folder)
     data = read_site_data(con, config=config, catalogue=catalogue, opgaven=opgaven)
     shapes = site_shapes(data)
-    pages = Pages(folder, gemeente=config.gemeente, jaar=config.jaar, postcodes=bool(data.postcodes))
+    pages = Pages(folder, gemeente=config.gemeente, jaar=config.jaar, postcode=example_postcode(data.postcodes))
     write_search_index(folder, data)
     report = SiteReport(folder=folder)
     outlines = download_shapes(data)

@@ -42,19 +42,19 @@ class Pages:
         The year of the gebiedsindeling.
     datum
         The date the data was processed (default: today).
-    postcodes
-        Whether the search index holds postcodes (the search box then says so).
+    postcode
+        A postcode of the gemeente when the search index holds postcodes (the search box then names it), or None.
     """
 
     def __init__(
-        self, folder: Path, *, gemeente: Gemeente, jaar: int, datum: dt.date | None = None, postcodes: bool = False
+        self, folder: Path, *, gemeente: Gemeente, jaar: int, datum: dt.date | None = None, postcode: str | None = None
     ):
         self.folder = folder
         self.common = {
             "gemeente": gemeente,
             "jaar": jaar,
             "datum": (datum or dt.date.today()).strftime("%d-%m-%Y"),
-            "postcodes": postcodes,
+            "postcode": postcode,
         }
         self.sizes: dict[str, int] = {}
 

@@ -288,6 +288,14 @@ def _neighbours(areas: gpd.GeoDataFrame) -> dict[str, list[str]]:
     return {code: sorted(set(others)) for code, others in found.items()}
 
 
+def example_postcode(postcodes: dict[str, str]) -> str | None:
+    """Pick a postcode of the gemeente itself for the search box's hint (the middle one, as '2401 AB'), or None."""
+    if not postcodes:
+        return None
+    middle = sorted(postcodes)[len(postcodes) // 2]
+    return f"{middle[:4]} {middle[4:]}"
+
+
 def _postcodes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     if not has_table(con, "joined", "adressen_buurt"):
         return {}
