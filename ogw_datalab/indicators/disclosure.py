@@ -375,8 +375,10 @@ class NumeratorSystem:
             room += self._upper[b] - min(c.high for c in cells)
         return room
 
-    def any_recoverable(self, *, also_withheld: frozenset[Label] = frozenset(), first: Label | None = None) -> bool:
-        """Tell whether any withheld figure is recoverable, trying ``first`` first.
+    def first_recoverable(
+        self, *, also_withheld: frozenset[Label] = frozenset(), first: Label | None = None
+    ) -> tuple[Label, Interval] | None:
+        """Find a withheld figure that is recoverable, trying ``first`` first.
 
         Parameters
         ----------
@@ -387,11 +389,14 @@ class NumeratorSystem:
 
         Returns
         -------
-        bool
-            True at the first recoverable figure found.
+        tuple or None
+            The first recoverable figure found and its interval (the attack), or None when every one is protected.
         """
-        order = sorted(self.withheld | also_withheld, key=lambda label: label != first)
-        return any(self.interval(label, also_withheld=also_withheld).recoverable for label in order)
+        for label in sorted(self.withheld | also_withheld, key=lambda label: label != first):
+            interval = self.interval(label, also_withheld=also_withheld)
+            if interval.recoverable:
+                return label, interval
+        return None
 
     def interval(self, label: Label, *, also_withheld: frozenset[Label] = frozenset()) -> Interval:
         """Compute the attacker's interval for a withheld figure, optionally with more withheld.

@@ -168,11 +168,26 @@ def _suppress_numerator(system: NumeratorSystem, sizes: dict[Label, float]) -> d
             break
     else:
         raise DisclosureError("secondary suppression did not finish: every figure would have to be withheld")
-    for cell in sorted(extra, key=lambda c: (sizes[c], LEVELS.index(c[1])), reverse=True):
-        trial = frozenset(extra) - {cell}
-        if not system.any_recoverable(also_withheld=trial, first=extra[cell][0]):
-            del extra[cell]  # published again: the others protect everything
+    _publish_unneeded(system, extra, sorted(extra, key=lambda c: (sizes[c], LEVELS.index(c[1])), reverse=True))
     return extra
+
+
+def _publish_unneeded(system: NumeratorSystem, extra: dict[Label, tuple[Label, Interval]], cells: list[Label]) -> None:
+    """Publish again each of ``cells`` (in turn) that the other withheld figures make unneeded.
+
+    A cell that stays names a figure it still protects. The one it was chosen for may have been published again
+    after it, in this round: such cells are looked at once more, until each names a figure that is withheld.
+    (A cell found needed stays needed: publishing others only narrows an attacker's intervals.)
+    """
+    while cells:
+        for cell in cells:
+            exposed = system.first_recoverable(also_withheld=frozenset(extra) - {cell}, first=extra[cell][0])
+            if exposed is None:
+                del extra[cell]  # published again: the others protect everything
+            elif exposed[0] != extra[cell][0]:
+                extra[cell] = exposed  # it protects another figure now
+        withheld = system.withheld | set(extra)
+        cells = [cell for cell, (target, _) in extra.items() if target not in withheld]
 
 
 def _cover(
