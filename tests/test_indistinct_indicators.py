@@ -80,6 +80,14 @@ def test_values_are_compared_as_published():
     assert indistinct_reason(pd.Series([None, None], dtype=float), 0) is None  # nothing published: nothing to rank
 
 
+def test_too_few_values_are_called_so_not_all_the_same():
+    # Ede: one of 71 buurten had a published share; "alle buurten hebben dezelfde waarde: 33" hid the other 70
+    assert indistinct_reason(pd.Series([33.0] + [None] * 70), 0) == "maar 1 van de 71 buurten heeft een waarde: 33"
+    two = pd.Series([33.0, None, 40.0, None])
+    assert indistinct_reason(two, 0, gebieden="wijken") == "maar 2 van de 4 wijken hebben een waarde: 33 en 40"
+    assert indistinct_reason(pd.Series([5.0]), 0) == "alle buurten hebben dezelfde waarde: 5"  # one buurt in all
+
+
 @pytest.mark.parametrize(("richting", "ranks"), [("lager_is_beter", [1, 2, 2, 4]), ("hoger_is_beter", [4, 2, 2, 1])])
 def test_equal_values_share_the_lowest_of_their_places(richting, ranks):
     frame = published({"x": [5.0, 3.0, 3.0, 1.0]})

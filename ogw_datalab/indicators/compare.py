@@ -53,10 +53,14 @@ def indistinct_reason(values: pd.Series, decimalen: int, *, gebieden: str = "buu
         A plain Dutch clause (``alle buurten hebben dezelfde waarde: 0``), or None
         when there are at least ``MIN_DISTINCT_VALUES`` distinct values, or none at all.
     """
-    distinct = sorted(set(values.dropna().astype(float).round(decimalen)))
+    known = values.dropna().astype(float).round(decimalen)
+    distinct = sorted(set(known))
     if not distinct or len(distinct) >= MIN_DISTINCT_VALUES:
         return None
     shown = " en ".join(dutch_number(v, decimalen) for v in distinct)
+    if len(known) < min(MIN_DISTINCT_VALUES, len(values)):  # too few values, not equal ones: say so
+        verb = "heeft" if len(known) == 1 else "hebben"
+        return f"maar {len(known)} van de {len(values)} {gebieden} {verb} een waarde: {shown}"
     if len(distinct) == 1:
         return f"alle {gebieden} hebben dezelfde waarde: {shown}"
     return f"de {gebieden} hebben maar {len(distinct)} verschillende waarden: {shown}"
