@@ -15,6 +15,7 @@ from .config import Privacy, ProjectConfig
 from .indicators.catalogue import Catalogue
 from .indicators.compare import MIN_DISTINCT_VALUES, indistinct_reason
 from .indicators.disclosure import recoverable_withheld_cells
+from .init.choose_sources import MIN_ADDRESS_SHARE  # the rule by which init leaves a sample of addresses out
 from .storage import query_row, relation_kind
 
 EXAMPLES = 5
@@ -147,6 +148,39 @@ def partner_match_rates_above_threshold(con: duckdb.DuckDBPyConnection, config: 
         not low,
         f"{len(low)} partners below their minimum match rate",
         {"below (partner, rate, minimum)": low, "rates": rates, "quarantine": reasons},
+    )
+
+
+def addresses_cover_the_gemeente(con: duckdb.DuckDBPyConnection, config: ProjectConfig) -> CheckOutcome:
+    """Check that the BAG addresses in the buurten are at least :data:`MIN_ADDRESS_SHARE` of the households (CBS).
+
+    Fewer means a part of the gemeente (a sample of a few streets, one district's extract): distances from homes
+    would be those of that part, and partner rows keyed by address or postcode elsewhere would be left out as
+    another gemeente's, without lowering the match rate.
+    """
+    if config.bronnen.adressen is None:
+        return CheckOutcome(True, "no BAG addresses configured", {"skipped": True})
+    addresses, households = con.execute(
+        "SELECT (SELECT count(*) FROM joined.adressen_buurt WHERE buurtcode IS NOT NULL), "
+        "(SELECT sum(aantal_huishoudens) FROM staging.buurten)"
+    ).fetchone() or (0, None)
+    if not households:
+        return CheckOutcome(True, "the CBS kaart gives no households to compare with", {"skipped": True})
+    without = _examples(
+        con,
+        "SELECT buurtnaam || ' (' || CAST(aantal_huishoudens AS BIGINT) || ' households)' FROM staging.buurten AS b "
+        "WHERE aantal_huishoudens >= 50 AND NOT EXISTS "
+        "(SELECT 1 FROM joined.adressen_buurt AS a WHERE a.buurtcode = b.buurtcode) "
+        "ORDER BY aantal_huishoudens DESC, buurtnaam",
+    )
+    share = addresses / households
+    return CheckOutcome(
+        share >= MIN_ADDRESS_SHARE,
+        f"the BAG addresses hold {addresses:,} addresses in the gemeente's buurten, {share:.0%} of its "
+        f"{households:,.0f} households (CBS): a part of the gemeente? Distances from homes are then those of that "
+        "part, and partner rows by address or postcode outside it are left out as another gemeente's; e.g. no "
+        f"address in {', '.join(without) or 'none'}",
+        {"addresses": addresses, "households": households, "buurten without addresses (examples)": without},
     )
 
 

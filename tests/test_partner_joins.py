@@ -12,7 +12,7 @@ import pytest
 import yaml
 from shapely.geometry import LineString
 
-from ogw_datalab.checks import partner_match_rates_above_threshold
+from ogw_datalab.checks import addresses_cover_the_gemeente, partner_match_rates_above_threshold
 from ogw_datalab.config import Partner, ProjectConfig, Source, load_config
 from ogw_datalab.readers import read_source
 from ogw_datalab.spatial.join_partners import join_partner
@@ -289,6 +289,33 @@ def ede(con, shared_data, config):
     stage_addresses(con, bag)
     link_points_to_buurten(con, "adressen", "adressen_buurt")  # as the build does: a view
     return con, config.model_copy(update={"gemeente": config.gemeente.model_copy(update={"code": "GM0228"})})
+
+
+def test_bag_addresses_of_two_villages_are_named_as_a_part_of_ede(ede):
+    """The sample's 2,481 addresses against Ede's households: distances and partner rows by address would be those
+    of Otterlo and Wekerom only (rows in Ede itself were left out as another gemeente's, silently)."""
+    con, config = ede
+    households = con.execute("SELECT sum(aantal_huishoudens) FROM staging.buurten").fetchone()[0]
+    assert households > 40_000
+    outcome = addresses_cover_the_gemeente(con, config)
+    assert not outcome.passed
+    assert outcome.metadata["addresses"] == 2481
+    assert outcome.metadata["households"] == households
+    largest = con.execute(
+        "SELECT buurtnaam, CAST(aantal_huishoudens AS BIGINT) FROM staging.buurten "
+        "ORDER BY aantal_huishoudens DESC, buurtnaam LIMIT 5"
+    ).fetchall()
+    assert outcome.metadata["buurten without addresses (examples)"] == [f"{b} ({n} households)" for b, n in largest]
+    assert largest[0] == ("Centrum Ede", 2075)
+    assert f"{2481 / households:.0%} of its {households:,.0f} households" in outcome.description
+    # Every household of the sample's buurten and no more: then the addresses count as covering the gemeente
+    con.execute(
+        "UPDATE staging.buurten AS b SET aantal_huishoudens = (SELECT count(*) FROM joined.adressen_buurt AS a "
+        "WHERE a.buurtcode = b.buurtcode)"
+    )
+    assert addresses_cover_the_gemeente(con, config).passed
+    no_addresses = config.model_copy(update={"bronnen": config.bronnen.model_copy(update={"adressen": None})})
+    assert addresses_cover_the_gemeente(con, no_addresses).description == "no BAG addresses configured"
 
 
 def test_the_address_view_equals_the_table_the_join_wrote_before_on_real_bag_addresses(ede):
