@@ -261,11 +261,18 @@ def test_a_year_the_service_does_not_have_is_one_sentence(tmp_path, shared_data)
     assert not (tmp_path / "config").exists()
 
 
-def test_offline_is_the_fetch_message_and_writes_nothing(tmp_path, monkeypatch):
+def test_offline_says_what_to_do_in_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    """Not the fetch command's message with the request's long URL: 'fetch' needs the configuration init did not
+    write (a review)."""
     monkeypatch.setenv("OGW_DATALAB_PDOK_SERVICE_URL", "http://service.pdok.invalid")
     run = run_cli("init", CODE, "--jaar", "2015", "--uit", str(tmp_path / "config" / "x.yaml"))
     assert run.code == 2
-    assert "cannot resolve the host; this machine seems to have no internet access" in run.err
+    assert run.err.splitlines() == [
+        "ogw-datalab: service.pdok.invalid cannot be reached: this machine seems to have no internet access, and init "
+        "without --bronnen looks the gemeente and its buurten up there. Run init on a machine with internet (and "
+        "'ogw-datalab fetch --config <the file it writes>' there; copy the folder here), or give the files you have "
+        "with --bronnen <folder> (the CBS wijk- en buurtkaart at least)"
+    ]
     assert list(tmp_path.iterdir()) == []  # no configuration, no cache entry
 
 

@@ -28,6 +28,10 @@ class FetchError(RuntimeError):
     """A download failed; the message says what to do about it."""
 
 
+class OfflineError(FetchError):
+    """The host's name could not be resolved: this machine has no internet access."""
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """How requests are made: timeout, retries, backoff between them, and whether to download cached ones again."""
@@ -95,7 +99,7 @@ class HttpCache:
                 body = response.content  # raises on a body shorter than its Content-Length
             except requests.ConnectionError as error:
                 if _is_offline(error):
-                    raise FetchError(_offline_message(url)) from None
+                    raise OfflineError(_offline_message(url)) from None
                 problem = f"connection failed ({_short(error)})"
                 continue
             except requests.Timeout:

@@ -32,11 +32,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 
-from ..fetch import FetchError, FetchSettings, HttpCache, fetch_cbs_odata
+from ..fetch import FetchError, FetchSettings, HttpCache, OfflineError, fetch_cbs_odata
 from ..readers.read_areas import read_cbs_areas
 from ..staging.stage_areas import CBS_AREA_COLUMNS
 from .choose_partners import ChosenPartner, PartnerColumn
@@ -235,6 +235,8 @@ def _features(http: HttpCache, url: str, jaar: int, out: Path) -> list[dict[str,
     """GET ``url`` through the cache, check it is a GeoJSON FeatureCollection, write it to ``out``."""
     try:
         response = http.get(url, expect_json=True)
+    except OfflineError:
+        raise InitError(_offline(url)) from None
     except FetchError as error:
         if "HTTP 404" in str(error):
             raise InitError(f"PDOK has no wijk- en buurtkaart WFS for {jaar} ({error})") from None
@@ -247,6 +249,16 @@ def _features(http: HttpCache, url: str, jaar: int, out: Path) -> list[dict[str,
         raise InitError(f"{url}: {len(features)} features, the most one request returns; more are not asked here")
     out.write_bytes(response.body_path.read_bytes())
     return features
+
+
+def _offline(url: str) -> str:
+    """Say what to do without internet: init looks the gemeente up in PDOK's kaart, or reads the files given."""
+    return (
+        f"{urlsplit(url).netloc} cannot be reached: this machine seems to have no internet access, and init without "
+        "--bronnen looks the gemeente and its buurten up there. Run init on a machine with internet (and "
+        "'ogw-datalab fetch --config <the file it writes>' there; copy the folder here), or give the files you have "
+        "with --bronnen <folder> (the CBS wijk- en buurtkaart at least)"
+    )
 
 
 def _bbox(bounds: Any) -> list[float]:
