@@ -159,17 +159,23 @@ def source_dates(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
     Returns
     -------
     list of dict
-        ``bron`` (``bronnen.buurten``), ``bestand`` (the file name, no folder), ``datum``
-        (``YYYY-MM-DD``, the file's modification date in UTC) and ``sha256`` (first 12 characters).
+        ``bron`` (``bronnen.buurten``), ``bestand`` (the file name; with its folder's name where files of the same
+        name come from several folders, such as a region's ``buurt.geojson``), ``datum`` (``YYYY-MM-DD``, the
+        file's modification date in UTC) and ``sha256`` (first 12 characters).
     """
+    rows = latest_source_files(con)
+    paths = [Path(row["pad"]) for row in rows]
+    folders_of: dict[str, set[Path]] = {}
+    for path in paths:
+        folders_of.setdefault(path.name, set()).add(path.parent)
     return [
         {
             "bron": row["bron"],
-            "bestand": Path(row["pad"]).name,
+            "bestand": f"{path.parent.name}/{path.name}" if len(folders_of[path.name]) > 1 else path.name,
             "datum": row["gewijzigd_utc"].date().isoformat(),
             "sha256": row["sha256"][:12],
         }
-        for row in latest_source_files(con)
+        for row, path in zip(rows, paths, strict=True)
     ]
 
 

@@ -382,7 +382,9 @@ def test_the_audit_trail_records_every_file_of_a_pattern(tmp_path):
     latest = [r for r in latest_source_files(con) if r["bron"] == "bronnen.buurten"]
     assert [r["bouw"] for r in latest] == ["run-2", "run-2"]
     assert latest[1]["sha256"] == file_hash(tmp_path / "regios" / "zuid" / "buurt.geojson")
-    assert [d["bestand"] for d in source_dates(con) if d["bron"] == "bronnen.buurten"] == ["buurt.geojson"] * 2
+    # Named with their folder: 46 rows 'buurt.geojson' could not be told apart (a review, on Ede's colophon)
+    shown = [d["bestand"] for d in source_dates(con) if d["bron"] == "bronnen.buurten"]
+    assert shown == ["noord/buurt.geojson", "zuid/buurt.geojson"]
     con.close()
 
 
