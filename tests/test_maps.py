@@ -78,6 +78,8 @@ def test_opgave_page_has_map_layers_table_hefbomen_and_downloads(demo_lab):
     assert 'scope="col"' in page
     assert "Tegels eruit, bomen erin" in page
     assert "leaflet.markercluster.js" in page
+    # The legend explains the kiemen's numbered clusters too, which looked like the front page's priority markers
+    assert "Een gekleurde cirkel met een getal bundelt zoveel kiemen dicht bij elkaar" in page
     assert 'src="assets/kaartpagina.js"' in page  # the map's own behaviour: the script of our folium plugins
     assert "doel: 10,0% van het landoppervlak" in page
     for suffix in (".csv", "-data.csv", ".gpkg", ".geojson", "-leesmij.txt"):

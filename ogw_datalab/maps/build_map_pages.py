@@ -209,11 +209,13 @@ def _number_cell(value: object, indicator: Indicator | None, status: object = No
 
 
 def _area_cells(data: SiteData) -> list[list[Cell]]:
-    """Per buurt the cells of its name and its wijk's name."""
-    return [
-        [Cell(str(name), str(name), numeric=False), Cell(wijk if isinstance(wijk, str) else "", "", numeric=False)]
-        for name, wijk in zip(data.buurten["buurtnaam"], data.buurten["wijknaam"], strict=True)
-    ]
+    """Per buurt the cell of its name (the table's first column, which stays in view on a phone)."""
+    return [[Cell(str(name), str(name), numeric=False)] for name in data.buurten["buurtnaam"]]
+
+
+def _wijk_cells(data: SiteData) -> list[Cell]:
+    """Per buurt the cell of its wijk's name: after the page's own figure, which a phone shows without swiping."""
+    return [Cell(wijk if isinstance(wijk, str) else "", "", numeric=False) for wijk in data.buurten["wijknaam"]]
 
 
 def _columns(frame: pd.DataFrame, *names: str) -> list[tuple]:
@@ -232,14 +234,14 @@ def opgave_page(data: SiteData, opgave: Opgave, downloads: list[Download]) -> Ma
             layer = MapLayer(**{**layer.__dict__, "unit": f"{layer.unit} · doel: {doel}"})
         layers.append(layer)
     rows = _area_cells(data)
-    for cells, score in zip(rows, data.scores_of(opgave.id)["score"].tolist(), strict=True):
-        cells.append(_number_cell(score, None))
+    for cells, score, wijk in zip(rows, data.scores_of(opgave.id)["score"].tolist(), _wijk_cells(data), strict=True):
+        cells += [_number_cell(score, None), wijk]
     for item in opgave.indicatoren:
         indicator = catalogue.by_id(item.id)
         values = _columns(data.values_of(item.id), "waarde", "status", "reden")
         for cells, (value, status, reason) in zip(rows, values, strict=True):
             cells.append(_number_cell(value, indicator, status, reason))
-    headers = [("Buurt", "", False), ("Wijk", "", False), ("Score", "0-100", True)] + [
+    headers = [("Buurt", "", False), ("Score", "0-100", True), ("Wijk", "", False)] + [
         (catalogue.by_id(i.id).titel, catalogue.by_id(i.id).eenheid, True) for i in opgave.indicatoren
     ]
     kiemen = data.kiemen_layer(opgave)
@@ -333,15 +335,15 @@ def indicator_page(data: SiteData, indicator: Indicator, downloads: list[Downloa
     values = _columns(data.values_of(indicator.id), "waarde", "status", "reden", "rang", "verschil", "vorig_jaar")
     with_change = data.vorig_jaar is not None
     rows = _area_cells(data)
-    for cells, (value, status, reason, rank, change, since) in zip(rows, values, strict=True):
-        cells.append(_number_cell(value, indicator, status, reason))
+    for cells, (value, status, reason, rank, change, since), wijk in zip(rows, values, _wijk_cells(data), strict=True):
+        cells += [_number_cell(value, indicator, status, reason), wijk]
         cells.append(Cell(str(int(rank)), str(int(rank))) if not is_missing(rank) else Cell("–", ""))
         if with_change:
             text = format_change(change, since, indicator)
             cells.append(Cell(text.split(" sinds")[0], f"{float(change):.6g}") if text else Cell("–", ""))
         note = reason if status == "onderdrukt" and isinstance(reason, str) else ""
         cells.append(Cell(note, note, numeric=False))
-    headers = [("Buurt", "", False), ("Wijk", "", False), (indicator.titel, indicator.eenheid, True)]
+    headers = [("Buurt", "", False), (indicator.titel, indicator.eenheid, True), ("Wijk", "", False)]
     headers.append(("Rang", rank_meaning(indicator.richting), True))
     if with_change:
         headers.append((f"Verandering sinds {data.vorig_jaar}", indicator.eenheid, True))

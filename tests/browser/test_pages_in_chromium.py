@@ -121,6 +121,14 @@ def test_phone_map_takes_the_width_with_the_controls_below_and_zoom_allowed(brow
         assert kaart["width"] >= 0.9 * PHONE["width"]
         assert kaart["height"] >= 300
         assert page.locator(".zijbalk").bounding_box()["y"] >= kaart["y"] + kaart["height"]  # legend below the map
+        # What the map says comes first, as on a desktop and in the page's reading order (it came after the legend,
+        # the hefbomen and the downloads, some 1,900 px down: a review)
+        summary = page.locator(".kerncijfers-blok").bounding_box()
+        assert summary["y"] + summary["height"] <= kaart["y"]
+        # The table's first figure, the score, is in view beside the buurt without swiping
+        score = page.locator("#waarden thead th").nth(1).bounding_box()
+        assert page.locator("#waarden thead th").nth(1).inner_text().startswith("Score")
+        assert score["x"] + score["width"] <= PHONE["width"]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "telefoon-opgave.png"))
         opened.check_clean()
@@ -215,6 +223,7 @@ def test_a_tap_on_a_phone_opens_the_popup_and_no_tooltip_over_it(browser, demo_l
     page = opened.page
     try:
         page.evaluate("OGW.map.setZoom(OGW.map.getZoom() + 1)")
+        page.locator("#kaart").scroll_into_view_if_needed()  # below the key figures, as a reader scrolls to it
         popup = page.locator(".leaflet-popup-content")
         for i in range(20):
             area = page.locator("path.leaflet-interactive").nth(i).bounding_box()
@@ -294,10 +303,11 @@ def test_layers_tooltip_and_sorting(browser, demo_lab):
         text = tooltip["text"]
         assert re.search(r"Rang \d+ van \d+ .*\(1 = vraagt de meeste aandacht\)", text)
         assert "van 100" in text
-        header = page.locator("#waarden th[data-kolom='2']")
+        header = page.locator("#waarden th[data-kolom='1']")  # the score beside the buurt: in view on a phone
+        assert header.inner_text().startswith("Score")
         header.locator("button").click()
         assert header.get_attribute("aria-sort") == "ascending"
-        scores = page.locator("#waarden tbody tr td:nth-child(3)").evaluate_all(
+        scores = page.locator("#waarden tbody tr td:nth-child(2)").evaluate_all(
             "cells => cells.map(c => parseFloat(c.getAttribute('data-sort')))"
         )
         present = [s for s in scores if s == s]
