@@ -478,9 +478,13 @@ def test_a_figure_withheld_to_protect_another_names_one_that_is_withheld(con, co
     that is itself published again at the end (the others protect it); it then names another it still protects (2 of
     these 30 gemeenten named a published buurt before, as a review found in Ede)."""
     cat = catalogue("park_300m_pct")
+    named_wijken = 0
     for seed in range(30):
         buurten, values = random_shares(np.random.default_rng(seed))
         stage(con, buurten, values, cat)
+        wijken = sorted({wijk for _, wijk, _ in buurten})
+        names = pd.DataFrame({"wijkcode": wijken, "wijknaam": [f"Oost-{w}" for w in wijken]})
+        write_frame(con, "staging", "wijken", names)
         assert publish_and_audit(con, config, cat) == [], seed
         status = dict(
             con.execute(
@@ -490,6 +494,9 @@ def test_a_figure_withheld_to_protect_another_names_one_that_is_withheld(con, co
         )
         for level in ("buurt", "wijk", "gemeente"):
             for reason in reasons(con, level).values():
-                protected = re.search(r"waarde van (?:buurt|wijk) (\S+) terug", reason)
+                protected = re.search(r"waarde van (?:buurt |wijk Oost-)(\S+) terug", reason)
                 if protected is not None:
                     assert status[protected[1]] == "onderdrukt", (seed, reason)
+                named_wijken += "waarde van wijk Oost-WK" in reason
+                assert "waarde van wijk WK" not in reason  # a wijk by its name, not its code
+    assert named_wijken > 0

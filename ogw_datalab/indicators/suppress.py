@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..config import Privacy, ProjectConfig
-from ..storage import frame_to_temp_table, publish_temp_table, run_sql_file
+from ..storage import frame_to_temp_table, publish_temp_table, relation_kind, run_sql_file
 from .catalogue import Catalogue
 from .disclosure import (
     LEVELS,
@@ -72,6 +72,9 @@ def publish_indicators(con: duckdb.DuckDBPyConnection, config: ProjectConfig, ca
         ).df(),
     }
     _add_inhabitants(con, frames)
+    if relation_kind(con, "staging", "wijken") is not None:  # the reasons name a wijk by its name
+        wijken = dict(con.execute("SELECT wijkcode, wijknaam FROM staging.wijken").fetchall())
+        frames["wijk"]["wijknaam"] = frames["wijk"]["wijkcode"].map(wijken)
     frames["gemeente"]["reden"] = [
         ("bestaat alleen per buurt" if a == "geen" else None) for a in frames["gemeente"]["aggregation"]
     ]
@@ -96,8 +99,8 @@ def suppress_until_safe(frames: dict[str, pd.DataFrame], catalogue: Catalogue, p
     frames
         Per level (buurt, wijk, gemeente) the figures with ``indicator``, the area code,
         ``waarde`` and ``reden`` (set where withheld); the buurt frame also has ``buurtnaam``,
-        ``wijkcode``, ``teller`` and ``noemer``; every frame has ``aggregation``, ``noemer`` (not
-        for the gemeente) and ``inwoners``. ``reden`` is filled in place.
+        ``wijkcode``, ``teller`` and ``noemer``, the wijk frame may have ``wijknaam``; every frame has
+        ``aggregation``, ``noemer`` (not for the gemeente) and ``inwoners``. ``reden`` is filled in place.
     catalogue
         The indicator catalogue.
     privacy
@@ -124,6 +127,9 @@ def suppress_until_safe(frames: dict[str, pd.DataFrame], catalogue: Catalogue, p
     buurten = frames["buurt"]
     known = buurten[["indicator", "buurtcode", "wijkcode", "teller", "noemer"]]
     names = {c: n for c, n in zip(buurten["buurtcode"], buurten["buurtnaam"], strict=True) if isinstance(n, str)}
+    if "wijknaam" in frames["wijk"]:
+        wijken = frames["wijk"]
+        names |= {c: n for c, n in zip(wijken["wijkcode"], wijken["wijknaam"], strict=True) if isinstance(n, str)}
     wijk_of = dict(zip(buurten["buurtcode"], buurten["wijkcode"], strict=True))
     titles = {i.id: i.titel for i in catalogue.indicatoren}
     sizes = _sizes(frames)
@@ -265,7 +271,12 @@ def _reason(
 ) -> str:
     """Say in one plain sentence which withheld figure would otherwise be recomputed, and from what."""
     (indicator, niveau, code), interval = target
-    what = {"buurt": f"buurt {names.get(code, code)}", "wijk": f"wijk {code}", "gemeente": "de gemeente"}[niveau]
+    wijk = names.get(code, code)
+    what = {
+        "buurt": f"buurt {names.get(code, code)}",
+        "wijk": wijk if wijk.lower().startswith("wijk ") else f"wijk {wijk}",  # CBS names of 2015: 'Wijk 01 Centrum'
+        "gemeente": "de gemeente",
+    }[niveau]
     parts: list[str] = []
     others: list[str] = []
     for source, source_level, source_code in sorted(interval.sources, key=lambda s: (-LEVELS.index(s[1]), s[2])):
