@@ -306,3 +306,4 @@ def test_tables_keyed_by_the_years_codes_become_partners_and_other_years_are_lef
     assert "monitor_2020.csv: figures of 2020" in run.out
     assert not any(p.naam == "monitor_2020" for p in config.partners)
     assert config.uitvoer.kaarten == tmp_path / "maps" / "x"  # named after the configuration file
+    assert config.uitvoer.inbox == tmp_path / "data" / "inbox_x"  # its own, under data/ (git ignores it)

@@ -80,10 +80,19 @@ def relative(path: Path, folder: Path) -> str:
 
 
 def output_folders(folder: Path, naam: str, *, several: bool = False) -> dict[str, str]:
-    """``uitvoer:``: beside the project's data/ and maps/ when the file is in a folder ``config``, else beside it."""
+    """``uitvoer:``: beside the project's data/ and maps/ when the file is in a folder ``config``, else beside it.
+
+    One gemeente gets an inbox of its own for its partners' deliveries, under data/ (which git ignores).
+    """
     up = "../" if folder.name == "config" else ""
-    database = f"{up}data/{naam}" if several else f"{up}data/{naam}.duckdb"
-    return {"database": database, "kaarten": f"{up}maps/{naam}", "cache": f"{up}data/cache"}
+    if several:
+        return {"database": f"{up}data/{naam}", "kaarten": f"{up}maps/{naam}", "cache": f"{up}data/cache"}
+    return {
+        "database": f"{up}data/{naam}.duckdb",
+        "kaarten": f"{up}maps/{naam}",
+        "cache": f"{up}data/cache",
+        "inbox": f"{up}data/inbox_{naam}",
+    }
 
 
 def write_configuration(
