@@ -126,14 +126,30 @@ def test_phone_map_takes_the_width_with_the_controls_below_and_zoom_allowed(brow
         summary = page.locator(".kerncijfers-blok").bounding_box()
         assert summary["y"] + summary["height"] <= kaart["y"]
         # The table's first figure, the score, is in view beside the buurt without swiping
-        score = page.locator("#waarden thead th").nth(1).bounding_box()
         assert page.locator("#waarden thead th").nth(1).inner_text().startswith("Score")
-        assert score["x"] + score["width"] <= PHONE["width"]
+        assert_first_figure_in_view(page)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "telefoon-opgave.png"))
         opened.check_clean()
     finally:
         page.close()
+    opened = Opened(browser, demo_lab.maps / "kale_huur_gemiddeld.html", PHONE)  # "corporatiewoningen" in its title
+    try:
+        assert_first_figure_in_view(opened.page)
+        opened.check_clean()
+    finally:
+        opened.page.close()
+
+
+def assert_first_figure_in_view(page) -> None:
+    """The buurt and the page's own figure (its header and every row's value, right-aligned) fit the phone's width."""
+    header = page.locator("#waarden thead th").nth(1).bounding_box()
+    assert header["x"] + header["width"] <= PHONE["width"]
+    right = page.locator("#waarden tbody tr td:nth-child(2)").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().right)"
+    )
+    assert right
+    assert max(right) <= PHONE["width"]
 
 
 def test_leaflet_speaks_dutch_metric_and_shows_one_background_at_a_time(browser, demo_lab):
