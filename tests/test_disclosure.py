@@ -21,6 +21,7 @@ from ogw_datalab.indicators.catalogue import Catalogue
 from ogw_datalab.indicators.compute_indicators import compute_indicators
 from ogw_datalab.indicators.disclosure import audit_publication, recoverable_withheld_cells
 from ogw_datalab.indicators.suppress import publish_indicators
+from ogw_datalab.maps.explain import explain_protection
 from ogw_datalab.readers.read_source import read_source
 from ogw_datalab.spatial.join_points_to_buurten import join_points_to_buurten
 from ogw_datalab.staging.stage_areas import stage_cbs_areas
@@ -500,3 +501,31 @@ def test_a_figure_withheld_to_protect_another_names_one_that_is_withheld(con, co
                 named_wijken += "waarde van wijk Oost-WK" in reason
                 assert "waarde van wijk WK" not in reason  # a wijk by its name, not its code
     assert named_wijken > 0
+
+
+def test_a_count_of_public_objects_marked_openbaar_is_published_in_every_buurt(con, config):
+    """A fire station in a buurt of 30 inhabitants: a count of persons' things would be withheld there (and a
+    complement with it), a count of public objects is not; everything else is protected as before (the audit)."""
+    buurten = [("BU00010001", "WK000100", 30)] + [(f"BU0001010{i}", "WK000101", 1000) for i in (1, 2, 3)]
+    stations = {"BU00010001": (1, 30), "BU00010101": (0, 1000), "BU00010102": (1, 1000), "BU00010103": (0, 1000)}
+    for openbaar, expected in ((False, None), (True, 1.0)):
+        cat = factories.catalogue(
+            factories.indicator("kazernes", FORMULAS["speelplekken"][0], decimalen=0, openbaar=openbaar),
+            factories.indicator("inwoners", FORMULAS["inwoners"][0], decimalen=0),
+        )
+        stage(con, buurten, {"kazernes": stations}, cat)
+        assert publish_and_audit(con, config, cat) == []
+        assert published(con, "buurt", "kazernes")["BU00010001"] == expected
+        assert published(con, "buurt", "inwoners")["BU00010001"] is None  # the persons stay protected
+    assert set(published(con, "buurt", "kazernes").values()) == {0.0, 1.0}  # no complement withheld either
+    assert explain_protection(cat.by_id("kazernes"), PRIVACY).startswith("In elke buurt gepubliceerd")
+    assert published(con, "wijk", "kazernes") == {"WK000100": 1.0, "WK000101": 1.0}
+
+
+def test_openbaar_is_refused_for_persons_and_beside_a_rate_of_the_same_points():
+    counted = factories.indicator("kazernes", FORMULAS["speelplekken"][0], openbaar=True)
+    with pytest.raises(ValueError, match="openbaar: only an indicator of formula type aantal or per_km2_land"):
+        factories.catalogue(factories.indicator("inwoners", FORMULAS["inwoners"][0], openbaar=True))
+    with pytest.raises(ValueError, match="would give away the withheld figures of kazernes_per_1000"):
+        factories.catalogue(counted, factories.indicator("kazernes_per_1000", FORMULAS["speelplekken_per_1000"][0]))
+    factories.catalogue(counted, factories.indicator("parken", FORMULAS["park_300m_pct"][0]))  # other points: fine

@@ -62,6 +62,10 @@ class Klassen(_Strict):
         return self
 
 
+# Formula types an indicator of which may be 'openbaar' (see FormulaType.may_be_public).
+PUBLIC_TYPES = tuple(name for name, formula in FORMULAS.items() if formula.may_be_public)
+
+
 class Indicator(_Strict):
     """One entry under ``indicatoren:``: what it measures, where its data come from and how it is computed."""
 
@@ -92,6 +96,13 @@ class Indicator(_Strict):
         description="wat de noemer telt, voor de onthullingscontrole (leeg: volgens het formuletype)",
         examples=["woningen"],
     )
+    openbaar: bool = Field(
+        False,
+        description="ja als de indicator openbare objecten telt (brandweerkazernes, scholen, bomen), geen personen, "
+        "woningen of meldingen: dan staat hij in elke buurt, ook onder de privacydrempels. Alleen bij de "
+        "formuletypen " + " en ".join(PUBLIC_TYPES),
+        examples=[True],
+    )
     nederland: float | None = Field(
         None, description="de waarde voor heel Nederland, als de bron die geeft", examples=[12.5]
     )
@@ -107,6 +118,15 @@ class Indicator(_Strict):
         "hoe; die staat overal waar het cijfer staat (kaart, profielen, colofon, downloads)",
         examples=["Geschat met een model uit leeftijd en huishoudens van de buurt (RIVM)."],
     )
+
+    @model_validator(mode="after")
+    def _public_only_counts_objects(self) -> Indicator:
+        if self.openbaar and not self.formule.formula.may_be_public:
+            raise ValueError(
+                f"openbaar: only an indicator of formula type {' or '.join(PUBLIC_TYPES)} counts public objects "
+                f"without persons; '{self.formule.type}' does not"
+            )
+        return self
 
     @property
     def denominator(self) -> Denominator:
@@ -153,6 +173,27 @@ class Catalogue(_Strict):
             raise ValueError(f"indicator ids must be unique; repeated: {doubles}")
         return self
 
+    @model_validator(mode="after")
+    def _public_counts_stand_alone(self) -> Catalogue:
+        """Refuse a public count beside an indicator of the same points that is not public.
+
+        The published count would give that one's withheld figures away (a rate per inhabitants, for one, then gives
+        the inhabitants of a small buurt).
+        """
+        for public in (i for i in self.indicatoren if i.openbaar):
+            others = [
+                i.id
+                for i in self.indicatoren
+                if not i.openbaar and i.formule.laag == public.formule.laag and _counts_points(i)
+            ]
+            if others:
+                raise ValueError(
+                    f"{public.id}: openbaar publishes the count of '{public.formule.laag}' in every buurt, which would "
+                    f"give away the withheld figures of {', '.join(others)} (the same points); make "
+                    f"{'them' if len(others) > 1 else 'it'} openbaar too where allowed, or leave openbaar off"
+                )
+        return self
+
     def by_id(self, indicator_id: str) -> Indicator:
         """Return the indicator with id ``indicator_id``.
 
@@ -170,6 +211,11 @@ class Catalogue(_Strict):
     def ids(self) -> list[str]:
         """Return the ids of the indicators, in the catalogue's order."""
         return [i.id for i in self.indicatoren]
+
+
+def _counts_points(indicator: Indicator) -> bool:
+    """Whether the indicator's numerator is the points of its layer (counted, per inhabitants, per km²)."""
+    return indicator.formule.formula.disclosure.numerator == "points"
 
 
 # What ``init`` writes in a bron where it cannot know the publisher, year or licence; ``check`` and ``build`` name

@@ -352,7 +352,10 @@ def _add_inhabitants(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFr
 
 def _register_meta(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     meta = pd.DataFrame(
-        [{"indicator": i.id, "denominator": i.denominator, "aggregation": i.aggregation} for i in catalogue.indicatoren]
+        [
+            {"indicator": i.id, "denominator": i.denominator, "aggregation": i.aggregation, "openbaar": i.openbaar}
+            for i in catalogue.indicatoren
+        ]
     )
     frame_to_temp_table(con, "indicator_meta", meta)
 

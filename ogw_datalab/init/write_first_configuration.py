@@ -129,7 +129,11 @@ def _write(
     comments = {
         "configuratie": header(f"Configuratie van {title}", bronnen) + _cannot_build_comment(selection),
         "indicatoren": header(f"Indicatoren van {title}", bronnen)
-        + ["Elke indicator die de gevonden bestanden dragen; vul bij 'onbekend: vul in' de uitgever en licentie in."],
+        + [
+            "Elke indicator die de gevonden bestanden dragen; vul bij 'onbekend: vul in' de uitgever en licentie in.",
+            "Telt een puntenlaag openbare objecten (brandweerkazernes, scholen, bomen) en geen personen of meldingen,",
+            "zet dan 'openbaar: true' bij haar aantal: dan staat het in elke buurt, ook onder de privacydrempels.",
+        ],
         "opgaven": header(f"Opgaven van {title}", bronnen)
         + [
             "Standaardopgaven als startpunt: de teksten zeggen waar cijfers hoog of laag zijn, niet waarom.",

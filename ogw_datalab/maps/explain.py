@@ -39,6 +39,8 @@ def explain_roll_up(indicator: Indicator) -> str:
 
 def explain_protection(indicator: Indicator, privacy: Privacy) -> str:
     """Which thresholds keep the figure from describing a small group."""
+    if indicator.openbaar:
+        return "In elke buurt gepubliceerd: het telt openbare objecten, geen personen, woningen of meldingen."
     base = f"Niet gepubliceerd voor een buurt of wijk met minder dan {privacy.min_inwoners} inwoners"
     counted = indicator.denominator
     if counted == "respondenten":

@@ -1,10 +1,12 @@
 -- Primary disclosure control: which buurt and wijk figures may not be published, and why.
+-- An indicator of public objects (openbaar in the catalogue) is published everywhere.
 -- A figure is withheld when its area has fewer than $min_inwoners inhabitants (or an unknown
 -- number), or when its denominator counts fewer than $min_noemer persons, homes or rows, or
 -- fewer than $min_respondenten survey respondents.
 CREATE OR REPLACE TEMP TABLE buurt_kandidaten AS
 SELECT i.indicator, i.buurtcode, i.buurtnaam, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregation,
        CASE
+           WHEN m.openbaar THEN NULL  -- public objects (fire stations, trees), nothing about persons
            WHEN b.aantal_inwoners IS NULL THEN 'aantal inwoners van de buurt is geheim of onbekend'
            WHEN b.aantal_inwoners < $min_inwoners THEN 'minder dan ' || $min_inwoners || ' inwoners in de buurt'
            WHEN m.denominator = 'respondenten' AND coalesce(i.noemer, 0) < $min_respondenten
@@ -24,6 +26,7 @@ WITH inwoners AS (
 SELECT i.indicator, i.wijkcode, i.waarde, i.teller, i.noemer, m.aggregation, i.reden AS reden_geen_waarde,
        CASE
            WHEN m.aggregation = 'geen' THEN 'bestaat alleen per buurt'
+           WHEN m.openbaar THEN NULL
            WHEN coalesce(n.n, 0) < $min_inwoners THEN 'minder dan ' || $min_inwoners || ' inwoners in de wijk'
            WHEN m.denominator = 'respondenten' AND coalesce(i.noemer, 0) < $min_respondenten
                THEN 'minder dan ' || $min_respondenten || ' respondenten'

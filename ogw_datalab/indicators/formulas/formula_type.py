@@ -95,6 +95,10 @@ class FormulaType:
         The kind of layer ``laag`` must name: ``points``, ``polygons``, ``any`` (``parken`` allowed too) or None.
     needs_addresses, needs_park_layer
         Whether it needs ``bronnen.adressen`` (homes) or ``parameters.park_laag``.
+    may_be_public
+        Whether it counts a layer's objects (or spreads them over the land) and nothing about persons, so that an
+        indicator of it may be ``openbaar``: published in every buurt. Not a rate per inhabitants: with the count
+        known, it gives the inhabitants of a small buurt.
     partner_level
         For partner formulas: whether the partner is keyed at buurt level or by ``wijkcode``.
     copies
@@ -123,6 +127,7 @@ class FormulaType:
     layer: Literal["points", "polygons", "any"] | None = None
     needs_addresses: bool = False
     needs_park_layer: bool = False
+    may_be_public: bool = False
     partner_level: Literal["buurt", "wijk"] | None = None
     copies: Literal["kaart", "partner"] | None = None
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)

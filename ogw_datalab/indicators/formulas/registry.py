@@ -41,6 +41,7 @@ register(
         aggregation="som",
         denominator="geen",
         disclosure=POINTS,
+        may_be_public=True,
         explanation=lambda f: "Het aantal objecten uit de bron dat in de buurt ligt.",
     ),
     FormulaType(
@@ -63,6 +64,7 @@ register(
         aggregation="verhouding",
         denominator="geen",
         disclosure=POINTS,
+        may_be_public=True,
         explanation=lambda f: "Het aantal objecten uit de bron per vierkante kilometer land (water telt niet mee).",
     ),
     FormulaType(
