@@ -18,7 +18,7 @@ from ogw_datalab.indicators.compare import compare_indicators, compare_level, in
 from ogw_datalab.indicators.opgaven import Opgave
 from ogw_datalab.indicators.score_opgaven import left_out_indicators, score_buurten, score_opgaven
 from ogw_datalab.maps.build_site import build_site
-from ogw_datalab.maps.colours import colour_values, legend_items
+from ogw_datalab.maps.colours import class_breaks, colour_values, legend_items
 from ogw_datalab.storage import write_frame
 
 from .factories import catalogue, indicator
@@ -202,3 +202,19 @@ def test_the_site_says_which_indicator_is_left_out_of_the_score_and_why(tmp_path
     assert f"Geen rang, want {reason}" in profile
     colofon = (report.folder / "colofon.html").read_text(encoding="utf-8")
     assert "krijgt geen rang en telt niet mee in de score" in colofon
+
+
+def test_two_values_are_two_classes_so_the_map_shows_where_each_is():
+    """Ede's fire stations: 10 buurten with one, 61 without. Quantiles made one class "0 – 1" of them, one colour
+    for every buurt, so the map did not show where the stations are."""
+    counts = pd.Series([1.0] * 10 + [0.0] * 61)
+    bounds = class_breaks(counts)
+    assert bounds == [0.0, 0.0, 1.0]
+    colours, classes = colour_values(counts.tolist(), [None] * len(counts), bounds, "neutraal")
+    assert len(set(colours)) == 2
+    assert colours[0] != colours[-1]
+    items = legend_items(classes, bounds, lambda v: f"{v:.0f}", values=counts.tolist(), colours=colours, step=1.0)
+    assert [text for _, text in items] == ["0", "1"]
+    # Up to as many values as classes: one each; more: the classing's own edges
+    assert class_breaks(pd.Series([0.0, 1.0, 2.0, 3.0, 4.0, 0.0])) == [0.0, 0.0, 1.0, 2.0, 3.0, 4.0]
+    assert len(class_breaks(pd.Series([float(v) for v in range(40)]))) == 6

@@ -39,13 +39,19 @@ def class_breaks(values: pd.Series, klassen: Klassen | None = None) -> list[floa
 
     Quantiles by default; natural breaks (Fisher-Jenks) or fixed bounds when the catalogue
     says so. Classes that would be empty collapse, so a map never shows an unused colour.
-    When every value is the same, the single class is ``[v, v]`` (its legend reads "alle buurten: v").
+    With no more distinct values than classes, each value is a class of its own (the first edge is repeated:
+    ``[0, 0, 1]`` for the values 0 and 1). When every value is the same, the single class is ``[v, v]`` (its legend
+    reads "alle buurten: v").
     """
     klassen = klassen or Klassen()
     present = values.dropna().to_numpy(dtype=float)
     if len(present) == 0:
         return [0.0, 1.0]
-    k = min(klassen.aantal, len(np.unique(present)))
+    distinct = np.unique(present)
+    k = min(klassen.aantal, len(distinct))
+    if klassen.methode != "vast" and 1 < len(distinct) <= klassen.aantal:
+        # As many values as classes or fewer: a class each ("0", "1"), never one class "0 – 1" for two values
+        return [float(distinct[0]), *(float(v) for v in distinct)]
     if klassen.methode == "vast":
         bounds = [b for b in (klassen.grenzen or []) if b < present.max()] + [float(present.max())]
     elif k < 2:
