@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..config import Privacy, ProjectConfig
+from ..maps.dutch import wijk_title
 from ..storage import frame_to_temp_table, publish_temp_table, relation_kind, run_sql_file
 from .catalogue import Catalogue
 from .disclosure import (
@@ -271,10 +272,9 @@ def _reason(
 ) -> str:
     """Say in one plain sentence which withheld figure would otherwise be recomputed, and from what."""
     (indicator, niveau, code), interval = target
-    wijk = names.get(code, code)
     what = {
         "buurt": f"buurt {names.get(code, code)}",
-        "wijk": wijk if wijk.lower().startswith("wijk ") else f"wijk {wijk}",  # CBS names of 2015: 'Wijk 01 Centrum'
+        "wijk": wijk_title(names.get(code, code), "wijk"),
         "gemeente": "de gemeente",
     }[niveau]
     parts: list[str] = []
