@@ -10,6 +10,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from benchmarks import workloads
+from ogw_datalab.spatial import assign_points as assign_module
 from ogw_datalab.spatial import join_points_to_buurten as join_module
 from ogw_datalab.spatial.assign_points import OUTSIDE, _covering, assign_points, build_grid
 from ogw_datalab.spatial.join_points_to_buurten import link_points_to_buurten, read_buurten
@@ -53,6 +54,20 @@ def test_real_buurten_of_alphen_with_points_on_every_vertex(shared_data):
     assert (ours == geopandas_assignment(polygons, x, y)).all()
     assert (ours == OUTSIDE).sum() > 100
     assert len(x) > 52_000
+
+
+def test_exact_tests_in_many_batches_on_three_threads_leave_the_callers_prepared_buurten_prepared(
+    shared_data, monkeypatch
+):
+    frame = gpd.read_file(shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "buurt.geojson").to_crs(28992)
+    polygons = frame[frame["GM_CODE"] == "GM0484"].sort_values("BU_CODE").geometry.to_numpy()
+    x, y = edge_points(polygons, np.random.default_rng(4), 5_000, 500)
+    monkeypatch.setattr(assign_module, "TESTS_PER_CALL", 7)  # batches of a polygon or two: hundreds of them
+    shapely.prepare(polygons[::2])
+    ours = assign_points(polygons, x, y, threads=3)
+    assert (ours == geopandas_assignment(polygons, x, y)).all()
+    assert shapely.is_prepared(polygons[::2]).all()
+    assert not shapely.is_prepared(polygons[1::2]).any()
 
 
 @pytest.mark.parametrize("cell", [None, 7.0, 50.0])

@@ -38,6 +38,7 @@ OUTSIDE = -1
 MAX_CELLS = 12_000_000  # grid size: memory of a few int32 arrays of this length
 MIN_CELLS = 100_000
 CHUNK = 1 << 20  # points looked up at a time
+TESTS_PER_CALL = 1 << 16  # exact point tests in one call of GEOS
 
 
 @dataclass(frozen=True)
@@ -306,32 +307,42 @@ def _lower_where_covered(
 
 
 def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np.ndarray:
+    """Give each point (in boundary ``cells``) the lowest candidate buurt holding it, or OUTSIDE."""
+    point, poly = _candidate_pairs(grid, cells)
+    runs = np.flatnonzero(np.concatenate([[True], poly[1:] != poly[:-1]]))  # each polygon's first pair
+    # Batches of about TESTS_PER_CALL pairs that end where a polygon's pairs end, so that no two threads prepare
+    # or free the same polygon
+    at = np.searchsorted(runs, np.arange(TESTS_PER_CALL, len(poly), TESTS_PER_CALL))
+    cuts = runs[at[at < len(runs)]]
+    bounds = np.unique(np.concatenate([[0], cuts, [len(poly)]])).tolist()
+
+    def test(batch: tuple[int, int]) -> np.ndarray:
+        # One call per batch: with a call per polygon the two threads mostly waited for the interpreter's lock
+        # (about 140 tests a call). Only the batch's polygons are prepared at a time: all prepared at once, the
+        # buurten of the whole country hold about a quarter of a gigabyte of indexes.
+        start, end = batch
+        own = polygons[poly[start:end][np.concatenate([[True], poly[start + 1 : end] != poly[start : end - 1]])]]
+        fresh = own[~shapely.is_prepared(own)]  # a polygon its caller prepared stays prepared
+        shapely.prepare(fresh)
+        members = point[start:end]
+        inside = shapely.intersects_xy(polygons[poly[start:end]], x[members], y[members])
+        shapely.destroy_prepared(fresh)
+        return start + np.flatnonzero(inside)
+
+    workers = threads or min(4, os.cpu_count() or 1)
+    batches = zip(bounds[:-1], bounds[1:], strict=True)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        hits = np.concatenate([np.empty(0, dtype=np.int64), *pool.map(test, batches)])
+    return _lowest_per_point(len(x), point[hits], poly[hits], by_polygon=True)  # batches in order: ascending
+
+
+def _candidate_pairs(grid: BuurtGrid, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(point, candidate polygon) for points in boundary ``cells``, in ascending polygon order."""
     slots = grid.boundary_slot[cells]
     starts, ends = grid.offsets[slots], grid.offsets[slots + 1]
     counts = ends - starts
-    point = np.repeat(np.arange(len(x), dtype=np.int64), counts)
+    point = np.repeat(np.arange(len(cells), dtype=np.int64), counts)
     within = np.arange(len(point), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     poly = grid.candidates[np.repeat(starts, counts) + within]
     order = _argsort_polygons(poly)
-    point, poly = point[order], poly[order]
-    first = np.flatnonzero(np.concatenate([[True], np.diff(poly) != 0]))  # each polygon's run of points
-    groups = list(zip(first.tolist(), np.append(first[1:], len(poly)).tolist(), strict=True))
-
-    def test(batch: list[tuple[int, int]]) -> np.ndarray:
-        # Each polygon is prepared only while its points are tested: all prepared at once, the buurten of
-        # the whole country hold about a quarter of a gigabyte of indexes.
-        found = [np.empty(0, dtype=np.int64)]
-        for start, end in batch:
-            polygon, members = polygons[poly[start]], point[start:end]
-            was_prepared = shapely.is_prepared(polygon)
-            shapely.prepare(polygon)
-            found.append(start + np.flatnonzero(shapely.intersects_xy(polygon, x[members], y[members])))
-            if not was_prepared:
-                shapely.destroy_prepared(polygon)
-        return np.concatenate(found)
-
-    workers = threads or min(4, os.cpu_count() or 1)
-    batches = [groups[i :: workers * 4] for i in range(workers * 4)]  # interleaved: similar work per batch
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        hits = np.sort(np.concatenate(list(pool.map(test, batches))))  # back in ascending polygon order
-    return _lowest_per_point(len(x), point[hits], poly[hits], by_polygon=True)
+    return point[order], poly[order]
