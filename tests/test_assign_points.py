@@ -70,6 +70,23 @@ def test_exact_tests_in_many_batches_on_three_threads_leave_the_callers_prepared
     assert not shapely.is_prepared(polygons[1::2]).any()
 
 
+def test_rings_read_as_arrays_give_the_grid_of_rings_made_as_geometries(shared_data, monkeypatch):
+    """Buurten of one ring, with holes and with islands (the real Hollands Midden ones): the same grid whether the
+    rings are read as arrays or made as geometries and cut into pieces."""
+    frame = gpd.read_file(shared_data / "cbs_wijkbuurtkaart_2015_hollands_midden" / "buurt.geojson").to_crs(28992)
+    polygons = frame.geometry[frame.geom_type.isin(["Polygon", "MultiPolygon"])].to_numpy()
+    assert (shapely.get_num_interior_rings(polygons[shapely.get_type_id(polygons) == 3]) > 0).any()
+    assert (shapely.get_type_id(polygons) == 6).any()
+    cell = 3_400.0  # longer than every piece of a ring (3.3 km): the arrays are used as they are
+    with monkeypatch.context() as patch:
+        patch.setattr(shapely, "segmentize", None)  # fails if the rings are made as geometries after all
+        from_arrays = build_grid(polygons, cell=cell)
+    monkeypatch.setattr(assign_module, "_rings_as_arrays", lambda polygons: None)
+    from_geometries = build_grid(polygons, cell=cell)
+    for field in ("labels", "boundary_slot", "offsets", "candidates"):
+        assert np.array_equal(getattr(from_arrays, field), getattr(from_geometries, field)), field
+
+
 @pytest.mark.parametrize("cell", [None, 7.0, 50.0])
 def test_hand_built_edges_holes_islands_and_cell_sizes(cell):
     donut = box(0, 0, 300, 300).difference(box(100, 100, 200, 200))
