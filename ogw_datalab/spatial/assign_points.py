@@ -364,7 +364,7 @@ def _test_boundary_points(polygons, grid: BuurtGrid, x, y, cells, threads) -> np
         # (about 140 tests a call). Only the batch's polygons are prepared at a time: all prepared at once, the
         # buurten of the whole country hold about a quarter of a gigabyte of indexes.
         start, end = batch
-        own = polygons[poly[start:end][np.concatenate([[True], poly[start + 1 : end] != poly[start : end - 1]])]]
+        own = polygons[np.unique(poly[start:end])]
         fresh = own[~shapely.is_prepared(own)]  # a polygon its caller prepared stays prepared
         shapely.prepare(fresh)
         members = point[start:end]
